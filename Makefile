@@ -1,0 +1,66 @@
+# microgrand: `make demo` and `make test` work on a fresh clone with only Python 3.11+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: help install demo test lint typecheck unit notebooks bench assets lab system-extras clean
+
+help:
+	@echo "make demo     create .venv, install, run the main demo"
+	@echo "make test     create .venv if missing, install, run every check"
+	@echo "make bench    run the benchmarks (writes benchmarks/RESULTS.md)"
+	@echo "make assets   regenerate the README pictures in assets/"
+	@echo "make lab      open the notebooks in JupyterLab"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) install --upgrade pip
+	$(PIP) install -e ".[dev,notebooks]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/microgrand demo
+
+# Optional system extras for the test suite: the system Graphviz (so both layout engines are
+# tested) and Chromium (for the browser tests). Installed only when running as root with
+# apt-get; the package itself never needs them, and tests that need them skip with a reason.
+system-extras:
+	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  missing=""; \
+	  command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
+	  command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing optional test extras:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "warning: could not install$$missing; the tests that need them will be skipped"; \
+	  fi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check microgrand tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/python -m pytest
+
+test: install system-extras lint typecheck unit
+
+bench: install
+	$(BIN)/python benchmarks/run.py --out benchmarks/RESULTS.md
+
+assets: install
+	$(BIN)/python -m microgrand.assets assets
+
+lab: install
+	$(BIN)/jupyter lab notebooks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist

@@ -1,0 +1,69 @@
+"""microgrand: see backpropagation.
+
+A scalar autograd engine whose graphs can be drawn, stepped through and explained.
+
+Example:
+    >>> import microgrand as mg
+    >>> x, w, b = mg.Value(2.0, label="x"), mg.Value(-3.0, label="w"), mg.Value(6.88, label="b")
+    >>> y = (x * w + b).tanh()
+    >>> y.backward()
+    >>> round(w.grad, 4)
+    1.0019
+"""
+
+from __future__ import annotations
+
+from .context import is_grad_enabled, no_grad, scope
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .graph import Graph, topological_order
+from .rules import RULES, Rule
+from .value import (
+    NonFiniteGradientWarning,
+    Value,
+    cos,
+    exp,
+    leaky_relu,
+    log,
+    logsumexp,
+    relu,
+    sigmoid,
+    sin,
+    softmax,
+    softplus,
+    sqrt,
+    tanh,
+    vsum,
+    zero_grad,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "RULES",
+    "GradcheckError",
+    "GradcheckReport",
+    "Graph",
+    "NonFiniteGradientWarning",
+    "Rule",
+    "Value",
+    "__version__",
+    "cos",
+    "exp",
+    "gradcheck",
+    "is_grad_enabled",
+    "leaky_relu",
+    "log",
+    "logsumexp",
+    "no_grad",
+    "relu",
+    "scope",
+    "sigmoid",
+    "sin",
+    "softmax",
+    "softplus",
+    "sqrt",
+    "tanh",
+    "topological_order",
+    "vsum",
+    "zero_grad",
+]

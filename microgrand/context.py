@@ -1,0 +1,92 @@
+"""Context managers that change how new Values are made: :func:`no_grad` and :func:`scope`.
+
+Example:
+    >>> from microgrand import Value, no_grad, scope
+    >>> w = Value(0.5)
+    >>> with no_grad():
+    ...     y = w * 2          # no graph: y has no inputs
+    >>> y.inputs
+    ()
+    >>> with scope("layer1"):
+    ...     z = w * 2
+    >>> z.scope
+    'layer1'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from . import value as _value
+
+__all__ = ["Scope", "is_grad_enabled", "no_grad", "scope"]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A named group of nodes; nested scopes form a path such as ``"mlp/layer1/neuron0"``."""
+
+    name: str
+    parent: Scope | None = None
+
+    @property
+    def path(self) -> str:
+        """The names from the outermost scope to this one, joined by ``/``."""
+        return self.name if self.parent is None else f"{self.parent.path}/{self.name}"
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block, operations compute values but record no graph (fast, no memory).
+
+    Use it for evaluation and for parameter updates. Nested use is fine.
+
+    Example:
+        >>> from microgrand import Value
+        >>> with no_grad():
+        ...     print((Value(2.0) * 3).inputs)
+        ()
+    """
+    before = _value._GRAD_ENABLED
+    _value._GRAD_ENABLED = False
+    try:
+        yield
+    finally:
+        _value._GRAD_ENABLED = before
+
+
+def is_grad_enabled() -> bool:
+    """False inside :func:`no_grad`.
+
+    Example:
+        >>> is_grad_enabled()
+        True
+    """
+    return _value._GRAD_ENABLED
+
+
+@contextmanager
+def scope(name: str) -> Iterator[Scope]:
+    """Tag every Value created inside the block with ``name`` (nested scopes make a path).
+
+    Diagrams use scopes to group nodes into a box (a Neuron, a Layer) and to collapse them.
+
+    Example:
+        >>> from microgrand import Value
+        >>> with scope("mlp"):
+        ...     with scope("layer1"):
+        ...         v = Value(1.0) + 1
+        >>> v.scope
+        'mlp/layer1'
+    """
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ValueError(f"a scope name must be a non-empty str without '/', got {name!r}")
+    before = _value._SCOPE
+    current = Scope(name, before)
+    _value._SCOPE = current
+    try:
+        yield current
+    finally:
+        _value._SCOPE = before

@@ -1,0 +1,521 @@
+"""The :class:`Value`: one float, one node of a scalar computation graph.
+
+A Value keeps its inputs (``_prev``, an ordered tuple) and the local derivative of its
+output with respect to each input (``_local``, a tuple of floats computed in the forward
+pass). There are no closures per node, so a graph is freed by reference counting as soon
+as it goes out of scope. All the math comes from :mod:`microgrand.rules`.
+
+Example:
+    >>> from microgrand import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x + 1
+    >>> y.backward()
+    >>> y.data, x.grad
+    (5.0, 4.0)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from . import rules as _rules
+from .graph import topological_order
+from .rules import Rule, leaky_relu_rule, power_rule
+
+if TYPE_CHECKING:
+    from .context import Scope
+
+__all__ = [
+    "NonFiniteGradientWarning",
+    "Value",
+    "cos",
+    "exp",
+    "leaky_relu",
+    "log",
+    "logsumexp",
+    "relu",
+    "sigmoid",
+    "sin",
+    "softmax",
+    "softplus",
+    "sqrt",
+    "tanh",
+    "vsum",
+    "zero_grad",
+]
+
+Operand: TypeAlias = "Value | int | float"
+
+# Module state switched by microgrand.context (no_grad / scope). Plain globals: they are read
+# on every operation, and a global is the cheapest thing Python can read.
+_GRAD_ENABLED = True
+_SCOPE: Scope | None = None
+
+
+class NonFiniteGradientWarning(RuntimeWarning):
+    """Warned by :meth:`Value.backward` when a gradient becomes NaN or infinite."""
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _domain_error(rule: Rule, inputs: Sequence[float], err: Exception) -> Exception:
+    names = ("x", "y") if len(inputs) <= 2 else tuple(f"x{i}" for i in range(len(inputs)))
+    operands = ", ".join(f"{n} = {_fmt(v)}" for n, v in zip(names, inputs, strict=False))
+    kind = type(err) if isinstance(err, ZeroDivisionError | OverflowError) else ValueError
+    return kind(
+        f"{rule.name} ({rule.text}) is undefined for {operands}: {err}; "
+        f"valid inputs: {rule.domain}"
+    )
+
+
+def _apply(rule: Rule, inputs: tuple[Value, ...]) -> Value:
+    """Create the node ``rule(*inputs)``: forward value, local derivatives, one node."""
+    xs = [v.data for v in inputs]
+    try:
+        out = rule.forward(*xs)
+        local = rule.local(out, *xs)
+    except (ArithmeticError, ValueError) as e:
+        raise _domain_error(rule, xs, e) from None
+    return _node(out, inputs, local, rule)
+
+
+def _node(data: float, prev: tuple[Value, ...], local: tuple[float, ...], rule: Rule) -> Value:
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._op = rule
+    if _GRAD_ENABLED:
+        v._prev = prev
+        v._local = local
+    else:
+        v._prev = v._local = ()
+    v._scope = _SCOPE
+    return v
+
+
+_new = object.__new__
+
+
+_BinOp: TypeAlias = "Callable[[Value, Operand], Value]"
+
+
+def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
+    """Build ``op(self, other)`` and the reflected ``op(other, self)`` for a binary rule."""
+    fwd, loc, name = rule.forward, rule.local, rule.name
+
+    def op(self: Value, other: Any) -> Value:
+        if other.__class__ is not Value:
+            if not _is_number(other):
+                return NotImplemented  # type: ignore[no-any-return]
+            other = Value(other)
+        x = self.data
+        y = other.data
+        try:
+            out = fwd(x, y)
+            local = loc(out, x, y)
+        except (ArithmeticError, ValueError) as e:
+            raise _domain_error(rule, (x, y), e) from None
+        # Inlined _node (this is the hot path of every training step).
+        v = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
+        v._op = rule
+        if _GRAD_ENABLED:
+            v._prev = (self, other)
+            v._local = local
+        else:
+            v._prev = v._local = ()
+        v._scope = _SCOPE
+        return v
+
+    def rop(self: Value, other: Any) -> Value:
+        if not _is_number(other):
+            return NotImplemented  # type: ignore[no-any-return]
+        return op(Value(other), self)
+
+    op.__name__ = f"__{name}__"
+    rop.__name__ = f"__r{name}__"
+    return op, rop
+
+
+def _unary(rule: Rule) -> Callable[[Value], Value]:
+    fwd, loc = rule.forward, rule.local
+
+    def op(self: Value) -> Value:
+        x = self.data
+        try:
+            out = fwd(x)
+            local = loc(out, x)
+        except (ArithmeticError, ValueError) as e:
+            raise _domain_error(rule, (x,), e) from None
+        v = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
+        v._op = rule
+        if _GRAD_ENABLED:
+            v._prev = (self,)
+            v._local = local
+        else:
+            v._prev = v._local = ()
+        v._scope = _SCOPE
+        return v
+
+    op.__name__ = rule.name
+    op.__doc__ = f"{rule.text}; local derivative {rule.dtext[0]}."
+    return op
+
+
+_R = _rules.RULES
+_add, _radd = _binary(_R["add"])
+_sub, _rsub = _binary(_R["sub"])
+_mul, _rmul = _binary(_R["mul"])
+_div, _rdiv = _binary(_R["div"])
+_pow, _rpow = _binary(_R["pow"])
+
+
+class Value:
+    """A scalar that remembers how it was computed, so that it can compute gradients.
+
+    Arithmetic (``+ - * / **``, unary ``-``, ``abs``) and the methods below build a graph;
+    :meth:`backward` fills in ``grad`` on every node by the chain rule.
+
+    Attributes:
+        data: the forward value.
+        grad: d(root)/d(this node) after ``root.backward()``.
+        label: a name shown in diagrams and explanations (may be empty).
+
+    Example:
+        >>> a, b = Value(-4.0, label="a"), Value(2.0, label="b")
+        >>> c = a * b + b ** 3
+        >>> c.backward()
+        >>> c.data, a.grad, b.grad
+        (0.0, 2.0, 8.0)
+    """
+
+    __slots__ = ("_local", "_op", "_prev", "_scope", "data", "grad", "label")
+
+    data: float
+    grad: float
+    label: str
+    _op: Rule | None
+    _prev: tuple[Value, ...]
+    _local: tuple[float, ...]
+    _scope: Scope | None
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if data.__class__ is not float:
+            if not _is_number(data):
+                got = type(data).__name__
+                hint = " (use the Value itself)" if isinstance(data, Value) else ""
+                raise TypeError(f"Value() needs a real number, got {got}{hint}: {data!r}")
+            data = float(data)
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self._op = None
+        self._prev = ()
+        self._local = ()
+        self._scope = _SCOPE
+
+    # --- read-only views of the graph ---------------------------------------------------
+
+    @property
+    def op(self) -> str:
+        """Name of the operation that made this node (``""`` for an input).
+
+        Example:
+            >>> (Value(1.0) * 2).op
+            'mul'
+        """
+        return "" if self._op is None else self._op.name
+
+    @property
+    def rule(self) -> Rule | None:
+        """The :class:`~microgrand.rules.Rule` that made this node, or ``None`` for an input."""
+        return self._op
+
+    @property
+    def inputs(self) -> tuple[Value, ...]:
+        """The inputs of this node, in order (``a - b`` has ``(a, b)``)."""
+        return self._prev
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(this node)/d(input) for each input, computed in the forward pass."""
+        return self._local
+
+    @property
+    def scope(self) -> str:
+        """The ``/``-separated scope this node was created in (``""`` outside any scope)."""
+        return "" if self._scope is None else self._scope.path
+
+    def __repr__(self) -> str:
+        lab = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{lab})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- arithmetic -------------------------------------------------------------------------
+
+    __add__, __radd__ = _add, _radd
+    __sub__, __rsub__ = _sub, _rsub
+    __mul__, __rmul__ = _mul, _rmul
+    __truediv__, __rtruediv__ = _div, _rdiv
+
+    def __pow__(self, other: Operand) -> Value:
+        """``x ** c`` (constant exponent, one node) or ``x ** y`` (both Values)."""
+        if other.__class__ is Value:
+            result: Value = _pow(self, other)
+            return result
+        if not _is_number(other):
+            return NotImplemented
+        return _apply(power_rule(float(other)), (self,))
+
+    __rpow__ = _rpow
+
+    __neg__ = _unary(_R["neg"])
+    __abs__ = _unary(_R["abs"])
+
+    def __pos__(self) -> Value:
+        return self
+
+    exp = _unary(_R["exp"])
+    log = _unary(_R["log"])
+    sqrt = _unary(_R["sqrt"])
+    tanh = _unary(_R["tanh"])
+    sigmoid = _unary(_R["sigmoid"])
+    relu = _unary(_R["relu"])
+    softplus = _unary(_R["softplus"])
+    sin = _unary(_R["sin"])
+    cos = _unary(_R["cos"])
+
+    def leaky_relu(self, alpha: float = 0.01) -> Value:
+        """``x`` for ``x > 0`` else ``alpha · x``.
+
+        Example:
+            >>> Value(-2.0).leaky_relu(0.1).data
+            -0.2
+        """
+        if not _is_number(alpha):
+            raise TypeError(f"leaky_relu alpha must be a real number, got {type(alpha).__name__}")
+        return _apply(leaky_relu_rule(float(alpha)), (self,))
+
+    # comparisons compare the forward values (equality stays identity, so Values hash)
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other)
+
+    __hash__ = object.__hash__
+
+    # --- gradients --------------------------------------------------------------------------
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Fill in ``grad`` on every node of the graph below this one, by the chain rule.
+
+        ``grad`` seeds this node's gradient (d root / d root = 1 by default; pass another
+        number to backpropagate an upstream gradient). Gradients of the *inputs* (leaves:
+        data and parameters) **accumulate** across calls, as in PyTorch, so call
+        :func:`zero_grad` (or ``model.zero_grad()``) between training steps. Gradients of
+        intermediate nodes are recomputed by each call. Warns
+        :class:`NonFiniteGradientWarning` naming the first node whose gradient became
+        NaN or infinite.
+
+        Example:
+            >>> x = Value(3.0)
+            >>> y = x * x
+            >>> y.backward(); x.grad
+            6.0
+            >>> y.backward(); x.grad   # accumulates
+            12.0
+        """
+        if not _is_number(grad):
+            raise TypeError(f"backward() grad must be a real number, got {type(grad).__name__}")
+        topo = topological_order(self)
+        for v in topo:
+            if v._prev:
+                v.grad = 0.0
+        self.grad += float(grad)
+        for v in reversed(topo):
+            g = v.grad
+            if g == 0.0:
+                continue
+            prev = v._prev
+            if len(prev) == 2:
+                a, b = prev
+                la, lb = v._local
+                a.grad += la * g
+                b.grad += lb * g
+            elif prev:
+                for u, d in zip(prev, v._local, strict=True):
+                    u.grad += d * g
+        # sum(|grad|) is finite exactly when every grad is (or, rarely, it overflows; then
+        # the scan below finds nothing to warn about). One C-speed pass over the nodes.
+        if not math.isfinite(sum(map(abs, map(_get_grad, topo)))):
+            _warn_non_finite(topo)
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 on this node and every node below it.
+
+        Example:
+            >>> x = Value(2.0); y = x * 3; y.backward(); y.zero_grad(); x.grad
+            0.0
+        """
+        for v in topological_order(self):
+            v.grad = 0.0
+
+
+_get_grad = operator.attrgetter("grad")
+
+
+def _warn_non_finite(topo: list[Value]) -> None:
+    for v in reversed(topo):  # backward order: the first node where it happened
+        if not math.isfinite(v.grad):
+            name = f"{v.label!r}" if v.label else f"the {v.op or 'input'} node"
+            warnings.warn(
+                f"gradient became {v.grad} at {name} (data = {v.data!r}); "
+                "check for a division by a tiny number, a log/sqrt near 0 or an overflow",
+                NonFiniteGradientWarning,
+                stacklevel=3,
+            )
+            return
+
+
+def _data(x: Operand) -> float:
+    if x.__class__ is Value:
+        return x.data
+    if _is_number(x):
+        return float(x)
+    raise TypeError(f"cannot compare a Value with {type(x).__name__}")
+
+
+def _as_value(x: Operand, what: str) -> Value:
+    if isinstance(x, Value):
+        return x
+    if _is_number(x):
+        return Value(x)
+    raise TypeError(f"{what} takes Values or numbers, got {type(x).__name__}: {x!r}")
+
+
+# --- functions ----------------------------------------------------------------------------
+
+
+def _fn(method: str) -> Callable[[Operand], Value]:
+    def f(x: Operand) -> Value:
+        out: Value = getattr(_as_value(x, method), method)()
+        return out
+
+    f.__name__ = method
+    return f
+
+
+exp = _fn("exp")
+exp.__doc__ = "``e^x`` as a new node. Example: ``exp(Value(0.0)).data == 1.0``."
+log = _fn("log")
+log.__doc__ = "Natural logarithm. Example: ``log(Value(1.0)).data == 0.0``."
+sqrt = _fn("sqrt")
+sqrt.__doc__ = "Square root. Example: ``sqrt(Value(9.0)).data == 3.0``."
+tanh = _fn("tanh")
+tanh.__doc__ = "Hyperbolic tangent. Example: ``tanh(Value(0.0)).data == 0.0``."
+sigmoid = _fn("sigmoid")
+sigmoid.__doc__ = "Logistic sigmoid 1/(1+e^-x). Example: ``sigmoid(Value(0.0)).data == 0.5``."
+relu = _fn("relu")
+relu.__doc__ = "max(0, x). Example: ``relu(Value(-1.0)).data == 0.0``."
+softplus = _fn("softplus")
+softplus.__doc__ = "log(1 + e^x). Example: ``round(softplus(Value(0.0)).data, 4) == 0.6931``."
+sin = _fn("sin")
+sin.__doc__ = "Sine. Example: ``sin(Value(0.0)).data == 0.0``."
+cos = _fn("cos")
+cos.__doc__ = "Cosine. Example: ``cos(Value(0.0)).data == 1.0``."
+
+
+def leaky_relu(x: Operand, alpha: float = 0.01) -> Value:
+    """``x`` for ``x > 0`` else ``alpha · x``.
+
+    Example:
+        >>> leaky_relu(Value(-1.0), 0.2).data
+        -0.2
+    """
+    return _as_value(x, "leaky_relu").leaky_relu(alpha)
+
+
+def _values(xs: Iterable[Operand], what: str) -> tuple[Value, ...]:
+    if isinstance(xs, Value | str | bytes) or not isinstance(xs, Iterable):
+        raise TypeError(f"{what} takes a list of Values, got {type(xs).__name__}")
+    vals = tuple(_as_value(x, what) for x in xs)
+    if not vals:
+        raise ValueError(f"{what} of an empty list is undefined; pass at least one Value")
+    return vals
+
+
+def vsum(xs: Iterable[Operand]) -> Value:
+    """Sum of many Values as **one** node with one edge per input (not a deep chain).
+
+    ``sum(values)`` builds a chain of ``+`` nodes as deep as the list is long; ``vsum``
+    builds a single ``Σ`` node, which is faster, shallower and easier to read in a diagram.
+
+    Example:
+        >>> s = vsum([Value(1.0), Value(2.0), 3.0])
+        >>> s.data, len(s.inputs)
+        (6.0, 3)
+    """
+    return _apply(_R["sum"], _values(xs, "vsum"))
+
+
+def logsumexp(xs: Iterable[Operand]) -> Value:
+    """``log(Σ e^xi)`` as one node, computed stably (no overflow for large inputs).
+
+    Example:
+        >>> round(logsumexp([Value(1000.0), Value(1000.0)]).data, 4)
+        1000.6931
+    """
+    return _apply(_R["logsumexp"], _values(xs, "logsumexp"))
+
+
+def softmax(xs: Iterable[Operand]) -> list[Value]:
+    """``e^xi / Σ e^xj`` for each input, built stably as ``exp(xi - logsumexp(x))``.
+
+    Example:
+        >>> [round(p.data, 4) for p in softmax([Value(0.0), Value(0.0)])]
+        [0.5, 0.5]
+    """
+    vals = _values(xs, "softmax")
+    lse = logsumexp(vals)
+    return [(x - lse).exp() for x in vals]
+
+
+def zero_grad(params: Iterable[Value]) -> None:
+    """Set ``grad`` to 0 on each Value in ``params`` (for example ``model.parameters()``).
+
+    Example:
+        >>> w = Value(1.0); (w * 2).backward(); zero_grad([w]); w.grad
+        0.0
+    """
+    for p in params:
+        if not isinstance(p, Value):
+            raise TypeError(f"zero_grad takes Values, got {type(p).__name__}")
+        p.grad = 0.0
