@@ -12,6 +12,7 @@ help:
 	@echo "make test     create .venv if missing, install, run every check"
 	@echo "make bench    run the benchmarks (writes benchmarks/RESULTS.md)"
 	@echo "make assets   regenerate the README pictures in assets/"
+	@echo "make notebooks  sync and re-run the lesson notebooks (stores outputs)"
 	@echo "make lab      open the notebooks in JupyterLab"
 
 $(BIN)/python:
@@ -58,6 +59,9 @@ bench: install
 
 assets: install
 	$(BIN)/python -m microgrand.assets assets
+
+notebooks: install
+	$(BIN)/python tools/build_notebooks.py
 
 lab: install
 	$(BIN)/jupyter lab notebooks

@@ -1,0 +1,301 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · Derivatives and the forward pass
+#
+# **Goal:** understand what a derivative *measures* by nudging an input and watching the output
+# move, and see how microgrand records a calculation as a graph of small steps (the *forward
+# pass*), each of which already knows its own local derivative.
+#
+# *Time: about 30 minutes. You need basic Python and the idea of a slope from school calculus.*
+#
+# In this lesson you will
+# 1. estimate the derivative of a function of one number by nudging its input,
+# 2. see why the nudge must be small, but not too small,
+# 3. nudge each input of a function of several numbers (partial derivatives),
+# 4. compute the same function with `mg.Value` and draw the graph of the forward pass.
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+# %% [markdown]
+# ## 1. A function of one number
+#
+# Take an ordinary Python function of one number, a parabola:
+#
+# $$f(x) = 3x^2 - 4x + 5$$
+
+# %%
+def f(x):
+    return 3 * x**2 - 4 * x + 5
+
+
+xs = [i / 10 for i in range(-30, 41)]
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(xs, [f(x) for x in xs], color="tab:blue", label="f(x)")
+ax.set_xlabel("x")
+ax.set_ylabel("f(x)")
+ax.axhline(0, color="grey", lw=0.5)
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# The **derivative** $f'(x)$ answers one question: *if I nudge $x$ up by a tiny amount $h$, how
+# much does $f(x)$ move, per unit of nudge?*
+#
+# $$f'(x) \approx \frac{f(x + h) - f(x)}{h} \quad \text{for a small } h.$$
+#
+# Let us measure it at $x = 3$ with $h = 0.0001$, and compare with calculus: the rule
+# $(x^n)' = n x^{n-1}$ gives $f'(x) = 6x - 4$, so $f'(3) = 14$.
+
+# %%
+x = 3.0
+h = 0.0001
+slope = (f(x + h) - f(x)) / h
+print(f"f({x}) = {f(x)}")
+print(f"f({x} + h) = {f(x + h):.8f}")
+print(f"measured slope = {slope:.5f}   calculus says 6x - 4 = {6 * x - 4}")
+
+# %% [markdown]
+# The slope is the steepness of the **tangent line**, the straight line that touches the curve at
+# $x = 3$. Where the slope is negative ($x < 2/3$), nudging $x$ up makes $f$ go *down*; at the
+# bottom of the parabola the slope is 0.
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(xs, [f(x) for x in xs], color="tab:blue", label="f(x)")
+for x0, colour in [(3.0, "tab:red"), (-1.0, "tab:green"), (2 / 3, "tab:purple")]:
+    s = (f(x0 + h) - f(x0)) / h
+    line = [x0 - 1.2, x0 + 1.2]
+    ax.plot(line, [f(x0) + s * (t - x0) for t in line], color=colour, lw=2,
+            label=f"slope at x = {x0:.2f} is {s:.2f}")
+    ax.plot([x0], [f(x0)], "o", color=colour)
+ax.set_xlabel("x")
+ax.set_ylabel("f(x)")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# ## 2. How small should the nudge be?
+#
+# Mathematically, the smaller $h$ the better. On a computer, numbers have about 16 significant
+# digits; when $h$ is tiny, $f(x+h)$ and $f(x)$ agree in almost all of their digits and the
+# subtraction loses them (*round-off error*). The plot shows the error of the measured slope
+# against the true slope 14, for nudges from $10^{-1}$ down to $10^{-15}$.
+#
+# The **central difference** $\frac{f(x+h) - f(x-h)}{2h}$ nudges both ways; its error
+# shrinks much faster as $h$ gets smaller, which is why gradient checkers use it.
+
+# %%
+hs = [10.0**-k for k in range(1, 16)]
+forward_err = [abs((f(3 + h) - f(3)) / h - 14) for h in hs]
+central_err = [abs((f(3 + h) - f(3 - h)) / (2 * h) - 14) for h in hs]
+
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.loglog(hs, [max(e, 1e-16) for e in forward_err], "o-", label="forward: (f(x+h) − f(x)) / h")
+ax.loglog(hs, [max(e, 1e-16) for e in central_err], "s-", label="central: (f(x+h) − f(x−h)) / 2h")
+ax.set_xlabel("nudge h")
+ax.set_ylabel("error of the slope")
+ax.invert_xaxis()
+ax.legend(fontsize=8)
+ax.set_title("too big: the curve bends; too small: round-off", fontsize=10)
+plt.show()
+
+# %% [markdown]
+# (For this parabola the central difference is *exact* up to round-off, because the $h^2$ terms
+# cancel; for other functions its error shrinks like $h^2$.)
+#
+# ## 3. A function of several numbers
+#
+# Neural networks are functions of *many* numbers. Take three inputs:
+#
+# $$d = a \cdot b + c$$
+#
+# Each input has its own derivative, a **partial derivative** $\partial d / \partial a$: nudge
+# that input alone, keep the others fixed.
+
+# %%
+def g(a, b, c):
+    return a * b + c
+
+
+a, b, c = 2.0, -3.0, 10.0
+h = 1e-6
+d = g(a, b, c)
+print(f"d = {d}")
+print(f"∂d/∂a ≈ {(g(a + h, b, c) - d) / h:.4f}   (calculus: b = {b})")
+print(f"∂d/∂b ≈ {(g(a, b + h, c) - d) / h:.4f}   (calculus: a = {a})")
+print(f"∂d/∂c ≈ {(g(a, b, c + h) - d) / h:.4f}   (calculus: 1)")
+
+# %% [markdown]
+# Read these numbers as *sensitivities*: nudging $a$ up by 0.01 moves $d$ by about
+# $-3 \times 0.01 = -0.03$; nudging $c$ up by 0.01 moves $d$ by exactly 0.01.
+#
+# Nudging works for any function, but it needs **one extra evaluation per input**. A network with
+# a million weights would need a million forward passes to get all its derivatives. The rest of
+# this course is about **backpropagation**, which gets *all* of them in one backward sweep.
+# The first step is to record *how* the output was computed.
+#
+# ## 4. The forward pass with `mg.Value`
+#
+# A `Value` wraps one number. Arithmetic on Values gives new Values that remember their inputs
+# and the operation that made them: the calculation becomes a **graph**.
+
+# %%
+a = mg.Value(2.0, label="a")
+b = mg.Value(-3.0, label="b")
+c = mg.Value(10.0, label="c")
+e = a * b
+e.label = "e"
+d = e + c
+d.label = "d"
+print(d)
+print("d was made by", repr(d.op), "from", [v.label for v in d.inputs])
+print("e was made by", repr(e.op), "from", [v.label for v in e.inputs])
+
+# %% [markdown]
+# `mg.draw` shows the graph. Inputs are on the left, each operation is a small node, and each box
+# shows a Value's label and its `data` (the number computed in the forward pass). Gradients are
+# still 0: we have not run the backward pass yet.
+
+# %%
+mg.draw(d)
+
+# %% [markdown]
+# Each operation also computed its **local derivative**: how its output moves when one of its
+# own inputs moves, ignoring the rest of the graph. For $e = a \cdot b$ that is
+# $\partial e/\partial a = b$ and $\partial e/\partial b = a$; for $d = e + c$ both are 1.
+# microgrand stores them during the forward pass, and can write them on the edges:
+
+# %%
+print("local derivatives of e with respect to (a, b):", e.local_grads)
+print("local derivatives of d with respect to (e, c):", d.local_grads)
+mg.draw(d, edge_labels=True)
+
+# %% [markdown]
+# The whole graph is also available as data: `mg.Graph.of(root)` lists the nodes in
+# *topological order* (every node after its inputs) with stable ids `n0, n1, …`.
+
+# %%
+graph = mg.Graph.of(d)
+for node in graph.nodes:
+    made_by = f"{node.op}({', '.join(node.inputs)})" if node.inputs else "input"
+    print(f"{node.id}: {node.label or '·':2} data = {node.data:6.1f}   {made_by}")
+print(graph.stats())
+
+# %% [markdown]
+# ## 5. A bigger forward pass: a tiny neuron
+#
+# Here is the calculation that a single artificial neuron performs (lesson 3 is all about it):
+# weigh two inputs, add a bias, squash the result with $\tanh$.
+#
+# $$o = \tanh(x_1 w_1 + x_2 w_2 + b)$$
+
+# %%
+x1, x2 = mg.Value(2.0, label="x1"), mg.Value(0.0, label="x2")
+w1, w2 = mg.Value(-3.0, label="w1"), mg.Value(1.0, label="w2")
+bias = mg.Value(6.8813735870195432, label="b")
+n = x1 * w1 + x2 * w2 + bias
+n.label = "n"
+o = n.tanh()
+o.label = "o"
+mg.draw(o, edge_labels=True)
+
+# %% [markdown]
+# How sensitive is the output $o$ to the weight $w_1$? Nudging still works on Values: build the
+# neuron again with $w_1$ moved by $h$. Keep this number: in lesson 2, `backward()` will give the
+# same answer for every input at once. (`mg.no_grad()` computes values without recording a
+# graph, which is all we need here.)
+
+# %%
+def neuron_output(w1_value):
+    """The same neuron, computed with Values; only w1 changes."""
+    with mg.no_grad():  # we only want the number, not a graph
+        n = x1 * mg.Value(w1_value) + x2 * w2 + bias
+        return n.tanh().data
+
+
+h = 1e-6
+print(f"o = {o.data:.4f}")
+print(f"∂o/∂w1 ≈ {(neuron_output(-3.0 + h) - neuron_output(-3.0)) / h:.4f}")
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1 — a cubic
+# Let $p(x) = x^3 - 2x$. Estimate $p'(2)$ with a forward difference and with a central
+# difference ($h = 10^{-4}$), and compare both with the calculus answer $3x^2 - 2$.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+def p(x):
+    return x**3 - 2 * x
+
+
+h = 1e-4
+forward = (p(2 + h) - p(2)) / h
+central = (p(2 + h) - p(2 - h)) / (2 * h)
+print(f"forward {forward:.6f}, central {central:.6f}, calculus {3 * 2**2 - 2}")
+# The central difference is closer: its error is about h², the forward one's about h.
+
+# %% [markdown]
+# ### Exercise 2 — which input matters most?
+# For $q(a, b, c) = a^2 b + \sin(c)$ at $a = 1.5$, $b = -2$, $c = 0.5$, estimate the three
+# partial derivatives by nudging. Which input should you change to increase $q$ fastest, and in
+# which direction?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+def q(a, b, c):
+    return a**2 * b + math.sin(c)
+
+
+point = {"a": 1.5, "b": -2.0, "c": 0.5}
+h = 1e-6
+for name in point:
+    moved = dict(point, **{name: point[name] + h})
+    print(f"∂q/∂{name} ≈ {(q(**moved) - q(**point)) / h:.4f}")
+# ∂q/∂a = 2ab = -6 is the largest in size: decrease a to increase q fastest.
+# (∂q/∂b = a² = 2.25, ∂q/∂c = cos(c) ≈ 0.8776.)
+
+# %% [markdown]
+# ### Exercise 3 — draw your own forward pass
+# Build $L = (x + y) \cdot z$ with `mg.Value`s $x = 1$, $y = 2$, $z = -4$ (give each a label),
+# draw it with the local derivatives on the edges, and check with `mg.Graph.of(L).stats()` that it
+# has 5 nodes. Which local derivative does the edge from the `+` node to the `×` node carry?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+x, y, z = mg.Value(1.0, label="x"), mg.Value(2.0, label="y"), mg.Value(-4.0, label="z")
+s = x + y
+s.label = "s"
+L = s * z
+L.label = "L"
+print(mg.Graph.of(L).stats())
+print("∂L/∂s =", L.local_grads[0], "(the value of z)")
+mg.draw(L, edge_labels=True)
+
+# %% [markdown]
+# ## Summary
+#
+# - The derivative measures **sensitivity**: how much the output moves per unit nudge of an input.
+#   A partial derivative nudges one input and keeps the others fixed.
+# - Nudging (finite differences) works for any function but costs one extra evaluation per
+#   input, and the nudge must be small but not so small that round-off wins. The central
+#   difference is much more accurate than the forward one.
+# - `mg.Value` records the **forward pass** as a graph: each node knows its inputs, its operation,
+#   its `data` and its **local derivatives**. `mg.draw` shows it, `mg.Graph.of` lists it.
+# - Next lesson: the **chain rule** combines the local derivatives along the graph, from the
+#   output back to the inputs: the backward pass.

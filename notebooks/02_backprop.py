@@ -1,0 +1,338 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · The chain rule and the backward pass
+#
+# **Goal:** compute the gradient of every input of a calculation *by hand* with the chain rule,
+# then let `backward()` do the same thing, step through it node by node, and understand why a
+# node that is used twice must **add** the contributions it receives.
+#
+# *Time: about 40 minutes. Prerequisite: lesson 01 (derivatives, the forward pass as a graph).*
+#
+# In this lesson you will
+# 1. meet the chain rule, the one idea behind backpropagation,
+# 2. backpropagate through a small graph with pencil-and-paper arithmetic,
+# 3. call `backward()` and step through what it does with the player and `explain`,
+# 4. see the classic bug of *overwriting* gradients when a node is used twice.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+from microgrand.step import explain, step
+
+# %% [markdown]
+# ## 1. The chain rule
+#
+# If $y$ depends on $x$, and $z$ depends on $y$, then a nudge of $x$ moves $y$, which moves $z$.
+# The sensitivities **multiply**:
+#
+# $$\frac{\partial z}{\partial x} = \frac{\partial z}{\partial y} \cdot \frac{\partial y}{\partial x}$$
+#
+# If a car is 2× as fast as a bike, and a bike 4× as fast as a walker, the car is 2 × 4 = 8× as
+# fast as the walker. Check it numerically for $y = 3x$ and $z = y^2$ at $x = 1$: calculus gives
+# $\partial z/\partial y = 2y = 6$ and $\partial y/\partial x = 3$, so $\partial z/\partial x = 18$.
+
+# %%
+x = 1.0
+h = 1e-6
+z = (3 * x) ** 2
+z_nudged = (3 * (x + h)) ** 2
+print(f"nudging x: ∂z/∂x ≈ {(z_nudged - z) / h:.4f}   chain rule: 6 · 3 = {6 * 3}")
+
+# %% [markdown]
+# A graph of many operations is a long chain (or a web) of such steps. **Backpropagation** starts
+# at the output, where $\partial L/\partial L = 1$, and walks backwards: each node passes to each
+# of its inputs *its own gradient times the local derivative of the edge*. Every node receives
+# its gradient once all the nodes that use it have been visited.
+#
+# ## 2. Backpropagation by hand
+#
+# Our example: $L = (a \cdot b + c) \cdot f$.
+
+# %%
+a = mg.Value(2.0, label="a")
+b = mg.Value(-3.0, label="b")
+c = mg.Value(10.0, label="c")
+f = mg.Value(-2.0, label="f")
+e = a * b
+e.label = "e"
+d = e + c
+d.label = "d"
+L = d * f
+L.label = "L"
+mg.draw(L, edge_labels=True)
+
+# %% [markdown]
+# Now fill in the gradients from the right to the left. Each line is one use of the chain rule:
+# *gradient of the input = gradient of the output × local derivative*.
+#
+# | node | chain rule | value |
+# |---|---|---|
+# | $L$ | $\partial L/\partial L$ | $1$ |
+# | $d$ | $\partial L/\partial d = f$ (because $L = d \cdot f$) | $-2$ |
+# | $f$ | $\partial L/\partial f = d$ | $4$ |
+# | $e$ | $\partial L/\partial e = \partial L/\partial d \cdot 1$ (a `+` passes the gradient through) | $-2$ |
+# | $c$ | $\partial L/\partial c = \partial L/\partial d \cdot 1$ | $-2$ |
+# | $a$ | $\partial L/\partial a = \partial L/\partial e \cdot b$ | $6$ |
+# | $b$ | $\partial L/\partial b = \partial L/\partial e \cdot a$ | $-4$ |
+#
+# We can write these numbers into the Values' `grad` fields ourselves and draw the result:
+
+# %%
+L.grad = 1.0
+d.grad = L.grad * f.data
+f.grad = L.grad * d.data
+e.grad = d.grad * 1.0
+c.grad = d.grad * 1.0
+a.grad = e.grad * b.data
+b.grad = e.grad * a.data
+hand = {v.label: v.grad for v in (a, b, c, d, e, f, L)}
+mg.draw(L, edge_labels=True)
+
+# %% [markdown]
+# Are they right? Nudge each input and see how much $L$ moves (lesson 01):
+
+# %%
+def L_of(a, b, c, f):
+    return (a * b + c) * f
+
+
+point = {"a": 2.0, "b": -3.0, "c": 10.0, "f": -2.0}
+h = 1e-6
+for name in point:
+    moved = dict(point, **{name: point[name] + h})
+    numeric = (L_of(**moved) - L_of(**point)) / h
+    print(f"∂L/∂{name}: by hand {hand[name]:5.1f}   by nudging {numeric:8.4f}")
+
+# %% [markdown]
+# ## 3. `backward()` does exactly this
+#
+# `L.backward()` visits the nodes in reverse topological order and applies the same rule. First
+# we reset the gradients we typed in (`L.zero_grad()` clears every node below `L`).
+
+# %%
+L.zero_grad()
+L.backward()
+for v in (a, b, c, d, e, f, L):
+    print(f"{v.label}: backward {v.grad:5.1f}   by hand {hand[v.label]:5.1f}")
+
+# %% [markdown]
+# ### Stepping through the backward pass
+#
+# The player below replays `backward()` one node at a time: press ▶ or use the slider. At each
+# step the highlighted node sends its gradient to its inputs, and you can see each input's
+# gradient before and after. It is plain HTML and JavaScript, so it also works on GitHub and in
+# exported pages.
+
+# %%
+step(L)
+
+# %% [markdown]
+# `explain` writes the same steps as chain-rule lines, with the numbers filled in.
+
+# %%
+explain(L)
+
+# %% [markdown]
+# ## 4. The neuron from lesson 01
+#
+# In lesson 01 we nudged $w_1$ to find $\partial o/\partial w_1 \approx 1.0$. One `backward()` call
+# gives the gradient of **every** input at once, for the cost of about one more forward pass.
+# `mg.gradcheck` compares `backward()` with careful nudging (central differences) for each input.
+
+# %%
+x1, x2 = mg.Value(2.0, label="x1"), mg.Value(0.0, label="x2")
+w1, w2 = mg.Value(-3.0, label="w1"), mg.Value(1.0, label="w2")
+bias = mg.Value(6.8813735870195432, label="b")
+
+
+def neuron(x1, x2, w1, w2, bias):
+    return (x1 * w1 + x2 * w2 + bias).tanh()
+
+
+o = neuron(x1, x2, w1, w2, bias)
+o.label = "o"
+o.backward()
+print({v.label: round(v.grad, 4) for v in (x1, x2, w1, w2, bias)})
+print(mg.gradcheck(neuron, [x1, x2, w1, w2, bias]))
+
+# %%
+mg.draw(o, edge_labels=True)
+
+# %% [markdown]
+# Notice $\partial o/\partial w_2 = 0$: $w_2$ is multiplied by $x_2 = 0$, so nudging it changes
+# nothing. The gradient of a weight is proportional to the input it multiplies.
+#
+# ## 5. A node used twice: gradients must add
+#
+# What is $\partial y/\partial a$ for $y = a + a$? Obviously 2. But look at the graph: the `+`
+# node has **two edges** coming from $a$, each with local derivative 1.
+
+# %%
+a = mg.Value(3.0, label="a")
+y = a + a
+y.label = "y"
+y.backward()
+print("∂y/∂a =", a.grad)
+mg.draw(y, edge_labels=True)
+
+# %% [markdown]
+# Each edge brings a *contribution* of $1 \times 1 = 1$, and the correct gradient is their sum.
+# This is the **multivariable chain rule**: when $a$ influences the output along several paths,
+# the effects of a nudge along each path add up.
+#
+# An early version of micrograd had a famous bug here: the backward pass *assigned*
+# `input.grad = local * out.grad` instead of *adding* to it, so the second contribution overwrote
+# the first. We can write both versions ourselves, using only what every Value exposes
+# (`inputs`, `local_grads`, `grad`) and `mg.topological_order`:
+
+# %%
+def backward_overwriting(root):
+    """The buggy version: each contribution REPLACES the gradient."""
+    order = mg.topological_order(root)
+    for v in order:
+        v.grad = 0.0
+    root.grad = 1.0
+    for v in reversed(order):
+        for u, local in zip(v.inputs, v.local_grads):
+            u.grad = local * v.grad  # bug: should be +=
+
+
+def backward_adding(root):
+    """The correct version: contributions are ADDED."""
+    order = mg.topological_order(root)
+    for v in order:
+        v.grad = 0.0
+    root.grad = 1.0
+    for v in reversed(order):
+        for u, local in zip(v.inputs, v.local_grads):
+            u.grad += local * v.grad
+
+
+# A bigger example where one node feeds two different operations:
+a = mg.Value(-2.0, label="a")
+b = mg.Value(3.0, label="b")
+d = a * b
+d.label = "d"
+e = a + b
+e.label = "e"
+out = d * e
+out.label = "out"
+
+backward_overwriting(out)
+wrong = (a.grad, b.grad)
+backward_adding(out)
+right = (a.grad, b.grad)
+out.zero_grad()
+out.backward()
+print("overwriting:", wrong)
+print("adding:     ", right)
+print("backward(): ", (a.grad, b.grad))
+print(mg.gradcheck(lambda a, b: (a * b) * (a + b), [a, b]))
+
+# %% [markdown]
+# Here $a$ and $b$ each feed **two** nodes ($d$ and $e$). The adding version and `backward()`
+# agree with the finite differences; the overwriting version keeps only the last contribution.
+# In the diagram, look at the two edges that leave $a$: the gradient of $a$ is the sum of what
+# comes back along them.
+
+# %%
+mg.draw(out, edge_labels=True, highlight=[a])
+
+# %% [markdown]
+# ### A second `backward()` also adds
+#
+# Because inputs *add* what they receive, calling `backward()` twice doubles the gradients of the
+# inputs (as in PyTorch). That is useful (you can sum gradients over several examples) but it
+# means you must reset them between training steps with `zero_grad`:
+
+# %%
+x = mg.Value(3.0, label="x")
+y = x * x
+y.backward()
+print("after one backward: ", x.grad)
+y.backward()
+print("after two backwards:", x.grad)
+mg.zero_grad([x])
+y.backward()
+print("after zero_grad + backward:", x.grad)
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1 — a worksheet
+# The diagram below hides the gradients. For $L = (x \cdot y + z) \cdot (x + 1)$ with
+# $x = 2$, $y = -1$, $z = 3$, fill in $\partial L/\partial v$ for every node with pencil and paper
+# (careful: $x$ is used twice). Then check yourself with `backward()`.
+
+# %%
+x, y, z = mg.Value(2.0, label="x"), mg.Value(-1.0, label="y"), mg.Value(3.0, label="z")
+p = x * y + z
+p.label = "p"
+q = x + 1
+q.label = "q"
+L = p * q
+L.label = "L"
+mg.draw(L, worksheet=True)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# p = xy + z = 1, q = x + 1 = 3, L = pq = 3.
+# ∂L/∂p = q = 3, ∂L/∂q = p = 1, ∂L/∂z = 3, ∂L/∂y = 3·x = 6,
+# ∂L/∂x = 3·y (through p) + 1·1 (through q) = -3 + 1 = -2.
+L.backward()
+print({v.label: v.grad for v in (x, y, z, p, q, L)})
+mg.draw(L, edge_labels=True)
+
+# %% [markdown]
+# ### Exercise 2 — read the explanation
+# Use `explain` on the $L$ of exercise 1. Find the line where $x$ receives two contributions
+# and check that they add up to your answer.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+explain(L)
+# The step for x lists the contribution from p (y · ∂L/∂p = -1 · 3 = -3) and from q
+# (1 · ∂L/∂q = 1 · 1 = 1); their sum is ∂L/∂x = -2.
+
+# %% [markdown]
+# ### Exercise 3 — your own `backward`
+# `backward_adding` above resets *every* gradient, then sweeps once. Use it on
+# $r = \tanh(u \cdot v) + u^2$ with $u = 0.5$, $v = -1.5$ and check it against `r.backward()` and
+# `mg.gradcheck`. Then try `backward_overwriting`: which gradient comes out wrong, and why?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+u, v = mg.Value(0.5, label="u"), mg.Value(-1.5, label="v")
+r = (u * v).tanh() + u**2
+backward_adding(r)
+mine = (u.grad, v.grad)
+backward_overwriting(r)
+buggy = (u.grad, v.grad)
+r.zero_grad()
+r.backward()
+print("mine:", mine, " backward():", (u.grad, v.grad), " overwriting:", buggy)
+print(mg.gradcheck(lambda u, v: (u * v).tanh() + u**2, [u, v]).ok)
+# u feeds two nodes (u·v and u²), so the overwriting version keeps only one contribution
+# and u's gradient is wrong; v is used once, so its gradient is right in both versions.
+
+# %% [markdown]
+# ## Summary
+#
+# - The **chain rule** multiplies sensitivities along a path: gradient of an input = gradient of
+#   the output × local derivative.
+# - **Backpropagation** applies it to every node, from the output back to the inputs, in reverse
+#   topological order; one sweep gives the gradient of *every* input.
+# - When a node feeds several others, its gradient is the **sum** of the contributions along every
+#   path. Overwriting instead of adding is a classic bug; `backward()` adds.
+# - Gradients of inputs also add across repeated `backward()` calls: reset them with `zero_grad`.
+# - The player (`step`) and `explain` show the backward pass one step at a time.

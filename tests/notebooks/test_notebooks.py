@@ -1,0 +1,266 @@
+"""The lesson notebooks: they run, their two files agree, they are lessons, they use the public API.
+
+Every ``notebooks/NN_*.py`` / ``NN_*.ipynb`` pair is picked up by a glob, so new lessons are
+tested without editing this file. Executing a notebook happens in memory: the stored files
+are never rewritten by the tests (``make notebooks`` does that).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import jupytext
+import nbformat
+import pytest
+from IPython.core.inputtransformer2 import TransformerManager
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+STEMS = sorted(
+    {p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.py")}
+    | {p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
+)
+MAX_BYTES = 2_500_000  # stored notebooks must stay small enough to read on GitHub
+PICTURES = ("image/svg+xml", "image/png")
+
+
+def test_lessons_exist() -> None:
+    assert len(STEMS) >= 5, f"expected the lesson notebooks in {NOTEBOOKS.name}/"
+
+
+def _stored(stem: str) -> Any:
+    path = NOTEBOOKS / f"{stem}.ipynb"
+    if not path.exists():
+        pytest.fail(f"{path.name} is missing: run `make notebooks` to create it from {stem}.py")
+    return nbformat.read(path, as_version=4)
+
+
+def _text(stem: str) -> Any:
+    path = NOTEBOOKS / f"{stem}.py"
+    if not path.exists():
+        pytest.fail(f"{path.name} is missing: every lesson is a .py/.ipynb pair")
+    return jupytext.read(path)
+
+
+def _inputs(nb: Any) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [
+        (c.cell_type, c.source.strip(), tuple(c.get("metadata", {}).get("tags", ())))
+        for c in nb.cells
+    ]
+
+
+def _markdown(nb: Any) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "markdown"]
+
+
+def _python(cell_source: str) -> str:
+    """The cell as plain Python (IPython magics such as ``%matplotlib`` become calls)."""
+    return str(TransformerManager().transform_cell(cell_source))
+
+
+# --- execution ----------------------------------------------------------------------------
+
+
+def _execute(nb: Any, timeout: int = 180) -> Any:
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    return client.execute()
+
+
+@pytest.mark.slow
+def test_kernel_is_this_interpreter() -> None:
+    """nbclient's ``python3`` kernel must run in this venv, where microgrand is installed."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import sys, microgrand\nprint(sys.prefix)")]
+    _execute(nb, timeout=60)
+    printed = "".join(o.get("text", "") for o in nb.cells[0].outputs).strip()
+    assert Path(printed).resolve() == Path(sys.prefix).resolve()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("stem", STEMS)
+def test_notebook_executes(stem: str) -> None:
+    nb = _text(stem)  # the readable source is what must run
+    _execute(nb)  # raises CellExecutionError naming the cell and the error
+    errors = [o for c in nb.cells for o in c.get("outputs", ()) if o.output_type == "error"]
+    assert not errors
+
+
+# --- the pair agrees ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_pair_in_sync(stem: str) -> None:
+    text, stored = _text(stem), _stored(stem)
+    assert _inputs(stored) == _inputs(text), (
+        f"{stem}.ipynb and {stem}.py differ: run `make notebooks` (or `jupytext --sync`)"
+    )
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_pair_metadata(stem: str) -> None:
+    stored = _stored(stem)
+    formats = stored.metadata.get("jupytext", {}).get("formats", "")
+    assert set(formats.split(",")) == {"ipynb", "py:percent"}
+    assert stored.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+# --- it is a lesson -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_title_and_goal(stem: str) -> None:
+    nb = _stored(stem)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown"
+    lines = first.source.strip().splitlines()
+    assert re.match(r"# \S", lines[0]), f"first line must be a '# ' title, got {lines[0]!r}"
+    assert re.search(r"\*\*Goal\b", first.source), "the first cell must state the **Goal**"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_exercises_with_hidden_solutions(stem: str) -> None:
+    nb = _stored(stem)
+    exercises = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown" and re.search(r"^#+ .*Exercise", c.source, re.M)
+    ]
+    assert exercises, "a lesson needs at least one '### Exercise' heading"
+    solutions = [(i, c) for i, c in enumerate(nb.cells) if "solution" in c.metadata.get("tags", ())]
+    assert solutions, "each exercise needs a following code cell tagged 'solution'"
+    for i, cell in solutions:
+        assert cell.cell_type == "code", f"solution cell {i} must be a code cell"
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
+            f"solution cell {i} must be hidden: jupyter={{'source_hidden': true}}"
+        )
+        assert any(j < i for j in exercises), f"solution cell {i} comes before any exercise"
+    # Every exercise is followed by a solution before the next exercise starts.
+    for k, start in enumerate(exercises):
+        end = exercises[k + 1] if k + 1 < len(exercises) else len(nb.cells)
+        assert any(start < i < end for i, _ in solutions), (
+            f"exercise in cell {start} has no solution cell after it"
+        )
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_summary(stem: str) -> None:
+    nb = _stored(stem)
+    assert any(re.search(r"^#+ .*Summary", s, re.M) for s in _markdown(nb))
+
+
+# --- stored outputs -----------------------------------------------------------------------
+
+
+def _is_player(output: Any) -> bool:
+    html = output.get("data", {}).get("text/html", "")
+    return isinstance(html, str) and "<script" in html and ("<svg" in html or "svg" in html)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_stored_outputs(stem: str) -> None:
+    nb = _stored(stem)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    outputs = [o for c in code for o in c.outputs]
+    assert all(c.execution_count is not None for c in code), (
+        f"{stem}.ipynb has cells that were never run: run `make notebooks`"
+    )
+    errors = [o for o in outputs if o.output_type == "error"]
+    assert not errors, f"stored error: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+    tracebacks = [
+        o for o in outputs if o.output_type == "stream" and "Traceback" in o.get("text", "")
+    ]
+    assert not tracebacks
+    pictures = [
+        o for o in outputs if any(k in o.get("data", {}) for k in PICTURES) or _is_player(o)
+    ]
+    assert pictures, "a lesson must show at least one diagram or plot"
+    size = (NOTEBOOKS / f"{stem}.ipynb").stat().st_size
+    assert size < MAX_BYTES, f"{stem}.ipynb is {size / 1e6:.1f} MB; keep it under 2 MB"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_stored_pictures_are_valid(stem: str) -> None:
+    """Stored SVGs parse as XML with an <svg> root; stored PNGs have the PNG signature."""
+    import base64
+    import xml.etree.ElementTree as ET
+
+    for cell in _stored(stem).cells:
+        for out in cell.get("outputs", ()):
+            data = out.get("data", {})
+            if "image/svg+xml" in data:
+                root = ET.fromstring(data["image/svg+xml"])
+                assert root.tag.endswith("svg")
+            if "image/png" in data:
+                assert base64.b64decode(data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- public API only ----------------------------------------------------------------------
+
+
+def _private_uses(source: str) -> list[str]:
+    """Names starting with a single ``_`` that the code imports or reads as attributes."""
+    tree = ast.parse(source)
+    found: list[str] = []
+
+    def private(name: str) -> bool:
+        return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and private(node.attr):
+            found.append(f".{node.attr}")
+        elif isinstance(node, ast.Import):
+            found += [a.name for a in node.names if any(map(private, a.name.split(".")))]
+        elif isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if any(map(private, mod.split("."))):
+                found.append(mod)
+            found += [f"{mod}.{a.name}" for a in node.names if private(a.name)]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import microgrand as mg\nmg.Value(1.0)", []),
+        ("import microgrand as mg\nmg.__version__", []),
+        ("from microgrand.value import _apply", ["microgrand.value._apply"]),
+        ("import microgrand._internal", ["microgrand._internal"]),
+        ("from microgrand._x import y", ["microgrand._x"]),
+        ("v = 1\nv._prev", ["._prev"]),
+        ("import microgrand as mg\nmg.render._dot.build()", ["._dot"]),
+    ],
+)
+def test_private_use_detector(source: str, expected: list[str]) -> None:
+    assert _private_uses(source) == expected
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_public_api_only(stem: str) -> None:
+    nb = _text(stem)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        bad = _private_uses(_python(cell.source))
+        assert not bad, f"cell {i} of {stem} uses private names {bad}; use the public API"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_imports_microgrand_publicly(stem: str) -> None:
+    code = "\n".join(_python(c.source) for c in _text(stem).cells if c.cell_type == "code")
+    tree = ast.parse(code)
+    mods = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    mods |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert any(m == "microgrand" or m.startswith("microgrand.") for m in mods), (
+        "a lesson uses microgrand (import microgrand as mg)"
+    )
