@@ -1,0 +1,16 @@
+"""Step through the backward pass: trace it, explain it, play it, animate it.
+
+Example:
+    >>> from microgrand import Value
+    >>> from microgrand.step import trace
+    >>> x = Value(2.0, label="x")
+    >>> [s.name for s in trace(x * 3)]
+    ['x·3', 'n1', 'x']
+"""
+
+from __future__ import annotations
+
+from .explain import Explanation, explain
+from .trace import Contribution, Step, Trace, node_names, trace
+
+__all__ = ["Contribution", "Explanation", "Step", "Trace", "explain", "node_names", "trace"]
