@@ -20,7 +20,16 @@ __all__ = ["GradcheckError", "GradcheckReport", "GradcheckRow", "gradcheck"]
 
 
 class GradcheckError(AssertionError):
-    """Raised by ``gradcheck(..., raise_on_failure=True)``; ``report`` has the details."""
+    """Raised by ``gradcheck(..., raise_on_failure=True)``; ``report`` has the details.
+
+    Example:
+        >>> from microgrand import Value
+        >>> try:
+        ...     gradcheck(lambda x: x.log(), [Value(1e-9)], raise_on_failure=True)
+        ... except GradcheckError as e:
+        ...     print(len(e.report.failures))
+        1
+    """
 
     def __init__(self, report: GradcheckReport) -> None:
         super().__init__(f"gradient check failed:\n{report}")

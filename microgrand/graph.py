@@ -38,24 +38,21 @@ def topological_order(root: Value) -> list[Value]:
         ['a', '', 'add']
     """
     order: list[Value] = []
-    visited: set[Value] = set()
-    emitted: set[Value] = set()
-    stack = [root]
+    visited = {root}
+    # Each stack entry is a node and an iterator over its remaining inputs: the node is
+    # emitted once the iterator is exhausted, i.e. after all of its inputs.
+    stack = [(root, iter(root._prev))]
     push = stack.append
-    pop = stack.pop
     while stack:
-        v = stack[-1]
-        if v in visited:
-            # Second time on top: every input is emitted, so v can be.
-            pop()
-            if v not in emitted:
-                emitted.add(v)
-                order.append(v)
-            continue
-        visited.add(v)
-        for u in reversed(v._prev):  # reversed: the first input comes out first
+        v, inputs = stack[-1]
+        for u in inputs:
             if u not in visited:
-                push(u)
+                visited.add(u)
+                push((u, iter(u._prev)))
+                break
+        else:
+            stack.pop()
+            order.append(v)
     return order
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 __all__ = ["RULES", "Rule", "leaky_relu_rule", "power_rule", "rule"]
 
@@ -230,15 +230,18 @@ RULES: dict[str, Rule] = {
 }
 
 
-@cache
 def power_rule(c: float) -> Rule:
-    """The rule for ``x ** c`` with a constant exponent ``c`` (one input).
+    """The rule for ``x ** c`` with a constant exponent ``c`` (one input); one Rule per ``c``.
 
     Example:
         >>> power_rule(2.0).local(9.0, 3.0)
         (6.0,)
     """
-    c = float(c)
+    return _power_rule(float(c))
+
+
+@lru_cache(maxsize=1024)
+def _power_rule(c: float) -> Rule:
     cs = _fmt_param(c)
 
     def forward(x: float) -> float:
@@ -258,7 +261,6 @@ def power_rule(c: float) -> Rule:
     )
 
 
-@cache
 def leaky_relu_rule(alpha: float) -> Rule:
     """The rule for ``leaky_relu(x, alpha)``: ``x`` for ``x > 0``, else ``alpha · x``.
 
@@ -266,7 +268,11 @@ def leaky_relu_rule(alpha: float) -> Rule:
         >>> leaky_relu_rule(0.1).forward(-2.0)
         -0.2
     """
-    a = float(alpha)
+    return _leaky_relu_rule(float(alpha))
+
+
+@lru_cache(maxsize=1024)
+def _leaky_relu_rule(a: float) -> Rule:
     s = _fmt_param(a)
 
     def forward(x: float) -> float:

@@ -58,7 +58,16 @@ _SCOPE: Scope | None = None
 
 
 class NonFiniteGradientWarning(RuntimeWarning):
-    """Warned by :meth:`Value.backward` when a gradient becomes NaN or infinite."""
+    """Warned by :meth:`Value.backward` when a gradient becomes NaN or infinite.
+
+    Example:
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as w:
+        ...     warnings.simplefilter("always")
+        ...     Value(0.0, label="x").sqrt().backward()
+        >>> w[0].category.__name__, "'x'" in str(w[0].message)
+        ('NonFiniteGradientWarning', True)
+    """
 
 
 def _is_number(x: object) -> bool:
@@ -108,18 +117,55 @@ def _node(data: float, prev: tuple[Value, ...], local: tuple[float, ...], rule: 
 _new = object.__new__
 
 
+_PY_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+# Types that never combine with a Value: refuse them with our own message, instead of letting
+# Python try e.g. str * Value ("can't multiply sequence by non-int").
+_REFUSED = (str, bytes, bool, type(None), list, tuple, dict, set, complex)
+
+
+def _refuse(symbol: str, left: object, right: object) -> None:
+    other = right if isinstance(left, Value) else left
+    if isinstance(other, _REFUSED):
+        raise TypeError(
+            f"unsupported operand types for {symbol}: '{type(left).__name__}' and "
+            f"'{type(right).__name__}' (a Value combines with real numbers and other Values)"
+        )
+
+
+def _constant(x: object) -> Value:
+    """A leaf for a number used in an operation (``x * 2``); NotImplemented for non-numbers."""
+    cls = x.__class__
+    if cls is float:
+        data: float = x  # type: ignore[assignment]
+    elif cls is int or _is_number(x):
+        data = float(x)  # type: ignore[arg-type]
+    else:
+        return NotImplemented  # type: ignore[no-any-return]
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._op = None
+    v._prev = v._local = ()
+    v._scope = _SCOPE
+    return v
+
+
 _BinOp: TypeAlias = "Callable[[Value, Operand], Value]"
 
 
 def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
     """Build ``op(self, other)`` and the reflected ``op(other, self)`` for a binary rule."""
     fwd, loc, name = rule.forward, rule.local, rule.name
+    symbol = _PY_SYMBOL[name]
 
     def op(self: Value, other: Any) -> Value:
         if other.__class__ is not Value:
-            if not _is_number(other):
+            c = _constant(other)
+            if c is NotImplemented:
+                _refuse(symbol, self, other)
                 return NotImplemented  # type: ignore[no-any-return]
-            other = Value(other)
+            other = c
         x = self.data
         y = other.data
         try:
@@ -142,9 +188,11 @@ def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
         return v
 
     def rop(self: Value, other: Any) -> Value:
-        if not _is_number(other):
+        c = _constant(other)
+        if c is NotImplemented:
+            _refuse(symbol, other, self)
             return NotImplemented  # type: ignore[no-any-return]
-        return op(Value(other), self)
+        return op(c, self)
 
     op.__name__ = f"__{name}__"
     rop.__name__ = f"__r{name}__"
@@ -393,16 +441,31 @@ _get_grad = operator.attrgetter("grad")
 
 
 def _warn_non_finite(topo: list[Value]) -> None:
-    for v in reversed(topo):  # backward order: the first node where it happened
-        if not math.isfinite(v.grad):
-            name = f"{v.label!r}" if v.label else f"the {v.op or 'input'} node"
-            warnings.warn(
-                f"gradient became {v.grad} at {name} (data = {v.data!r}); "
-                "check for a division by a tiny number, a log/sqrt near 0 or an overflow",
-                NonFiniteGradientWarning,
-                stacklevel=3,
-            )
-            return
+    for i in range(len(topo) - 1, -1, -1):  # backward order: the first node where it happened
+        v = topo[i]
+        if math.isfinite(v.grad):
+            continue
+        via = ""
+        for u in topo[i + 1 :]:  # the node that passed it on, with its local derivative
+            for w, d in zip(u._prev, u._local, strict=True):
+                if w is v and not math.isfinite(d * u.grad):
+                    via = f" through {_describe(u)} (local derivative {d!r}, upstream {u.grad!r})"
+                    break
+            if via:
+                break
+        warnings.warn(
+            f"gradient became {v.grad} at {_describe(v)} (data = {v.data!r}){via}; "
+            "look for a division by a tiny number, a log or sqrt at 0, or an overflow",
+            NonFiniteGradientWarning,
+            stacklevel=3,
+        )
+        return
+
+
+def _describe(v: Value) -> str:
+    if v.label:
+        return repr(v.label)
+    return f"the {v.op} node" if v.op else "an input"
 
 
 def _data(x: Operand) -> float:

@@ -1,0 +1,438 @@
+"""Side-by-side benchmarks: microgrand vs micrograd vs hand-written plain floats.
+
+Every measurement runs in a fresh subprocess per engine (so one engine's garbage does not
+slow the other), interleaved, several times; the table reports the median and the ratio to
+micrograd measured in the same run. Speeds on shared machines are noisy: read the ratios.
+
+    python benchmarks/run.py [--repeat 5] [--out benchmarks/RESULTS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# ---------------------------------------------------------------------------------------------
+# The workload: micrograd's demo (2-16-16-1 ReLU MLP, 100 two-moons points, SVM loss + L2).
+
+
+def moons(n: int = 100, seed: int = 1) -> tuple[list[list[float]], list[float]]:
+    rng = random.Random(seed)
+    X, y = [], []
+    for i in range(n):
+        t = math.pi * rng.random()
+        if i % 2:
+            X.append([math.cos(t) + rng.gauss(0, 0.1), math.sin(t) + rng.gauss(0, 0.1)])
+            y.append(-1.0)
+        else:
+            X.append([1 - math.cos(t) + rng.gauss(0, 0.1), 0.5 - math.sin(t) + rng.gauss(0, 0.1)])
+            y.append(1.0)
+    return X, y
+
+
+def init_weights(sizes: list[int], seed: int = 0) -> list[list[list[float]]]:
+    """Per layer, per neuron: [w_1, ..., w_nin, b], uniform(-1, 1) as micrograd does."""
+    rng = random.Random(seed)
+    layers = []
+    for nin, nout in itertools.pairwise(sizes):
+        layers.append([[rng.uniform(-1, 1) for _ in range(nin + 1)] for _ in range(nout)])
+    return layers
+
+
+SIZES = [2, 16, 16, 1]
+
+
+def _mlp_step_autograd(V: Any, relu: Callable[[Any], Any], total: Callable[[list[Any]], Any],
+                       weights: list[list[list[float]]], X: list[list[float]],
+                       y: list[float]) -> tuple[float, Callable[[], None], int]:
+    """Build the loss for one full-batch step with any engine whose Values support + * relu."""
+    params = [[[V(w) for w in neuron] for neuron in layer] for layer in weights]
+    flat = [p for layer in params for neuron in layer for p in neuron]
+
+    def forward(x: list[float]) -> Any:
+        act: list[Any] = list(x)
+        for li, layer in enumerate(params):
+            out = []
+            for neuron in layer:
+                s = total([w * a for w, a in zip(neuron, act, strict=False)] + [neuron[-1]])
+                out.append(relu(s) if li < len(params) - 1 else s)
+            act = out
+        return act[0]
+
+    scores = [forward(x) for x in X]
+    losses = [relu(1 + -yi * si) for yi, si in zip(y, scores, strict=True)]
+    data_loss = total(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * total([p * p for p in flat])
+    loss = data_loss + reg_loss
+
+    def step() -> None:
+        for p in flat:
+            p.data -= 0.01 * p.grad
+
+    return loss, step, len(flat)
+
+
+def left_fold(xs: list[Any]) -> Any:
+    out = xs[0]
+    for x in xs[1:]:
+        out = out + x
+    return out
+
+
+def work_mlp(engine: str) -> dict[str, float]:
+    X, y = moons()
+    W = init_weights(SIZES)
+    if engine == "plain":
+        return {"seconds": _timeit(lambda: plain_step(W, X, y))}
+    if engine == "micrograd":
+        from micrograd.engine import Value as MV
+
+        def one() -> None:
+            loss, step, _ = _mlp_step_autograd(MV, lambda v: v.relu(), sum_left, W, X, y)
+            loss.backward()
+            step()
+    elif engine == "microgrand":  # the engine's natural graph: one Σ node per neuron
+        import microgrand as mg
+
+        def one() -> None:
+            loss, step, _ = _mlp_step_autograd(mg.Value, lambda v: v.relu(), mg.vsum, W, X, y)
+            loss.backward()
+            step()
+    elif engine == "microgrand-same-graph":  # exactly micrograd's graph: chains of +
+        import microgrand as mg
+
+        def one() -> None:
+            loss, step, _ = _mlp_step_autograd(mg.Value, lambda v: v.relu(), sum_left, W, X, y)
+            loss.backward()
+            step()
+    elif engine == "microgrand-nn":
+        return work_mlp_nn()
+    else:
+        raise SystemExit(f"unknown engine {engine}")
+    return {"seconds": _timeit(one)}
+
+
+def work_mlp_nn() -> dict[str, float]:
+    """The same step written with microgrand's own nn/losses/optim modules."""
+    import random as _r
+
+    import microgrand as mg
+    from microgrand import losses, nn, optim
+
+    X, y = moons()
+    model = nn.MLP(2, [16, 16, 1], rng=_r.Random(0))
+    opt = optim.SGD(model.parameters(), lr=0.01)
+
+    def one() -> None:
+        scores = [model(x) for x in X]
+        loss = losses.hinge(scores, y) + 1e-4 * losses.l2(model.parameters())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    del mg
+    return {"seconds": _timeit(one)}
+
+
+def sum_left(xs: list[Any]) -> Any:
+    return left_fold(xs)
+
+
+def plain_step(W: list[list[list[float]]], X: list[list[float]], y: list[float]) -> None:
+    """Forward and backward of the same loss, written by hand with floats."""
+    n = len(X)
+    grads = [[[0.0] * len(neuron) for neuron in layer] for layer in W]
+    loss = 0.0
+    for x, yi in zip(X, y, strict=True):
+        acts = [list(x)]
+        pre = []
+        for li, layer in enumerate(W):
+            zs = [sum(w * a for w, a in zip(neuron, acts[-1], strict=False)) + neuron[-1]
+                  for neuron in layer]
+            pre.append(zs)
+            acts.append([max(z, 0.0) for z in zs] if li < len(W) - 1 else zs)
+        s = acts[-1][0]
+        margin = 1 - yi * s
+        if margin <= 0:
+            continue
+        loss += margin / n
+        delta = [-yi / n]
+        for li in range(len(W) - 1, -1, -1):
+            a_in = acts[li]
+            back = [0.0] * len(a_in)
+            for j, neuron in enumerate(W[li]):
+                d = delta[j]
+                if li < len(W) - 1 and pre[li][j] <= 0:
+                    continue
+                g = grads[li][j]
+                for k in range(len(a_in)):
+                    g[k] += d * a_in[k]
+                    back[k] += d * neuron[k]
+                g[-1] += d
+            delta = back
+    for layer, glayer in zip(W, grads, strict=True):
+        for neuron, g in zip(layer, glayer, strict=True):
+            for k in range(len(neuron)):
+                g[k] += 2e-4 * neuron[k]
+    del loss
+
+
+def work_chain(engine: str, n: int) -> dict[str, float]:
+    V = _value_class(engine)
+    if engine.startswith("micrograd"):
+        sys.setrecursionlimit(max(10_000, 4 * n))
+
+    def one() -> None:
+        x = V(0.5)
+        y = x
+        for _ in range(n):
+            y = (y * 0.999999 + 0.000001).tanh()
+        y.backward()
+
+    return {"seconds": _timeit(one, repeat=3)}
+
+
+def work_wide(engine: str, n: int) -> dict[str, float]:
+    V = _value_class(engine)
+    if engine.startswith("micrograd"):
+        sys.setrecursionlimit(max(10_000, 4 * n))
+
+    def one() -> None:
+        xs = [V(float(i % 7)) for i in range(n)]
+        if engine == "microgrand":
+            import microgrand as mg
+
+            s = mg.vsum(xs)
+        else:
+            s = sum(xs)
+        s.backward()
+
+    return {"seconds": _timeit(one, repeat=3)}
+
+
+def work_ops(engine: str, n: int = 20_000) -> dict[str, float]:
+    V = _value_class(engine)
+    a, b = V(0.3), V(0.7)
+    ops: dict[str, Callable[[], Any]] = {
+        "add": lambda: a + b,
+        "mul": lambda: a * b,
+        "pow": lambda: a**2,
+        "tanh": lambda: a.tanh() if hasattr(a, "tanh") else None,
+        "exp": lambda: a.exp() if hasattr(a, "exp") else None,
+        "relu": lambda: a.relu(),
+    }
+    out = {}
+    for name, fn in ops.items():
+        if fn() is None:
+            continue
+
+        def loop(fn: Callable[[], Any] = fn) -> None:
+            for _ in range(n):
+                fn()
+
+        out[name] = _timeit(loop, repeat=5) / n * 1e9  # ns per op
+    return out
+
+
+def work_memory(engine: str) -> dict[str, float]:
+    """Bytes per node of the MLP step's graph, measured with tracemalloc."""
+    X, y = moons()
+    W = init_weights(SIZES)
+    V = _value_class(engine)
+    if engine == "microgrand":
+        import microgrand as mg
+
+        total: Callable[[list[Any]], Any] = mg.vsum
+    else:
+        total = sum_left
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    loss, _, _ = _mlp_step_autograd(V, lambda v: v.relu(), total, W, X, y)
+    loss.backward()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    nodes = count_nodes(loss)
+    return {"bytes_per_node": (after - before) / nodes, "nodes": float(nodes)}
+
+
+def count_nodes(root: Any) -> int:
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        v = stack.pop()
+        for u in v._prev:
+            if id(u) not in seen:
+                seen.add(id(u))
+                stack.append(u)
+    return len(seen)
+
+
+def _value_class(engine: str) -> Any:
+    if engine.startswith("micrograd"):
+        from micrograd.engine import Value as MV
+
+        return MV
+    import microgrand as mg
+
+    return mg.Value
+
+
+def _timeit(fn: Callable[[], None], repeat: int = 5) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+WORKERS: dict[str, Callable[..., dict[str, float]]] = {
+    "mlp": work_mlp,
+    "chain": work_chain,
+    "wide": work_wide,
+    "ops": work_ops,
+    "memory": work_memory,
+}
+
+# ---------------------------------------------------------------------------------------------
+# The driver
+
+
+def run_worker(task: str, engine: str, *args: int) -> dict[str, float] | None:
+    cmd = [sys.executable, __file__, "--worker", task, engine, *map(str, args)]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    if p.returncode != 0:
+        sys.stderr.write(f"[{task} {engine}] failed: {p.stderr.strip().splitlines()[-1:]}\n")
+        return None
+    result: dict[str, float] = json.loads(p.stdout.strip().splitlines()[-1])
+    return result
+
+
+def has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def median_runs(task: str, engines: list[str], repeat: int, *args: int) -> dict[str, dict[str, float]]:
+    """Interleave engines run by run so that machine noise hits them alike; take medians."""
+    runs: dict[str, list[dict[str, float]]] = {e: [] for e in engines}
+    for _ in range(repeat):
+        for e in engines:
+            r = run_worker(task, e, *args)
+            if r is not None:
+                runs[e].append(r)
+    out = {}
+    for e, rs in runs.items():
+        if rs:
+            out[e] = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
+    return out
+
+
+def fmt_ratio(x: float | None, ref: float | None) -> str:
+    if x is None or ref is None or ref == 0:
+        return "—"
+    return f"{x / ref:.3f}×"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3, help="processes per engine and task")
+    ap.add_argument("--out", default=None, help="write the Markdown table here too")
+    ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        task, engine, *rest = args.worker
+        print(json.dumps(WORKERS[task](engine, *map(int, rest))))
+        return 0
+
+    engines = ["microgrand", "microgrand-same-graph", "micrograd", "plain"]
+    if has_module("microgrand.nn") and has_module("microgrand.optim"):
+        engines.insert(1, "microgrand-nn")
+    if not has_module("micrograd"):
+        sys.stderr.write("micrograd is not installed (pip install micrograd); ratios omitted\n")
+        engines.remove("micrograd")
+    lines = [
+        "# microgrand benchmarks",
+        "",
+        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
+        f"each figure is the median over {args.repeat} fresh processes per engine (best of 5 "
+        "inside each), engines interleaved. Ratios are against micrograd in the same run.",
+        "",
+        "## MLP training step (micrograd's demo: 2-16-16-1 ReLU, 100 points, SVM loss + L2)",
+        "",
+        "| engine | seconds per step | vs micrograd |",
+        "|---|---:|---:|",
+    ]
+    mlp = median_runs("mlp", engines, args.repeat)
+    ref = mlp.get("micrograd", {}).get("seconds")
+    labels = {
+        "microgrand": "microgrand (one Σ node per neuron)",
+        "microgrand-nn": "microgrand `nn.MLP` + `losses` + `optim.SGD`",
+        "microgrand-same-graph": "microgrand, micrograd's exact graph (chains of +)",
+        "micrograd": "micrograd 0.1.0",
+        "plain": "plain floats, backprop written by hand",
+    }
+    for e in engines:
+        s = mlp.get(e, {}).get("seconds")
+        lines.append(f"| {labels[e]} | {s:.4f} | {fmt_ratio(s, ref)} |" if s else f"| {labels[e]} | failed | — |")
+
+    lines += ["", "## Memory per node (tracemalloc, the MLP step's graph after backward)", "",
+              "| engine | nodes | bytes per node |", "|---|---:|---:|"]
+    mem = median_runs("memory", ["microgrand", "micrograd"] if ref else ["microgrand"], 1)
+    for e, r in mem.items():
+        lines.append(f"| {e} | {int(r['nodes'])} | {r['bytes_per_node']:.0f} |")
+
+    lines += ["", "## Deep chain: y = tanh(y·a + b) repeated (forward + backward)", "",
+              "| engine | 5,000 links (s) | vs micrograd | 200,000 links (s) |", "|---|---:|---:|---:|"]
+    small = median_runs("chain", [e for e in ("microgrand", "micrograd") if e in engines], args.repeat, 5000)
+    big = median_runs("chain", ["microgrand"], 1, 200_000)
+    cref = small.get("micrograd", {}).get("seconds")
+    for e in small:
+        b = big.get(e, {}).get("seconds")
+        lines.append(f"| {e} | {small[e]['seconds']:.4f} | {fmt_ratio(small[e]['seconds'], cref)} | "
+                     f"{f'{b:.3f}' if b else 'recursion limit'} |")
+
+    lines += ["", "## Wide sum of 10,000 Values (forward + backward)", "",
+              "| engine | seconds | vs micrograd |", "|---|---:|---:|"]
+    wide = median_runs("wide", [e for e in ("microgrand", "micrograd") if e in engines], args.repeat, 10_000)
+    wref = wide.get("micrograd", {}).get("seconds")
+    for e, r in wide.items():
+        how = " (`vsum`: one node)" if e == "microgrand" else " (`sum`: a chain of +)"
+        lines.append(f"| {e}{how} | {r['seconds']:.4f} | {fmt_ratio(r['seconds'], wref)} |")
+
+    lines += ["", "## Creating one node (ns per operation)", ""]
+    ops = median_runs("ops", [e for e in ("microgrand", "micrograd") if e in engines], args.repeat)
+    names = sorted({k for r in ops.values() for k in r})
+    lines += ["| op | " + " | ".join(ops) + " | ratio |", "|---|" + "---:|" * (len(ops) + 1)]
+    for k in names:
+        vals = [ops[e].get(k) for e in ops]
+        ratio = fmt_ratio(ops.get("microgrand", {}).get(k), ops.get("micrograd", {}).get(k))
+        lines.append(f"| {k} | " + " | ".join(f"{v:.0f}" if v else "—" for v in vals) + f" | {ratio} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        tmp = args.out + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

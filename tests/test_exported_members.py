@@ -1,0 +1,37 @@
+"""The public API is curated: ``__all__`` lists exactly the public names, each documented."""
+
+from __future__ import annotations
+
+import inspect
+import types
+
+import microgrand
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    public = {
+        name
+        for name, obj in vars(microgrand).items()
+        if not name.startswith("_") and not isinstance(obj, types.ModuleType)
+    }
+    public.add("__version__")
+    assert sorted(microgrand.__all__) == sorted(public)
+
+
+def test_submodules_exported_are_listed() -> None:
+    # Submodules imported into the package (nn, optim, …) are public only if in __all__.
+    for name, obj in vars(microgrand).items():
+        if isinstance(obj, types.ModuleType) and not name.startswith("_") and name in microgrand.__all__:
+            assert obj.__doc__, f"module microgrand.{name} has no docstring"
+
+
+def test_every_public_callable_has_a_docstring_with_an_example() -> None:
+    missing = []
+    for name in microgrand.__all__:
+        obj = getattr(microgrand, name)
+        if isinstance(obj, types.ModuleType) or not callable(obj):
+            continue
+        doc = inspect.getdoc(obj) or ""
+        if "Example" not in doc and ">>>" not in doc:
+            missing.append(name)
+    assert not missing, f"public callables without an example in their docstring: {missing}"
