@@ -11,8 +11,6 @@ Example:
     1.0019
 """
 
-from __future__ import annotations
-
 from .context import is_grad_enabled, no_grad, scope
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Graph, topological_order
