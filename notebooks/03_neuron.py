@@ -1,0 +1,273 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · A neuron
+#
+# **Goal:** build an artificial neuron (weights, a bias and an activation function), compare the
+# four common activation functions and their derivatives, and follow the gradient through a
+# neuron to see how each weight learns from its input.
+#
+# *Time: about 35 minutes. Prerequisites: lessons 01 and 02.*
+#
+# In this lesson you will
+# 1. write a neuron with `mg.Value`s, then with `microgrand.nn.Neuron`,
+# 2. plot tanh, sigmoid, ReLU and leaky ReLU with their derivatives (computed by `backward()`),
+# 3. step through the backward pass of a neuron,
+# 4. see when a neuron stops learning (saturation, "dead" ReLUs).
+
+# %%
+import random
+
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+from microgrand.nn import Neuron
+from microgrand.step import explain, step
+
+# %% [markdown]
+# ## 1. What a neuron computes
+#
+# A neuron takes inputs $x_1, \dots, x_n$, multiplies each by a **weight** $w_i$, adds a **bias**
+# $b$ and passes the sum through an **activation function** $\varphi$:
+#
+# $$o = \varphi\Big(\sum_i w_i x_i + b\Big)$$
+#
+# The weights say how much each input matters (and with which sign), the bias shifts the
+# threshold, and the activation makes the neuron *non-linear*: without it, stacking neurons
+# would only ever compute straight lines.
+
+# %%
+x = [mg.Value(2.0, label="x1"), mg.Value(-1.0, label="x2")]
+w = [mg.Value(0.5, label="w1"), mg.Value(-1.5, label="w2")]
+b = mg.Value(-1.0, label="b")
+
+n = mg.vsum([wi * xi for wi, xi in zip(w, x)] + [b])  # one Σ node for the weighted sum
+n.label = "n"
+o = n.tanh()
+o.label = "o"
+print(f"n = {n.data},  o = tanh(n) = {o.data:.4f}")
+mg.draw(o, edge_labels=True)
+
+# %% [markdown]
+# `mg.vsum` adds many Values as **one** `Σ` node (instead of a chain of `+` nodes), which keeps
+# the diagram readable. Its local derivative with respect to each input is 1.
+#
+# ## 2. Activation functions side by side
+#
+# The four activations you will meet most often:
+#
+# | name | formula | derivative |
+# |---|---|---|
+# | tanh | $\tanh(x)$ | $1 - \tanh(x)^2$ |
+# | sigmoid | $\sigma(x) = 1/(1 + e^{-x})$ | $\sigma(x)(1 - \sigma(x))$ |
+# | ReLU | $\max(0, x)$ | $1$ if $x > 0$ else $0$ |
+# | leaky ReLU | $x$ if $x > 0$ else $\alpha x$ | $1$ if $x > 0$ else $\alpha$ |
+#
+# Rather than trusting the table, we let microgrand compute each derivative: for every point $x$
+# on a grid, build the one-node graph, call `backward()` and read `x.grad`.
+
+# %%
+ACTIVATIONS = {
+    "tanh": lambda v: v.tanh(),
+    "sigmoid": lambda v: v.sigmoid(),
+    "ReLU": lambda v: v.relu(),
+    "leaky ReLU (α = 0.1)": lambda v: v.leaky_relu(0.1),
+}
+grid = [i / 20 for i in range(-100, 101)]  # -5 … 5
+
+
+def value_and_derivative(act, t):
+    v = mg.Value(t)
+    out = act(v)
+    out.backward()
+    return out.data, v.grad
+
+
+fig, axes = plt.subplots(2, 4, figsize=(12, 5), sharex=True)
+for col, (name, act) in enumerate(ACTIVATIONS.items()):
+    ys, dys = zip(*(value_and_derivative(act, t) for t in grid))
+    axes[0, col].plot(grid, ys, color="tab:blue")
+    axes[0, col].set_title(name)
+    axes[1, col].plot(grid, dys, color="tab:red")
+    axes[1, col].set_xlabel("x")
+    for ax in axes[:, col]:
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.axvline(0, color="grey", lw=0.5)
+axes[0, 0].set_ylabel("φ(x)")
+axes[1, 0].set_ylabel("φ′(x)  (from backward)")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# What to notice:
+#
+# - **tanh** and **sigmoid** are smooth S-curves. Far from 0 they are flat, so their derivative is
+#   almost 0 there: a neuron whose sum $n$ is large in size is **saturated** and passes back almost
+#   no gradient. The sigmoid's derivative is at most 0.25, tanh's at most 1.
+# - **ReLU** passes the gradient unchanged for $x > 0$ and blocks it completely for $x < 0$.
+#   It is cheap and does not saturate on the positive side, which is why deep networks use it.
+# - **leaky ReLU** lets a small gradient $\alpha$ through for $x < 0$, so a neuron can recover.
+#
+# A quick check that `backward()` agrees with the formulas in the table at a few points:
+
+# %%
+for t in (-2.0, -0.5, 0.3, 1.7):
+    th = mg.Value(t).tanh().data
+    sg = mg.Value(t).sigmoid().data
+    print(
+        f"x = {t:5.1f}:  tanh' {value_and_derivative(ACTIVATIONS['tanh'], t)[1]:.6f} "
+        f"(formula {1 - th**2:.6f})   sigmoid' "
+        f"{value_and_derivative(ACTIVATIONS['sigmoid'], t)[1]:.6f} (formula {sg * (1 - sg):.6f})"
+    )
+
+# %% [markdown]
+# ## 3. The gradient of a weight
+#
+# Back to our neuron. By the chain rule,
+#
+# $$\frac{\partial o}{\partial w_i} = \varphi'(n) \cdot x_i, \qquad
+#   \frac{\partial o}{\partial b} = \varphi'(n).$$
+#
+# The gradient of a weight is **the activation's slope times the input the weight multiplies**.
+# Let us check it on the neuron above:
+
+# %%
+o.backward()
+slope = 1 - o.data**2  # tanh'(n)
+for wi, xi in zip(w, x):
+    print(f"∂o/∂{wi.label} = {wi.grad:.6f}   φ'(n)·{xi.label} = {slope * xi.data:.6f}")
+print(f"∂o/∂b  = {b.grad:.6f}   φ'(n)      = {slope:.6f}")
+
+# %% [markdown]
+# Step through the backward pass of this neuron: the gradient starts at $o$, is multiplied by
+# $\tanh'(n)$ on the way into $n$, and the `Σ` node hands the same gradient to every one of its
+# inputs, where each product node multiplies it by the *other* factor.
+
+# %%
+step(o)
+
+# %%
+explain(o)
+
+# %% [markdown]
+# ## 4. A neuron from the library
+#
+# `microgrand.nn.Neuron` packages the same computation. Its weights start random (drawn from the
+# generator you pass as `rng`, so the notebook is reproducible) and its bias at 0. All the nodes it
+# creates are tagged with its name, so the diagram draws them inside one box.
+
+# %%
+neuron = Neuron(3, activation="tanh", rng=random.Random(0))
+print(neuron)
+print("parameters:", [(p.label, round(p.data, 3)) for p in neuron.parameters()])
+out = neuron([1.0, -2.0, 0.5])
+out.backward()
+mg.draw(out, edge_labels=True)
+
+# %% [markdown]
+# ## 5. When a neuron stops learning
+#
+# The size of the gradients that reach the weights depends on $\varphi'(n)$. Push the bias up so
+# that the weighted sum $n$ is large, and compare the gradients for each activation:
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.5))
+for name, act in ACTIVATIONS.items():
+    grads = []
+    for shift in grid:
+        w1 = mg.Value(0.5)
+        n = w1 * 2.0 + shift  # input x1 = 2, bias = shift
+        act(n).backward()
+        grads.append(w1.grad)
+    ax.plot(grid, grads, label=name)
+ax.set_xlabel("bias (moves the weighted sum n)")
+ax.set_ylabel("∂o/∂w1  (input x1 = 2)")
+ax.legend(fontsize=8)
+ax.set_title("how much the weight w1 learns, as the neuron's sum moves", fontsize=10)
+plt.show()
+
+# %% [markdown]
+# - With **tanh** or **sigmoid**, a neuron whose sum is far from 0 gets almost no gradient: it
+#   learns very slowly. That is one reason why inputs are scaled and weights initialised small
+#   (lesson 06).
+# - With **ReLU**, a neuron whose sum is negative for every input gets exactly zero gradient and
+#   never changes again: a **dead ReLU**. Leaky ReLU keeps a trickle of gradient.
+#
+# ## Exercises
+#
+# ### Exercise 1 — softplus is a smooth ReLU
+# `v.softplus()` computes $\log(1 + e^x)$. Plot it next to ReLU, and plot its derivative (from
+# `backward()`) next to the sigmoid. What do you notice?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+fig, axes = plt.subplots(1, 2, figsize=(9, 3))
+sp = [value_and_derivative(lambda v: v.softplus(), t) for t in grid]
+axes[0].plot(grid, [y for y, _ in sp], label="softplus")
+axes[0].plot(grid, [max(0.0, t) for t in grid], "--", label="ReLU")
+axes[1].plot(grid, [d for _, d in sp], label="softplus′ (backward)")
+axes[1].plot(grid, [mg.Value(t).sigmoid().data for t in grid], "--", label="sigmoid")
+for ax in axes:
+    ax.legend(fontsize=8)
+plt.show()
+# The derivative of softplus IS the sigmoid: the two curves on the right coincide.
+
+# %% [markdown]
+# ### Exercise 2 — a dead ReLU
+# Make a `Neuron(2, activation="relu", rng=1)` and set its bias to $-10$ (`neuron.b.data = -10.0`).
+# Feed it `[1.0, 1.0]`, call `backward()` and print every parameter's gradient. Then do the same
+# with `activation="leaky_relu"`. Which one can still learn?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+for activation in ("relu", "leaky_relu"):
+    cell = Neuron(2, activation=activation, rng=1)
+    cell.b.data = -10.0
+    y = cell([1.0, 1.0])
+    y.backward()
+    print(activation, {p.label: p.grad for p in cell.parameters()})
+# ReLU: all gradients are 0 (the sum is negative, relu' = 0): gradient descent cannot move it.
+# Leaky ReLU: small non-zero gradients (α · input), so the neuron can come back to life.
+
+# %% [markdown]
+# ### Exercise 3 — by hand, then check
+# A sigmoid neuron has $w = (1, -2)$, $b = 0.5$ and gets the input $x = (0.5, 0.25)$. Compute
+# $n$, $o = \sigma(n)$ and $\partial o/\partial w_1$ with pencil and paper (use
+# $\sigma' = \sigma(1-\sigma)$), then check with microgrand and `mg.gradcheck`.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# n = 1·0.5 + (-2)·0.25 + 0.5 = 0.5, o = σ(0.5) ≈ 0.6225,
+# ∂o/∂w1 = σ(0.5)(1 − σ(0.5)) · x1 ≈ 0.2350 · 0.5 ≈ 0.1175
+w1, w2, b = mg.Value(1.0, label="w1"), mg.Value(-2.0, label="w2"), mg.Value(0.5, label="b")
+
+
+def sigmoid_neuron(w1, w2, b):
+    return (w1 * 0.5 + w2 * 0.25 + b).sigmoid()
+
+
+o = sigmoid_neuron(w1, w2, b)
+o.backward()
+print(f"o = {o.data:.4f}, ∂o/∂w1 = {w1.grad:.4f}")
+print(mg.gradcheck(sigmoid_neuron, [w1, w2, b]))
+
+# %% [markdown]
+# ## Summary
+#
+# - A neuron computes $\varphi(\sum_i w_i x_i + b)$: a weighted sum, then a non-linear
+#   activation.
+# - By the chain rule, $\partial o/\partial w_i = \varphi'(n)\,x_i$: a weight learns in
+#   proportion to its input and to the slope of the activation.
+# - tanh and sigmoid **saturate** (tiny slope for large $|n|$); ReLU passes gradients unchanged
+#   for $n > 0$ but blocks them for $n < 0$ (dead neurons); leaky ReLU keeps a small slope.
+# - `microgrand.nn.Neuron` packages the computation; its nodes are grouped in diagrams.
+# - Next lesson: a **loss** tells the neuron how wrong it is, and gradient descent uses the
+#   gradients to make it less wrong.

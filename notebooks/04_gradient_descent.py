@@ -1,0 +1,311 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · Loss and gradient descent
+#
+# **Goal:** measure how wrong a model is with a **loss**, and make it less wrong with **gradient
+# descent**, in a training loop you write yourself: forward, loss, backward, update. Understand
+# the division of labour: *backpropagation computes gradients; gradient descent uses them.*
+#
+# *Time: about 40 minutes. Prerequisites: lessons 01–03.*
+#
+# In this lesson you will
+# 1. compare four loss functions and their gradients,
+# 2. walk downhill on a one-parameter function,
+# 3. write the training loop for a straight-line model by hand,
+# 4. see what a too small and a too large learning rate do.
+
+# %%
+import random
+
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+from microgrand import losses
+
+rng = random.Random(0)  # one seeded generator: the same numbers on every run
+
+# %% [markdown]
+# ## 1. A loss says how wrong we are
+#
+# A **loss** is a single number that is small when the predictions are good. Training means
+# changing the parameters to make it smaller. Four common choices, for one prediction $p$ and a
+# target $y$:
+#
+# | loss | formula | used for |
+# |---|---|---|
+# | mean squared error (`losses.mse`) | $(p - y)^2$ | regression |
+# | mean absolute error (`losses.mae`) | $\lvert p - y\rvert$ | regression, robust to outliers |
+# | hinge (`losses.hinge`) | $\max(0, 1 - y\,p)$, labels $y = \pm 1$ | classification (SVM) |
+# | binary cross-entropy (`losses.binary_cross_entropy`) | $-\log \sigma(p)$ for $y = 1$ | classification |
+#
+# Below, the target is $y = 1$ and the prediction $p$ moves from $-3$ to $3$. The bottom row shows
+# $\partial \text{loss}/\partial p$ from `backward()`: the signal that backpropagation will send into
+# the model.
+
+# %%
+LOSSES = {
+    "MSE": lambda p: losses.mse(p, 1.0),
+    "MAE": lambda p: losses.mae(p, 1.0),
+    "hinge": lambda p: losses.hinge(p, 1),
+    "cross-entropy": lambda p: losses.binary_cross_entropy(p, 1, from_logits=True),
+}
+ps = [i / 20 for i in range(-60, 61)]
+fig, axes = plt.subplots(2, 4, figsize=(12, 5), sharex=True)
+for col, (name, loss_fn) in enumerate(LOSSES.items()):
+    values, grads = [], []
+    for t in ps:
+        p = mg.Value(t)
+        loss = loss_fn(p)
+        loss.backward()
+        values.append(loss.data)
+        grads.append(p.grad)
+    axes[0, col].plot(ps, values)
+    axes[0, col].set_title(name)
+    axes[1, col].plot(ps, grads, color="tab:red")
+    axes[1, col].set_xlabel("prediction p (target 1)")
+    for ax in axes[:, col]:
+        ax.axvline(1, color="grey", lw=0.5, ls="--")
+        ax.axhline(0, color="grey", lw=0.5)
+axes[0, 0].set_ylabel("loss")
+axes[1, 0].set_ylabel("∂loss/∂p")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# - **MSE** punishes big errors a lot (the square) and its gradient shrinks as we get close:
+#   steps naturally get smaller near the answer.
+# - **MAE** has a gradient of constant size ±1: it does not care *how* wrong, only in which
+#   direction.
+# - **Hinge** is exactly 0 once the score is beyond the margin ($p \ge 1$): correct and confident
+#   examples stop contributing.
+# - **Cross-entropy** (here on a raw score, `from_logits=True`) keeps pushing, more gently as the
+#   prediction gets more confident.
+#
+# ## 2. Walking downhill
+#
+# The gradient points in the direction in which the loss **increases** fastest. So to decrease it,
+# step the other way, by a small amount called the **learning rate** $\eta$:
+#
+# $$w \leftarrow w - \eta \, \frac{\partial L}{\partial w}$$
+#
+# Try it on $L(w) = (w - 3)^2 + 1$, starting at $w = -1$ with $\eta = 0.1$:
+
+# %%
+w = mg.Value(-1.0, label="w")
+lr = 0.1
+path = []
+for _ in range(25):
+    L = (w - 3) ** 2 + 1  # forward
+    w.grad = 0.0  # forget the previous gradient
+    L.backward()  # backpropagation: compute ∂L/∂w
+    path.append((w.data, L.data))
+    w.data -= lr * w.grad  # gradient descent: use it
+
+ws = [i / 10 for i in range(-20, 71)]
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(ws, [(t - 3) ** 2 + 1 for t in ws], color="lightgrey", label="L(w)")
+ax.plot([p[0] for p in path], [p[1] for p in path], "o-", ms=4, label="gradient descent")
+ax.set_xlabel("w")
+ax.set_ylabel("L")
+ax.legend()
+plt.show()
+print(f"after {len(path)} steps: w = {w.data:.4f} (the minimum is at 3)")
+
+# %% [markdown]
+# The steps are big where the slope is steep and get smaller near the bottom, where the gradient
+# goes to 0. Notice the two separate jobs in the loop:
+#
+# - `L.backward()` is **backpropagation**: it only *computes* $\partial L/\partial w$.
+# - `w.data -= lr * w.grad` is **gradient descent**: it *uses* the gradient to change $w$.
+#
+# Backpropagation is not a learning algorithm by itself; it is the efficient way to get the
+# gradients that an optimiser (gradient descent, Adam, … lesson 06) needs.
+#
+# ## 3. A training loop, by hand
+#
+# Now a real (tiny) learning problem: points that lie roughly on a line $y = 2x + 1$. Our model is
+# $\hat y = w x + b$ with two parameters, and the loss is the mean squared error over all points.
+
+# %%
+xs = [rng.uniform(-2, 2) for _ in range(30)]
+ys = [2 * x + 1 + rng.gauss(0, 0.4) for x in xs]
+
+w = mg.Value(rng.uniform(-1, 1), label="w")
+b = mg.Value(0.0, label="b")
+params = [w, b]
+
+
+def model(x):
+    return w * x + b
+
+
+# one forward pass, drawn for the first two points only (the full graph has 30 of them)
+small = losses.mse([model(x) for x in xs[:2]], ys[:2])
+small.label = "loss"
+mg.draw(small)
+
+# %% [markdown]
+# The loop has four lines that every training loop in every library has: **forward**, **loss**,
+# **backward**, **update**. The update runs inside `mg.no_grad()` because it is bookkeeping, not
+# part of the model's computation.
+
+# %%
+lr = 0.1
+history = []
+for epoch in range(60):  # increase for a better fit
+    preds = [model(x) for x in xs]  # 1. forward
+    loss = losses.mse(preds, ys)  # 2. loss
+    mg.zero_grad(params)  # (reset: gradients add up across backward calls)
+    loss.backward()  # 3. backward: compute ∂loss/∂w and ∂loss/∂b
+    with mg.no_grad():
+        for p in params:  # 4. update: step downhill
+            p.data -= lr * p.grad
+    history.append(loss.data)
+
+print(f"learned w = {w.data:.3f}, b = {b.data:.3f}  (data made with w = 2, b = 1)")
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+axes[0].plot(history)
+axes[0].set_xlabel("epoch")
+axes[0].set_ylabel("MSE loss")
+axes[0].set_yscale("log")
+axes[1].scatter(xs, ys, s=12, label="data")
+axes[1].plot([-2, 2], [model(-2).data, model(2).data], color="tab:red", label="model")
+axes[1].legend()
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The loss does not go to 0: the points are noisy, and no straight line passes through all of
+# them. It levels off at the noise level ($0.4^2 = 0.16$).
+#
+# ## 4. The learning rate
+#
+# The learning rate is the most important knob of gradient descent. Run the same loop with
+# several values:
+
+# %%
+def train_line(lr, epochs=40):
+    w, b = mg.Value(-0.5), mg.Value(0.0)
+    curve = []
+    for _ in range(epochs):
+        loss = losses.mse([w * x + b for x in xs], ys)
+        mg.zero_grad([w, b])
+        loss.backward()
+        with mg.no_grad():
+            w.data -= lr * w.grad
+            b.data -= lr * b.grad
+        curve.append(loss.data)
+        if loss.data > 1e6:  # diverged: stop before the numbers overflow
+            break
+    return curve
+
+
+fig, ax = plt.subplots(figsize=(7, 3.5))
+for lr in (0.005, 0.1, 0.6, 0.85):
+    ax.plot(train_line(lr), label=f"lr = {lr}")
+ax.set_yscale("log")
+ax.set_xlabel("epoch")
+ax.set_ylabel("MSE loss")
+ax.legend(fontsize=8)
+ax.set_title("too small: slow · good: fast · too large: oscillates, then diverges", fontsize=10)
+plt.show()
+
+# %% [markdown]
+# - **Too small** (0.005): every step is safe but tiny; after 40 epochs we are far from done.
+# - **Good** (0.1): the loss drops quickly to the noise level.
+# - **Large** (0.6): each step overshoots the bottom of the valley and lands on the other side;
+#   it still converges here, but zig-zags.
+# - **Too large** (0.85): each overshoot is bigger than the last and the loss explodes.
+#
+# There is no universal good value: it depends on the loss surface (how steep and curved it is).
+# In practice you try a few values spaced by factors of 3–10, as we did here.
+#
+# ## Exercises
+#
+# ### Exercise 1 — a different loss
+# Train the line model with `losses.mae` instead of `losses.mse` (same data, 60 epochs, try
+# `lr = 0.05`). Compare the learned $w$ and $b$ and the shape of the loss curve.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+w2, b2 = mg.Value(-0.5), mg.Value(0.0)
+curve = []
+for _ in range(60):
+    loss = losses.mae([w2 * x + b2 for x in xs], ys)
+    mg.zero_grad([w2, b2])
+    loss.backward()
+    with mg.no_grad():
+        for p in (w2, b2):
+            p.data -= 0.05 * p.grad
+    curve.append(loss.data)
+print(f"MAE fit: w = {w2.data:.3f}, b = {b2.data:.3f}")
+plt.plot(curve)
+plt.xlabel("epoch")
+plt.ylabel("MAE loss")
+plt.show()
+# MAE's gradient has a constant size, so the parameters move by similar amounts each step
+# (the loss decreases almost linearly at first) and jitter near the end instead of settling.
+
+# %% [markdown]
+# ### Exercise 2 — where does it break?
+# Using `train_line`, find (to two decimals) the smallest learning rate for which the loss after
+# 40 epochs is **larger** than at the start. Why might it be close to the point where the loss
+# started oscillating?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+for lr in [round(0.60 + 0.02 * k, 2) for k in range(15)]:
+    curve = train_line(lr)
+    if curve[-1] > curve[0]:
+        print("diverges from lr =", lr)
+        break
+# For a quadratic loss, gradient descent converges when lr < 2 / (largest curvature of the
+# loss). Past that, every step overshoots by more than it corrects, so the error grows
+# geometrically. Just below it, the steps already overshoot (oscillate) but shrink.
+
+# %% [markdown]
+# ### Exercise 3 — a one-neuron classifier
+# Points with $x_1 + x_2 > 0$ have label 1, the others label 0. Train a single neuron
+# $\hat p = \sigma(w_1 x_1 + w_2 x_2 + b)$ with `losses.binary_cross_entropy` (on probabilities)
+# for 50 epochs with `lr = 0.5`, and report its accuracy on the training points.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+points = [(rng.uniform(-1, 1), rng.uniform(-1, 1)) for _ in range(40)]
+labels = [1.0 if x1 + x2 > 0 else 0.0 for x1, x2 in points]
+cw1, cw2, cb = mg.Value(0.1), mg.Value(-0.1), mg.Value(0.0)
+for _ in range(50):
+    probs = [(cw1 * x1 + cw2 * x2 + cb).sigmoid() for x1, x2 in points]
+    loss = losses.binary_cross_entropy(probs, labels)
+    mg.zero_grad([cw1, cw2, cb])
+    loss.backward()
+    with mg.no_grad():
+        for p in (cw1, cw2, cb):
+            p.data -= 0.5 * p.grad
+correct = sum((p.data > 0.5) == (t == 1.0) for p, t in zip(probs, labels))
+print(f"loss {loss.data:.3f}, accuracy {correct}/{len(points)}")
+print(f"w1 = {cw1.data:.2f}, w2 = {cw2.data:.2f}, b = {cb.data:.2f}  (w1 ≈ w2, b ≈ 0)")
+
+# %% [markdown]
+# ## Summary
+#
+# - A **loss** turns "how wrong" into one number; its gradient with respect to each prediction
+#   is the signal that starts the backward pass. MSE, MAE, hinge and cross-entropy send
+#   different signals.
+# - **Gradient descent** steps every parameter against its gradient: $w \leftarrow w - \eta\,
+#   \partial L/\partial w$.
+# - The training loop is always **forward → loss → zero_grad → backward → update**.
+#   *Backpropagation computes the gradients; gradient descent uses them.*
+# - The **learning rate** trades speed for stability: too small is slow, too large oscillates and
+#   diverges.
+# - Next lesson: the same loop trains a multi-layer network that draws curved decision
+#   boundaries.
