@@ -1,0 +1,307 @@
+"""Loss functions and weight penalties, built from Values so they can be backpropagated.
+
+Every loss takes one prediction and one target, or a **batch**: a list of predictions and a
+list of targets of the same length, and then returns the **mean** over the batch (as
+PyTorch's default ``reduction="mean"``). The batch sum is one ``Σ`` node
+(:func:`~microgrand.vsum`), so the graph stays shallow.
+
+Label conventions:
+
+* :func:`hinge` (the SVM loss of micrograd's demo) wants labels **-1 / +1** and a raw score.
+* :func:`binary_cross_entropy` wants labels **0 / 1** (or soft labels in [0, 1]) and a
+  probability, or a raw score (logit) with ``from_logits=True``.
+* :func:`cross_entropy` wants a list of logits per example and a class index ``0 … K-1``.
+
+:func:`microgrand.data.to_pm1` and :func:`microgrand.data.to_01` convert between the first two.
+
+Example:
+    >>> from microgrand import Value
+    >>> from microgrand import losses
+    >>> preds = [Value(0.5), Value(2.0)]
+    >>> loss = losses.mse(preds, [1.0, 2.0])
+    >>> loss.data                      # ((0.5-1)² + 0²) / 2
+    0.125
+    >>> loss.backward(); preds[0].grad  # 2·(0.5-1)/2
+    -0.5
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import TypeAlias
+
+from .value import Value, logsumexp, vsum
+
+__all__ = [
+    "LOSSES",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "hinge",
+    "l1",
+    "l2",
+    "mae",
+    "mse",
+]
+
+Scalar: TypeAlias = "Value | float"
+Preds: TypeAlias = "Value | float | Sequence[Value | float]"
+Targets: TypeAlias = "float | Sequence[float]"
+
+# log(p) is clamped to >= -100, as PyTorch's BCELoss does, so a saturated probability gives a
+# large finite loss instead of a crash.
+_LOG_FLOOR = -100.0
+
+
+def _is_num(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _as_value(x: object, what: str) -> Value:
+    if isinstance(x, Value):
+        return x
+    if _is_num(x):
+        return Value(float(x))  # type: ignore[arg-type]
+    raise TypeError(f"{what}: predictions must be Values or numbers, got {type(x).__name__}")
+
+
+def _pairs(pred: object, target: object, what: str) -> tuple[list[Value], list[float]]:
+    """Normalise (one prediction, one target) or (batch, batch) into two equal lists."""
+    if isinstance(pred, Value) or _is_num(pred):
+        preds: list[object] = [pred]
+        if isinstance(target, Sequence) and not isinstance(target, str):
+            raise ValueError(
+                f"{what}: got one prediction but {len(target)} targets; "
+                "pass a list of predictions for a batch"
+            )
+        targets: list[object] = [target]
+    elif isinstance(pred, Sequence) and not isinstance(pred, str | bytes):
+        preds = list(pred)
+        if not isinstance(target, Sequence) or isinstance(target, str | bytes):
+            raise ValueError(
+                f"{what}: got a batch of {len(preds)} predictions but one target "
+                f"({type(target).__name__}); pass a list of targets of the same length"
+            )
+        targets = list(target)
+    else:
+        raise TypeError(
+            f"{what}: predictions must be a Value, a number or a list of them, "
+            f"got {type(pred).__name__}"
+        )
+    if not preds:
+        raise ValueError(f"{what}: empty batch; pass at least one prediction")
+    if len(preds) != len(targets):
+        raise ValueError(
+            f"{what}: {len(preds)} predictions but {len(targets)} targets; they must match"
+        )
+    ps = [_as_value(p, what) for p in preds]
+    ts: list[float] = []
+    for i, t in enumerate(targets):
+        if isinstance(t, Value):
+            t = t.data
+        if not _is_num(t) or not math.isfinite(float(t)):  # type: ignore[arg-type]
+            raise TypeError(f"{what}: target #{i} must be a finite number, got {t!r}")
+        ts.append(float(t))  # type: ignore[arg-type]
+    return ps, ts
+
+
+def _mean(terms: list[Value]) -> Value:
+    if len(terms) == 1:
+        return terms[0]
+    return vsum(terms) / len(terms)
+
+
+def mse(pred: Preds, target: Targets) -> Value:
+    """Mean squared error ``mean((pred - target)²)``.
+
+    Example:
+        >>> mse(Value(3.0), 1.0).data
+        4.0
+    """
+    ps, ts = _pairs(pred, target, "mse")
+    return _mean([(p - t) ** 2 for p, t in zip(ps, ts, strict=True)])
+
+
+def mae(pred: Preds, target: Targets) -> Value:
+    """Mean absolute error ``mean(|pred - target|)`` (L1 loss).
+
+    Example:
+        >>> mae([Value(3.0), Value(-1.0)], [1.0, 0.0]).data
+        1.5
+    """
+    ps, ts = _pairs(pred, target, "mae")
+    return _mean([abs(p - t) for p, t in zip(ps, ts, strict=True)])
+
+
+def hinge(score: Preds, label: Targets, margin: float = 1.0) -> Value:
+    """SVM "max-margin" loss ``mean(relu(margin - y·score))`` with labels ``y`` in {-1, +1}.
+
+    Zero once every example is on the right side with a margin, as in micrograd's demo.
+
+    Example:
+        >>> hinge([Value(2.0), Value(0.5)], [1, -1]).data   # (0 + 1.5) / 2
+        0.75
+    """
+    ps, ts = _pairs(score, label, "hinge")
+    for i, t in enumerate(ts):
+        if t not in (-1.0, 1.0):
+            raise ValueError(
+                f"hinge: labels must be -1 or +1, got {t:g} at #{i} "
+                "(for 0/1 labels use microgrand.data.to_pm1(y))"
+            )
+    if not _is_num(margin) or margin < 0:
+        raise ValueError(f"hinge: margin must be a number >= 0, got {margin!r}")
+    return _mean([(margin - t * p).relu() for p, t in zip(ps, ts, strict=True)])
+
+
+def _clamped_log(p: Value) -> Value:
+    if p.data <= math.exp(_LOG_FLOOR):
+        return Value(_LOG_FLOOR)  # a constant: log is clamped here, so no gradient
+    return p.log()
+
+
+def binary_cross_entropy(pred: Preds, label: Targets, *, from_logits: bool = False) -> Value:
+    """Binary cross-entropy with labels in [0, 1] (usually 0 or 1).
+
+    With probabilities ``p`` (``from_logits=False``):
+    ``-(y·log p + (1-y)·log(1-p))``, where ``log`` is clamped at -100 as in PyTorch. With
+    raw scores ``z`` (``from_logits=True``, recommended): ``softplus(z) - y·z``, which equals
+    the same loss for ``p = sigmoid(z)`` but never overflows or takes ``log(0)``.
+
+    Example:
+        >>> round(binary_cross_entropy(Value(0.8), 1).data, 6)   # -log 0.8
+        0.223144
+        >>> round(binary_cross_entropy(Value(0.0), 1, from_logits=True).data, 6)  # log 2
+        0.693147
+    """
+    what = "binary_cross_entropy"
+    ps, ts = _pairs(pred, label, what)
+    for i, t in enumerate(ts):
+        if not 0.0 <= t <= 1.0:
+            hint = " (for -1/+1 labels use microgrand.data.to_01(y))" if t == -1.0 else ""
+            raise ValueError(f"{what}: labels must be in [0, 1], got {t:g} at #{i}{hint}")
+    terms: list[Value] = []
+    if from_logits:
+        for z, t in zip(ps, ts, strict=True):
+            terms.append(z.softplus() - t * z if t else z.softplus())
+    else:
+        for i, (p, t) in enumerate(zip(ps, ts, strict=True)):
+            if not 0.0 <= p.data <= 1.0:
+                raise ValueError(
+                    f"{what}: prediction #{i} = {p.data:g} is not a probability in [0, 1]; "
+                    "apply a sigmoid, or pass raw scores with from_logits=True"
+                )
+            if t == 1.0:
+                terms.append(-_clamped_log(p))
+            elif t == 0.0:
+                terms.append(-_clamped_log(1.0 - p))
+            else:
+                terms.append(-(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p)))
+    return _mean(terms)
+
+
+def _is_vector(x: object) -> bool:
+    return isinstance(x, Sequence) and not isinstance(x, str | bytes)
+
+
+def cross_entropy(
+    logits: Sequence[Scalar] | Sequence[Sequence[Scalar]], target: int | Sequence[int]
+) -> Value:
+    """Softmax cross-entropy ``-log softmax(logits)[target]`` = ``logsumexp(z) - z[target]``.
+
+    ``logits`` is one list of K raw scores and ``target`` a class index in ``0 … K-1``; or a
+    batch: a list of such lists and a list of indices (then the mean). Computed with a
+    stable log-sum-exp, so large logits do not overflow.
+
+    Example:
+        >>> round(cross_entropy([Value(0.0), Value(0.0)], 1).data, 6)   # log 2
+        0.693147
+        >>> round(cross_entropy([[1000.0, 0.0], [0.0, 1000.0]], [0, 1]).data, 6)
+        0.0
+    """
+    what = "cross_entropy"
+    if not _is_vector(logits) or not logits:
+        raise ValueError(f"{what}: logits must be a non-empty list of scores (or of lists)")
+    if all(_is_vector(row) for row in logits):
+        rows = [list(row) for row in logits]  # type: ignore[arg-type]
+        if not _is_vector(target):
+            raise ValueError(
+                f"{what}: got a batch of {len(rows)} logit lists but one target; "
+                "pass a list of class indices"
+            )
+        targets = list(target)  # type: ignore[arg-type]
+    elif any(_is_vector(row) for row in logits):
+        raise TypeError(f"{what}: logits mix lists and scalars; pass K scores or a list of lists")
+    else:
+        rows = [list(logits)]  # type: ignore[arg-type]
+        if _is_vector(target):
+            raise ValueError(f"{what}: got one list of logits but several targets ({target!r})")
+        targets = [target]  # type: ignore[list-item]
+    if len(rows) != len(targets):
+        raise ValueError(f"{what}: {len(rows)} logit lists but {len(targets)} targets")
+    terms: list[Value] = []
+    for i, (row, t) in enumerate(zip(rows, targets, strict=True)):
+        if not row:
+            raise ValueError(f"{what}: example #{i} has no logits")
+        k = len(row)
+        if len(rows) > 1 and k != len(rows[0]):
+            raise ValueError(f"{what}: example #{i} has {k} logits, example #0 has {len(rows[0])}")
+        if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+            raise TypeError(f"{what}: target #{i} must be a class index (int), got {t!r}")
+        if not 0 <= int(t) < k:
+            raise ValueError(
+                f"{what}: target #{i} = {t} is out of range for {k} classes (0…{k - 1})"
+            )
+        zs = [_as_value(z, what) for z in row]
+        terms.append(logsumexp(zs) - zs[int(t)])
+    return _mean(terms)
+
+
+def _params(params: Iterable[Value], what: str) -> list[Value]:
+    if isinstance(params, Value):
+        raise TypeError(f"{what} takes a list of parameters, e.g. model.parameters()")
+    ps = list(params)
+    if not ps:
+        raise ValueError(f"{what}: no parameters given")
+    for p in ps:
+        if not isinstance(p, Value):
+            raise TypeError(f"{what} takes Values, got {type(p).__name__}")
+    return ps
+
+
+def l2(params: Iterable[Value]) -> Value:
+    """L2 penalty ``Σ p²`` (multiply by a small strength such as ``1e-4`` and add to the loss).
+
+    Example:
+        >>> w = [Value(3.0), Value(-4.0)]
+        >>> l2(w).data
+        25.0
+    """
+    return vsum([p * p for p in _params(params, "l2")])
+
+
+def l1(params: Iterable[Value]) -> Value:
+    """L1 penalty ``Σ |p|`` (pushes weights to exactly 0).
+
+    Example:
+        >>> l1([Value(3.0), Value(-4.0)]).data
+        7.0
+    """
+    return vsum([abs(p) for p in _params(params, "l1")])
+
+
+def _bce_logits(pred: Preds, label: Targets) -> Value:
+    return binary_cross_entropy(pred, label, from_logits=True)
+
+
+LOSSES = {
+    "mse": mse,
+    "mae": mae,
+    "hinge": hinge,
+    "bce": binary_cross_entropy,
+    "binary_cross_entropy": binary_cross_entropy,
+    "bce_logits": _bce_logits,
+    "cross_entropy": cross_entropy,
+}
+"""Losses by name, as accepted by :func:`microgrand.train.fit`."""
