@@ -1,0 +1,585 @@
+"""Graph snapshot -> DOT source (built with the ``graphviz`` package).
+
+Everything here reads only the :class:`~microgrand.graph.Graph` snapshot (stable ids, never
+``id()`` of objects), so the same graph and options always give byte-identical DOT.
+
+Layout, as in micrograd's ``draw_dot``: each Value is a box with its label, ``data`` and
+``grad``; each operation is a small node with the rule's symbol between its inputs and its
+output. SVG ids: value node ``n3``, its operation node ``n3-op``, input edge ``e-n1-n3-0``
+(``n1`` feeds input 0 of ``n3``), operation-to-output edge ``e-n3-op``, collapsed scope
+``box-layer1``, scope cluster ``cluster-layer1``, aggregated edge ``e-n0-box-layer1``.
+
+Example:
+    >>> from microgrand import Value
+    >>> x = Value(2.0, label="x"); y = x * 3
+    >>> 'id="n1-op"' in build_dot(Graph.of(y), DrawOptions()).source
+    True
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import graphviz
+
+from ..graph import Graph, Node
+from .themes import THEMES, Theme, grad_fill, mix
+
+__all__ = [
+    "SHOW_FIELDS",
+    "Built",
+    "DiagramTooLargeError",
+    "DrawOptions",
+    "build_dot",
+    "escape",
+    "format_number",
+]
+
+SHOW_FIELDS = ("data", "grad", "id")
+BLANK = "______"
+
+
+class DiagramTooLargeError(ValueError):
+    """The graph has more nodes than ``max_nodes`` and collapsing scopes cannot help."""
+
+    def __init__(self, message: str, node_count: int, max_nodes: int) -> None:
+        super().__init__(message)
+        self.node_count = node_count
+        self.max_nodes = max_nodes
+
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+def escape(text: str) -> str:
+    """Text made safe inside an HTML-like Graphviz label; newlines become line breaks.
+
+    Example:
+        >>> escape('<b> & "q"\\nx')
+        '&lt;b&gt; &amp; &quot;q&quot;<BR/>x'
+    """
+    text = _CONTROL.sub(" ", text.replace("\r\n", "\n"))
+    return "<BR/>".join(html.escape(line, quote=True) for line in text.split("\n"))
+
+
+def format_number(x: float, precision: int = 4) -> str:
+    """A number as diagrams show it: fixed ``precision`` decimals, scientific when huge or tiny.
+
+    Example:
+        >>> format_number(-3.0), format_number(0.70638, 2), format_number(-0.0)
+        ('-3.0000', '0.71', '0.0000')
+        >>> format_number(1.5e-9), format_number(2.5e7), format_number(float("nan"))
+        ('1.5000e-09', '2.5000e+07', 'nan')
+    """
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0.0:
+        return f"{0.0:.{precision}f}"
+    a = abs(x)
+    if a >= 1e6 or a < 0.5 * 10.0**-precision:
+        return f"{x:.{precision}e}"
+    return f"{x:.{precision}f}"
+
+
+CollapseSpec = bool | int | Sequence[str] | None
+
+
+@dataclass(frozen=True)
+class DrawOptions:
+    """Resolved options of :func:`~microgrand.render.draw` (node ids instead of Values)."""
+
+    show: tuple[str, ...] = ("data", "grad")
+    edge_labels: bool = False
+    precision: int = 4
+    rankdir: str = "LR"
+    color: str | None = None
+    highlight: frozenset[str] = frozenset()
+    known_grads: frozenset[str] | None = None
+    notes: Mapping[str, str] = field(default_factory=dict)
+    edge_notes: Mapping[tuple[str, str, int], str] = field(default_factory=dict)
+    worksheet: bool = False
+    collapse: CollapseSpec = None
+    expand: tuple[str, ...] = ()
+    theme: str = "light"
+    max_nodes: int = 300
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Built:
+    """DOT source plus the notes (e.g. automatic collapsing) the caption shows."""
+
+    source: str
+    notes: tuple[str, ...]
+    collapsed: tuple[str, ...]
+
+
+# --- scopes ------------------------------------------------------------------------------
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def all_scope_paths(graph: Graph) -> list[str]:
+    """Every scope path and every prefix of one, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for n in graph.nodes:
+        if n.scope:
+            for p in _prefixes(n.scope):
+                seen.setdefault(p, None)
+    return list(seen)
+
+
+def collapse_targets(graph: Graph, spec: CollapseSpec) -> set[str]:
+    """The scope paths ``collapse=`` names: ``True`` top level, an int a depth, or a list."""
+    paths = all_scope_paths(graph)
+    if spec is None or spec is False:
+        return set()
+    if spec is True:
+        return {p for p in paths if "/" not in p}
+    if isinstance(spec, int):
+        if spec < 1:
+            raise ValueError(f"collapse depth must be 1 or more, got {spec}")
+        return {p for p in paths if p.count("/") + 1 == spec}
+    return set(check_scopes(graph, spec, "collapse"))
+
+
+def check_scopes(graph: Graph, spec: Iterable[str], what: str) -> list[str]:
+    """Validate a list of scope paths against the graph."""
+    if isinstance(spec, str):
+        spec = [spec]
+    paths = all_scope_paths(graph)
+    known = set(paths)
+    out = []
+    for p in spec:
+        if not isinstance(p, str):
+            raise TypeError(f"{what}= takes scope paths (str), got {type(p).__name__}: {p!r}")
+        if p not in known:
+            listed = ", ".join(paths[:12]) + (" …" if len(paths) > 12 else "")
+            raise ValueError(
+                f"{what}=: no scope {p!r} in this graph; "
+                + (f"its scopes are: {listed}" if paths else "it has no scopes")
+            )
+        out.append(p)
+    return out
+
+
+def box_of(scope: str, targets: set[str], expand: set[str]) -> str | None:
+    """The collapsed scope a node of ``scope`` disappears into, or None when it is shown.
+
+    A target scope that is expanded, or has an expanded scope inside it, is opened and its
+    sub-scopes become the targets instead (so expanding ``mlp/layer2`` keeps ``mlp/layer1``
+    and ``mlp/layer3`` collapsed).
+    """
+    if not scope or not targets:
+        return None
+    pending = False
+    for p in _prefixes(scope):
+        if p in expand:
+            return None
+        if pending or p in targets:
+            if any(e.startswith(p + "/") for e in expand):
+                pending = True
+                continue
+            return p
+    return None
+
+
+def _slug(path: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", path.replace("/", "--"))
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def _visible_count(graph: Graph, targets: set[str], expand: set[str]) -> int:
+    boxes: set[str] = set()
+    shown = 0
+    for n in graph.nodes:
+        b = box_of(n.scope, targets, expand)
+        if b is None:
+            shown += 1
+        else:
+            boxes.add(b)
+    return shown + len(boxes)
+
+
+def _too_large(n: int, opts: DrawOptions, has_scopes: bool, tried: str) -> DiagramTooLargeError:
+    if has_scopes:
+        how = (
+            f"{tried}it still has {n} boxes and nodes; collapse deeper with collapse=2 or a list "
+            f"of scope paths, or raise the limit with max_nodes={n}"
+        )
+    else:
+        how = (
+            "it has no scopes to collapse: build it inside `with scope('layer1'):` blocks and "
+            f"pass collapse=True, or raise the limit with max_nodes={n} (large layouts are slow)"
+        )
+    return DiagramTooLargeError(
+        f"this diagram would have {n} nodes, more than max_nodes={opts.max_nodes}; {how}",
+        n,
+        opts.max_nodes,
+    )
+
+
+def plan_collapse(graph: Graph, opts: DrawOptions) -> tuple[set[str], list[str]]:
+    """Decide which scopes are collapsed (applying the ``max_nodes`` guard) and why."""
+    expand = set(check_scopes(graph, opts.expand, "expand"))
+    targets = collapse_targets(graph, opts.collapse)
+    n = _visible_count(graph, targets, expand)
+    notes: list[str] = []
+    if n <= opts.max_nodes:
+        return targets, notes
+    has_scopes = bool(graph.scopes)
+    if opts.collapse is None and has_scopes:
+        targets = collapse_targets(graph, True)
+        m = _visible_count(graph, targets, expand)
+        if m <= opts.max_nodes:
+            notes.append(
+                f"{n} nodes is more than max_nodes={opts.max_nodes}: scopes collapsed "
+                "automatically (collapse=, expand= or max_nodes= change this)"
+            )
+            return targets, notes
+        raise _too_large(m, opts, has_scopes, "collapsing its top-level scopes is not enough: ")
+    tried = "" if opts.collapse in (None, False) else "with this collapse= "
+    raise _too_large(n, opts, has_scopes, tried)
+
+
+def _font(text: str, size: float | None = None, color: str | None = None) -> str:
+    attrs = ""
+    if size is not None:
+        attrs += f' POINT-SIZE="{size:g}"'
+    if color is not None:
+        attrs += f' COLOR="{color}"'
+    return f"<FONT{attrs}>{text}</FONT>" if attrs else text
+
+
+class _Builder:
+    def __init__(self, graph: Graph, opts: DrawOptions) -> None:
+        if opts.theme not in THEMES:
+            raise ValueError(f"unknown theme {opts.theme!r}; choose one of: {', '.join(THEMES)}")
+        self.g = graph
+        self.o = opts
+        self.t: Theme = THEMES[opts.theme]
+        self.fill_by_grad = opts.color == "grad" and not opts.worksheet
+        grads = [abs(n.grad) for n in graph.nodes if not math.isnan(n.grad)]
+        finite = [g for g in grads if not math.isinf(g)]
+        self.max_abs = max(finite) if finite else (math.inf if grads else 0.0)
+
+    def fmt(self, x: float) -> str:
+        return format_number(x, self.o.precision)
+
+    # labels ------------------------------------------------------------------------------
+
+    def grad_text(self, n: Node) -> str:
+        o = self.o
+        if o.worksheet:
+            return f"grad = {BLANK}"
+        if o.known_grads is not None and n.id not in o.known_grads:
+            # Same number of characters as the number, so boxes keep their size when filled.
+            return "grad = " + " " * (2 * len(self.fmt(n.grad)))
+        return f"grad = {self.fmt(n.grad)}"
+
+    def value_label(self, n: Node) -> str:
+        t = self.t
+        cells: list[str] = []
+        if n.label:
+            cells.append(f"<B>{escape(n.label)}</B>")
+        if "id" in self.o.show:
+            cells.append(_font(n.id, 11, t.muted))
+        if "data" in self.o.show:
+            cells.append(f"data = {self.fmt(n.data)}")
+        if "grad" in self.o.show:
+            cells.append(self.grad_text(n))
+        if not cells:
+            cells.append(_font(n.id, 11, t.muted))
+        row = "<VR/>".join(f"<TD>{c}</TD>" for c in cells)
+        rows = f"<TR>{row}</TR>"
+        note = self.o.notes.get(n.id)
+        if note:
+            text = _font(escape(note), 12, t.muted)
+            rows += f'<HR/><TR><TD COLSPAN="{len(cells)}">{text}</TD></TR>'
+        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="6">{rows}</TABLE>>'
+
+    def value_fill(self, n: Node) -> str:
+        if not self.fill_by_grad:
+            return self.t.node_fill
+        if self.o.known_grads is not None and n.id not in self.o.known_grads:
+            return self.t.node_fill
+        return grad_fill(self.t, n.grad, self.max_abs)
+
+    def caption(self, notes: Sequence[str]) -> str | None:
+        t = self.t
+        rows: list[str] = []
+        if self.o.title:
+            rows.append(
+                f'<TR><TD ALIGN="LEFT">{_font(f"<B>{escape(self.o.title)}</B>", 18)}</TD></TR>'
+            )
+        for note in notes:
+            rows.append(f'<TR><TD ALIGN="LEFT">{_font(escape(note), 12, t.muted)}</TD></TR>')
+        if self.fill_by_grad and 0.0 < self.max_abs < math.inf:
+            rows.append(f'<TR><TD ALIGN="LEFT">{self.legend()}</TD></TR>')
+        if not rows:
+            return None
+        return f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2">{"".join(rows)}</TABLE>>'
+
+    def legend(self) -> str:
+        t = self.t
+        m = self.max_abs
+        if t.coloured:
+            steps = [-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0]
+            title = "fill = gradient"
+        else:
+            steps = [0.0, 0.25, 0.5, 0.75, 1.0]
+            title = "shade = |gradient|"
+        swatches = "".join(
+            f'<TD BGCOLOR="{grad_fill(t, s * m, m)}"'
+            f' WIDTH="26" HEIGHT="14" BORDER="1" COLOR="{t.node_border}"> </TD>'
+            for s in steps
+        )
+        lo = f"-{self.fmt(m)}" if t.coloured else self.fmt(0.0)
+        mid = _font(self.fmt(0.0), 11, t.muted) if t.coloured else ""
+        ends = (
+            f'<TD COLSPAN="3" ALIGN="LEFT">{_font(lo, 11, t.muted)}</TD>'
+            f'<TD COLSPAN="{len(steps) - 6}">{mid}</TD>'
+            f'<TD COLSPAN="3" ALIGN="RIGHT">{_font("+" + self.fmt(m), 11, t.muted)}</TD>'
+        )
+        head = f'<TD COLSPAN="{len(steps)}" ALIGN="LEFT">{_font(title, 12, t.muted)}</TD>'
+        return (
+            f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>{head}</TR>'
+            f"<TR>{swatches}</TR><TR>{ends}</TR></TABLE>"
+        )
+
+    # graph --------------------------------------------------------------------------------
+
+    def build(self) -> Built:
+        g, o, t = self.g, self.o, self.t
+        targets, notes = plan_collapse(g, o)
+        expand = set(o.expand)
+        box: dict[str, str | None] = {n.id: box_of(n.scope, targets, expand) for n in g.nodes}
+        box_ids: dict[str, str] = {}
+        members: dict[str, list[str]] = {}
+        for n in g.nodes:
+            b = box[n.id]
+            if b is not None:
+                box_ids.setdefault(b, f"box-{_slug(b)}")
+                members.setdefault(b, []).append(n.id)
+
+        dot = graphviz.Digraph(name="microgrand")
+        dot.attr(
+            "graph",
+            rankdir=o.rankdir,
+            bgcolor=t.background,
+            fontname=t.font,
+            fontcolor=t.text,
+            nodesep="0.3",
+            ranksep="0.45",
+            pad="0.3",
+            outputorder="edgesfirst",
+            id="microgrand",
+        )
+        cap = self.caption(notes)
+        if cap is not None:
+            dot.attr("graph", label=cap, labelloc="t" if o.title else "b", labeljust="l")
+        dot.attr(
+            "node",
+            fontname=t.font,
+            fontsize="14",
+            fontcolor=t.text,
+            color=t.node_border,
+            penwidth="1.2",
+        )
+        dot.attr(
+            "edge",
+            fontname=t.font,
+            fontsize="12",
+            fontcolor=t.muted,
+            color=t.edge,
+            arrowsize="0.7",
+            penwidth="1.2",
+        )
+
+        # what goes in which cluster: "" is the top level
+        items: dict[str, list[tuple[str, str]]] = {}  # container path -> [(kind, key)]
+        for n in g.nodes:
+            b = box[n.id]
+            if b is None:
+                items.setdefault(n.scope, []).append(("node", n.id))
+            elif n.id == members[b][0]:
+                parent = b.rsplit("/", 1)[0] if "/" in b else ""
+                items.setdefault(parent, []).append(("box", b))
+        containers: dict[str, None] = {}
+        for path in items:
+            if path:
+                for p in _prefixes(path):
+                    containers.setdefault(p, None)
+        children: dict[str, list[str]] = {}
+        for p in containers:
+            parent = p.rsplit("/", 1)[0] if "/" in p else ""
+            children.setdefault(parent, []).append(p)
+
+        highlighted_boxes = {b for b, ids in members.items() if any(i in o.highlight for i in ids)}
+        used_cluster_ids: set[str] = set()
+
+        def emit(sub: graphviz.Digraph, path: str) -> None:
+            for kind, key in items.get(path, []):
+                if kind == "node":
+                    self.emit_node(sub, g.node(key))
+                else:
+                    self.emit_box(
+                        sub, key, box_ids[key], len(members[key]), key in highlighted_boxes
+                    )
+            for child in children.get(path, []):
+                cid = f"cluster-{_slug(child)}"
+                while cid in used_cluster_ids:
+                    cid += "_"
+                used_cluster_ids.add(cid)
+                with sub.subgraph(name=f"cluster_{cid}") as c:
+                    depth = child.count("/")
+                    c.attr(
+                        label=f"<{_font('<B>' + escape(child.rsplit('/', 1)[-1]) + '</B>', 13)}>",
+                        labeljust="l",
+                        style="rounded,filled",
+                        fillcolor=mix(t.cluster_fill, t.cluster_border, 0.15 * depth),
+                        color=t.cluster_border,
+                        fontcolor=t.muted,
+                        id=cid,
+                        **{"class": "scope"},
+                    )
+                    emit(c, child)
+
+        emit(dot, "")
+        self.emit_edges(dot, box, box_ids, highlighted_boxes)
+        return Built(dot.source, tuple(notes), tuple(sorted(members)))
+
+    def emit_node(self, sub: graphviz.Digraph, n: Node) -> None:
+        t, o = self.t, self.o
+        hl = n.id in o.highlight
+        classes = ["value", "leaf" if n.is_leaf else "result"]
+        if n.id == self.g.root:
+            classes.append("root")
+        if hl:
+            classes.append("highlight")
+        attrs: dict[str, Any] = {
+            "id": n.id,
+            "class": " ".join(classes),
+            "shape": "box",
+            "style": "rounded,filled",
+            "margin": "0",
+            "fillcolor": self.value_fill(n),
+        }
+        if hl:
+            attrs.update(color=t.accent, penwidth=f"{t.accent_width:g}")
+        sub.node(n.id, label=self.value_label(n), **attrs)
+        if n.rule is not None:
+            sym = n.rule.symbol
+            short = len(sym) <= 2
+            op_attrs: dict[str, Any] = {
+                "id": f"{n.id}-op",
+                "class": "op highlight" if hl else "op",
+                "shape": "circle" if short else "ellipse",
+                "style": "filled",
+                "fillcolor": t.op_fill,
+                "color": t.accent if hl else t.op_border,
+                "fontsize": "18" if short else "13",
+                "margin": "0.02" if short else "0.05,0.02",
+                "width": "0.45" if short else "0.3",
+                "height": "0.45" if short else "0.3",
+            }
+            if hl:
+                op_attrs["penwidth"] = f"{t.accent_width:g}"
+            sub.node(f"{n.id}-op", label=f"<{escape(sym)}>", **op_attrs)
+
+    def emit_box(self, sub: graphviz.Digraph, path: str, bid: str, count: int, hl: bool) -> None:
+        t = self.t
+        name = path.rsplit("/", 1)[-1]
+        lines = [f"<B>{escape(name)}</B>"]
+        if "/" in path:
+            lines.append(_font(escape(path), 11, t.muted))
+        lines.append(_font(f"{count} node{'s' if count != 1 else ''}", 12, t.muted))
+        attrs: dict[str, Any] = {
+            "id": bid,
+            "class": "scope-box highlight" if hl else "scope-box",
+            "shape": "box",
+            "style": "rounded,filled,bold",
+            "fillcolor": t.box_fill,
+            "margin": "0.2,0.1",
+        }
+        if hl:
+            attrs.update(color=t.accent, penwidth=f"{t.accent_width:g}")
+        sub.node(bid, label="<" + "<BR/>".join(lines) + ">", **attrs)
+
+    def emit_edges(
+        self,
+        dot: graphviz.Digraph,
+        box: Mapping[str, str | None],
+        box_ids: Mapping[str, str],
+        highlighted_boxes: set[str],
+    ) -> None:
+        t, o, g = self.t, self.o, self.g
+        hl_set = o.highlight
+        accent = {"color": t.accent, "penwidth": f"{t.accent_width - 1:g}"}
+        aggregated: dict[tuple[str, str], list[bool]] = {}
+        for n in g.nodes:
+            if n.rule is None or box[n.id] is not None:
+                continue
+            hl = n.id in hl_set
+            attrs: dict[str, Any] = {"id": f"e-{n.id}-op", "class": "output"}
+            if hl:
+                attrs.update(accent, **{"class": "output highlight"})
+            dot.edge(f"{n.id}-op", n.id, **attrs)
+        for e in g.edges:
+            sb, db = box[e.src], box[e.dst]
+            if sb is None and db is None:
+                hl = e.src in hl_set and e.dst in hl_set
+                attrs = {"id": f"e-{e.src}-{e.dst}-{e.position}", "class": "input"}
+                lines = []
+                if o.edge_labels:
+                    lines.append(f"∂ = {self.fmt(e.local)}")
+                note = o.edge_notes.get((e.src, e.dst, e.position))
+                if note:
+                    lines.append(note)
+                if lines:
+                    attrs["label"] = "<" + "<BR/>".join(escape(s) for s in lines) + ">"
+                if hl:
+                    attrs.update(accent, **{"class": "input highlight"})
+                dot.edge(e.src, f"{e.dst}-op", **attrs)
+                continue
+            if sb is not None and sb == db:
+                continue
+            src = e.src if sb is None else box_ids[sb]
+            dst = f"{e.dst}-op" if db is None else box_ids[db]
+            src_hl = e.src in hl_set if sb is None else sb in highlighted_boxes
+            dst_hl = e.dst in hl_set if db is None else db in highlighted_boxes
+            aggregated.setdefault((src, dst), []).append(src_hl and dst_hl)
+        for (src, dst), flags in aggregated.items():
+            dst_name = dst[: -len("-op")] if dst.endswith("-op") else dst
+            attrs = {"id": f"e-{src}-{dst_name}", "class": "aggregate"}
+            if len(flags) > 1:
+                attrs["label"] = f"{len(flags)} edges"
+                attrs["fontsize"] = "11"
+                attrs["penwidth"] = f"{min(4.0, 1.2 + 0.15 * len(flags)):g}"
+            if any(flags):
+                attrs.update(accent, **{"class": "aggregate highlight"})
+            dot.edge(src, dst, **attrs)
+
+
+def build_dot(graph: Graph, opts: DrawOptions) -> Built:
+    """Build the DOT source of ``graph`` with resolved options.
+
+    Example:
+        >>> from microgrand import Value
+        >>> b = build_dot(Graph.of(Value(1.0, label="a") + 2), DrawOptions())
+        >>> b.source.count("->")
+        3
+    """
+    return _Builder(graph, opts).build()

@@ -1,0 +1,201 @@
+"""The :class:`Diagram`: DOT source plus lazily made, cached SVG and PNG.
+
+Example:
+    >>> from microgrand import Value
+    >>> from microgrand.render import draw
+    >>> d = draw(Value(2.0, label="x") * 3)
+    >>> d.svg().count("<svg")
+    1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from ..graph import Graph
+from .engine import RenderError, layout
+
+__all__ = ["Diagram"]
+
+PNG_DPI = 144
+SUFFIXES = (".svg", ".png", ".dot")
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same directory.
+
+    Either the whole file is written or ``path`` is left as it was.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     p = write_atomic(pathlib.Path(d) / "a.txt", b"hi")
+        ...     p.read_bytes()
+        b'hi'
+    """
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(
+            f"cannot save {str(p)!r}: the folder {str(parent)!r} does not exist"
+        )
+    if p.is_dir():
+        raise IsADirectoryError(f"cannot save {str(p)!r}: it is a folder")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
+    except OSError as e:
+        raise type(e)(f"cannot save {str(p)!r}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return p
+
+
+class Diagram:
+    """A drawn graph: ``.dot`` source, ``.svg()``, ``.png()``, ``.save(path)``; shows in Jupyter.
+
+    Layout runs on first use of each format and is cached. Make one with
+    :func:`microgrand.draw`.
+
+    Example:
+        >>> from microgrand import Value, draw
+        >>> d = draw(Value(1.0, label="a") + 2)
+        >>> d.dot.startswith("digraph")
+        True
+        >>> sorted(d._repr_mimebundle_(include=["image/svg+xml"]))
+        ['image/svg+xml']
+    """
+
+    def __init__(
+        self,
+        dot: str,
+        *,
+        graph: Graph,
+        notes: Iterable[str] = (),
+        engine: str | None = None,
+        rebuild: Callable[..., Diagram] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        self._dot = dot
+        self.graph = graph
+        self.notes: tuple[str, ...] = tuple(notes)
+        self.engine = engine
+        self.options: dict[str, Any] = dict(options or {})
+        self._rebuild = rebuild
+        self._cache: dict[tuple[str, int | None], bytes] = {}
+
+    @property
+    def dot(self) -> str:
+        """The DOT source (identical for the same graph and options, run after run)."""
+        return self._dot
+
+    def __repr__(self) -> str:
+        extra = f", notes={list(self.notes)!r}" if self.notes else ""
+        return f"<Diagram of {len(self.graph)} nodes{extra}>"
+
+    def _layout(self, fmt: str, dpi: int | None = None) -> bytes:
+        key = (fmt, dpi)
+        if key not in self._cache:
+            extra = (f"-Gdpi={dpi}",) if dpi else ()
+            self._cache[key] = layout(self._dot, fmt, self.engine, extra)
+        return self._cache[key]
+
+    def svg(self) -> str:
+        """The diagram as SVG text (laid out once, then cached).
+
+        Example:
+            >>> from microgrand import Value, draw
+            >>> "<svg" in draw(Value(3.0)).svg()
+            True
+        """
+        return self._layout("svg").decode("utf-8")
+
+    def png(self, dpi: int = PNG_DPI) -> bytes:
+        """The diagram as PNG bytes at ``dpi`` dots per inch (default 144, sharp on projectors).
+
+        Example:
+            >>> from microgrand import Value, draw
+            >>> draw(Value(3.0)).png()[:4]
+            b'\\x89PNG'
+        """
+        if not isinstance(dpi, int) or isinstance(dpi, bool) or not 18 <= dpi <= 1200:
+            raise ValueError(f"dpi must be an int between 18 and 1200, got {dpi!r}")
+        return self._layout("png", dpi)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the diagram to ``path``; the format comes from the suffix (.svg, .png, .dot).
+
+        The file is written atomically: on any error no half-written file is left behind.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> from microgrand import Value, draw
+            >>> with tempfile.TemporaryDirectory() as d:
+            ...     p = draw(Value(1.0)).save(pathlib.Path(d) / "g.dot")
+            ...     p.read_text().startswith("digraph")
+            True
+        """
+        p = Path(path)
+        suffix = p.suffix.lower()
+        if suffix not in SUFFIXES:
+            raise ValueError(
+                f"cannot save {str(p)!r}: unknown file type {suffix or '(no suffix)'!r}; "
+                f"use one of {', '.join(SUFFIXES)}"
+            )
+        if suffix == ".svg":
+            data = self._layout("svg")
+        elif suffix == ".png":
+            data = self.png()
+        else:
+            data = self._dot.encode("utf-8")
+        return write_atomic(p, data)
+
+    def answer_key(self) -> Diagram:
+        """The same diagram with every gradient filled in (for a ``worksheet=True`` diagram).
+
+        Example:
+            >>> from microgrand import Value, draw
+            >>> x = Value(2.0, label="x"); y = x * x; y.backward()
+            >>> "4.0000" in draw(y, worksheet=True).answer_key().dot
+            True
+        """
+        if self._rebuild is None:
+            raise ValueError("this Diagram was not made by draw(), so it has no answer key")
+        return self._rebuild(worksheet=False)
+
+    def _repr_mimebundle_(
+        self,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        **_: Any,
+    ) -> dict[str, str | bytes]:
+        """SVG (and PNG) for Jupyter, exported HTML, GitHub and nbviewer."""
+        wanted = ["image/svg+xml", "image/png"]
+        if include is not None:
+            inc = set(include)
+            wanted = [m for m in wanted if m in inc]
+        if exclude is not None:
+            exc = set(exclude)
+            wanted = [m for m in wanted if m not in exc]
+        out: dict[str, str | bytes] = {}
+        if "image/svg+xml" in wanted:
+            out["image/svg+xml"] = self.svg()
+        if "image/png" in wanted:
+            try:
+                out["image/png"] = self.png()
+            except RenderError:
+                if not out:
+                    raise  # nothing else to show: let the user see why
+        return out

@@ -1,0 +1,143 @@
+"""Colours and fonts of diagrams: every colour the renderer uses is defined here.
+
+A :class:`Theme` names the colours of the background, the boxes, the operation nodes, the
+edges, the scope boxes, the highlight accent and the two ends of the diverging gradient
+scale (negative and positive gradients).
+
+Example:
+    >>> THEMES["light"].background
+    '#ffffff'
+    >>> grad_fill(THEMES["light"], 1.0, 1.0)
+    '#d6604d'
+    >>> grad_fill(THEMES["light"], 0.0, 1.0)
+    '#ffffff'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["THEMES", "Theme", "grad_fill", "mix"]
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """The colours and fonts of one look (``light``, ``dark`` or ``print``)."""
+
+    name: str
+    background: str
+    text: str
+    muted: str  # edge labels, notes, counts
+    node_fill: str
+    node_border: str
+    op_fill: str
+    op_border: str
+    edge: str
+    cluster_fill: str
+    cluster_border: str
+    box_fill: str  # a collapsed scope
+    accent: str  # highlight
+    accent_width: float
+    negative: str  # fill of the most negative gradient
+    positive: str  # fill of the most positive gradient
+    coloured: bool  # False: grey shades by |grad| only (print)
+    font: str = "Helvetica"
+
+
+THEMES: dict[str, Theme] = {
+    "light": Theme(
+        name="light",
+        background="#ffffff",
+        text="#1f2328",
+        muted="#57606a",
+        node_fill="#ffffff",
+        node_border="#57606a",
+        op_fill="#eef1f4",
+        op_border="#57606a",
+        edge="#57606a",
+        cluster_fill="#f6f8fa",
+        cluster_border="#afb8c1",
+        box_fill="#eef1f4",
+        accent="#e67700",
+        accent_width=3.5,
+        negative="#4393c3",
+        positive="#d6604d",
+        coloured=True,
+    ),
+    "dark": Theme(
+        name="dark",
+        background="#1e1e1e",
+        text="#e6edf3",
+        muted="#9ea7b3",
+        node_fill="#2d333b",
+        node_border="#8b949e",
+        op_fill="#373e47",
+        op_border="#8b949e",
+        edge="#8b949e",
+        cluster_fill="#262a30",
+        cluster_border="#545d68",
+        box_fill="#373e47",
+        accent="#ffc53d",
+        accent_width=3.5,
+        negative="#1f6fb2",
+        positive="#b8322f",
+        coloured=True,
+    ),
+    "print": Theme(
+        name="print",
+        background="#ffffff",
+        text="#000000",
+        muted="#404040",
+        node_fill="#ffffff",
+        node_border="#000000",
+        op_fill="#ffffff",
+        op_border="#000000",
+        edge="#000000",
+        cluster_fill="#ffffff",
+        cluster_border="#7f7f7f",
+        box_fill="#ffffff",
+        accent="#000000",
+        accent_width=4.0,
+        negative="#a6a6a6",
+        positive="#a6a6a6",
+        coloured=False,
+    ),
+}
+
+
+def _rgb(c: str) -> tuple[int, int, int]:
+    return int(c[1:3], 16), int(c[3:5], 16), int(c[5:7], 16)
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """The colour a fraction ``t`` (0…1) of the way from ``a`` to ``b`` (``#rrggbb``).
+
+    Example:
+        >>> mix("#000000", "#ffffff", 0.5)
+        '#808080'
+    """
+    t = min(1.0, max(0.0, t))
+    ra, ga, ba = _rgb(a)
+    rb, gb, bb = _rgb(b)
+    r, g, bl = (round(x + (y - x) * t) for x, y in ((ra, rb), (ga, gb), (ba, bb)))
+    return f"#{r:02x}{g:02x}{bl:02x}"
+
+
+def grad_fill(theme: Theme, grad: float, max_abs: float) -> str:
+    """Fill colour of a node with gradient ``grad`` when the largest ``|grad|`` is ``max_abs``.
+
+    Diverging scale: the node colour for 0, ``theme.negative`` for ``-max_abs`` and
+    ``theme.positive`` for ``+max_abs``, linear in ``|grad| / max_abs``. Non-finite
+    gradients get the full colour of their sign (NaN: no fill).
+
+    Example:
+        >>> grad_fill(THEMES["light"], -0.5, 1.0)
+        '#a1c9e1'
+    """
+    if grad != grad or max_abs <= 0.0 or max_abs != max_abs:  # NaN
+        return theme.node_fill
+    t = 1.0 if abs(grad) == float("inf") else min(1.0, abs(grad) / max_abs)
+    if max_abs == float("inf") and abs(grad) != float("inf"):
+        t = 0.0
+    end = theme.positive if grad > 0 else theme.negative
+    return mix(theme.node_fill, end, t)
