@@ -12,8 +12,10 @@ Example:
 """
 
 from .context import is_grad_enabled, no_grad, scope
+from .expr import ExpressionError, parse_expression
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Graph, topological_order
+from .render import Diagram, DiagramTooLargeError, RenderError, draw
 from .rules import RULES, Rule
 from .value import (
     NonFiniteGradientWarning,
@@ -38,14 +40,19 @@ __version__ = "0.1.0"
 
 __all__ = [
     "RULES",
+    "Diagram",
+    "DiagramTooLargeError",
+    "ExpressionError",
     "GradcheckError",
     "GradcheckReport",
     "Graph",
     "NonFiniteGradientWarning",
+    "RenderError",
     "Rule",
     "Value",
     "__version__",
     "cos",
+    "draw",
     "exp",
     "gradcheck",
     "is_grad_enabled",
@@ -53,6 +60,7 @@ __all__ = [
     "log",
     "logsumexp",
     "no_grad",
+    "parse_expression",
     "relu",
     "scope",
     "sigmoid",
