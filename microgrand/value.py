@@ -228,6 +228,8 @@ def _unary(rule: Rule) -> Callable[[Value], Value]:
 
 
 _R = _rules.RULES
+# x ** c: one unary operation per constant exponent, built once (2 and 2.0 share a key).
+_POWC_METHODS: dict[object, Callable[[Value], Value]] = {}
 _add, _radd = _binary(_R["add"])
 _sub, _rsub = _binary(_R["sub"])
 _mul, _rmul = _binary(_R["mul"])
@@ -330,11 +332,16 @@ class Value:
     def __pow__(self, other: Operand) -> Value:
         """``x ** c`` (constant exponent, one node) or ``x ** y`` (both Values)."""
         if other.__class__ is Value:
-            result: Value = _pow(self, other)
-            return result
-        if not _is_number(other):
-            return NotImplemented
-        return _apply(power_rule(float(other)), (self,))
+            return _pow(self, other)
+        method = _POWC_METHODS.get(other) if other.__class__ is not bool else None
+        if method is None:
+            if not _is_number(other):
+                _refuse("**", self, other)
+                return NotImplemented
+            method = _unary(power_rule(float(other)))
+            if len(_POWC_METHODS) < 1024:
+                _POWC_METHODS[other] = method
+        return method(self)
 
     __rpow__ = _rpow
 
