@@ -169,23 +169,24 @@ print("d was made by", repr(d.op), "from", [v.label for v in d.inputs])
 print("e was made by", repr(e.op), "from", [v.label for v in e.inputs])
 
 # %% [markdown]
-# `mg.draw` shows the graph. Inputs are on the left, each operation is a small node, and each box
-# shows a Value's label and its `data` (the number computed in the forward pass). Gradients are
-# still 0: we have not run the backward pass yet.
+# `mg.draw` shows the graph. Inputs are on the left, each operation is a small round node, and
+# each box shows a Value's label and its `data` (the number computed in the forward pass).
+# Boxes can also show gradients, but we have none yet (that is lesson 02), so we ask for the
+# data only with `show=["data"]`.
 
 # %%
-mg.draw(d)
+mg.draw(d, show=["data"])
 
 # %% [markdown]
 # Each operation also computed its **local derivative**: how its output moves when one of its
 # own inputs moves, ignoring the rest of the graph. For $e = a \cdot b$ that is
 # $\partial e/\partial a = b$ and $\partial e/\partial b = a$; for $d = e + c$ both are 1.
-# microgrand stores them during the forward pass, and can write them on the edges:
+# microgrand stores them during the forward pass, and can write them on the edges (`∂ = …`):
 
 # %%
 print("local derivatives of e with respect to (a, b):", e.local_grads)
 print("local derivatives of d with respect to (e, c):", d.local_grads)
-mg.draw(d, edge_labels=True)
+mg.draw(d, show=["data"], edge_labels=True)
 
 # %% [markdown]
 # The whole graph is also available as data: `mg.Graph.of(root)` lists the nodes in
@@ -214,7 +215,7 @@ n = x1 * w1 + x2 * w2 + bias
 n.label = "n"
 o = n.tanh()
 o.label = "o"
-mg.draw(o, edge_labels=True)
+mg.draw(o, show=["data"], edge_labels=True)
 
 # %% [markdown]
 # How sensitive is the output $o$ to the weight $w_1$? Nudging still works on Values: build the
@@ -285,7 +286,7 @@ L = s * z
 L.label = "L"
 print(mg.Graph.of(L).stats())
 print("∂L/∂s =", L.local_grads[0], "(the value of z)")
-mg.draw(L, edge_labels=True)
+mg.draw(L, show=["data"], edge_labels=True)
 
 # %% [markdown]
 # ## Summary

@@ -249,6 +249,13 @@ print(mg.gradcheck(lambda a, b: (a * b) * (a + b), [a, b]))
 # comes back along them.
 
 # %%
+graph = mg.Graph.of(out)
+for edge in graph.edges:
+    if edge.src == graph.id_of(a):
+        dst = graph.node(edge.dst)
+        print(f"a → {dst.op}: local {edge.local:+.1f} × grad of the {dst.op} node {dst.grad:+.1f}"
+              f" = {edge.local * dst.grad:+.1f}")
+print(f"sum = a.grad = {a.grad:+.1f}")
 mg.draw(out, edge_labels=True, highlight=[a])
 
 # %% [markdown]
@@ -298,12 +305,13 @@ mg.draw(L, edge_labels=True)
 # %% [markdown]
 # ### Exercise 2 — read the explanation
 # Use `explain` on the $L$ of exercise 1. Find the line where $x$ receives two contributions
-# and check that they add up to your answer.
+# and check that they add up to your answer. (Unlabelled nodes are named by their expression,
+# like `x·y`, or by their id, like `n5`.)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 explain(L)
-# The step for x lists the contribution from p (y · ∂L/∂p = -1 · 3 = -3) and from q
-# (1 · ∂L/∂q = 1 · 1 = 1); their sum is ∂L/∂x = -2.
+# The last line (dL/dx) has two terms: one through q (∂L/∂q · 1 = 1 · 1 = 1) and one through
+# the product x·y (∂L/∂(x·y) · y = 3 · (-1) = -3); their sum is ∂L/∂x = -2.
 
 # %% [markdown]
 # ### Exercise 3 — your own `backward`

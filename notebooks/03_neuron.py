@@ -171,27 +171,31 @@ explain(o)
 neuron = Neuron(3, activation="tanh", rng=random.Random(0))
 print(neuron)
 print("parameters:", [(p.label, round(p.data, 3)) for p in neuron.parameters()])
-out = neuron([1.0, -2.0, 0.5])
+inputs = [mg.Value(1.0, label="x1"), mg.Value(-2.0, label="x2"), mg.Value(0.5, label="x3")]
+out = neuron(inputs)
+out.label = "o"
 out.backward()
 mg.draw(out, edge_labels=True)
 
 # %% [markdown]
 # ## 5. When a neuron stops learning
 #
-# The size of the gradients that reach the weights depends on $\varphi'(n)$. Push the bias up so
-# that the weighted sum $n$ is large, and compare the gradients for each activation:
+# The size of the gradients that reach the weights depends on $\varphi'(n)$. Take a neuron with
+# one input $x_1 = 2$ and weight $w_1 = 0.5$, move its weighted sum $n$ with the bias, and plot
+# $\partial o/\partial w_1 = \varphi'(n) \cdot 2$ for each activation:
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.5))
 for name, act in ACTIVATIONS.items():
-    grads = []
-    for shift in grid:
+    sums, grads = [], []
+    for bias in grid:
         w1 = mg.Value(0.5)
-        n = w1 * 2.0 + shift  # input x1 = 2, bias = shift
+        n = w1 * 2.0 + bias  # input x1 = 2, so n = 1 + bias
         act(n).backward()
+        sums.append(n.data)
         grads.append(w1.grad)
-    ax.plot(grid, grads, label=name)
-ax.set_xlabel("bias (moves the weighted sum n)")
+    ax.plot(sums, grads, label=name)
+ax.set_xlabel("the neuron's weighted sum n (moved by changing the bias)")
 ax.set_ylabel("∂o/∂w1  (input x1 = 2)")
 ax.legend(fontsize=8)
 ax.set_title("how much the weight w1 learns, as the neuron's sum moves", fontsize=10)

@@ -197,8 +197,9 @@ plt.show()
 
 # %%
 def train_line(lr, epochs=40):
-    w, b = mg.Value(-0.5), mg.Value(0.0)
-    curve = []
+    """Fit w·x + b from the same start; return the loss curve and the path of (w, b)."""
+    w, b = mg.Value(-1.0), mg.Value(3.5)
+    curve, path = [], [(w.data, b.data)]
     for _ in range(epochs):
         loss = losses.mse([w * x + b for x in xs], ys)
         mg.zero_grad([w, b])
@@ -207,27 +208,47 @@ def train_line(lr, epochs=40):
             w.data -= lr * w.grad
             b.data -= lr * b.grad
         curve.append(loss.data)
+        path.append((w.data, b.data))
         if loss.data > 1e6:  # diverged: stop before the numbers overflow
             break
-    return curve
+    return curve, path
 
 
-fig, ax = plt.subplots(figsize=(7, 3.5))
-for lr in (0.005, 0.1, 0.6, 0.85):
-    ax.plot(train_line(lr), label=f"lr = {lr}")
-ax.set_yscale("log")
-ax.set_xlabel("epoch")
-ax.set_ylabel("MSE loss")
-ax.legend(fontsize=8)
-ax.set_title("too small: slow · good: fast · too large: oscillates, then diverges", fontsize=10)
+RATES = {0.01: "too small", 0.3: "good", 0.6: "large", 0.7: "too large"}
+runs = {lr: train_line(lr) for lr in RATES}
+
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+for lr, (curve, _) in runs.items():
+    axes[0].plot(curve, label=f"lr = {lr} ({RATES[lr]})")
+axes[0].set_yscale("log")
+axes[0].set_xlabel("epoch")
+axes[0].set_ylabel("MSE loss")
+axes[0].legend(fontsize=8)
+
+# the loss surface over (w, b), computed with plain floats, and the path of each run
+W = [-1.5 + 6 * i / 59 for i in range(60)]
+B = [-1 + 5 * j / 59 for j in range(60)]
+Z = [[sum((w_ * x + b_ - y) ** 2 for x, y in zip(xs, ys)) / len(xs) for w_ in W] for b_ in B]
+axes[1].contour(W, B, Z, levels=[0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6], colors="lightgrey")
+for lr, (_, path) in runs.items():
+    pw, pb = zip(*path[: 8 if lr == 0.7 else 25])
+    axes[1].plot(pw, pb, "o-", ms=3, lw=1, label=f"lr = {lr}")
+axes[1].set_xlim(W[0], W[-1])  # the too-large run leaves the picture
+axes[1].set_ylim(B[0], B[-1])
+axes[1].set_xlabel("w")
+axes[1].set_ylabel("b")
+axes[1].set_title("paths over the loss surface (first 25 steps; 8 for lr = 0.7)", fontsize=10)
+axes[1].legend(fontsize=8)
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# - **Too small** (0.005): every step is safe but tiny; after 40 epochs we are far from done.
-# - **Good** (0.1): the loss drops quickly to the noise level.
-# - **Large** (0.6): each step overshoots the bottom of the valley and lands on the other side;
-#   it still converges here, but zig-zags.
-# - **Too large** (0.85): each overshoot is bigger than the last and the loss explodes.
+# - **Too small** (0.01): every step is safe but tiny; after 40 epochs we are far from done.
+# - **Good** (0.3): the loss drops quickly to the noise level; the path goes almost straight to
+#   the bottom of the valley.
+# - **Large** (0.6): in the steep direction of the valley each step overshoots and lands on the
+#   other side: the path **zig-zags**. It still converges, but more slowly.
+# - **Too large** (0.7): each overshoot is bigger than the last; the loss explodes.
 #
 # There is no universal good value: it depends on the loss surface (how steep and curved it is).
 # In practice you try a few values spaced by factors of 3–10, as we did here.
@@ -264,8 +285,8 @@ plt.show()
 # started oscillating?
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-for lr in [round(0.60 + 0.02 * k, 2) for k in range(15)]:
-    curve = train_line(lr)
+for lr in [round(0.50 + 0.01 * k, 2) for k in range(30)]:
+    curve, _ = train_line(lr)
     if curve[-1] > curve[0]:
         print("diverges from lr =", lr)
         break
