@@ -1,0 +1,486 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 11 · From microgrand to PyTorch
+#
+# **Goal:** write the same small network in microgrand, in NumPy matrices and in PyTorch, and
+# check that all three compute *the same gradients* — so that everything you learned about
+# backpropagation on scalars carries over to the tensors of a real deep-learning library.
+#
+# *Time: about 30 minutes. PyTorch is optional: where it is not installed, each PyTorch cell
+# prints a short message and skips, and the rest of the lesson still works.*
+#
+# In this lesson you will
+# 1. build a 2 → 3 → 1 network out of scalar `Value`s and backpropagate through it,
+# 2. write the **same** backward pass with matrices (this is what PyTorch does inside),
+# 3. run the same model in PyTorch and compare gradients number by number,
+# 4. translate a training loop line by line.
+
+# %%
+import random
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import microgrand as mg
+
+try:
+    import torch
+
+    HAVE_TORCH = True
+except ImportError:  # PyTorch is optional for this lesson
+    torch = None
+    HAVE_TORCH = False
+
+SKIP = "PyTorch is not installed; skipping (pip install torch to run this cell)"
+print("PyTorch available:", HAVE_TORCH)
+
+# %% [markdown]
+# ## 1. The same words in two libraries
+#
+# PyTorch was designed around the same idea as microgrand: every operation records its inputs
+# and its local derivatives, and `backward()` applies the chain rule from the output back to the
+# inputs. Most names are the same.
+#
+# | idea | microgrand | PyTorch |
+# |---|---|---|
+# | a number that tracks gradients | `mg.Value(2.0)` | `torch.tensor(2.0, requires_grad=True)` |
+# | its value | `v.data` | `t.item()` (or `t.detach()`) |
+# | its gradient after backward | `v.grad` | `t.grad` |
+# | run backpropagation | `loss.backward()` | `loss.backward()` |
+# | gradients add up over calls | yes | yes |
+# | reset gradients | `mg.zero_grad(params)` | `optimizer.zero_grad()` |
+# | compute without a graph | `with mg.no_grad():` | `with torch.no_grad():` |
+# | the recorded operation | `v.op`, `v.inputs` | `t.grad_fn`, `t.grad_fn.next_functions` |
+#
+# The big difference is **what one node holds**. In microgrand a node is one number. In
+# PyTorch a node is a whole *tensor* (a vector, a matrix, a batch of images), and one
+# operation such as a matrix product replaces thousands of scalar multiplications and additions.
+# The chain rule is the same; it is just written with matrices.
+
+# %% [markdown]
+# ## 2. A small network out of scalars
+#
+# Four points of the XOR problem, with targets ±1, and a network with two inputs, three hidden
+# `tanh` neurons and one `tanh` output. We write the starting weights down as plain lists so
+# that all three versions can start from *exactly* the same numbers.
+
+# %%
+X = [[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]]
+Y = [-1.0, 1.0, 1.0, -1.0]  # XOR with labels ±1
+
+rng = random.Random(11)  # fixed seed: the same weights every run
+W1_init = [[round(rng.uniform(-1, 1), 2) for _ in range(2)] for _ in range(3)]  # 3 × 2
+b1_init = [round(rng.uniform(-0.5, 0.5), 2) for _ in range(3)]  # 3
+W2_init = [[round(rng.uniform(-1, 1), 2) for _ in range(3)]]  # 1 × 3
+b2_init = [0.1]  # 1
+print("W1 =", W1_init)
+print("b1 =", b1_init)
+print("W2 =", W2_init)
+print("b2 =", b2_init)
+
+
+# %% [markdown]
+# Each weight becomes a `Value`. The parameters and the computation of each layer are created
+# inside `mg.scope("layer1")` / `mg.scope("layer2")`, so diagrams can group them.
+
+# %%
+def make_params():
+    """Fresh microgrand parameters from the lists above."""
+    with mg.scope("layer1"):
+        W1 = [[mg.Value(w, label=f"W1[{i},{j}]") for j, w in enumerate(row)]
+              for i, row in enumerate(W1_init)]
+        b1 = [mg.Value(b, label=f"b1[{i}]") for i, b in enumerate(b1_init)]
+    with mg.scope("layer2"):
+        W2 = [[mg.Value(w, label=f"W2[0,{j}]") for j, w in enumerate(W2_init[0])]]
+        b2 = [mg.Value(b2_init[0], label="b2[0]")]
+    return W1, b1, W2, b2
+
+
+def parameters(params):
+    """All 13 parameters in one flat list."""
+    W1, b1, W2, b2 = params
+    return [w for row in W1 for w in row] + b1 + [w for row in W2 for w in row] + b2
+
+
+def forward(params, x):
+    """The network's output for one input x (a list of two numbers)."""
+    W1, b1, W2, b2 = params
+    with mg.scope("layer1"):
+        h = [mg.vsum([w * xi for w, xi in zip(row, x)] + [b]).tanh() for row, b in zip(W1, b1)]
+    with mg.scope("layer2"):
+        return mg.vsum([w * hj for w, hj in zip(W2[0], h)] + [b2[0]]).tanh()
+
+
+def mse(params):
+    """Mean squared error over the four points."""
+    return mg.vsum([(forward(params, x) - y) ** 2 for x, y in zip(X, Y)]) / len(X)
+
+
+params = make_params()
+loss = mse(params)
+loss.backward()
+print(f"loss = {loss.data:.6f}")
+print("graph size:", mg.Graph.of(loss).stats())
+
+# %% [markdown]
+# Here is the graph for **one** training point (the full loss repeats it four times). The boxes
+# are the two layers: every multiplication, sum and `tanh` is its own node.
+
+# %%
+x_one = [mg.Value(v, label=f"x{i + 1}") for i, v in enumerate(X[1])]
+y_one = mg.Value(Y[1], label="target")
+one = (forward(make_params(), x_one) - y_one) ** 2
+one.label = "loss"
+one.backward()
+mg.draw(one)
+
+# %% [markdown]
+# The gradients microgrand found, arranged like the weight matrices:
+
+# %%
+W1, b1, W2, b2 = params
+grads_mg = {
+    "W1": np.array([[w.grad for w in row] for row in W1]),
+    "b1": np.array([b.grad for b in b1]),
+    "W2": np.array([[w.grad for w in row] for row in W2]),
+    "b2": np.array([b.grad for b in b2]),
+}
+for name, g in grads_mg.items():
+    print(f"dL/d{name} =\n{np.round(g, 6)}")
+
+
+# %% [markdown]
+# ## 3. The same backward pass, written with matrices
+#
+# Put the four inputs in a 4 × 2 matrix $X$. The forward pass of the whole batch is
+#
+# $$Z_1 = X W_1^\top + b_1,\quad H = \tanh(Z_1),\quad Z_2 = H W_2^\top + b_2,\quad
+#   O = \tanh(Z_2),\quad L = \tfrac{1}{N}\textstyle\sum (O - Y)^2 .$$
+#
+# Backpropagation goes through the same steps in reverse. Each line is the chain rule you
+# used on scalars, applied to every entry at once:
+#
+# * $\partial L/\partial O = \tfrac{2}{N}(O - Y)$ — the derivative of the mean of squares,
+# * $\partial L/\partial Z_2 = \partial L/\partial O \odot (1 - O^2)$ — `tanh`'s local
+#   derivative, entry by entry ($\odot$ multiplies entry by entry),
+# * $\partial L/\partial W_2 = (\partial L/\partial Z_2)^\top H$ — each weight collects a
+#   contribution from **every** sample: the sum over the batch is the gradient accumulation
+#   you saw when a node is used more than once,
+# * $\partial L/\partial b_2$ = the column sums of $\partial L/\partial Z_2$,
+# * $\partial L/\partial H = \partial L/\partial Z_2\, W_2$ — a hidden unit feeds the
+#   output through its weight,
+# * and the same three lines again for layer 1.
+
+# %%
+def numpy_loss_and_grads(W1, b1, W2, b2, X, Y):
+    """Forward and backward pass of the 2-3-1 network, written with matrices."""
+    X, Y = np.asarray(X), np.asarray(Y).reshape(-1, 1)
+    N = len(X)
+    # forward
+    Z1 = X @ W1.T + b1
+    H = np.tanh(Z1)
+    Z2 = H @ W2.T + b2
+    O = np.tanh(Z2)
+    L = np.mean((O - Y) ** 2)
+    # backward: the chain rule, one matrix line per step
+    dO = 2 * (O - Y) / N
+    dZ2 = dO * (1 - O**2)
+    dW2 = dZ2.T @ H
+    db2 = dZ2.sum(axis=0)
+    dH = dZ2 @ W2
+    dZ1 = dH * (1 - H**2)
+    dW1 = dZ1.T @ X
+    db1 = dZ1.sum(axis=0)
+    return L, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+
+init = [np.array(W1_init), np.array(b1_init), np.array(W2_init), np.array(b2_init)]
+L_np, grads_np = numpy_loss_and_grads(*init, X, Y)
+print(f"loss: microgrand {loss.data:.12f}   matrices {L_np:.12f}")
+for name in grads_mg:
+    diff = np.abs(grads_mg[name] - grads_np[name]).max()
+    print(f"max |difference| in dL/d{name}: {diff:.1e}")
+
+# %% [markdown]
+# The differences are at the level of floating-point rounding (about $10^{-16}$): the scalar
+# graph and the matrix formulas are the same computation. Plotted against each other, all 13
+# gradients sit on the diagonal.
+
+# %%
+flat_mg = np.concatenate([g.ravel() for g in grads_mg.values()])
+flat_np = np.concatenate([g.ravel() for g in grads_np.values()])
+names = [f"{k}[{','.join(map(str, i))}]" for k, g in grads_mg.items() for i in np.ndindex(g.shape)]
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+lim = 1.1 * np.abs(flat_mg).max()
+ax1.plot([-lim, lim], [-lim, lim], color="0.8", lw=1, zorder=0)
+ax1.scatter(flat_mg, flat_np, s=40, color="tab:blue")
+ax1.set(xlabel="gradient from microgrand (scalar graph)",
+        ylabel="gradient from the matrix formulas", title="13 parameters, same gradients",
+        xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal")
+ax2.bar(range(len(names)), flat_mg, color="tab:blue")
+ax2.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
+ax2.axhline(0, color="black", lw=0.8)
+ax2.set(ylabel="dL/dparameter", title="the gradient of each parameter")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 4. The same model in PyTorch
+#
+# With PyTorch the forward pass is the matrix version, and `backward()` derives the backward
+# pass for you — exactly as `loss.backward()` did in microgrand. We use `float64` (PyTorch's
+# default is `float32`, which agrees only to about 7 digits).
+
+# %%
+if not HAVE_TORCH:
+    print(SKIP)
+else:
+    f64 = torch.float64
+    tX = torch.tensor(X, dtype=f64)
+    tY = torch.tensor(Y, dtype=f64).reshape(-1, 1)
+    tW1 = torch.tensor(W1_init, dtype=f64, requires_grad=True)
+    tb1 = torch.tensor(b1_init, dtype=f64, requires_grad=True)
+    tW2 = torch.tensor(W2_init, dtype=f64, requires_grad=True)
+    tb2 = torch.tensor(b2_init, dtype=f64, requires_grad=True)
+
+    tH = torch.tanh(tX @ tW1.T + tb1)
+    tO = torch.tanh(tH @ tW2.T + tb2)
+    tloss = ((tO - tY) ** 2).mean()
+    tloss.backward()
+
+    print(f"loss: microgrand {loss.data:.12f}   PyTorch {tloss.item():.12f}")
+    for name, t in {"W1": tW1, "b1": tb1, "W2": tW2, "b2": tb2}.items():
+        diff = np.abs(grads_mg[name] - t.grad.numpy()).max()
+        print(f"max |difference| in dL/d{name}: {diff:.1e}")
+
+# %% [markdown]
+# PyTorch's graph is small: one node per *tensor* operation. Follow `grad_fn` from the loss
+# back to the inputs and count them, then compare with microgrand's scalar graph.
+
+# %%
+if not HAVE_TORCH:
+    print(SKIP)
+else:
+    def torch_nodes(fn, seen=None):
+        """Names of the backward functions reachable from fn."""
+        seen = set() if seen is None else seen
+        if fn is None or fn in seen:
+            return seen
+        seen.add(fn)
+        for nxt, _ in fn.next_functions:
+            torch_nodes(nxt, seen)
+        return seen
+
+    found = torch_nodes(tloss.grad_fn)
+    print(len(found), "PyTorch graph nodes:", sorted(type(f).__name__ for f in found))
+
+print(mg.Graph.of(loss).stats()["operations"], "microgrand operation nodes for the same loss")
+
+# %% [markdown]
+# ## 5. A training loop, line by line
+#
+# Now train: 200 steps of plain gradient descent with learning rate 0.5, first in microgrand
+# (forward, loss, zero the gradients, backward, update), then with the matrix formulas.
+
+# %%
+STEPS, LR = 200, 0.5  # small and fast; increase STEPS for a lower final loss
+
+params = make_params()
+flat_params = parameters(params)
+losses_mg = []
+for step in range(STEPS):
+    loss = mse(params)            # forward + loss
+    mg.zero_grad(flat_params)     # gradients add up, so reset them first
+    loss.backward()               # backward
+    with mg.no_grad():            # update without recording a graph
+        for p in flat_params:
+            p.data -= LR * p.grad
+    losses_mg.append(loss.data)
+
+W1n, b1n, W2n, b2n = (a.copy() for a in init)
+losses_np = []
+for step in range(STEPS):
+    L_np, g = numpy_loss_and_grads(W1n, b1n, W2n, b2n, X, Y)
+    W1n -= LR * g["W1"]
+    b1n -= LR * g["b1"]
+    W2n -= LR * g["W2"]
+    b2n -= LR * g["b2"]
+    losses_np.append(L_np)
+
+print(f"final loss: microgrand {losses_mg[-1]:.10f}   matrices {losses_np[-1]:.10f}")
+print("predictions:", [round(forward(params, x).data, 3) for x in X], "targets:", Y)
+
+# %% [markdown]
+# In PyTorch the model is a stack of modules, the parameters live inside them, and an optimizer
+# does the update. Line for line it is the same loop:
+#
+# | step | microgrand (above) | PyTorch (below) |
+# |---|---|---|
+# | forward and loss | `loss = mse(params)` | `loss = F.mse_loss(model(tX), tY)` |
+# | reset gradients | `mg.zero_grad(flat_params)` | `opt.zero_grad()` |
+# | backward | `loss.backward()` | `loss.backward()` |
+# | update | `p.data -= LR * p.grad` under `mg.no_grad()` | `opt.step()` |
+
+# %%
+losses_torch = None
+if not HAVE_TORCH:
+    print(SKIP)
+else:
+    import torch.nn.functional as F
+
+    model = torch.nn.Sequential(
+        torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1), torch.nn.Tanh()
+    ).double()
+    with torch.no_grad():  # start from the same numbers
+        model[0].weight.copy_(torch.tensor(W1_init, dtype=torch.float64))
+        model[0].bias.copy_(torch.tensor(b1_init, dtype=torch.float64))
+        model[2].weight.copy_(torch.tensor(W2_init, dtype=torch.float64))
+        model[2].bias.copy_(torch.tensor(b2_init, dtype=torch.float64))
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    tX = torch.tensor(X, dtype=torch.float64)
+    tY = torch.tensor(Y, dtype=torch.float64).reshape(-1, 1)
+    losses_torch = []
+    for step in range(STEPS):
+        tloss = F.mse_loss(model(tX), tY)
+        opt.zero_grad()
+        tloss.backward()
+        opt.step()
+        losses_torch.append(tloss.item())
+    print(f"final loss: microgrand {losses_mg[-1]:.10f}   PyTorch {losses_torch[-1]:.10f}")
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 4))
+ax.plot(losses_mg, lw=4, alpha=0.5, label="microgrand (scalars)")
+ax.plot(losses_np, "--", color="black", lw=1.5, label="matrix formulas (NumPy)")
+if losses_torch is not None:
+    ax.plot(losses_torch, ":", color="tab:red", lw=2, label="PyTorch")
+ax.set(xlabel="step", ylabel="mean squared error", yscale="log",
+       title="The same training run, computed different ways")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# The curves lie on top of each other: same model, same gradients, same updates.
+
+# %% [markdown]
+# ## 6. What changes when you move to PyTorch
+#
+# * **Tensors, not scalars.** One PyTorch node is a whole array, so the graph has a handful of
+#   nodes instead of one per multiplication, and the arithmetic runs in optimised C++ or GPU
+#   code. microgrand's loss above needed 78 operation nodes for 13 parameters and 4 samples;
+#   with 1,000 samples it would need about 19,000, while PyTorch's graph stays the same size.
+# * **Only leaves keep `.grad`.** PyTorch frees the gradients of intermediate tensors; call
+#   `t.retain_grad()` before `backward()` to keep one (microgrand keeps all of them, so that
+#   you can draw and step through them).
+# * **`requires_grad`.** PyTorch records operations only on tensors that need gradients;
+#   microgrand records every operation outside `no_grad()`.
+# * **`float32` by default.** Expect agreement to about 7 significant digits unless you ask for
+#   `float64`.
+# * **The same semantics where it matters:** gradients *accumulate* across `backward()` calls
+#   (so you zero them every step), `no_grad()` for updates and evaluation, and `backward()` on
+#   a scalar loss.
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1 — sum instead of mean
+# Change the loss from the *mean* of the squared errors to their *sum*. Predict first: what
+# happens to every gradient? Check your prediction with microgrand and with the matrix formulas
+# (which single line of `numpy_loss_and_grads` changes?).
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# Solution: every gradient is multiplied by N = 4, because the sum is N times the mean.
+# In the matrix version only the first backward line changes: dO = 2 * (O - Y)  (no / N).
+p = make_params()
+total = mg.vsum([(forward(p, x) - y) ** 2 for x, y in zip(X, Y)])
+total.backward()
+ratio = p[0][0][0].grad / grads_mg["W1"][0, 0]
+print(f"dL/dW1[0,0] with sum / with mean = {ratio:.6f}")
+
+# %% [markdown]
+# ### Exercise 2 — a ReLU hidden layer
+# Replace `tanh` in the hidden layer by ReLU, both in `forward` (use `.relu()`) and in the
+# matrix version. Which line of the backward pass changes, and into what? Confirm that the two
+# versions still agree.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# Solution: ReLU's local derivative is 1 where its input is positive and 0 elsewhere, so
+#   dZ1 = dH * (1 - H**2)   becomes   dZ1 = dH * (Z1 > 0).
+def forward_relu(params, x):
+    W1, b1, W2, b2 = params
+    h = [mg.vsum([w * xi for w, xi in zip(row, x)] + [b]).relu() for row, b in zip(W1, b1)]
+    return mg.vsum([w * hj for w, hj in zip(W2[0], h)] + [b2[0]]).tanh()
+
+
+p = make_params()
+L_relu = mg.vsum([(forward_relu(p, x) - y) ** 2 for x, y in zip(X, Y)]) / len(X)
+L_relu.backward()
+
+W1a, b1a, W2a, b2a = init
+Xa, Ya = np.array(X), np.array(Y).reshape(-1, 1)
+Z1 = Xa @ W1a.T + b1a
+H = np.maximum(Z1, 0)
+O = np.tanh(H @ W2a.T + b2a)
+dZ2 = 2 * (O - Ya) / len(Xa) * (1 - O**2)
+dZ1 = (dZ2 @ W2a) * (Z1 > 0)
+dW1 = dZ1.T @ Xa
+print("max |difference| in dL/dW1:",
+      np.abs(np.array([[w.grad for w in row] for row in p[0]]) - dW1).max())
+
+# %% [markdown]
+# ### Exercise 3 — forgetting `zero_grad`
+# Call `backward()` twice on the same loss without resetting the gradients. What happens to
+# the gradient of `b2[0]`, in microgrand and in PyTorch? Why is this behaviour useful (hint:
+# a batch too large to fit in memory at once)?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# Solution: the gradients add up, so after two calls they are twice as large — in both
+# libraries. This is what lets you split a big batch into pieces, call backward() on each
+# piece's loss and update once: the gradients of the pieces sum to the gradient of the batch.
+p = make_params()
+L2 = mse(p)
+L2.backward()
+once = p[3][0].grad
+L2.backward()
+print(f"microgrand: after one backward {once:.6f}, after two {p[3][0].grad:.6f}")
+if not HAVE_TORCH:
+    print(SKIP)
+else:
+    b = torch.tensor(b2_init, dtype=torch.float64, requires_grad=True)
+    tW1 = torch.tensor(W1_init, dtype=torch.float64)
+    tW2 = torch.tensor(W2_init, dtype=torch.float64)
+    tb1 = torch.tensor(b1_init, dtype=torch.float64)
+    tX = torch.tensor(X, dtype=torch.float64)
+    tY = torch.tensor(Y, dtype=torch.float64).reshape(-1, 1)
+    out = torch.tanh(torch.tanh(tX @ tW1.T + tb1) @ tW2.T + b)
+    tl = ((out - tY) ** 2).mean()
+    tl.backward(retain_graph=True)  # keep the graph so that we may call backward again
+    first = b.grad.item()
+    tl.backward()
+    print(f"PyTorch:    after one backward {first:.6f}, after two {b.grad.item():.6f}")
+
+# %% [markdown]
+# ## Summary
+#
+# * PyTorch's `backward()` is the algorithm you have been stepping through: local derivatives
+#   recorded in the forward pass, combined by the chain rule from the loss back to the inputs.
+# * Written with matrices, backpropagation through a layer is three lines: the error at the
+#   layer's output times the input (weights), summed over the batch (bias), times the weights
+#   (for the layer below).
+# * The training loop is the same four steps in both libraries: forward and loss, zero the
+#   gradients, backward, update.
+# * When a gradient in a big model puzzles you, shrink the model and check it against a version
+#   whose graph you can draw — that is what microgrand is for.
