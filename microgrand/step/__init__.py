@@ -11,6 +11,19 @@ Example:
 from __future__ import annotations
 
 from .explain import Explanation, explain
+from .player import Player, PlayerTooLargeError, save_player, step
 from .trace import Contribution, Step, Trace, node_names, trace
 
-__all__ = ["Contribution", "Explanation", "Step", "Trace", "explain", "node_names", "trace"]
+__all__ = [
+    "Contribution",
+    "Explanation",
+    "Player",
+    "PlayerTooLargeError",
+    "Step",
+    "Trace",
+    "explain",
+    "node_names",
+    "save_player",
+    "step",
+    "trace",
+]

@@ -1,0 +1,191 @@
+"""The saved HTML player in a real browser (Chromium through Playwright), opened from disk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from microgrand import Value, scope, vsum
+from microgrand.render import format_number
+from microgrand.step import save_player, step, trace
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = next(
+    (p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and os.path.exists(p)),
+    None,
+)
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None:
+        pytest.skip("no Chromium installed (apt-get install chromium) for the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page with every request and console message recorded."""
+
+    def __init__(self, browser: Any) -> None:
+        self.page = browser.new_page(viewport={"width": 1200, "height": 800})
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on(
+            "console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None
+        )
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def open(self, path: Path) -> None:
+        url = path.resolve().as_uri()
+        self.page.goto(url)
+        self.url = url
+
+    def state(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.page.evaluate(
+            """() => {
+              const root = document.querySelector('.mg-player');
+              const cur = root.querySelectorAll('g.mg-current');
+              const known = [...root.querySelectorAll('g.mg-known')].map(g => g.dataset.node);
+              const shown = {};
+              root.querySelectorAll('g[data-node]').forEach(g => {
+                const gv = g.querySelector('.mg-gv');
+                if (gv && getComputedStyle(gv).visibility === 'visible') {
+                  shown[g.dataset.node] = gv.textContent;
+                }
+              });
+              const res = root.querySelector('.mg-result');
+              const now = [...root.querySelectorAll('g.mg-now')].map(g => g.dataset.edge);
+              const visibleNotes = [...root.querySelectorAll('.mg-note')]
+                .filter(t => getComputedStyle(t).visibility === 'visible').length;
+              return {
+                frame: root.dataset.frame,
+                current: [...cur].map(g => g.dataset.node),
+                known, shown, now, visibleNotes,
+                result: res ? res.dataset.grad : null,
+                head: root.querySelector('.mg-head').textContent,
+              };
+            }"""
+        )
+        return result
+
+
+def neuron_with_shared_weight() -> Value:
+    w = Value(0.5, label="w")
+    b = Value(-0.25, label="b")
+    outs = []
+    for i, x in enumerate([1.0, -2.0]):
+        with scope(f"neuron{i}"):
+            xi = Value(x, label=f"x{i}")
+            outs.append((w * xi + b).tanh())
+    loss = vsum(outs)
+    loss.label = "loss"
+    return loss
+
+
+@pytest.mark.parametrize("make", [neuron_with_shared_weight, lambda: Value(3.0, label="a") ** 2])
+def test_click_next_through_every_step(browser: Any, tmp_path: Path, make: Any) -> None:
+    root = make()
+    t = trace(root)
+    path = save_player(t, tmp_path / "player.html")
+    pg = Page(browser)
+    pg.open(path)
+    start = pg.state()
+    assert start["frame"] == "0" and start["current"] == [] and start["shown"] == {}
+    for k, s in enumerate(t, start=1):
+        pg.page.click(".mg-next")
+        st = pg.state()
+        assert st["frame"] == str(k)
+        # exactly the traced node is highlighted
+        assert st["current"] == [s.id]
+        # gradients fill in: exactly the steps done so far show a number, and it is the trace's
+        expected = {x.id: format_number(x.grad, 4) for x in t.steps[:k]}
+        assert st["shown"] == expected
+        assert sorted(st["known"]) == sorted(expected)
+        # the panel's result is this step's gradient, exactly
+        assert float(st["result"]) == s.grad
+        assert f"Step {k} of {len(t)}" in st["head"]
+        # this step's contributions are lit up on its input edges
+        assert sorted(st["now"]) == sorted(f"e-{c.input}-{c.node}-{c.position}" for c in s.outgoing)
+        assert st["visibleNotes"] == sum(len(x.outgoing) for x in t.steps[:k])
+    assert pg.page.is_disabled(".mg-next")
+    # keyboard: arrows move, Home goes back to the start
+    pg.page.focus(".mg-player")
+    pg.page.keyboard.press("ArrowLeft")
+    assert pg.state()["frame"] == str(len(t) - 1)
+    pg.page.keyboard.press("Home")
+    assert pg.state()["frame"] == "0"
+    pg.page.keyboard.press("ArrowRight")
+    assert pg.state()["current"] == [t[0].id]
+    # the slider jumps
+    pg.page.fill(".mg-slider", str(len(t)))
+    assert pg.state()["current"] == [t[-1].id]
+    # nothing but the file itself was requested, and nothing went wrong
+    assert pg.requests == [pg.url]
+    assert pg.errors == []
+    pg.page.close()
+
+
+def test_play_runs_to_the_end(browser: Any, tmp_path: Path) -> None:
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    path = step(y, interval=0.05).save(tmp_path / "fast.html")
+    pg = Page(browser)
+    pg.open(path)
+    pg.page.click(".mg-play")
+    pg.page.wait_for_function("document.querySelector('.mg-player').dataset.frame === '3'")
+    assert pg.page.text_content(".mg-play") == "▶ Play"  # stopped at the end
+    assert pg.errors == []
+    pg.page.close()
+
+
+def test_two_players_on_one_page_do_not_clash(browser: Any, tmp_path: Path) -> None:
+    a = Value(1.5, label="a")
+    p1, p2 = step(a * a), step((a + 1).exp())
+    html1, html2 = p1._repr_html_(), p2._repr_html_()
+    page = tmp_path / "two.html"
+    page.write_text(f"<!DOCTYPE html><html><body>{html1}{html2}</body></html>", encoding="utf-8")
+    pg = Page(browser)
+    pg.open(page)
+    ids = pg.page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids))
+    players = pg.page.query_selector_all(".mg-player")
+    assert len(players) == 2
+    players[1].query_selector(".mg-next").click()
+    players[1].query_selector(".mg-next").click()
+    frames = [p.get_attribute("data-frame") for p in players]
+    assert frames == ["0", "2"]
+    assert pg.errors == []
+    pg.page.close()
+
+
+def test_without_javascript_the_finished_pass_is_shown(browser: Any, tmp_path: Path) -> None:
+    x = Value(2.0, label="x")
+    path = save_player(x * 3, tmp_path / "p.html")
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(path.resolve().as_uri())
+    shown = page.evaluate(
+        "[...document.querySelectorAll('.mg-gv')].filter("
+        "t => getComputedStyle(t).visibility === 'visible').length"
+    )
+    assert shown == 3
+    ctx.close()
