@@ -8,8 +8,10 @@ Example:
     >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
     >>> y = (x * w).tanh(); y.backward()
     >>> d = draw(y, edge_labels=True, color="grad")
-    >>> "∂ = -3.0000" in d.svg()
-    True
+    >>> import xml.etree.ElementTree as ET
+    >>> texts = [t.text for t in ET.fromstring(d.svg()).iter("{http://www.w3.org/2000/svg}text")]
+    >>> "∂ = -3.0000" in texts, f"grad = {x.grad:.4f}" in texts
+    (True, True)
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ output. SVG ids: value node ``n3``, its operation node ``n3-op``, input edge ``e
 Example:
     >>> from microgrand import Value
     >>> x = Value(2.0, label="x"); y = x * 3
-    >>> 'id="n1-op"' in build_dot(Graph.of(y), DrawOptions()).source
+    >>> 'id="n2-op"' in build_dot(Graph.of(y), DrawOptions()).source
     True
 """
 
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 SHOW_FIELDS = ("data", "grad", "id")
-BLANK = "______"
+BLANK = "________"
 
 
 class DiagramTooLargeError(ValueError):
@@ -214,16 +214,18 @@ def _visible_count(graph: Graph, targets: set[str], expand: set[str]) -> int:
 
 
 def _too_large(n: int, opts: DrawOptions, has_scopes: bool, tried: str) -> DiagramTooLargeError:
-    if has_scopes:
-        how = (
-            f"{tried}it still has {n} boxes and nodes; collapse deeper with collapse=2 or a list "
-            f"of scope paths, or raise the limit with max_nodes={n}"
-        )
-    else:
+    if not has_scopes:
         how = (
             "it has no scopes to collapse: build it inside `with scope('layer1'):` blocks and "
             f"pass collapse=True, or raise the limit with max_nodes={n} (large layouts are slow)"
         )
+    elif tried:
+        how = (
+            f"{tried}; collapse more (collapse=2 or a list of scope paths, fewer expand=) "
+            f"or raise the limit with max_nodes={n}"
+        )
+    else:
+        how = f"pass collapse=True to draw each scope as one box, or max_nodes={n}"
     return DiagramTooLargeError(
         f"this diagram would have {n} nodes, more than max_nodes={opts.max_nodes}; {how}",
         n,
@@ -249,8 +251,8 @@ def plan_collapse(graph: Graph, opts: DrawOptions) -> tuple[set[str], list[str]]
                 "automatically (collapse=, expand= or max_nodes= change this)"
             )
             return targets, notes
-        raise _too_large(m, opts, has_scopes, "collapsing its top-level scopes is not enough: ")
-    tried = "" if opts.collapse in (None, False) else "with this collapse= "
+        raise _too_large(m, opts, has_scopes, "that is with its top-level scopes collapsed")
+    tried = "" if opts.collapse is False else "that is with the scopes collapse= names collapsed"
     raise _too_large(n, opts, has_scopes, tried)
 
 
@@ -346,13 +348,18 @@ class _Builder:
             f' WIDTH="26" HEIGHT="14" BORDER="1" COLOR="{t.node_border}"> </TD>'
             for s in steps
         )
-        lo = f"-{self.fmt(m)}" if t.coloured else self.fmt(0.0)
-        mid = _font(self.fmt(0.0), 11, t.muted) if t.coloured else ""
-        ends = (
-            f'<TD COLSPAN="3" ALIGN="LEFT">{_font(lo, 11, t.muted)}</TD>'
-            f'<TD COLSPAN="{len(steps) - 6}">{mid}</TD>'
-            f'<TD COLSPAN="3" ALIGN="RIGHT">{_font("+" + self.fmt(m), 11, t.muted)}</TD>'
-        )
+        small = 11
+        if t.coloured:
+            ends = (
+                f'<TD COLSPAN="3" ALIGN="LEFT">{_font("-" + self.fmt(m), small, t.muted)}</TD>'
+                f'<TD COLSPAN="3">{_font(self.fmt(0.0), small, t.muted)}</TD>'
+                f'<TD COLSPAN="3" ALIGN="RIGHT">{_font("+" + self.fmt(m), small, t.muted)}</TD>'
+            )
+        else:
+            ends = (
+                f'<TD COLSPAN="2" ALIGN="LEFT">{_font(self.fmt(0.0), small, t.muted)}</TD>'
+                f'<TD COLSPAN="3" ALIGN="RIGHT">{_font(self.fmt(m), small, t.muted)}</TD>'
+            )
         head = f'<TD COLSPAN="{len(steps)}" ALIGN="LEFT">{_font(title, 12, t.muted)}</TD>'
         return (
             f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>{head}</TR>'
@@ -448,6 +455,7 @@ class _Builder:
                     c.attr(
                         label=f"<{_font('<B>' + escape(child.rsplit('/', 1)[-1]) + '</B>', 13)}>",
                         labeljust="l",
+                        labelloc="t",
                         style="rounded,filled",
                         fillcolor=mix(t.cluster_fill, t.cluster_border, 0.15 * depth),
                         color=t.cluster_border,
