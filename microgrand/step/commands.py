@@ -1,0 +1,166 @@
+"""The ``explain``, ``step`` and ``animate`` sub-commands of ``microgrand``.
+
+Example:
+    $ microgrand explain "tanh(x*w + b)" x=2 w=-3 b=6.88
+    $ microgrand step "tanh(x*w + b)" x=2 w=-3 b=6.88 -o player.html
+    $ microgrand animate "tanh(x*w + b)" x=2 w=-3 b=6.88 -o backward.gif
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..cli import UsageError, parse_assignment
+from ..expr import ExpressionError, build_expression
+from ..render.engine import ENGINE_NAMES
+from ..value import Value
+from .animate import animate
+from .explain import explain
+from .player import DEFAULT_MAX_STEPS, PlayerTooLargeError, save_player
+
+__all__ = ["add_step_commands"]
+
+_EPILOG = (
+    "Functions: tanh exp log sqrt sigmoid relu leaky_relu softplus sin cos abs. "
+    "An expression starting with '-' goes after '--'."
+)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("expression", metavar="EXPR", help="expression, e.g. 'tanh(x*w + b)'")
+    p.add_argument("assignments", metavar="NAME=VALUE", nargs="*", help="variable values")
+    p.add_argument("--precision", type=int, default=4, metavar="N",
+                   help="significant digits (1-12, default 4)")
+
+
+def _drawing(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="layout direction")
+    p.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS, metavar="N",
+                   help=f"refuse graphs with more nodes (default {DEFAULT_MAX_STEPS})")
+    p.add_argument("--engine", choices=ENGINE_NAMES, default=None, help="layout engine")
+
+
+def add_step_commands(sub: Any) -> None:
+    """Add ``microgrand explain``, ``microgrand step`` and ``microgrand animate``.
+
+    Example:
+        >>> from microgrand.cli import build_parser
+        >>> build_parser().parse_args(["step", "x*2", "x=1", "-o", "p.html"]).output
+        'p.html'
+    """
+    e = sub.add_parser(
+        "explain",
+        help="print the chain rule, step by step, for an expression's backward pass",
+        description="Print one chain-rule line per node, in backward order. Example: "
+        "microgrand explain 'tanh(x*w + b)' x=2 w=-3 b=6.88. " + _EPILOG,
+    )
+    _common(e)
+    e.add_argument("--format", choices=("text", "latex", "markdown"), default="text")
+    e.set_defaults(func=_cmd_explain)
+
+    s = sub.add_parser(
+        "step",
+        help="write a standalone HTML player that steps through the backward pass",
+        description="Write an HTML page (no network needed) with Prev/Next/Play buttons that "
+        "steps through the backward pass. Example: microgrand step 'tanh(x*w + b)' x=2 w=-3 "
+        "b=6.88 -o player.html. " + _EPILOG,
+    )
+    _common(s)
+    s.add_argument("-o", "--output", required=True, help="output file (.html)")
+    s.add_argument("--theme", choices=("light", "dark", "print"), default="light")
+    s.add_argument("--interval", type=float, default=1.2, metavar="SECONDS",
+                   help="seconds per step when playing (default 1.2)")
+    _drawing(s)
+    s.set_defaults(func=_cmd_step)
+
+    a = sub.add_parser(
+        "animate",
+        help="write a GIF (or MP4 with ffmpeg) of the backward or forward pass",
+        description="One frame per step. Example: microgrand animate 'tanh(x*w + b)' x=2 "
+        "w=-3 b=6.88 -o backward.gif. " + _EPILOG,
+    )
+    _common(a)
+    a.add_argument("-o", "--output", required=True, help="output file (.gif, or .mp4)")
+    a.add_argument("--pass", dest="pass_", choices=("backward", "forward"), default="backward",
+                   help="which pass to animate (default backward)")
+    a.add_argument("--fps", type=float, default=1.0, help="frames per second (default 1)")
+    a.add_argument("--dpi", type=int, default=96, help="resolution (36-300, default 96)")
+    _drawing(a)
+    a.set_defaults(func=_cmd_animate)
+
+
+def _root(args: argparse.Namespace) -> Value:
+    cmd = f"microgrand {args.command}"
+    variables: dict[str, float] = {}
+    for text in args.assignments:
+        try:
+            name, value = parse_assignment(text)
+        except UsageError as err:
+            raise UsageError(str(err).replace("microgrand render:", f"{cmd}:")) from None
+        if name in variables:
+            raise UsageError(f"{cmd}: {name} is given twice")
+        variables[name] = value
+    if not 1 <= args.precision <= 12:
+        raise UsageError(f"{cmd}: --precision must be from 1 to 12")
+    try:
+        return build_expression(args.expression, variables).root
+    except ExpressionError as err:
+        raise UsageError(f"{cmd}: bad expression: {err.one_line}") from None
+    except (ValueError, ArithmeticError) as err:
+        raise UsageError(f"{cmd}: cannot evaluate the expression: {err}") from None
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    root = _root(args)
+    print(explain(root, args.format, precision=args.precision))
+    return 0
+
+
+def _too_large(args: argparse.Namespace, err: PlayerTooLargeError) -> UsageError:
+    return UsageError(f"microgrand {args.command}: {err} (--max-steps)")
+
+
+def _check_suffix(args: argparse.Namespace, allowed: tuple[str, ...]) -> None:
+    out = str(args.output)
+    if not out.lower().endswith(allowed):
+        raise UsageError(
+            f"microgrand {args.command}: -o {out!r}: the file name must end in "
+            + " or ".join(allowed)
+        )
+
+
+def _cmd_step(args: argparse.Namespace) -> int:
+    _check_suffix(args, (".html", ".htm"))
+    if args.max_steps < 1:
+        raise UsageError("microgrand step: --max-steps must be at least 1")
+    if not 0.05 <= args.interval <= 60:
+        raise UsageError("microgrand step: --interval must be from 0.05 to 60 seconds")
+    root = _root(args)
+    try:
+        path = save_player(root, args.output, precision=args.precision, rankdir=args.rankdir,
+                           theme=args.theme, interval=args.interval,
+                           max_steps=args.max_steps, engine=args.engine)
+    except PlayerTooLargeError as err:
+        raise _too_large(args, err) from None
+    print(f"wrote {path} (open it in a browser; arrow keys step)")
+    return 0
+
+
+def _cmd_animate(args: argparse.Namespace) -> int:
+    _check_suffix(args, (".gif", ".mp4"))
+    if not 0.1 <= args.fps <= 30:
+        raise UsageError("microgrand animate: --fps must be from 0.1 to 30")
+    if not 36 <= args.dpi <= 300:
+        raise UsageError("microgrand animate: --dpi must be from 36 to 300")
+    if args.max_steps < 1:
+        raise UsageError("microgrand animate: --max-steps must be at least 1")
+    root = _root(args)
+    try:
+        path = animate(root, args.output, args.pass_, fps=args.fps, dpi=args.dpi,
+                       precision=args.precision, rankdir=args.rankdir,
+                       max_steps=args.max_steps, engine=args.engine)
+    except PlayerTooLargeError as err:
+        raise _too_large(args, err) from None
+    print(f"wrote {path}")
+    return 0
