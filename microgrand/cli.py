@@ -296,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for add in COMMANDS:
         add(sub)
+    importlib.import_module(".step.commands", __package__).add_step_commands(sub)
     return p
 
 
