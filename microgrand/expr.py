@@ -45,7 +45,7 @@ __all__ = [
 
 MAX_LENGTH = 2000
 MAX_AST_NODES = 500
-MAX_DEPTH = 60
+MAX_DEPTH = 200
 MAX_EXPONENT = 100.0
 MAX_LITERAL = 1e100
 
@@ -157,7 +157,7 @@ class _Parser:
 
     # evaluation -----------------------------------------------------------------------------
 
-    def eval(self, node: ast.AST) -> Value | float:
+    def visit(self, node: ast.AST) -> Value | float:
         if isinstance(node, ast.Constant):
             return self.constant(node)
         if isinstance(node, ast.Name):
@@ -210,8 +210,8 @@ class _Parser:
         op = type(node.op)
         if op not in _BINOPS:
             raise self.error(f"{_REJECTED_BINOPS.get(op, op.__name__)} is not allowed", node)
-        left = self.eval(node.left)
-        right = self.eval(node.right)
+        left = self.visit(node.left)
+        right = self.visit(node.right)
         if op is ast.Pow and not isinstance(right, Value) and abs(right) > MAX_EXPONENT:
             raise self.error(
                 f"the exponent {_num(right)} is too large (at most ±{MAX_EXPONENT:g})", node.right
@@ -256,10 +256,10 @@ class _Parser:
 
     def unaryop(self, node: ast.UnaryOp) -> Value | float:
         if isinstance(node.op, ast.USub):
-            v = self.eval(node.operand)
+            v = self.visit(node.operand)
             return -v
         if isinstance(node.op, ast.UAdd):
-            return self.eval(node.operand)
+            return self.visit(node.operand)
         what = "logical 'not'" if isinstance(node.op, ast.Not) else "bitwise inversion (~)"
         raise self.error(f"{what} is not allowed", node)
 
@@ -282,11 +282,11 @@ class _Parser:
         if not 1 <= len(node.args) <= nmax:
             how = "one or two arguments (x, slope)" if nmax == 2 else "one argument"
             raise self.error(f"{name}() takes {how}, got {len(node.args)}", node)
-        x = self.eval(node.args[0])
+        x = self.visit(node.args[0])
         xv = x if isinstance(x, Value) else Value(x)
         try:
             if len(node.args) == 2:
-                alpha = self.eval(node.args[1])
+                alpha = self.visit(node.args[1])
                 if isinstance(alpha, Value):
                     raise self.error("the slope of leaky_relu must be a number", node.args[1])
                 out = xv.leaky_relu(alpha)
@@ -337,13 +337,12 @@ def _describe(node: ast.AST, segment: str) -> str:
 
 def _check_shape(tree: ast.AST, p: _Parser) -> None:
     """Reject too many nodes or too deep nesting, without recursion."""
-    count = 0
+    count = sum(isinstance(n, ast.expr) for n in ast.walk(tree))  # ast.walk is iterative
+    if count > MAX_AST_NODES:
+        raise p.error(f"the expression is too complex ({count} parts; at most {MAX_AST_NODES})")
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
-        count += 1
-        if count > MAX_AST_NODES:
-            raise p.error(f"the expression is too complex (more than {MAX_AST_NODES} parts)")
         if depth > MAX_DEPTH:
             raise p.error(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)",
                           node)
@@ -405,7 +404,7 @@ def build_expression(text: str, variables: Mapping[str, float | Value]) -> Expre
         raise ExpressionError(f"the expression cannot be parsed: {e}") from None
     p = _Parser(line, variables, lead)
     _check_shape(tree, p)
-    out = p.eval(tree.body)
+    out = p.visit(tree.body)
     root = out if isinstance(out, Value) else Value(out)
     return Expression(text, root, dict(p.leaves))
 
