@@ -17,6 +17,7 @@ from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Graph, topological_order
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
 from .rules import RULES, Rule
+from .step import Player, Trace, animate, explain, save_player, step, trace
 from .value import (
     NonFiniteGradientWarning,
     Value,
@@ -47,13 +48,17 @@ __all__ = [
     "GradcheckReport",
     "Graph",
     "NonFiniteGradientWarning",
+    "Player",
     "RenderError",
     "Rule",
+    "Trace",
     "Value",
     "__version__",
+    "animate",
     "cos",
     "draw",
     "exp",
+    "explain",
     "gradcheck",
     "is_grad_enabled",
     "leaky_relu",
@@ -62,14 +67,17 @@ __all__ = [
     "no_grad",
     "parse_expression",
     "relu",
+    "save_player",
     "scope",
     "sigmoid",
     "sin",
     "softmax",
     "softplus",
     "sqrt",
+    "step",
     "tanh",
     "topological_order",
+    "trace",
     "vsum",
     "zero_grad",
 ]

@@ -10,18 +10,22 @@ Example:
 
 from __future__ import annotations
 
+from .animate import AnimationError, animate, frames
 from .explain import Explanation, explain
 from .player import Player, PlayerTooLargeError, save_player, step
 from .trace import Contribution, Step, Trace, node_names, trace
 
 __all__ = [
+    "AnimationError",
     "Contribution",
     "Explanation",
     "Player",
     "PlayerTooLargeError",
     "Step",
     "Trace",
+    "animate",
     "explain",
+    "frames",
     "node_names",
     "save_player",
     "step",

@@ -1,0 +1,142 @@
+"""The HTML player without a browser: parsed SVG hooks, unique ids, no network, guards."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from microgrand import Value
+from microgrand.render import format_number
+from microgrand.step import PlayerTooLargeError, save_player, step, trace
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def neuron() -> Value:
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
+    o = (x * w + b).tanh()
+    o.label = "o"
+    return o
+
+
+class Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.urls: list[str] = []
+        self.scripts: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        d = dict(attrs)
+        if d.get("id"):
+            self.ids.append(d["id"])
+        for k in ("src", "href", "xlink:href"):
+            if d.get(k):
+                self.urls.append(str(d[k]))
+        if tag == "script":
+            self.scripts.append(d)
+
+
+def svg_of(html: str) -> ET.Element:
+    m = re.search(r"<svg.*?</svg>", html, re.S)
+    assert m is not None
+    return ET.fromstring(m.group(0))
+
+
+def test_svg_hooks_match_the_trace() -> None:
+    o = neuron()
+    p = step(o)
+    t = p.trace
+    html = p.html(uid="t1")
+    svg = svg_of(html)
+    nodes = {g.get("data-node"): g for g in svg.iter(SVG + "g") if g.get("data-node")}
+    assert set(nodes) == {s.id for s in t}
+    for s in t:
+        g = nodes[s.id]
+        assert g.get("id") == f"t1-{s.id}"
+        grad = next(tx for tx in g.iter(SVG + "text") if tx.get("class") == "mg-grad")
+        assert grad.text == "grad = "
+        span = grad.find(SVG + "tspan")
+        assert span is not None and span.text == format_number(s.grad, 4)
+    edges = {g.get("data-edge"): g for g in svg.iter(SVG + "g") if g.get("data-edge")}
+    sent = {f"e-{c.input}-{c.node}-{c.position}": c for s in t for c in s.outgoing}
+    assert set(edges) == set(sent)
+    for eid, c in sent.items():
+        assert edges[eid].get("data-step") == str(c.step)
+        note = next(edges[eid].iter(SVG + "text"))
+        assert note.get("class") == "mg-note"
+        assert float((note.text or "").split()[-1]) == pytest.approx(c.value, rel=1e-3)
+    # the frames in the embedded JSON follow the trace
+    m = re.search(r'<script type="application/json" class="mg-data">(.*?)</script>', html, re.S)
+    assert m is not None
+    data = json.loads(m.group(1).replace("<\\/", "</"))
+    assert data["uid"] == "t1"
+    assert [f["node"] for f in data["frames"]] == [None, *(s.id for s in t)]
+    for f, s in zip(data["frames"][1:], t, strict=True):
+        assert f'data-grad="{s.grad!r}"' in f["body"]
+
+
+def test_ids_unique_and_prefixed_no_external_resources(tmp_path: Path) -> None:
+    p = step(neuron())
+    h1, h2 = p._repr_html_(), p._repr_html_()
+    c = Collect()
+    c.feed(h1 + h2)
+    assert len(c.ids) == len(set(c.ids)) > 10
+    uids = {i.split("-")[0] + "-" + i.split("-")[1] for i in c.ids}
+    assert len(uids) == 2  # two displays, two prefixes, every id under one of them
+    assert c.urls == []
+    assert all("src" not in s for s in c.scripts)
+    for html in (h1, p.save(tmp_path / "p.html").read_text(encoding="utf-8")):
+        assert not re.search(r"https?://(?!www\.w3\.org/)", html)
+        assert "@import" not in html and "url(" not in html
+
+
+def test_save_player_writes_a_standalone_page(tmp_path: Path) -> None:
+    out = save_player(neuron(), tmp_path / "player.html")
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+    assert not list(tmp_path.glob(".*tmp"))  # atomic: no temp file left behind
+    with pytest.raises(ValueError, match=r"\.html"):
+        save_player(neuron(), tmp_path / "player.svg")
+    with pytest.raises(FileNotFoundError):
+        save_player(neuron(), tmp_path / "missing" / "p.html")
+
+
+def test_frames_and_values_untouched() -> None:
+    x = Value(2.0, label="x")
+    y = x * x
+    p = step(y)
+    assert p.frames == len(trace(y)) + 1 == 3
+    assert x.grad == 0.0  # the player never runs backward() on the user's Values
+    assert p.explanation(2).endswith("= 2.0 + 2.0 = 4.0")
+    with pytest.raises(IndexError):
+        p.explanation(3)
+    # frame diagrams: gradients blank until reached
+    assert "grad = 4.0000" not in p.frame_diagram(1).dot
+    assert "grad = 4.0000" in p.frame_diagram(2).dot
+
+
+def test_large_graph_is_refused_clearly() -> None:
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(200):
+        y = y * 1.001
+    with pytest.raises(PlayerTooLargeError, match=r"401 nodes, more than max_steps=150"):
+        step(y)
+    assert len(step(x * 2 + 1, max_steps=5)) == 5
+
+
+def test_bad_options() -> None:
+    with pytest.raises(ValueError, match="interval"):
+        step(neuron(), interval=0)
+    with pytest.raises(ValueError, match="precision"):
+        step(neuron(), precision=0)
+    with pytest.raises(TypeError, match="output Value or a Trace"):
+        step("x*2")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="uid"):
+        step(neuron()).html(uid="1 bad")
