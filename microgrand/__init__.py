@@ -11,13 +11,16 @@ Example:
     1.0019
 """
 
+from . import data, init, losses, nn, optim
 from .context import is_grad_enabled, no_grad, scope
 from .expr import ExpressionError, parse_expression
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Graph, topological_order
+from .nn import MLP
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
 from .rules import RULES, Rule
 from .step import Player, Trace, animate, explain, save_player, step, trace
+from .train import History, fit
 from .value import (
     NonFiniteGradientWarning,
     Value,
@@ -40,6 +43,7 @@ from .value import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "MLP",
     "RULES",
     "Diagram",
     "DiagramTooLargeError",
@@ -47,6 +51,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckReport",
     "Graph",
+    "History",
     "NonFiniteGradientWarning",
     "Player",
     "RenderError",
@@ -59,6 +64,7 @@ __all__ = [
     "draw",
     "exp",
     "explain",
+    "fit",
     "gradcheck",
     "is_grad_enabled",
     "leaky_relu",

@@ -1,0 +1,158 @@
+"""The main demo: train a small network on a 2-D dataset and write the pictures.
+
+``run_demo()`` (also ``microgrand demo``) trains micrograd's demo network — a 2-16-16-1 ReLU
+MLP with the SVM hinge loss, L2 penalty 1e-4 and SGD with the learning rate falling
+linearly from 1.0 to 0.1 — on two moons, prints the training and test accuracy, and writes:
+
+* ``decision_boundary.png`` — the learned regions with the training and test points,
+* ``loss.png`` — loss and accuracy per epoch, training vs test,
+* ``network.svg`` / ``network.png`` — the network's graph for one input, one box per layer,
+* ``example.svg`` / ``example.png`` — the README's neuron ``tanh(x·w + b)`` after backward.
+
+Example:
+    >>> import tempfile
+    >>> result = run_demo(epochs=2, out_dir=tempfile.mkdtemp(), quiet=True)
+    >>> sorted(result.files)  # doctest: +NORMALIZE_WHITESPACE
+    ['decision_boundary.png', 'example.png', 'example.svg', 'loss.png',
+     'network.png', 'network.svg']
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import data, optim, plots
+from .nn import MLP
+from .train import History, accuracy, fit
+from .value import Value
+
+__all__ = ["DATASETS", "DemoResult", "run_demo"]
+
+DATASETS = ("moons", "circles", "spirals", "xor")
+"""The datasets the demo can train on."""
+
+_MAKERS: dict[str, Callable[[int], tuple[list[list[float]], list[int]]]] = {
+    "moons": lambda seed: data.moons(150, noise=0.1, seed=seed),
+    "circles": lambda seed: data.circles(150, noise=0.08, factor=0.5, seed=seed),
+    "spirals": lambda seed: data.spirals(150, classes=2, noise=0.05, turns=0.75, seed=seed),
+    "xor": lambda seed: data.xor(150, noise=0.05, seed=seed),
+}
+
+
+@dataclass
+class DemoResult:
+    """What :func:`run_demo` did: accuracies, the training history and the files written."""
+
+    dataset: str
+    train_accuracy: float
+    test_accuracy: float
+    history: History
+    files: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _readme_example() -> Value:
+    # The README's neuron; the command line module holds the canonical version.
+    from .cli import readme_example
+
+    return readme_example()
+
+
+def _draw(root: Value, **options: Any) -> Any:
+    from .render import draw
+
+    return draw(root, **options)
+
+
+def run_demo(
+    dataset: str = "moons",
+    epochs: int = 100,
+    out_dir: str | os.PathLike[str] = ".",
+    quiet: bool = False,
+    seed: int = 0,
+) -> DemoResult:
+    """Train micrograd's demo MLP on ``dataset``, print accuracies, write the pictures.
+
+    Args:
+        dataset: ``"moons"`` (default), ``"circles"``, ``"spirals"`` or ``"xor"``; 150
+            points, a third of them kept aside for testing.
+        epochs: full-batch training steps (the learning rate goes from 1.0 to 0.1).
+        out_dir: the folder for the pictures (created if missing).
+        quiet: no progress bar and no printing.
+        seed: seeds the data and the initial weights.
+
+    Returns a :class:`DemoResult`.
+    """
+    if dataset not in _MAKERS:
+        raise ValueError(f"unknown dataset {dataset!r}; choose one of: {', '.join(DATASETS)}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"--out {str(out)!r} is a file, not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    say: Callable[..., None] = (lambda *a, **k: None) if quiet else print
+    t0 = time.perf_counter()
+
+    X, y01 = _MAKERS[dataset](seed)
+    y = data.to_pm1(y01)  # the hinge loss wants -1/+1
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=50, seed=seed)
+    model = MLP(2, [16, 16, 1], activation="relu", init="uniform", rng=seed)
+    say(f"microgrand demo: {dataset}, {len(X_train)} training and {len(X_test)} test points")
+    say(f"model: {model!r}".replace("\n", "\n  "))
+    say(f"{len(model.parameters())} parameters; hinge loss + 1e-4·L2; SGD, lr 1.0 → 0.1\n")
+
+    opt = optim.SGD(model.parameters(), lr=1.0)
+    sched = optim.LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=max(epochs, 1))
+    history = fit(
+        model,
+        X_train,
+        y_train,
+        loss="hinge",
+        optimizer=opt,
+        scheduler=sched,
+        epochs=epochs,
+        regularization=1e-4,
+        validation=(X_test, y_test),
+        progress=not quiet,
+    )
+    train_acc = accuracy(model, X_train, y_train)
+    test_acc = accuracy(model, X_test, y_test)
+    say(f"\ntrain accuracy: {100 * train_acc:.1f}%   test accuracy: {100 * test_acc:.1f}%")
+
+    files: dict[str, Path] = {}
+    fig = plots.plot_decision_boundary(
+        model,
+        X_train + X_test,
+        y_train + y_test,
+        title=f"{dataset}: train {100 * train_acc:.0f}%, test {100 * test_acc:.0f}%",
+    )
+    files["decision_boundary.png"] = fig.save(out / "decision_boundary.png")
+    fig = plots.plot_history(history, title=f"Training on {dataset} (test set as validation)")
+    files["loss.png"] = fig.save(out / "loss.png")
+
+    # The network for one input, one box per layer (the edges say how many connections).
+    x0 = X_test[0]
+    net_out = model(x0)
+    assert isinstance(net_out, Value)
+    net_out.label = "score"
+    net_out.backward()
+    net = _draw(
+        net_out, collapse=True, title=f"MLP(2, [16, 16, 1]) on x = ({x0[0]:.2f}, {x0[1]:.2f})"
+    )
+    files["network.svg"] = net.save(out / "network.svg")
+    files["network.png"] = net.save(out / "network.png")
+
+    ex = _draw(_readme_example(), edge_labels=True, title="out = tanh(x·w + b) after backward()")
+    files["example.svg"] = ex.save(out / "example.svg")
+    files["example.png"] = ex.save(out / "example.png")
+
+    seconds = time.perf_counter() - t0
+    say("wrote " + ", ".join(str(p) for p in files.values()))
+    say(f"done in {seconds:.1f} s")
+    return DemoResult(dataset, train_acc, test_acc, history, files, seconds)
