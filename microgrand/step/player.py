@@ -75,6 +75,11 @@ def _kind(s: Step) -> str:
     return f"a {s.node.rule.symbol if s.node.rule else ''} node"
 
 
+def _paren(x: float, precision: int) -> str:
+    s = short_number(x, precision)
+    return f"({s})" if s.startswith("-") else s
+
+
 def _as_trace(x: Value | Trace) -> Trace:
     if isinstance(x, Trace):
         return x
@@ -320,7 +325,7 @@ class Player:
                 )
                 sends.append(
                     f"<li>to <b>{esc(names[c.input])}</b>: "
-                    f"{esc(short_number(c.upstream, p))} × {esc(short_number(c.local, p))} = "
+                    f"{esc(_paren(c.upstream, p))} × {esc(_paren(c.local, p))} = "
                     f"<b>{esc(short_number(c.value, p))}</b> "
                     f'<span class="mg-muted">({so_far})</span></li>'
                 )
@@ -380,7 +385,7 @@ class Player:
             ensure_ascii=False,
         ).replace("</", "<\\/")
         dark = self.theme == "dark"
-        css = _CSS.replace("#UID", f"#{uid}").replace("MINW", f"{min(width, 1400) * 0.7:.0f}")
+        css = _CSS.replace("#UID", f"#{uid}").replace("MINW", f"{min(width, 1600) * 0.55:.0f}")
         if dark:
             css += _DARK_CSS.replace("#UID", f"#{uid}")
         body = _TEMPLATE.format(
@@ -518,7 +523,7 @@ vertical-align:-1px;border:1.5px solid #57606a;background:#fff}
 #UID .mg-sw-in{border:2px dashed #e67700}
 #UID .mg-sw-done{background:#eef7ee}
 #UID .mg-panel{margin-top:8px;padding:8px 12px;border-left:4px solid #e67700;
-background:#fff8f0;border-radius:4px;font-size:15px;line-height:1.45}
+background:#fff8f0;border-radius:4px;font-size:14px;line-height:1.4}
 #UID .mg-head{font-size:15px;margin-bottom:4px}
 #UID .mg-eq{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:15px;
 margin:4px 0 6px 0}
@@ -587,9 +592,15 @@ function show(k){
   });
   head.innerHTML=f.head; body.innerHTML=f.body;
   if(f.node&&nodes[f.node]&&stage.scrollWidth>stage.clientWidth){
-    var r=nodes[f.node].getBoundingClientRect(), sr=stage.getBoundingClientRect();
-    if(r.left<sr.left||r.right>sr.right){
-      stage.scrollLeft+=(r.left+r.right)/2-(sr.left+sr.right)/2;
+    // keep the current node and the inputs it sends to in view
+    var ids=[f.node].concat(f.inputs||[]), lo=Infinity, hi=-Infinity;
+    ids.forEach(function(n){
+      if(nodes[n]){var r=nodes[n].getBoundingClientRect();
+        lo=Math.min(lo,r.left);hi=Math.max(hi,r.right);}
+    });
+    var sr=stage.getBoundingClientRect();
+    if(lo<sr.left||hi>sr.right){
+      stage.scrollLeft+=(hi-lo>sr.width)?(hi-sr.right+8):((lo+hi)/2-(sr.left+sr.right)/2);
     }
   }
   slider.value=String(k); count.textContent=(k===0?"start":"step "+k+" / "+last);
