@@ -11,7 +11,11 @@ Example:
     1.0019
 """
 
-from . import data, init, losses, nn, optim
+from . import data as data
+from . import init as init
+from . import losses as losses
+from . import nn as nn
+from . import optim as optim
 from .context import is_grad_enabled, no_grad, scope
 from .expr import ExpressionError, parse_expression
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
