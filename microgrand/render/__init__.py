@@ -20,7 +20,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from ..graph import Graph
+from ..graph import Graph, topological_order
 from ..value import Value
 from .build import (
     SHOW_FIELDS,
@@ -30,6 +30,7 @@ from .build import (
     build_dot,
     escape,
     format_number,
+    too_large,
 )
 from .diagram import Diagram
 from .engine import ENGINE_NAMES, Engine, RenderError, choose_engine, engines, layout
@@ -142,6 +143,7 @@ def draw(
         "max_nodes": max_nodes, "title": title, "engine": engine,
     }
     if isinstance(root, Value):
+        _refuse_early(root, max_nodes, collapse)
         graph = Graph.of(root)
     elif isinstance(root, Graph):
         graph = root
@@ -159,6 +161,17 @@ def draw(
     rebuild = functools.partial(_redraw, graph, stored)
     return Diagram(built.source, graph=graph, notes=built.notes, engine=engine,
                    rebuild=rebuild, options=stored)
+
+
+def _refuse_early(root: Value, max_nodes: object, collapse: object) -> None:
+    """Refuse a huge graph without scopes before taking its (slower) snapshot."""
+    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool):
+        return  # validated, with a clear message, later
+    order = topological_order(root)
+    n = len(order)
+    if n > max_nodes and (collapse is False or not any(v._scope for v in order)):
+        has_scopes = collapse is False and any(v._scope for v in order)
+        raise too_large(n, max_nodes, has_scopes, "")
 
 
 def _redraw(graph: Graph, options: dict[str, Any], **changes: Any) -> Diagram:

@@ -38,6 +38,7 @@ __all__ = [
     "build_dot",
     "escape",
     "format_number",
+    "too_large",
 ]
 
 SHOW_FIELDS = ("data", "grad", "id")
@@ -213,7 +214,13 @@ def _visible_count(graph: Graph, targets: set[str], expand: set[str]) -> int:
     return shown + len(boxes)
 
 
-def _too_large(n: int, opts: DrawOptions, has_scopes: bool, tried: str) -> DiagramTooLargeError:
+def too_large(n: int, max_nodes: int, has_scopes: bool, tried: str) -> DiagramTooLargeError:
+    """The guard's error: the node count and which option (``collapse=``, ``max_nodes=``) helps.
+
+    Example:
+        >>> str(too_large(500, 300, False, "")).split(";")[0]
+        'this diagram would have 500 nodes, more than max_nodes=300'
+    """
     if not has_scopes:
         how = (
             "it has no scopes to collapse: build it inside `with scope('layer1'):` blocks and "
@@ -227,9 +234,9 @@ def _too_large(n: int, opts: DrawOptions, has_scopes: bool, tried: str) -> Diagr
     else:
         how = f"pass collapse=True to draw each scope as one box, or max_nodes={n}"
     return DiagramTooLargeError(
-        f"this diagram would have {n} nodes, more than max_nodes={opts.max_nodes}; {how}",
+        f"this diagram would have {n} nodes, more than max_nodes={max_nodes}; {how}",
         n,
-        opts.max_nodes,
+        max_nodes,
     )
 
 
@@ -251,9 +258,10 @@ def plan_collapse(graph: Graph, opts: DrawOptions) -> tuple[set[str], list[str]]
                 "automatically (collapse=, expand= or max_nodes= change this)"
             )
             return targets, notes
-        raise _too_large(m, opts, has_scopes, "that is with its top-level scopes collapsed")
+        tried = "that is with its top-level scopes collapsed"
+        raise too_large(m, opts.max_nodes, has_scopes, tried)
     tried = "" if opts.collapse is False else "that is with the scopes collapse= names collapsed"
-    raise _too_large(n, opts, has_scopes, tried)
+    raise too_large(n, opts.max_nodes, has_scopes, tried)
 
 
 def _font(text: str, size: float | None = None, color: str | None = None) -> str:
