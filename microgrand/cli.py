@@ -309,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 failure, 2 bad usage).
 
     Example:
-        >>> main(["render", "x*", "x=1"])  # doctest: +SKIP
+        >>> main(["render", "x +", "x=1"])  # bad expression: one line on stderr
         2
     """
     parser = build_parser()
