@@ -27,10 +27,7 @@
 # 4. see the classic bug of *overwriting* gradients when a node is used twice.
 
 # %%
-import matplotlib.pyplot as plt
-
 import microgrand as mg
-from microgrand.step import explain, step
 
 # %% [markdown]
 # ## 1. The chain rule
@@ -137,13 +134,13 @@ for v in (a, b, c, d, e, f, L):
 # exported pages.
 
 # %%
-step(L)
+mg.step(L)
 
 # %% [markdown]
-# `explain` writes the same steps as chain-rule lines, with the numbers filled in.
+# `mg.explain` writes the same steps as chain-rule lines, with the numbers filled in.
 
 # %%
-explain(L)
+mg.explain(L)
 
 # %% [markdown]
 # ## 4. The neuron from lesson 01
@@ -304,12 +301,12 @@ mg.draw(L, edge_labels=True)
 
 # %% [markdown]
 # ### Exercise 2 — read the explanation
-# Use `explain` on the $L$ of exercise 1. Find the line where $x$ receives two contributions
+# Use `mg.explain` on the $L$ of exercise 1. Find the line where $x$ receives two contributions
 # and check that they add up to your answer. (Unlabelled nodes are named by their expression,
 # like `x·y`, or by their id, like `n5`.)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-explain(L)
+mg.explain(L)
 # The last line (dL/dx) has two terms: one through q (∂L/∂q · 1 = 1 · 1 = 1) and one through
 # the product x·y (∂L/∂(x·y) · y = 3 · (-1) = -3); their sum is ∂L/∂x = -2.
 
@@ -343,4 +340,4 @@ print(mg.gradcheck(lambda u, v: (u * v).tanh() + u**2, [u, v]).ok)
 # - When a node feeds several others, its gradient is the **sum** of the contributions along every
 #   path. Overwriting instead of adding is a classic bug; `backward()` adds.
 # - Gradients of inputs also add across repeated `backward()` calls: reset them with `zero_grad`.
-# - The player (`step`) and `explain` show the backward pass one step at a time.
+# - The player (`mg.step`) and `mg.explain` show the backward pass one step at a time.

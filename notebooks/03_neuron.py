@@ -33,7 +33,6 @@ import matplotlib.pyplot as plt
 
 import microgrand as mg
 from microgrand.nn import Neuron
-from microgrand.step import explain, step
 
 # %% [markdown]
 # ## 1. What a neuron computes
@@ -155,10 +154,10 @@ print(f"∂o/∂b  = {b.grad:.6f}   φ'(n)      = {slope:.6f}")
 # inputs, where each product node multiplies it by the *other* factor.
 
 # %%
-step(o)
+mg.step(o)
 
 # %%
-explain(o)
+mg.explain(o)
 
 # %% [markdown]
 # ## 4. A neuron from the library

@@ -1,0 +1,254 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · An MLP classifier
+#
+# **Goal:** train a multi-layer perceptron (MLP) to separate two classes that no straight line can
+# separate, watch its decision boundary bend during training, and see the network's graph
+# drawn layer by layer.
+#
+# *Time: about 40 minutes. Prerequisites: lessons 01–04. The training runs here are kept short
+# so that the notebook runs in well under a minute; where noted, increase the epochs for better
+# results.*
+#
+# In this lesson you will
+# 1. load the "two moons" data set and see why one neuron is not enough,
+# 2. build an MLP from layers of neurons and draw its graph collapsed by layer,
+# 3. train it with `train.fit` and watch the decision boundary over the epochs,
+# 4. try a harder data set: two spirals.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+from microgrand import data, plots, train
+from microgrand.nn import MLP
+
+# %% [markdown]
+# ## 1. Two moons
+#
+# `data.moons` makes two interleaving half circles, 100 points with labels 0 and 1 (the same data
+# as micrograd's demo). The `seed` makes the data the same on every run.
+
+# %%
+X, y = data.moons(100, noise=0.1, seed=1)
+COLOURS = ["tab:blue", "tab:orange"]
+
+
+def scatter(ax, X, y):
+    for label in sorted(set(y)):
+        pts = [x for x, t in zip(X, y) if t == label]
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=14, c=COLOURS[label % 2],
+                   edgecolors="white", linewidths=0.5, label=f"class {label}")
+
+
+fig, ax = plt.subplots(figsize=(5, 3.5))
+scatter(ax, X, y)
+ax.legend(fontsize=8)
+ax.set_aspect("equal")
+plt.show()
+
+# %% [markdown]
+# A **decision boundary** is where the model switches from predicting one class to the other.
+# `plots.plot_decision_boundary` evaluates a model on a grid of points (without building a
+# graph: we only need the numbers) and shades each point by the model's output, blue for
+# class 0 and orange for class 1; the black line is the boundary. Our models output a *score*,
+# and a score above 0 means class 1, so we give it the labels as $-1$/$+1$ (`data.to_pm1`).
+
+# %%
+def decision_boundary(ax, model, X, y, title=""):
+    plots.plot_decision_boundary(model, X, data.to_pm1(y), title=title, ax=ax, resolution=40)
+
+# %% [markdown]
+# ## 2. One neuron draws a straight line
+#
+# A single neuron without activation computes $w_1 x_1 + w_2 x_2 + b$; its boundary
+# $w_1 x_1 + w_2 x_2 + b = 0$ is a **straight line**, whatever the weights. Train one with the
+# loss from micrograd's demo, the **hinge** loss (labels $-1$/$+1$, so we convert them with
+# `data.to_pm1` as well):
+
+# %%
+y_pm = data.to_pm1(y)
+linear = MLP(2, [1], rng=0)  # one layer with one neuron, linear output
+hist = train.fit(linear, X, y_pm, loss="hinge", optimizer="sgd", lr=0.3, epochs=100,
+                 progress=False)
+print(hist.summary())
+
+fig, ax = plt.subplots(figsize=(5, 3.5))
+decision_boundary(ax, linear, X, y, f"one neuron: accuracy {hist.accuracy[-1]:.0%}")
+plt.show()
+
+# %% [markdown]
+# About 85% is the best a line can do: the tips of the moons are always on the wrong side.
+#
+# ## 3. A multi-layer perceptron
+#
+# An MLP stacks **layers** of neurons. Every neuron of a layer sees all the outputs of the
+# layer before; the hidden layers use a non-linear activation (here ReLU), and the last layer
+# outputs the score. Our network has 2 inputs, two hidden layers of 8 neurons and one output:
+# $2 \to 8 \to 8 \to 1$.
+
+# %%
+model = MLP(2, [8, 8, 1], activation="relu", rng=0)
+print(model)
+print("number of parameters:", len(model.parameters()))
+
+# %% [markdown]
+# Every one of those parameters is a `Value`, and one forward pass for one point builds a graph
+# of a couple of hundred nodes: far too many to read. But every node was created inside a
+# **scope** (`layer1/neuron3`, …), so the diagram can **collapse** each layer into one box. The
+# boxes show how many nodes each layer holds; the edges show how the layers feed each other.
+
+# %%
+score = model(X[0])
+score.label = "score"
+print("nodes in the graph of one forward pass:", mg.Graph.of(score).stats()["nodes"])
+mg.draw(score, collapse=True)
+
+# %% [markdown]
+# Collapse one level deeper to see the neurons of each layer: every neuron becomes a box holding
+# its weights, its `Σ` and its ReLU. With 8 neurons per layer that is already a web of 64 edges
+# between the hidden layers, so here is the same picture for a tiny $2 \to 3 \to 3 \to 1$
+# network:
+
+# %%
+tiny = MLP(2, [3, 3, 1], rng=0)
+mg.draw(tiny(X[0]), collapse=2)
+
+# %% [markdown]
+# ## 4. Training, and the boundary bending
+#
+# `train.fit` runs the training loop of lesson 04 for us (forward, loss, zero_grad, backward,
+# update) and records a `History`. We pass a `callback`, called after every epoch, to take a
+# snapshot of the decision boundary at a few epochs.
+#
+# *100 epochs of full-batch SGD take a few seconds; increase `epochs` for a cleaner boundary.*
+
+# %%
+SNAPSHOTS = [1, 10, 30, 100]
+fig, axes = plt.subplots(1, len(SNAPSHOTS), figsize=(14, 3.4))
+panels = iter(axes)
+
+
+def snapshot(epoch, history):
+    if history.epochs in SNAPSHOTS:  # how many epochs have run so far
+        decision_boundary(next(panels), model, X, y,
+                          f"epoch {history.epochs}: accuracy {history.accuracy[-1]:.0%}")
+
+
+history = train.fit(model, X, y_pm, loss="hinge", optimizer="sgd", lr=0.3, epochs=100,
+                    progress=False, callback=snapshot)
+fig.tight_layout()
+plt.show()
+print(history.summary())
+
+# %% [markdown]
+# At first the untrained network draws an almost straight, arbitrary boundary. Every epoch,
+# backpropagation computes how each of the parameters should move to reduce the loss, and
+# the boundary bends around the moons. The loss and the accuracy over the epochs:
+
+# %%
+plots.plot_history(history, title="two moons, 2 → 8 → 8 → 1, SGD")
+
+# %% [markdown]
+# Where does the network put its non-linearity? Each ReLU neuron of the first layer is 0 on one
+# side of a straight line and grows on the other side. The second layer combines these "folded"
+# planes, and the output adds them up into a curved boundary. That is the whole trick of an MLP:
+# **many simple bends, combined**.
+#
+# ## 5. A harder problem: two spirals
+#
+# Two spiral arms wrap around each other. The boundary needs to turn several times, so this
+# takes a bigger effort: we use the **Adam** optimiser (lesson 06 explains it), which copes
+# better with such problems than plain SGD.
+#
+# *Kept small to run in about 10 seconds (120 points, 60 epochs); with a few hundred epochs and
+# more turns (`turns=1.5`) the problem gets harder and more interesting.*
+
+# %%
+Xs, ys = data.spirals(120, classes=2, noise=0.05, turns=1.0, seed=0)
+spiral_model = MLP(2, [12, 12, 1], activation="relu", rng=1)
+spiral_history = train.fit(spiral_model, Xs, data.to_pm1(ys), loss="hinge", optimizer="adam",
+                           lr=0.03, epochs=60, progress=False)
+print(spiral_history.summary())
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+decision_boundary(axes[0], spiral_model, Xs, ys,
+                  f"spirals after 60 epochs: accuracy {spiral_history.accuracy[-1]:.0%}")
+axes[1].plot(spiral_history.loss)
+axes[1].set_xlabel("epoch")
+axes[1].set_ylabel("hinge loss")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1 — take out the non-linearity
+# Train `MLP(2, [8, 8, 1], activation="linear", rng=0)` on the moons as in section 4 and draw its
+# decision boundary. Why is it a straight line, although the network has 105 parameters?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+flat = MLP(2, [8, 8, 1], activation="linear", rng=0)
+h = train.fit(flat, X, y_pm, loss="hinge", optimizer="sgd", lr=0.05, epochs=30, progress=False)
+fig, ax = plt.subplots(figsize=(5, 3.5))
+decision_boundary(ax, flat, X, y, f"no activation: accuracy {h.accuracy[-1]:.0%}")
+plt.show()
+# Without activations every layer is a linear function, and a linear function of a linear
+# function is still linear: the whole network collapses into w1·x1 + w2·x2 + b.
+
+# %% [markdown]
+# ### Exercise 2 — how many neurons?
+# Train networks with hidden layers of 2, 4 and 8 neurons (`MLP(2, [k, k, 1], rng=0)`) on the
+# moons for 100 epochs (SGD, `lr=0.3`) and compare their final accuracies and boundaries. What is the smallest
+# network that does well?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
+for ax, k in zip(axes, (2, 4, 8)):
+    small_net = MLP(2, [k, k, 1], rng=0)
+    h = train.fit(small_net, X, y_pm, loss="hinge", optimizer="sgd", lr=0.3, epochs=100,
+                  progress=False)
+    decision_boundary(ax, small_net, X, y, f"{k} neurons per layer: {h.accuracy[-1]:.0%}")
+plt.show()
+# 2 neurons per layer can only make a couple of bends (and a ReLU may die); 4–8 neurons
+# are usually enough for the moons. More neurons give a smoother, more reliable fit.
+
+# %% [markdown]
+# ### Exercise 3 — circles
+# `data.circles(100, noise=0.05, seed=0)` puts one class inside a ring of the other. Train a
+# $2 \to 8 \to 8 \to 1$ network on it and draw the boundary. What shape does it take?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+Xc, yc = data.circles(100, noise=0.05, seed=0)
+circle_net = MLP(2, [8, 8, 1], rng=0)
+h = train.fit(circle_net, Xc, data.to_pm1(yc), loss="hinge", optimizer="sgd", lr=0.3,
+              epochs=100, progress=False)
+fig, ax = plt.subplots(figsize=(4.5, 4))
+decision_boundary(ax, circle_net, Xc, yc, f"circles: accuracy {h.accuracy[-1]:.0%}")
+plt.show()
+# A closed curve around the inner class, made of straight pieces (one per ReLU bend).
+
+# %% [markdown]
+# ## Summary
+#
+# - One neuron separates classes with a **straight line**. Layers of neurons with a non-linear
+#   activation (an **MLP**) can draw curved boundaries: each ReLU adds a bend.
+# - Without activations, any number of layers is still one linear function.
+# - An MLP's graph has hundreds of nodes per example; **scopes** let the diagram collapse them
+#   by layer or by neuron.
+# - Training is the same loop as in lesson 04, run by `train.fit`; the `History` records the
+#   loss and accuracy per epoch, and a `callback` can watch the model during training.
+# - Harder problems (spirals) need more capacity, more epochs, or a better optimiser
+#   (lesson 06).
