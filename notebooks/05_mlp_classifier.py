@@ -64,7 +64,8 @@ plt.show()
 # `plots.plot_decision_boundary` evaluates a model on a grid of points (without building a
 # graph: we only need the numbers) and shades each point by the model's output, blue for
 # class 0 and orange for class 1; the black line is the boundary. Our models output a *score*,
-# and a score above 0 means class 1, so we give it the labels as $-1$/$+1$ (`data.to_pm1`).
+# and a score above 0 means class 1, so we give it the labels as $-1$/$+1$ (`data.to_pm1`):
+# in these plots class 0 is called "class −1".
 
 # %%
 def decision_boundary(ax, model, X, y, title=""):

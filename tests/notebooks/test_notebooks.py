@@ -164,7 +164,9 @@ def test_summary(stem: str) -> None:
 
 def _is_player(output: Any) -> bool:
     html = output.get("data", {}).get("text/html", "")
-    return isinstance(html, str) and "<script" in html and ("<svg" in html or "svg" in html)
+    if isinstance(html, list):
+        html = "".join(html)
+    return isinstance(html, str) and ("mg-player" in html or ("<script" in html and "<svg" in html))
 
 
 @pytest.mark.parametrize("stem", STEMS)
