@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import time
 
@@ -77,7 +78,7 @@ def test_deep_sigmoid_network_shows_vanishing_gradients() -> None:
     for step in range(h.steps):
         norms = [h.grad_norms[f"layer{i}"][step] for i in range(1, 8)]
         # Each layer closer to the input gets a smaller gradient: sigmoid' <= 1/4.
-        assert all(a < b for a, b in zip(norms, norms[1:], strict=False)), norms
+        assert all(a < b for a, b in itertools.pairwise(norms)), norms
         assert norms[0] < norms[-1] / 100
 
 
@@ -90,7 +91,7 @@ def test_badly_scaled_tanh_init_shows_exploding_gradients() -> None:
     h = fit(model, X, [float(t) for t in y], loss="mse", optimizer="sgd", lr=1e-6, epochs=1,
             progress=False)  # fmt: skip
     hidden = [h.grad_norms[f"layer{i}"][0] for i in range(1, 7)]
-    assert all(a > b for a, b in zip(hidden, hidden[1:], strict=False)), hidden
+    assert all(a > b for a, b in itertools.pairwise(hidden)), hidden
     assert hidden[0] > 2 * hidden[-1]
     # A well-scaled init (Xavier) keeps them within a small factor of each other.
     calm = MLP(2, [32] * 6 + [1], activation="tanh", init="xavier", rng=0)
@@ -276,13 +277,13 @@ def test_label_errors_name_the_conversion() -> None:
     X, y = data.moons(10, seed=0)
     with pytest.raises(ValueError, match=r"hinge' needs labels -1/\+1.*to_pm1"):
         fit(MLP(2, [2, 1], rng=0), X, y, loss="hinge", epochs=1, progress=False)
-    with pytest.raises(ValueError, match="labels in \\[0, 1\\].*to_01"):
+    with pytest.raises(ValueError, match=r"labels in \[0, 1\].*to_01"):
         fit(MLP(2, [2, 1], rng=0), X, data.to_pm1(y), loss="bce_logits", epochs=1, progress=False)
     with pytest.raises(ValueError, match="cross_entropy' needs one output per class"):
         fit(MLP(2, [2, 1], rng=0), X, y, loss="cross_entropy", epochs=1, progress=False)
     with pytest.raises(ValueError, match="labels must be class indices 0…1"):
         fit(MLP(2, [2], rng=0), X, [2] * 10, loss="cross_entropy", epochs=1, progress=False)
-    with pytest.raises(ValueError, match="the model has 2.*cross_entropy"):
+    with pytest.raises(ValueError, match=r"the model has 2.*cross_entropy"):
         fit(MLP(2, [2], rng=0), X, y, loss="mse", epochs=1, progress=False)
 
 
