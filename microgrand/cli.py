@@ -27,7 +27,6 @@ from typing import Any
 
 from . import __version__
 from .expr import ExpressionError, build_expression
-from .graph import Graph
 from .render import draw
 from .render.diagram import write_atomic
 from .render.engine import ENGINE_NAMES, ENV_VAR, RenderError, choose_engine, engines, layout
@@ -66,18 +65,32 @@ def readme_example() -> Value:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    out = readme_example()
-    g = Graph.of(out)
-    print("out = tanh(x*w + b) with x=2, w=-3, b=6.88; gradients after out.backward():\n")
-    print(f"{'node':<6}{'label':<8}{'op':<8}{'data':>12}{'grad':>12}")
-    for n in g.nodes:
-        print(f"{n.id:<6}{n.label:<8}{n.op or '-':<8}{n.data:>12.4f}{n.grad:>12.4f}")
+    from .demo import run_demo
+
+    if args.epochs < 1:
+        raise UsageError(f"microgrand demo: --epochs must be at least 1, got {args.epochs}")
+    run_demo(dataset=args.dataset, epochs=args.epochs, out_dir=args.out, quiet=args.quiet)
     return 0
 
 
 def add_demo_command(sub: Any) -> None:
     """Add ``microgrand demo``."""
-    demo = sub.add_parser("demo", help="run the main demo")
+    demo = sub.add_parser(
+        "demo",
+        help="train a small network and write its pictures",
+        description=(
+            "Train micrograd's demo network (2-16-16-1 ReLU, hinge loss, SGD) on a 2-D "
+            "dataset; print train/test accuracy; write decision_boundary.png, loss.png, "
+            "network.svg/.png and example.svg/.png into --out."
+        ),
+    )
+    demo.add_argument("--dataset", choices=("moons", "circles", "spirals", "xor"),
+                      default="moons", help="the 2-D dataset (default: moons)")
+    demo.add_argument("--epochs", type=int, default=100, metavar="N",
+                      help="training steps (default: 100)")
+    demo.add_argument("--out", default=".", metavar="DIR",
+                      help="folder for the pictures (default: current directory)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar, no output")
     demo.set_defaults(func=_cmd_demo)
 
 

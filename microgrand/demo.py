@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import data, optim, plots
+from .graph import Graph
 from .nn import MLP
 from .train import History, accuracy, fit
 from .value import Value
@@ -104,7 +105,7 @@ def run_demo(
     X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=50, seed=seed)
     model = MLP(2, [16, 16, 1], activation="relu", init="uniform", rng=seed)
     say(f"microgrand demo: {dataset}, {len(X_train)} training and {len(X_test)} test points")
-    say(f"model: {model!r}".replace("\n", "\n  "))
+    say("model:\n  " + repr(model).replace("\n", "\n  "))
     say(f"{len(model.parameters())} parameters; hinge loss + 1e-4·L2; SGD, lr 1.0 → 0.1\n")
 
     opt = optim.SGD(model.parameters(), lr=1.0)
@@ -123,7 +124,7 @@ def run_demo(
     )
     train_acc = accuracy(model, X_train, y_train)
     test_acc = accuracy(model, X_test, y_test)
-    say(f"\ntrain accuracy: {100 * train_acc:.1f}%   test accuracy: {100 * test_acc:.1f}%")
+    say(f"train accuracy: {100 * train_acc:.1f}%   test accuracy: {100 * test_acc:.1f}%")
 
     files: dict[str, Path] = {}
     fig = plots.plot_decision_boundary(
@@ -148,7 +149,11 @@ def run_demo(
     files["network.svg"] = net.save(out / "network.svg")
     files["network.png"] = net.save(out / "network.png")
 
-    ex = _draw(_readme_example(), edge_labels=True, title="out = tanh(x·w + b) after backward()")
+    neuron = _readme_example()
+    w = next(v for v in Graph.of(neuron).leaves if v.label == "w")
+    say(f"README example: out = tanh(x·w + b) = {neuron.data:.4f} at x=2, w=-3, b=6.88; "
+        f"∂out/∂w = {w.grad:.4f}")  # fmt: skip
+    ex = _draw(neuron, edge_labels=True, title="out = tanh(x·w + b) after backward()")
     files["example.svg"] = ex.save(out / "example.svg")
     files["example.png"] = ex.save(out / "example.png")
 
