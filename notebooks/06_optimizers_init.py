@@ -1,0 +1,288 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 6 · Optimizers and initialization
+#
+# **Goal:** compare four ways of *using* gradients — SGD, momentum, RMSProp and Adam — on the
+# same problems, and see why the *starting* weights (Xavier/He initialization versus a bad
+# choice) decide whether a network can learn at all.
+#
+# *Time: about 40 minutes.*
+#
+# Backpropagation gives us the gradient. An **optimizer** decides what step to take with it.
+# Plain gradient descent steps straight downhill: $\theta \leftarrow \theta - \eta\, g$. The
+# others remember something about earlier gradients:
+#
+# | optimizer | update (per parameter) | idea |
+# |---|---|---|
+# | SGD | $\theta \leftarrow \theta - \eta g$ | step downhill |
+# | momentum | $v \leftarrow \mu v + g$, $\ \theta \leftarrow \theta - \eta v$ | a heavy ball: keep going in a consistent direction |
+# | RMSProp | $s \leftarrow \alpha s + (1-\alpha) g^2$, $\ \theta \leftarrow \theta - \eta\, g/(\sqrt{s}+\epsilon)$ | divide by the typical size of this parameter's gradient |
+# | Adam | momentum **and** RMSProp, with a bias correction for the first steps | both ideas together |
+
+# %%
+import random
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import microgrand as mg
+from microgrand import data, nn, optim
+from microgrand.train import fit
+
+# %% [markdown]
+# ## 1. A long, narrow valley
+#
+# Start with a function of just two numbers, $f(x, y) = 0.1\,x^2 + 2\,y^2$. Its minimum is at
+# $(0, 0)$, but the valley is 20 times steeper across ($y$) than along ($x$) — like the loss of
+# a real network, where some weights matter much more than others. Each optimizer starts at the
+# same point and takes 60 steps.
+
+# %%
+def valley(x, y):
+    return 0.1 * x**2 + 2 * y**2
+
+
+def run(make_optimizer, steps=60, start=(-4.5, 1.5)):
+    """Minimise the valley from `start`; returns the path of (x, y) and the losses."""
+    x, y = mg.Value(start[0], label="x"), mg.Value(start[1], label="y")
+    opt = make_optimizer([x, y])
+    path, losses = [(x.data, y.data)], []
+    for _ in range(steps):
+        loss = valley(x, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        path.append((x.data, y.data))
+        losses.append(loss.data)
+    return np.array(path), losses
+
+
+optimizers = {
+    "SGD (lr 0.45)": lambda p: optim.SGD(p, lr=0.45),
+    "momentum (lr 0.05, μ 0.9)": lambda p: optim.SGD(p, lr=0.05, momentum=0.9),
+    "RMSProp (lr 0.1)": lambda p: optim.RMSProp(p, lr=0.1),
+    "Adam (lr 0.3)": lambda p: optim.Adam(p, lr=0.3),
+}
+results = {name: run(make) for name, make in optimizers.items()}
+
+# %%
+gx, gy = np.meshgrid(np.linspace(-5, 1.5, 200), np.linspace(-2, 2, 200))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5), gridspec_kw={"width_ratios": [1.4, 1]})
+ax1.contour(gx, gy, valley(gx, gy), levels=np.geomspace(0.01, 10, 14), colors="0.75",
+            linewidths=0.8)
+for (name, (path, losses)), color in zip(results.items(), plt.cm.tab10.colors):
+    ax1.plot(path[:, 0], path[:, 1], "-o", ms=2.5, lw=1.2, color=color, label=name)
+    ax2.plot(losses, color=color, label=name)
+ax1.plot(0, 0, "k*", ms=12)
+ax1.set(xlabel="x", ylabel="y", title="Paths on f(x, y) = 0.1x² + 2y²", aspect="equal")
+ax1.legend(fontsize=8, loc="lower right")
+ax2.set(xlabel="step", ylabel="f", yscale="log", title="Loss per step")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# What to notice:
+#
+# * **SGD** needs a learning rate small enough for the steep direction, so it zig-zags across
+#   the valley and crawls along it.
+# * **Momentum** accumulates the small but consistent gradient along the valley and picks up
+#   speed; the zig-zags cancel out.
+# * **RMSProp** divides each gradient by its typical size, so $x$ and $y$ take steps of similar
+#   length: it heads almost straight for the minimum.
+# * **Adam** combines both ideas. It is a robust default, which is why it is the usual first
+#   choice in practice.
+#
+# Every one of them used exactly the same gradients from `backward()`: the optimizers differ
+# only in what they do with them.
+
+# %% [markdown]
+# ## 2. The same race on a neural network
+#
+# Now a real problem: classify the two moons with a small MLP. Every run starts from the *same*
+# initial weights (same seed) and sees the same data; only the optimizer changes.
+
+# %%
+X, y01 = data.moons(n=60, noise=0.1, seed=0)
+y = data.to_pm1(y01)  # the hinge loss wants labels -1 / +1
+EPOCHS = 40  # small so the lesson runs fast; increase for better results
+
+
+def train_with(make_optimizer):
+    model = nn.MLP(2, [8, 8, 1], activation="relu", rng=6)
+    opt = make_optimizer(model.parameters())
+    return fit(model, X, y, loss="hinge", optimizer=opt, epochs=EPOCHS, progress=False)
+
+
+race = {
+    "SGD (lr 0.1)": lambda p: optim.SGD(p, lr=0.1),
+    "momentum (lr 0.1, μ 0.9)": lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
+    "RMSProp (lr 0.01)": lambda p: optim.RMSProp(p, lr=0.01),
+    "Adam (lr 0.05)": lambda p: optim.Adam(p, lr=0.05),
+}
+histories = {name: train_with(make) for name, make in race.items()}
+for name, h in histories.items():
+    print(f"{name:26s} final loss {h.loss[-1]:.4f}   accuracy {h.accuracy[-1]:.0%}")
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 4))
+for name, h in histories.items():
+    ax.plot(h.loss, label=name)
+ax.set(xlabel="epoch", ylabel="hinge loss", title="Four optimizers, same network, same start")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## 3. Initialization: where the weights start
+#
+# Gradients flow backwards through the same weights that the forward pass uses. If the weights
+# are too small, the signal shrinks layer after layer (and so does the gradient); if they are
+# too large, `tanh` and `sigmoid` saturate, their derivative is almost 0, and again the gradient
+# dies. Good initializations pick the scale so that the signal keeps roughly the same size
+# through the layers:
+#
+# * **Xavier (Glorot)**: variance $\frac{2}{n_\text{in} + n_\text{out}}$, for `tanh`/`sigmoid`;
+# * **He (Kaiming)**: variance $\frac{2}{n_\text{in}}$, for ReLU (which zeroes half its inputs).
+#
+# Let us look inside a deep `tanh` network (6 layers of 32 units) at its first forward pass:
+# the distribution of each layer's outputs for three initializations.
+
+# %%
+def small(fan_in, fan_out, rng):
+    return rng.gauss(0.0, 0.01)
+
+
+def large(fan_in, fan_out, rng):
+    return rng.gauss(0.0, 1.0)
+
+
+inits = {"too small: N(0, 0.01²)": small, "Xavier": "xavier_normal", "too large: N(0, 1)": large}
+rng = random.Random(0)
+inputs = [[rng.gauss(0, 1) for _ in range(16)] for _ in range(30)]
+
+fig, axes = plt.subplots(len(inits), 6, figsize=(13, 6), sharey="row")
+for row, (name, init) in enumerate(inits.items()):
+    model = nn.MLP(16, [32] * 6, activation="tanh", output_activation="tanh", init=init, rng=1)
+    with mg.no_grad():
+        acts = [[] for _ in model.layers]
+        for x in inputs:
+            h = x
+            for k, layer in enumerate(model.layers):
+                h = layer.outputs(h)
+                acts[k] += [v.data for v in h]
+    for k, a in enumerate(acts):
+        ax = axes[row, k]
+        ax.hist(a, bins=np.linspace(-1, 1, 41), color=plt.cm.tab10(row))
+        ax.set_xticks([-1, 0, 1])
+        ax.set_yticks([])
+        if row == 0:
+            ax.set_title(f"layer {k + 1}")
+    axes[row, 0].set_ylabel(name, fontsize=9)
+fig.suptitle("tanh outputs per layer at initialization")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# * **Too small:** the outputs collapse towards 0 layer after layer. The gradient flowing back is
+#   multiplied by the same tiny weights, so it collapses too.
+# * **Too large:** almost every unit sits at −1 or +1, where `tanh` is flat: its local derivative
+#   $1 - \tanh^2$ is nearly 0, and backpropagation multiplies the gradient by it.
+# * **Xavier:** the outputs keep a healthy spread in every layer.
+#
+# What this does to learning — the same deep network trained on the moons with each
+# initialization:
+
+# %%
+init_histories = {}
+for name, init in inits.items():
+    model = nn.MLP(2, [10, 10, 10, 1], activation="tanh", init=init, rng=3)
+    opt = optim.Adam(model.parameters(), lr=0.02)
+    init_histories[name] = fit(model, X, y, loss="hinge", optimizer=opt, epochs=EPOCHS,
+                                  progress=False)
+
+fig, ax = plt.subplots(figsize=(7, 4))
+for name, h in init_histories.items():
+    ax.plot(h.loss, label=f"{name} (final accuracy {h.accuracy[-1]:.0%})")
+ax.set(xlabel="epoch", ylabel="hinge loss", title="Same network and optimizer, different start")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1 — momentum by hand
+# Implement momentum yourself on the valley function: keep a velocity `v` for each parameter,
+# `v = mu * v + grad`, `p.data -= lr * v`. Check that your path is *exactly* the path of
+# `optim.SGD(params, lr=0.05, momentum=0.9)`.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+x, y_ = mg.Value(-4.5), mg.Value(1.5)
+vel = [0.0, 0.0]
+mine = [(x.data, y_.data)]
+for _ in range(60):
+    loss = valley(x, y_)
+    mg.zero_grad([x, y_])
+    loss.backward()
+    with mg.no_grad():
+        for i, p in enumerate((x, y_)):
+            vel[i] = 0.9 * vel[i] + p.grad
+            p.data -= 0.05 * vel[i]
+    mine.append((x.data, y_.data))
+reference = results["momentum (lr 0.05, μ 0.9)"][0]
+print("largest difference from optim.SGD:", np.abs(np.array(mine) - reference).max())
+
+# %% [markdown]
+# ### Exercise 2 — a learning rate for each optimizer
+# Plain SGD diverges on the valley if the learning rate is above 0.5. Why 0.5? (Hint: look at
+# the update of $y$ alone: $y \leftarrow y - \eta \cdot 4y$.) Try `lr=0.55` and look at the
+# path. Does Adam with `lr=0.55` diverge too?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# Solution: the y-update multiplies y by (1 - 4·lr). For lr > 0.5 that factor is below -1, so
+# |y| grows every step. Adam's step size is about lr whatever the gradient's size, so it does
+# not blow up; it just wanders around the minimum at a distance of about lr.
+for name, make in {"SGD lr 0.55": lambda p: optim.SGD(p, lr=0.55),
+                   "Adam lr 0.55": lambda p: optim.Adam(p, lr=0.55)}.items():
+    path, losses = run(make, steps=30)
+    print(f"{name}: loss after 30 steps {losses[-1]:.3g}")
+
+# %% [markdown]
+# ### Exercise 3 — all weights equal
+# Initialize every weight of a small MLP to the same number (for example with an initializer
+# that always returns 0.5). Train it a few epochs and look at the weights of the first layer's
+# neurons. Why are all the neurons still identical? (This is why we initialize *randomly*.)
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# Solution: identical neurons compute identical outputs, so backpropagation gives them identical
+# gradients, and identical updates keep them identical forever: the layer acts like 1 neuron.
+def constant(fan_in, fan_out, rng):
+    return 0.5
+
+
+model = nn.MLP(2, [4, 1], activation="tanh", init=constant, rng=0)
+fit(model, X, y, loss="hinge", optimizer=optim.SGD(model.parameters(), lr=0.05),
+       epochs=5, progress=False)
+for k, neuron in enumerate(model.layers[0].neurons):
+    print(f"neuron {k + 1}: weights {[round(w.data, 4) for w in neuron.w]}")
+
+# %% [markdown]
+# ## Summary
+#
+# * Backpropagation computes the gradient; the **optimizer** turns it into a step. Momentum
+#   remembers the direction, RMSProp rescales each parameter, Adam does both.
+# * The best learning rate depends on the optimizer: compare optimizers each with a tuned rate.
+# * **Initialization** sets the scale of the signal and of the gradient. Xavier (for tanh and
+#   sigmoid) and He (for ReLU) keep it steady through the layers; too small or too large stops
+#   learning before it starts.
+# * Start random, never all equal: identical neurons receive identical gradients.

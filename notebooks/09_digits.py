@@ -1,0 +1,218 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 9 · Handwritten digits
+#
+# **Goal:** train an MLP to read handwritten digits, look at what it gets right and wrong with
+# a grid of predictions and a confusion matrix, and see why classification uses one output per
+# class (softmax and cross-entropy) rather than one number (regression).
+#
+# *Time: about 40 minutes.*
+#
+# So far the inputs had two numbers. Now each input is an **image**: 8 × 8 grey pixels, 64
+# numbers between 0 (white) and 1 (black), from the handwritten digits that come with
+# scikit-learn. There are 10 classes, the digits 0 to 9.
+
+# %%
+import random
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import microgrand as mg
+from microgrand import data, losses, nn, optim, plots
+from microgrand.train import fit, predict_classes
+
+# %% [markdown]
+# ## 1. The data
+
+# %%
+N_IMAGES = 480  # a subset so that training takes seconds; increase for better results
+X, y = data.digits(n=N_IMAGES, seed=0)
+X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=0.25, seed=0)
+print(f"{len(X_train)} training and {len(X_test)} test images of {len(X[0])} pixels")
+print("images per digit in the training set:", [y_train.count(d) for d in range(10)])
+
+# %%
+fig, axes = plt.subplots(2, 10, figsize=(10, 2.4))
+for ax, x, label in zip(axes.ravel(), X_train, y_train):
+    ax.imshow(np.reshape(x, (8, 8)), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title(str(label))
+    ax.axis("off")
+fig.suptitle("The first 20 training images and their labels")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## 2. One output per class
+#
+# The network has 64 inputs, a hidden layer of 16 ReLU units and **10 outputs**, one score
+# (*logit*) per digit. **Softmax** turns the scores into probabilities,
+#
+# $$p_k = \frac{e^{z_k}}{\sum_j e^{z_j}},$$
+#
+# and the **cross-entropy** loss is $-\log p_{\text{correct}}$: small when the network gives the
+# right digit a high probability. Its gradient with respect to the scores is remarkably simple,
+# $\partial L / \partial z_k = p_k - [k = \text{correct}]$: push the right score up, the others
+# down, each in proportion to its probability. Let us check that on one image before training.
+
+# %%
+model = nn.MLP(64, [16, 10], activation="relu", rng=9)
+print(model)
+print(len(model.parameters()), "parameters")
+
+logits = model(X_train[0])
+loss = losses.cross_entropy(logits, y_train[0])
+loss.backward()
+probs = [p.data for p in mg.softmax(logits)]
+print("label:", y_train[0])
+print("p_k - [k = label]:", np.round([p - (k == y_train[0]) for k, p in enumerate(probs)], 4))
+print("dL/dz_k          :", np.round([z.grad for z in logits], 4))
+
+# %% [markdown]
+# The two rows agree: backpropagation through `logsumexp` and the subtraction gives exactly the
+# formula. Now train on all the training images, a few epochs of mini-batches with Adam.
+
+# %%
+EPOCHS = 6  # a few passes over the data; increase for better results
+model = nn.MLP(64, [16, 10], activation="relu", rng=9)
+opt = optim.Adam(model.parameters(), lr=0.01)
+history = fit(model, X_train, y_train, loss="cross_entropy", optimizer=opt, epochs=EPOCHS,
+                 batch_size=32, validation=(X_test, y_test), seed=0, progress=False)
+print(f"training accuracy {history.accuracy[-1]:.1%}, test accuracy {history.val_accuracy[-1]:.1%}")
+
+# %%
+plots.plot_history(history)
+
+# %% [markdown]
+# ## 3. What does it get right and wrong?
+#
+# The predicted digit is the one with the largest score. A grid of test images with their
+# predictions (wrong ones marked):
+
+# %%
+predicted = predict_classes(model, X_test)  # the arg-max of the 10 scores, without a graph
+accuracy = np.mean(np.array(predicted) == np.array(y_test))
+print(f"test accuracy: {accuracy:.1%} ({sum(p != t for p, t in zip(predicted, y_test))} mistakes "
+      f"out of {len(y_test)})")
+plots.plot_digits(X_test, y_test, predicted, n=32, cols=8,
+                  title="Test images: predicted digit (wrong ones in red, with the truth)")
+
+# %% [markdown]
+# A **confusion matrix** counts, for each true digit (row), how often each digit was predicted
+# (column). A perfect classifier has numbers only on the diagonal; everything else is a
+# mistake, and it shows *which* digits the network confuses.
+
+# %%
+plots.plot_confusion_matrix(y_test, predicted, labels=list(range(10)))
+
+# %% [markdown]
+# ## 4. A contrast: treating the digit as a number
+#
+# Why not a single output that predicts the digit's *value*, trained with the mean squared
+# error, like the regression of lesson 8? Let us try it and round the output to the nearest
+# digit.
+
+# %%
+regressor = nn.MLP(64, [16, 1], activation="relu", rng=9)
+opt_r = optim.Adam(regressor.parameters(), lr=0.01)
+y_train_float = [float(t) for t in y_train]
+history_r = fit(regressor, X_train, y_train_float, loss="mse", optimizer=opt_r,
+                   epochs=EPOCHS, batch_size=32, seed=0, progress=False)
+with mg.no_grad():
+    raw = [regressor(x).data for x in X_test]
+rounded = [int(min(9, max(0, round(v)))) for v in raw]
+print(f"regression, rounded: test accuracy {np.mean(np.array(rounded) == np.array(y_test)):.1%}")
+
+# %%
+fig, ax = plt.subplots(figsize=(6.5, 4.5))
+jitter = np.random.default_rng(0).uniform(-0.2, 0.2, len(y_test))
+ax.scatter(np.array(y_test) + jitter, raw, s=10, alpha=0.6)
+ax.plot([0, 9], [0, 9], color="0.6", lw=1)
+ax.set(xlabel="true digit", ylabel="network output (a number)", xticks=range(10),
+       title="Regression: the output often lands between digits")
+plt.show()
+plots.plot_confusion_matrix(y_test, rounded, labels=list(range(10)),
+                            title="Regression (rounded): confusion matrix")
+
+# %% [markdown]
+# The regression's mistakes cluster **next to the diagonal**: it confuses digits whose *values*
+# are close, such as 3 and 4, although they look nothing alike, because it has to place
+# every image on a single number line. A "1" that looks like a "7" must be predicted as about
+# 4 — an average of the two, and wrong. The class labels are names, not quantities.
+# With one output per class, the network can say "1 or 7, probably 7" without passing
+# through 2…6.
+#
+# **Use regression for quantities** (a price, a temperature, tomorrow's sales), and one
+# output per class with softmax and cross-entropy **for categories**.
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1 — the most confident mistakes
+# Find the three test images the network got wrong with the highest probability for the wrong
+# class, and show them with their true and predicted labels. Would you have got them right?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+mistakes = []
+with mg.no_grad():
+    for x, t in zip(X_test, y_test):
+        p = [v.data for v in mg.softmax(model(x))]
+        guess = int(np.argmax(p))
+        if guess != t:
+            mistakes.append((p[guess], x, t, guess))
+mistakes.sort(key=lambda m: -m[0])
+fig, axes = plt.subplots(1, 3, figsize=(6, 2.4))
+for ax, (conf, x, t, guess) in zip(axes, mistakes[:3]):
+    ax.imshow(np.reshape(x, (8, 8)), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title(f"true {t}, said {guess}\n({conf:.0%} sure)", fontsize=9)
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# ### Exercise 2 — a wider hidden layer
+# Train with 32 hidden units instead of 16 (same epochs). Does the test accuracy improve?
+# How many parameters does the model have now?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+wide = nn.MLP(64, [32, 10], activation="relu", rng=9)
+h = fit(wide, X_train, y_train, loss="cross_entropy",
+           optimizer=optim.Adam(wide.parameters(), lr=0.01), epochs=EPOCHS, batch_size=32,
+           validation=(X_test, y_test), seed=0, progress=False)
+print(f"{len(wide.parameters())} parameters, test accuracy {h.val_accuracy[-1]:.1%}")
+
+# %% [markdown]
+# ### Exercise 3 — what does a hidden unit look for?
+# Each hidden unit has 64 input weights, one per pixel. Show the weights of the first 8 hidden
+# units of the trained model as 8 × 8 images (use a diverging colour map such as `"RdBu"`).
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+fig, axes = plt.subplots(1, 8, figsize=(12, 1.8))
+for ax, neuron in zip(axes, model.layers[0].neurons):
+    w = np.reshape([v.data for v in neuron.w], (8, 8))
+    lim = np.abs(w).max()
+    ax.imshow(w, cmap="RdBu", vmin=-lim, vmax=lim)
+    ax.axis("off")
+fig.suptitle("Input weights of 8 hidden units (red positive, blue negative)")
+plt.show()
+
+# %% [markdown]
+# ## Summary
+#
+# * An image is just a list of numbers to an MLP: 64 pixels in, one score per class out.
+# * **Softmax + cross-entropy** turn scores into probabilities and a loss whose gradient is
+#   simply *probability minus target*.
+# * A **digit grid** shows individual predictions; a **confusion matrix** shows which classes
+#   get mixed up.
+# * Regression predicts a *quantity*; for *categories* use one output per class.

@@ -1,0 +1,376 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 10 · Beyond MLPs: autoencoders, convolutions and recurrence
+#
+# **Goal:** see that backpropagation does not care what the network looks like. The same
+# chain rule trains a network *without labels* (an autoencoder), a layer whose weights are
+# **shared** across positions (a 1-D convolution) and a network that is **unrolled in time**
+# (a recurrent network, trained by backpropagation through time).
+#
+# *Time: about 45 minutes.*
+#
+# The one idea to carry through the lesson: **when a value is used in several places, its
+# gradient is the sum of the gradients from every place.** You met this rule when a node was
+# used twice (lesson 2). Convolutions and recurrent networks are built on it.
+
+# %%
+import random
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import microgrand as mg
+from microgrand import data, nn, optim
+from microgrand.step import explain, step
+
+# %% [markdown]
+# ## 1. An autoencoder: learning without labels
+#
+# An autoencoder is trained to **reproduce its own input** through a narrow middle layer, the
+# *code*. Here each input is an 8 × 8 image of a handwritten digit (64 numbers) and the code
+# has only **2** numbers, so the network must find the two numbers that best summarise an image.
+# The loss compares the output with the input itself: no labels are used anywhere.
+#
+# We take a few images of the digits 0, 1 and 4 (a small set, so that training takes seconds).
+
+# %%
+DIGITS_PER_CLASS = 12  # small so the lesson runs fast; increase for better results
+X_all, y_all = data.digits(classes=(0, 1, 4), seed=0)  # shuffled, pixels in [0, 1]
+images, labels = [], []
+for cls in (0, 1, 4):
+    picked = [x for x, y in zip(X_all, y_all) if y == cls][:DIGITS_PER_CLASS]
+    images += picked
+    labels += [cls] * len(picked)
+print(len(images), "images of", len(images[0]), "pixels each, pixel values from",
+      min(min(x) for x in images), "to", max(max(x) for x in images))
+
+# %% [markdown]
+# The network: 64 inputs → 2 code units (linear: the code is just two weighted sums) → 64
+# outputs (`sigmoid`, so each output is a pixel intensity between 0 and 1). Both halves are
+# ordinary layers; only the training target is unusual.
+
+# %%
+rng = random.Random(10)
+encoder = nn.Layer(64, 2, activation="linear", rng=rng, name="encoder")
+decoder = nn.Layer(2, 64, activation="sigmoid", rng=rng, name="decoder")
+params = encoder.parameters() + decoder.parameters()
+print(len(params), "parameters")
+
+
+def reconstruction_loss(batch):
+    """Mean squared difference between each image and its reconstruction."""
+    errors = []
+    for x in batch:
+        out = decoder(encoder(x))
+        errors.append(mg.vsum([(o - xi) ** 2 for o, xi in zip(out, x)]) / len(x))
+    return mg.vsum(errors) / len(batch)
+
+
+# %%
+EPOCHS = 80  # small so the lesson runs fast; increase for sharper reconstructions
+opt = optim.Adam(params, lr=0.05)
+ae_losses = []
+for epoch in range(EPOCHS):
+    loss = reconstruction_loss(images)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    ae_losses.append(loss.data)
+print(f"reconstruction error: first epoch {ae_losses[0]:.4f}, last epoch {ae_losses[-1]:.4f}")
+
+# %% [markdown]
+# Top row: original images. Bottom row: what the network rebuilds from just two numbers.
+
+# %%
+show = [0, 1, 2, 12, 13, 14, 24, 25, 26]
+fig, axes = plt.subplots(2, len(show), figsize=(1.2 * len(show), 2.8))
+with mg.no_grad():
+    for col, i in enumerate(show):
+        rebuilt = [o.data for o in decoder(encoder(images[i]))]
+        for row, pixels in enumerate((images[i], rebuilt)):
+            axes[row, col].imshow(np.reshape(pixels, (8, 8)), cmap="gray_r", vmin=0, vmax=1)
+            axes[row, col].set_xticks([])
+            axes[row, col].set_yticks([])
+axes[0, 0].set_ylabel("input")
+axes[1, 0].set_ylabel("rebuilt")
+fig.suptitle("An autoencoder with a 2-number code")
+plt.show()
+
+# %% [markdown]
+# Where does each image land in the 2-D code space? The colours are the true digits — which the
+# network **never saw**. Images of the same digit end up close together: the autoencoder has
+# discovered the classes by itself, because similar images need similar codes to be rebuilt well.
+
+# %%
+with mg.no_grad():
+    codes = np.array([[c.data for c in encoder(x)] for x in images])
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+ax1.plot(ae_losses)
+ax1.set(xlabel="epoch", ylabel="reconstruction error (MSE)", title="Training")
+for cls, color in zip((0, 1, 4), ("tab:blue", "tab:orange", "tab:green")):
+    mask = np.array(labels) == cls
+    ax2.scatter(codes[mask, 0], codes[mask, 1], color=color, label=f"digit {cls}", s=40)
+ax2.set(xlabel="code unit 1", ylabel="code unit 2", title="The learned 2-D codes")
+ax2.legend()
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Backpropagation here was exactly what you know: a loss, `backward()`, an update. What changed
+# is only *what the loss compares*: the output with the input itself.
+#
+# ## 2. A 1-D convolution: one weight, many uses
+#
+# A convolution slides a small **kernel** of weights along a signal. With the kernel
+# $w = (w_0, w_1, w_2)$ and an input $x_0, \dots, x_4$, each output is
+#
+# $$y_i = w_0 x_i + w_1 x_{i+1} + w_2 x_{i+2}, \qquad i = 0, 1, 2.$$
+#
+# The same three weights are used at **every position**. In the graph below, each output is
+# created in its own scope (a box), and the weight `w1` is highlighted with all of its paths to
+# the loss: it has three of them, one per position.
+
+# %%
+x = [mg.Value(v, label=f"x{i}") for i, v in enumerate([1.0, 2.0, -1.0, 0.5, 3.0])]
+w = [mg.Value(v, label=f"w{k}") for k, v in enumerate([0.5, -1.0, 0.25])]
+targets = [mg.Value(v, label=f"t{i}") for i, v in enumerate([1.0, 0.0, -1.0])]
+
+y = []
+for i in range(len(x) - len(w) + 1):
+    with mg.scope(f"position{i}"):
+        yi = mg.vsum([w[k] * x[i + k] for k in range(len(w))])
+    yi.label = f"y{i}"
+    y.append(yi)
+L = mg.vsum([(yi - t) ** 2 for yi, t in zip(y, targets)])
+L.label = "L"
+L.backward()
+mg.draw(L, path_from=w[1], rankdir="LR")
+
+# %% [markdown]
+# Step through the backward pass. Watch `w1`: it receives one contribution from each position,
+# and its gradient is their sum. (Use the buttons or the arrow keys.)
+
+# %%
+step(L)
+
+# %% [markdown]
+# The chain rule, written out for every node — look at the lines for `w0`, `w1` and `w2`:
+# each is a sum of three terms.
+
+# %%
+explain(L, format="latex")
+
+# %% [markdown]
+# Written as a formula, with $\delta_i = \partial L/\partial y_i$:
+#
+# $$\frac{\partial L}{\partial w_k} = \sum_i \delta_i \, x_{i+k}, \qquad
+#   \frac{\partial L}{\partial x_j} = \sum_k \delta_{j-k} \, w_k .$$
+#
+# The gradient of the kernel is itself a sliding product — the input correlated with the
+# output gradients — and the gradient of the input is a convolution with the flipped kernel.
+# That is why convolutional networks can be trained with the same fast sliding code in both
+# directions. Let us check the formula against microgrand's numbers:
+
+# %%
+delta = np.array([yi.grad for yi in y])
+xs = np.array([v.data for v in x])
+print("dL/dw from backward():", [round(v.grad, 6) for v in w])
+print("sum_i delta_i x_(i+k): ", [round(float(v), 6) for v in np.correlate(xs, delta, "valid")])
+print("dL/dx from backward():", [round(v.grad, 6) for v in x])
+print("full convolution:      ",
+      [round(float(v), 6) for v in np.convolve(delta, [v.data for v in w], "full")])
+
+# %% [markdown]
+# Each weight's gradient is a stack of contributions, one per position:
+
+# %%
+contrib = np.array([[delta[i] * xs[i + k] for i in range(len(delta))] for k in range(len(w))])
+fig, ax = plt.subplots(figsize=(6.5, 3.8))
+bottom_pos = np.zeros(len(w))
+bottom_neg = np.zeros(len(w))
+for i in range(len(delta)):
+    part = contrib[:, i]
+    base = np.where(part >= 0, bottom_pos, bottom_neg)
+    ax.bar(range(len(w)), part, bottom=base, label=f"from position {i}", edgecolor="white")
+    bottom_pos += np.maximum(part, 0)
+    bottom_neg += np.minimum(part, 0)
+ax.scatter(range(len(w)), [v.grad for v in w], color="black", zorder=3, s=60, marker="D",
+           label="total gradient")
+ax.axhline(0, color="black", lw=0.8)
+ax.set_xticks(range(len(w)), [f"w{k}" for k in range(len(w))])
+ax.set(ylabel="contribution to dL/dw", title="A shared weight adds up contributions")
+ax.legend(fontsize=8, loc="best")
+plt.show()
+
+# %% [markdown]
+# Now let the convolution **learn** a kernel. The target for each position is the difference
+# $x_{i+2} - x_i$ (a slope detector) on a random signal. Gradient descent should discover the
+# kernel $(-1, 0, 1)$.
+
+# %%
+rng = random.Random(0)
+signal = [rng.uniform(-1, 1) for _ in range(30)]
+wanted = [signal[i + 2] - signal[i] for i in range(len(signal) - 2)]
+kernel = [mg.Value(rng.uniform(-0.5, 0.5), label=f"w{k}") for k in range(3)]
+history = [[k.data for k in kernel]]
+for _ in range(60):  # a few dozen steps are plenty for 3 weights
+    out = [mg.vsum([kernel[k] * signal[i + k] for k in range(3)]) for i in range(len(wanted))]
+    loss = mg.vsum([(o - t) ** 2 for o, t in zip(out, wanted)]) / len(wanted)
+    mg.zero_grad(kernel)
+    loss.backward()
+    with mg.no_grad():
+        for k in kernel:
+            k.data -= 0.5 * k.grad
+    history.append([k.data for k in kernel])
+print("learned kernel:", [round(k.data, 4) for k in kernel])
+
+fig, ax = plt.subplots(figsize=(6.5, 3.5))
+for k, series in enumerate(np.array(history).T):
+    ax.plot(series, label=f"w{k}")
+ax.set(xlabel="step", ylabel="weight", title="Learning a slope-detecting kernel")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## 3. A recurrent network: backpropagation through time
+#
+# A recurrent network reads a sequence one element at a time and keeps a **hidden state** $h$:
+#
+# $$h_t = \tanh(w\,h_{t-1} + u\,x_t + b), \qquad h_0 = 0 .$$
+#
+# The same $w$, $u$ and $b$ are used at every time step. To backpropagate, **unroll** the loop:
+# write out one copy of the computation per time step, each in its own scope. The result is an
+# ordinary graph, and `backward()` works on it as on any other. This is *backpropagation
+# through time* (BPTT).
+
+# %%
+w_rec = mg.Value(0.8, label="w")
+u_in = mg.Value(0.5, label="u")
+b_rnn = mg.Value(0.1, label="b")
+sequence = [mg.Value(v, label=f"x{t}") for t, v in enumerate([1.0, -0.5, 0.25], start=1)]
+target = mg.Value(0.5, label="target")
+
+h = mg.Value(0.0, label="h0")
+for t, xt in enumerate(sequence, start=1):
+    with mg.scope(f"time{t}"):
+        h = mg.vsum([w_rec * h, u_in * xt, b_rnn]).tanh()
+    h.label = f"h{t}"
+L_rnn = (h - target) ** 2
+L_rnn.label = "L"
+L_rnn.backward()
+mg.draw(L_rnn, path_from=w_rec, rankdir="TB")
+
+# %% [markdown]
+# Step through it: the gradient flows backwards in time, from `h3` to `h2` to `h1`, and `w`
+# collects one contribution per time step.
+
+# %%
+step(L_rnn)
+
+# %% [markdown]
+# ### How far back does the gradient reach?
+#
+# The gradient reaching $h_{t-1}$ from $h_t$ is multiplied by $w \cdot (1 - h_t^2)$ at every
+# step. Over many steps these factors multiply: if they are below 1, the influence of early
+# inputs **vanishes**; if they are above 1, it **explodes** (until `tanh` saturates). Below,
+# a 30-step sequence of small inputs, and the size of $\partial L / \partial x_t$ — how much
+# the loss depends on the input at time $t$ — for three values of $w$.
+
+# %%
+rng = random.Random(1)
+long_seq = [rng.uniform(-0.1, 0.1) for _ in range(30)]
+fig, ax = plt.subplots(figsize=(7, 4))
+for w_value in (0.5, 0.9, 1.5):
+    xs_t = [mg.Value(v) for v in long_seq]
+    wv, uv, bv = mg.Value(w_value), mg.Value(1.0), mg.Value(0.0)
+    h = mg.Value(0.0)
+    for xt in xs_t:
+        h = (wv * h + uv * xt + bv).tanh()
+    (h * h).backward()  # any loss of the last state will do
+    ax.plot(range(1, len(xs_t) + 1), [abs(v.grad) for v in xs_t], marker="o", ms=3,
+            label=f"w = {w_value}")
+ax.set(yscale="log", xlabel="time step t of the input",
+       ylabel="|dL/dx_t|", title="Gradient through time (loss at the last step)")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# With $w = 0.5$ the inputs of the first steps have almost no effect on the gradient — the
+# network cannot learn long-range dependencies. This *vanishing gradient through time* is what
+# LSTM and GRU cells (and, later, attention) were designed to fix.
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1 — padding
+# Add a zero at both ends of the input of the convolution (`x = [0] + x + [0]`) so that there
+# are 5 outputs instead of 3 (targets: `[0, 1, 0, -1, 0]`). How many contributions does each
+# weight's gradient have now? Check with `explain`.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# Solution: with padding there are 5 positions, so each weight is used 5 times and its
+# gradient is a sum of 5 contributions (the padded zeros contribute 0 × delta = 0).
+xp = [mg.Value(0.0, label="pad")] + [mg.Value(v.data, label=v.label) for v in x]
+xp += [mg.Value(0.0, label="pad")]
+wp = [mg.Value(v.data, label=v.label) for v in w]
+yp = [mg.vsum([wp[k] * xp[i + k] for k in range(3)]) for i in range(len(xp) - 2)]
+Lp = mg.vsum([(yi - t) ** 2 for yi, t in zip(yp, [0.0, 1.0, 0.0, -1.0, 0.0])])
+Lp.backward()
+print(len(yp), "outputs; every weight appears in", len(yp), "products")
+print("dL/dw:", [round(v.grad, 6) for v in wp])
+
+# %% [markdown]
+# ### Exercise 2 — gradient of the input to an RNN
+# In the 3-step recurrent network, which input has the larger gradient, $x_1$ or $x_3$, and
+# why? Predict first, then check with `x.grad` for each input in `sequence`.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# Solution: x3 acts on the loss through one tanh; x1 through three of them, and each step back
+# multiplies the gradient by w · (1 − h²) < 1 here. So |dL/dx1| < |dL/dx3|.
+for v in sequence:
+    print(f"dL/d{v.label} = {v.grad:.6f}")
+
+# %% [markdown]
+# ### Exercise 3 — a bigger code
+# Give the autoencoder a code of 4 units instead of 2 (`nn.Layer(64, 4, ...)` and
+# `nn.Layer(4, 64, ...)`) and train it for the same number of epochs. Is the final
+# reconstruction error lower? Why might that be, and why can't we plot the codes as simply?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# Solution: more code units keep more information, so the images are rebuilt better and the
+# error ends lower; but 4-D codes no longer fit in one scatter plot.
+rng4 = random.Random(10)
+enc4 = nn.Layer(64, 4, activation="linear", rng=rng4)
+dec4 = nn.Layer(4, 64, activation="sigmoid", rng=rng4)
+opt4 = optim.Adam(enc4.parameters() + dec4.parameters(), lr=0.05)
+for epoch in range(EPOCHS):
+    errs = [mg.vsum([(o - xi) ** 2 for o, xi in zip(dec4(enc4(x)), x)]) / 64 for x in images]
+    loss4 = mg.vsum(errs) / len(images)
+    opt4.zero_grad()
+    loss4.backward()
+    opt4.step()
+print(f"final error: 2-unit code {ae_losses[-1]:.4f}, 4-unit code {loss4.data:.4f}")
+
+# %% [markdown]
+# ## Summary
+#
+# * Backpropagation works on **any** graph of differentiable operations; the architecture only
+#   decides what the graph looks like.
+# * An **autoencoder** learns without labels by reconstructing its input through a narrow code;
+#   similar inputs get similar codes.
+# * A **convolution** reuses the same weights at every position; each weight's gradient is the
+#   sum of its contributions from every position (itself a sliding product).
+# * A **recurrent network** reuses the same weights at every time step; unrolled, it is an
+#   ordinary graph, and the gradient flowing back through time can vanish or explode.
