@@ -43,11 +43,13 @@ __all__ = [
     "INITIALIZERS",
     "Initializer",
     "get",
+    "he",
     "he_normal",
     "he_uniform",
     "normal",
     "reinitialize",
     "uniform",
+    "xavier",
     "xavier_normal",
     "xavier_uniform",
     "zeros",
@@ -169,6 +171,11 @@ def he_normal(
     _positive("gain", gain)
     return rng.gauss(0.0, gain / math.sqrt(fan_in))
 
+
+xavier = xavier_uniform
+"""Short name of :func:`xavier_uniform` (as ``init="xavier"``)."""
+he = he_uniform
+"""Short name of :func:`he_uniform` (as ``init="he"``)."""
 
 INITIALIZERS: dict[str, Initializer] = {
     "uniform": uniform,

@@ -36,6 +36,7 @@ from .value import Value, logsumexp, vsum
 
 __all__ = [
     "LOSSES",
+    "bce",
     "binary_cross_entropy",
     "cross_entropy",
     "hinge",
@@ -289,6 +290,10 @@ def l1(params: Iterable[Value]) -> Value:
         7.0
     """
     return vsum([abs(p) for p in _params(params, "l1")])
+
+
+bce = binary_cross_entropy
+"""Short name of :func:`binary_cross_entropy`."""
 
 
 def _bce_logits(pred: Preds, label: Targets) -> Value:

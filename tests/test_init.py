@@ -61,6 +61,7 @@ def test_names_resolve_and_auto_depends_on_activation() -> None:
     assert init.get("auto", "tanh") is init.xavier_uniform
     assert init.get("auto", "linear") is init.xavier_uniform
     assert init.get(init.he_normal) is init.he_normal
+    assert init.he is init.he_uniform and init.xavier is init.xavier_uniform
     with pytest.raises(ValueError, match=r"unknown init 'lecun'; valid names: 'auto', 'uniform'"):
         init.get("lecun")
     with pytest.raises(TypeError, match="init must be a name or a function"):

@@ -59,6 +59,13 @@ def test_bce_from_probabilities_by_hand() -> None:
     assert p[1].grad == pytest.approx(1 / 0.7 / 2)
 
 
+def test_short_names() -> None:
+    assert losses.bce is losses.binary_cross_entropy
+    assert losses.LOSSES["bce"] is losses.binary_cross_entropy
+    z = Value(0.3)
+    assert losses.LOSSES["bce_logits"](z, 1).data == losses.bce(z, 1, from_logits=True).data
+
+
 def test_bce_soft_labels() -> None:
     loss = losses.binary_cross_entropy(Value(0.6), 0.25)
     assert loss.data == pytest.approx(-(0.25 * math.log(0.6) + 0.75 * math.log(0.4)))
