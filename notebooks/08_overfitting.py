@@ -106,9 +106,10 @@ def show(model, history, title):
 show(model, history, "No regularization")
 
 # %% [markdown]
-# The training loss keeps falling, but after a while the **test loss rises**: the network
-# bends its curve to pass through every noisy training point and gets worse between them. That
-# rising gap between the two curves is the signature of **overfitting**.
+# The training loss keeps falling, but after about a hundred epochs the **test loss rises**:
+# the network keeps adjusting its curve to the twelve noisy training points, and gets worse
+# elsewhere — most visibly at the right edge, where there are no training points to hold it.
+# That widening gap between the two curves is the signature of **overfitting**.
 #
 # ## 2. L2 regularization (weight decay)
 #

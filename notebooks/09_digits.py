@@ -147,12 +147,13 @@ plots.plot_confusion_matrix(y_test, rounded, labels=list(range(10)),
                             title="Regression (rounded): confusion matrix")
 
 # %% [markdown]
-# The regression's mistakes cluster **next to the diagonal**: it confuses digits whose *values*
-# are close, such as 3 and 4, although they look nothing alike, because it has to place
-# every image on a single number line. A "1" that looks like a "7" must be predicted as about
-# 4 — an average of the two, and wrong. The class labels are names, not quantities.
-# With one output per class, the network can say "1 or 7, probably 7" without passing
-# through 2…6.
+# With the same network size and training budget the regression is far less accurate, and its
+# mistakes have a telling shape: a **band around the diagonal**, squeezed towards the middle
+# digits. The network has to place every image on a single number line, so it confuses digits
+# whose *values* are close (3 and 4), although they look nothing alike, and an image it is
+# unsure about gets an average — a "1" that might be a "7" comes out as about 4, which is
+# neither. The class labels are names, not quantities. With one output per class, the network
+# can say "1 or 7, probably 7" without passing through 2 … 6.
 #
 # **Use regression for quantities** (a price, a temperature, tomorrow's sales), and one
 # output per class with softmax and cross-entropy **for categories**.
