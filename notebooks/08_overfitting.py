@@ -130,7 +130,7 @@ show(model_l2, history_l2, "L2 penalty, λ = 0.001")
 
 # %% [markdown]
 # The training loss ends higher (the penalty stops the network from chasing every point), but
-# the test loss ends lower, and the curve is smoother.
+# the test loss ends lower, and the curve stays calmer where there is no data (the right edge).
 #
 # How big the weights became, with and without the penalty:
 
