@@ -63,6 +63,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     return p
 
 
+_FALLBACK_DPI = 72
+
+
 class Diagram:
     """A drawn graph: ``.dot`` source, ``.svg()``, ``.png()``, ``.save(path)``; shows in Jupyter.
 
@@ -181,7 +184,11 @@ class Diagram:
         exclude: Iterable[str] | None = None,
         **_: Any,
     ) -> dict[str, str | bytes]:
-        """SVG (and PNG) for Jupyter, exported HTML, GitHub and nbviewer."""
+        """SVG (and PNG) for Jupyter, exported HTML, GitHub and nbviewer.
+
+        Viewers show the SVG; the PNG is a fallback for those that cannot, kept at screen
+        resolution (72 dpi) so that notebooks storing it stay small.
+        """
         wanted = ["image/svg+xml", "image/png"]
         if include is not None:
             inc = set(include)
@@ -194,7 +201,7 @@ class Diagram:
             out["image/svg+xml"] = self.svg()
         if "image/png" in wanted:
             try:
-                out["image/png"] = self.png()
+                out["image/png"] = self.png(dpi=_FALLBACK_DPI)
             except RenderError:
                 if not out:
                     raise  # nothing else to show: let the user see why
