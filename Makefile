@@ -25,8 +25,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# The main job: train a small network on two moons, print its accuracy, and write the
+# decision boundary, the loss curve and diagrams into demo-output/.
 demo: install
-	$(BIN)/microgrand demo
+	$(BIN)/microgrand demo --out demo-output
 
 # Optional system extras for the test suite: the system Graphviz (so both layout engines are
 # tested) and Chromium (for the browser tests). Installed only when running as root with
@@ -57,8 +59,12 @@ test: install system-extras lint typecheck unit
 bench: install
 	$(BIN)/python benchmarks/run.py --out benchmarks/RESULTS.md
 
+# The pictures the README shows (the player screenshot needs Chromium: see system-extras).
 assets: install
-	$(BIN)/python -m microgrand.assets assets
+	rm -rf build/assets
+	$(BIN)/microgrand demo --out build/assets --quiet
+	cp build/assets/example.png build/assets/decision_boundary.png assets/
+	$(BIN)/python -m microgrand.step._screenshot assets/player.png --gif assets/backward.gif
 
 notebooks: install
 	$(BIN)/python tools/build_notebooks.py
@@ -67,4 +73,4 @@ lab: install
 	$(BIN)/jupyter lab notebooks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist demo-output
