@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
 import operator
@@ -410,24 +411,33 @@ class Value:
         """
         if not _is_number(grad):
             raise TypeError(f"backward() grad must be a real number, got {type(grad).__name__}")
-        topo = topological_order(self)
-        for v in topo:
-            if v._prev:
-                v.grad = 0.0
-        self.grad += float(grad)
-        for v in reversed(topo):
-            g = v.grad
-            if g == 0.0:
-                continue
-            prev = v._prev
-            if len(prev) == 2:
-                a, b = prev
-                la, lb = v._local
-                a.grad += la * g
-                b.grad += lb * g
-            elif prev:
-                for u, d in zip(prev, v._local, strict=True):
-                    u.grad += d * g
+        # The pass allocates no reference cycles, so the cyclic garbage collector has nothing
+        # to find; pausing it avoids full scans of the (possibly huge) graph while the
+        # topological sort allocates. It is switched back on even if something fails.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            topo = topological_order(self)
+            for v in topo:
+                if v._prev:
+                    v.grad = 0.0
+            self.grad += float(grad)
+            for v in reversed(topo):
+                g = v.grad
+                if g == 0.0:
+                    continue
+                prev = v._prev
+                if len(prev) == 2:
+                    a, b = prev
+                    la, lb = v._local
+                    a.grad += la * g
+                    b.grad += lb * g
+                elif prev:
+                    for u, d in zip(prev, v._local, strict=True):
+                        u.grad += d * g
+        finally:
+            if gc_was_on:
+                gc.enable()
         # sum(|grad|) is finite exactly when every grad is (or, rarely, it overflows; then
         # the scan below finds nothing to warn about). One C-speed pass over the nodes.
         if not math.isfinite(sum(map(abs, map(_get_grad, topo)))):

@@ -359,3 +359,16 @@ def test_scope_tags_values_and_validates_names() -> None:
             mg.scope(bad),  # type: ignore[arg-type]
         ):
             pass
+
+
+def test_backward_restores_the_garbage_collector_state() -> None:
+    y = Value(2.0) * 3
+    assert gc.isenabled()
+    y.backward()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        y.backward()
+        assert not gc.isenabled()  # a user's choice is left alone
+    finally:
+        gc.enable()
