@@ -167,8 +167,9 @@ def binary_cross_entropy(pred: Preds, label: Targets, *, from_logits: bool = Fal
 
     With probabilities ``p`` (``from_logits=False``):
     ``-(y·log p + (1-y)·log(1-p))``, where ``log`` is clamped at -100 as in PyTorch. With
-    raw scores ``z`` (``from_logits=True``, recommended): ``softplus(z) - y·z``, which equals
-    the same loss for ``p = sigmoid(z)`` but never overflows or takes ``log(0)``.
+    raw scores ``z`` (``from_logits=True``, recommended):
+    ``y·softplus(-z) + (1-y)·softplus(z)``, which equals the same loss for ``p = sigmoid(z)``
+    but never overflows, never takes ``log(0)`` and loses no digits to cancellation.
 
     Example:
         >>> round(binary_cross_entropy(Value(0.8), 1).data, 6)   # -log 0.8
@@ -184,8 +185,14 @@ def binary_cross_entropy(pred: Preds, label: Targets, *, from_logits: bool = Fal
             raise ValueError(f"{what}: labels must be in [0, 1], got {t:g} at #{i}{hint}")
     terms: list[Value] = []
     if from_logits:
+        # -log σ(z) = softplus(-z) and -log(1 - σ(z)) = softplus(z): no cancellation anywhere.
         for z, t in zip(ps, ts, strict=True):
-            terms.append(z.softplus() - t * z if t else z.softplus())
+            if t == 1.0:
+                terms.append((-z).softplus())
+            elif t == 0.0:
+                terms.append(z.softplus())
+            else:
+                terms.append(t * (-z).softplus() + (1.0 - t) * z.softplus())
     else:
         for i, (p, t) in enumerate(zip(ps, ts, strict=True)):
             if not 0.0 <= p.data <= 1.0:
