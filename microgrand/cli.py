@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from ._files import write_atomic
 from .expr import ExpressionError, build_expression
 from .render import draw
-from .render.diagram import write_atomic
 from .render.engine import ENGINE_NAMES, ENV_VAR, RenderError, choose_engine, engines, layout
 from .value import Value
 

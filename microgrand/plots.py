@@ -27,8 +27,9 @@ import matplotlib.colors as mcolors
 import matplotlib.figure
 from matplotlib.ticker import MaxNLocator
 
+from ._files import write_atomic
 from .context import no_grad
-from .nn import Module, write_atomic
+from .nn import Module
 from .train import History
 from .value import Value
 

@@ -543,13 +543,18 @@ def leaky_relu(x: Operand, alpha: float = 0.01) -> Value:
     return _as_value(x, "leaky_relu").leaky_relu(alpha)
 
 
+_JUST_VALUE = {Value}
+
+
 def _values(xs: Iterable[Operand], what: str) -> tuple[Value, ...]:
     if isinstance(xs, Value | str | bytes) or not isinstance(xs, Iterable):
         raise TypeError(f"{what} takes a list of Values, got {type(xs).__name__}")
-    vals = tuple(_as_value(x, what) for x in xs)
-    if not vals:
+    items = tuple(xs)
+    if not items:
         raise ValueError(f"{what} of an empty list is undefined; pass at least one Value")
-    return vals
+    if set(map(type, items)) == _JUST_VALUE:  # the common case, checked in C
+        return items  # type: ignore[return-value]
+    return tuple(_as_value(x, what) for x in items)
 
 
 def vsum(xs: Iterable[Operand]) -> Value:

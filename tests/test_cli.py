@@ -113,9 +113,10 @@ def test_doctor() -> None:
     assert "graphviz-pure" in out and "layout engine:" in out and ": ok" in out
 
 
-def test_demo_still_works() -> None:
-    code, out, _ = run(["demo"])
+def test_demo_runs_and_writes_into_out(tmp_path: Path) -> None:
+    code, out, _ = run(["demo", "--epochs", "2", "--out", str(tmp_path / "pics")])
     assert code == 0 and "0.7064" in out
+    assert (tmp_path / "pics" / "example.svg").is_file()
 
 
 def test_commands_are_extensible() -> None:

@@ -10,13 +10,12 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from .._files import write_atomic
 from ..graph import Graph
 from .engine import RenderError, layout
 
@@ -24,43 +23,6 @@ __all__ = ["Diagram"]
 
 PNG_DPI = 144
 SUFFIXES = (".svg", ".png", ".dot")
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same directory.
-
-    Either the whole file is written or ``path`` is left as it was.
-
-    Example:
-        >>> import tempfile, pathlib
-        >>> with tempfile.TemporaryDirectory() as d:
-        ...     p = write_atomic(pathlib.Path(d) / "a.txt", b"hi")
-        ...     p.read_bytes()
-        b'hi'
-    """
-    p = Path(path)
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(
-            f"cannot save {str(p)!r}: the folder {str(parent)!r} does not exist"
-        )
-    if p.is_dir():
-        raise IsADirectoryError(f"cannot save {str(p)!r}: it is a folder")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
-    except OSError as e:
-        raise type(e)(f"cannot save {str(p)!r}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return p
 
 
 _FALLBACK_DPI = 72

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from .._files import write_atomic
 from ..cli import readme_example
-from ..render.diagram import write_atomic
 from .animate import animate
 from .player import step
 

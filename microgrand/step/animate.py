@@ -31,8 +31,8 @@ from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .._files import write_atomic
 from ..render import draw
-from ..render.diagram import write_atomic
 from ..value import Value
 from .explain import format_number
 from .player import DEFAULT_MAX_STEPS, Player, _as_trace, _kind

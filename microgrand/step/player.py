@@ -29,9 +29,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Literal
 
+from .._files import write_atomic
 from ..graph import Graph
 from ..render import draw, format_number
-from ..render.diagram import Diagram, write_atomic
+from ..render.diagram import Diagram
 from ..value import Value
 from .explain import _names, explain_step
 from .explain import format_number as short_number
