@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from graphs import micrograd_readme
 
 from microgrand import Diagram, DiagramTooLargeError, Graph, Value, draw, scope, vsum
 from microgrand.render import format_number
@@ -21,21 +22,8 @@ NUMBER = re.compile(r"-?\d+\.\d+(?:e[+-]\d+)?")
 
 
 def readme_graph() -> tuple[Value, dict[str, Value]]:
-    """micrograd's README expression, with every intermediate Value kept and labelled."""
-    a = Value(-4.0, label="a")
-    b = Value(2.0, label="b")
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.label = "g"
-    g.backward()
+    """micrograd's README expression, labelled, after backward."""
+    g, a, b = micrograd_readme(labels=True, backward=True)
     return g, {"a": a, "b": b}
 
 

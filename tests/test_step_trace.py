@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from graphs import micrograd_readme
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -13,20 +14,7 @@ from microgrand.step import Trace, trace
 
 
 def readme_graph() -> tuple[Value, Value, Value]:
-    """micrograd's README expression (same as tests/test_readme_example.py)."""
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g, a, b
+    return micrograd_readme()
 
 
 def fold(step_start: float, seed: float, terms: list[float]) -> float:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,21 +11,11 @@ import pytest
 from microgrand import Value, scope, vsum
 from microgrand.render import format_number
 from microgrand.step import save_player, step, trace
+from microgrand.step._screenshot import ARGS, find_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = next(
-    (p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and os.path.exists(p)),
-    None,
-)
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = find_chromium()  # the same lookup and flags as the README screenshot
 
 
 @pytest.fixture(scope="module")
