@@ -80,13 +80,13 @@ def _div(x: float, y: float) -> float:
 
 def _log(x: float) -> float:
     if not x > 0.0:
-        raise ValueError("log needs x > 0")
+        raise ValueError("the logarithm needs x > 0")
     return math.log(x)
 
 
 def _sqrt(x: float) -> float:
     if x < 0.0:
-        raise ValueError("sqrt needs x >= 0")
+        raise ValueError("the square root needs x ≥ 0")
     return math.sqrt(x)
 
 

@@ -82,11 +82,13 @@ def _fmt(x: float) -> str:
 def _domain_error(rule: Rule, inputs: Sequence[float], err: Exception) -> Exception:
     names = ("x", "y") if len(inputs) <= 2 else tuple(f"x{i}" for i in range(len(inputs)))
     operands = ", ".join(f"{n} = {_fmt(v)}" for n, v in zip(names, inputs, strict=False))
-    kind = type(err) if isinstance(err, ZeroDivisionError | OverflowError) else ValueError
-    return kind(
-        f"{rule.name} ({rule.text}) is undefined for {operands}: {err}; "
-        f"valid inputs: {rule.domain}"
-    )
+    if isinstance(err, OverflowError):
+        return OverflowError(
+            f"{rule.name}: {rule.text} overflows for {operands}: the result is too large for "
+            f"a float (valid inputs: {rule.domain})"
+        )
+    kind = ZeroDivisionError if isinstance(err, ZeroDivisionError) else ValueError
+    return kind(f"{rule.name}: {rule.text} is undefined for {operands}: {err}")
 
 
 def _apply(rule: Rule, inputs: tuple[Value, ...]) -> Value:

@@ -104,7 +104,7 @@ def caret_of(e: ExpressionError) -> int:
         ("tanh", "is a function", 1),
         ("tanh(x, w)", "takes one argument", 1),
         ("leaky_relu(x, w)", "slope", 15),
-        ("log(w)", "log needs x > 0", 1),
+        ("log(w)", "the logarithm needs x > 0", 1),
         ("x / (b - b)", "division by zero", 1),
         ("exp(1000 + x)", "overflow", 1),
         ("  x.a", "attribute access", 4),

@@ -38,7 +38,7 @@ def test_step_and_animate_write_files(tmp_path: Path, capsys: pytest.CaptureFixt
         (["explain", "x*", "x=2"], "microgrand explain: bad expression: invalid syntax"),
         (["explain", "x*y", "x=2"], "microgrand explain: bad expression"),
         (["explain", "x", "x=abc"], "microgrand explain: the value of x ('abc') is not a number"),
-        (["explain", "log(x)", "x=-1"], "log needs x > 0"),
+        (["explain", "log(x)", "x=-1"], "the logarithm needs x > 0"),
         (["step", "x*2", "x=1", "-o", "p.txt"], "must end in .html or .htm"),
         (["step", "x*2+1", "x=1", "-o", "p.html", "--max-steps", "2"], "more than max_steps=2"),
         (["animate", "x*2", "x=1", "-o", "a.png"], "must end in .gif or .mp4"),
