@@ -6,6 +6,7 @@ import itertools
 import math
 import os
 import re
+import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -390,8 +391,16 @@ def test_mimebundle() -> None:
     d = draw(Value(1.0, label="x") + 1)
     b = d._repr_mimebundle_()
     assert set(b) == {"image/svg+xml", "image/png"}
-    ET.fromstring(str(b["image/svg+xml"]))
-    assert bytes(b["image/png"])[:4] == b"\x89PNG"
+    root = ET.fromstring(str(b["image/svg+xml"]))
+    assert root.get("style") == "max-width: 100%; height: auto"  # fits the notebook's width
+    assert root.get("viewBox")  # so that it scales
+    assert ET.fromstring(d.svg()).get("style") is None  # files keep graphviz's own SVG
+    png = bytes(b["image/png"])
+    assert png[:4] == b"\x89PNG"
+
+    width_72 = struct.unpack(">I", png[16:20])[0]
+    width_144 = struct.unpack(">I", d.png()[16:20])[0]
+    assert abs(width_144 - 2 * width_72) <= 2  # the inline fallback is at 72 dpi
     assert set(d._repr_mimebundle_(include=["image/png"])) == {"image/png"}
     assert set(d._repr_mimebundle_(exclude=["image/png"])) == {"image/svg+xml"}
 

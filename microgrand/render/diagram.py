@@ -26,6 +26,7 @@ SUFFIXES = (".svg", ".png", ".dot")
 
 
 _FALLBACK_DPI = 72
+_FIT_WIDTH = 'style="max-width: 100%; height: auto"'
 
 
 class Diagram:
@@ -160,7 +161,8 @@ class Diagram:
             wanted = [m for m in wanted if m not in exc]
         out: dict[str, str | bytes] = {}
         if "image/svg+xml" in wanted:
-            out["image/svg+xml"] = self.svg()
+            # Shrink to the width of the notebook instead of scrolling sideways.
+            out["image/svg+xml"] = self.svg().replace("<svg ", f"<svg {_FIT_WIDTH} ", 1)
         if "image/png" in wanted:
             try:
                 out["image/png"] = self.png(dpi=_FALLBACK_DPI)
