@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -197,6 +198,49 @@ def box_of(scope: str, targets: set[str], expand: set[str]) -> str | None:
 
 def _slug(path: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", path.replace("/", "--"))
+
+
+def natural_key(path: str) -> tuple[tuple[str, int], ...]:
+    """Sort key of scope paths: numbers compared as numbers (``neuron2`` before ``neuron10``).
+
+    Example:
+        >>> sorted(["layer10", "layer2", "layer1/neuron12", "layer1/neuron3"], key=natural_key)
+        ['layer1/neuron3', 'layer1/neuron12', 'layer2', 'layer10']
+    """
+    parts = re.split(r"(\d+)", path)
+    # pairs (text, the number after it); -1 after the last text: "a" sorts before "a1"
+    numbers = [int(d) for d in parts[1::2]] + [-1]
+    return tuple(zip(parts[0::2], numbers, strict=True))
+
+
+def _levels(names: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[str, tuple[int, int]]:
+    """Longest path from a source and to a sink of each DOT node (nodes on cycles left out).
+
+    Two siblings with equal levels sit in the same rank of a tight layout: they can be put in
+    order without moving anything to another rank.
+    """
+    succ: dict[str, list[str]] = {n: [] for n in names}
+    indeg = dict.fromkeys(names, 0)
+    for a, b in edges:
+        succ[a].append(b)
+        indeg[b] += 1
+    order = [n for n in names if indeg[n] == 0]
+    for n in order:  # Kahn's algorithm; the list grows while it is read
+        for m in succ[n]:
+            indeg[m] -= 1
+            if indeg[m] == 0:
+                order.append(m)
+    depth = dict.fromkeys(order, 0)
+    for n in order:
+        for m in succ[n]:
+            if m in depth:
+                depth[m] = max(depth[m], depth[n] + 1)
+    height = dict.fromkeys(order, 0)
+    for n in reversed(order):
+        for m in succ[n]:
+            if m in height:
+                height[n] = max(height[n], height[m] + 1)
+    return {n: (depth[n], height[n]) for n in order}
 
 
 # --- building ------------------------------------------------------------------------------
@@ -432,15 +476,22 @@ class _Builder:
             elif n.id == members[b][0]:
                 parent = b.rsplit("/", 1)[0] if "/" in b else ""
                 items.setdefault(parent, []).append(("box", b))
+        for listed in items.values():  # nodes in graph order, then boxes in natural order
+            listed.sort(key=lambda it: (0,) if it[0] == "node" else (1, natural_key(it[1])))
         containers: dict[str, None] = {}
         for path in items:
             if path:
                 for p in _prefixes(path):
                     containers.setdefault(p, None)
         children: dict[str, list[str]] = {}
-        for p in containers:
+        for p in sorted(containers, key=natural_key):
             parent = p.rsplit("/", 1)[0] if "/" in p else ""
             children.setdefault(parent, []).append(p)
+        chains = self.sibling_order(items, box, box_ids)
+        if chains and children:
+            # The final crossing-reduction pass over the whole graph ignores the order
+            # constraints set inside clusters (it rotated neuron1…16 into neuron9…16, 1…8).
+            dot.attr("graph", remincross="false")
 
         highlighted_boxes = {b for b, ids in members.items() if any(i in o.highlight for i in ids)}
         used_cluster_ids: set[str] = set()
@@ -453,6 +504,8 @@ class _Builder:
                     self.emit_box(
                         sub, key, box_ids[key], len(members[key]), key in highlighted_boxes
                     )
+            for chain in chains.get(path, []):
+                self.emit_chain(sub, chain, bool(path))
             for child in children.get(path, []):
                 cid = f"cluster-{_slug(child)}"
                 while cid in used_cluster_ids:
@@ -476,6 +529,59 @@ class _Builder:
         emit(dot, "")
         self.emit_edges(dot, box, box_ids, highlighted_boxes)
         return Built(dot.source, tuple(notes), tuple(sorted(members)))
+
+    def sibling_order(
+        self,
+        items: Mapping[str, Sequence[tuple[str, str]]],
+        box: Mapping[str, str | None],
+        box_ids: Mapping[str, str],
+    ) -> dict[str, list[list[str]]]:
+        """Chains of DOT nodes to keep in order: sibling scopes read neuron1, neuron2, … .
+
+        Crossing reduction alone leaves siblings that are all connected alike (the neurons of
+        a dense layer) in any order, often rotated. Sibling boxes in the same rank (equal
+        longest paths from the inputs and to the root) are chained inside their container.
+        """
+        names: list[str] = []
+        edges: list[tuple[str, str]] = []
+        for n in self.g.nodes:
+            if box[n.id] is None:
+                names.append(n.id)
+                if n.rule is not None:
+                    names.append(f"{n.id}-op")
+                    edges.append((f"{n.id}-op", n.id))
+        names += list(box_ids.values())
+        for e in self.g.edges:
+            sb, db = box[e.src], box[e.dst]
+            if sb is not None and sb == db:
+                continue
+            src = e.src if sb is None else box_ids[sb]
+            dst = f"{e.dst}-op" if db is None else box_ids[db]
+            edges.append((src, dst))
+        levels = _levels(names, edges)
+        out: dict[str, list[list[str]]] = {}
+        for path, listed in items.items():
+            by_level: dict[tuple[int, int], list[str]] = {}
+            for kind, key in listed:
+                if kind == "box" and box_ids[key] in levels:
+                    by_level.setdefault(levels[box_ids[key]], []).append(box_ids[key])
+            found = [c for _, c in sorted(by_level.items()) if len(c) > 1]
+            if found:
+                out[path] = found
+        return out
+
+    def emit_chain(self, sub: graphviz.Digraph, chain: Sequence[str], inside_cluster: bool) -> None:
+        """Keep ``chain`` in one rank, in order: top to bottom (rankdir LR), left to right (TB).
+
+        A ``rank=same`` subgraph with invisible edges; both engines honour it inside a cluster
+        when ``remincross=false`` (set by :meth:`build`), but there they place an LR chain
+        bottom to top, so it is written in reverse.
+        """
+        ordered = list(reversed(chain)) if inside_cluster and self.o.rankdir == "LR" else chain
+        with sub.subgraph() as s:
+            s.attr(rank="same")
+            for a, b in itertools.pairwise(ordered):
+                s.edge(a, b, style="invis")
 
     def emit_node(self, sub: graphviz.Digraph, n: Node) -> None:
         t, o = self.t, self.o
