@@ -69,10 +69,14 @@ d = e + c
 d.label = "d"
 L = d * f
 L.label = "L"
-mg.draw(L, edge_labels=True)
+mg.draw(L, edge_labels=True, rankdir="TB", precision=2)
 
 # %% [markdown]
-# Now fill in the gradients from the right to the left. Each line is one use of the chain rule:
+# (The diagram runs from top to bottom, `rankdir="TB"`, so that it fits the page, and shows two
+# decimals, `precision=2`. Every `grad` is still 0: nothing has been computed backwards yet.)
+#
+# Now fill in the gradients from the output back to the inputs (bottom to top in the diagram).
+# Each line is one use of the chain rule:
 # *gradient of the input = gradient of the output × local derivative*.
 #
 # | node | chain rule | value |
@@ -96,7 +100,7 @@ c.grad = d.grad * 1.0
 a.grad = e.grad * b.data
 b.grad = e.grad * a.data
 hand = {v.label: v.grad for v in (a, b, c, d, e, f, L)}
-mg.draw(L, edge_labels=True)
+mg.draw(L, edge_labels=True, rankdir="TB", precision=2)
 
 # %% [markdown]
 # Are they right? Nudge each input and see how much $L$ moves (lesson 01):
@@ -134,7 +138,7 @@ for v in (a, b, c, d, e, f, L):
 # exported pages.
 
 # %%
-mg.step(L)
+mg.step(L, precision=2)
 
 # %% [markdown]
 # `mg.explain` writes the same steps as chain-rule lines, with the numbers filled in.
@@ -166,7 +170,7 @@ print({v.label: round(v.grad, 4) for v in (x1, x2, w1, w2, bias)})
 print(mg.gradcheck(neuron, [x1, x2, w1, w2, bias]))
 
 # %%
-mg.draw(o, edge_labels=True)
+mg.draw(o, edge_labels=True, rankdir="TB", precision=2)
 
 # %% [markdown]
 # Notice $\partial o/\partial w_2 = 0$: $w_2$ is multiplied by $x_2 = 0$, so nudging it changes
@@ -253,7 +257,7 @@ for edge in graph.edges:
         print(f"a → {dst.op}: local {edge.local:+.1f} × grad of the {dst.op} node {dst.grad:+.1f}"
               f" = {edge.local * dst.grad:+.1f}")
 print(f"sum = a.grad = {a.grad:+.1f}")
-mg.draw(out, edge_labels=True, highlight=[a])
+mg.draw(out, edge_labels=True, highlight=[a], rankdir="TB", precision=2)
 
 # %% [markdown]
 # ### A second `backward()` also adds
@@ -289,15 +293,16 @@ q = x + 1
 q.label = "q"
 L = p * q
 L.label = "L"
-mg.draw(L, worksheet=True)
+mg.draw(L, worksheet=True, rankdir="TB", precision=2)
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 # p = xy + z = 1, q = x + 1 = 3, L = pq = 3.
 # ∂L/∂p = q = 3, ∂L/∂q = p = 1, ∂L/∂z = 3, ∂L/∂y = 3·x = 6,
 # ∂L/∂x = 3·y (through p) + 1·1 (through q) = -3 + 1 = -2.
+L.zero_grad()  # in case you already called backward() yourself: gradients would add up
 L.backward()
 print({v.label: v.grad for v in (x, y, z, p, q, L)})
-mg.draw(L, edge_labels=True)
+mg.draw(L, edge_labels=True, rankdir="TB", precision=2)
 
 # %% [markdown]
 # ### Exercise 2 — read the explanation
@@ -325,7 +330,9 @@ backward_overwriting(r)
 buggy = (u.grad, v.grad)
 r.zero_grad()
 r.backward()
-print("mine:", mine, " backward():", (u.grad, v.grad), " overwriting:", buggy)
+print("mine:       ", [round(g, 6) for g in mine])
+print("backward(): ", [round(g, 6) for g in (u.grad, v.grad)])
+print("overwriting:", [round(g, 6) for g in buggy])
 print(mg.gradcheck(lambda u, v: (u * v).tanh() + u**2, [u, v]).ok)
 # u feeds two nodes (u·v and u²), so the overwriting version keeps only one contribution
 # and u's gradient is wrong; v is used once, so its gradient is right in both versions.

@@ -56,7 +56,7 @@ n.label = "n"
 o = n.tanh()
 o.label = "o"
 print(f"n = {n.data},  o = tanh(n) = {o.data:.4f}")
-mg.draw(o, edge_labels=True)
+mg.draw(o, show=["data"], edge_labels=True, rankdir="TB")
 
 # %% [markdown]
 # `mg.vsum` adds many Values as **one** `Σ` node (instead of a chain of `+` nodes), which keeps
@@ -154,7 +154,7 @@ print(f"∂o/∂b  = {b.grad:.6f}   φ'(n)      = {slope:.6f}")
 # inputs, where each product node multiplies it by the *other* factor.
 
 # %%
-mg.step(o)
+mg.step(o, precision=2)
 
 # %%
 mg.explain(o)
@@ -164,7 +164,9 @@ mg.explain(o)
 #
 # `microgrand.nn.Neuron` packages the same computation. Its weights start random (drawn from the
 # generator you pass as `rng`, so the notebook is reproducible) and its bias at 0. All the nodes it
-# creates are tagged with its name, so the diagram draws them inside one box.
+# creates are tagged with its name, so the diagram draws them inside one box. The parameters'
+# values are printed above, so the diagram shows only each node's gradient after `backward()`
+# (`show=["grad"]`): check that $w_i$'s gradient is $\tanh'(n)\,x_i$.
 
 # %%
 neuron = Neuron(3, activation="tanh", rng=random.Random(0))
@@ -174,7 +176,7 @@ inputs = [mg.Value(1.0, label="x1"), mg.Value(-2.0, label="x2"), mg.Value(0.5, l
 out = neuron(inputs)
 out.label = "o"
 out.backward()
-mg.draw(out, edge_labels=True)
+mg.draw(out, show=["grad"], precision=3)
 
 # %% [markdown]
 # ## 5. When a neuron stops learning
@@ -184,6 +186,7 @@ mg.draw(out, edge_labels=True)
 # $\partial o/\partial w_1 = \varphi'(n) \cdot 2$ for each activation:
 
 # %%
+STYLE = {"ReLU": dict(lw=4, alpha=0.5), "leaky ReLU (α = 0.1)": dict(ls="--")}  # both visible
 fig, ax = plt.subplots(figsize=(7, 3.5))
 for name, act in ACTIVATIONS.items():
     sums, grads = [], []
@@ -193,7 +196,7 @@ for name, act in ACTIVATIONS.items():
         act(n).backward()
         sums.append(n.data)
         grads.append(w1.grad)
-    ax.plot(sums, grads, label=name)
+    ax.plot(sums, grads, label=name, **STYLE.get(name, {}))
 ax.set_xlabel("the neuron's weighted sum n (moved by changing the bias)")
 ax.set_ylabel("∂o/∂w1  (input x1 = 2)")
 ax.legend(fontsize=8)
@@ -239,7 +242,8 @@ for activation in ("relu", "leaky_relu"):
     y.backward()
     print(activation, {p.label: p.grad for p in cell.parameters()})
 # ReLU: all gradients are 0 (the sum is negative, relu' = 0): gradient descent cannot move it.
-# Leaky ReLU: small non-zero gradients (α · input), so the neuron can come back to life.
+# Leaky ReLU: small non-zero gradients (α · input, with nn's default α = 0.01), so the neuron
+# can come back to life.
 
 # %% [markdown]
 # ### Exercise 3 — by hand, then check
