@@ -85,9 +85,10 @@ def curve(model):
 
 def show(model, history, title):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
-    ax1.plot(history.loss, label="training loss")
-    ax1.plot(history.val_loss, label="test loss")
-    best = int(np.argmin(history.val_loss))
+    epochs = np.arange(1, history.epochs + 1)  # epochs are counted from 1, as fit counts them
+    ax1.plot(epochs, history.loss, label="training loss")
+    ax1.plot(epochs, history.val_loss, label="test loss")
+    best = int(np.argmin(history.val_loss)) + 1
     ax1.axvline(best, color="0.6", ls="--", lw=1, label=f"lowest test loss (epoch {best})")
     ax1.set(xlabel="epoch", ylabel="mean squared error", yscale="log", title=title)
     ax1.legend()
@@ -181,9 +182,9 @@ show(model_es, history_es, "Early stopping (patience 40 epochs)")
 # Which λ is best here? What goes wrong when λ is far too large?
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-# Solution: the test loss is lowest for a moderate λ. With λ = 0.1 the penalty dominates: the
-# weights are pushed to ~0, the network is almost a constant, and both losses are high
-# (underfitting).
+# Solution: the test loss is lowest for a moderate λ. With λ = 0.1 the penalty dominates: it
+# keeps the weights so small that the curve is too flat to follow even the training points,
+# and both losses are high (underfitting).
 for lam in (0.0, 1e-3, 1e-1):
     _, h = train(weight_decay=lam, epochs=150)
     print(f"λ = {lam:<6g} training {h.loss[-1]:.4f}   test {h.val_loss[-1]:.4f}")
@@ -196,12 +197,16 @@ for lam in (0.0, 1e-3, 1e-1):
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 # Solution: with more points the noise averages out and the network cannot pass through every
-# point; the test loss stays close to the training loss.
+# point; the test loss stays close to the training loss and hardly rises after its lowest point.
 X_big, y_big = make_points(60, seed=1)
 m = nn.MLP(1, [16, 16, 1], activation="tanh", rng=8)
 h = fit(m, X_big, y_big, loss="mse", optimizer=optim.Adam(m.parameters(), lr=0.02),
-           epochs=100, validation=(X_test, y_test), progress=False)
-print(f"60 points: training {h.loss[-1]:.4f}, test {h.val_loss[-1]:.4f}")
+        epochs=150, validation=(X_test, y_test), progress=False)
+print(f"60 points, 150 epochs: training loss {h.loss[-1]:.4f}, test loss {h.val_loss[-1]:.4f} "
+      f"(lowest {min(h.val_loss):.4f})")
+# the same 150 epochs of the first run, on 12 points:
+print(f"12 points, 150 epochs: training loss {history.loss[149]:.4f}, "
+      f"test loss {history.val_loss[149]:.4f} (lowest {min(history.val_loss[:150]):.4f})")
 
 # %% [markdown]
 # ### Exercise 3 — the penalty's gradient
@@ -213,7 +218,7 @@ print(f"60 points: training {h.loss[-1]:.4f}, test {h.val_loss[-1]:.4f}")
 w = mg.Value(0.8, label="w")
 penalty = 0.01 * losses.l2([w])
 penalty.backward()
-print(penalty.data, w.grad)
+print(f"penalty {penalty.data:.4f}, gradient {w.grad:.4f}")
 
 # %% [markdown]
 # ## Summary
