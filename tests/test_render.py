@@ -20,6 +20,7 @@ from microgrand.render import format_number
 
 SVG = "{http://www.w3.org/2000/svg}"
 NUMBER = re.compile(r"-?\d+\.\d+(?:e[+-]\d+)?")
+LEGEND = "fill = gradient (×10 per step)"
 
 
 def readme_graph() -> tuple[Value, dict[str, Value]]:
@@ -118,12 +119,12 @@ def test_worksheet_has_no_gradient_numbers_and_answer_key_has_all() -> None:
     shown = set(NUMBER.findall(" ".join(all_texts)))
     assert shown <= datas
     assert not (grads & set(NUMBER.findall(ws.dot)))
-    assert "legend" not in ws.dot and "fill = gradient" not in all_texts
+    assert "legend" not in ws.dot and LEGEND not in all_texts
     key = ws.answer_key()
     key_texts = texts(svg_root(key))
     for n in graph.nodes:
         assert f"grad = {n.grad:.4f}" in key_texts
-    assert "fill = gradient" in key_texts  # colour comes back in the answer key
+    assert LEGEND in key_texts  # colour comes back in the answer key
 
 
 def test_known_grads_blank_the_others() -> None:
@@ -186,7 +187,9 @@ def test_dot_identical_across_runs_and_processes() -> None:
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(Path(__file__).parent)],
-        capture_output=True, check=True, env={**os.environ, "PYTHONHASHSEED": "123"},
+        capture_output=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "123"},
     ).stdout.decode()
     assert out == d1
 
@@ -230,11 +233,35 @@ def test_color_by_gradient_sign_and_legend() -> None:
             assert path is not None
             fills[el.get("id")] = path.get("fill")
     assert fills["n0"] == "#4393c3"  # -3 / 3: full blue
-    assert fills["n1"] == "#e49588"  # 2 / 3 of the way to red
-    assert "fill = gradient" in texts(svg_root(d))
+    # logarithmic scale over three decades: 2/3 of the largest is 1 + log10(2/3)/3 of the way
+    t = 1 + math.log10(2 / 3) / 3
+    white, red = (255, 255, 255), (0xD6, 0x60, 0x4D)
+    expected = "#" + "".join(
+        f"{round(a + (b - a) * t):02x}" for a, b in zip(white, red, strict=True)
+    )
+    assert fills["n1"] == expected
+    # y.grad = 1 is a third of the largest: still clearly red, not washed out
+    assert fills["n2"] != "#ffffff"
+    assert LEGEND in texts(svg_root(d))
     assert "+3.0000" in texts(svg_root(d)) and "-3.0000" in texts(svg_root(d))
     print_fills = draw(y, color="grad", theme="print").dot
     assert "#4393c3" not in print_fills and "#d6604d" not in print_fills
+
+
+def test_color_scale_shows_small_gradients_and_leaves_zero_white() -> None:
+    z, t, b = Value(-4.0, label="z"), Value(2.0, label="t"), Value(1.0, label="b")
+    y = z.relu() + t * 1e-6 + b * 1000.0
+    y.backward()  # z.grad = 0 (relu of a negative), t.grad = 1e-6, b.grad = 1000 (largest)
+    fills = {}
+    for el in svg_root(draw(y, color="grad")).iter(f"{SVG}g"):
+        if "value" in el.get("class", "").split():
+            path = el.find(f"{SVG}path")
+            assert path is not None
+            fills[texts(el)[0]] = path.get("fill")
+    assert (z.grad, t.grad, b.grad) == (0.0, 1e-6, 1000.0)
+    assert fills["z"] == "#ffffff"  # exactly zero: no colour
+    assert fills["t"] not in ("#ffffff", "#d6604d")  # 1e-9 of the largest: faint, not white
+    assert fills["b"] == "#d6604d"  # the largest: full red
 
 
 @pytest.mark.parametrize("theme", ["light", "dark", "print"])
@@ -257,10 +284,12 @@ def mlp(sizes: list[int], scoped: bool = True) -> Value:
     for li, (nin, nout) in enumerate(itertools.pairwise(sizes)):
         new = []
         for j in range(nout):
+
             def neuron(acts: list[Value] = acts, nin: int = nin, li: int = li) -> Value:
                 ws = [Value(rng.uniform(-1, 1), label=f"w{k}") for k in range(nin)]
                 s = vsum([w * a for w, a in zip(ws, acts, strict=True)] + [Value(0.0, label="b")])
                 return s.tanh() if li < len(sizes) - 2 else s
+
             if scoped:
                 with scope(f"layer{li + 1}"), scope(f"neuron{j}"):
                     new.append(neuron())
@@ -436,14 +465,20 @@ def test_graph_input_and_answer_key_keeps_options() -> None:
     y.backward()
     d = draw(Graph.of(y), worksheet=True, theme="dark", highlight=[x], edge_labels=True)
     k = d.answer_key()
-    assert "bgcolor=\"#1e1e1e\"" in k.dot and "∂ = 2.0000" in k.dot and "grad = 4.0000" in k.dot
+    assert 'bgcolor="#1e1e1e"' in k.dot and "∂ = 2.0000" in k.dot and "grad = 4.0000" in k.dot
     assert "highlight" in k.dot
 
 
 @pytest.mark.parametrize(
     ("x", "p", "s"),
-    [(3.14159, 2, "3.14"), (-0.0, 3, "0.000"), (1e-7, 4, "1.0000e-07"), (123456789.0, 1, "1.2e+08"),
-     (float("inf"), 4, "inf"), (-2.5, 0, "-2")],
+    [
+        (3.14159, 2, "3.14"),
+        (-0.0, 3, "0.000"),
+        (1e-7, 4, "1.0000e-07"),
+        (123456789.0, 1, "1.2e+08"),
+        (float("inf"), 4, "inf"),
+        (-2.5, 0, "-2"),
+    ],
 )
 def test_format_number(x: float, p: int, s: str) -> None:
     assert format_number(x, p) == s

@@ -111,8 +111,10 @@ def draw(
     * ``show``: fields in each box, any of ``"data"``, ``"grad"``, ``"id"`` (the label is
       always shown). ``precision``: decimals. ``rankdir``: ``"LR"`` or ``"TB"``.
     * ``edge_labels=True``: write each input edge's local derivative on it (``∂ = 3.0000``).
-    * ``color="grad"``: fill boxes by gradient sign and size (blue negative, red positive,
-      stronger for larger ``|grad| / max |grad|``), with a legend.
+    * ``color="grad"``: fill boxes by gradient sign and size (blue negative, red positive),
+      with a legend. The scale is logarithmic: each factor of 10 below the largest
+      ``|grad|`` is one step lighter (three steps), a tiny gradient still shows its sign and
+      only an exact zero is left white.
     * ``highlight``: Values or ids (``"n3"``) drawn with an accent; edges between two
       highlighted nodes too. ``path_from=leaf`` highlights every path from ``leaf`` to root.
     * ``known_grads``: only these nodes show their gradient, the others a blank.
@@ -136,11 +138,23 @@ def draw(
         (True, False, True)
     """
     options: dict[str, Any] = {
-        "show": show, "edge_labels": edge_labels, "precision": precision, "rankdir": rankdir,
-        "color": color, "highlight": highlight, "path_from": path_from,
-        "known_grads": known_grads, "notes": notes, "edge_notes": edge_notes,
-        "worksheet": worksheet, "collapse": collapse, "expand": expand, "theme": theme,
-        "max_nodes": max_nodes, "title": title, "engine": engine,
+        "show": show,
+        "edge_labels": edge_labels,
+        "precision": precision,
+        "rankdir": rankdir,
+        "color": color,
+        "highlight": highlight,
+        "path_from": path_from,
+        "known_grads": known_grads,
+        "notes": notes,
+        "edge_notes": edge_notes,
+        "worksheet": worksheet,
+        "collapse": collapse,
+        "expand": expand,
+        "theme": theme,
+        "max_nodes": max_nodes,
+        "title": title,
+        "engine": engine,
     }
     if isinstance(root, Value):
         _refuse_early(root, max_nodes, collapse)
@@ -154,13 +168,20 @@ def draw(
         raise ValueError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINE_NAMES)}")
     built = build_dot(graph, opts)
     # Keep the Values' ids (not the Values) so the answer key redraws the same snapshot.
-    stored = {**options, "show": opts.show, "highlight": sorted(opts.highlight),
-              "path_from": None, "notes": dict(opts.notes), "edge_notes": dict(opts.edge_notes),
-              "known_grads": None if opts.known_grads is None else sorted(opts.known_grads),
-              "expand": list(opts.expand)}
+    stored = {
+        **options,
+        "show": opts.show,
+        "highlight": sorted(opts.highlight),
+        "path_from": None,
+        "notes": dict(opts.notes),
+        "edge_notes": dict(opts.edge_notes),
+        "known_grads": None if opts.known_grads is None else sorted(opts.known_grads),
+        "expand": list(opts.expand),
+    }
     rebuild = functools.partial(_redraw, graph, stored)
-    return Diagram(built.source, graph=graph, notes=built.notes, engine=engine,
-                   rebuild=rebuild, options=stored)
+    return Diagram(
+        built.source, graph=graph, notes=built.notes, engine=engine, rebuild=rebuild, options=stored
+    )
 
 
 def _refuse_early(root: Value, max_nodes: object, collapse: object) -> None:
@@ -254,5 +275,3 @@ def _options(graph: Graph, o: dict[str, Any]) -> DrawOptions:
         max_nodes=mx,
         title=title,
     )
-
-

@@ -29,7 +29,7 @@ from typing import Any
 import graphviz
 
 from ..graph import Graph, Node
-from .themes import THEMES, Theme, grad_fill, mix
+from .themes import DECADES, THEMES, Theme, grad_fill, mix
 
 __all__ = [
     "SHOW_FIELDS",
@@ -389,28 +389,35 @@ class _Builder:
     def legend(self) -> str:
         t = self.t
         m = self.max_abs
+        decades = [10.0**-k for k in range(DECADES - 1, -1, -1)]  # 0.01, 0.1, 1
         if t.coloured:
-            steps = [-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0]
-            title = "fill = gradient"
+            steps = [-s for s in reversed(decades)] + [0.0] + decades
+            title = "fill = gradient (×10 per step)"
         else:
-            steps = [0.0, 0.25, 0.5, 0.75, 1.0]
-            title = "shade = |gradient|"
+            steps = [0.0, *decades]
+            title = "shade = |gradient| (×10 per step)"
         swatches = "".join(
             f'<TD BGCOLOR="{grad_fill(t, s * m, m)}"'
-            f' WIDTH="26" HEIGHT="14" BORDER="1" COLOR="{t.node_border}"> </TD>'
+            f' WIDTH="30" HEIGHT="16" BORDER="1" COLOR="{t.node_border}"> </TD>'
             for s in steps
         )
         small = 11
+        side = DECADES - 1
         if t.coloured:
+            low, high = (
+                _font("-" + self.fmt(m), small, t.muted),
+                _font("+" + self.fmt(m), small, t.muted),
+            )
             ends = (
-                f'<TD COLSPAN="3" ALIGN="LEFT">{_font("-" + self.fmt(m), small, t.muted)}</TD>'
+                f'<TD COLSPAN="{side}" ALIGN="LEFT">{low}</TD>'
                 f'<TD COLSPAN="3">{_font(self.fmt(0.0), small, t.muted)}</TD>'
-                f'<TD COLSPAN="3" ALIGN="RIGHT">{_font("+" + self.fmt(m), small, t.muted)}</TD>'
+                f'<TD COLSPAN="{side}" ALIGN="RIGHT">{high}</TD>'
             )
         else:
             ends = (
                 f'<TD COLSPAN="2" ALIGN="LEFT">{_font(self.fmt(0.0), small, t.muted)}</TD>'
-                f'<TD COLSPAN="3" ALIGN="RIGHT">{_font(self.fmt(m), small, t.muted)}</TD>'
+                f'<TD COLSPAN="{len(steps) - 2}" ALIGN="RIGHT">'
+                f"{_font(self.fmt(m), small, t.muted)}</TD>"
             )
         head = f'<TD COLSPAN="{len(steps)}" ALIGN="LEFT">{_font(title, 12, t.muted)}</TD>'
         return (
@@ -441,7 +448,8 @@ class _Builder:
             fontname=t.font,
             fontcolor=t.text,
             nodesep="0.3",
-            ranksep="0.45",
+            # Collapsed layers are often joined all to all: room to see the edges fan out.
+            ranksep="0.9" if members else "0.45",
             pad="0.3",
             outputorder="edgesfirst",
             id="microgrand",
@@ -624,9 +632,8 @@ class _Builder:
     def emit_box(self, sub: graphviz.Digraph, path: str, bid: str, count: int, hl: bool) -> None:
         t = self.t
         name = path.rsplit("/", 1)[-1]
+        # A nested box sits in its parent's cluster, which names the rest of the path.
         lines = [f"<B>{escape(name)}</B>"]
-        if "/" in path:
-            lines.append(_font(escape(path), 11, t.muted))
         lines.append(_font(f"{count} node{'s' if count != 1 else ''}", 12, t.muted))
         attrs: dict[str, Any] = {
             "id": bid,

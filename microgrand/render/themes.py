@@ -15,9 +15,10 @@ Example:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-__all__ = ["THEMES", "Theme", "grad_fill", "mix"]
+__all__ = ["DECADES", "THEMES", "Theme", "grad_fill", "grad_strength", "mix"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,21 +124,45 @@ def mix(a: str, b: str, t: float) -> str:
     return f"#{r:02x}{g:02x}{bl:02x}"
 
 
+DECADES = 3  # the colour scale spans max |grad| down to max |grad| / 10**DECADES
+MIN_TINT = 0.15  # any non-zero gradient shows its sign; exactly zero stays unfilled
+
+
+def grad_strength(grad: float, max_abs: float) -> float:
+    """How strongly (0…1) a gradient colours its box: logarithmic in ``|grad| / max_abs``.
+
+    Each factor of 10 below ``max_abs`` takes ``1/DECADES`` off, so gradients that span
+    orders of magnitude (micrograd's README expression: 0.02 to 645) stay distinguishable
+    and none but exact zeros look white. Non-finite gradients get full strength.
+
+    Example:
+        >>> grad_strength(10.0, 10.0), round(grad_strength(1.0, 10.0), 3), grad_strength(0.0, 10.0)
+        (1.0, 0.667, 0.0)
+        >>> grad_strength(1e-9, 10.0)  # tiny but not zero: a faint tint of its sign
+        0.15
+    """
+    a = abs(grad)
+    if a == 0.0 or max_abs <= 0.0:
+        return 0.0
+    if math.isinf(a):
+        return 1.0
+    if math.isinf(max_abs):
+        return MIN_TINT
+    return min(1.0, max(MIN_TINT, 1.0 + math.log10(a / max_abs) / DECADES))
+
+
 def grad_fill(theme: Theme, grad: float, max_abs: float) -> str:
     """Fill colour of a node with gradient ``grad`` when the largest ``|grad|`` is ``max_abs``.
 
     Diverging scale: the node colour for 0, ``theme.negative`` for ``-max_abs`` and
-    ``theme.positive`` for ``+max_abs``, linear in ``|grad| / max_abs``. Non-finite
-    gradients get the full colour of their sign (NaN: no fill).
+    ``theme.positive`` for ``+max_abs``, with :func:`grad_strength` (logarithmic) in between.
+    NaN gets no fill.
 
     Example:
-        >>> grad_fill(THEMES["light"], -0.5, 1.0)
-        '#a1c9e1'
+        >>> grad_fill(THEMES["light"], -0.1, 1.0)  # a tenth of the largest: 2/3 of the way
+        '#82b7d7'
     """
-    if grad != grad or max_abs <= 0.0 or max_abs != max_abs:  # NaN
+    if math.isnan(grad) or math.isnan(max_abs):
         return theme.node_fill
-    t = 1.0 if abs(grad) == float("inf") else min(1.0, abs(grad) / max_abs)
-    if max_abs == float("inf") and abs(grad) != float("inf"):
-        t = 0.0
     end = theme.positive if grad > 0 else theme.negative
-    return mix(theme.node_fill, end, t)
+    return mix(theme.node_fill, end, grad_strength(grad, max_abs))
