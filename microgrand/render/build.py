@@ -690,9 +690,13 @@ class _Builder:
             src_hl = e.src in hl_set if sb is None else sb in highlighted_boxes
             dst_hl = e.dst in hl_set if db is None else db in highlighted_boxes
             aggregated.setdefault((src, dst), []).append(src_hl and dst_hl)
+        # Dense layers joined all to all: hundreds of edges read better as fine lines.
+        dense = len(aggregated) > 64
         for (src, dst), flags in aggregated.items():
             dst_name = dst[: -len("-op")] if dst.endswith("-op") else dst
             attrs = {"id": f"e-{src}-{dst_name}", "class": "aggregate"}
+            if dense:
+                attrs.update(penwidth="0.6", arrowsize="0.5")
             if len(flags) > 1:
                 attrs["label"] = f"{len(flags)} edges"
                 attrs["fontsize"] = "11"
