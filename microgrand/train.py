@@ -147,16 +147,18 @@ class History:
             >>> h = History(loss=[0.5, 0.25], epoch_time=[0.1, 0.1])
             >>> h.summary()
             'epoch 2: loss 0.25 (0.2 s)'
+            >>> History(loss=[0.06], metrics={"accuracy": [1.0]}, epoch_time=[0.1]).summary()
+            'epoch 1: loss 0.06, accuracy 100.0% (0.1 s)'
         """
         if not self.loss:
             return "no epochs"
         parts = [f"epoch {self.epochs}: loss {self.loss[-1]:.4g}"]
         for k, v in self.metrics.items():
-            parts.append(f"{k} {v[-1]:.4g}")
+            parts.append(f"{k} {_fmt_metric(k, v[-1])}")
         if self.val_loss:
             parts.append(f"val_loss {self.val_loss[-1]:.4g}")
         for k, v in self.val_metrics.items():
-            parts.append(f"val_{k} {v[-1]:.4g}")
+            parts.append(f"val_{k} {_fmt_metric(k, v[-1])}")
         return ", ".join(parts) + f" ({self.total_time:.2g} s)"
 
     def __repr__(self) -> str:
@@ -164,6 +166,11 @@ class History:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _fmt_metric(name: str, value: float) -> str:
+    """Accuracy as a percentage (``100.0%``), other metrics with four significant digits."""
+    return f"{100 * value:.1f}%" if name == "accuracy" else f"{value:.4g}"
 
 
 def _check_data(X: object, y: object, what: str = "X") -> tuple[list[Any], list[Any]]:
