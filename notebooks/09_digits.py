@@ -25,8 +25,6 @@
 # scikit-learn. There are 10 classes, the digits 0 to 9.
 
 # %%
-import random
-
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -77,8 +75,8 @@ loss = losses.cross_entropy(logits, y_train[0])
 loss.backward()
 probs = [p.data for p in mg.softmax(logits)]
 print("label:", y_train[0])
-print("p_k - [k = label]:", np.round([p - (k == y_train[0]) for k, p in enumerate(probs)], 4))
-print("dL/dz_k          :", np.round([z.grad for z in logits], 4))
+print("p_k - [k = label]:", " ".join(f"{p - (k == y_train[0]):+.3f}" for k, p in enumerate(probs)))
+print("dL/dz_k          :", " ".join(f"{z.grad:+.3f}" for z in logits))
 
 # %% [markdown]
 # The two rows agree: backpropagation through `logsumexp` and the subtraction gives exactly the
@@ -98,16 +96,20 @@ plots.plot_history(history)
 # %% [markdown]
 # ## 3. What does it get right and wrong?
 #
-# The predicted digit is the one with the largest score. A grid of test images with their
-# predictions (wrong ones marked):
+# The predicted digit is the one with the largest score. The first 16 test images with their
+# predictions, then every test image the network got wrong (in red, with the true digit):
 
 # %%
 predicted = predict_classes(model, X_test)  # the arg-max of the 10 scores, without a graph
 accuracy = np.mean(np.array(predicted) == np.array(y_test))
 print(f"test accuracy: {accuracy:.1%} ({sum(p != t for p, t in zip(predicted, y_test))} mistakes "
       f"out of {len(y_test)})")
-plots.plot_digits(X_test, y_test, predicted, n=32, cols=8,
-                  title="Test images: predicted digit (wrong ones in red, with the truth)")
+display(plots.plot_digits(X_test, y_test, predicted, n=16, cols=8,
+                          title="The first 16 test images: predicted digit"))
+wrong = [i for i, (p, t) in enumerate(zip(predicted, y_test)) if p != t]
+plots.plot_digits([X_test[i] for i in wrong], [y_test[i] for i in wrong],
+                  [predicted[i] for i in wrong], n=len(wrong), cols=8,
+                  title="Every mistake: predicted digit (true digit)")
 
 # %% [markdown]
 # A **confusion matrix** counts, for each true digit (row), how often each digit was predicted

@@ -138,9 +138,9 @@ plt.show()
 #
 # $$y_i = w_0 x_i + w_1 x_{i+1} + w_2 x_{i+2}, \qquad i = 0, 1, 2.$$
 #
-# The same three weights are used at **every position**. In the graph below, each output is
-# created in its own scope (a box), and the weight `w1` is highlighted with all of its paths to
-# the loss: it has three of them, one per position.
+# The same three weights are used at **every position**. In the graph below (gradients only,
+# to keep it small), each output is created in its own scope (a box), and the weight `w1` is
+# highlighted with all of its paths to the loss: it has three of them, one per position.
 
 # %%
 x = [mg.Value(v, label=f"x{i}") for i, v in enumerate([1.0, 2.0, -1.0, 0.5, 3.0])]
@@ -156,7 +156,7 @@ for i in range(len(x) - len(w) + 1):
 L = mg.vsum([(yi - t) ** 2 for yi, t in zip(y, targets)])
 L.label = "L"
 L.backward()
-mg.draw(L, path_from=w[1], rankdir="LR")
+mg.draw(L, path_from=w[1], show=("grad",), precision=3)
 
 # %% [markdown]
 # Step through the backward pass. Watch `w1`: it receives one contribution from each position,
@@ -166,11 +166,11 @@ mg.draw(L, path_from=w[1], rankdir="LR")
 step(L)
 
 # %% [markdown]
-# The chain rule, written out for every node — look at the lines for `w0`, `w1` and `w2`:
-# each is a sum of three terms.
+# The chain rule for the three weights (`explain` can write it out for every node; `nodes=`
+# picks the ones we want): each gradient is a sum of three terms, one per position.
 
 # %%
-explain(L, format="latex")
+explain(L, nodes=w, format="latex")
 
 # %% [markdown]
 # Written as a formula, with $\delta_i = \partial L/\partial y_i$:
@@ -270,7 +270,7 @@ for t, xt in enumerate(sequence, start=1):
 L_rnn = (h - target) ** 2
 L_rnn.label = "L"
 L_rnn.backward()
-mg.draw(L_rnn, path_from=w_rec, rankdir="TB")
+mg.draw(L_rnn, path_from=w_rec, rankdir="TB", show=("grad",), precision=3)
 
 # %% [markdown]
 # Step through it: the gradient flows backwards in time, from `h3` to `h2` to `h1`, and `w`

@@ -136,7 +136,9 @@ print("graph size:", mg.Graph.of(loss).stats())
 
 # %% [markdown]
 # Here is the graph for **one** training point (the full loss repeats it four times). The boxes
-# are the two layers: every multiplication, sum and `tanh` is its own node.
+# are the two layers: every multiplication, sum and `tanh` is its own node. To keep the picture
+# readable it shows only the structure (`show=()` leaves out the numbers; unnamed nodes get
+# ids such as `n3`).
 
 # %%
 x_one = [mg.Value(v, label=f"x{i + 1}") for i, v in enumerate(X[1])]
@@ -144,7 +146,7 @@ y_one = mg.Value(Y[1], label="target")
 one = (forward(make_params(), x_one) - y_one) ** 2
 one.label = "loss"
 one.backward()
-mg.draw(one)
+mg.draw(one, show=())
 
 # %% [markdown]
 # The gradients microgrand found, arranged like the weight matrices:
@@ -437,8 +439,8 @@ O = np.tanh(H @ W2a.T + b2a)
 dZ2 = 2 * (O - Ya) / len(Xa) * (1 - O**2)
 dZ1 = (dZ2 @ W2a) * (Z1 > 0)
 dW1 = dZ1.T @ Xa
-print("max |difference| in dL/dW1:",
-      np.abs(np.array([[w.grad for w in row] for row in p[0]]) - dW1).max())
+diff = np.abs(np.array([[w.grad for w in row] for row in p[0]]) - dW1).max()
+print(f"max |difference| in dL/dW1: {diff:.1e}")
 
 # %% [markdown]
 # ### Exercise 3 — forgetting `zero_grad`
