@@ -42,8 +42,8 @@ def test_neuron_lines_hand_computed() -> None:
         "do/dn = do/do · do/dn = 1.0 · (1 − o²) = 1.0 · 0.500972 = 0.500972",
         "do/db = do/dn · dn/db = 0.500972 · 1.0 = 0.500972",
         "do/dz = do/dn · dn/dz = 0.500972 · 1.0 = 0.500972",
-        "do/dw = do/dz · dz/dw = 0.500972 · x = 0.500972 · 2.0 = 1.00194",
-        "do/dx = do/dz · dz/dx = 0.500972 · w = 0.500972 · (-3.0) = -1.50292",
+        "do/dw = do/dz · dz/dw = 0.500972 · x = 0.500972 · 2.0 = 1.001943",
+        "do/dx = do/dz · dz/dx = 0.500972 · w = 0.500972 · (-3.0) = -1.502915",
     ]
 
 
@@ -150,3 +150,15 @@ def test_format_number_and_errors() -> None:
         explain([1.0])  # type: ignore[arg-type]
     t = trace(Value(1.0, label="x") * 2)
     assert explain(t) == explain(t.root)
+
+
+def test_sums_agree_with_their_terms() -> None:
+    # 4.5 + 2.125 + 5.5 = 12.125: significant digits would print "12.12" after exact terms.
+    from microgrand.step.explain import format_number
+
+    assert [format_number(v) for v in (4.5, 2.125, 5.5, 12.125)] == ["4.5", "2.125", "5.5", "12.125"]
+    w = Value(1.0, label="w")
+    loss = w * 4.5 + w * 2.125 + w * 5.5
+    loss.label = "L"
+    loss.backward()
+    assert explain(loss, nodes=[w]).lines[-1].endswith("= 5.5 + 2.125 + 4.5 = 12.125")

@@ -69,19 +69,27 @@ class Explanation(str):
 
 
 def format_number(x: float, precision: int = 4) -> str:
-    """A number for an explanation: ``precision`` significant digits, always with a point.
+    """A number for an explanation: at most ``precision`` decimals, trailing zeros dropped.
+
+    Fixed decimals (not significant digits) keep sums consistent with their terms
+    (``4.5 + 2.125 = 6.625``, not ``6.62``). Very large or very small numbers use
+    scientific notation with ``precision`` significant digits.
 
     Example:
-        >>> format_number(3.0), format_number(0.70641), format_number(-1e-7), format_number(2.5e9)
-        ('3.0', '0.7064', '-1e-07', '2.5e+09')
+        >>> [format_number(v) for v in (3.0, 0.70641, 12.125, 645.57731)]
+        ['3.0', '0.7064', '12.125', '645.5773']
+        >>> format_number(-1e-7), format_number(2.5e9), format_number(-0.00001)
+        ('-1e-07', '2.5e+09', '-1e-05')
     """
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
-    s = f"{x:.{precision}g}"
-    if "e" not in s and "." not in s:
-        s += ".0"
+    if x != 0.0 and not 10.0**-precision <= abs(x) < 1e6:
+        return f"{x:.{precision}g}"
+    s = f"{x:.{precision}f}".rstrip("0")
+    if s.endswith("."):
+        s += "0"
     return "0.0" if s == "-0.0" else s
 
 
@@ -336,7 +344,7 @@ def explain(
         x: the output Value (its graph is traced; Values are not changed) or a Trace.
         format: ``"text"``, ``"latex"`` (displays as math in a notebook) or ``"markdown"``.
         nodes: only explain these nodes (Values or ids), still in backward order.
-        precision: significant digits of the numbers.
+        precision: decimals of the numbers (trailing zeros are dropped).
 
     Example:
         >>> from microgrand import Value
