@@ -31,6 +31,7 @@ import random
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
 
 import microgrand as mg
 from microgrand import data, losses, nn, optim, plots
