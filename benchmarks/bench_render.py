@@ -22,15 +22,8 @@ import time
 from collections.abc import Callable
 
 from microgrand import DiagramTooLargeError, Graph, Value, draw, scope, vsum
+from microgrand.cli import readme_example
 from microgrand.render import engines
-
-
-def readme_neuron() -> Value:
-    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
-    out = (x * w + b).tanh()
-    out.label = "out"
-    out.backward()
-    return out
 
 
 def mlp(sizes: list[int], seed: int = 0) -> Value:
@@ -66,7 +59,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    neuron = readme_neuron()
+    neuron = readme_example()
     net = mlp([2, 16, 16, 16, 1])
     g = Graph.of(net)
     print(f"MLP 2-16-16-16-1 on one sample: {len(g)} nodes, {len(g.edges)} edges\n")
