@@ -64,7 +64,7 @@ assets: install
 	rm -rf build/assets
 	$(BIN)/microgrand demo --out build/assets --quiet
 	cp build/assets/example.png build/assets/decision_boundary.png assets/
-	$(BIN)/python -m microgrand.step._screenshot assets/player.png --gif assets/backward.gif
+	$(BIN)/python tools/screenshot.py assets/player.png --gif assets/backward.gif
 
 notebooks: install
 	$(BIN)/python tools/build_notebooks.py

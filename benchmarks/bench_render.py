@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 
 from microgrand import DiagramTooLargeError, Graph, Value, draw, scope, vsum
-from microgrand.cli import readme_example
+from microgrand.examples import readme_example
 from microgrand.render import engines
 
 

@@ -23,7 +23,7 @@ from .graph import Graph, topological_order
 from .nn import MLP
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
 from .rules import RULES, Rule
-from .step import Player, Trace, animate, explain, save_player, step, trace
+from .stepper import Player, Trace, animate, explain, save_player, step, trace
 from .train import History, fit
 from .value import (
     NonFiniteGradientWarning,

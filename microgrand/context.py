@@ -17,24 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from . import value as _value
+from .value import Scope
 
 __all__ = ["Scope", "is_grad_enabled", "no_grad", "scope"]
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """A named group of nodes; nested scopes form a path such as ``"mlp/layer1/neuron0"``."""
-
-    name: str
-    parent: Scope | None = None
-
-    @property
-    def path(self) -> str:
-        """The names from the outermost scope to this one, joined by ``/``."""
-        return self.name if self.parent is None else f"{self.parent.path}/{self.name}"
 
 
 @contextmanager

@@ -24,11 +24,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from . import data, optim, plots
+from . import data, optim
+from .examples import readme_example
 from .graph import Graph
 from .nn import MLP
+from .render import draw
 from .train import History, accuracy, fit
 from .value import Value
 
@@ -55,19 +56,6 @@ class DemoResult:
     history: History
     files: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
-
-
-def _readme_example() -> Value:
-    # The README's neuron; the command line module holds the canonical version.
-    from .cli import readme_example
-
-    return readme_example()
-
-
-def _draw(root: Value, **options: Any) -> Any:
-    from .render import draw
-
-    return draw(root, **options)
 
 
 def run_demo(
@@ -126,6 +114,8 @@ def run_demo(
     test_acc = accuracy(model, X_test, y_test)
     say(f"train accuracy: {100 * train_acc:.1f}%   test accuracy: {100 * test_acc:.1f}%")
 
+    from . import plots  # matplotlib loads only when the pictures are drawn
+
     files: dict[str, Path] = {}
     fig = plots.plot_decision_boundary(
         model,
@@ -143,17 +133,17 @@ def run_demo(
     assert isinstance(net_out, Value)
     net_out.label = "score"
     net_out.backward()
-    net = _draw(
+    net = draw(
         net_out, collapse=True, title=f"MLP(2, [16, 16, 1]) on x = ({x0[0]:.2f}, {x0[1]:.2f})"
     )
     files["network.svg"] = net.save(out / "network.svg")
     files["network.png"] = net.save(out / "network.png")
 
-    neuron = _readme_example()
+    neuron = readme_example()
     w = next(v for v in Graph.of(neuron).leaves if v.label == "w")
     say(f"README example: out = tanh(x·w + b) = {neuron.data:.4f} at x=2, w=-3, b=6.88; "
         f"∂out/∂w = {w.grad:.4f}")  # fmt: skip
-    ex = _draw(neuron, edge_labels=True, title="out = tanh(x·w + b) after backward()")
+    ex = draw(neuron, edge_labels=True, title="out = tanh(x·w + b) after backward()")
     files["example.svg"] = ex.save(out / "example.svg")
     files["example.png"] = ex.save(out / "example.png")
 

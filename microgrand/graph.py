@@ -15,45 +15,13 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .rules import Rule
-    from .value import Value
+from .rules import Rule
+from .value import Value, topological_order
 
 __all__ = ["Edge", "Graph", "Node", "topological_order"]
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node the root depends on, inputs before the nodes that use them; root last.
-
-    Iterative depth-first search with an explicit stack, so a chain of a million nodes
-    works at Python's default recursion limit. The order is deterministic: it follows
-    each node's inputs in order.
-
-    Example:
-        >>> from microgrand import Value
-        >>> a = Value(1.0, label="a"); b = a + 1
-        >>> [v.label or v.op for v in topological_order(b)]
-        ['a', '', 'add']
-    """
-    order: list[Value] = []
-    visited = {root}
-    # Each stack entry is a node and an iterator over its remaining inputs: the node is
-    # emitted once the iterator is exhausted, i.e. after all of its inputs.
-    stack = [(root, iter(root._prev))]
-    push = stack.append
-    while stack:
-        v, inputs = stack[-1]
-        for u in inputs:
-            if u not in visited:
-                visited.add(u)
-                push((u, iter(u._prev)))
-                break
-        else:
-            stack.pop()
-            order.append(v)
-    return order
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +79,6 @@ class Graph:
     @classmethod
     def of(cls, root: Value) -> Graph:
         """Snapshot the graph that ``root`` was computed from."""
-        from .value import Value
-
         if not isinstance(root, Value):
             raise TypeError(f"Graph.of() takes a Value, got {type(root).__name__}")
         order = topological_order(root)

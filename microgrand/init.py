@@ -34,10 +34,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeAlias
-
-if TYPE_CHECKING:
-    from .nn import Module
+from typing import Any, Protocol, TypeAlias
 
 __all__ = [
     "INITIALIZERS",
@@ -57,6 +54,26 @@ __all__ = [
 
 Initializer: TypeAlias = Callable[[int, int, random.Random], float]
 """``init(fan_in, fan_out, rng) -> float``: draws one weight."""
+
+
+class _HasModules(Protocol):
+    def named_modules(self) -> Any: ...
+
+
+def as_rng(rng: random.Random | int | None) -> random.Random:
+    """A :class:`random.Random` from a generator, a seed (int) or ``None`` (fresh, unseeded).
+
+    Example:
+        >>> as_rng(0).random() == random.Random(0).random()
+        True
+    """
+    if isinstance(rng, random.Random):
+        return rng
+    if rng is None:
+        return random.Random()
+    if isinstance(rng, int) and not isinstance(rng, bool):
+        return random.Random(rng)
+    raise TypeError(f"rng must be a random.Random, an int seed or None, got {type(rng).__name__}")
 
 
 def _check(fan_in: int, fan_out: int, rng: random.Random) -> None:
@@ -219,7 +236,7 @@ def get(init: str | Initializer, activation: str = "linear") -> Initializer:
 
 
 def reinitialize(
-    module: Module, init: str | Initializer = "auto", rng: random.Random | int | None = None
+    module: _HasModules, init: str | Initializer = "auto", rng: random.Random | int | None = None
 ) -> None:
     """Draw every weight of ``module`` again with ``init`` and set every bias to 0, in place.
 
@@ -233,10 +250,13 @@ def reinitialize(
         >>> {p.data for p in m.parameters()}
         {0.0}
     """
-    from .nn import Neuron, as_rng
-
     r = as_rng(rng)
-    neurons = [m for _, m in module.named_modules() if isinstance(m, Neuron)]
+    # A neuron is any sub-module with weights ``w``, a bias ``b``, ``nin``, ``fan_out`` and an
+    # ``activation`` (duck-typed, so that this module does not import :mod:`microgrand.nn`).
+    neurons = [
+        m for _, m in module.named_modules()
+        if all(hasattr(m, a) for a in ("w", "b", "nin", "fan_out", "activation"))
+    ]
     if not neurons:
         raise TypeError(f"reinitialize needs a module made of Neurons, got {type(module).__name__}")
     for n in neurons:

@@ -40,6 +40,7 @@ from typing import Any, TypeAlias
 from . import init as _init
 from ._files import write_atomic
 from .context import scope
+from .init import as_rng
 from .value import Value, vsum
 
 __all__ = [
@@ -82,22 +83,6 @@ def _activation(name: str | None) -> str:
         valid = ", ".join(repr(n) for n in ACTIVATIONS)
         raise ValueError(f"unknown activation {name!r}; valid names: {valid} (or None = linear)")
     return name
-
-
-def as_rng(rng: random.Random | int | None) -> random.Random:
-    """A :class:`random.Random` from a generator, a seed (int) or ``None`` (fresh, unseeded).
-
-    Example:
-        >>> as_rng(0).random() == random.Random(0).random()
-        True
-    """
-    if isinstance(rng, random.Random):
-        return rng
-    if rng is None:
-        return random.Random()
-    if isinstance(rng, int) and not isinstance(rng, bool):
-        return random.Random(rng)
-    raise TypeError(f"rng must be a random.Random, an int seed or None, got {type(rng).__name__}")
 
 
 def _positive_int(name: str, v: object) -> int:

@@ -22,17 +22,15 @@ import numbers
 import operator
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 from . import rules as _rules
-from .graph import topological_order
 from .rules import Rule, leaky_relu_rule, power_rule
-
-if TYPE_CHECKING:
-    from .context import Scope
 
 __all__ = [
     "NonFiniteGradientWarning",
+    "Scope",
     "Value",
     "cos",
     "exp",
@@ -46,11 +44,33 @@ __all__ = [
     "softplus",
     "sqrt",
     "tanh",
+    "topological_order",
     "vsum",
     "zero_grad",
 ]
 
 Operand: TypeAlias = "Value | int | float"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A named group of nodes; nested scopes form a path such as ``"mlp/layer1/neuron0"``.
+
+    Made by :func:`microgrand.scope`; every Value remembers the scope it was created in.
+
+    Example:
+        >>> Scope("neuron0", Scope("layer1")).path
+        'layer1/neuron0'
+    """
+
+    name: str
+    parent: Scope | None = None
+
+    @property
+    def path(self) -> str:
+        """The names from the outermost scope to this one, joined by ``/``."""
+        return self.name if self.parent is None else f"{self.parent.path}/{self.name}"
+
 
 # Module state switched by microgrand.context (no_grad / scope). Plain globals: they are read
 # on every operation, and a global is the cheapest thing Python can read.
@@ -457,6 +477,38 @@ class Value:
 
 
 _get_grad = operator.attrgetter("grad")
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node the root depends on, inputs before the nodes that use them; root last.
+
+    Iterative depth-first search with an explicit stack, so a chain of a million nodes
+    works at Python's default recursion limit. The order is deterministic: it follows
+    each node's inputs in order.
+
+    Example:
+        >>> from microgrand import Value
+        >>> a = Value(1.0, label="a"); b = a + 1
+        >>> [v.label or v.op for v in topological_order(b)]
+        ['a', '', 'add']
+    """
+    order: list[Value] = []
+    visited = {root}
+    # Each stack entry is a node and an iterator over its remaining inputs: the node is
+    # emitted once the iterator is exhausted, i.e. after all of its inputs.
+    stack = [(root, iter(root._prev))]
+    push = stack.append
+    while stack:
+        v, inputs = stack[-1]
+        for u in inputs:
+            if u not in visited:
+                visited.add(u)
+                push((u, iter(u._prev)))
+                break
+        else:
+            stack.pop()
+            order.append(v)
+    return order
 
 
 def _warn_non_finite(topo: list[Value]) -> None:

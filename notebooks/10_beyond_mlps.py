@@ -33,7 +33,7 @@ import numpy as np
 
 import microgrand as mg
 from microgrand import data, nn, optim
-from microgrand.step import explain, step
+from microgrand import explain, step
 
 # %% [markdown]
 # ## 1. An autoencoder: learning without labels

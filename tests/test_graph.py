@@ -88,7 +88,7 @@ def test_scopes_group_nodes() -> None:
 def test_same_graph_same_snapshot_across_processes() -> None:
     code = (
         "import microgrand as mg\n"
-        "from microgrand.cli import readme_example\n"
+        "from microgrand.examples import readme_example\n"
         "g = mg.Graph.of(readme_example())\n"
         "print([(n.id, n.label, n.op, n.inputs) for n in g.nodes])\n"
     )

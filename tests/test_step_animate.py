@@ -10,8 +10,8 @@ import pytest
 from PIL import Image, ImageChops
 
 from microgrand import Value
-from microgrand.step import trace
-from microgrand.step.animate import AnimationError, animate, frames
+from microgrand.stepper import trace
+from microgrand.stepper.animate import AnimationError, animate, frames
 
 
 def neuron() -> Value:

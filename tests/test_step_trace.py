@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from microgrand import Value, scope, vsum
-from microgrand.step import Trace, trace
+from microgrand.stepper import Trace, trace
 
 
 def readme_graph() -> tuple[Value, Value, Value]:

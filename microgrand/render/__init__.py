@@ -20,6 +20,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from .._format import check_precision
 from ..graph import Graph, topological_order
 from ..value import Value
 from .build import (
@@ -213,9 +214,7 @@ def _options(graph: Graph, o: dict[str, Any]) -> DrawOptions:
     for s in show:
         if s not in SHOW_FIELDS:
             raise ValueError(f"show= takes fields from {SHOW_FIELDS}, got {s!r}")
-    prec = o["precision"]
-    if not isinstance(prec, int) or isinstance(prec, bool) or not 0 <= prec <= 12:
-        raise ValueError(f"precision must be an int from 0 to 12, got {prec!r}")
+    prec = check_precision(o["precision"])
     if o["rankdir"] not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {o['rankdir']!r}")
     if o["color"] not in (None, "grad"):

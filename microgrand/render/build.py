@@ -28,6 +28,7 @@ from typing import Any
 
 import graphviz
 
+from .._format import format_fixed
 from ..graph import Graph, Node
 from .themes import DECADES, THEMES, Theme, grad_fill, mix
 
@@ -69,25 +70,7 @@ def escape(text: str) -> str:
     return "<BR/>".join(html.escape(line, quote=True) for line in text.split("\n"))
 
 
-def format_number(x: float, precision: int = 4) -> str:
-    """A number as diagrams show it: fixed ``precision`` decimals, scientific when huge or tiny.
-
-    Example:
-        >>> format_number(-3.0), format_number(0.70638, 2), format_number(-0.0)
-        ('-3.0000', '0.71', '0.0000')
-        >>> format_number(1.5e-9), format_number(2.5e7), format_number(float("nan"))
-        ('1.5000e-09', '2.5000e+07', 'nan')
-    """
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0.0:
-        return f"{0.0:.{precision}f}"
-    a = abs(x)
-    if a >= 1e6 or a < 0.5 * 10.0**-precision:
-        return f"{x:.{precision}e}"
-    return f"{x:.{precision}f}"
+format_number = format_fixed  # the 0.1 name, kept for one release
 
 
 CollapseSpec = bool | int | Sequence[str] | None

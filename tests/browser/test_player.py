@@ -10,8 +10,8 @@ import pytest
 
 from microgrand import Value, scope, vsum
 from microgrand.render import format_number
-from microgrand.step import save_player, step, trace
-from microgrand.step._screenshot import ARGS, find_chromium
+from microgrand.stepper import save_player, step, trace
+from tools.screenshot import ARGS, find_chromium
 
 pytestmark = pytest.mark.browser
 

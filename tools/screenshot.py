@@ -1,4 +1,4 @@
-"""Make the README's picture of the player: ``python -m microgrand.step._screenshot OUT.png``.
+"""Make the README's picture of the player: ``python tools/screenshot.py OUT.png``.
 
 Saves the player of the README neuron ``tanh(x*w + b)``, opens it in Chromium (through
 Playwright; Chromium from the system, e.g. Debian's ``chromium`` package), steps to the
@@ -18,10 +18,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from .._files import write_atomic
-from ..cli import readme_example
-from .animate import animate
-from .player import step
+from microgrand import animate, step
+from microgrand._files import write_atomic
+from microgrand.examples import readme_example
 
 ARGS = [
     "--no-sandbox",
@@ -70,7 +69,7 @@ def screenshot(out: Path, frame: int = 4, width: int = 1280) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``OUT.png [--gif OUT.gif]``."""
-    ap = argparse.ArgumentParser(prog="python -m microgrand.step._screenshot")
+    ap = argparse.ArgumentParser(prog="python tools/screenshot.py")
     ap.add_argument("out", type=Path)
     ap.add_argument("--gif", type=Path, default=None, help="also write the backward-pass GIF")
     ap.add_argument("--frame", type=int, default=4)

@@ -11,27 +11,27 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..cli import UsageError, parse_assignment
-from ..expr import ExpressionError, build_expression
 from ..render.engine import ENGINE_NAMES
+from ..render.themes import THEMES
+from ..stepper.animate import animate
+from ..stepper.explain import explain
+from ..stepper.player import DEFAULT_MAX_STEPS, PlayerTooLargeError, save_player
 from ..value import Value
-from .animate import animate
-from .explain import explain
-from .player import DEFAULT_MAX_STEPS, PlayerTooLargeError, save_player
-
-__all__ = ["add_step_commands"]
-
-_EPILOG = (
-    "Functions: tanh exp log sqrt sigmoid relu leaky_relu softplus sin cos abs. "
-    "An expression starting with '-' goes after '--'."
+from ._common import (
+    EPILOG,
+    UsageError,
+    add_expression_arguments,
+    add_precision_argument,
+    build,
+    check_precision_arg,
 )
+
+__all__ = ["add_commands"]
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("expression", metavar="EXPR", help="expression, e.g. 'tanh(x*w + b)'")
-    p.add_argument("assignments", metavar="NAME=VALUE", nargs="*", help="variable values")
-    p.add_argument("--precision", type=int, default=4, metavar="N",
-                   help="significant digits (1-12, default 4)")
+    add_expression_arguments(p)
+    add_precision_argument(p)
 
 
 def _drawing(p: argparse.ArgumentParser) -> None:
@@ -41,7 +41,7 @@ def _drawing(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=ENGINE_NAMES, default=None, help="layout engine")
 
 
-def add_step_commands(sub: Any) -> None:
+def add_commands(sub: Any) -> None:
     """Add ``microgrand explain``, ``microgrand step`` and ``microgrand animate``.
 
     Example:
@@ -53,7 +53,7 @@ def add_step_commands(sub: Any) -> None:
         "explain",
         help="print the chain rule, step by step, for an expression's backward pass",
         description="Print one chain-rule line per node, in backward order. Example: "
-        "microgrand explain 'tanh(x*w + b)' x=2 w=-3 b=6.88. " + _EPILOG,
+        "microgrand explain 'tanh(x*w + b)' x=2 w=-3 b=6.88. " + EPILOG,
     )
     _common(e)
     e.add_argument("--format", choices=("text", "latex", "markdown"), default="text")
@@ -64,11 +64,11 @@ def add_step_commands(sub: Any) -> None:
         help="write a standalone HTML player that steps through the backward pass",
         description="Write an HTML page (no network needed) with Prev/Next/Play buttons that "
         "steps through the backward pass. Example: microgrand step 'tanh(x*w + b)' x=2 w=-3 "
-        "b=6.88 -o player.html. " + _EPILOG,
+        "b=6.88 -o player.html. " + EPILOG,
     )
     _common(s)
     s.add_argument("-o", "--output", required=True, help="output file (.html)")
-    s.add_argument("--theme", choices=("light", "dark", "print"), default="light")
+    s.add_argument("--theme", choices=tuple(THEMES), default="light")
     s.add_argument("--interval", type=float, default=1.2, metavar="SECONDS",
                    help="seconds per step when playing (default 1.2)")
     _drawing(s)
@@ -78,7 +78,7 @@ def add_step_commands(sub: Any) -> None:
         "animate",
         help="write a GIF (or MP4 with ffmpeg) of the backward or forward pass",
         description="One frame per step. Example: microgrand animate 'tanh(x*w + b)' x=2 "
-        "w=-3 b=6.88 -o backward.gif. " + _EPILOG,
+        "w=-3 b=6.88 -o backward.gif. " + EPILOG,
     )
     _common(a)
     a.add_argument("-o", "--output", required=True, help="output file (.gif, or .mp4)")
@@ -91,24 +91,8 @@ def add_step_commands(sub: Any) -> None:
 
 
 def _root(args: argparse.Namespace) -> Value:
-    cmd = f"microgrand {args.command}"
-    variables: dict[str, float] = {}
-    for text in args.assignments:
-        try:
-            name, value = parse_assignment(text)
-        except UsageError as err:
-            raise UsageError(str(err).replace("microgrand render:", f"{cmd}:")) from None
-        if name in variables:
-            raise UsageError(f"{cmd}: {name} is given twice")
-        variables[name] = value
-    if not 1 <= args.precision <= 12:
-        raise UsageError(f"{cmd}: --precision must be from 1 to 12")
-    try:
-        return build_expression(args.expression, variables).root
-    except ExpressionError as err:
-        raise UsageError(f"{cmd}: bad expression: {err.one_line}") from None
-    except (ValueError, ArithmeticError) as err:
-        raise UsageError(f"{cmd}: cannot evaluate the expression: {err}") from None
+    check_precision_arg(args)
+    return build(args).root
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""A backward-pass player: step through a :class:`~microgrand.step.trace.Trace` on the diagram.
+"""A backward-pass player: step through a :class:`~microgrand.stepper.trace.Trace` on the diagram.
 
 :func:`step` returns a :class:`Player`. In a notebook it shows the diagram with the current
 step highlighted, the chain-rule line beside it and Prev / Next / Play buttons and a slider
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .._files import write_atomic
+from .._format import check_precision
 from ..graph import Graph
 from ..render import draw, format_number
 from ..render.diagram import Diagram
@@ -128,10 +129,7 @@ class Player:
             0.05 <= interval <= 60
         ):
             raise ValueError(f"interval must be seconds between 0.05 and 60, got {interval!r}")
-        if isinstance(precision, bool) or not isinstance(precision, int) or not (
-            1 <= precision <= 12
-        ):
-            raise ValueError(f"precision must be an int from 1 to 12, got {precision!r}")
+        check_precision(precision)
         self.trace = t
         self.precision = precision
         self.rankdir = rankdir

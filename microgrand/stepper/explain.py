@@ -1,6 +1,6 @@
 """The chain rule written out, one line per step of the backward pass.
 
-:func:`explain` turns a :class:`~microgrand.step.trace.Trace` into lines such as
+:func:`explain` turns a :class:`~microgrand.stepper.trace.Trace` into lines such as
 ``dL/dx = dL/dz · dz/dx = 0.5 · w = 0.5 · 3.0 = 1.5``: the symbols, the local derivative
 worded from the rule table (``tanh``: ``1 − out²``), the numbers and the result. A node used
 twice shows its gradient as a sum of contributions (``dL/da = 3.0 + 3.0 = 6.0``).
@@ -17,11 +17,11 @@ Example:
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
+from .._format import check_precision, format_short
 from ..value import Value
 from .trace import Contribution, Step, Trace, trace
 
@@ -68,29 +68,7 @@ class Explanation(str):
         p.text(str(self))
 
 
-def format_number(x: float, precision: int = 4) -> str:
-    """A number for an explanation: at most ``precision`` decimals, trailing zeros dropped.
-
-    Fixed decimals (not significant digits) keep sums consistent with their terms
-    (``4.5 + 2.125 = 6.625``, not ``6.62``). Very large or very small numbers use
-    scientific notation with ``precision`` significant digits.
-
-    Example:
-        >>> [format_number(v) for v in (3.0, 0.70641, 12.125, 645.57731)]
-        ['3.0', '0.7064', '12.125', '645.5773']
-        >>> format_number(-1e-7), format_number(2.5e9), format_number(-0.00001)
-        ('-1e-07', '2.5e+09', '-1e-05')
-    """
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x != 0.0 and not 10.0**-precision <= abs(x) < 1e6:
-        return f"{x:.{precision}g}"
-    s = f"{x:.{precision}f}".rstrip("0")
-    if s.endswith("."):
-        s += "0"
-    return "0.0" if s == "-0.0" else s
+format_number = format_short  # the 0.1 name, kept for one release
 
 
 # --- names ---------------------------------------------------------------------------------
@@ -361,8 +339,7 @@ def explain(
         raise TypeError(f"explain() takes an output Value or a Trace, got {type(x).__name__}")
     if format not in _FORMATS:
         raise ValueError(f"format must be one of {', '.join(_FORMATS)}; got {format!r}")
-    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
-        raise ValueError(f"precision must be an int from 1 to 17, got {precision!r}")
+    check_precision(precision)
     steps: list[Step] = list(t.steps)
     if nodes is not None:
         if isinstance(nodes, Value | str):

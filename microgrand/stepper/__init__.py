@@ -2,7 +2,7 @@
 
 Example:
     >>> from microgrand import Value
-    >>> from microgrand.step import trace
+    >>> from microgrand.stepper import trace
     >>> x = Value(2.0, label="x")
     >>> [s.name for s in trace(x * 3)]
     ['x·3', 'n1', 'x']
