@@ -18,7 +18,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["DECADES", "THEMES", "Theme", "grad_fill", "grad_strength", "mix"]
+__all__ = [
+    "DECADES",
+    "MIN_TINT",
+    "THEMES",
+    "Theme",
+    "css_variables",
+    "grad_fill",
+    "grad_strength",
+    "mix",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,3 +175,27 @@ def grad_fill(theme: Theme, grad: float, max_abs: float) -> str:
         return theme.node_fill
     end = theme.positive if grad > 0 else theme.negative
     return mix(theme.node_fill, end, grad_strength(grad, max_abs))
+
+
+def css_variables(theme: Theme, selector: str = ":root") -> str:
+    """The theme as CSS custom properties, so that every page uses only its theme's colours.
+
+    Each colour field becomes ``--mg-FIELD`` (underscores as dashes), plus ``--mg-font``,
+    ``--mg-decades`` and ``--mg-min-tint`` (the gradient scale of :func:`grad_strength`, for
+    pages that colour nodes themselves). Page CSS refers to these and to nothing else.
+
+    Example:
+        >>> css = css_variables(THEMES["print"], ".mg-page")
+        >>> css.splitlines()[0], "--mg-accent: #000000;" in css
+        ('.mg-page {', True)
+    """
+    lines = [f"{selector} {{"]
+    for name in Theme.__slots__:
+        value = getattr(theme, name)
+        if isinstance(value, str) and value.startswith("#"):
+            lines.append(f"  --mg-{name.replace('_', '-')}: {value};")
+    lines.append(f"  --mg-font: {theme.font}, Arial, sans-serif;")
+    lines.append(f"  --mg-decades: {DECADES};")
+    lines.append(f"  --mg-min-tint: {MIN_TINT};")
+    lines.append("}")
+    return "\n".join(lines)
