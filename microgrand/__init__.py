@@ -21,6 +21,7 @@ from .expr import ExpressionError, parse_expression
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Graph, topological_order
 from .nn import MLP
+from .recording import Recorded, RecordMismatchError, record
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
 from .rules import RULES, Rule
 from .stepper import Player, Trace, animate, explain, save_player, step, trace
@@ -58,6 +59,8 @@ __all__ = [
     "History",
     "NonFiniteGradientWarning",
     "Player",
+    "RecordMismatchError",
+    "Recorded",
     "RenderError",
     "Rule",
     "Trace",
@@ -81,6 +84,7 @@ __all__ = [
     "no_grad",
     "optim",
     "parse_expression",
+    "record",
     "relu",
     "save_player",
     "scope",
