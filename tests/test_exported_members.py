@@ -14,8 +14,8 @@ def test_all_lists_exactly_the_public_names() -> None:
     public = {
         name
         for name, obj in vars(microgrand).items()
-        if not name.startswith("_") and not isinstance(obj, types.ModuleType)
-    }
+        if not name.startswith("_") and (not isinstance(obj, types.ModuleType) or callable(obj))
+    }  # microgrand.playground is a function until its package is imported, then a callable module
     public.add("__version__")
     assert sorted(microgrand.__all__) == sorted(public | LEARNING_MODULES)
 
