@@ -30,6 +30,7 @@ class PlaygroundWidget(anywidget.AnyWidget):
     """The live playground in a notebook (see :func:`microgrand.playground`)."""
 
     _esm = traitlets.Unicode(web_file("playground.js")).tag(sync=True)
+    _css = traitlets.Unicode("").tag(sync=True)
     view = traitlets.Dict().tag(sync=True)
     frame = traitlets.Dict().tag(sync=True)
     history = traitlets.Dict().tag(sync=True)
@@ -38,7 +39,8 @@ class PlaygroundWidget(anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, pg: Playground) -> None:
-        super().__init__(_css=css(pg.config["theme"]))
+        super().__init__()
+        self._css = css(pg.config["theme"])
         self._pg = pg
         self._view_key: Any = None
         self.sync()
