@@ -22,8 +22,7 @@ import microgrand as mg
 from microgrand import data, losses
 from microgrand.cli import main
 from microgrand.nn import MLP
-from microgrand.playground import Playground, PlaygroundError, playground
-from microgrand.playground import mirror, replay
+from microgrand.playground import Playground, PlaygroundError, mirror, playground, replay
 
 np = pytest.importorskip("numpy")
 
@@ -96,7 +95,7 @@ def test_own_model_data_and_optimizer() -> None:
     again = playground(**cfg)
     assert again.initial_weights == w0
     assert again.step() == first
-    with pytest.raises(TypeError, match="nn.MLP"):
+    with pytest.raises(TypeError, match=r"nn\.MLP"):
         playground(model=mg.nn.Neuron(2, rng=0))
     with pytest.raises(PlaygroundError, match="last layer must be linear"):
         playground(model=MLP(2, [3, 1], output_activation="sigmoid", rng=0))
