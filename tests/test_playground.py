@@ -424,3 +424,18 @@ def test_cli_bad_csv_exits_1_naming_the_line(tmp_path: Path) -> None:
     csv.write_text("1,2,0\n1,2\n")
     code, _, stderr = run(["playground", "--data", str(csv), "-o", str(tmp_path / "r.html")])
     assert code == 1 and "line 2" in stderr and stderr.count("\n") == 1
+
+
+def test_import_microgrand_stays_light_and_the_playground_is_callable() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, microgrand as mg\n"
+        "heavy = [m for m in ('numpy', 'anywidget', 'ipywidgets', 'matplotlib') if m in sys.modules]\n"
+        "pg = mg.playground(layers=[2], seed=0)\n"
+        "again = mg.playground(layers=[2], seed=0)  # after the package import too\n"
+        "print(heavy, pg.initial_weights == again.initial_weights)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[]", "True"]
