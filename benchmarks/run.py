@@ -211,6 +211,48 @@ def work_micrograd_code(engine: str) -> dict[str, float]:
     return {"seconds": _timeit(one)}
 
 
+def work_playground(engine: str) -> dict[str, float]:
+    """One ``pg.step()`` with every view refreshed, next to micrograd's own step (same data size).
+
+    The playground trains on the same workload as micrograd's demo (2-16-16-1 ReLU, 100
+    training points of two moons, SVM loss + L2, SGD, full batch); "every view refreshed"
+    means the frame (decision boundary, a heatmap per neuron, weights, gradients, optimizer
+    state) is rebuilt and serialised to JSON with the history, as the widget's sync does.
+    """
+    if engine == "micrograd":
+        return work_mlp("micrograd")
+    import microgrand as mg
+
+    pg = mg.playground(dataset="moons", n=125, test_fraction=0.2, layers=[16, 16],
+                       activation="relu", loss="hinge", optimizer="sgd", lr=0.01,
+                       batch_size=100, l2=1e-4, seed=0)
+    assert len(pg.X) == 100
+
+    def one() -> None:
+        pg.step()
+        json.dumps(pg.frame)
+        json.dumps(pg.history.as_dict())
+
+    return {"seconds": _timeit(one)}
+
+
+def playground_lines(repeat: int) -> list[str]:
+    """The playground section of RESULTS.md (target: at most 0.14× micrograd's step)."""
+    if not (has_module("micrograd") and has_module("numpy")):
+        return ["", "## Playground step", "", "(needs micrograd and numpy; skipped)"]
+    r = median_runs("playground", ["microgrand-playground", "micrograd"], repeat)
+    pg, ref = r.get("microgrand-playground", {}).get("seconds"), r.get("micrograd", {}).get("seconds")
+    lines = ["", "## Playground: one `pg.step()` with every view refreshed (2-16-16-1, 100 moons points)", "",
+             "Target: at most 0.14× micrograd's own training step on the same network and data "
+             "(10 updates per second where micrograd takes 0.7 s).", "",
+             "| engine | seconds per step | vs micrograd |", "|---|---:|---:|"]
+    if pg:
+        lines.append(f"| microgrand playground (step + all heatmaps + JSON) | {pg:.4f} | {fmt_ratio(pg, ref)} |")
+    if ref:
+        lines.append(f"| micrograd 0.1.0 (training step only) | {ref:.4f} | 1.000× |")
+    return lines
+
+
 def sum_left(xs: list[Any]) -> Any:
     return left_fold(xs)
 
@@ -371,6 +413,7 @@ WORKERS: dict[str, Callable[..., dict[str, float]]] = {
     "wide": work_wide,
     "ops": work_ops,
     "memory": work_memory,
+    "playground": work_playground,
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -419,10 +462,15 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3, help="processes per engine and task")
     ap.add_argument("--out", default=None, help="write the Markdown table here too")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--playground-only", action="store_true",
+                    help="measure only the playground step (prints its table section)")
     args = ap.parse_args()
     if args.worker:
         task, engine, *rest = args.worker
         print(json.dumps(WORKERS[task](engine, *map(int, rest))))
+        return 0
+    if args.playground_only:
+        print("\n".join(playground_lines(args.repeat)))
         return 0
 
     engines = ["microgrand", "microgrand-same-graph", "micrograd", "plain"]
@@ -515,6 +563,7 @@ def main() -> int:
         vals = [ops[e].get(k) for e in ops]
         ratio = fmt_ratio(ops.get("microgrand", {}).get(k), ops.get("micrograd", {}).get(k))
         lines.append(f"| {k} | " + " | ".join(f"{v:.0f}" if v else "—" for v in vals) + f" | {ratio} |")
+    lines += playground_lines(args.repeat)
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

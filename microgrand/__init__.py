@@ -11,6 +11,9 @@ Example:
     1.0019
 """
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from . import data as data
 from . import init as init
 from . import losses as losses
@@ -45,7 +48,28 @@ from .value import (
     zero_grad,
 )
 
+if _TYPE_CHECKING:
+    from .play import Playground
+
 __version__ = "0.1.0"
+
+
+def playground(**kwargs: _Any) -> "Playground":
+    """A training playground in the notebook (TensorFlow Playground on this engine).
+
+    Imported on first use (it needs NumPy, and anywidget for the live widget:
+    ``pip install "microgrand[playground]"``); see :mod:`microgrand.play`.
+
+    Example:
+        >>> import microgrand as mg
+        >>> pg = mg.playground(dataset="xor", layers=[4], seed=0)
+        >>> loss = pg.step(10); pg.steps
+        10
+    """
+    from .play import playground as make
+
+    return make(**kwargs)
+
 
 __all__ = [
     "MLP",
@@ -84,6 +108,7 @@ __all__ = [
     "no_grad",
     "optim",
     "parse_expression",
+    "playground",
     "record",
     "relu",
     "save_player",

@@ -331,3 +331,105 @@ def _labels(y: Sequence[Any]) -> set[int]:
             raise ValueError(f"labels must be integers, got {t!r}")
         out.add(int(t))
     return out
+
+
+# --- added for the playground: Gaussian blobs and your own points from a CSV file -------------
+
+__all__ += ["blobs", "load_csv"]
+
+
+def blobs(
+    n: int = 100, classes: int = 2, noise: float = 0.3, seed: int = 0
+) -> tuple[list[list[float]], list[int]]:
+    """``classes`` Gaussian blobs of std ``noise``, centred evenly on the unit circle.
+
+    Labels are ``0 … classes-1`` (as equal as possible in number); class ``k`` is centred at
+    angle ``2πk / classes``. With a small ``noise`` the classes are linearly separable.
+
+    Example:
+        >>> X, y = blobs(30, classes=3, noise=0.0, seed=0)
+        >>> sorted(set(y)), sorted({(round(x1, 6), round(x2, 6)) for x1, x2 in X})[0]
+        ([0, 1, 2], (-0.5, -0.866025))
+    """
+    n = _n(n, 1)
+    s = _noise(noise)
+    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+        raise ValueError(f"classes must be an int >= 2, got {classes!r}")
+    rng = random.Random(seed)
+    X: list[list[float]] = []
+    y: list[int] = []
+    for k, count in enumerate(_split_counts(n, classes)):
+        a = 2 * math.pi * k / classes
+        cx, cy = math.cos(a), math.sin(a)
+        for _ in range(count):
+            X.append([cx + rng.gauss(0.0, s), cy + rng.gauss(0.0, s)])
+            y.append(k)
+    return _shuffled(X, y, rng)
+
+
+def load_csv(path: str | Any) -> tuple[list[list[float]], list[int]]:
+    """Your own 2-D points: a CSV file with two feature columns and an integer class label.
+
+    Each line is ``x1,x2,label`` (commas, semicolons or tabs); a first line that is not
+    numeric is taken as a header; blank lines and lines starting with ``#`` are skipped.
+    Labels are class indices ``0, 1, …``. A bad file raises ``ValueError`` naming the file
+    and the line (``points.csv line 4: label '0.5' is not a class index``).
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "points.csv"
+        >>> _ = p.write_text("x1,x2,label\\n0.5,1.0,0\\n-1,2e-1,1\\n")
+        >>> load_csv(p)
+        ([[0.5, 1.0], [-1.0, 0.2]], [0, 1])
+    """
+    import os
+    import re
+
+    name = os.fspath(path)
+    try:
+        with open(name, encoding="utf-8-sig") as f:
+            lines = f.read().splitlines()
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{name}: not a text file ({e.reason})") from None
+    X: list[list[float]] = []
+    y: list[int] = []
+    seen_data = False
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        cells = [c.strip() for c in re.split(r"[,;\t]", line)]
+        where = f"{name} line {lineno}"
+        if len(cells) != 3:
+            raise ValueError(
+                f"{where}: expected 3 columns (x1, x2, label), got {len(cells)}: {raw.strip()!r}"
+            )
+        if not seen_data:
+            seen_data = True
+            try:
+                float(cells[0])
+            except ValueError:
+                continue  # the first line is a header
+        feats: list[float] = []
+        for col, cell in zip(("x1", "x2"), cells[:2], strict=True):
+            try:
+                v = float(cell)
+            except ValueError:
+                raise ValueError(f"{where}: {col} {cell!r} is not a number") from None
+            if not math.isfinite(v):
+                raise ValueError(f"{where}: {col} {cell!r} is not a finite number")
+            feats.append(v)
+        label = cells[2]
+        try:
+            lab = int(label)
+        except ValueError:
+            raise ValueError(
+                f"{where}: label {label!r} is not a class index (0, 1, 2, …)"
+            ) from None
+        if lab < 0:
+            raise ValueError(f"{where}: label {lab} is negative; use class indices 0, 1, 2, …")
+        X.append(feats)
+        y.append(lab)
+    if not X:
+        raise ValueError(f"{name}: no data lines (expected lines like '0.5,1.2,0')")
+    return X, y

@@ -1,0 +1,854 @@
+"""The playground's state, owned by Python: data, model, optimizer, history and recorded frames.
+
+:class:`Playground` trains a :class:`~microgrand.nn.MLP` with the library's own losses and
+optimizers, one optimizer step at a time, and after every call to :meth:`Playground.step`
+refreshes the *views*: the decision boundary and every neuron over the input plane (from
+the NumPy mirror in :mod:`microgrand.play.mirror`), losses, accuracies, gradient norms
+per layer, and the last update of every weight. A frame of all of these is recorded every
+``record_every`` steps for the replay.
+
+Example:
+    >>> pg = Playground(dataset="xor", layers=[4], lr=0.1, seed=1)
+    >>> loss = pg.step(5)
+    >>> pg.history.steps[-1], len(pg.history.train_loss)
+    (5, 5)
+"""
+
+from __future__ import annotations
+
+import base64
+import gc
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import data as _data
+from .. import losses as _losses
+from ..init import INITIALIZERS
+from ..nn import ACTIVATIONS, MLP
+from ..optim import SGD, Adam, Optimizer, RMSProp
+from ..render.themes import THEMES
+from ..value import Value
+from . import mirror
+
+__all__ = [
+    "DATASETS",
+    "DEFAULTS",
+    "LOSSES",
+    "OPTIMIZERS",
+    "History",
+    "Playground",
+    "PlaygroundError",
+]
+
+
+class PlaygroundError(ValueError):
+    """A setting of the playground is invalid (the message says which and what is allowed)."""
+
+
+DATASETS = ("moons", "circles", "spirals", "xor", "blobs")
+"""The generated datasets (your own points: ``X=…, y=…``, e.g. from :func:`data.load_csv`)."""
+OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
+"""Optimizer names: plain SGD, SGD with momentum 0.9, Adam, RMSProp."""
+LOSSES = ("bce", "mse", "hinge", "cross_entropy")
+"""Loss names: ``bce`` (on logits), ``mse`` (0/1 targets), ``hinge`` (±1), ``cross_entropy``."""
+
+DEFAULTS: dict[str, Any] = {
+    "dataset": "moons",
+    "n": 200,
+    "noise": 0.1,
+    "classes": 2,
+    "test_fraction": 0.3,
+    "layers": [8, 8],
+    "activation": "tanh",
+    "init": "auto",
+    "loss": "auto",
+    "optimizer": "adam",
+    "lr": 0.03,
+    "batch_size": 10,
+    "l2": 0.0,
+    "seed": 0,
+    "record_every": 10,
+    "grid": 48,
+    "neuron_grid": 16,
+    "theme": "light",
+}
+"""Every setting and its default (``loss="auto"``: ``bce`` for 2 classes, else cross-entropy)."""
+
+_TWO_CLASS = {"moons", "circles", "xor"}
+_MAX_CLASSES = 8
+_MAX_FRAMES = 200
+
+
+@dataclass
+class History:
+    """Per step: the batch loss, train/test loss and accuracy, and each layer's gradient norm.
+
+    Example:
+        >>> h = History(); h.steps
+        []
+    """
+
+    steps: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+    grad_norms: dict[str, list[float]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain lists (JSON-ready; NaN becomes None)."""
+
+        def clean(xs: list[float]) -> list[float | None]:
+            return [x if math.isfinite(x) else None for x in xs]
+
+        return {
+            "steps": list(self.steps),
+            "loss": clean(self.loss),
+            "train_loss": clean(self.train_loss),
+            "test_loss": clean(self.test_loss),
+            "train_accuracy": clean(self.train_accuracy),
+            "test_accuracy": clean(self.test_accuracy),
+            "grad_norms": {k: clean(v) for k, v in self.grad_norms.items()},
+        }
+
+
+def _fail(msg: str) -> PlaygroundError:
+    return PlaygroundError(msg)
+
+
+def _int(cfg: dict[str, Any], key: str, low: int, high: int | None = None) -> int:
+    v = cfg[key]
+    if isinstance(v, bool) or not isinstance(v, int) or v < low or (high is not None and v > high):
+        rng = f">= {low}" if high is None else f"in {low}…{high}"
+        raise _fail(f"{key} must be an int {rng}, got {v!r}")
+    return v
+
+
+def _num(
+    cfg: dict[str, Any], key: str, low: float, *, strict: bool, high: float | None = None
+) -> float:
+    v = cfg[key]
+    ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    if ok:
+        ok = (v > low if strict else v >= low) and (high is None or v < high)
+    if not ok:
+        rng = f"{'>' if strict else '>='} {low:g}" + (
+            f" and < {high:g}" if high is not None else ""
+        )
+        raise _fail(f"{key} must be a finite number {rng}, got {v!r}")
+    return float(v)
+
+
+def _choice(cfg: dict[str, Any], key: str, names: Sequence[str]) -> str:
+    v = cfg[key]
+    if v not in names:
+        raise _fail(f"unknown {key} {v!r}; choose one of: {', '.join(map(repr, names))}")
+    return str(v)
+
+
+def check_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Fill in defaults and refuse bad settings with a :class:`PlaygroundError` saying why.
+
+    Example:
+        >>> check_config({"lr": -1})
+        Traceback (most recent call last):
+        ...
+        microgrand.play.state.PlaygroundError: lr must be a finite number > 0, got -1
+    """
+    extra = {"X", "y", "weights", "added", "removed"}
+    unknown = sorted(set(config) - set(DEFAULTS) - extra)
+    if unknown:
+        raise _fail(
+            f"unknown setting(s) {', '.join(map(repr, unknown))}; "
+            f"the settings are: {', '.join(sorted(DEFAULTS))}"
+        )
+    cfg = {**DEFAULTS, **config}
+    own_data = cfg.get("X") is not None
+    if not own_data:
+        _choice(cfg, "dataset", DATASETS)
+    _int(cfg, "n", 4, 5000)
+    _num(cfg, "noise", 0.0, strict=False)
+    _int(cfg, "classes", 2, _MAX_CLASSES)
+    _num(cfg, "test_fraction", 0.0, strict=False, high=1.0)
+    layers = cfg["layers"]
+    if isinstance(layers, int) or not isinstance(layers, Sequence) or isinstance(layers, str):
+        raise _fail(f"layers must be a list of hidden layer sizes such as [8, 8], got {layers!r}")
+    for k in layers:
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 64:
+            raise _fail(
+                f"every hidden layer needs 1…64 neurons, got {k!r} in layers={list(layers)}"
+            )
+    if len(layers) > 6:
+        raise _fail(f"at most 6 hidden layers, got {len(layers)}")
+    cfg["layers"] = [int(k) for k in layers]
+    _choice(cfg, "activation", [a for a in ACTIVATIONS if a != "linear"] + ["linear"])
+    _choice(cfg, "init", ["auto", *INITIALIZERS])
+    _choice(cfg, "loss", ["auto", *LOSSES])
+    _choice(cfg, "optimizer", OPTIMIZERS)
+    _num(cfg, "lr", 0.0, strict=True)
+    _int(cfg, "batch_size", 1)
+    _num(cfg, "l2", 0.0, strict=False)
+    _int(cfg, "seed", 0)
+    _int(cfg, "record_every", 1)
+    _int(cfg, "grid", 8, 128)
+    _int(cfg, "neuron_grid", 4, 64)
+    _choice(cfg, "theme", list(THEMES))
+    cfg["added"] = [list(p) for p in cfg.get("added") or []]
+    cfg["removed"] = [list(p) for p in cfg.get("removed") or []]
+    return cfg
+
+
+def _b64(a: np.ndarray[Any, Any]) -> str:
+    return base64.b64encode(np.ascontiguousarray(a, dtype=np.uint8).tobytes()).decode("ascii")
+
+
+def _signed_bytes(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Values in [-1, 1] (clipped) to bytes 0…255 with 0 at 127.5."""
+    out: np.ndarray[Any, Any] = np.rint((np.clip(a, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    return out
+
+
+class Playground:
+    """A training run you can step, inspect and change; the notebook widget is one view of it.
+
+    Build one with :func:`microgrand.playground` (same arguments). Python owns the state:
+
+    * ``model`` (an :class:`~microgrand.nn.MLP`), ``optimizer``, ``X``/``y`` (training points),
+      ``X_test``/``y_test``, ``history`` (a :class:`History`), ``frames`` (recorded views);
+    * ``config``: a dict such that ``Playground(**pg.config)`` rebuilds the same run (same
+      data, same initial weights, same settings, points added or erased included);
+    * :meth:`step` (n optimizer steps, returns the last loss), :meth:`reset` (the initial
+      weights bit for bit), :meth:`add_point`, :meth:`erase_point`, :meth:`set_weight`,
+      :meth:`set` (change settings), :meth:`new_seed`, :meth:`save` (the replay page).
+
+    Example:
+        >>> pg = Playground(dataset="blobs", classes=3, layers=[6], seed=2)
+        >>> pg.config["loss"], pg.model.sizes
+        ('cross_entropy', [2, 6, 3])
+        >>> _ = pg.step(3); w = pg.model.parameters()[0].data; pg.reset()
+        >>> pg.model.parameters()[0].data == pg.initial_weights[0], pg.history.steps
+        (True, [])
+    """
+
+    def __init__(
+        self,
+        *,
+        model: MLP | None = None,
+        X: Sequence[Sequence[float]] | None = None,
+        y: Sequence[int] | None = None,
+        optimizer: Optimizer | str | None = None,
+        **settings: Any,
+    ) -> None:
+        self._listeners: list[Callable[[], None]] = []
+        if isinstance(optimizer, str):  # a name, as in ``config``
+            settings["optimizer"], optimizer = optimizer, None
+        if model is not None:
+            if not isinstance(model, MLP):
+                raise TypeError(
+                    f"the playground shows an nn.MLP, got {type(model).__name__}; "
+                    "build it with microgrand.nn.MLP(2, [..., outputs])"
+                )
+            if model.nin != 2:
+                raise _fail(
+                    f"the playground's data is 2-D: the model needs 2 inputs, has {model.nin}"
+                )
+            hidden = {layer.activation for layer in model.layers[:-1]}
+            if len(hidden) > 1:
+                raise _fail(f"the hidden layers must share one activation, got {sorted(hidden)}")
+            settings.setdefault("layers", [layer.nout for layer in model.layers[:-1]])
+            if hidden:
+                settings.setdefault("activation", hidden.pop())
+            settings.setdefault("weights", [p.data for p in model.parameters()])
+            if model.layers[-1].activation != "linear":
+                raise _fail(
+                    "the playground's losses read raw scores: the model's last layer must be "
+                    f"linear, got {model.layers[-1].activation!r}"
+                )
+        if optimizer is not None:
+            settings.update(_optimizer_settings(optimizer))
+        if (X is None) != (y is None):
+            raise _fail("give both X and y (your own points), or neither")
+        if X is not None and y is not None:
+            settings["X"] = [[float(a) for a in row] for row in X]
+            settings["y"] = [int(t) for t in y]
+        self._cfg = check_config(settings)
+        self._build(model, optimizer)
+
+    # --- building --------------------------------------------------------------------------
+
+    def _make_data(self) -> None:
+        cfg = self._cfg
+        if cfg.get("X") is not None:
+            X, y = cfg["X"], cfg["y"]
+            if len(X) != len(y):
+                raise _fail(f"X has {len(X)} points but y has {len(y)} labels")
+            if len(X) < 2:
+                raise _fail("need at least 2 points")
+            for i, row in enumerate(X):
+                if len(row) != 2 or not all(math.isfinite(v) for v in row):
+                    raise _fail(f"point #{i} must be two finite numbers (x1, x2), got {row!r}")
+            for i, t in enumerate(y):
+                if t < 0:
+                    raise _fail(f"label #{i} = {t} is not a class index 0, 1, …")
+            k = max(y) + 1
+            if k > _MAX_CLASSES:
+                raise _fail(f"at most {_MAX_CLASSES} classes, got labels up to {k - 1}")
+            cfg["classes"] = max(2, k)
+        else:
+            name, n, noise, seed = cfg["dataset"], cfg["n"], cfg["noise"], cfg["seed"]
+            if name in _TWO_CLASS and cfg["classes"] != 2:
+                raise _fail(
+                    f"dataset {name!r} has 2 classes, got classes={cfg['classes']}; "
+                    "use 'spirals' or 'blobs' for more"
+                )
+            if name == "moons":
+                X, y = _data.moons(n, noise=noise, seed=seed)
+            elif name == "circles":
+                X, y = _data.circles(n, noise=noise, seed=seed)
+            elif name == "xor":
+                X, y = _data.xor(n, noise=noise, seed=seed)
+            elif name == "spirals":
+                X, y = _data.spirals(n, classes=cfg["classes"], noise=noise, seed=seed)
+            else:
+                X, y = _data.blobs(n, classes=cfg["classes"], noise=noise, seed=seed)
+        k = cfg["classes"]
+        loss = cfg["loss"]
+        if loss == "auto":
+            loss = "bce" if k == 2 else "cross_entropy"
+        if k > 2 and loss != "cross_entropy":
+            raise _fail(f"{k} classes need loss='cross_entropy' (softmax), got loss={loss!r}")
+        cfg["loss"] = loss
+        frac = cfg["test_fraction"]
+        if frac > 0:
+            Xtr, Xte, ytr, yte = _data.train_test_split(
+                X, y, test_size=float(frac), seed=cfg["seed"]
+            )
+        else:
+            Xtr, Xte, ytr, yte = list(X), [], list(y), []
+        removed = {tuple(p) for p in cfg["removed"]}
+        keep_tr = [i for i, x in enumerate(Xtr) if (x[0], x[1]) not in removed]
+        keep_te = [i for i, x in enumerate(Xte) if (x[0], x[1]) not in removed]
+        self.X = [list(map(float, Xtr[i])) for i in keep_tr]
+        self.y = [int(ytr[i]) for i in keep_tr]
+        self.X_test = [list(map(float, Xte[i])) for i in keep_te]
+        self.y_test = [int(yte[i]) for i in keep_te]
+        for x1, x2, label in cfg["added"]:
+            self._check_label(int(label))
+            self.X.append([float(x1), float(x2)])
+            self.y.append(int(label))
+        pts = np.array(self.X + self.X_test, dtype=np.float64)
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        half = max(float((hi - lo).max()) / 2 * 1.15, 0.5)
+        mid = (lo + hi) / 2
+        self.bounds = [
+            float(mid[0] - half),
+            float(mid[0] + half),
+            float(mid[1] - half),
+            float(mid[1] + half),
+        ]
+
+    def _check_label(self, label: int) -> None:
+        k = self._cfg["classes"]
+        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < k:
+            raise _fail(f"label must be a class index 0…{k - 1}, got {label!r}")
+
+    def _build(self, model: MLP | None = None, optimizer: Optimizer | None = None) -> None:
+        cfg = self._cfg
+        self._make_data()
+        k = cfg["classes"]
+        nout = k if cfg["loss"] == "cross_entropy" else 1
+        if model is not None and model.layers[-1].nout != nout:
+            raise _fail(
+                f"loss {cfg['loss']!r} with {k} classes needs {nout} output(s); "
+                f"the model has {model.layers[-1].nout}"
+            )
+        if model is None:
+            model = MLP(
+                2,
+                [*cfg["layers"], nout],
+                activation=cfg["activation"],
+                init=cfg["init"],
+                rng=random.Random(cfg["seed"]),
+            )
+        self.model = model
+        self._params = model.parameters()
+        if cfg.get("weights") is not None:
+            ws = cfg["weights"]
+            if len(ws) != len(self._params):
+                raise _fail(
+                    f"weights has {len(ws)} values, the model {len(self._params)} parameters"
+                )
+            for p, w in zip(self._params, ws, strict=True):
+                p.data = float(w)
+        self.initial_weights = [p.data for p in self._params]
+        self._weights_only = [w for layer in model.layers for n in layer.neurons for w in n.w]
+        self._groups = model.grad_groups()
+        self._activations = [layer.activation for layer in model.layers]
+        self.optimizer = optimizer if optimizer is not None else self._new_optimizer()
+        self._targets = self._loss_targets(self.y)
+        self._restart()
+
+    def _new_optimizer(self) -> Optimizer:
+        cfg, ps = self._cfg, self._params
+        name, lr = cfg["optimizer"], cfg["lr"]
+        if name == "sgd":
+            return SGD(ps, lr=lr)
+        if name == "momentum":
+            return SGD(ps, lr=lr, momentum=0.9)
+        if name == "adam":
+            return Adam(ps, lr=lr)
+        return RMSProp(ps, lr=lr)
+
+    def _loss_targets(self, y: Sequence[int]) -> list[Any]:
+        loss = self._cfg["loss"]
+        if loss == "hinge":
+            return [2 * t - 1 for t in y]
+        if loss == "cross_entropy":
+            return list(y)
+        return [float(t) for t in y]
+
+    def _restart(self) -> None:
+        self.steps = 0
+        self.history = History(grad_norms={g: [] for g in self._groups})
+        self._batch_rng = random.Random(self._cfg["seed"] + 1_000_003)
+        self._queue: list[int] = []
+        self.last_batch: list[int] = []
+        self._last_grads = [0.0] * len(self._params)
+        self._last_update = [0.0] * len(self._params)
+        self.frames: list[dict[str, Any]] = []
+        self._record_every = self._cfg["record_every"]
+        self.frame = self._make_frame()
+        self.frames.append(self.frame)
+        self._notify()
+
+    # --- the public API ----------------------------------------------------------------------
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """Every setting (a copy): ``Playground(**pg.config)`` rebuilds the same run.
+
+        Example:
+            >>> pg = Playground(dataset="circles", layers=[3], seed=4)
+            >>> Playground(**pg.config).initial_weights == pg.initial_weights
+            True
+        """
+        cfg = {k: (list(v) if isinstance(v, list) else v) for k, v in self._cfg.items()}
+        cfg["added"] = [list(p) for p in self._cfg["added"]]
+        cfg["removed"] = [list(p) for p in self._cfg["removed"]]
+        if cfg.get("X") is None:
+            cfg.pop("X", None)
+            cfg.pop("y", None)
+        if cfg.get("weights") is None:
+            cfg.pop("weights", None)
+        else:
+            cfg["weights"] = list(self.initial_weights)
+        return cfg
+
+    @property
+    def classes(self) -> int:
+        """The number of classes."""
+        return int(self._cfg["classes"])
+
+    def _next_batch(self) -> list[int]:
+        n, bs = len(self.X), self._cfg["batch_size"]
+        if bs >= n:
+            return list(range(n))
+        batch: list[int] = []
+        while len(batch) < bs:
+            if not self._queue:
+                order = list(range(n))
+                self._batch_rng.shuffle(order)
+                self._queue = order
+            i = self._queue.pop(0)
+            if i not in batch:
+                batch.append(i)
+        return batch
+
+    def _one_step(self) -> float:
+        # The engine's graphs hold no reference cycles (they are freed by reference counting),
+        # so, as Value.backward does, the cyclic collector is paused while the forward pass
+        # allocates tens of thousands of nodes; otherwise its scans dominate the step.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            return self._one_step_unguarded()
+        finally:
+            if gc_was_on:
+                gc.enable()
+
+    def _one_step_unguarded(self) -> float:
+        idx = self._next_batch()
+        self.last_batch = idx
+        model = self.model
+        outs = [model(self.X[i]) for i in idx]
+        ts = [self._targets[i] for i in idx]
+        loss = self._loss(outs, ts)
+        l2 = self._cfg["l2"]
+        if l2:
+            loss = loss + l2 * _losses.l2(self._weights_only)
+        self.optimizer.zero_grad()
+        loss.backward()
+        before = [p.data for p in self._params]
+        self._last_grads = [p.grad for p in self._params]
+        self.optimizer.step()
+        self._last_update = [p.data - b for p, b in zip(self._params, before, strict=True)]
+        self.steps += 1
+        h = self.history
+        h.steps.append(self.steps)
+        h.loss.append(loss.data)
+        for g, ps in self._groups.items():
+            h.grad_norms[g].append(math.sqrt(math.fsum(p.grad * p.grad for p in ps)))
+        tr_loss, tr_acc, te_loss, te_acc = self._evaluate()
+        h.train_loss.append(tr_loss)
+        h.train_accuracy.append(tr_acc)
+        h.test_loss.append(te_loss)
+        h.test_accuracy.append(te_acc)
+        return float(loss.data)
+
+    def _loss(self, outs: list[Any], ts: list[Any]) -> Value:
+        loss = self._cfg["loss"]
+        if loss == "bce":
+            return _losses.binary_cross_entropy(outs, ts, from_logits=True)
+        if loss == "mse":
+            return _losses.mse(outs, ts)
+        if loss == "hinge":
+            return _losses.hinge(outs, ts)
+        return _losses.cross_entropy([o if isinstance(o, list) else [o] for o in outs], ts)
+
+    def _evaluate(self) -> tuple[float, float, float, float]:
+        W = mirror.weights_of(self.model)
+        loss = self._cfg["loss"]
+        out = mirror.forward(W, self._activations, np.array(self.X, dtype=np.float64))[-1]
+        tr = mirror.loss_and_accuracy(out, np.array(self.y), loss)
+        if self.X_test:
+            out_te = mirror.forward(W, self._activations, np.array(self.X_test, dtype=np.float64))[
+                -1
+            ]
+            te = mirror.loss_and_accuracy(out_te, np.array(self.y_test), loss)
+        else:
+            te = (math.nan, math.nan)
+        return tr[0], tr[1], te[0], te[1]
+
+    def step(self, n: int = 1) -> float:
+        """Run ``n`` optimizer steps (one batch each) and refresh the views; returns the last loss.
+
+        The loss is the one that was backpropagated: the batch's mean loss (plus the L2
+        penalty), computed by the engine before the update.
+
+        Example:
+            >>> pg = Playground(dataset="moons", layers=[4], seed=0)
+            >>> a = pg.step(); b = Playground(**pg.config).step()
+            >>> a == b
+            True
+        """
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise _fail(f"step(n) needs an int n >= 1, got {n!r}")
+        loss = math.nan
+        for _ in range(n):
+            loss = self._one_step()
+            if self.steps % self._record_every == 0 and _ < n - 1:
+                self._record(self._make_frame())
+        self.frame = self._make_frame()
+        if self.steps % self._record_every == 0:
+            self._record(self.frame)
+        self._notify()
+        return loss
+
+    def _record(self, frame: dict[str, Any]) -> None:
+        self.frames.append(frame)
+        if len(self.frames) > _MAX_FRAMES:  # keep the first frame and every other one
+            self.frames = self.frames[:1] + self.frames[2::2]
+            self._record_every *= 2
+
+    def reset(self) -> None:
+        """Back to step 0: the initial weights bit for bit, a fresh optimizer, empty history.
+
+        Example:
+            >>> pg = Playground(layers=[3], seed=0); _ = pg.step(4); pg.reset()
+            >>> [p.data for p in pg.model.parameters()] == pg.initial_weights
+            True
+        """
+        for p, w in zip(self._params, self.initial_weights, strict=True):
+            p.data = w
+            p.grad = 0.0
+        self.optimizer = self._new_optimizer()
+        self._restart()
+
+    def new_seed(self, seed: int | None = None) -> None:
+        """Start again with another seed (new data for generated sets, new initial weights).
+
+        Example:
+            >>> pg = Playground(layers=[3], seed=0); pg.new_seed(); pg.config["seed"]
+            1
+        """
+        self.set(seed=self._cfg["seed"] + 1 if seed is None else seed)
+
+    def set(self, **changes: Any) -> None:
+        """Change settings. ``lr`` changes in place; the others rebuild the run (at step 0).
+
+        Example:
+            >>> pg = Playground(layers=[3], seed=0); pg.set(lr=0.5); pg.optimizer.lr
+            0.5
+            >>> pg.set(layers=[0])  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            microgrand.play.state.PlaygroundError: every hidden layer needs 1…64 neurons, ...
+        """
+        cfg = check_config({**self.config, **changes})
+        if set(changes) <= {"lr"}:
+            self._cfg = cfg
+            self.optimizer.lr = cfg["lr"]
+            self._notify()
+            return
+        keep_weights = "weights" in self._cfg and not set(changes) & {
+            "layers",
+            "activation",
+            "seed",
+            "init",
+        }
+        if not keep_weights:
+            cfg.pop("weights", None)
+        if set(changes) & {"dataset", "n", "noise", "classes", "seed", "test_fraction"}:
+            cfg["added"], cfg["removed"] = [], []
+        self._cfg = cfg
+        self._build()
+
+    def add_point(self, x1: float, x2: float, label: int) -> None:
+        """Add a training point of class ``label``; the next step trains on it.
+
+        Example:
+            >>> pg = Playground(layers=[3], seed=0); pg.add_point(0.5, 0.5, 1); _ = pg.step()
+            >>> len(pg.X) - 1 in pg.last_batch
+            True
+        """
+        self._check_label(label)
+        for v in (x1, x2):
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise _fail(f"a point needs two finite numbers, got ({x1!r}, {x2!r})")
+        self.X.append([float(x1), float(x2)])
+        self.y.append(int(label))
+        self._targets = self._loss_targets(self.y)
+        self._cfg["added"].append([float(x1), float(x2), int(label)])
+        self._queue.insert(0, len(self.X) - 1)
+        self.frame = self._make_frame()
+        self._notify()
+
+    def erase_point(self, x1: float, x2: float, radius: float | None = None) -> bool:
+        """Remove the point (train or test) nearest to ``(x1, x2)`` within ``radius``.
+
+        ``radius`` defaults to 4% of the plot's width. Returns whether a point was removed.
+
+        Example:
+            >>> pg = Playground(layers=[3], seed=0); x = pg.X[0]
+            >>> pg.erase_point(*x), x in pg.X
+            (True, False)
+        """
+        r = (self.bounds[1] - self.bounds[0]) * 0.04 if radius is None else radius
+        best: tuple[float, str, int] | None = None
+        for name, pts in (("train", self.X), ("test", self.X_test)):
+            for i, (a, b) in enumerate(pts):
+                d = math.hypot(a - x1, b - x2)
+                if d <= r and (best is None or d < best[0]):
+                    best = (d, name, i)
+        if best is None:
+            return False
+        _, name, i = best
+        if name == "train" and len(self.X) <= 2:
+            raise _fail("cannot erase: the training set needs at least 2 points")
+        pts, labels = (self.X, self.y) if name == "train" else (self.X_test, self.y_test)
+        p = pts.pop(i)
+        labels.pop(i)
+        added = self._cfg["added"]
+        match = [j for j, (a, b, _) in enumerate(added) if (a, b) == (p[0], p[1])]
+        if match:
+            added.pop(match[0])
+        else:
+            self._cfg["removed"].append([p[0], p[1]])
+        if name == "train":
+            self._targets = self._loss_targets(self.y)
+            self._queue = [j - (j > i) for j in self._queue if j != i]
+        self.frame = self._make_frame()
+        self._notify()
+        return True
+
+    def set_weight(self, layer: int, neuron: int, index: int, value: float) -> None:
+        """Set one weight by hand: ``index`` < inputs is a weight, ``index == inputs`` the bias.
+
+        ``layer`` counts from 0 (the first hidden layer), as do ``neuron`` and ``index``.
+
+        Example:
+            >>> pg = Playground(layers=[3], seed=0); pg.set_weight(0, 1, 2, 0.25)
+            >>> pg.model.layers[0].neurons[1].b.data
+            0.25
+        """
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+        ):
+            raise _fail(f"a weight must be a finite number, got {value!r}")
+        try:
+            n = self.model.layers[layer].neurons[neuron]
+            p = n.b if index == n.nin else n.w[index]
+        except (IndexError, TypeError):
+            raise _fail(f"no weight at layer {layer}, neuron {neuron}, input {index}") from None
+        if layer < 0 or neuron < 0 or index < 0:
+            raise _fail(f"no weight at layer {layer}, neuron {neuron}, input {index}")
+        p.data = float(value)
+        self.frame = self._make_frame()
+        self._notify()
+
+    # --- views -------------------------------------------------------------------------------
+
+    def _grid(self, g: int) -> np.ndarray[Any, Any]:
+        x0, x1, y0, y1 = self.bounds
+        xs = x0 + (np.arange(g) + 0.5) * (x1 - x0) / g
+        ys = y1 - (np.arange(g) + 0.5) * (y1 - y0) / g  # row 0 at the top
+        gx, gy = np.meshgrid(xs, ys)
+        return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+    def _make_frame(self) -> dict[str, Any]:
+        cfg = self._cfg
+        W = mirror.weights_of(self.model)
+        G, g = cfg["grid"], cfg["neuron_grid"]
+        out = mirror.forward(W, self._activations, self._grid(G))[-1]
+        proba = mirror.predict_proba(out, cfg["loss"])
+        cls = proba.argmax(axis=1)
+        k = proba.shape[1]
+        conf = (proba.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k)
+        small = self._grid(g)
+        acts = mirror.forward(W, self._activations, small)
+        maps = [
+            [
+                _b64(_signed_bytes(small[:, j] / max(abs(self.bounds[0]), abs(self.bounds[1]))))
+                for j in range(2)
+            ]
+        ]
+        for a in acts:
+            maps.append([_b64(_signed_bytes(a[:, j])) for j in range(a.shape[1])])
+        h = self.history
+        def last(xs: list[float]) -> float:
+            return xs[-1] if xs else math.nan
+
+        if self.steps == 0:
+            tr_loss, tr_acc, te_loss, te_acc = self._evaluate()
+        else:
+            tr_loss, tr_acc = last(h.train_loss), last(h.train_accuracy)
+            te_loss, te_acc = last(h.test_loss), last(h.test_accuracy)
+        shape = [[n.nin + 1 for n in layer.neurons] for layer in self.model.layers]
+
+        def nest(flat: Sequence[float]) -> list[list[list[float]]]:
+            out_: list[list[list[float]]] = []
+            i = 0
+            for layer in shape:
+                rows = []
+                for m in layer:
+                    rows.append([float(v) for v in flat[i : i + m]])
+                    i += m
+                out_.append(rows)
+            return out_
+
+        opt = self.optimizer
+        state: dict[str, Any] = {"kind": type(opt).__name__, "lr": opt.lr, "t": opt.steps}
+        if isinstance(opt, Adam):
+            state.update(
+                m=nest(opt._m), v=nest(opt._v), beta1=opt.betas[0], beta2=opt.betas[1], eps=opt.eps
+            )
+        elif isinstance(opt, RMSProp):
+            state.update(v=nest(opt._v), alpha=opt.alpha, eps=opt.eps)
+        elif isinstance(opt, SGD):
+            state.update(
+                momentum=opt.momentum, buf=nest(opt._buf) if opt._buf is not None else None
+            )
+        def fin(v: float) -> float | None:
+            return v if math.isfinite(v) else None
+
+        return {
+            "step": self.steps,
+            "loss": fin(last(h.loss)),
+            "train_loss": fin(tr_loss),
+            "test_loss": fin(te_loss),
+            "train_accuracy": fin(tr_acc),
+            "test_accuracy": fin(te_acc),
+            "boundary": {
+                "size": G,
+                "cls": _b64(cls),
+                "conf": _b64(np.rint(np.clip(conf, 0, 1) * 255)),
+            },
+            "neurons": {"size": g, "maps": maps},
+            "weights": nest([p.data for p in self._params]),
+            "grads": nest(self._last_grads),
+            "updates": nest(self._last_update),
+            "optimizer": state,
+            "l2": cfg["l2"],
+            "points": {
+                "train": [[x[0], x[1], t] for x, t in zip(self.X, self.y, strict=True)],
+                "test": [[x[0], x[1], t] for x, t in zip(self.X_test, self.y_test, strict=True)],
+            },
+        }
+
+    def view_data(self) -> dict[str, Any]:
+        """What does not change from step to step: sizes, bounds, class colours, settings."""
+        theme = THEMES[self._cfg["theme"]]
+        palette = [
+            theme.negative,
+            theme.positive,
+            theme.accent,
+            "#6a51a3",
+            "#2ca25f",
+            "#8c6d31",
+            "#e7298a",
+            theme.muted,
+        ]
+        return {
+            "sizes": self.model.sizes,
+            "activation": self._cfg["activation"],
+            "bounds": self.bounds,
+            "classes": self.classes,
+            "colors": palette[: self.classes],
+            "config": {k: v for k, v in self.config.items() if k not in ("X", "y", "weights")},
+            "choices": {
+                "dataset": list(DATASETS),
+                "activation": [a for a in ACTIVATIONS if a != "linear"],
+                "init": ["auto", *INITIALIZERS],
+                "loss": list(LOSSES),
+                "optimizer": list(OPTIMIZERS),
+            },
+            "own_data": self._cfg.get("X") is not None,
+            "groups": list(self._groups),
+        }
+
+    # --- listeners (the widget) ----------------------------------------------------------------
+
+    def _notify(self) -> None:
+        for f in list(getattr(self, "_listeners", [])):
+            f()
+
+    def _listen(self, f: Callable[[], None]) -> None:
+        self._listeners.append(f)
+
+    def __repr__(self) -> str:
+        c = self._cfg
+        data = "your points" if c.get("X") is not None else c["dataset"]
+        return (
+            f"Playground({data}, {'-'.join(map(str, self.model.sizes))} {c['activation']}, "
+            f"{c['optimizer']} lr={c['lr']:g}, step {self.steps})"
+        )
+
+
+def _optimizer_settings(opt: Optimizer) -> dict[str, Any]:
+    if isinstance(opt, Adam):
+        name = "adam"
+    elif isinstance(opt, RMSProp):
+        name = "rmsprop"
+    elif isinstance(opt, SGD):
+        name = "momentum" if opt.momentum else "sgd"
+    else:
+        raise TypeError(f"the playground knows SGD, Adam and RMSProp, got {type(opt).__name__}")
+    return {"optimizer": name, "lr": opt.lr}

@@ -1,0 +1,101 @@
+"""The notebook widget (anywidget): one view of a :class:`~microgrand.play.state.Playground`.
+
+Python owns the state; the widget's traits mirror it (``view``: what changes only when the
+run is rebuilt; ``frame``: the current views; ``history``: the curves; ``frame_count`` and
+``frame_index``: the recorded frames and the one shown; ``error``: the last refused setting)
+and the front-end (``web/playground.js``) sends the user's actions as custom messages:
+``step``, ``reset``, ``new_seed``, ``show`` (a recorded frame), ``set`` (a setting),
+``add_point``, ``erase``, ``set_weight``.
+
+This module imports anywidget; :func:`make_widget` is the only way in.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import anywidget
+import traitlets
+
+from .replay import css, web_file
+from .state import PlaygroundError
+
+if TYPE_CHECKING:
+    from .state import Playground
+
+__all__ = ["PlaygroundWidget", "make_widget"]
+
+
+class PlaygroundWidget(anywidget.AnyWidget):
+    """The live playground in a notebook (see :func:`microgrand.playground`)."""
+
+    _esm = traitlets.Unicode(web_file("playground.js")).tag(sync=True)
+    _css = traitlets.Unicode("").tag(sync=True)
+    view = traitlets.Dict().tag(sync=True)
+    frame = traitlets.Dict().tag(sync=True)
+    history = traitlets.Dict().tag(sync=True)
+    frame_count = traitlets.Int(1).tag(sync=True)
+    frame_index = traitlets.Int(0).tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, pg: Playground) -> None:
+        super().__init__()
+        self._css = css(pg.config["theme"])
+        self._pg = pg
+        self._view_key: Any = None
+        self.sync()
+        pg._listen(self.sync)
+        self.on_msg(self._on_msg)
+
+    def sync(self) -> None:
+        """Copy the playground's state into the traits (after every change in Python)."""
+        pg = self._pg
+        view = pg.view_data()
+        with self.hold_sync():
+            if view != self.view:
+                self.view = view
+            self.frame = pg.frame
+            self.history = pg.history.as_dict()
+            self.frame_count = len(pg.frames) + (0 if pg.frames[-1] is pg.frame else 1)
+            self.frame_index = self.frame_count - 1
+
+    def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        pg = self._pg
+        action = content.get("action")
+        try:
+            self.error = ""
+            if action == "step":
+                pg.step(int(content.get("n", 1)))
+            elif action == "reset":
+                pg.reset()
+            elif action == "new_seed":
+                pg.new_seed()
+            elif action == "set":
+                pg.set(**{str(content["key"]): content["value"]})
+            elif action == "add_point":
+                pg.add_point(float(content["x1"]), float(content["x2"]), int(content["label"]))
+            elif action == "erase":
+                pg.erase_point(float(content["x1"]), float(content["x2"]))
+            elif action == "set_weight":
+                pg.set_weight(
+                    int(content["layer"]),
+                    int(content["neuron"]),
+                    int(content["index"]),
+                    float(content["value"]),
+                )
+            elif action == "show":
+                i = int(content["frame"])
+                frames = [*pg.frames] if pg.frames[-1] is pg.frame else [*pg.frames, pg.frame]
+                i = max(0, min(len(frames) - 1, i))
+                with self.hold_sync():
+                    self.frame = frames[i]
+                    self.frame_index = i
+        except (PlaygroundError, ValueError, TypeError, KeyError, FloatingPointError) as e:
+            self.error = str(e)
+
+
+def make_widget(pg: Playground) -> PlaygroundWidget:
+    """The widget for ``pg`` (anywidget must be installed)."""
+    return PlaygroundWidget(pg)
