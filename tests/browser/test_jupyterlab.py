@@ -64,10 +64,19 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     root.mkdir()
     for nb in LESSONS:
         shutil.copy(nb, root / nb.name)
+    # Every cell rendered at once (no lazy windowing), no news or update checks.
+    settings = home / "settings"
+    (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none"}))
+    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+     ).write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+               JUPYTERLAB_SETTINGS_DIR=str(settings),
                PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.open_browser=False",
            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
@@ -122,38 +131,66 @@ def open_notebook(browser: Any, base: str, token: str, name: str) -> Any:
     return page
 
 
-def scroll_through(page: Any) -> None:
-    """Scroll the notebook to the end so that every cell is rendered (JupyterLab renders cells
-    lazily), then back to the top."""
+_SEEN = """() => {
+  const outputs = [...document.querySelectorAll('.jp-OutputArea-output.jp-RenderedHTMLCommon')]
+    .map(o => o.innerText);
+  const pages = [...document.querySelectorAll('.jp-OutputArea-output .mg-page')].map(p => {
+    const img = p.querySelector('.mg-fallback img');
+    return {
+      key: p.id || (img ? img.getAttribute('src').slice(-60) : p.innerText),
+      text: p.innerText.trim(),
+      img: !!img,
+      loaded: !!img && img.complete && img.naturalWidth > 0 && img.naturalHeight > 0,
+      svg: p.querySelectorAll('svg').length,
+      ready: p.hasAttribute('data-ready'),
+    };
+  });
+  return {outputs, pages};
+}"""
+
+_SCROLLER = """(frac) => {
+  const s = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
+    || document.querySelector('.jp-NotebookPanel .jp-Notebook');
+  if (frac === null) { s.scrollTop = 0; return false; }
+  const end = s.scrollTop + s.clientHeight >= s.scrollHeight - 2;
+  s.scrollTop += s.clientHeight * frac;
+  return end;
+}"""
+
+
+def scroll_through(page: Any) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Scroll the notebook from top to end (JupyterLab renders cells lazily and drops those
+    far out of view), collecting every HTML output's text and every microgrand page seen."""
+    texts: list[str] = []
+    pages: dict[str, dict[str, Any]] = {}
     for _ in range(400):
-        at_end = page.evaluate(
-            """() => {
-              const s = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
-                || document.querySelector('.jp-NotebookPanel .jp-Notebook');
-              s.scrollTop += s.clientHeight * 0.8;
-              return s.scrollTop + s.clientHeight >= s.scrollHeight - 2;
-            }"""
-        )
-        page.wait_for_timeout(60)
-        if at_end:
+        page.wait_for_timeout(30)
+        seen = page.evaluate(_SEEN)
+        texts += seen["outputs"]
+        for v in seen["pages"]:
+            if not v["loaded"]:  # an image still decoding: look again
+                page.wait_for_timeout(300)
+                v = next((w for w in page.evaluate(_SEEN)["pages"] if w["key"] == v["key"]), v)
+            pages.setdefault(v["key"], v)
+        if page.evaluate(_SCROLLER, 0.9):
             break
-    page.wait_for_timeout(300)
+    return texts, pages
 
 
-def views(page: Any) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = page.evaluate(
-        """() => [...document.querySelectorAll('.jp-OutputArea-output .mg-page')].map(p => {
-             const img = p.querySelector('.mg-fallback img');
-             return {
-               text: p.innerText.trim(),
-               img: !!img,
-               loaded: !!img && img.complete && img.naturalWidth > 0 && img.naturalHeight > 0,
-               svg: p.querySelectorAll('svg').length,
-               ready: p.hasAttribute('data-ready'),
-             };
-           })"""
-    )
-    return result
+def first_page_screenshot(page: Any, path: Path) -> None:
+    """Scroll back up until the first microgrand page is in the DOM and photograph it."""
+    page.evaluate(_SCROLLER, None)
+    for _ in range(400):
+        page.wait_for_timeout(80)
+        first = page.query_selector(".jp-OutputArea-output .mg-page")
+        if first is not None:
+            first.scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            first.screenshot(path=str(path))
+            return
+        page.evaluate(_SCROLLER, 0.7)
+    raise AssertionError("the first player never appeared")
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
@@ -162,27 +199,18 @@ def test_stored_lesson_shows_pictures_not_stripped_text(lab: tuple[str, str], br
     base, token = lab
     page = open_notebook(browser, base, token, lesson.name)
     try:
-        scroll_through(page)
-        # every output ever rendered: no stripped diagram text, no widget error
-        outputs = page.evaluate(
-            "() => [...document.querySelectorAll('.jp-OutputArea-output.jp-RenderedHTMLCommon')]"
-            ".map(o => o.innerText)"
-        )
-        for text in outputs:
+        texts, shown = scroll_through(page)
+        # every output rendered: no stripped diagram text, no widget error
+        for text in texts:
             for bad in STRIPPED:
                 assert bad not in text, (lesson.name, bad, text[:300])
-        shown = views(page)
         assert len(shown) == stored_players(lesson)
-        for v in shown:
+        for v in shown.values():
             assert v["img"] and v["loaded"], v
             assert v["text"] == "Run this cell to step through the backward pass.", v
             assert v["svg"] == 0 and not v["ready"]
         if shown:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            first = page.query_selector(".jp-OutputArea-output .mg-page")
-            first.scroll_into_view_if_needed()
-            page.wait_for_timeout(200)
-            first.screenshot(path=str(ARTIFACTS / f"{lesson.stem}-first-player.png"))
+            first_page_screenshot(page, ARTIFACTS / f"{lesson.stem}-first-player.png")
     finally:
         page.close()
 
