@@ -28,6 +28,7 @@ from .train import History, fit
 from .value import (
     NonFiniteGradientWarning,
     Value,
+    apply,
     cos,
     exp,
     leaky_relu,
@@ -64,6 +65,7 @@ __all__ = [
     "Value",
     "__version__",
     "animate",
+    "apply",
     "cos",
     "data",
     "draw",
