@@ -32,6 +32,7 @@ from .train import History, fit
 from .value import (
     NonFiniteGradientWarning,
     Value,
+    apply,
     cos,
     exp,
     leaky_relu,
@@ -91,6 +92,7 @@ __all__ = [
     "Value",
     "__version__",
     "animate",
+    "apply",
     "cos",
     "data",
     "draw",
