@@ -256,12 +256,12 @@ class Explorer:
     # --- structure -------------------------------------------------------------------------
 
     def _opening(self) -> str:
-        """The view the page opens on: the top level, or the biggest group while the view
-        shows fewer than three groups (a graph all in one ``batch`` scope opens inside it)."""
+        """The view the page opens on: the top level, or inside the only group while a view
+        shows just one (a graph all in one ``batch`` scope opens inside it)."""
         path = ""
         while True:
             v = self.views[path]
-            if len(v.boxes) >= 3 or not v.boxes:
+            if len(v.boxes) != 1:
                 return path
             biggest = max(v.boxes, key=lambda b: self.groups[b].size)
             if self.views[biggest].size > self.max_nodes:
@@ -511,17 +511,17 @@ class Explorer:
         f = self._f
         out = "output" if s["outputs"] == 1 else "outputs"
         text = (
-            f"{s['name']}: gradient arrived at its {s['outputs']} {out} (norm {f(s['out_norm'])}, "
+            f"Gradient arrived at the {s['outputs']} {out} of {path} (norm {f(s['out_norm'])}, "
             f"largest |grad| {f(s['out_max'])} at {s['out_max_name']})"
         )
         if s["params"]:
             text += (
-                f" and gave its {s['params']} parameters their gradients (norm "
+                f"; it gave its {s['params']} parameters their gradients (norm "
                 f"{f(s['param_norm'])}, largest |grad| {f(s['param_max'])} at "
                 f"{s['param_max_name']})"
             )
         else:
-            text += " and has no parameters of its own"
+            text += "; it has no parameters of its own"
         if s["inputs"]:
             what = "input" if s["inputs"] == 1 else "inputs"
             text += f"; it passed gradient on to {s['inputs']} {what} outside it"
@@ -870,8 +870,8 @@ def explore(
     """An :class:`Explorer`: the navigable page of the backward pass from ``root``.
 
     It shows itself in a notebook; :meth:`Explorer.save` writes it as a file. ``focus`` is
-    the group the page opens in (default: the top level, or the biggest group when the top
-    level has fewer than three). ``max_nodes`` and ``max_bytes`` are the page's limits (see
+    the group the page opens in (default: the top level, or inside the only group when the
+    top level is one group). ``max_nodes`` and ``max_bytes`` are the page's limits (see
     the module docstring). The Values are not changed (the gradients come from a trace).
 
     Example:

@@ -61,6 +61,9 @@ MG.kinds.explore = function (view, model, MG) {
     crumbs.innerHTML = h.join(" \u203A ");
     steps = v.steps;
     setStep(0);
+    if (path) {  /* the open group fills the canvas; "Fit" shows everything */
+      centre(svg.querySelector('[data-group="' + path.replace(/["\\]/g, "\\$&") + '"][data-expanded="true"]'), 1.1, 300);
+    }
     return true;
   }
 
@@ -82,13 +85,14 @@ MG.kinds.explore = function (view, model, MG) {
     apply();
   }
   function fit() { box = base.slice(); apply(); }
-  function centre(el) {
+  /* Show element `el` (its box grown by `pad`, at least `least` SVG units wide). */
+  function centre(el, pad, least) {
     if (!el || !el.getBBox) { return; }
-    var b = el.getBBox();
-    var root0 = svg.querySelector("g"), tr = root0 ? root0.getAttribute("transform") || "" : "";
+    var b = el.getBBox(), g0 = svg.querySelector("g"), tr = g0 ? g0.getAttribute("transform") || "" : "";
     var mt = /translate\(([-\d.]+)[ ,]+([-\d.]+)\)/.exec(tr), dx = mt ? parseFloat(mt[1]) : 0,
         dy = mt ? parseFloat(mt[2]) : 0;
-    var w = Math.min(base[2], Math.max(b.width * 4, 400)), h = w * base[3] / base[2];
+    var w = Math.min(base[2], Math.max(b.width * pad, least)),
+        h = Math.min(base[3], Math.max(b.height * pad, least * base[3] / base[2]));
     box = [b.x + dx + b.width / 2 - w / 2, b.y + dy + b.height / 2 - h / 2, w, h];
     apply();
   }
@@ -231,7 +235,7 @@ MG.kinds.explore = function (view, model, MG) {
     while (!(model.views[path] && !model.views[path].refused) && path) { path = parentOf(path); }
     if (cur !== path) { open(path); }
     nodeDetails(hit[1]);
-    centre(items[hit[1]]);
+    centre(items[hit[1]], 4, 400);
   }
   find.addEventListener("change", function () { go(find.value); });
   find.addEventListener("keydown", function (e) {
@@ -262,7 +266,7 @@ MG.kinds.explore = function (view, model, MG) {
       stepText.textContent = n ? "Step through the backward pass at this level (" + n +
         " steps)." : "";
     } else {
-      stepText.innerHTML = "<b>" + esc(steps[k - 1].title) + "</b>: " + esc(steps[k - 1].text);
+      stepText.textContent = steps[k - 1].text;
     }
     q('[data-action="prev"]').disabled = k === 0;
     q('[data-action="start"]').disabled = k === 0;
