@@ -141,7 +141,7 @@ def test_every_number_after_expanding_everything(page: Any, saved: tuple[Path, V
 
     collect()
     for layer in ("layer1", "layer2", "layer3"):
-        page.click(f'[data-crumb=""]')
+        page.click('[data-crumb=""]')
         page.click(f'[data-group="{layer}"]')
         collect()
         neurons = page.eval_on_selector_all(
