@@ -15,6 +15,7 @@ from microgrand._format import format_short
 from microgrand.cli import main
 from microgrand.nn import MLP
 from microgrand.pages.explore import Explorer, ExploreTooLargeError, explore
+from microgrand.render.themes import THEMES
 from microgrand.stepper import Player, step, trace
 
 
@@ -220,3 +221,20 @@ def test_cli_explore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
         assert err.startswith("microgrand explore: ")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.html"]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "print"])
+def test_page_uses_only_its_theme_colours(theme: str) -> None:
+    from test_web import WEB, allowed, colours_in  # the player's colour check, shared
+
+    with scope("layer1"):
+        h = (Value(2.0, label="x") * Value(-1.5, label="w")).tanh()
+    e = explore(h * 3, theme=theme)  # type: ignore[arg-type]
+    doc = e.html(uid="c1", standalone=True)
+    page = re.sub(r'src="data:image/png;base64,[^"]*"', "", doc)
+    hexes, named = colours_in(page)
+    assert named == set()
+    assert hexes <= allowed(THEMES[theme]), hexes - allowed(THEMES[theme])
+    text = re.sub(r"/\*.*?\*/", "", WEB.joinpath("explore.css").read_text(encoding="utf-8"),
+                  flags=re.S)
+    assert colours_in(text) == (set(), set())
