@@ -418,7 +418,7 @@ class Explorer:
         lines = [f"<B>{escape(gr.name)}</B>"]
         what = f"{gr.size} node{'s' if gr.size != 1 else ''}"
         if gr.children:
-            what = f"{len(gr.children)} groups · " + what
+            what = f"{len(gr.children)} group{'s' if len(gr.children) != 1 else ''} · " + what
         lines.append(_font(escape(what), 12, t.muted))
         sub.node(
             f"box-{_slug(path)}",
@@ -508,7 +508,17 @@ class Explorer:
             "out_max_name": self._qual(top_out) if top_out else "",
             "inputs": len(ins),
             "in_norm": _norm(gd[p] for p in ins),
+            "in_groups": self._where(path, ins),
         }
+
+    def _where(self, path: str, ids: Iterable[str]) -> list[str]:
+        """Where ``ids`` sit in the view that shows group ``path`` as a box: the boxes (sibling
+        groups) holding them, or the names of the values shown, in order of first use."""
+        v = self.views[self.groups[path].parent]
+        out: dict[str, None] = {}
+        for i in ids:
+            out.setdefault(v.box_of[self._scope_of[i]] or self.names[i], None)
+        return list(out)
 
     def _qual(self, nid: str) -> str:
         n = self.graph.node(nid)
@@ -532,7 +542,8 @@ class Explorer:
             text += "; it has no parameters of its own"
         if s["inputs"]:
             what = "input" if s["inputs"] == 1 else "inputs"
-            text += f"; it passed gradient on to {s['inputs']} {what} outside it"
+            where = ", ".join(s["in_groups"][:3]) + (" …" if len(s["in_groups"]) > 3 else "")
+            text += f"; it passed gradient on to {s['inputs']} {what} outside it ({where})"
         return text + "."
 
     def _f(self, x: float) -> str:

@@ -33,7 +33,7 @@ MG.kinds.explore = function (view, model, MG) {
   function parentOf(path) { return path.indexOf("/") < 0 ? "" : path.slice(0, path.lastIndexOf("/")); }
   function nameOf(path) { return path.slice(path.lastIndexOf("/") + 1); }
 
-  function open(path) {
+  function open(path, whole) {
     var v = model.views[path];
     if (!v) { return false; }
     if (v.refused) {
@@ -61,7 +61,7 @@ MG.kinds.explore = function (view, model, MG) {
     crumbs.innerHTML = h.join(" \u203A ");
     steps = v.steps;
     setStep(0);
-    if (path) {  /* the open group fills the canvas; "Fit" shows everything */
+    if (path && !whole) {  /* the open group fills the canvas; "Fit" shows everything */
       centre(svg.querySelector('[data-group="' + path.replace(/["\\]/g, "\\$&") + '"][data-expanded="true"]'), 1.1, 300);
     }
     return true;
@@ -295,7 +295,7 @@ MG.kinds.explore = function (view, model, MG) {
     if (to !== null) { e.preventDefault(); stop(); setStep(to); }
   });
 
-  open(model.start);
+  open(model.start, true);
   head.innerHTML = "<b>" + esc(model.title) + "</b>: " + model.total + " nodes";
   body.innerHTML = '<div class="mg-text">Click a group to open it, a value for its chain rule.</div>';
   return {open: open, step: setStep, fit: fit, find: go, current: function () { return cur; }};
