@@ -238,3 +238,15 @@ def test_page_uses_only_its_theme_colours(theme: str) -> None:
     text = re.sub(r"/\*.*?\*/", "", WEB.joinpath("explore.css").read_text(encoding="utf-8"),
                   flags=re.S)
     assert colours_in(text) == (set(), set())
+
+
+def test_labels_are_text_not_markup() -> None:
+    import xml.etree.ElementTree as ET
+
+    bad = Value(2.0, label="<b>\"it's\"</b> & `x`")
+    e = explore(bad * 3)
+    svg = e.model()["views"][""]["svg"].replace("`", "<")
+    root = ET.fromstring(svg)
+    texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "<b>\"it's\"</b> & `x`" in texts
+    assert root.find(".//{http://www.w3.org/2000/svg}b") is None

@@ -372,6 +372,9 @@ class Explorer:
         return "".join(out)
 
     def _head(self, boxes: bool) -> str:
+        key = f"head:{boxes}"
+        if key in self._dot_cache:
+            return self._dot_cache[key]
         t = self._builder.t
         dot = graphviz.Digraph(name="explore")
         dot.attr("graph", rankdir=self.rankdir, bgcolor=t.background, fontname=t.font,
@@ -382,7 +385,8 @@ class Explorer:
         dot.attr("edge", fontname=t.font, fontsize="12", fontcolor=t.muted, color=t.edge,
                  arrowsize="0.7", penwidth="1.2")
         source: str = dot.source
-        return source.rstrip().rstrip("}")
+        text = self._dot_cache[key] = source.rstrip().rstrip("}")
+        return text
 
     def _node_dot(self, nid: str) -> str:
         text = self._dot_cache.get(nid)
@@ -396,11 +400,17 @@ class Explorer:
         return f'\t{e.src} -> "{e.dst}-op" [id="{edge_id(e.src, e.dst, e.position)}" class=input]\n'
 
     def _box_dot(self, path: str) -> str:
-        d = graphviz.Digraph()
-        self._emit_box(d, path)
-        return "".join(d.body)
+        key = "box:" + path
+        if key not in self._dot_cache:
+            d = graphviz.Digraph()
+            self._emit_box(d, path)
+            self._dot_cache[key] = "".join(d.body)
+        return self._dot_cache[key]
 
     def _cluster_head(self, path: str) -> str:
+        key = "cluster:" + path
+        if key in self._dot_cache:
+            return self._dot_cache[key]
         t = self._builder.t
         d = graphviz.Digraph()
         with d.subgraph(name=f"cluster_{_slug(path)}") as c:
@@ -410,7 +420,8 @@ class Explorer:
                 color=t.cluster_border, fontcolor=t.muted, id=f"cluster-{_slug(path)}",
                 **{"class": "scope"},
             )
-        return "".join(d.body[:-1])
+        text = self._dot_cache[key] = "".join(d.body[:-1])
+        return text
 
     def _emit_box(self, sub: graphviz.Digraph, path: str) -> None:
         t = THEMES[self.theme]
@@ -818,7 +829,7 @@ class Explorer:
 _FONT = re.compile(r' font-family="[^"]*"')
 _COORDS = re.compile(r' (d|points|x|y|transform)="([^"]*)"')
 _DECIMALS = re.compile(r"(\d+\.\d)\d+")
-_ATTR = re.compile(r'(\s[\w:-]+)="([^"\']*)"')
+_TEXT_QUOTE = re.compile(r'>[^<]*"[^<]*<')
 
 
 _ROUNDED = re.compile(
@@ -839,13 +850,26 @@ def _rect(m: re.Match[str]) -> str:
     )
 
 
+def _short(m: re.Match[str]) -> str:
+    return m[1]
+
+
 def _compact(svg: str) -> str:
     """Smaller SVG, same picture: no blank text between tags, coordinates to 0.1 pt, the font
-    family from the page's CSS, attribute values in single quotes (no escaping in JSON)."""
+    family from the page's CSS, attribute values in single quotes (no escaping in JSON).
+
+    Example:
+        >>> _compact('<a d="M1.25,2.5" x="3.75"> <b>say "hi"</b></a>')
+        "<a d='M1.2,2.5' x='3.7'><b>say &quot;hi&quot;</b></a>"
+    """
     svg = re.sub(r">\s+<", "><", svg)
     svg = _FONT.sub("", svg)
-    svg = _COORDS.sub(lambda m: " " + m[1] + '="' + _DECIMALS.sub(r"\1", m[2]) + '"', svg)
-    return _ATTR.sub(r"\1='\2'", svg)
+    svg = _COORDS.sub(lambda m: " " + m[1] + '="' + _DECIMALS.sub(_short, m[2]) + '"', svg)
+    # attribute values never hold '"' (the serialiser escapes it), so after quoting every
+    # "'" and every '"' of text content, the remaining '"' are attribute quotes
+    svg = svg.replace("'", "&#39;")
+    svg = _TEXT_QUOTE.sub(lambda m: m[0].replace('"', "&quot;"), svg)
+    return svg.replace('"', "'")
 
 
 def _display_graph(t: Trace, names: Mapping[str, str]) -> Graph:
