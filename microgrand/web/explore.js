@@ -47,6 +47,9 @@ MG.kinds.explore = function (view, model, MG) {
     svg = canvas.querySelector("svg");
     base = svg.getAttribute("viewBox").split(/[\s,]+/).map(parseFloat);
     box = base.slice();
+    /* as tall as the picture needs at this width, between 240 and 560 pixels */
+    canvas.style.height = Math.round(Math.max(240, Math.min(560,
+      canvas.clientWidth * base[3] / Math.max(base[2], 1) + 16))) + "px";
     items = {};
     svg.querySelectorAll("g[data-id]").forEach(function (g) { items[g.getAttribute("data-id")] = g; });
     svg.querySelectorAll('[data-group][data-expanded="false"]').forEach(function (g) {
