@@ -24,6 +24,7 @@ from .expr import ExpressionError, parse_expression
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Graph, topological_order
 from .nn import MLP
+from .pages.explore import Explorer, explore
 from .recording import Recorded, RecordMismatchError, record
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
 from .rules import RULES, Rule
@@ -77,6 +78,7 @@ __all__ = [
     "RULES",
     "Diagram",
     "DiagramTooLargeError",
+    "Explorer",
     "ExpressionError",
     "GradcheckError",
     "GradcheckReport",
@@ -98,6 +100,7 @@ __all__ = [
     "draw",
     "exp",
     "explain",
+    "explore",
     "fit",
     "gradcheck",
     "init",

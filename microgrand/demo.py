@@ -7,13 +7,15 @@ linearly from 1.0 to 0.1 — on two moons, prints the training and test accuracy
 * ``decision_boundary.png`` — the learned regions with the training and test points,
 * ``loss.png`` — loss and accuracy per epoch, training vs test,
 * ``network.svg`` / ``network.png`` — the network's graph for one input, one box per layer,
-* ``example.svg`` / ``example.png`` — the README's neuron ``tanh(x·w + b)`` after backward.
+* ``example.svg`` / ``example.png`` — the README's neuron ``tanh(x·w + b)`` after backward,
+* ``explore.html`` — the trained network on one example as a page to explore: layers that
+  open into neurons and operations, zoom, details, the backward pass layer by layer.
 
 Example:
     >>> import tempfile
     >>> result = run_demo(epochs=2, out_dir=tempfile.mkdtemp(), quiet=True)
     >>> sorted(result.files)  # doctest: +NORMALIZE_WHITESPACE
-    ['decision_boundary.png', 'example.png', 'example.svg', 'loss.png',
+    ['decision_boundary.png', 'example.png', 'example.svg', 'explore.html', 'loss.png',
      'network.png', 'network.svg']
 """
 
@@ -29,6 +31,7 @@ from . import data, optim
 from .examples import readme_example
 from .graph import Graph
 from .nn import MLP
+from .pages.explore import explore
 from .render import draw
 from .train import History, accuracy, fit
 from .value import Value
@@ -138,6 +141,7 @@ def run_demo(
     )
     files["network.svg"] = net.save(out / "network.svg")
     files["network.png"] = net.save(out / "network.png")
+    files["explore.html"] = explore(net_out).save(out / "explore.html")
 
     neuron = readme_example()
     w = next(v for v in Graph.of(neuron).leaves if v.label == "w")

@@ -14,8 +14,8 @@ from microgrand.cli import main
 from microgrand.demo import DATASETS, run_demo
 
 SVG = "{http://www.w3.org/2000/svg}"
-FILES = ["decision_boundary.png", "example.png", "example.svg", "loss.png", "network.png",
-         "network.svg"]  # fmt: skip
+FILES = ["decision_boundary.png", "example.png", "example.svg", "explore.html", "loss.png",
+         "network.png", "network.svg"]  # fmt: skip
 
 
 def _svg_texts(path: Path) -> list[str]:

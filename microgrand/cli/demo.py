@@ -23,7 +23,8 @@ def add_commands(sub: Any) -> None:
         description=(
             "Train micrograd's demo network (2-16-16-1 ReLU, hinge loss, SGD) on a 2-D "
             "dataset; print train/test accuracy; write decision_boundary.png, loss.png, "
-            "network.svg/.png and example.svg/.png into --out."
+            "network.svg/.png, example.svg/.png and explore.html (the network on one example, "
+            "to explore layer by layer) into --out."
         ),
     )
     demo.add_argument("--dataset", choices=DATASETS, default="moons",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..pages.explore import ExploreTooLargeError
 from ..render.engine import ENGINE_NAMES
 from ..render.themes import THEMES
 from ..stepper.animate import animate
@@ -103,7 +104,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _too_large(args: argparse.Namespace, err: PlayerTooLargeError) -> UsageError:
+def _too_large(args: argparse.Namespace, err: ValueError) -> UsageError:
     return UsageError(f"microgrand {args.command}: {err} (--max-steps)")
 
 
@@ -127,7 +128,7 @@ def _cmd_step(args: argparse.Namespace) -> int:
         path = save_player(root, args.output, precision=args.precision, rankdir=args.rankdir,
                            theme=args.theme, interval=args.interval,
                            max_steps=args.max_steps, engine=args.engine)
-    except PlayerTooLargeError as err:
+    except (PlayerTooLargeError, ExploreTooLargeError) as err:
         raise _too_large(args, err) from None
     print(f"wrote {path} (open it in a browser; arrow keys step)")
     return 0

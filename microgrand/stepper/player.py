@@ -39,7 +39,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._format import check_precision, format_short
 from ..graph import Graph
@@ -52,6 +52,9 @@ from ..value import Value
 from .explain import _names, _template, _text_frac, explain_step
 from .player_page import FALLBACK_DPI, player_page
 from .trace import Step, Trace, trace
+
+if TYPE_CHECKING:
+    from ..pages.explore import Explorer
 
 __all__ = [
     "DEFAULT_MAX_STEPS",
@@ -230,7 +233,8 @@ class Player:
             raise PlayerTooLargeError(
                 f"this graph has {len(t)} nodes, more than max_steps={max_steps}: a player with "
                 f"{len(t)} steps is too long to follow. Step through a smaller piece (one neuron, "
-                f"one loss term) or pass max_steps={len(t)} if you really want every step"
+                f"one loss term), build it inside `with scope(...)` blocks (then step() opens "
+                f"it layer by layer) or pass max_steps={len(t)} if you really want every step"
             )
         if isinstance(interval, bool) or not isinstance(interval, int | float) or not (
             0.05 <= interval <= 60
@@ -432,12 +436,16 @@ def step(
     interval: float = 1.2,
     max_steps: int = DEFAULT_MAX_STEPS,
     engine: str | None = None,
-) -> Player:
+) -> Player | Explorer:
     """A :class:`Player` that steps through the backward pass from ``root``.
 
     Shows itself in a notebook (Start / Prev / Play / Next / slider, arrow keys); ``interval``
-    is the seconds per step when playing. Graphs with more than ``max_steps`` nodes raise
-    :class:`PlayerTooLargeError`. The Values are not changed.
+    is the seconds per step when playing. The Values are not changed.
+
+    ``max_steps`` is the size of one page: a graph with more nodes opens in the explorer
+    (:func:`microgrand.explore`) instead, collapsed to its scopes (an MLP's layers), which
+    steps group by group and opens a group on click; a graph over the limit without scopes
+    to collapse raises :class:`PlayerTooLargeError`, saying how to narrow it.
 
     Example:
         >>> from microgrand import Value
@@ -446,8 +454,18 @@ def step(
         >>> p.frames
         5
     """
+    t = _as_trace(root)
+    if (
+        isinstance(max_steps, int)
+        and not isinstance(max_steps, bool)
+        and len(t) > max_steps
+        and any(n.scope for n in t.graph.nodes)
+    ):
+        from ..pages.explore import explore
+
+        return explore(t, precision=precision, rankdir=rankdir, theme=theme, engine=engine)
     return Player(
-        _as_trace(root),
+        t,
         precision=precision,
         rankdir=rankdir,
         theme=theme,
