@@ -35,6 +35,7 @@ import subprocess
 import sys
 import sysconfig
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -138,16 +139,25 @@ def kill_children() -> int:
 atexit.register(kill_children)
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    # Linux: ask the kernel to SIGKILL the engine when its parent dies (even by SIGKILL).
+@lru_cache(maxsize=1)
+def _pdeathsig() -> Callable[[], None] | None:
+    """Linux only: a function for the child (between fork and exec) that asks the kernel to
+    SIGKILL it when its parent dies, even by SIGKILL. Prepared in the parent, so the child
+    imports and loads nothing (that could deadlock with another thread's locks)."""
+    if not sys.platform.startswith("linux"):
+        return None
     try:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        pass
+        return None
+    pr_set_pdeathsig, sigkill = 1, int(signal.SIGKILL)
+
+    def child() -> None:  # pragma: no cover - runs in the child
+        prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
+
+    return child
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +298,7 @@ def layout(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=posix,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            preexec_fn=_pdeathsig(),
         )
     except OSError as e:
         raise RenderError(f"could not run {eng.name} at {eng.path}: {e}") from None
