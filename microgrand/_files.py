@@ -11,6 +11,10 @@ appears all at once:
   :func:`os.access` as the shell does. The superuser may write any file (a root shell's
   ``>`` replaces a ``0444`` file too), so as root a read-only mode does not refuse;
 * a folder, FIFO, device or socket is refused: only regular files are written;
+* two deliberate differences from ``>``, both the price of never leaving a half-written
+  file: the folder must be writable too (the new file is made beside the old one and
+  renamed over it), and a file with several hard links gets a new inode, so the other
+  names keep the old content;
 * the temporary file's name fits whenever the target's does (names up to the file
   system's limit, usually 255 bytes), and it is removed if the write fails or is
   interrupted (:func:`remove_temporary_files` runs at exit and from the command line's

@@ -343,6 +343,13 @@ def fit(
             stepped once per epoch.
         callback: ``callback(epoch, history)`` after each epoch; return ``True`` to stop.
 
+    Every argument is checked before the first step (see :mod:`microgrand._fit_checks`): a NaN
+    or infinity in ``X``/``y`` is refused with its row and column, and an optimizer holding
+    parameters that are not the model's is refused (a subset, to freeze the rest, is fine).
+    When training diverges (a non-finite loss, gradient or parameter, or a forward pass that
+    fails after the parameters blew up) ``FloatingPointError`` says so and suggests a lower
+    learning rate.
+
     Example:
         >>> from microgrand.nn import MLP
         >>> X, y = [[0.0], [1.0]], [0.0, 2.0]

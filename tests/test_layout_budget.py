@@ -45,13 +45,14 @@ def env() -> dict[str, str]:
 def test_cost_counts_bends_of_long_edges() -> None:
     # x feeds operations at ranks 1, 3, 5, ...: the edge into the k-th product needs 2k-2
     # bends (hand count), the chain edges none.
-    assert layout_cost(Graph.of(hub(10)))[0] == sum(2 * k - 2 for k in range(2, 10))
+    assert layout_cost(Graph.of(hub(10))).bends == sum(2 * k - 2 for k in range(2, 10))
     xs = [Value(1.0, label=f"x{i}") for i in range(30)]
     y = xs[0]
     for v in xs[1:]:
         y = y * v
-    assert layout_cost(Graph.of(y))[0] == sum(2 * k - 2 for k in range(2, 30))  # leaves too
-    assert layout_cost(Graph.of(Value(1.0)))[0] == 0
+    c = layout_cost(Graph.of(y))  # every leaf's edge spans ranks too
+    assert c.bends == sum(2 * k - 2 for k in range(2, 30)) and c.hub_bends == 2 * 29 - 2
+    assert layout_cost(Graph.of(Value(1.0))).bends == 0
 
 
 def test_edge_labels_of_a_hub_are_left_off_with_a_note() -> None:
@@ -60,12 +61,19 @@ def test_edge_labels_of_a_hub_are_left_off_with_a_note() -> None:
     assert any("edge labels left off" in n and "'x' feeds 99" in n for n in d.notes)
     small = draw(hub(10), edge_labels=True)
     assert small.dot.count("∂ =") == 18 and small.notes == ()
+    # A teaching-size network keeps its labels: no hub, few bends.
+    from microgrand import nn
+
+    out = nn.MLP(2, [8, 8, 1], rng=0)([1.0, 2.0])
+    out.backward()
+    d = draw(out, edge_labels=True, collapse=False)
+    assert d.notes == () and d.dot.count("∂ =") == len(Graph.of(out).edges)
 
 
 def test_hopeless_layout_refused_with_advice() -> None:
     with pytest.raises(LayoutTooComplexError, match=r"'x' feeds 199 operations.*smaller part"):
         draw(hub(200), max_nodes=1000)
-    assert layout_cost(Graph.of(hub(200)))[0] > MAX_LAYOUT_COST
+    assert layout_cost(Graph.of(hub(200))).bends > MAX_LAYOUT_COST
 
 
 def test_reproducers_finish_within_10_seconds(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "Built",
     "DiagramTooLargeError",
     "DrawOptions",
+    "LayoutCost",
     "LayoutTooComplexError",
     "build_dot",
     "escape",
@@ -294,15 +295,22 @@ def plan_collapse(graph: Graph, opts: DrawOptions) -> tuple[set[str], list[str]]
     raise too_large(n, opts.max_nodes, has_scopes, tried)
 
 
-LABEL_COST_LIMIT = 1_200
-"""Past this :func:`layout_cost` with edge labels, the labels are left off. Graphviz doubles
-every rank when any edge has a label, and the long edges out of a node used many times (``x``
-in ``x*x*…*x``) then need thousands of bends: measured with ``dot``, a node feeding 24
-labelled edges (cost 1,081) lays out in 0.2 s, 32 (1,953) in 2.4 s, 48 in over a minute."""
+HUB_LABEL_LIMIT = 1_200
+"""Past this many bends for one node's edges with edge labels (:attr:`LayoutCost.hub_bends`),
+the labels are left off. Graphviz doubles every rank when any edge has a label, and the long
+edges out of a node used many times (``x`` in ``x*x*…*x``) then cross everything: measured
+with ``dot``, 24 labelled edges out of one node (1,036 bends) lay out in 0.2 s, 32 (1,892) in
+2.4 s, 48 in over a minute."""
+
+LABEL_COST_LIMIT = 4_000
+"""Past this many bends in all (:attr:`LayoutCost.bends`) with edge labels, the labels are left
+off: a 2-8-8-1 MLP's graph (1,445 bends with labels) lays out in 0.7 s, a 2-16-16-1 one
+(4,781) in 4.6 s with labels and 2 s without."""
 
 MAX_LAYOUT_COST = 25_000
-"""Past this :func:`layout_cost` without labels, the diagram is refused: a node feeding 100
-others (cost 9,702) lays out in 2 s, 150 (22,052) in 7 s, and the time grows with the square."""
+"""Past this many bends without labels (in all, or for one node), the diagram is refused: a
+node feeding 100 others (9,702 bends) lays out in 2 s, 150 (22,052) in 7 s, and the time
+grows with the square."""
 
 
 class LayoutTooComplexError(ValueError):
@@ -310,11 +318,21 @@ class LayoutTooComplexError(ValueError):
     says which node and how to draw less."""
 
 
+@dataclass(frozen=True)
+class LayoutCost:
+    """What :func:`layout_cost` estimates: ``bends`` in all, the ``hub`` (the node whose edges
+    need the most, or ``None``) and its ``hub_bends``."""
+
+    bends: int
+    hub: str | None
+    hub_bends: int
+
+
 def layout_cost(
     graph: Graph, box: Mapping[str, str | None] | None = None, labels: bool = False
-) -> tuple[int, str | None]:
+) -> LayoutCost:
     """Estimated layout work: the bends (virtual nodes) ``dot`` needs to route the edges
-    between ranks, and the node whose edges need the most (the hub), or ``None``.
+    between ranks, in all and for the node whose edges need the most (the hub).
 
     Each value sits one rank after its operation, each operation one rank after its latest
     input; an edge spanning ``k`` ranks needs ``k - 1`` bends. Edge labels double the ranks.
@@ -325,8 +343,8 @@ def layout_cost(
         >>> x = Value(1.0, label="x"); y = x
         >>> for _ in range(9): y = y * x
         >>> layout_cost(Graph.of(y))
-        (72, 'n0')
-        >>> layout_cost(Graph.of(y), labels=True)[0] > 72
+        LayoutCost(bends=72, hub='n0', hub_bends=72)
+        >>> layout_cost(Graph.of(y), labels=True).bends > 72
         True
     """
     m = 2 if labels else 1
@@ -349,7 +367,9 @@ def layout_cost(
             total += k
             bends[i] = bends.get(i, 0) + k
     hub = max(bends, key=lambda i: (bends[i], i)) if bends else None
-    return total, hub if hub is not None and bends[hub] > 0 else None
+    if hub is None or bends[hub] == 0:
+        return LayoutCost(total, None, 0)
+    return LayoutCost(total, hub, bends[hub])
 
 
 def plan_labels(
@@ -359,31 +379,40 @@ def plan_labels(
     layout runs: labels stay when the labelled layout is cheap; else they are left off with a
     note; :class:`LayoutTooComplexError` when even the unlabelled layout would take too long.
     """
+
     def name(i: str | None) -> str:
         if i is None:
             return "one node"
         n = graph.node(i)
         return repr(n.label) if n.label else i
 
-    plain, hub = layout_cost(graph, box)
-    if plain > MAX_LAYOUT_COST:
-        uses = len({e.dst for e in graph.edges if e.src == hub})
-        raise LayoutTooComplexError(
-            f"this diagram would take too long to lay out: {name(hub)} feeds {uses} "
-            f"operations across the whole graph (layout cost {plain:,}, more than "
-            f"{MAX_LAYOUT_COST:,}); draw a smaller part (fewer terms or factors, e.g. x**100 "
-            "instead of x*x*…*x), or collapse= scopes"
+    def uses(i: str | None) -> int:
+        return len({e.dst for e in graph.edges if e.src == i})
+
+    plain = layout_cost(graph, box)
+    if plain.bends > MAX_LAYOUT_COST:
+        why = (
+            f"{name(plain.hub)} feeds {uses(plain.hub)} operations across the whole graph"
+            if plain.hub_bends > plain.bends // 2
+            else f"{len(graph.nodes)} nodes with long edges"
         )
-    wanted = opts.edge_labels or bool(opts.edge_notes)
-    if not wanted:
+        raise LayoutTooComplexError(
+            f"this diagram would take too long to lay out: {why} (layout cost "
+            f"{plain.bends:,}, more than {MAX_LAYOUT_COST:,}); draw a smaller part (fewer "
+            "terms or factors, e.g. x**100 instead of x*x*…*x), or collapse= scopes"
+        )
+    if not (opts.edge_labels or opts.edge_notes):
         return False, []
-    labelled, hub = layout_cost(graph, box, labels=True)
-    if labelled <= LABEL_COST_LIMIT:
+    cost = layout_cost(graph, box, labels=True)
+    if cost.hub_bends > HUB_LABEL_LIMIT:
+        why = f"{name(cost.hub)} feeds {uses(cost.hub)} operations"
+    elif cost.bends > LABEL_COST_LIMIT:
+        why = f"{len(graph.nodes)} nodes"
+    else:
         return True, []
-    uses = len({e.dst for e in graph.edges if e.src == hub})
     return False, [
-        f"edge labels left off: {name(hub)} feeds {uses} operations and a labelled layout "
-        "would take too long; draw a smaller part to see them"
+        f"edge labels left off: {why} and a labelled layout would take too long; draw a "
+        "smaller part to see them"
     ]
 
 

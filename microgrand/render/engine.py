@@ -310,7 +310,8 @@ def layout(
         raise LayoutTimeoutError(
             f"{eng.name} did not finish the layout within {budget:g} s and was stopped; "
             "draw less: a smaller expression or part of it, collapse= scopes, no edge "
-            f"labels, or allow more time with layout_timeout= / ${TIMEOUT_ENV_VAR}"
+            "labels, or allow more time with layout_timeout= (--layout-timeout on the command "
+            f"line) or ${TIMEOUT_ENV_VAR}"
         ) from None
     finally:
         # Whatever happened (done, timed out, interrupted by a signal): no engine survives.
