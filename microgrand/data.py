@@ -41,10 +41,23 @@ __all__ = [
 T = TypeVar("T")
 U = TypeVar("U")
 
+MAX_EXAMPLES = 100_000
+"""The most examples a generator makes. microgrand trains one scalar ``Value`` at a time: a
+small network's step costs about a millisecond per example, so 100,000 examples are minutes
+per epoch and 10⁸ would not finish generating in minutes. Raise it
+(``microgrand.data.MAX_EXAMPLES = ...``) to make more anyway."""
+
 
 def _n(n: object, low: int = 1) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < low:
         raise ValueError(f"n must be an int >= {low}, got {n!r}")
+    if n > MAX_EXAMPLES:
+        raise ValueError(
+            f"n = {n:,} examples is more than this scalar engine can train on (at most "
+            f"MAX_EXAMPLES = {MAX_EXAMPLES:,}: every example is a graph of Python objects, "
+            "about a millisecond per example and step); use a smaller n, or raise "
+            "microgrand.data.MAX_EXAMPLES to make them anyway"
+        )
     return n
 
 
@@ -245,6 +258,8 @@ def digits(
             if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c <= 9:
                 raise ValueError(f"classes must be digits 0…9, got {c!r}")
             keep.add(c)
+        if not keep:
+            raise ValueError("classes is empty: name at least one digit, e.g. classes=[0, 1]")
         X, y = [x for x, t in zip(X, y, strict=True) if t in keep], [t for t in y if t in keep]
     rng = random.Random(seed)
     X, y = _shuffled(X, y, rng)

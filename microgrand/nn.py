@@ -91,6 +91,25 @@ def _positive_int(name: str, v: object) -> int:
     return v
 
 
+MAX_PARAMETERS = 1_000_000
+"""The most parameters a :class:`Neuron`, :class:`Layer` or :class:`MLP` is built with. Each
+parameter is a Python ``Value`` and each forward pass makes a node per weight: a million
+parameters is seconds per example and hundreds of megabytes. Raise it
+(``microgrand.nn.MAX_PARAMETERS = ...``) to build a bigger model anyway."""
+
+
+def _check_size(what: str, dims: Sequence[int]) -> None:
+    """Refuse, before allocating anything, a model far beyond what a scalar engine trains."""
+    count = sum((dims[i] + 1) * dims[i + 1] for i in range(len(dims) - 1))
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"{what} with sizes {list(dims)} would have {count:,} parameters, more than "
+            f"this scalar engine can train (at most MAX_PARAMETERS = {MAX_PARAMETERS:,}: each "
+            "is a Python object and every forward pass makes a node per weight); use smaller "
+            "layers, or raise microgrand.nn.MAX_PARAMETERS to build it anyway"
+        )
+
+
 class Module:
     """Base class of everything with parameters, as ``torch.nn.Module``.
 
@@ -417,6 +436,7 @@ class Neuron(Module):
         super().__init__(name)
         self.nin = _positive_int("nin", nin)
         self.fan_out = _positive_int("fan_out", fan_out)
+        _check_size("a Neuron", [nin, 1])
         self.activation = _activation(activation)
         draw = _init.get(init, self.activation)
         r = as_rng(rng)
@@ -463,6 +483,7 @@ class Layer(Module):
         super().__init__(name)
         self.nin = _positive_int("nin", nin)
         self.nout = _positive_int("nout", nout)
+        _check_size("a Layer", [nin, nout])
         self.activation = _activation(activation)
         r = as_rng(rng)
         with self.scoped():
@@ -531,6 +552,7 @@ class MLP(Module):
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         sizes = [_positive_int("each layer size", s) for s in nouts]
+        _check_size("an MLP", [nin, *sizes])
         self.activation = _activation(activation)
         self.output_activation = _activation(output_activation)
         r = as_rng(rng)

@@ -85,8 +85,29 @@ class Optimizer:
                 raise ValueError("optimizer got the same parameter twice; pass each one once")
             seen.add(id(p))
         self.params: list[Value] = ps
-        self.lr = _num("lr", lr, low=0.0, low_ok=False)
+        self._lr = _num("lr", lr, low=0.0, low_ok=False)
         self.steps = 0
+
+    @property
+    def lr(self) -> float:
+        """The learning rate: a finite number > 0, checked on every change (a schedule's
+        included), so a bad value never reaches the parameters.
+
+        Example:
+            >>> from microgrand import Value
+            >>> opt = SGD([Value(1.0)], lr=0.1)
+            >>> opt.lr = 0.05; opt.lr
+            0.05
+            >>> opt.lr = float("nan")
+            Traceback (most recent call last):
+            ...
+            ValueError: lr must be a finite number > 0, got nan
+        """
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = _num("lr", value, low=0.0, low_ok=False)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0."""

@@ -22,12 +22,12 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any
 
-from . import losses as _losses
+from ._fit_checks import LossFn, Regularization, check_data, check_labels, prepare
 from .context import no_grad
 from .nn import Module
-from .optim import SGD, Adam, LRScheduler, Optimizer, RMSProp
+from .optim import LRScheduler, Optimizer
 from .value import Value
 
 __all__ = [
@@ -38,21 +38,6 @@ __all__ = [
     "predict",
     "predict_classes",
 ]
-
-LossFn: TypeAlias = Callable[[Any, Any], Value]
-Regularization: TypeAlias = "float | tuple[str, float] | Callable[[list[Value]], Value] | None"
-
-_OPTIMIZERS: dict[str, tuple[type[Optimizer], float]] = {
-    "sgd": (SGD, 0.1),
-    "adam": (Adam, 0.01),
-    "rmsprop": (RMSProp, 0.01),
-}
-# Losses that read the model output as a raw score: the class boundary is at 0.
-_SCORE_LOSSES = frozenset({"hinge", "bce_logits"})
-_CLASSIFICATION_LOSSES = frozenset(
-    {"hinge", "bce", "binary_cross_entropy", "bce_logits", "cross_entropy"}
-)
-_METRICS = ("accuracy", "mse", "mae")
 
 
 @dataclass
@@ -173,28 +158,6 @@ def _fmt_metric(name: str, value: float) -> str:
     return f"{100 * value:.1f}%" if name == "accuracy" else f"{value:.4g}"
 
 
-def _check_data(X: object, y: object, what: str = "X") -> tuple[list[Any], list[Any]]:
-    for name, v in ((what, X), ("y", y)):
-        if isinstance(v, str | bytes) or not isinstance(v, Sequence):
-            raise TypeError(f"{name} must be a list, got {type(v).__name__}")
-    assert isinstance(X, Sequence) and isinstance(y, Sequence)
-    if len(X) != len(y):
-        raise ValueError(
-            f"{what} has {len(X)} examples but its labels have {len(y)}; they must match"
-        )
-    if len(X) == 0:
-        raise ValueError(f"{what} is empty: need at least one example")
-    width = None
-    for i, x in enumerate(X):
-        if isinstance(x, str | bytes) or not isinstance(x, Sequence):
-            raise TypeError(f"{what}[{i}] must be a list of numbers, got {type(x).__name__}")
-        if width is None:
-            width = len(x)
-        elif len(x) != width:
-            raise ValueError(f"{what}[{i}] has {len(x)} features but {what}[0] has {width}")
-    return list(X), list(y)
-
-
 def _outputs(model: Callable[..., Any], x: Sequence[Any]) -> Value | list[Value]:
     out = model(x)
     if isinstance(out, Value):
@@ -206,10 +169,6 @@ def _outputs(model: Callable[..., Any], x: Sequence[Any]) -> Value | list[Value]
 
 def _negative_label(y: Sequence[Any]) -> int:
     return -1 if any(t == -1 for t in y) else 0
-
-
-def _is_class_label(t: object) -> bool:
-    return isinstance(t, int | float) and not isinstance(t, bool) and float(t) == int(t)
 
 
 def _classify(out: Value | list[Value], threshold: float, negative: int) -> int:
@@ -286,90 +245,11 @@ def accuracy(
         >>> 0.0 <= accuracy(MLP(2, [4, 1], rng=0), [[0.0, 1.0], [1.0, 0.0]], [0, 1]) <= 1.0
         True
     """
-    Xs, ys = _check_data(X, y)
+    Xs, ys = check_data(X, y)
     neg = _negative_label(ys)
     t = _default_threshold(neg) if threshold is None else float(threshold)
     pred = predict_classes(model, Xs, threshold=t, negative_label=neg)
     return sum(int(p == int(label)) for p, label in zip(pred, ys, strict=True)) / len(ys)
-
-
-def _make_optimizer(model: Module, optimizer: Optimizer | str, lr: float | None) -> Optimizer:
-    if isinstance(optimizer, Optimizer):
-        if lr is not None:
-            raise ValueError("pass lr= to the optimizer itself, or pass the optimizer by name")
-        return optimizer
-    if not isinstance(optimizer, str) or optimizer.lower() not in _OPTIMIZERS:
-        valid = ", ".join(map(repr, _OPTIMIZERS))
-        raise ValueError(f"unknown optimizer {optimizer!r}; pass an Optimizer or one of {valid}")
-    cls, default_lr = _OPTIMIZERS[optimizer.lower()]
-    return cls(model.parameters(), lr=default_lr if lr is None else lr)
-
-
-def _make_loss(loss: str | LossFn) -> tuple[LossFn, str]:
-    if callable(loss):
-        return loss, getattr(loss, "__name__", "custom")
-    if not isinstance(loss, str) or loss not in _losses.LOSSES:
-        valid = ", ".join(map(repr, _losses.LOSSES))
-        raise ValueError(f"unknown loss {loss!r}; pass a function or one of {valid}")
-    fn: LossFn = _losses.LOSSES[loss]  # type: ignore[assignment]
-    return fn, loss
-
-
-def _make_penalty(reg: Regularization) -> Callable[[list[Value]], Value] | None:
-    if reg is None:
-        return None
-    if callable(reg):
-        return reg
-    if isinstance(reg, tuple):
-        if len(reg) != 2 or reg[0] not in ("l1", "l2"):
-            raise ValueError(f"regularization must be ('l1' | 'l2', strength), got {reg!r}")
-        kind, strength = reg
-    else:
-        kind, strength = "l2", reg
-    if isinstance(strength, bool) or not isinstance(strength, int | float) or strength < 0:
-        raise ValueError(f"regularization strength must be a number >= 0, got {strength!r}")
-    if strength == 0:
-        return None
-    f = _losses.l2 if kind == "l2" else _losses.l1
-    s = float(strength)
-
-    def penalty(params: list[Value]) -> Value:
-        return s * f(params)
-
-    return penalty
-
-
-def _check_labels(name: str, y: list[Any], outputs: Value | list[Value]) -> None:
-    if name in ("hinge",):
-        bad = [t for t in y if t not in (-1, 1)]
-        if bad:
-            raise ValueError(
-                f"loss 'hinge' needs labels -1/+1, got {bad[0]!r} "
-                "(convert 0/1 labels with microgrand.data.to_pm1(y))"
-            )
-    if name in ("bce", "binary_cross_entropy", "bce_logits"):
-        bad = [t for t in y if not (isinstance(t, int | float) and 0 <= t <= 1)]
-        if bad:
-            raise ValueError(
-                f"loss {name!r} needs labels in [0, 1], got {bad[0]!r} "
-                "(convert -1/+1 labels with microgrand.data.to_01(y))"
-            )
-    if name == "cross_entropy":
-        if not isinstance(outputs, list):
-            raise ValueError(
-                "loss 'cross_entropy' needs one output per class, but the model has one output"
-            )
-        k = len(outputs)
-        bad = [t for t in y if not (_is_class_label(t) and 0 <= t < k)]
-        if bad:
-            raise ValueError(
-                f"cross_entropy labels must be class indices 0…{k - 1}, got {bad[0]!r}"
-            )
-    elif name in _losses.LOSSES and isinstance(outputs, list):
-        raise ValueError(
-            f"loss {name!r} needs one output per example, but the model has {len(outputs)} "
-            "(use loss='cross_entropy' for several classes)"
-        )
 
 
 def _batches(n: int, batch_size: int | None, shuffle: bool, rng: random.Random) -> list[list[int]]:
@@ -400,8 +280,22 @@ def _metric(
 
 
 def _grad_norm(params: Iterable[Value]) -> float:
-    return math.sqrt(math.fsum(p.grad * p.grad for p in params))
+    # hypot scales internally: no overflow for large gradients (the sum of squares would)
+    return math.hypot(*(p.grad for p in params))
 
+
+def _diverged(epoch: int, what: str) -> FloatingPointError:
+    return FloatingPointError(
+        f"training diverged at epoch {epoch}: {what}; lower the learning rate "
+        "(or scale the inputs, or check the loss)"
+    )
+
+
+def _largest(params: Sequence[Value]) -> float:
+    return max((abs(p.data) for p in params), default=0.0)
+
+
+_EXPLODED = 1e6  # parameters this many times larger than at the start: training diverged
 
 # --- fit ----------------------------------------------------------------------------------
 
@@ -449,6 +343,13 @@ def fit(
             stepped once per epoch.
         callback: ``callback(epoch, history)`` after each epoch; return ``True`` to stop.
 
+    Every argument is checked before the first step (see :mod:`microgrand._fit_checks`): a NaN
+    or infinity in ``X``/``y`` is refused with its row and column, and an optimizer holding
+    parameters that are not the model's is refused (a subset, to freeze the rest, is fine).
+    When training diverges (a non-finite loss, gradient or parameter, or a forward pass that
+    fails after the parameters blew up) ``FloatingPointError`` says so and suggests a lower
+    learning rate.
+
     Example:
         >>> from microgrand.nn import MLP
         >>> X, y = [[0.0], [1.0]], [0.0, 2.0]
@@ -457,67 +358,22 @@ def fit(
         >>> h.loss[-1] < 1e-6
         True
     """
-    if not isinstance(model, Module):
-        raise TypeError(
-            f"model must be a microgrand Module (e.g. an MLP), got {type(model).__name__}"
-        )
-    Xs, ys = _check_data(X, y)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
-    ):
-        raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
-    loss_fn, loss_name = _make_loss(loss)
-    opt = _make_optimizer(model, optimizer, lr)
-    penalty = _make_penalty(regularization)
-    sched = (
-        scheduler(opt)
-        if callable(scheduler) and not isinstance(scheduler, LRScheduler)
-        else scheduler
-    )
-    if sched is not None and not isinstance(sched, LRScheduler):
-        raise TypeError(f"scheduler must be an LRScheduler, got {type(sched).__name__}")
-    if sched is not None and sched.optimizer is not opt:
-        raise ValueError("the scheduler was made for a different optimizer than the one fit uses")
     if isinstance(early_stopping, int) and not isinstance(early_stopping, bool):
         early_stopping = EarlyStopping(patience=early_stopping)
     if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
         raise TypeError(
             f"early_stopping must be an EarlyStopping or an int, got {early_stopping!r}"
         )
-    if metrics is None:
-        metrics = ("accuracy",) if loss_name in _CLASSIFICATION_LOSSES else ()
-    if isinstance(metrics, str):
-        metrics = (metrics,)
-    for m in metrics:
-        if m not in _METRICS:
-            raise ValueError(
-                f"unknown metric {m!r}; valid metrics: {', '.join(map(repr, _METRICS))}"
-            )
-    Xv: list[Any] = []
-    yv: list[Any] = []
-    if validation is not None:
-        if not isinstance(validation, tuple | list) or len(validation) != 2:
-            raise TypeError("validation must be a pair (X_val, y_val)")
-        Xv, yv = _check_data(validation[0], validation[1], "X_val")
-        if len(Xv[0]) != len(Xs[0]):
-            raise ValueError(f"X_val has {len(Xv[0])} features per example but X has {len(Xs[0])}")
-    monitor = "loss"
-    if early_stopping is not None:
-        monitor = early_stopping.monitor
-        if monitor == "auto":
-            monitor = "val_loss" if validation is not None else "loss"
-        if monitor == "val_loss" and validation is None:
-            raise ValueError("early stopping on 'val_loss' needs validation=(X_val, y_val)")
-
-    # How outputs become classes: by the loss (scores vs probabilities) and the labels.
-    negative = _negative_label(ys + yv)
-    threshold = 0.0 if loss_name in _SCORE_LOSSES else _default_threshold(negative)
-    if "accuracy" in metrics:
-        bad = [t for t in ys + yv if not _is_class_label(t)]
-        if bad:
-            raise ValueError(f"metric 'accuracy' needs class labels, got {bad[0]!r}")
+    setup = prepare(
+        model, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs,
+        batch_size=batch_size, metrics=metrics, validation=validation,
+        regularization=regularization, scheduler=scheduler,
+        monitor=None if early_stopping is None else early_stopping.monitor,
+    )
+    Xs, ys, Xv, yv = setup.Xs, setup.ys, setup.Xv, setup.yv
+    loss_fn, loss_name, opt = setup.loss_fn, setup.loss_name, setup.optimizer
+    penalty, sched, metrics, monitor = setup.penalty, setup.scheduler, setup.metrics, setup.monitor
+    negative, threshold = setup.negative, setup.threshold
 
     params = model.parameters()
     groups = model.grad_groups()
@@ -527,6 +383,8 @@ def fit(
         grad_norms={g: [] for g in groups},
     )
     rng = random.Random(seed)
+    start = max(1.0, _largest(params))
+    updates = 0
     best = math.inf
     best_state: dict[str, float] | None = None
     bad_epochs = 0
@@ -545,28 +403,47 @@ def fit(
                 s0 = time.perf_counter()
                 xb = [Xs[i] for i in idx]
                 yb = [ys[i] for i in idx]
-                outs = [_outputs(model, x) for x in xb]
-                if not checked:
-                    _check_labels(loss_name, ys + yv, outs[0])
-                    checked = True
-                data_loss = loss_fn(outs, yb)
-                total = data_loss
-                pen = 0.0
-                if penalty is not None:
-                    p = penalty(params)
-                    pen = p.data
-                    total = data_loss + p
+                try:
+                    outs = [_outputs(model, x) for x in xb]
+                    if not checked:
+                        check_labels(loss_name, ys + yv, outs[0])
+                        checked = True
+                    data_loss = loss_fn(outs, yb)
+                    total = data_loss
+                    pen = 0.0
+                    if penalty is not None:
+                        p = penalty(params)
+                        pen = p.data
+                        total = data_loss + p
+                except (ArithmeticError, ValueError) as err:
+                    # After updates that blew the parameters up, any failure of the forward
+                    # pass (an overflow, inf - inf) is the divergence, not its own bug.
+                    big = _largest(params)
+                    if updates == 0 or not (big > _EXPLODED * start or not math.isfinite(big)):
+                        raise
+                    raise _diverged(
+                        epoch + 1, f"the parameters grew to {big:.3g} and the forward pass "
+                        f"failed ({type(err).__name__}: {err})"
+                    ) from err
                 if not math.isfinite(total.data):
-                    raise FloatingPointError(
-                        f"the loss became {total.data} at epoch {epoch + 1}; "
-                        "training diverged (lower the learning rate)"
-                    )
+                    raise _diverged(epoch + 1, f"the loss became {total.data}")
                 opt.zero_grad()
-                total.backward()
+                try:
+                    total.backward()
+                except (ArithmeticError, ValueError) as err:
+                    raise _diverged(
+                        epoch + 1, f"the backward pass failed ({type(err).__name__}: {err})"
+                    ) from err
+                bad = next((q for q in params if not math.isfinite(q.grad)), None)
+                if bad is not None:
+                    raise _diverged(epoch + 1, f"a gradient became {bad.grad}")
                 for g, ps in groups.items():
                     history.grad_norms[g].append(_grad_norm(ps))
                 history.lr.append(opt.lr)
                 opt.step()
+                updates += 1
+                if not math.isfinite(_largest(params)):
+                    raise _diverged(epoch + 1, "a parameter became infinite after the update")
                 history.step_loss.append(data_loss.data)
                 history.step_penalty.append(pen)
                 history.step_time.append(time.perf_counter() - s0)

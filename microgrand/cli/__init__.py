@@ -16,11 +16,17 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .. import __version__
+from .._files import remove_temporary_files
+from ..render.engine import TIMEOUT_ENV_VAR, kill_children, layout_timeout
 from . import demo, doctor, explore, playground, render, stepping
 from ._common import Parser, UsageError, parse_assignment, parse_assignments
 
@@ -66,6 +72,57 @@ def _one_line(e: BaseException) -> str:
     return " ".join(text.split("\n")[0].split()) if "\n" in text else text
 
 
+class Terminated(SystemExit):
+    """SIGTERM or SIGHUP arrived: unwind (stopping Graphviz, removing temporary files)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    # Stop the layout engine and remove half-written temporary files now, then unwind.
+    kill_children()
+    remove_temporary_files()
+    raise Terminated(128 + signum)
+
+
+@contextlib.contextmanager
+def _signals() -> Iterator[None]:
+    """SIGTERM/SIGHUP stop the command cleanly (only from the main thread, where Python allows
+    handlers); the previous handlers come back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    old = {s: signal.signal(s, _terminate) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def _layout_budget(args: argparse.Namespace) -> Iterator[None]:
+    """``--layout-timeout S``: this command's layout budget (``$MICROGRAND_LAYOUT_TIMEOUT``)."""
+    seconds = getattr(args, "layout_timeout", None)
+    if seconds is None:
+        yield
+        return
+    try:
+        layout_timeout(seconds)
+    except ValueError:
+        raise UsageError(
+            f"microgrand {args.command}: --layout-timeout must be a positive number of seconds"
+        ) from None
+    old = os.environ.get(TIMEOUT_ENV_VAR)
+    os.environ[TIMEOUT_ENV_VAR] = repr(float(seconds))
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(TIMEOUT_ENV_VAR, None)
+        else:
+            os.environ[TIMEOUT_ENV_VAR] = old
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 failure, 2 bad usage).
 
@@ -79,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "func", None) is None:
             parser.print_help(sys.stderr)
             return 2
-        code: int = args.func(args)
+        with _signals(), _layout_budget(args):
+            code: int = args.func(args)
         return code
     except SystemExit as e:  # --help and --version
         return e.code if isinstance(e.code, int) else 0
@@ -91,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             msg += " (an expression starting with '-' goes after '--')"
         print(msg, file=sys.stderr)
         return 2
+    except Terminated as e:
+        return e.code if isinstance(e.code, int) else 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

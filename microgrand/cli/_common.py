@@ -22,6 +22,7 @@ __all__ = [
     "Parser",
     "UsageError",
     "add_expression_arguments",
+    "add_layout_timeout_argument",
     "build",
     "check_precision_arg",
     "parse_assignment",
@@ -102,6 +103,13 @@ def add_expression_arguments(p: argparse.ArgumentParser) -> None:
     """``EXPR`` and ``NAME=VALUE...``: the arguments of every command that takes an expression."""
     p.add_argument("expression", metavar="EXPR", help="expression, e.g. 'tanh(x*w + b)'")
     p.add_argument("assignments", metavar="NAME=VALUE", nargs="*", help="variable values")
+
+
+def add_layout_timeout_argument(p: argparse.ArgumentParser) -> None:
+    """``--layout-timeout SECONDS``: the Graphviz layout budget (``$MICROGRAND_LAYOUT_TIMEOUT``)."""
+    p.add_argument("--layout-timeout", type=float, default=None, metavar="SECONDS",
+                   help="stop the layout after this many seconds (default: "
+                   "$MICROGRAND_LAYOUT_TIMEOUT, else 60)")
 
 
 def add_precision_argument(p: argparse.ArgumentParser, default: int = 4) -> None:

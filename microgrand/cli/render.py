@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._files import write_atomic
+from .._files import check_target, write_atomic
 from ..render import draw
 from ..render.engine import ENGINE_NAMES, ENV_VAR
 from ..render.themes import THEMES
@@ -20,6 +20,7 @@ from ._common import (
     EPILOG,
     UsageError,
     add_expression_arguments,
+    add_layout_timeout_argument,
     add_precision_argument,
     build,
     check_precision_arg,
@@ -62,6 +63,7 @@ def add_commands(sub: Any) -> None:
                    help="refuse larger diagrams (default 300)")
     r.add_argument("--engine", choices=ENGINE_NAMES, default=None,
                    help=f"layout engine (default: ${ENV_VAR}, else dot if installed)")
+    add_layout_timeout_argument(r)
     r.add_argument("-q", "--quiet", action="store_true", help="do not print the gradients")
     r.set_defaults(func=_cmd_render)
 
@@ -86,6 +88,10 @@ def _cmd_render(args: argparse.Namespace) -> int:
         fmt = suffix
     if out == "-" and fmt == "png" and sys.stdout.isatty():
         raise UsageError("microgrand render: not writing PNG to a terminal; use -o FILE.png")
+    targets = [out] if out == "-" else [out, _key_path(out)] if args.worksheet else [out]
+    for path in targets:  # every target checked before any is written
+        if path != "-":
+            check_target(path)
     diagram = draw(
         root,
         show=("data", "grad") if args.backward else ("data",),
@@ -101,10 +107,12 @@ def _cmd_render(args: argparse.Namespace) -> int:
     )
     outputs = [(out, diagram)]
     if args.worksheet and out != "-":
-        p = Path(out)
-        outputs.append((str(p.with_name(f"{p.stem}.key{p.suffix}")), diagram.answer_key()))
+        outputs.append((_key_path(out), diagram.answer_key()))
     # Render every file before writing any, so that a failure leaves no file half-done.
     rendered = [(path, _render_bytes(d, fmt)) for path, d in outputs]
+    for path, _ in rendered:
+        if path != "-":
+            check_target(path)
     for path, data in rendered:
         if path == "-":
             write_stdout(data)
@@ -113,6 +121,12 @@ def _cmd_render(args: argparse.Namespace) -> int:
     if not args.quiet:
         _report(expr.root, expr.leaves, args.backward, outputs, to_stderr=out == "-")
     return 0
+
+
+def _key_path(out: str) -> str:
+    """The answer key's name beside a worksheet: ``sheet.svg`` -> ``sheet.key.svg``."""
+    p = Path(out)
+    return str(p.with_name(f"{p.stem}.key{p.suffix}"))
 
 
 def _render_bytes(d: Any, fmt: str) -> bytes:

@@ -9,8 +9,13 @@ Example:
 from __future__ import annotations
 
 import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from .._files import check_target
 from ..pages.explore import ExploreTooLargeError
 from ..render.engine import ENGINE_NAMES
 from ..render.themes import THEMES
@@ -22,9 +27,11 @@ from ._common import (
     EPILOG,
     UsageError,
     add_expression_arguments,
+    add_layout_timeout_argument,
     add_precision_argument,
     build,
     check_precision_arg,
+    write_stdout,
 )
 
 __all__ = ["add_commands"]
@@ -40,6 +47,7 @@ def _drawing(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS, metavar="N",
                    help=f"refuse graphs with more nodes (default {DEFAULT_MAX_STEPS})")
     p.add_argument("--engine", choices=ENGINE_NAMES, default=None, help="layout engine")
+    add_layout_timeout_argument(p)
 
 
 def add_commands(sub: Any) -> None:
@@ -68,7 +76,8 @@ def add_commands(sub: Any) -> None:
         "b=6.88 -o player.html. " + EPILOG,
     )
     _common(s)
-    s.add_argument("-o", "--output", required=True, help="output file (.html)")
+    s.add_argument("-o", "--output", required=True,
+                   help="output file (.html), or '-' for standard output")
     s.add_argument("--theme", choices=tuple(THEMES), default="light")
     s.add_argument("--interval", type=float, default=1.2, metavar="SECONDS",
                    help="seconds per step when playing (default 1.2)")
@@ -82,7 +91,8 @@ def add_commands(sub: Any) -> None:
         "w=-3 b=6.88 -o backward.gif. " + EPILOG,
     )
     _common(a)
-    a.add_argument("-o", "--output", required=True, help="output file (.gif, or .mp4)")
+    a.add_argument("-o", "--output", required=True,
+                   help="output file (.gif, or .mp4), or '-' for a GIF on standard output")
     a.add_argument("--pass", dest="pass_", choices=("backward", "forward"), default="backward",
                    help="which pass to animate (default backward)")
     a.add_argument("--fps", type=float, default=1.0, help="frames per second (default 1)")
@@ -108,34 +118,58 @@ def _too_large(args: argparse.Namespace, err: ValueError) -> UsageError:
     return UsageError(f"microgrand {args.command}: {err} (--max-steps)")
 
 
-def _check_suffix(args: argparse.Namespace, allowed: tuple[str, ...]) -> None:
+def _check_output(args: argparse.Namespace, allowed: tuple[str, ...]) -> None:
+    """Refuse a bad ``-o`` before any work: wrong suffix, or a target that cannot be written
+    (``-o -`` is standard output)."""
     out = str(args.output)
+    if out == "-":
+        return
     if not out.lower().endswith(allowed):
         raise UsageError(
             f"microgrand {args.command}: -o {out!r}: the file name must end in "
             + " or ".join(allowed)
         )
+    check_target(out)
+
+
+def _write(args: argparse.Namespace, name: str, save: Callable[[Path], Path]) -> str:
+    """Run ``save(path)`` on ``-o``, or on a temporary file copied to standard output for
+    ``-o -``; returns what was written, for the message."""
+    if args.output != "-":
+        return str(save(Path(args.output)))
+    with tempfile.TemporaryDirectory(prefix="microgrand-") as d:
+        data = save(Path(d) / name).read_bytes()
+    write_stdout(data)
+    return "standard output"
+
+
+def _done(args: argparse.Namespace, text: str) -> None:
+    # With -o -, standard output carries the file: the message goes to stderr.
+    print(text, file=sys.stderr if args.output == "-" else sys.stdout)
 
 
 def _cmd_step(args: argparse.Namespace) -> int:
-    _check_suffix(args, (".html", ".htm"))
+    _check_output(args, (".html", ".htm"))
     if args.max_steps < 1:
         raise UsageError("microgrand step: --max-steps must be at least 1")
     if not 0.05 <= args.interval <= 60:
         raise UsageError("microgrand step: --interval must be from 0.05 to 60 seconds")
     root = _root(args)
     try:
-        path = save_player(root, args.output, precision=args.precision, rankdir=args.rankdir,
-                           theme=args.theme, interval=args.interval,
-                           max_steps=args.max_steps, engine=args.engine)
+        path = _write(args, "player.html", lambda p: save_player(
+            root, p, precision=args.precision, rankdir=args.rankdir, theme=args.theme,
+            interval=args.interval, max_steps=args.max_steps, engine=args.engine))
     except (PlayerTooLargeError, ExploreTooLargeError) as err:
         raise _too_large(args, err) from None
-    print(f"wrote {path} (open it in a browser; arrow keys step)")
+    _done(args, f"wrote {path} (open it in a browser; arrow keys step)")
     return 0
 
 
 def _cmd_animate(args: argparse.Namespace) -> int:
-    _check_suffix(args, (".gif", ".mp4"))
+    _check_output(args, (".gif", ".mp4"))
+    if args.output == "-" and sys.stdout.isatty():
+        raise UsageError("microgrand animate: not writing a GIF to a terminal; use -o FILE.gif "
+                         "or redirect standard output")
     if not 0.1 <= args.fps <= 30:
         raise UsageError("microgrand animate: --fps must be from 0.1 to 30")
     if not 36 <= args.dpi <= 300:
@@ -144,10 +178,11 @@ def _cmd_animate(args: argparse.Namespace) -> int:
         raise UsageError("microgrand animate: --max-steps must be at least 1")
     root = _root(args)
     try:
-        path = animate(root, args.output, args.pass_, fps=args.fps, dpi=args.dpi,
-                       precision=args.precision, rankdir=args.rankdir, theme=args.theme,
-                       max_steps=args.max_steps, engine=args.engine)
+        path = _write(args, "animation.gif", lambda p: animate(
+            root, p, args.pass_, fps=args.fps, dpi=args.dpi, precision=args.precision,
+            rankdir=args.rankdir, theme=args.theme, max_steps=args.max_steps,
+            engine=args.engine))
     except PlayerTooLargeError as err:
         raise _too_large(args, err) from None
-    print(f"wrote {path}")
+    _done(args, f"wrote {path}")
     return 0

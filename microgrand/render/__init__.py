@@ -28,13 +28,25 @@ from .build import (
     CollapseSpec,
     DiagramTooLargeError,
     DrawOptions,
+    LayoutTooComplexError,
     build_dot,
     escape,
     format_number,
     too_large,
 )
 from .diagram import Diagram
-from .engine import ENGINE_NAMES, Engine, RenderError, choose_engine, engines, layout
+from .engine import (
+    ENGINE_NAMES,
+    Engine,
+    LayoutTimeoutError,
+    RenderError,
+    choose_engine,
+    engines,
+    layout,
+)
+from .engine import (
+    layout_timeout as _layout_timeout,
+)
 from .themes import THEMES, Theme
 
 __all__ = [
@@ -42,6 +54,8 @@ __all__ = [
     "Diagram",
     "DiagramTooLargeError",
     "Engine",
+    "LayoutTimeoutError",
+    "LayoutTooComplexError",
     "RenderError",
     "Theme",
     "choose_engine",
@@ -103,6 +117,7 @@ def draw(
     max_nodes: int = 300,
     title: str | None = None,
     engine: str | None = None,
+    layout_timeout: float | None = None,
 ) -> Diagram:
     """Draw the graph of ``root`` (a Value or a :class:`~microgrand.graph.Graph`).
 
@@ -130,6 +145,12 @@ def draw(
       ``Diagram.notes`` and the caption) or :class:`DiagramTooLargeError` is raised.
     * ``engine``: ``"dot"`` or ``"graphviz-pure"`` (default: ``$MICROGRAND_ENGINE``, else
       ``dot`` when installed, else ``graphviz-pure``).
+    * ``layout_timeout``: seconds the layout may take (default ``$MICROGRAND_LAYOUT_TIMEOUT``,
+      else 60); past it the engine is stopped and :class:`LayoutTimeoutError` is raised.
+
+    Before any layout runs, its cost is estimated: edge labels that would make it slow (a
+    node used by many operations, as ``x`` in ``x*x*…*x``) are left off with a note, and a
+    graph too tangled to lay out in seconds raises :class:`LayoutTooComplexError`.
 
     Example:
         >>> from microgrand import Value
@@ -156,6 +177,7 @@ def draw(
         "max_nodes": max_nodes,
         "title": title,
         "engine": engine,
+        "layout_timeout": layout_timeout,
     }
     if isinstance(root, Value):
         _refuse_early(root, max_nodes, collapse)
@@ -165,6 +187,8 @@ def draw(
     else:
         raise TypeError(f"draw() takes a Value or a Graph, got {type(root).__name__}")
     opts = _options(graph, options)
+    if layout_timeout is not None:
+        _layout_timeout(layout_timeout)  # refuse a bad budget now, not at layout time
     if engine is not None and engine not in ENGINE_NAMES:
         raise ValueError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINE_NAMES)}")
     built = build_dot(graph, opts)

@@ -75,7 +75,8 @@ class Diagram:
         key = (fmt, dpi)
         if key not in self._cache:
             extra = (f"-Gdpi={dpi}",) if dpi else ()
-            self._cache[key] = layout(self._dot, fmt, self.engine, extra)
+            budget = self.options.get("layout_timeout")
+            self._cache[key] = layout(self._dot, fmt, self.engine, extra, timeout=budget)
         return self._cache[key]
 
     def svg(self) -> str:

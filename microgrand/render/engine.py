@@ -8,6 +8,13 @@ started from a virtual environment often lacks that directory on ``PATH``).
 The choice is made once per ``PATH`` and request (cached). Force one with ``engine="dot"`` /
 ``engine="graphviz-pure"`` or the environment variable ``MICROGRAND_ENGINE``.
 
+Layout has a time budget (:data:`DEFAULT_LAYOUT_TIMEOUT` seconds; ``layout_timeout=`` or the
+environment variable ``MICROGRAND_LAYOUT_TIMEOUT``); past it the engine is killed and
+:class:`LayoutTimeoutError` says how to draw less. The engine runs in its own process group,
+is killed with everything it started when the budget runs out, when the caller is interrupted
+(``KeyboardInterrupt``, ``SystemExit`` from a signal handler) and at interpreter exit; on Linux
+it is also told to die with its parent, so even ``kill -9`` of Python leaves no engine behind.
+
 Example:
     >>> choose_engine().name in ENGINE_NAMES
     True
@@ -18,33 +25,139 @@ Example:
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 __all__ = [
+    "DEFAULT_LAYOUT_TIMEOUT",
     "ENGINE_NAMES",
     "ENV_VAR",
+    "TIMEOUT_ENV_VAR",
     "Engine",
+    "LayoutTimeoutError",
     "RenderError",
     "choose_engine",
     "engines",
+    "kill_children",
     "layout",
+    "layout_timeout",
 ]
 
 ENGINE_NAMES = ("dot", "graphviz-pure")
 ENV_VAR = "MICROGRAND_ENGINE"
+TIMEOUT_ENV_VAR = "MICROGRAND_LAYOUT_TIMEOUT"
 FORMATS = ("svg", "png")
-TIMEOUT_SECONDS = 300.0
+DEFAULT_LAYOUT_TIMEOUT = 60.0
+"""Seconds a layout may take before the engine is stopped (a diagram a teacher would show
+takes well under a second; minutes mean the graph is too tangled to read anyway)."""
 
 
 class RenderError(RuntimeError):
     """The layout engine is missing or failed; the message says which and why."""
+
+
+class LayoutTimeoutError(RenderError):
+    """The layout took longer than its budget; the engine was stopped."""
+
+
+def layout_timeout(seconds: float | None = None) -> float:
+    """The layout budget in seconds: ``seconds`` if given, else ``$MICROGRAND_LAYOUT_TIMEOUT``,
+    else :data:`DEFAULT_LAYOUT_TIMEOUT`. Must be a positive finite number.
+
+    Example:
+        >>> layout_timeout(5)
+        5.0
+        >>> layout_timeout(0)
+        Traceback (most recent call last):
+        ...
+        ValueError: layout_timeout must be a positive number of seconds, got 0
+    """
+    source = "layout_timeout"
+    raw: object = seconds
+    if seconds is None:
+        env = os.environ.get(TIMEOUT_ENV_VAR, "").strip()
+        if not env:
+            return DEFAULT_LAYOUT_TIMEOUT
+        source, raw = f"${TIMEOUT_ENV_VAR}", env
+    try:
+        if isinstance(raw, bool):
+            raise TypeError
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{source} must be a positive number of seconds, got {raw}")
+    return value
+
+
+# Engine processes still running, so that interruption and interpreter exit can stop them.
+_CHILDREN: set[subprocess.Popen[bytes]] = set()
+_CHILDREN_LOCK = threading.Lock()
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    # The engine leads its own process group: stop the whole group (it and anything it ran).
+    if proc.poll() is None:
+        with contextlib.suppress(OSError):
+            if os.name == "posix":
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:  # pragma: no cover - Windows
+                proc.kill()
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        proc.wait(timeout=5)
+
+
+def kill_children() -> int:
+    """Stop every layout engine this process started that is still running; returns how many.
+
+    Registered with :mod:`atexit`; the command line also calls it from its SIGTERM handler.
+
+    Example:
+        >>> kill_children()
+        0
+    """
+    with _CHILDREN_LOCK:
+        running = [p for p in _CHILDREN if p.poll() is None]
+        _CHILDREN.clear()
+    for p in running:
+        _kill(p)
+    return len(running)
+
+
+atexit.register(kill_children)
+
+
+@lru_cache(maxsize=1)
+def _pdeathsig() -> Callable[[], None] | None:
+    """Linux only: a function for the child (between fork and exec) that asks the kernel to
+    SIGKILL it when its parent dies, even by SIGKILL. Prepared in the parent, so the child
+    imports and loads nothing (that could deadlock with another thread's locks)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig, sigkill = 1, int(signal.SIGKILL)
+
+    def child() -> None:  # pragma: no cover - runs in the child
+        prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
+
+    return child
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,12 +267,19 @@ def _choose(engine: str | None, path_env: str | None, source: str) -> Engine:
 
 
 def layout(
-    dot: str, fmt: str, engine: str | None = None, extra_args: tuple[str, ...] = ()
+    dot: str,
+    fmt: str,
+    engine: str | None = None,
+    extra_args: tuple[str, ...] = (),
+    *,
+    timeout: float | None = None,
 ) -> bytes:
     """Lay out DOT source with the chosen engine and return the output (``svg`` or ``png``).
 
     The DOT goes to the engine on stdin; its stderr is captured (``graphviz-pure`` warns about
-    font widths of non-ASCII characters) and shown only when the engine fails.
+    font widths of non-ASCII characters) and shown only when the engine fails. ``timeout``:
+    the budget in seconds (see :func:`layout_timeout`); past it the engine is killed and
+    :class:`LayoutTimeoutError` is raised.
 
     Example:
         >>> layout("digraph { a }", "png")[:4]
@@ -167,23 +287,42 @@ def layout(
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    budget = layout_timeout(timeout)
     eng = choose_engine(engine)
     cmd = [eng.path, f"-T{fmt}", *extra_args]
+    posix = os.name == "posix"
     try:
-        r = subprocess.run(
+        proc = subprocess.Popen(
             cmd,
-            input=dot.encode("utf-8"),
-            capture_output=True,
-            timeout=TIMEOUT_SECONDS,
-            check=False,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=posix,
+            preexec_fn=_pdeathsig(),
         )
-    except subprocess.TimeoutExpired:
-        raise RenderError(
-            f"{eng.name} did not finish within {TIMEOUT_SECONDS:.0f} s; the graph is too large "
-            "to lay out (use collapse= or draw a smaller part)"
-        ) from None
     except OSError as e:
         raise RenderError(f"could not run {eng.name} at {eng.path}: {e}") from None
+    with _CHILDREN_LOCK:
+        _CHILDREN.add(proc)
+    try:
+        out, err = proc.communicate(dot.encode("utf-8"), timeout=budget)
+    except subprocess.TimeoutExpired:
+        raise LayoutTimeoutError(
+            f"{eng.name} did not finish the layout within {budget:g} s and was stopped; "
+            "draw less: a smaller expression or part of it, collapse= scopes, no edge "
+            "labels, or allow more time with layout_timeout= (--layout-timeout on the command "
+            f"line) or ${TIMEOUT_ENV_VAR}"
+        ) from None
+    finally:
+        # Whatever happened (done, timed out, interrupted by a signal): no engine survives.
+        _kill(proc)
+        with _CHILDREN_LOCK:
+            _CHILDREN.discard(proc)
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+    r = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
     if r.returncode != 0 or not r.stdout:
         msg = r.stderr.decode("utf-8", "replace").strip() or "no output"
         lines = [ln for ln in msg.splitlines() if ln.strip()][-5:]
