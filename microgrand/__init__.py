@@ -29,6 +29,7 @@ from .train import History, fit
 from .value import (
     NonFiniteGradientWarning,
     Value,
+    apply,
     cos,
     exp,
     leaky_relu,
@@ -67,6 +68,7 @@ __all__ = [
     "Value",
     "__version__",
     "animate",
+    "apply",
     "cos",
     "data",
     "draw",

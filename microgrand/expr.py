@@ -2,8 +2,10 @@
 
 The text is parsed with Python's ``ast`` module (``mode="eval"``) and only a whitelist is
 interpreted: numbers, variable names, ``+ - * / **``, unary ``-``/``+`` and calls of the
-engine's functions by name (``tanh exp log sqrt sigmoid relu leaky_relu softplus sin cos
-abs``; ``leaky_relu(x, 0.1)`` takes a constant slope). Everything else — attribute access,
+engine's functions by name (:data:`FUNCTIONS`: every one-input rule of
+:mod:`microgrand.rules`, such as ``tanh exp log sqrt sigmoid relu softplus sin cos abs``, and
+``leaky_relu(x, 0.1)`` with a constant slope; a rule registered at run time is callable at
+once). Everything else — attribute access,
 subscripts, lambdas, comprehensions, keyword arguments, strings, booleans, complex numbers,
 unknown names, huge numbers or exponents, very long or deeply nested text — is rejected with
 an :class:`ExpressionError` that points at the offending part. User text is never passed to
@@ -25,10 +27,11 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from .value import Value, _is_number
+from . import rules as _rules
+from .value import Value, _is_number, apply
 
 __all__ = [
     "FUNCTIONS",
@@ -49,19 +52,53 @@ MAX_DEPTH = 200
 MAX_EXPONENT = 100.0
 MAX_LITERAL = 1e100
 
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "tanh": Value.tanh,
-    "exp": Value.exp,
-    "log": Value.log,
-    "sqrt": Value.sqrt,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "softplus": Value.softplus,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "abs": Value.__abs__,
-    "leaky_relu": Value.leaky_relu,
-}
+
+
+class _FunctionTable(Mapping[str, Callable[..., Value]]):
+    """The functions an expression may call, read live from the rules table.
+
+    A name maps to ``f(x)`` (``f(x, p)`` for a family such as ``leaky_relu``), which applies
+    the rule: every rule with ``function=True`` in :data:`microgrand.rules.RULES` or
+    :data:`~microgrand.rules.FAMILIES`, in registration order.
+    """
+
+    def _names(self) -> list[str]:
+        return [*(r.name for r in _rules.RULES.values() if r.function),
+                *(f.name for f in _rules.FAMILIES.values() if f.function)]
+
+    def __getitem__(self, name: str) -> Callable[..., Value]:
+        r = _rules.RULES.get(name)
+        if r is not None and r.function:
+            return lambda x: apply(name, x)
+        fam = _rules.FAMILIES.get(name)
+        if fam is not None and fam.function:
+            return lambda x, p=None: apply(name, x, param=p)
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        r = _rules.RULES.get(name)
+        fam = _rules.FAMILIES.get(name)
+        return (r is not None and r.function) or (fam is not None and fam.function)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __repr__(self) -> str:
+        return f"FUNCTIONS({', '.join(self._names())})"
+
+
+FUNCTIONS: Mapping[str, Callable[..., Value]] = _FunctionTable()
+"""Name → function for every function an expression may call (derived from the rules).
+
+Example:
+    >>> "tanh" in FUNCTIONS, "add" in FUNCTIONS, FUNCTIONS["exp"](Value(0.0)).data
+    (True, False, 1.0)
+"""
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _REJECTED_BINOPS = {
@@ -278,18 +315,20 @@ class _Parser:
         for a in node.args:
             if isinstance(a, ast.Starred):
                 raise self.error("*arguments are not allowed", a)
-        nmax = 2 if name == "leaky_relu" else 1
+        fam = _rules.FAMILIES.get(name)
+        nmax = 1 if fam is None else 2
+        what = "" if fam is None else _PARAM_WORDS.get(fam.param_name, fam.param_name)
         if not 1 <= len(node.args) <= nmax:
-            how = "one or two arguments (x, slope)" if nmax == 2 else "one argument"
+            how = f"one or two arguments (x, {what})" if nmax == 2 else "one argument"
             raise self.error(f"{name}() takes {how}, got {len(node.args)}", node)
         x = self.visit(node.args[0])
         xv = x if isinstance(x, Value) else Value(x)
         try:
             if len(node.args) == 2:
-                alpha = self.visit(node.args[1])
-                if isinstance(alpha, Value):
-                    raise self.error("the slope of leaky_relu must be a number", node.args[1])
-                out = xv.leaky_relu(alpha)
+                param = self.visit(node.args[1])
+                if isinstance(param, Value):
+                    raise self.error(f"the {what} of {name} must be a number", node.args[1])
+                out = FUNCTIONS[name](xv, param)
             else:
                 out = FUNCTIONS[name](xv)
         except (ArithmeticError, ValueError) as e:
@@ -297,6 +336,9 @@ class _Parser:
                 raise
             raise self.error(f"{self.segment(node)}: {e}", node) from None
         return out
+
+
+_PARAM_WORDS = {"alpha": "slope"}
 
 
 def _num(x: float) -> str:

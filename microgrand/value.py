@@ -5,6 +5,13 @@ output with respect to each input (``_local``, a tuple of floats computed in the
 pass). There are no closures per node, so a graph is freed by reference counting as soon
 as it goes out of scope. All the math comes from :mod:`microgrand.rules`.
 
+Numbers: a Value holds a finite float. ``Value(nan)``, ``Value(inf)`` and non-finite
+constants (``x + float("inf")``) are refused with a ``ValueError``, and an operation whose
+inputs are finite but whose result is not (``Value(1e200) * 1e200``, ``exp(1000)``) raises
+``OverflowError`` naming the operation and its operands, so no NaN or infinity ever enters
+a graph silently. (A *gradient* can still become infinite, e.g. the slope of ``sqrt`` at 0;
+:meth:`Value.backward` then warns with :class:`NonFiniteGradientWarning`.)
+
 Example:
     >>> from microgrand import Value
     >>> x = Value(2.0, label="x")
@@ -26,12 +33,13 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from . import rules as _rules
-from .rules import Rule, leaky_relu_rule, power_rule
+from .rules import Rule, leaky_relu_rule, power_rule, softmax_rule
 
 __all__ = [
     "NonFiniteGradientWarning",
     "Scope",
     "Value",
+    "apply",
     "cos",
     "exp",
     "leaky_relu",
@@ -102,10 +110,16 @@ def _fmt(x: float) -> str:
 def _domain_error(rule: Rule, inputs: Sequence[float], err: Exception) -> Exception:
     names = ("x", "y") if len(inputs) <= 2 else tuple(f"x{i}" for i in range(len(inputs)))
     operands = ", ".join(f"{n} = {_fmt(v)}" for n, v in zip(names, inputs, strict=False))
+    if not all(map(math.isfinite, inputs)):
+        return ValueError(
+            f"{rule.name}: {rule.text} got a non-finite input ({operands}); microgrand works "
+            "with finite numbers only: find where the NaN or infinity was written into .data"
+        )
     if isinstance(err, OverflowError):
+        valid = "" if rule.domain == "all real numbers" else f" (valid inputs: {rule.domain})"
         return OverflowError(
             f"{rule.name}: {rule.text} overflows for {operands}: the result is too large for "
-            f"a float (valid inputs: {rule.domain})"
+            f"a float{valid}"
         )
     kind = ZeroDivisionError if isinstance(err, ZeroDivisionError) else ValueError
     return kind(f"{rule.name}: {rule.text} is undefined for {operands}: {err}")
@@ -116,6 +130,8 @@ def _apply(rule: Rule, inputs: tuple[Value, ...]) -> Value:
     xs = [v.data for v in inputs]
     try:
         out = rule.forward(*xs)
+        if out - out != 0.0:  # inf or nan (the one check of the numbers policy)
+            raise OverflowError
         local = rule.local(out, *xs)
     except (ArithmeticError, ValueError) as e:
         raise _domain_error(rule, xs, e) from None
@@ -140,7 +156,8 @@ def _node(data: float, prev: tuple[Value, ...], local: tuple[float, ...], rule: 
 _new = object.__new__
 
 
-_PY_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+_PY_SYMBOL = {r.name: r.operator for r in _rules.RULES.values() if r.operator and r.arity == 2}
+"""The Python operator of each binary rule (``{"add": "+", …}``), from the rules table."""
 # Types that never combine with a Value: refuse them with our own message, instead of letting
 # Python try e.g. str * Value ("can't multiply sequence by non-int").
 _REFUSED = (str, bytes, bool, type(None), list, tuple, dict, set, complex)
@@ -155,15 +172,27 @@ def _refuse(symbol: str, left: object, right: object) -> None:
         )
 
 
+def _not_finite(what: str, x: float) -> ValueError:
+    return ValueError(
+        f"{what} must be a finite number, got {x!r}: microgrand works with finite numbers only "
+        "(NaN and ±inf are refused; a huge finite number such as 1e308 works)"
+    )
+
+
 def _constant(x: object) -> Value:
     """A leaf for a number used in an operation (``x * 2``); NotImplemented for non-numbers."""
     cls = x.__class__
     if cls is float:
         data: float = x  # type: ignore[assignment]
     elif cls is int or _is_number(x):
-        data = float(x)  # type: ignore[arg-type]
+        try:
+            data = float(x)  # type: ignore[arg-type]
+        except OverflowError:  # an int too large for a float
+            data = math.inf
     else:
         return NotImplemented  # type: ignore[no-any-return]
+    if data - data != 0.0:
+        raise _not_finite("a number combined with a Value", data)
     v = _new(Value)
     v.data = data
     v.grad = 0.0
@@ -180,7 +209,7 @@ _BinOp: TypeAlias = "Callable[[Value, Operand], Value]"
 def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
     """Build ``op(self, other)`` and the reflected ``op(other, self)`` for a binary rule."""
     fwd, loc, name = rule.forward, rule.local, rule.name
-    symbol = _PY_SYMBOL[name]
+    symbol = rule.operator or name
 
     def op(self: Value, other: Any) -> Value:
         if other.__class__ is not Value:
@@ -193,6 +222,8 @@ def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
         y = other.data
         try:
             out = fwd(x, y)
+            if out - out != 0.0:  # inf or nan (the one check of the numbers policy)
+                raise OverflowError
             local = loc(out, x, y)
         except (ArithmeticError, ValueError) as e:
             raise _domain_error(rule, (x, y), e) from None
@@ -229,6 +260,8 @@ def _unary(rule: Rule) -> Callable[[Value], Value]:
         x = self.data
         try:
             out = fwd(x)
+            if out - out != 0.0 or x - x != 0.0:  # inf or nan (relu(nan) would hide a NaN)
+                raise OverflowError
             local = loc(out, x)
         except (ArithmeticError, ValueError) as e:
             raise _domain_error(rule, (x,), e) from None
@@ -248,6 +281,29 @@ def _unary(rule: Rule) -> Callable[[Value], Value]:
     op.__name__ = rule.name
     op.__doc__ = f"{rule.text}; local derivative {rule.dtext[0]}."
     return op
+
+
+def apply(name: str, *inputs: Operand, param: float | None = None) -> Value:
+    """Apply the rule ``name`` from :data:`microgrand.RULES` to Values (or numbers): one node.
+
+    This is how every operation can be used, including one registered at run time with
+    :func:`microgrand.rules.defrule`; families take their constant as ``param``
+    (``apply("powc", x, param=3)`` is ``x ** 3``).
+
+    Example:
+        >>> apply("mul", Value(2.0), 3.0).data
+        6.0
+        >>> apply("leaky_relu", Value(-2.0), param=0.1).data
+        -0.2
+    """
+    if param is not None and not (_is_number(param) and math.isfinite(param)):
+        raise _not_finite(f"the parameter of {name}", param)
+    r = _rules.rule(name, param)
+    xs = tuple(_as_value(x, name) for x in inputs)
+    if (r.arity and len(xs) != r.arity) or not xs:
+        want = "at least one input" if r.arity == 0 else f"{r.arity} input{'s' * (r.arity > 1)}"
+        raise TypeError(f"{name} takes {want}, got {len(xs)}")
+    return _apply(r, xs)
 
 
 _R = _rules.RULES
@@ -295,9 +351,14 @@ class Value:
                 got = type(data).__name__
                 hint = " (use the Value itself)" if isinstance(data, Value) else ""
                 raise TypeError(f"Value() needs a real number, got {got}{hint}: {data!r}")
-            data = float(data)
+            try:
+                data = float(data)
+            except OverflowError:  # an int too large for a float
+                data = math.inf
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
+        if data - data != 0.0:
+            raise _not_finite("Value()", data)
         self.data = data
         self.grad = 0.0
         self.label = label
@@ -361,7 +422,8 @@ class Value:
             if not _is_number(other):
                 _refuse("**", self, other)
                 return NotImplemented
-            method = _unary(power_rule(float(other)))
+            c = _constant(other).data  # refuses nan and ±inf
+            method = _unary(power_rule(c))
             if len(_POWC_METHODS) < 1024:
                 _POWC_METHODS[other] = method
         return method(self)
@@ -393,6 +455,8 @@ class Value:
         """
         if not _is_number(alpha):
             raise TypeError(f"leaky_relu alpha must be a real number, got {type(alpha).__name__}")
+        if not math.isfinite(alpha):
+            raise _not_finite("leaky_relu alpha", float(alpha))
         return _apply(leaky_relu_rule(float(alpha)), (self,))
 
     # comparisons compare the forward values (equality stays identity, so Values hash)
@@ -558,33 +622,38 @@ def _as_value(x: Operand, what: str) -> Value:
 # --- functions ----------------------------------------------------------------------------
 
 
-def _fn(method: str) -> Callable[[Operand], Value]:
+def function(name: str) -> Callable[[Operand], Value]:
+    """The free function of a one-input rule, with the rule's ``doc`` as its docstring.
+
+    Example:
+        >>> function("tanh")(0.0).data
+        0.0
+    """
+    r = _rules.RULES[name]
+    method = getattr(Value, name, None)
+    if method is None or getattr(method, "__name__", "") != name:
+        method = _unary(r)
+
     def f(x: Operand) -> Value:
-        out: Value = getattr(_as_value(x, method), method)()
+        out: Value = method(_as_value(x, name))
         return out
 
-    f.__name__ = method
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = r.doc or f"{r.text} as a new node; local derivative {r.dtext[0]}."
     return f
 
 
-exp = _fn("exp")
-exp.__doc__ = "``e^x`` as a new node. Example: ``exp(Value(0.0)).data == 1.0``."
-log = _fn("log")
-log.__doc__ = "Natural logarithm. Example: ``log(Value(1.0)).data == 0.0``."
-sqrt = _fn("sqrt")
-sqrt.__doc__ = "Square root. Example: ``sqrt(Value(9.0)).data == 3.0``."
-tanh = _fn("tanh")
-tanh.__doc__ = "Hyperbolic tangent. Example: ``tanh(Value(0.0)).data == 0.0``."
-sigmoid = _fn("sigmoid")
-sigmoid.__doc__ = "Logistic sigmoid 1/(1+e^-x). Example: ``sigmoid(Value(0.0)).data == 0.5``."
-relu = _fn("relu")
-relu.__doc__ = "max(0, x). Example: ``relu(Value(-1.0)).data == 0.0``."
-softplus = _fn("softplus")
-softplus.__doc__ = "log(1 + e^x). Example: ``round(softplus(Value(0.0)).data, 4) == 0.6931``."
-sin = _fn("sin")
-sin.__doc__ = "Sine. Example: ``sin(Value(0.0)).data == 0.0``."
-cos = _fn("cos")
-cos.__doc__ = "Cosine. Example: ``cos(Value(0.0)).data == 1.0``."
+# One line per function only because type checkers need the names; the math, the name and
+# the docstring come from the rule.
+exp = function("exp")
+log = function("log")
+sqrt = function("sqrt")
+tanh = function("tanh")
+sigmoid = function("sigmoid")
+relu = function("relu")
+softplus = function("softplus")
+sin = function("sin")
+cos = function("cos")
 
 
 def leaky_relu(x: Operand, alpha: float = 0.01) -> Value:
@@ -636,15 +705,22 @@ def logsumexp(xs: Iterable[Operand]) -> Value:
 
 
 def softmax(xs: Iterable[Operand]) -> list[Value]:
-    """``e^xi / Σ e^xj`` for each input, built stably as ``exp(xi - logsumexp(x))``.
+    """``e^xi / Σ e^xj`` for each input: one node per output, exact at every magnitude.
+
+    Each output is computed as ``e^(xi − m) / Σ e^(xj − m)`` with ``m`` the largest input
+    (so nothing overflows and equal inputs give exactly equal shares), and its local
+    derivatives ``pi·([i = j] − pj)`` come from the same shifted form. The outputs sum to 1
+    within a few units in the last place. Inputs must be finite, as everywhere in the
+    engine; write a very unlikely class as a very negative logit (``-1e308``), not ``-inf``.
 
     Example:
         >>> [round(p.data, 4) for p in softmax([Value(0.0), Value(0.0)])]
         [0.5, 0.5]
+        >>> [p.data for p in softmax([1e308, 1e308])]
+        [0.5, 0.5]
     """
     vals = _values(xs, "softmax")
-    lse = logsumexp(vals)
-    return [(x - lse).exp() for x in vals]
+    return [_apply(softmax_rule(k), vals) for k in range(len(vals))]
 
 
 def zero_grad(params: Iterable[Value]) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PIL import Image
 
 from microgrand import Value
 from microgrand.render import format_number
@@ -42,8 +46,16 @@ class Collect(HTMLParser):
             self.scripts.append(d)
 
 
+def payload_of(html: str) -> dict[str, Any]:
+    m = re.search(r'<script type="application/json" class="mg-model">(.*?)</script>', html, re.S)
+    assert m is not None
+    assert "<" not in m.group(1)  # nothing in the data can end the script or start a comment
+    data: dict[str, Any] = json.loads(m.group(1))
+    return data
+
+
 def svg_of(html: str) -> ET.Element:
-    m = re.search(r"<svg.*?</svg>", html, re.S)
+    m = re.search(r"<svg.*?</svg>", payload_of(html)["html"], re.S)
     assert m is not None
     return ET.fromstring(m.group(0))
 
@@ -54,7 +66,7 @@ def test_svg_hooks_match_the_trace() -> None:
     t = p.trace
     html = p.html(uid="t1")
     svg = svg_of(html)
-    nodes = {g.get("data-node"): g for g in svg.iter(SVG + "g") if g.get("data-node")}
+    nodes = {g.get("data-id"): g for g in svg.iter(SVG + "g") if g.get("data-id")}
     assert set(nodes) == {s.id for s in t}
     for s in t:
         g = nodes[s.id]
@@ -63,33 +75,56 @@ def test_svg_hooks_match_the_trace() -> None:
         assert grad.text == "grad = "
         span = grad.find(SVG + "tspan")
         assert span is not None and span.text == format_number(s.grad, 4)
+        # the DOM contract: the name the diagram shows, the field, the exact float
+        assert span.get("data-node") == p.names[s.id] and span.get("data-field") == "grad"
+        assert span.get("data-number") == repr(s.grad)
+        data = [e for e in g.iter(SVG + "tspan") if e.get("data-field") == "data"]
+        assert len(data) == 1 and float(data[0].get("data-number") or "nan") == s.node.data
     edges = {g.get("data-edge"): g for g in svg.iter(SVG + "g") if g.get("data-edge")}
     sent = {f"e-{c.input}-{c.node}-{c.position}": c for s in t for c in s.outgoing}
     assert set(edges) == set(sent)
     for eid, c in sent.items():
-        assert edges[eid].get("data-step") == str(c.step)
+        assert edges[eid].get("data-sent-at") == str(c.step)
         note = next(edges[eid].iter(SVG + "text"))
         assert note.get("class") == "mg-note"
         assert float((note.text or "").split()[-1]) == pytest.approx(c.value, rel=1e-3)
-    # the frames in the embedded JSON follow the trace
-    m = re.search(r'<script type="application/json" class="mg-data">(.*?)</script>', html, re.S)
-    assert m is not None
-    data = json.loads(m.group(1).replace("<\\/", "</"))
-    assert data["uid"] == "t1"
-    assert [f["node"] for f in data["frames"]] == [None, *(s.id for s in t)]
-    for f, s in zip(data["frames"][1:], t, strict=True):
-        assert f'data-grad="{s.grad!r}"' in f["body"]
+    # the steps in the embedded model follow the trace, numbers exact, no text parsed
+    model = payload_of(html)["model"]
+    assert [f["id"] for f in model["steps"]] == [s.id for s in t]
+    for f, s in zip(model["steps"], t, strict=True):
+        assert f["grad"] == s.grad
+        assert [c["value"] for c in f["incoming"]] == [c.value for c in s.incoming]
+        assert [(c["upstream"], c["local"]) for c in f["sends"]] == [
+            (c.upstream, c.local) for c in s.outgoing
+        ]
+    assert [n["id"] for n in model["graph"]["nodes"]] == [n.id for n in t.graph.nodes]
+
+
+def test_fallback_picture_survives_a_sanitiser() -> None:
+    # What a sanitiser keeps (no script, no style, no svg): the picture and one line.
+    html = step(neuron()).html(uid="f1")
+    kept = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    assert "<svg" not in kept and "<style" not in kept and "data =" not in kept
+    img = re.search(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', kept)
+    assert img is not None
+    png = base64.b64decode(img.group(1))
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.width > 100 and im.height > 30
+    text = re.sub(r"<[^>]+>", "", kept)
+    assert text == "Run this cell to step through the backward pass."
 
 
 def test_ids_unique_and_prefixed_no_external_resources(tmp_path: Path) -> None:
     p = step(neuron())
     h1, h2 = p._repr_html_(), p._repr_html_()
     c = Collect()
-    c.feed(h1 + h2)
+    for h in (h1, h2):  # the outer element, and the view the script puts in place
+        c.feed(h)
+        c.feed(payload_of(h)["html"])
     assert len(c.ids) == len(set(c.ids)) > 10
-    uids = {i.split("-")[0] + "-" + i.split("-")[1] for i in c.ids}
+    uids = {"-".join(i.split("-")[:3]) for i in c.ids}
     assert len(uids) == 2  # two displays, two prefixes, every id under one of them
-    assert c.urls == []
+    assert all(u.startswith("data:image/png;base64,") for u in c.urls)
     assert all("src" not in s for s in c.scripts)
     for html in (h1, p.save(tmp_path / "p.html").read_text(encoding="utf-8")):
         assert not re.search(r"https?://(?!www\.w3\.org/)", html)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 from .._format import check_precision, format_short
+from ..rules import all_rules
 from ..value import Value
 from .trace import Contribution, Step, Trace, trace
 
@@ -107,7 +108,11 @@ _LATEX_CHARS = {
     "~": r"\sim ",
     "^": r"\hat{}",
 }
-_LATEX_FUNCS = {"tanh", "exp", "log", "sin", "cos", "ReLU", "abs", "softplus", "LReLU"}
+
+
+def _latex_funcs() -> set[str]:
+    """Diagram symbols that are words (``tanh``, ``ReLU``): set upright, from the rules."""
+    return {r.symbol for r in all_rules() if r.symbol.isalpha()}
 
 
 def latex_name(name: str) -> str:
@@ -123,7 +128,7 @@ def latex_name(name: str) -> str:
             m = re.match(r"([A-Za-z]+)([0-9]*)$", tok)
             assert m is not None
             word, digits = m.groups()
-            if word in _LATEX_FUNCS:
+            if word in _latex_funcs():
                 word = rf"\operatorname{{{word}}}"
             elif len(word) > 1:
                 word = rf"\mathrm{{{word}}}"

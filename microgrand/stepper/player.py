@@ -1,10 +1,26 @@
 """A backward-pass player: step through a :class:`~microgrand.stepper.trace.Trace` on the diagram.
 
 :func:`step` returns a :class:`Player`. In a notebook it shows the diagram with the current
-step highlighted, the chain-rule line beside it and Prev / Next / Play buttons and a slider
-(arrow keys work too). It is one self-contained piece of HTML and JavaScript (one inline SVG
-restyled per step; no network, no external scripts, no widgets needed), so it also works in
-exported HTML, on nbviewer and as a plain file: :func:`save_player` writes it.
+step highlighted, the chain-rule line beside it and Start / Prev / Play / Next buttons and a
+slider (arrow keys work too). It is one self-contained piece of HTML (no network, no external
+scripts, no widgets; see :mod:`microgrand.pages`), so it also works in exported HTML and as a
+plain file: :func:`save_player` writes it. Where scripts do not run (a stored notebook opened
+in JupyterLab before it is trusted or run, GitHub, nbviewer) it shows a picture of the finished
+backward pass and the line "Run this cell to step through the backward pass".
+
+This module is the player's data and Python API: :func:`player_model` turns the trace into the
+page model (one structured record per step: the node, its gradient, each incoming term with its
+upstream gradient, local derivative and symbolic form, and what it sends to each input).
+:mod:`microgrand.stepper.player_page` builds the markup; ``microgrand/web/player.js`` runs it.
+
+DOM contract of the page (stable; for tests and scripts):
+
+* buttons ``[data-action="start"|"prev"|"play"|"next"]``; the slider ``[data-scrub]``;
+* the current step ``[data-step]`` with text ``i/n`` (``0/n`` before the first step);
+* every number on the diagram: ``[data-node="NAME"][data-field="data"|"grad"]`` whose
+  ``data-number`` is the full-precision float (Python ``repr``), empty while a gradient has not
+  been reached; NAME is the name the diagram shows (the label, or the trace's automatic name);
+* ``.mg-player[data-frame]``: the current frame (0 … n).
 
 Example:
     >>> from microgrand import Value
@@ -12,7 +28,8 @@ Example:
     >>> p = step(y)
     >>> len(p), p.trace[0].name
     (3, 'y')
-    >>> "<script>" in p._repr_html_() and "http" not in p._repr_html_().replace(
+    >>> h = p._repr_html_()
+    >>> "<script>" in h and "data:image/png;base64," in h and "http" not in h.replace(
     ...     "http://www.w3.org", "")
     True
 """
@@ -20,32 +37,33 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import html
-import json
 import os
-import re
-import secrets
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Literal
 
-from .._files import write_atomic
-from .._format import check_precision
+from .._format import check_precision, format_short
 from ..graph import Graph
-from ..render import draw, format_number
+from ..pages import Page, graph_model, number
+from ..pages.model import edge_id
+from ..render import draw
 from ..render.diagram import Diagram
+from ..render.themes import THEMES
 from ..value import Value
-from .explain import _names, explain_step
-from .explain import format_number as short_number
+from .explain import _names, _template, _text_frac, explain_step
+from .player_page import FALLBACK_DPI, player_page
 from .trace import Step, Trace, trace
 
-__all__ = ["DEFAULT_MAX_STEPS", "Player", "PlayerTooLargeError", "save_player", "step"]
+__all__ = [
+    "DEFAULT_MAX_STEPS",
+    "Player",
+    "PlayerTooLargeError",
+    "player_model",
+    "save_player",
+    "step",
+]
 
 DEFAULT_MAX_STEPS = 150
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
+ThemeName = Literal["light", "dark", "print"]
 
 
 class PlayerTooLargeError(ValueError):
@@ -78,7 +96,7 @@ def _kind(s: Step) -> str:
 
 
 def _paren(x: float, precision: int) -> str:
-    s = short_number(x, precision)
+    s = format_short(x, precision)
     return f"({s})" if s.startswith("-") else s
 
 
@@ -90,12 +108,101 @@ def _as_trace(x: Value | Trace) -> Trace:
     raise TypeError(f"expected an output Value or a Trace, got {type(x).__name__}")
 
 
+def _note(s: Step, top: str, me: str) -> str | None:
+    """The bracketed remark of a step's chain-rule line, as :func:`explain_step` words it."""
+    if s.is_root:
+        return None if (s.incoming or s.start) else f"start: {top} changes one-for-one with itself"
+    if not s.incoming and s.start == 0.0:
+        return f"nothing flows back to {me}: every path to it passes through a zero gradient"
+    if s.blocked:
+        return f"this is 0, so nothing flows back through {me}"
+    return None
+
+
+def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[str, Any]]:
+    """One structured record per step of the trace: the player's page model.
+
+    Each record: ``id``, ``name``, ``kind`` (``"the output"``, ``"an input"``, ``"a tanh
+    node"``), ``grad`` (final), ``start``, ``seed``, ``root``, ``leaf``, ``lhs``
+    (``"dL/dx"``), ``note`` (the bracketed remark or ``None``), ``incoming`` (the terms that
+    make the gradient: ``from``, ``symbol`` ``"dL/dz · dz/dx"``, ``worded`` (the local
+    derivative from the rule table with names put in, ``None`` for a plain number),
+    ``upstream``, ``local``, ``value``, ``before``, ``after``) and ``sends`` (what the node
+    passes to each input: ``input`` id, ``to`` name, ``edge`` id, ``upstream``, ``local``,
+    ``value``, ``before``, ``after``, and ``got``/``need``: how many of that input's terms
+    have arrived so far, of how many). Numbers are floats (non-finite ones as strings).
+
+    Example:
+        >>> from microgrand import Value
+        >>> a = Value(3.0, label="a"); t = trace(a * a)
+        >>> m = player_model(t, _names(t), 4)
+        >>> [c["value"] for c in m[1]["incoming"]], m[1]["incoming"][0]["symbol"]
+        ([3.0, 3.0], 'dL/dL · dL/da')
+        >>> [(c["got"], c["need"]) for c in m[0]["sends"]]
+        [(1, 2), (2, 2)]
+    """
+    check_precision(precision)
+    top = names[t.steps[0].id]
+    got: dict[str, int] = {}
+    out: list[dict[str, Any]] = []
+    for s in t:
+        me = names[s.id]
+        incoming = [
+            {
+                "from": c.node,
+                "symbol": f"{_text_frac(top, names[c.node])} · {_text_frac(names[c.node], me)}",
+                "worded": _template(c, t, names, False),
+                "upstream": number(c.upstream),
+                "local": number(c.local),
+                "value": number(c.value),
+                "before": number(c.before),
+                "after": number(c.after),
+            }
+            for c in s.incoming
+        ]
+        sends = []
+        for c in s.outgoing:
+            got[c.input] = got.get(c.input, 0) + 1
+            sends.append(
+                {
+                    "input": c.input,
+                    "to": names[c.input],
+                    "edge": edge_id(c.input, c.node, c.position),
+                    "upstream": number(c.upstream),
+                    "local": number(c.local),
+                    "value": number(c.value),
+                    "before": number(c.before),
+                    "after": number(c.after),
+                    "got": got[c.input],
+                    "need": len(t.step_of(c.input).incoming),
+                }
+            )
+        out.append(
+            {
+                "id": s.id,
+                "name": me,
+                "kind": _kind(s),
+                "grad": number(s.grad),
+                "start": number(s.start),
+                "seed": number(s.seed),
+                "root": s.is_root,
+                "leaf": s.is_leaf,
+                "lhs": _text_frac(top, me),
+                "note": _note(s, top, me),
+                "incoming": incoming,
+                "sends": sends,
+            }
+        )
+    return out
+
+
 class Player:
     """Steps through the backward pass of a :class:`Trace` on its diagram.
 
     Frame 0 is the graph after the forward pass (no gradients yet); frame ``k`` (1 … N) is
     step ``k - 1`` of the trace: that node's gradient is final and shown, and what it sends
-    back to its inputs is written on its input edges.
+    back to its inputs is written on its input edges. See the module docstring for the
+    page's DOM contract.
 
     Example:
         >>> from microgrand import Value
@@ -110,7 +217,7 @@ class Player:
         *,
         precision: int = 4,
         rankdir: Literal["LR", "TB"] = "LR",
-        theme: Literal["light", "dark", "print"] = "light",
+        theme: ThemeName = "light",
         interval: float = 1.2,
         max_steps: int = DEFAULT_MAX_STEPS,
         engine: str | None = None,
@@ -130,6 +237,8 @@ class Player:
         ):
             raise ValueError(f"interval must be seconds between 0.05 and 60, got {interval!r}")
         check_precision(precision)
+        if theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
         self.trace = t
         self.precision = precision
         self.rankdir = rankdir
@@ -139,7 +248,6 @@ class Player:
         self.names = _names(t)
         self.graph = display_graph(t)
         self._diagram: Diagram | None = None
-        self._svg: str | None = None
 
     def __len__(self) -> int:
         return len(self.trace)
@@ -171,6 +279,25 @@ class Player:
         s = self.trace[frame - 1]
         return explain_step(s, self.trace, "text", precision=self.precision, names=self.names)
 
+    def model(self) -> dict[str, Any]:
+        """The page model (plain JSON): options, the graph snapshot and the steps.
+
+        Example:
+            >>> from microgrand import Value
+            >>> m = step(Value(2.0, label="x") * 3).model()
+            >>> m["kind"], len(m["steps"]), m["graph"]["root"]
+            ('player', 3, 'n2')
+        """
+        return {
+            "kind": "player",
+            "version": 1,
+            "title": self.names[self.trace[0].id],
+            "precision": self.precision,
+            "interval": round(self.interval * 1000),
+            "graph": graph_model(self.graph, self.names),
+            "steps": player_model(self.trace, self.names, self.precision),
+        }
+
     def _check_frame(self, frame: int) -> None:
         if isinstance(frame, bool) or not isinstance(frame, int):
             raise TypeError(f"frame must be an int, got {type(frame).__name__}")
@@ -179,12 +306,15 @@ class Player:
 
     def _edge_note(self, value: float) -> str:
         arrow = "←" if self.rankdir == "LR" else "↑"
-        return f"{arrow} {short_number(value, self.precision)}"
+        return f"{arrow} {format_short(value, self.precision)}"
 
     # --- the diagram ----------------------------------------------------------------------
 
     def diagram(self) -> Diagram:
         """The full diagram the player restyles: every gradient and every contribution.
+
+        It is also the picture of the finished backward pass that the page shows where
+        scripts do not run.
 
         Example:
             >>> from microgrand import Value
@@ -209,7 +339,7 @@ class Player:
             )
         return self._diagram
 
-    def frame_diagram(self, frame: int, *, theme: str | None = None) -> Diagram:
+    def frame_diagram(self, frame: int, *, theme: ThemeName | None = None) -> Diagram:
         """A still picture of one frame (as the GIF shows it): the gradients known so far,
         the current node and its inputs highlighted, same layout in every frame.
 
@@ -230,7 +360,7 @@ class Player:
             self.graph,
             precision=self.precision,
             rankdir=self.rankdir,
-            theme=theme or self.theme,  # type: ignore[arg-type]
+            theme=theme or self.theme,
             known_grads=known,
             highlight=hl,
             collapse=False,
@@ -238,174 +368,40 @@ class Player:
             engine=self.engine,
         )
 
-    def _prefixed_svg(self, uid: str) -> tuple[str, float]:
-        """The diagram's SVG with every id prefixed by ``uid`` and hooks for the script."""
-        if self._svg is None:
-            self._svg = self.diagram().svg()
-        text = re.sub(r"<\?xml[^>]*>|<!DOCTYPE[^>]*>", "", self._svg)
-        root = ET.fromstring(text)
-        q = f"{{{SVG_NS}}}"
-        sent = {
-            f"e-{c.input}-{c.node}-{c.position}": c.step for s in self.trace for c in s.outgoing
-        }
-        for el in root.iter():
-            for title in [c for c in el if c.tag == q + "title"]:
-                el.remove(title)
-        for g in root.iter(q + "g"):
-            gid = g.get("id")
-            if gid is None:
-                continue
-            cls = g.get("class", "")
-            if "value" in cls.split():
-                g.set("data-node", gid)
-                for tx in g.iter(q + "text"):
-                    content = tx.text or ""
-                    if content.startswith("grad = "):
-                        tx.set("class", "mg-grad")
-                        tx.text = "grad = "
-                        span = ET.SubElement(tx, q + "tspan", {"class": "mg-gv"})
-                        span.text = content[len("grad = ") :]
-            elif "op" in cls.split():
-                g.set("data-op", gid[: -len("-op")])
-            elif gid in sent:
-                g.set("data-edge", gid)
-                g.set("data-step", str(sent[gid]))
-                for tx in g.iter(q + "text"):
-                    tx.set("class", "mg-note")
-            g.set("id", f"{uid}-{gid}")
-        width = float(re.sub(r"[a-z]+$", "", root.get("width", "600pt")))
-        for attr in ("width", "height"):
-            root.attrib.pop(attr, None)
-        root.set("class", "mg-svg")
-        return ET.tostring(root, encoding="unicode"), width * 4 / 3
+    # --- the page ---------------------------------------------------------------------------
 
-    # --- HTML -------------------------------------------------------------------------------
+    def page(self, *, uid: str | None = None) -> Page:
+        """The player as a :class:`~microgrand.pages.Page` (every DOM id starts with ``uid``,
+        random by default, so several players can share a page).
 
-    def _frame_data(self) -> list[dict[str, Any]]:
-        t, names, p = self.trace, self.names, self.precision
-        esc = html.escape
-        total = len(t)
-        frames: list[dict[str, Any]] = [
-            {
-                "node": None,
-                "head": f"Start · {total} steps to go",
-                "body": f'<div class="mg-text">{esc(self.explanation(0))}</div>',
-            }
-        ]
-        partial: dict[str, list[float]] = {}
-        for s in t:
-            me = names[s.id]
-            stages = explain_step(s, t, "text", precision=p, names=names)
-            tail = ""
-            m = re.search(r"   \((.*)\)$", stages)
-            if m:
-                stages, tail = stages[: m.start()], m.group(1)
-            parts = stages.split(" = ")
-            eq = f'<div class="mg-lhs">{esc(parts[0])}</div>' + "".join(
-                f'<div class="mg-rhs">= {esc(x)}</div>' for x in parts[1:-1]
-            )
-            eq += (
-                f'<div class="mg-rhs">= <b class="mg-result" data-grad="{s.grad!r}">'
-                f"{esc(parts[-1])}</b></div>"
-            )
-            if tail:
-                eq += f'<div class="mg-note-text">({esc(tail)})</div>'
-            sends = []
-            for c in s.outgoing:
-                partial.setdefault(c.input, []).append(c.value)
-                target = t.step_of(c.input)
-                got, need = len(partial[c.input]), len(target.incoming)
-                so_far = (
-                    f"{esc(names[c.input])} now has all {need} of its terms"
-                    if need > 1 and got == need
-                    else f"{esc(names[c.input])} has {got} of {need} terms so far"
-                    if need > 1
-                    else f"that is all of {esc(names[c.input])}'s gradient"
-                )
-                sends.append(
-                    f"<li>to <b>{esc(names[c.input])}</b>: "
-                    f"{esc(_paren(c.upstream, p))} × {esc(_paren(c.local, p))} = "
-                    f"<b>{esc(short_number(c.value, p))}</b> "
-                    f'<span class="mg-muted">({so_far})</span></li>'
-                )
-            if sends:
-                what = (
-                    f"<div>Then <b>{esc(me)}</b> passes its gradient back: its gradient × the "
-                    f"local derivative, along each input edge:</div><ul>{''.join(sends)}</ul>"
-                )
-            elif s.is_leaf:
-                what = (
-                    f"<div><b>{esc(me)}</b> is an input, so its gradient is a result of the "
-                    "backward pass: how much the output changes per unit change of "
-                    f"{esc(me)}.</div>"
-                )
-            else:
-                what = (
-                    f"<div>Its gradient is 0, so nothing flows back through <b>{esc(me)}</b>."
-                    "</div>"
-                )
-            frames.append(
-                {
-                    "node": s.id,
-                    "edges": [f"e-{c.input}-{c.node}-{c.position}" for c in s.outgoing],
-                    "inputs": sorted({c.input for c in s.outgoing}),
-                    "head": (
-                        f"Step {s.index + 1} of {total} · <b>{esc(me)}</b> "
-                        f'<span class="mg-muted">({_kind(s)}) · grad = '
-                        f'<span class="mg-grad-now">{esc(format_number(s.grad, p))}</span></span>'
-                    ),
-                    "body": f'<div class="mg-eq">{eq}</div>{what}',
-                }
-            )
-        return frames
+        Example:
+            >>> from microgrand import Value
+            >>> pg = step(Value(1.0, label="x") * 2).page(uid="demo")
+            >>> 'id="demo"' in pg.fragment, "demo-n0" in pg.fragment
+            (True, True)
+        """
+        return player_page(
+            uid=uid,
+            model=self.model(),
+            diagram=self.diagram(),
+            trace=self.trace,
+            graph=self.graph,
+            names=self.names,
+            theme=self.theme,
+            fallback_png=self.diagram().png(FALLBACK_DPI),
+        )
 
     def html(self, *, uid: str | None = None, standalone: bool = False) -> str:
-        """The player as HTML: a ``<div>`` with inline SVG, CSS and script (or a whole page).
-
-        Every DOM id starts with ``uid`` (random by default), so several players can share a
-        page.
+        """The player as HTML: the fragment a notebook shows, or a whole page.
 
         Example:
             >>> from microgrand import Value
             >>> h = step(Value(1.0, label="x") * 2).html(uid="demo")
-            >>> 'id="demo"' in h and 'id="demo-n0"' in h
+            >>> h.startswith('<div class="mg-page mg-page-player" id="demo"')
             True
         """
-        if uid is None:
-            uid = "mgp-" + secrets.token_hex(4)
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", uid):
-            raise ValueError(
-                f"uid must be letters, digits, '-' or '_', starting with a letter: {uid!r}"
-            )
-        svg, width = self._prefixed_svg(uid)
-        frames = self._frame_data()
-        data = json.dumps(
-            {"uid": uid, "frames": frames, "interval": int(self.interval * 1000)},
-            ensure_ascii=False,
-        ).replace("</", "<\\/")
-        dark = self.theme == "dark"
-        css = _CSS.replace("#UID", f"#{uid}").replace("MINW", f"{min(width, 1600) * 0.55:.0f}")
-        if dark:
-            css += _DARK_CSS.replace("#UID", f"#{uid}")
-        body = _TEMPLATE.format(
-            uid=uid,
-            css=css,
-            svg=svg,
-            maxw=f"{width:.0f}",
-            last=len(frames) - 1,
-            data=data,
-            script=_SCRIPT.replace("#UID", uid),
-            title=html.escape(self.names[self.trace[0].id]),
-        )
-        if not standalone:
-            return body
-        return (
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>Backward pass of {html.escape(self.names[self.trace[0].id])}</title>"
-            f"</head><body style=\"margin:16px;background:{'#1e1e1e' if dark else '#fff'}\">"
-            f"{body}</body></html>\n"
-        )
+        pg = self.page(uid=uid)
+        return pg.document() if standalone else pg.fragment
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -424,7 +420,7 @@ class Player:
         p = Path(path)
         if p.suffix.lower() not in (".html", ".htm"):
             raise ValueError(f"save the player as .html, got {str(p)!r}")
-        return write_atomic(p, self.html(uid="mgp", standalone=True).encode("utf-8"))
+        return self.page(uid="mgp").save(p)
 
 
 def step(
@@ -432,15 +428,15 @@ def step(
     *,
     precision: int = 4,
     rankdir: Literal["LR", "TB"] = "LR",
-    theme: Literal["light", "dark", "print"] = "light",
+    theme: ThemeName = "light",
     interval: float = 1.2,
     max_steps: int = DEFAULT_MAX_STEPS,
     engine: str | None = None,
 ) -> Player:
     """A :class:`Player` that steps through the backward pass from ``root``.
 
-    Shows itself in a notebook (Prev / Next / Play / slider, arrow keys); ``interval`` is the
-    seconds per step when playing. Graphs with more than ``max_steps`` nodes raise
+    Shows itself in a notebook (Start / Prev / Play / Next / slider, arrow keys); ``interval``
+    is the seconds per step when playing. Graphs with more than ``max_steps`` nodes raise
     :class:`PlayerTooLargeError`. The Values are not changed.
 
     Example:
@@ -475,162 +471,3 @@ def save_player(root: Value | Trace, path: str | os.PathLike[str], **options: An
         True
     """
     return step(root, **options).save(path)
-
-
-_TEMPLATE = """<div id="{uid}" class="mg-player mg-nojs" tabindex="0" data-frame="0" \
-aria-label="Backward pass of {title}: use the arrow keys to step">
-<style>{css}</style>
-<div class="mg-bar">
-<button type="button" class="mg-first" title="First (Home)">« Start</button>
-<button type="button" class="mg-prev" title="Previous (←)">◀ Prev</button>
-<button type="button" class="mg-play" title="Play / pause (space)">▶ Play</button>
-<button type="button" class="mg-next" title="Next (→)">Next ▶</button>
-<input type="range" class="mg-slider" min="0" max="{last}" value="0" step="1" \
-aria-label="step">
-<span class="mg-count"></span>
-</div>
-<div class="mg-stage" style="max-width:{maxw}px">{svg}</div>
-<div class="mg-legend"><span class="mg-sw mg-sw-cur"></span>current node \
-<span class="mg-sw mg-sw-in"></span>receives gradient now \
-<span class="mg-sw mg-sw-done"></span>gradient final \
-<span class="mg-sw mg-sw-todo"></span>not reached yet (grad blank)</div>
-<div class="mg-panel"><div class="mg-head"></div><div class="mg-body">\
-<div class="mg-muted">Needs JavaScript to step; the picture shows the finished backward \
-pass.</div></div></div>
-<script type="application/json" class="mg-data">{data}</script>
-<script>{script}</script>
-</div>"""
-
-_CSS = """
-#UID{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2328;
-max-width:100%;outline:none;border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;
-background:#fff;box-sizing:border-box}
-#UID:focus-visible{box-shadow:0 0 0 3px #e6770055}
-#UID .mg-bar{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-bottom:6px}
-#UID button{font:inherit;font-size:14px;padding:4px 10px;border:1px solid #afb8c1;
-border-radius:6px;background:#f6f8fa;color:#1f2328;cursor:pointer}
-#UID button:hover{background:#eaeef2}
-#UID button:disabled{opacity:.45;cursor:default}
-#UID .mg-slider{flex:1 1 160px;min-width:120px;accent-color:#e67700}
-#UID .mg-count{font-size:13px;color:#57606a;min-width:7em;text-align:right}
-#UID .mg-stage{width:100%;overflow-x:auto}
-#UID .mg-svg{width:100%;min-width:MINWpx;height:auto;display:block}
-#UID .mg-legend{font-size:12px;color:#57606a;margin-top:4px}
-#UID .mg-sw{display:inline-block;width:14px;height:10px;border-radius:3px;margin:0 4px 0 10px;
-vertical-align:-1px;border:1.5px solid #57606a;background:#fff}
-#UID .mg-sw-cur{border:2.5px solid #e67700;background:#fff1e0}
-#UID .mg-sw-in{border:2px dashed #e67700}
-#UID .mg-sw-done{background:#eef7ee}
-#UID .mg-panel{margin-top:8px;padding:8px 12px;border-left:4px solid #e67700;
-background:#fff8f0;border-radius:4px;font-size:14px;line-height:1.4}
-#UID .mg-head{font-size:15px;margin-bottom:4px}
-#UID .mg-eq{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:15px;
-margin:4px 0 6px 0}
-#UID .mg-lhs{font-weight:bold}
-#UID .mg-rhs{padding-left:1.5em}
-#UID .mg-result{color:#c05600}
-#UID .mg-muted,#UID .mg-note-text{color:#57606a;font-size:13px}
-#UID ul{margin:2px 0 0 0;padding-left:1.4em}
-#UID.mg-js .mg-gv{visibility:hidden}
-#UID.mg-js .mg-known .mg-gv{visibility:visible}
-#UID.mg-js .mg-note{visibility:hidden}
-#UID.mg-js .mg-sent .mg-note{visibility:visible}
-#UID .mg-known > path{fill:#eef7ee}
-#UID .mg-current > path{fill:#fff1e0;stroke:#e67700;stroke-width:4}
-#UID .mg-input > path{stroke:#e67700;stroke-width:2.5;stroke-dasharray:6 3}
-#UID .mg-current-op > ellipse{stroke:#e67700;stroke-width:3;fill:#fff1e0}
-#UID .mg-now > path{stroke:#e67700;stroke-width:3}
-#UID .mg-now > polygon{stroke:#e67700;fill:#e67700}
-#UID .mg-now .mg-note{fill:#c05600;font-weight:bold}
-#UID .mg-current .mg-grad{font-weight:bold;fill:#c05600}
-"""
-
-_DARK_CSS = """
-#UID{background:#1e1e1e;color:#e6edf3;border-color:#545d68}
-#UID button{background:#2d333b;color:#e6edf3;border-color:#545d68}
-#UID .mg-panel{background:#2d2416}
-#UID .mg-known > path{fill:#23352a}
-#UID .mg-current > path,#UID .mg-current-op > ellipse{fill:#4a3414}
-#UID .mg-result,#UID .mg-now .mg-note,#UID .mg-current .mg-grad{fill:#ffc53d;color:#ffc53d}
-"""
-
-_SCRIPT = r"""
-(function(){
-var root=document.getElementById("#UID");
-if(!root||root.getAttribute("data-ready")){return;}
-root.setAttribute("data-ready","1");
-var D=JSON.parse(root.querySelector(".mg-data").textContent);
-var F=D.frames, last=F.length-1, cur=0, timer=null, uid=D.uid;
-root.classList.remove("mg-nojs"); root.classList.add("mg-js");
-var q=function(s){return root.querySelector(s);};
-var slider=q(".mg-slider"), playB=q(".mg-play"), prevB=q(".mg-prev"),
-    nextB=q(".mg-next"), firstB=q(".mg-first"), head=q(".mg-head"), body=q(".mg-body"),
-    count=q(".mg-count"), stage=q(".mg-stage");
-var nodes={}, ops={}, edges=[];
-root.querySelectorAll("g[data-node]").forEach(function(g){nodes[g.getAttribute("data-node")]=g;});
-root.querySelectorAll("g[data-op]").forEach(function(g){ops[g.getAttribute("data-op")]=g;});
-root.querySelectorAll("g[data-edge]").forEach(function(g){edges.push(g);});
-var order={};
-for(var i=1;i<=last;i++){order[F[i].node]=i;}
-function show(k){
-  k=Math.max(0,Math.min(last,k)); cur=k;
-  var f=F[k], inputs={}, now={};
-  (f.inputs||[]).forEach(function(n){inputs[n]=1;});
-  (f.edges||[]).forEach(function(e){now[e]=1;});
-  for(var id in nodes){
-    var g=nodes[id], o=order[id];
-    g.classList.toggle("mg-known", o!==undefined && o<=k);
-    g.classList.toggle("mg-current", id===f.node);
-    g.classList.toggle("mg-input", !!inputs[id]);
-    if(ops[id]){ops[id].classList.toggle("mg-current-op", id===f.node && (f.edges||[]).length>0);}
-  }
-  edges.forEach(function(g){
-    var s=parseInt(g.getAttribute("data-step"),10)+1;
-    g.classList.toggle("mg-sent", s<=k);
-    g.classList.toggle("mg-now", !!now[g.getAttribute("data-edge")]);
-  });
-  head.innerHTML=f.head; body.innerHTML=f.body;
-  if(f.node&&nodes[f.node]&&stage.scrollWidth>stage.clientWidth){
-    // keep the current node and the inputs it sends to in view
-    var ids=[f.node].concat(f.inputs||[]), lo=Infinity, hi=-Infinity;
-    ids.forEach(function(n){
-      if(nodes[n]){var r=nodes[n].getBoundingClientRect();
-        lo=Math.min(lo,r.left);hi=Math.max(hi,r.right);}
-    });
-    var sr=stage.getBoundingClientRect();
-    if(lo<sr.left||hi>sr.right){
-      stage.scrollLeft+=(hi-lo>sr.width)?(hi-sr.right+8):((lo+hi)/2-(sr.left+sr.right)/2);
-    }
-  }
-  slider.value=String(k); count.textContent=(k===0?"start":"step "+k+" / "+last);
-  root.setAttribute("data-frame", String(k));
-  prevB.disabled=(k===0); firstB.disabled=(k===0); nextB.disabled=(k===last);
-  if(k===last){stop();}
-}
-function stop(){if(timer!==null){clearInterval(timer);timer=null;}playB.textContent="\u25B6 Play";}
-function play(){
-  if(timer!==null){stop();return;}
-  if(cur===last){show(0);}
-  playB.textContent="\u275A\u275A Pause";
-  timer=setInterval(function(){show(cur+1);},D.interval);
-}
-prevB.addEventListener("click",function(){stop();show(cur-1);});
-nextB.addEventListener("click",function(){stop();show(cur+1);});
-firstB.addEventListener("click",function(){stop();show(0);});
-playB.addEventListener("click",play);
-slider.addEventListener("input",function(){stop();show(parseInt(slider.value,10));});
-root.addEventListener("keydown",function(e){
-  if(e.target===slider && (e.key.indexOf("Arrow")===0)){e.stopPropagation();return;}
-  var k=null;
-  if(e.key==="ArrowRight"||e.key==="ArrowDown"){k=cur+1;}
-  else if(e.key==="ArrowLeft"||e.key==="ArrowUp"){k=cur-1;}
-  else if(e.key==="Home"){k=0;} else if(e.key==="End"){k=last;}
-  else if(e.key===" "&&e.target.tagName!=="BUTTON"){
-    e.preventDefault();e.stopPropagation();play();return;
-  }
-  if(k!==null){e.preventDefault();e.stopPropagation();stop();show(k);}
-});
-root.addEventListener("click",function(e){if(e.target.tagName!=="BUTTON"&&e.target!==slider){root.focus({preventScroll:true});}});
-show(0);
-})();
-"""

@@ -249,14 +249,11 @@ def node_names(graph: Graph) -> dict[str, str]:
     return names
 
 
-_INFIX = {"add": "+", "sub": "−", "mul": "·", "div": "/", "pow": "^"}
-
-
 def _short_expr(n: Node, parts: list[str]) -> str | None:
     op = n.op
-    if op in _INFIX and len(parts) == 2:
+    if n.rule is not None and n.rule.infix and len(parts) == 2:  # "x·w", from the rules table
         wrapped = [p if _is_atom(p) else f"({p})" for p in parts]
-        sep = _INFIX[op]
+        sep = n.rule.infix
         if sep in "·^/":
             return f"{wrapped[0]}{sep}{wrapped[1]}"
         return f"{wrapped[0]} {sep} {wrapped[1]}"

@@ -1,0 +1,221 @@
+"""Assemble a page: fallback picture, model, markup, inlined CSS and the runtime.
+
+Example:
+    >>> "MG.boot" in web_text("runtime.js"), "var(--mg-accent)" in web_text("page.css")
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .._files import write_atomic
+from ..render.themes import Theme, css_variables, mix
+
+__all__ = ["Page", "build_page", "derived_colours", "new_uid", "page_css", "web_text"]
+
+_UID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_KIND = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@cache
+def web_text(name: str) -> str:
+    """The text of a file of the page code shipped in ``microgrand/web/`` (package data).
+
+    Example:
+        >>> "MG.kinds.player = function" in web_text("player.js")
+        True
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9_]*\.(js|css)", name):
+        raise ValueError(f"not a page file name: {name!r}")
+    return (resources.files("microgrand") / "web" / name).read_text(encoding="utf-8")
+
+
+def new_uid(kind: str) -> str:
+    """A fresh id prefix for one output of a view (``mg-player-1a2b3c4d``).
+
+    Example:
+        >>> new_uid("player").startswith("mg-player-"), new_uid("x") != new_uid("x")
+        (True, True)
+    """
+    return f"mg-{kind}-{secrets.token_hex(4)}"
+
+
+def derived_colours(theme: Theme) -> dict[str, str]:
+    """The tints pages use besides the theme's own colours, each made with :func:`mix`.
+
+    Example:
+        >>> from microgrand.render.themes import THEMES
+        >>> derived_colours(THEMES["print"])["accent-soft"]
+        '#d9d9d9'
+    """
+    return {
+        "accent-soft": mix(theme.node_fill, theme.accent, 0.15),
+        "accent-faint": mix(theme.background, theme.accent, 0.06),
+        "accent-text": mix(theme.accent, theme.text, 0.25),
+        "known-fill": mix(theme.node_fill, theme.muted, 0.12),
+        "button": theme.op_fill,
+        "button-hover": mix(theme.op_fill, theme.muted, 0.15),
+    }
+
+
+def page_css(theme: Theme, selector: str) -> str:
+    """The theme's custom properties (and the derived tints) for the elements of ``selector``.
+
+    Example:
+        >>> from microgrand.render.themes import THEMES
+        >>> css = page_css(THEMES["dark"], "#p")
+        >>> "--mg-background: #1e1e1e;" in css and "--mg-accent-soft:" in css
+        True
+    """
+    base = css_variables(theme, selector)
+    extra = "".join(f"  --mg-{k}: {v};\n" for k, v in derived_colours(theme).items())
+    return base[: -len("}")] + extra + "}"
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe inside ``<script>``: no ``<`` at all (so no ``</script>`` and no ``<!--``)."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One assembled view: ``fragment`` for a notebook, :meth:`document` for a file.
+
+    Example:
+        >>> from microgrand.render.themes import THEMES
+        >>> p = build_page("demo", {}, view_html="", theme=THEMES["light"], fallback_png=b"",
+        ...                fallback_note="Run this cell.", title="t", uid="mg-d", scripts=(),
+        ...                styles=())
+        >>> p._repr_html_() == p.fragment, p.uid
+        (True, 'mg-d')
+    """
+
+    kind: str
+    uid: str
+    title: str
+    fragment: str
+    theme: Theme
+
+    def document(self) -> str:
+        """The page as a standalone HTML document (UTF-8, no network needed).
+
+        Example:
+            >>> from microgrand.render.themes import THEMES
+            >>> p = build_page("demo", {}, view_html="", theme=THEMES["dark"], fallback_png=b"",
+            ...                fallback_note="", title="A <b>", uid="mg-d", scripts=(),
+            ...                styles=())
+            >>> "<title>A &lt;b&gt;</title>" in p.document()
+            True
+        """
+        css = page_css(self.theme, ":root")
+        return (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(self.title)}</title>"
+            f"<style>{css}\nbody{{margin:16px;background:var(--mg-background);"
+            "color:var(--mg-text);font-family:var(--mg-font)}</style>"
+            f"</head><body>{self.fragment}</body></html>\n"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.fragment
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write :meth:`document` to ``path`` (``.html`` or ``.htm``) atomically.
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> from microgrand.render.themes import THEMES
+            >>> p = build_page("demo", {}, view_html="", theme=THEMES["light"],
+            ...                fallback_png=b"", fallback_note="", title="t", uid="mg-d",
+            ...                scripts=(), styles=())
+            >>> with tempfile.TemporaryDirectory() as d:
+            ...     p.save(pathlib.Path(d) / "x.html").suffix
+            '.html'
+        """
+        p = Path(path)
+        if p.suffix.lower() not in (".html", ".htm"):
+            raise ValueError(f"save a page as .html, got {str(p)!r}")
+        return write_atomic(p, self.document().encode("utf-8"))
+
+
+def build_page(
+    kind: str,
+    model: Mapping[str, Any],
+    *,
+    view_html: str,
+    theme: Theme,
+    fallback_png: bytes,
+    fallback_note: str,
+    title: str,
+    uid: str | None = None,
+    scripts: Iterable[str] | None = None,
+    styles: Iterable[str] | None = None,
+    fallback_alt: str | None = None,
+) -> Page:
+    """Assemble the page of a view of kind ``kind`` (``"player"``, later ``"live"``, …).
+
+    Args:
+        kind: the view; the runtime calls ``MG.kinds[kind](view, model, MG, root)``.
+        model: the page model (plain JSON; numbers via :func:`~microgrand.pages.number`).
+        view_html: the view's markup, put into the page when scripts run (its ids must start
+            with ``uid``).
+        theme: colours, as CSS custom properties scoped to this page.
+        fallback_png: PNG of the finished state, shown as an ``<img>`` (data URI) wherever
+            scripts do not run; ``fallback_note`` is the one line under it.
+        scripts: files of ``microgrand/web/`` run after ``runtime.js`` (default ``KIND.js``);
+            ``styles``: CSS files after ``page.css`` (default ``KIND.css``).
+
+    The output is ``<div class="mg-page" id=UID data-kind=KIND>`` holding the fallback, the
+    model as ``<script type="application/json" class="mg-model">`` and one script.
+
+    Example:
+        >>> from microgrand.render.themes import THEMES
+        >>> p = build_page("demo", {"x": 1.5}, view_html="<b>hi</b>", theme=THEMES["light"],
+        ...                fallback_png=b"png", fallback_note="Run this cell.", title="t",
+        ...                uid="mg-x", scripts=(), styles=())
+        >>> p.fragment.count("</script>"), "Run this cell." in p.fragment
+        (2, True)
+    """
+    if not _KIND.fullmatch(kind):
+        raise ValueError(f"kind must be lower-case letters, digits or '_': {kind!r}")
+    uid = new_uid(kind) if uid is None else uid
+    if not _UID.fullmatch(uid):
+        raise ValueError(
+            f"uid must be letters, digits, '-' or '_', starting with a letter: {uid!r}"
+        )
+    js_files = [f"{kind}.js"] if scripts is None else list(scripts)
+    css_files = [f"{kind}.css"] if styles is None else list(styles)
+    css = "\n".join(
+        [page_css(theme, f"#{uid}"), web_text("page.css"), *(web_text(f) for f in css_files)]
+    )
+    payload = {"model": dict(model), "html": f"<style>{css}</style>{view_html}"}
+    code = "\n".join([web_text("runtime.js"), *(web_text(f) for f in js_files)])
+    script = (
+        f'(function(){{"use strict";\n{code}\n'
+        f'MG.boot("{uid}", document.currentScript);\n}})();'
+    )
+    script = script.replace("</", "<\\/")  # only inside JS strings: same text
+    src = "data:image/png;base64," + base64.b64encode(fallback_png).decode("ascii")
+    alt = fallback_alt if fallback_alt is not None else title
+    fragment = (
+        f'<div class="mg-page mg-page-{kind}" id="{uid}" data-kind="{kind}">'
+        f'<div class="mg-fallback"><img src="{src}" alt="{html.escape(alt)}" '
+        f'style="max-width:100%;height:auto">'
+        f'<p class="mg-fallback-note">{html.escape(fallback_note)}</p></div>'
+        f'<script type="application/json" class="mg-model">{_script_json(payload)}</script>'
+        f"<script>{script}</script></div>"
+    )
+    return Page(kind=kind, uid=uid, title=title, fragment=fragment, theme=theme)

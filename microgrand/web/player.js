@@ -1,0 +1,187 @@
+/* The backward-pass player: steps through the recorded trace on the diagram.
+ *
+ * MG.kinds.player(view, model, MG) is called by the runtime with the view's element (its
+ * markup: buttons, the diagram's SVG with hooks, the panel) and the page model built in
+ * Python (microgrand.stepper.player.player_model): model.steps holds one record per step of
+ * the trace, with every number as a float and the symbolic parts as short strings.
+ *
+ * DOM contract (stable; tests and scripts rely on it):
+ *   [data-action="start"|"prev"|"play"|"next"]  the buttons
+ *   [data-step]                                  the current step, text "i/n" (0/n at start)
+ *   [data-scrub]                                 the slider (its value is the step)
+ *   [data-node=NAME][data-field="data"|"grad"]   each number on the diagram; data-number holds
+ *                                                the full-precision float (Python repr), or is
+ *                                                empty while the gradient is not known yet
+ *   .mg-player[data-frame]                       the current frame (same number as the step)
+ * Keys: arrows step, Home/End jump, space plays or pauses.
+ */
+MG.kinds.player = function (view, model, MG) {
+  var root = view.querySelector(".mg-player");
+  var F = model.steps, last = F.length, cur = 0, timer = null, P = model.precision;
+  var esc = MG.escape;
+  function q(s) { return root.querySelector(s); }
+  function num(x) { return MG.formatShort(x, P); }
+  function paren(x) { var s = num(x); return s.charAt(0) === "-" ? "(" + s + ")" : s; }
+  var slider = q("[data-scrub]"), playB = q('[data-action="play"]'),
+      prevB = q('[data-action="prev"]'), nextB = q('[data-action="next"]'),
+      startB = q('[data-action="start"]'), head = q(".mg-head"), body = q(".mg-body"),
+      count = q("[data-step]"), stage = q(".mg-stage");
+  var nodes = {}, ops = {}, edges = [], grads = {};
+  root.querySelectorAll("g[data-id]").forEach(function (g) { nodes[g.getAttribute("data-id")] = g; });
+  root.querySelectorAll("g[data-op]").forEach(function (g) { ops[g.getAttribute("data-op")] = g; });
+  root.querySelectorAll("g[data-edge]").forEach(function (g) { edges.push(g); });
+  root.querySelectorAll('[data-field="grad"]').forEach(function (el) {
+    var g = el.closest ? el.closest("g[data-id]") : null;
+    if (g) { grads[g.getAttribute("data-id")] = el; }
+  });
+  F.forEach(function (s) {  /* JSON carries non-finite numbers as strings */
+    ["grad", "start", "seed"].forEach(function (k) { s[k] = MG.num(s[k]); });
+    s.incoming.concat(s.sends).forEach(function (c) {
+      ["upstream", "local", "value"].forEach(function (k) { c[k] = MG.num(c[k]); });
+    });
+  });
+  var order = {}, finalGrad = {};
+  F.forEach(function (s, i) { order[s.id] = i + 1; finalGrad[s.id] = s.grad; });
+
+  /* The chain-rule line of a step, stage by stage, from the step's structured record. */
+  function equation(s) {
+    var sym = [], worded = [], nums = [], vals = [], anyWorded = false;
+    if (s.start !== 0) {
+      sym.push(num(s.start) + " (before)"); worded.push(num(s.start));
+      nums.push(num(s.start)); vals.push(num(s.start));
+    }
+    s.incoming.forEach(function (c) {
+      var first = nums.length === 0;
+      var up = first ? num(c.upstream) : paren(c.upstream);
+      sym.push(c.symbol);
+      anyWorded = anyWorded || c.worded !== null;
+      worded.push(up + " · " + (c.worded !== null ? c.worded : paren(c.local)));
+      nums.push(up + " · " + paren(c.local));
+      vals.push(first ? num(c.value) : paren(c.value));
+    });
+    var stages = [];
+    if (s.root && sym.length === 0) {
+      stages = [];
+    } else if (s.root) {
+      stages = [vals.join(" + ") + " + " + paren(s.seed)];
+    } else if (s.incoming.length === 0 && s.start === 0) {
+      stages = [];
+    } else {
+      stages.push(sym.join(" + "));
+      if (anyWorded) { stages.push(worded.join(" + ")); }
+      stages.push(nums.join(" + "));
+      if (vals.length > 1) { stages.push(vals.join(" + ")); }
+    }
+    return {lhs: s.lhs, stages: stages, result: num(s.grad), note: s.note};
+  }
+
+  function panel(k) {
+    if (k === 0) {
+      return ['<span class="mg-strong">Start</span> · ' + last + " steps to go",
+        '<div class="mg-text">Forward pass done: every value is known. Gradients are blank ' +
+        "until the backward pass reaches them. It starts at the output.</div>"];
+    }
+    var s = F[k - 1], eq = equation(s), h = [];
+    h.push('<div class="mg-lhs">' + esc(eq.lhs) + "</div>");
+    eq.stages.forEach(function (x) { h.push('<div class="mg-rhs">= ' + esc(x) + "</div>"); });
+    h.push('<div class="mg-rhs">= <b class="mg-result" data-number="' + MG.repr(s.grad) + '">' +
+      esc(eq.result) + "</b></div>");
+    if (eq.note) { h.push('<div class="mg-note-text">(' + esc(eq.note) + ")</div>"); }
+    var what;
+    if (s.sends.length) {
+      what = "<div>Then <b>" + esc(s.name) + "</b> passes its gradient back: its gradient × the " +
+        "local derivative, along each input edge:</div><ul>" + s.sends.map(function (c) {
+          var so = c.need > 1 && c.got === c.need ? esc(c.to) + " now has all " + c.need + " of its terms" :
+            c.need > 1 ? esc(c.to) + " has " + c.got + " of " + c.need + " terms so far" :
+            "that is all of " + esc(c.to) + "'s gradient";
+          return "<li>to <b>" + esc(c.to) + "</b>: " + esc(paren(c.upstream)) + " × " +
+            esc(paren(c.local)) + " = <b>" + esc(num(c.value)) + '</b> <span class="mg-muted">(' +
+            so + ")</span></li>";
+        }).join("") + "</ul>";
+    } else if (s.leaf) {
+      what = "<div><b>" + esc(s.name) + "</b> is an input, so its gradient is a result of the " +
+        "backward pass: how much the output changes per unit change of " + esc(s.name) + ".</div>";
+    } else {
+      what = "<div>Its gradient is 0, so nothing flows back through <b>" + esc(s.name) + "</b>.</div>";
+    }
+    return ["Step " + k + " of " + last + " · <b>" + esc(s.name) + '</b> <span class="mg-muted">(' +
+      esc(s.kind) + ") · grad = " + '<span class="mg-grad-now">' +
+      esc(MG.formatFixed(s.grad, P)) + "</span></span>",
+      '<div class="mg-eq">' + h.join("") + "</div>" + what];
+  }
+
+  function show(k) {
+    k = Math.max(0, Math.min(last, k)); cur = k;
+    var s = k > 0 ? F[k - 1] : null, inputs = {}, now = {};
+    if (s) {
+      s.sends.forEach(function (c) { inputs[c.input] = 1; now[c.edge] = 1; });
+    }
+    Object.keys(nodes).forEach(function (id) {
+      var g = nodes[id], o = order[id], known = o !== undefined && o <= k;
+      g.classList.toggle("mg-known", known);
+      g.classList.toggle("mg-current", !!s && id === s.id);
+      g.classList.toggle("mg-input", !!inputs[id]);
+      if (grads[id]) {
+        grads[id].setAttribute("data-number", known ? MG.repr(finalGrad[id]) : "");
+      }
+      if (ops[id]) { ops[id].classList.toggle("mg-current-op", !!s && id === s.id && s.sends.length > 0); }
+    });
+    edges.forEach(function (g) {
+      var at = parseInt(g.getAttribute("data-sent-at"), 10) + 1;
+      g.classList.toggle("mg-sent", at <= k);
+      g.classList.toggle("mg-now", !!now[g.getAttribute("data-edge")]);
+    });
+    var p = panel(k);
+    head.innerHTML = p[0]; body.innerHTML = p[1];
+    if (s && nodes[s.id] && stage.scrollWidth > stage.clientWidth) {
+      /* keep the current node and the inputs it sends to in view */
+      var ids = [s.id].concat(Object.keys(inputs)), lo = Infinity, hi = -Infinity;
+      ids.forEach(function (n) {
+        if (nodes[n]) {
+          var r = nodes[n].getBoundingClientRect();
+          lo = Math.min(lo, r.left); hi = Math.max(hi, r.right);
+        }
+      });
+      var sr = stage.getBoundingClientRect();
+      if (lo < sr.left || hi > sr.right) {
+        stage.scrollLeft += (hi - lo > sr.width) ? (hi - sr.right + 8) : ((lo + hi) / 2 - (sr.left + sr.right) / 2);
+      }
+    }
+    slider.value = String(k);
+    count.textContent = k + "/" + last;
+    root.setAttribute("data-frame", String(k));
+    prevB.disabled = (k === 0); startB.disabled = (k === 0); nextB.disabled = (k === last);
+    if (k === last) { stop(); }
+  }
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    playB.textContent = "\u25B6 Play";
+  }
+  function play() {
+    if (timer !== null) { stop(); return; }
+    if (cur === last) { show(0); }
+    playB.textContent = "\u275A\u275A Pause";
+    timer = setInterval(function () { show(cur + 1); }, model.interval);
+  }
+  prevB.addEventListener("click", function () { stop(); show(cur - 1); });
+  nextB.addEventListener("click", function () { stop(); show(cur + 1); });
+  startB.addEventListener("click", function () { stop(); show(0); });
+  playB.addEventListener("click", play);
+  slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
+  root.addEventListener("keydown", function (e) {
+    if (e.target === slider && e.key.indexOf("Arrow") === 0) { e.stopPropagation(); return; }
+    var k = null;
+    if (e.key === "ArrowRight" || e.key === "ArrowDown") { k = cur + 1; }
+    else if (e.key === "ArrowLeft" || e.key === "ArrowUp") { k = cur - 1; }
+    else if (e.key === "Home") { k = 0; } else if (e.key === "End") { k = last; }
+    else if (e.key === " " && e.target.tagName !== "BUTTON") {
+      e.preventDefault(); e.stopPropagation(); play(); return;
+    }
+    if (k !== null) { e.preventDefault(); e.stopPropagation(); stop(); show(k); }
+  });
+  root.addEventListener("click", function (e) {
+    if (e.target.tagName !== "BUTTON" && e.target !== slider) { root.focus({preventScroll: true}); }
+  });
+  show(0);
+  return {show: show, current: function () { return cur; }};
+};
