@@ -46,44 +46,74 @@ MG.formatFixed = function (x, precision) {
   return MG.toFixed(x, p);
 };
 
-/* Python's "%.{p}f": like toFixed, but an exact tie rounds half to even, as Python does. */
-MG.toFixed = function (x, p) {
-  var s = x.toFixed(p);
-  var a = Math.abs(x);
-  if (a < 1e21) {
-    var exact = a.toFixed(Math.min(100, p + 60));
-    var dot = exact.indexOf(".");
-    var kept = exact.slice(0, p > 0 ? dot + 1 + p : dot);
-    var rest = exact.slice(dot + 1 + p);
-    if (/^50*$/.test(rest) && parseInt(kept.charAt(kept.length - 1), 10) % 2 === 0) {
-      s = (x < 0 ? "-" : "") + kept;
-    }
+/* Exact decimal digits of a finite a >= 0: [integer digits, fraction digits]. */
+function mgExact(a) {
+  var m = a, k = 0;
+  while (m !== Math.floor(m)) { m *= 2; k++; }  /* exact: a = m / 2^k, m an integer */
+  var d = (BigInt(m) * BigInt(5) ** BigInt(k)).toString();  /* a = d / 10^k */
+  while (d.length <= k) { d = "0" + d; }
+  return [d.slice(0, d.length - k), d.slice(d.length - k).replace(/0+$/, "")];
+}
+
+/* The first n digits of the digit string d, rounded half to even as Python rounds. */
+function mgRound(d, n) {
+  var kept = d.slice(0, n), rest = d.slice(n), up = false;
+  while (kept.length < n) { kept += "0"; }
+  if (rest.charAt(0) > "5") { up = true; }
+  else if (rest.charAt(0) === "5") {
+    up = /[1-9]/.test(rest.slice(1)) || parseInt(kept.charAt(n - 1) || "0", 10) % 2 === 1;
   }
-  return s;
+  if (!up) { return kept; }
+  var a = kept.split(""), i = a.length - 1;
+  while (i >= 0 && a[i] === "9") { a[i] = "0"; i--; }
+  if (i < 0) { a.unshift("1"); } else { a[i] = String(parseInt(a[i], 10) + 1); }
+  return a.join("");
+}
+
+function mgNegative(x) { return x < 0 || (x === 0 && 1 / x < 0); }
+
+/* Python's "%.{p}f". */
+MG.toFixed = function (x, p) {
+  var e = mgExact(Math.abs(x)), frac = e[1];
+  while (frac.length < p) { frac += "0"; }
+  var r = mgRound(e[0] + frac, e[0].length + p);
+  var ip = r.slice(0, r.length - p).replace(/^0+(?=\d)/, ""), fp = r.slice(r.length - p);
+  return (mgNegative(x) ? "-" : "") + ip + (p > 0 ? "." + fp : "");
 };
+
+/* Significant digits of x (x != 0) rounded to n: [digits, decimal exponent]. */
+function mgSig(x, n) {
+  var e = mgExact(Math.abs(x)), exp, d;
+  if (e[0] !== "0") { d = e[0] + e[1]; exp = e[0].length - 1; }
+  else { var z = e[1].match(/^0*/)[0].length; d = e[1].slice(z); exp = -z - 1; }
+  var r = mgRound(d, n);
+  if (r.length > n) { r = r.slice(0, n); exp += 1; }
+  return [r, exp];
+}
+
+function mgExponent(exp) {
+  var a = Math.abs(exp);
+  return "e" + (exp < 0 ? "-" : "+") + (a < 10 ? "0" : "") + a;
+}
 
 /* Python's "%.{p}e": mantissa with p decimals, exponent with a sign and at least 2 digits. */
 MG.toExp = function (x, p) {
-  var s = x.toExponential(p);
-  return s.replace(/e([+-])(\d)$/, "e$10$2");
+  if (x === 0) { return (mgNegative(x) ? "-" : "") + MG.toFixed(0, p) + "e+00"; }
+  var s = mgSig(x, p + 1), r = s[0];
+  return (x < 0 ? "-" : "") + r.charAt(0) + (p > 0 ? "." + r.slice(1) : "") + mgExponent(s[1]);
 };
 
 /* Python's "%.{p}g" (trailing zeros dropped). */
 MG.formatG = function (x, p) {
-  var e = x.toExponential(p - 1);
-  var exp = parseInt(e.split("e")[1], 10);
-  if (exp >= -4 && exp < p) {
-    var f = x.toFixed(Math.max(0, p - 1 - exp));
-    if (f.indexOf(".") >= 0) { f = f.replace(/0+$/, "").replace(/\.$/, ""); }
-    return f;
+  var P = p === 0 ? 1 : p;
+  var s = mgSig(x, P), exp = s[1];
+  if (exp >= -4 && exp < P) {
+    var f = MG.toFixed(x, P - 1 - exp);
+    return f.indexOf(".") >= 0 ? f.replace(/0+$/, "").replace(/\.$/, "") : f;
   }
-  var m = e.split("e")[0];
+  var m = s[0].charAt(0) + (s[0].length > 1 ? "." + s[0].slice(1) : "");
   if (m.indexOf(".") >= 0) { m = m.replace(/0+$/, "").replace(/\.$/, ""); }
-  var ex = e.split("e")[1];
-  var sign = ex.charAt(0) === "-" ? "-" : "+";
-  var digits = ex.replace(/^[+-]/, "");
-  if (digits.length < 2) { digits = "0" + digits; }
-  return m + "e" + sign + digits;
+  return (x < 0 ? "-" : "") + m + mgExponent(exp);
 };
 
 /* A number of the model: JSON has no NaN or infinity, so those arrive as strings. */

@@ -11,6 +11,7 @@ import pytest
 from microgrand import Value, scope, vsum
 from microgrand.render import format_number
 from microgrand.stepper import save_player, step, trace
+from microgrand.stepper.explain import _names, explain_step
 from tools.screenshot import ARGS, find_chromium
 
 pytestmark = pytest.mark.browser
@@ -52,23 +53,29 @@ class Page:
             """() => {
               const root = document.querySelector('.mg-player');
               const cur = root.querySelectorAll('g.mg-current');
-              const known = [...root.querySelectorAll('g.mg-known')].map(g => g.dataset.node);
-              const shown = {};
-              root.querySelectorAll('g[data-node]').forEach(g => {
+              const known = [...root.querySelectorAll('g.mg-known')].map(g => g.dataset.id);
+              const shown = {}, numbers = {};
+              root.querySelectorAll('g[data-id]').forEach(g => {
                 const gv = g.querySelector('.mg-gv');
                 if (gv && getComputedStyle(gv).visibility === 'visible') {
-                  shown[g.dataset.node] = gv.textContent;
+                  shown[g.dataset.id] = gv.textContent;
                 }
               });
+              root.querySelectorAll('[data-node][data-field="grad"]').forEach(e => {
+                numbers[e.dataset.node] = e.dataset.number;
+              });
               const res = root.querySelector('.mg-result');
+              const eq = [...root.querySelectorAll('.mg-lhs, .mg-rhs, .mg-note-text')]
+                .map(e => e.textContent);
               const now = [...root.querySelectorAll('g.mg-now')].map(g => g.dataset.edge);
               const visibleNotes = [...root.querySelectorAll('.mg-note')]
                 .filter(t => getComputedStyle(t).visibility === 'visible').length;
               return {
                 frame: root.dataset.frame,
-                current: [...cur].map(g => g.dataset.node),
-                known, shown, now, visibleNotes,
-                result: res ? res.dataset.grad : null,
+                current: [...cur].map(g => g.dataset.id),
+                known, shown, now, visibleNotes, numbers, eq,
+                step: root.querySelector('[data-step]').textContent,
+                result: res ? res.dataset.number : null,
                 head: root.querySelector('.mg-head').textContent,
               };
             }"""
@@ -98,10 +105,23 @@ def test_click_next_through_every_step(browser: Any, tmp_path: Path, make: Any) 
     pg.open(path)
     start = pg.state()
     assert start["frame"] == "0" and start["current"] == [] and start["shown"] == {}
+    assert start["step"] == f"0/{len(t)}"
+    assert set(start["numbers"].values()) == {""}  # no gradient known yet
+    names = _names(t)
     for k, s in enumerate(t, start=1):
-        pg.page.click(".mg-next")
+        pg.page.click('[data-action="next"]')
         st = pg.state()
-        assert st["frame"] == str(k)
+        assert st["frame"] == str(k) and st["step"] == f"{k}/{len(t)}"
+        # data-number: the exact gradient of every node reached so far, empty for the others
+        assert st["numbers"] == {
+            names[x.id]: (repr(x.grad) if x.index < k else "") for x in t.steps
+        }
+        # the panel's chain-rule line, built in the page from the structured step, reads
+        # exactly as explain() writes it
+        line = explain_step(s, t, names=names)
+        rebuilt = st["eq"][0] + "".join(" " + e for e in st["eq"][1:] if e.startswith("= "))
+        notes = [e for e in st["eq"][1:] if not e.startswith("= ")]
+        assert rebuilt + "".join(f"   {n}" for n in notes) == line
         # exactly the traced node is highlighted
         assert st["current"] == [s.id]
         # gradients fill in: exactly the steps done so far show a number, and it is the trace's
@@ -114,7 +134,7 @@ def test_click_next_through_every_step(browser: Any, tmp_path: Path, make: Any) 
         # this step's contributions are lit up on its input edges
         assert sorted(st["now"]) == sorted(f"e-{c.input}-{c.node}-{c.position}" for c in s.outgoing)
         assert st["visibleNotes"] == sum(len(x.outgoing) for x in t.steps[:k])
-    assert pg.page.is_disabled(".mg-next")
+    assert pg.page.is_disabled('[data-action="next"]')
     # keyboard: arrows move, Home goes back to the start
     pg.page.focus(".mg-player")
     pg.page.keyboard.press("ArrowLeft")
@@ -124,7 +144,7 @@ def test_click_next_through_every_step(browser: Any, tmp_path: Path, make: Any) 
     pg.page.keyboard.press("ArrowRight")
     assert pg.state()["current"] == [t[0].id]
     # the slider jumps
-    pg.page.fill(".mg-slider", str(len(t)))
+    pg.page.fill("[data-scrub]", str(len(t)))
     assert pg.state()["current"] == [t[-1].id]
     # nothing but the file itself was requested, and nothing went wrong
     assert pg.requests == [pg.url]
@@ -138,9 +158,9 @@ def test_play_runs_to_the_end(browser: Any, tmp_path: Path) -> None:
     path = step(y, interval=0.05).save(tmp_path / "fast.html")
     pg = Page(browser)
     pg.open(path)
-    pg.page.click(".mg-play")
+    pg.page.click('[data-action="play"]')
     pg.page.wait_for_function("document.querySelector('.mg-player').dataset.frame === '3'")
-    assert pg.page.text_content(".mg-play") == "▶ Play"  # stopped at the end
+    assert pg.page.text_content('[data-action="play"]') == "▶ Play"  # stopped at the end
     assert pg.errors == []
     pg.page.close()
 
@@ -157,8 +177,8 @@ def test_two_players_on_one_page_do_not_clash(browser: Any, tmp_path: Path) -> N
     assert len(ids) == len(set(ids))
     players = pg.page.query_selector_all(".mg-player")
     assert len(players) == 2
-    players[1].query_selector(".mg-next").click()
-    players[1].query_selector(".mg-next").click()
+    players[1].query_selector('[data-action="next"]').click()
+    players[1].query_selector('[data-action="next"]').click()
     frames = [p.get_attribute("data-frame") for p in players]
     assert frames == ["0", "2"]
     assert pg.errors == []
@@ -171,9 +191,9 @@ def test_without_javascript_the_finished_pass_is_shown(browser: Any, tmp_path: P
     ctx = browser.new_context(java_script_enabled=False)
     page = ctx.new_page()
     page.goto(path.resolve().as_uri())
-    shown = page.evaluate(
-        "[...document.querySelectorAll('.mg-gv')].filter("
-        "t => getComputedStyle(t).visibility === 'visible').length"
-    )
-    assert shown == 3
+    # the picture of the finished pass and one line; no stripped diagram text
+    img = page.query_selector(".mg-fallback img")
+    assert img is not None
+    assert page.evaluate("i => i.complete && i.naturalWidth > 100", img)
+    assert page.inner_text("body").strip() == "Run this cell to step through the backward pass."
     ctx.close()
