@@ -21,6 +21,8 @@ from .expr import ExpressionError, parse_expression
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Graph, topological_order
 from .nn import MLP
+from .pages.live import live
+from .pages.quiz import quiz
 from .recording import Recorded, RecordMismatchError, record
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
 from .rules import RULES, Rule
@@ -79,6 +81,7 @@ __all__ = [
     "init",
     "is_grad_enabled",
     "leaky_relu",
+    "live",
     "log",
     "logsumexp",
     "losses",
@@ -86,6 +89,7 @@ __all__ = [
     "no_grad",
     "optim",
     "parse_expression",
+    "quiz",
     "record",
     "relu",
     "save_player",
