@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import __version__
-from . import demo, doctor, render, stepping
+from . import demo, doctor, live, render, stepping
 from ._common import Parser, UsageError, parse_assignment, parse_assignments
 
 __all__ = [
@@ -40,6 +40,7 @@ COMMANDS: list[CommandAdder] = [
     demo.add_commands,
     render.add_commands,
     stepping.add_commands,
+    live.add_commands,
     doctor.add_commands,
 ]
 
