@@ -44,8 +44,8 @@ MG.graphView = function (view, model, MG, frame) {
     minTint: parseFloat(cssVar("--mg-min-tint")) || 0.15
   };
   for (var k = 0; k < n; k++) {
-    info.push({g: null, box: null, data: null, grad: null, dataText: null, gradText: null,
-      fill: null, state: "", locals: []});
+    info.push({g: null, box: null, data: null, grad: null, fill: null, state: "",
+      slotData: {}, slotGrad: {}});
   }
   frame.querySelectorAll("g[data-id]").forEach(function (g) {
     var k = index[g.getAttribute("data-id")];
@@ -54,12 +54,10 @@ MG.graphView = function (view, model, MG, frame) {
     info[k].box = g.querySelector(".mg-box");
     var d = g.querySelector('[data-field="data"]'), gr = g.querySelector('[data-field="grad"]');
     info[k].data = d; info[k].grad = gr;
-    info[k].dataText = d ? d.textContent : null;
-    info[k].gradText = gr ? gr.textContent : null;
   });
   var edgeSpan = {};
   frame.querySelectorAll('[data-field="local"]').forEach(function (s) {
-    edgeSpan[s.getAttribute("data-edge")] = {el: s, text: s.textContent};
+    edgeSpan[s.getAttribute("data-edge")] = {el: s, slot: {}};
   });
   var edgeList = [];  /* [node index, position, span] */
   nodes.forEach(function (nd, k) {
@@ -109,10 +107,24 @@ MG.graphView = function (view, model, MG, frame) {
     return m > 0 || !inf ? (any ? m : 0) : Infinity;
   }
 
-  function setText(el, text) { if (el.textContent !== text) { el.textContent = text; } }
+  /* Write only what changed; change the text node's data in place (cheaper than replacing
+     the node, which makes Chromium rebuild the SVG text). */
+  function setText(el, text) {
+    var t = el.firstChild;
+    if (t && t.nodeType === 3 && !t.nextSibling) {
+      if (t.data !== text) { t.data = text; }
+    } else if (el.textContent !== text) { el.textContent = text; }
+  }
   function setNumber(el, x) {
     var s = x === null || x === undefined ? "" : MG.repr(x);
     if (el.getAttribute("data-number") !== s) { el.setAttribute("data-number", s); }
+  }
+  /* one shown number: skip everything when the float is the same as last time */
+  function show(el, slot, x, text) {
+    if (slot.last === x && slot.shown) { return; }
+    slot.last = x; slot.shown = true;
+    setNumber(el, x);
+    setText(el, text !== undefined ? text : (x === null ? UNDEF : api.fmt(x)));
   }
   var UNDEF = "undefined";
   var api = {
@@ -140,6 +152,7 @@ MG.graphView = function (view, model, MG, frame) {
   };
 
   /* Write a result into the diagram. */
+  var colourOn = frame.getAttribute("data-colour") !== "off";
   api.render = function (r) {
     var maxAbs = r.ok ? maxAbsOf(r.grads) : 0;
     api.maxAbs = maxAbs;
@@ -147,20 +160,8 @@ MG.graphView = function (view, model, MG, frame) {
       var it = info[k];
       if (!it.g) { continue; }
       var v = r.values[k], g = r.grads[k];
-      if (it.data) {
-        if (api.hidden["data:" + k]) { /* the quiz owns it */ }
-        else {
-          setNumber(it.data, v);
-          setText(it.data, v === null ? UNDEF : api.fmt(v));
-        }
-      }
-      if (it.grad) {
-        if (api.hidden["grad:" + k]) { /* the quiz owns it */ }
-        else {
-          setNumber(it.grad, g);
-          setText(it.grad, g === null ? UNDEF : api.fmt(g));
-        }
-      }
+      if (it.data && !api.hidden["data:" + k]) { show(it.data, it.slotData, v); }
+      if (it.grad && !api.hidden["grad:" + k]) { show(it.grad, it.slotGrad, g); }
       var state = r.errors[k] === null ? "" : (r.origin[k] ? "error" : "undef");
       if (state !== it.state) {
         it.g.classList.toggle("mg-error", state === "error");
@@ -171,7 +172,7 @@ MG.graphView = function (view, model, MG, frame) {
         else { it.g.removeAttribute("data-undefined"); }
         it.state = state;
       }
-      if (it.box && frame.getAttribute("data-colour") !== "off") {
+      if (it.box && colourOn) {
         var fill = (g === null || api.hidden["grad:" + k]) ? colours.fill : gradFill(g, maxAbs);
         if (fill !== it.fill) { it.box.setAttribute("fill", fill); it.fill = fill; }
       }
@@ -179,9 +180,7 @@ MG.graphView = function (view, model, MG, frame) {
     for (var e = 0; e < edgeList.length; e++) {
       var ed = edgeList[e], loc = r.locals[ed[0]], span = ed[2];
       var x = loc ? loc[ed[1]] : null;
-      if (api.hidden["local:" + ed[0]]) { x = undefined; }
-      setNumber(span.el, x === undefined ? null : x);
-      setText(span.el, x === null || x === undefined ? (x === null ? UNDEF : "?") : api.fmt(x));
+      show(span.el, span.slot, x);
     }
     frame.setAttribute("data-error", r.error === null ? "" : r.error);
   };
