@@ -31,10 +31,11 @@ from ._common import (
 __all__ = ["add_commands"]
 
 
-def _output(p: argparse.ArgumentParser) -> None:
+def _output(p: argparse.ArgumentParser, rankdir: str) -> None:
     p.add_argument("-o", "--output", required=True, help="output file (.html)")
     p.add_argument("--theme", choices=tuple(THEMES), default="light")
-    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="layout direction")
+    p.add_argument("--rankdir", choices=("LR", "TB"), default=rankdir,
+                   help=f"layout direction (default {rankdir})")
     p.add_argument("--engine", choices=ENGINE_NAMES, default=None, help="layout engine")
     add_precision_argument(p)
 
@@ -60,7 +61,7 @@ def add_commands(sub: Any) -> None:
     lv.add_argument("assignments", metavar="NAME=VALUE", nargs="*", help="variable values")
     lv.add_argument("--constants", action="store_true",
                     help="make the numbers written in the expression editable too")
-    _output(lv)
+    _output(lv, "LR")
     lv.set_defaults(func=_cmd_live)
 
     qz = sub.add_parser(
@@ -83,7 +84,7 @@ def add_commands(sub: Any) -> None:
     qz.add_argument("--seed", type=int, default=0, help="the generated problem's seed")
     qz.add_argument("--difficulty", type=int, default=2, metavar="D",
                     help=f"generated problem: {DIFFICULTIES[0]}-{DIFFICULTIES[-1]} (default 2)")
-    _output(qz)
+    _output(qz, "TB")
     qz.set_defaults(func=_cmd_quiz)
 
 

@@ -180,6 +180,28 @@ def _joined(n: int) -> list[Any]:
     return out
 
 
+def _needs(form: str, position: int, n_inputs: int, arity: int) -> dict[str, Any]:
+    """The inputs (positions) and whether the output a local-derivative template uses.
+
+    Example:
+        >>> _needs("y", 0, 2, 2), _needs("1 − out²", 0, 1, 1)
+        ({'needs': [1], 'out': False}, {'needs': [], 'out': True})
+    """
+    words = set(re.findall(r"(?<![A-Za-z])(out|xi|x|y)(?![A-Za-z])", form))
+    needs: set[int] = set()
+    if arity == 0:
+        if "xi" in words:
+            needs.add(position)
+        if "x" in words:
+            needs.update(range(n_inputs))
+    else:
+        if "x" in words:
+            needs.add(0)
+        if "y" in words:
+            needs.add(1)
+    return {"needs": sorted(needs), "out": "out" in words}
+
+
 @dataclasses.dataclass(frozen=True)
 class _Fake:
     """The trace a rule template needs: only ``graph`` is read."""
@@ -227,6 +249,8 @@ def live_model(
                 "position": pos,
                 "symbol": f"{lhs[n.id]} · {_text_frac(names[n.id], names[src])}",
                 "worded": _template(c, fake, dict(names), False),
+                # which numbers the local derivative needs (tanh: the output; x·y: the other)
+                **_needs(r.dtext[min(pos, len(r.dtext) - 1)], pos, len(n.inputs), r.arity),
             })
         forms[n.id] = {
             "forward": _forward_pieces(r.symbol, r.text, r.arity, len(n.inputs)),

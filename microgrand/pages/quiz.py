@@ -76,7 +76,7 @@ class QuizView(LiveView):
         ask: Ask = "grad",
         tolerance: float = 1e-3,
         precision: int = 4,
-        rankdir: Literal["LR", "TB"] = "LR",
+        rankdir: Literal["LR", "TB"] = "TB",
         theme: ThemeName = "light",
         title: str | None = None,
         engine: str | None = None,
@@ -196,6 +196,7 @@ class QuizView(LiveView):
         diagram = self._draw("view", dot_fields=data, worksheet=self.ask != "data", color=None)
         g = named_graph(Graph.of(self.root), self.names)
         title = html.escape(self.names[self.graph.root])
+        heading = self.draw_options.get("title") or f"Exercise: {self.names[self.graph.root]}"
         what = {"grad": "every gradient", "data": "every value", "both": "every value and gradient"}
         tol = f"{self.tolerance:.6g}"
         return (
@@ -211,7 +212,7 @@ class QuizView(LiveView):
             '<span class="mg-score-label">Score <b data-score aria-live="polite">0/0</b></span>'
             "</div>"
             '<div class="mg-print-head">Name: ______________________ '
-            f"Exercise: {title}</div>"
+            f"{html.escape(heading)}</div>"
             f"{diagram_svg(diagram, uid, g, self.names)}"
             '<div class="mg-panel mg-hint" data-hint aria-live="polite"></div>'
             f"{self._key_html()}</div>"
@@ -262,7 +263,7 @@ class Quiz:
         *,
         tolerance: float = 1e-3,
         precision: int = 4,
-        rankdir: Literal["LR", "TB"] = "LR",
+        rankdir: Literal["LR", "TB"] = "TB",
         theme: ThemeName = "light",
         title: str | None = None,
         engine: str | None = None,

@@ -82,6 +82,8 @@ MG.kinds.quiz = function (view, model, MG) {
   function setState(a, state) {
     a.state = state;
     if (state) { a.input.setAttribute("data-state", state); } else { a.input.removeAttribute("data-state"); }
+    a.input.title = state === "right" ? "right" : state === "wrong" ? "not right yet (Hint helps)" :
+      state === "shown" ? "answer shown" : "";
     var show = state === "right" || state === "shown";
     a.span.setAttribute("data-number", show ? MG.repr(a.value) : "");
   }
@@ -115,8 +117,10 @@ MG.kinds.quiz = function (view, model, MG) {
       var sym = terms.map(function (c) { return c.symbol; }).join(" + ");
       var filled = terms.map(function (c) {
         var up = known(c.dst, "grad") ? gv.paren(c.upstream) : model.lhs[gv.nodes[c.dst].id];
-        var inputsKnown = (gv.nodes[c.dst].inputs || []).every(function (id) { return known(gv.index[id], "data"); }) &&
-          known(c.dst, "data");
+        var form = model.forms[gv.nodes[c.dst].id].edges[c.position];
+        var ins = gv.nodes[c.dst].inputs || [];
+        var inputsKnown = form.needs.every(function (j) { return known(gv.index[ins[j]], "data"); }) &&
+          (!form.out || known(c.dst, "data"));
         var loc = inputsKnown ? gv.paren(c.local) : (c.worded || gv.paren(c.local));
         return up + " · " + loc;
       }).join(" + ");
