@@ -414,6 +414,24 @@ def fmt_ratio(x: float | None, ref: float | None) -> str:
     return f"{x / ref:.3f}×"
 
 
+def gif_section() -> list[str]:
+    """The 49-step GIF: the old pipeline (a Graphviz run per frame) against ``animate``."""
+    sys.path.insert(0, HERE)
+    from bench_gif import run as gif_run
+
+    r = gif_run(1)
+    return [
+        "", "## Backward-pass GIF, 49 steps (`benchmarks/bench_gif.py`)", "",
+        "| pipeline | seconds | KB | speed-up |", "|---|---:|---:|---:|",
+        f"| before: a Graphviz run and a palette per frame, 96 dpi | {r['before_s']:.2f} | "
+        f"{r['before_kb']:.0f} | 1× |",
+        f"| `animate()` defaults (one layout, one palette, 72 dpi) | {r['after_s']:.2f} | "
+        f"{r['after_kb']:.0f} | {r['speedup']:.1f}× |",
+        f"| `animate(dpi=96)` (the old size) | {r['after_96dpi_s']:.2f} | "
+        f"{r['after_96dpi_kb']:.0f} | {r['speedup_96dpi']:.1f}× |",
+    ]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3, help="processes per engine and task")
@@ -515,6 +533,7 @@ def main() -> int:
         vals = [ops[e].get(k) for e in ops]
         ratio = fmt_ratio(ops.get("microgrand", {}).get(k), ops.get("micrograd", {}).get(k))
         lines.append(f"| {k} | " + " | ".join(f"{v:.0f}" if v else "—" for v in vals) + f" | {ratio} |")
+    lines += gif_section()
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

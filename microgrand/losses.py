@@ -32,7 +32,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import TypeAlias
 
-from .value import Value, logsumexp, vsum
+from .value import Value, apply, vsum
 
 __all__ = [
     "LOSSES",
@@ -219,8 +219,11 @@ def cross_entropy(
     """Softmax cross-entropy ``-log softmax(logits)[target]`` = ``logsumexp(z) - z[target]``.
 
     ``logits`` is one list of K raw scores and ``target`` a class index in ``0 … K-1``; or a
-    batch: a list of such lists and a list of indices (then the mean). Computed with a
-    stable log-sum-exp, so large logits do not overflow.
+    batch: a list of such lists and a list of indices (then the mean). Each example is one
+    node computed as ``(m - z[target]) + log Σ e^(zj - m)`` with ``m`` the largest logit, and
+    its local derivatives ``softmax(z)_j - [j = target]`` from the same shifted form, so it
+    is exact at every finite magnitude. A loss too large for a float (the target's logit
+    about 1.8e308 below the largest) raises ``OverflowError``; non-finite logits are refused.
 
     Example:
         >>> round(cross_entropy([Value(0.0), Value(0.0)], 1).data, 6)   # log 2
@@ -261,8 +264,8 @@ def cross_entropy(
             raise ValueError(
                 f"{what}: target #{i} = {t} is out of range for {k} classes (0…{k - 1})"
             )
-        zs = [_as_value(z, what) for z in row]
-        terms.append(logsumexp(zs) - zs[int(t)])
+        zs = tuple(_as_value(z, what) for z in row)
+        terms.append(apply("cross_entropy", *zs, param=int(t)))
     return _mean(terms)
 
 

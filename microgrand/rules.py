@@ -59,6 +59,7 @@ __all__ = [
     "JSForms",
     "Rule",
     "all_rules",
+    "cross_entropy_rule",
     "deffamily",
     "defrule",
     "leaky_relu_rule",
@@ -385,6 +386,7 @@ _MINUS = (-1.0,)
 _SIGMOID_JS = "(x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))"
 _SIGMOID_NEG_JS = "(x >= 0 ? Math.exp(-x) / (1 + Math.exp(-x)) : 1 / (1 + Math.exp(x)))"
 _SHIFTED_SUM_JS = "fsum(xs.map((v) => Math.exp(v - Math.max(...xs))))"
+_OTHERS_JS = "fsum(xs.filter((v, j) => j !== p).map((v) => Math.exp(v - Math.max(...xs))))"
 _POW_CHECK_JS = (
     'x < 0 && !Number.isInteger({e}) ? ["ValueError", "a negative base needs an integer '
     'exponent (the result would be complex)"] : x === 0 && {e} < 0 ? ["ZeroDivisionError", '
@@ -564,9 +566,10 @@ def _make_softmax(k: float) -> Rule:
         return es[i] / s
 
     def local(out: float, *xs: float) -> tuple[float, ...]:
-        # d pk/dxj = pk·([j = k] - pj), with pj = e^(xj - m) / Σ e^(xl - m)
+        # d pk/dxj = pk·([j = k] - pj), with pj = e^(xj - m) / Σ e^(xl - m); 1 - pk as
+        # Σ_(l≠k) e^(xl - m) / Σ e^(xl - m), exact also when pk rounds to 1
         es, s = _shifted_exps(xs)
-        return tuple(out * ((1.0 if j == i else 0.0) - e / s) for j, e in enumerate(es))
+        return tuple(out * (_others(es, i) / s if j == i else -e / s) for j, e in enumerate(es))
 
     return defrule(
         "softmax", symbol=f"softmax{i}", arity=0, forward=forward, local=local,
@@ -577,6 +580,37 @@ def _make_softmax(k: float) -> Rule:
         domain=f"at least {i + 1} inputs", param=float(i), register=False,
         **_bound(FAMILIES["softmax"].js, float(i)),
     )
+
+
+def _make_cross_entropy(t: float) -> Rule:
+    if not (float(t).is_integer() and t >= 0):
+        raise ValueError(f"cross_entropy: the target must be a whole number ≥ 0, got {t!r}")
+    i = int(t)
+
+    def forward(*xs: float) -> float:
+        if i >= len(xs):
+            raise ValueError(f"target {i} of a cross-entropy needs at least {i + 1} inputs")
+        _, s = _shifted_exps(xs)
+        return (max(xs) - xs[i]) + math.log(s)
+
+    def local(out: float, *xs: float) -> tuple[float, ...]:
+        # d/dxj = pj - [j = t]; for j = t that is -Σ_(l≠t) pl (exact also when pt rounds to 1)
+        es, s = _shifted_exps(xs)
+        return tuple(-_others(es, i) / s if j == i else e / s for j, e in enumerate(es))
+
+    return defrule(
+        "cross_entropy", symbol=f"CE{i}", arity=0, forward=forward, local=local,
+        text=f"−log(e^x{i} / (e^x0 + e^x1 + …))", dtext=(f"softmax(x)_i − [i = {i}]",),
+        latex=rf"-\log \frac{{e^{{x_{{{i}}}}}}}{{\sum_j e^{{x_j}}}}",
+        dlatex=(rf"\mathrm{{softmax}}(x)_i - [i = {i}]",),
+        sympy=f"log(exp(x0) + exp(x1) + exp(x2)) - x{i}",
+        domain=f"at least {i + 1} inputs, x{i} less than 1.8e308 below the largest",
+        param=float(i), register=False, **_bound(FAMILIES["cross_entropy"].js, float(i)),
+    )
+
+
+def _others(es: list[float], k: int) -> float:
+    return math.fsum(e for j, e in enumerate(es) if j != k)
 
 
 def _bound(forms: JSForms, p: float) -> dict[str, Any]:
@@ -594,10 +628,19 @@ deffamily("leaky_relu", _make_leaky_relu, default=0.01, param_name="alpha", func
 # pk = e^(xk - m) / Σ e^(xj - m), m = max x: d pk/dxi = pk·([i = k] - pi)
 deffamily("softmax", _make_softmax, default=0.0, param_name="k",
           js_forward=f"Math.exp(xs[p] - Math.max(...xs)) / {_SHIFTED_SUM_JS}",
-          js_local=(f"out * ((i === p ? 1 : 0) - Math.exp(xs[i] - Math.max(...xs)) / "
-                    f"{_SHIFTED_SUM_JS})",),
+          js_local=(f"out * (i === p ? {_OTHERS_JS} : -Math.exp(xs[i] - Math.max(...xs))) / "
+                    f"{_SHIFTED_SUM_JS}",),
           js_check='p < xs.length ? null : ["ValueError", "output " + p + " of a softmax needs '
                    'at least " + (p + 1) + " inputs"]')
+
+
+# -log softmax(x)_t = (m - xt) + log Σ e^(xj - m), m = max x: d/dxi = softmax(x)_i - [i = t]
+deffamily("cross_entropy", _make_cross_entropy, default=0.0, param_name="t",
+          js_forward=f"(Math.max(...xs) - xs[p]) + Math.log({_SHIFTED_SUM_JS})",
+          js_local=(f"(i === p ? -{_OTHERS_JS} : Math.exp(xs[i] - Math.max(...xs))) / "
+                    f"{_SHIFTED_SUM_JS}",),
+          js_check='p < xs.length ? null : ["ValueError", "target " + p + " of a cross-entropy '
+                   'needs at least " + (p + 1) + " inputs"]')
 
 
 def power_rule(c: float) -> Rule:
@@ -628,6 +671,16 @@ def softmax_rule(k: int) -> Rule:
         0.5
     """
     return FAMILIES["softmax"].make(float(k))
+
+
+def cross_entropy_rule(target: int) -> Rule:
+    """The rule for ``-log softmax(x)[target]`` over all its inputs (shifted by their maximum).
+
+    Example:
+        >>> cross_entropy_rule(1).forward(1e17, 1e17) == math.log(2)
+        True
+    """
+    return FAMILIES["cross_entropy"].make(float(target))
 
 
 def rule(name: str, param: float | None = None) -> Rule:

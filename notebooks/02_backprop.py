@@ -134,8 +134,8 @@ for v in (a, b, c, d, e, f, L):
 #
 # The player below replays `backward()` one node at a time: press ▶ or use the slider. At each
 # step the highlighted node sends its gradient to its inputs, and you can see each input's
-# gradient before and after. It is plain HTML and JavaScript, so it also works on GitHub and in
-# exported pages.
+# gradient before and after. It is plain HTML and JavaScript: it works in JupyterLab once the cell
+# has run, and in exported HTML pages; on GitHub it shows a picture of the finished pass.
 
 # %%
 mg.step(L, precision=2)

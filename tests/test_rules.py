@@ -8,7 +8,16 @@ import random
 import pytest
 import sympy as sp
 
-from microgrand.rules import RULES, Rule, leaky_relu_rule, power_rule, rule
+from microgrand.rules import (
+    RULES,
+    Rule,
+    all_rules,
+    cross_entropy_rule,
+    leaky_relu_rule,
+    power_rule,
+    rule,
+    softmax_rule,
+)
 
 X, Y = sp.symbols("x y", real=True)
 XS = sp.symbols("x0 x1 x2", real=True)
@@ -74,12 +83,20 @@ def test_leaky_relu_rule_matches_sympy(alpha: float) -> None:
         _check(leaky_relu_rule(alpha), (X,), [x])
 
 
+@pytest.mark.parametrize("k", [0, 1, 2])
+@pytest.mark.parametrize("make", [softmax_rule, cross_entropy_rule])
+def test_softmax_family_matches_sympy(make: object, k: int) -> None:
+    rng = random.Random(k)
+    for _ in range(20):
+        _check(make(k), XS, [rng.uniform(-4.0, 4.0) for _ in XS])  # type: ignore[operator]
+
+
 def test_every_rule_has_complete_texts() -> None:
-    for r in [*RULES.values(), power_rule(3.0), leaky_relu_rule(0.1)]:
+    for r in [*all_rules(), power_rule(3.0), leaky_relu_rule(0.1), softmax_rule(2)]:
         n = len(r.dtext)
-        assert n == len(r.dlatex) >= 1
+        assert n == len(r.dlatex) == len(r.js.local) >= 1
         assert n == (1 if r.arity == 0 else r.arity)
-        assert r.symbol and r.text and r.latex and r.sympy and r.domain
+        assert r.symbol and r.text and r.latex and r.sympy and r.domain and r.js.forward
 
 
 def test_rule_lookup() -> None:

@@ -74,6 +74,7 @@ SPECS: list[tuple[str, float | None]] = [
     *(("powc", c) for c in (2.0, 3.0, 0.5, -1.0, -2.5, 0.0, 1.0, 1 / 3)),
     *(("leaky_relu", a) for a in (0.01, 0.2, -0.5, 1.5)),
     *(("softmax", float(k)) for k in (0, 1, 3)),
+    *(("cross_entropy", float(k)) for k in (0, 2)),
 ]
 
 

@@ -85,7 +85,9 @@ def add_commands(sub: Any) -> None:
     a.add_argument("--pass", dest="pass_", choices=("backward", "forward"), default="backward",
                    help="which pass to animate (default backward)")
     a.add_argument("--fps", type=float, default=1.0, help="frames per second (default 1)")
-    a.add_argument("--dpi", type=int, default=96, help="resolution (36-300, default 96)")
+    a.add_argument("--dpi", type=int, default=72, help="resolution (36-300, default 72)")
+    a.add_argument("--theme", choices=tuple(THEMES), default="light",
+                   help="colours of the diagram and the captions (default light)")
     _drawing(a)
     a.set_defaults(func=_cmd_animate)
 
@@ -142,7 +144,7 @@ def _cmd_animate(args: argparse.Namespace) -> int:
     root = _root(args)
     try:
         path = animate(root, args.output, args.pass_, fps=args.fps, dpi=args.dpi,
-                       precision=args.precision, rankdir=args.rankdir,
+                       precision=args.precision, rankdir=args.rankdir, theme=args.theme,
                        max_steps=args.max_steps, engine=args.engine)
     except PlayerTooLargeError as err:
         raise _too_large(args, err) from None

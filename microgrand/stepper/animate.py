@@ -19,23 +19,30 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import io
+import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import textwrap
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from PIL import Image, ImageDraw, ImageFont
 
 from .._files import write_atomic
+from .._format import format_short
 from ..render import draw
+from ..render.engine import layout
+from ..render.themes import THEMES, Theme, mix
 from ..value import Value
-from .explain import format_number
-from .player import DEFAULT_MAX_STEPS, Player, _as_trace, _kind
+from .player import DEFAULT_MAX_STEPS, Player, ThemeName, _as_trace, _kind, _paren
 from .trace import Trace
 
 __all__ = ["AnimationError", "animate", "frames"]
@@ -47,120 +54,323 @@ class AnimationError(RuntimeError):
 
 @cache
 def _font(mono: bool, bold: bool, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    import matplotlib
-
+    # matplotlib (a dependency) ships DejaVu; find its files without importing it (slow).
     name = "DejaVuSansMono" if mono else "DejaVuSans"
     if bold:
         name += "-Bold"
-    path = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", f"{name}.ttf")
-    try:
-        return ImageFont.truetype(path, size)
-    except OSError:  # pragma: no cover - matplotlib always ships DejaVu
-        return ImageFont.load_default()
+    spec = importlib.util.find_spec("matplotlib")
+    where = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in where:
+        try:
+            return ImageFont.truetype(os.path.join(folder, "mpl-data", "fonts", "ttf",
+                                                   f"{name}.ttf"), size)
+        except OSError:  # pragma: no cover - matplotlib always ships DejaVu
+            continue
+    return ImageFont.load_default()  # pragma: no cover
 
 
 Line = tuple[str, bool, bool]  # text, monospace, bold
 
 
-def _caption(lines: list[Line], width: int, scale: float) -> Image.Image:
+Wrapped = list[tuple[str, ImageFont.FreeTypeFont | ImageFont.ImageFont]]
+
+
+def _wrap(lines: list[Line], width: int, scale: float) -> Wrapped:
     size = max(12, round(20 * scale))
     pad = round(12 * scale)
-    wrapped: list[tuple[str, ImageFont.FreeTypeFont | ImageFont.ImageFont]] = []
+    wrapped: Wrapped = []
     for text, mono, bold in lines:
         font = _font(mono, bold, size)
         avg = max(1.0, font.getlength("0" * 10) / 10)
         chars = max(20, int((width - 2 * pad) / avg))
         for part in textwrap.wrap(text, chars, subsequent_indent="    ") or [""]:
             wrapped.append((part, font))
+    return wrapped
+
+
+def _caption_height(wrapped: Wrapped, scale: float) -> int:
+    size = max(12, round(20 * scale))
+    return 2 * round(12 * scale) + round(size * 1.45) * len(wrapped)
+
+
+def _caption(wrapped: Wrapped, width: int, height: int, scale: float, theme: Theme) -> Image.Image:
+    size = max(12, round(20 * scale))
+    pad = round(12 * scale)
     line_h = round(size * 1.45)
-    img = Image.new("RGB", (width, 2 * pad + line_h * len(wrapped)), "#fff8f0")
+    img = Image.new("RGB", (width, height), caption_fill(theme))
     d = ImageDraw.Draw(img)
-    d.rectangle([0, 0, round(5 * scale), img.height], fill="#e67700")
+    d.rectangle([0, 0, round(5 * scale), img.height], fill=theme.accent)
     y = pad
     for text, font in wrapped:
-        d.text((pad + round(6 * scale), y), text, fill="#1f2328", font=font)
+        d.text((pad + round(6 * scale), y), text, fill=theme.text, font=font)
         y += line_h
     return img
 
 
-def _compose(pngs: list[bytes], captions: list[list[Line]], scale: float) -> list[Image.Image]:
-    diagrams = [Image.open(io.BytesIO(b)).convert("RGB") for b in pngs]
-    w = max(im.width for im in diagrams)
-    h = max(im.height for im in diagrams)
-    caps = [_caption(c, w, scale) for c in captions]
-    ch = max(c.height for c in caps)
+def caption_fill(theme: Theme) -> str:
+    """The background of the GIF captions: the theme's background with a touch of its accent.
+
+    Example:
+        >>> caption_fill(THEMES["print"])
+        '#f0f0f0'
+    """
+    return mix(theme.background, theme.accent, 0.06)
+
+
+Plan = tuple[list[str], str | None, list[str], list[str]]  # hidden, current, inputs, edges
+
+
+def _compose(sheet: _Sheet | None, plans: list[Plan], pics: list[Image.Image],
+             captions: list[list[Line]], scale: float, theme: Theme) -> list[Image.Image]:
+    """Every frame, as palette images sharing one palette (the diagram above, the caption
+    below). With a ``sheet`` the diagrams are made from it by ``plans``; else ``pics``."""
+    w, h = sheet.full.size if sheet is not None else (
+        max(im.width for im in pics), max(im.height for im in pics))
+    wrapped = [_wrap(c, w, scale) for c in captions]
+    ch = max(_caption_height(c, scale) for c in wrapped)
+    caps = [_caption(c, w, ch, scale, theme) for c in wrapped]
+    # One palette: the finished diagram, a caption, the accent (drawn on by highlights).
+    sample = Image.new("RGB", (w, h + ch + 4), theme.accent)
+    sample.paste(sheet.full if sheet is not None else pics[-1], (0, 0))
+    sample.paste(caps[0], (0, h))
+    pal = sample.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+
+    def index(im: Image.Image) -> Image.Image:
+        return im.quantize(palette=pal, dither=Image.Dither.NONE)
+
+    ink = index(Image.new("RGB", (1, 1), theme.accent)).getpixel((0, 0))
+    back = index(Image.new("RGB", (1, 1), theme.background)).getpixel((0, 0))
+    if sheet is not None:
+        sheet.full, sheet.blank = index(sheet.full), index(sheet.blank)
     out = []
-    for im, cap in zip(diagrams, caps, strict=True):
-        frame = Image.new("RGB", (w, h + ch), "#ffffff")
-        frame.paste(im, ((w - im.width) // 2, (h - im.height) // 2))
-        frame.paste(cap, (0, h))
+    for k, cap in enumerate(caps):
+        frame = Image.new("P", (w, h + ch), back)
+        frame.putpalette(pal.getpalette() or [])
+        if sheet is not None:
+            hidden, current, inputs, edges = plans[k]
+            frame.paste(sheet.frame(hidden, current, inputs, edges, theme, ink), (0, 0))
+        else:  # pragma: no cover - only when an engine's PNG and SVG disagree
+            im = index(pics[k])
+            frame.paste(im, ((w - im.width) // 2, (h - im.height) // 2))
+        frame.paste(index(cap), (0, h))
         out.append(frame)
     return out
 
 
-def _backward_frames(p: Player, dpi: int) -> tuple[list[bytes], list[list[Line]]]:
+# --- one layout, every frame: the diagram is rendered twice (numbers shown and numbers
+# hidden, same text so the same layout) and each frame is put together from the two ----------
+
+_PAIR = re.compile(r"(-?[0-9.]+)\s*,\s*(-?[0-9.]+)")
+
+
+class _Sheet:
+    """Two renders of one layout (``full``: every number shown; ``blank``: the numbers in the
+    box colour) and where each box, operation and edge is on them, in pixels."""
+
+    def __init__(self, dot: str, blank_dot: str, engine: str | None, dpi: int) -> None:
+        extra = (f"-Gdpi={dpi}",)
+        self.scale = dpi / 72
+        self.full = Image.open(io.BytesIO(layout(dot, "png", engine, extra))).convert("RGB")
+        self.blank = Image.open(io.BytesIO(layout(blank_dot, "png", engine, extra))).convert("RGB")
+        svg = re.sub(r"<!DOCTYPE[^>]*>", "", layout(dot, "svg", engine).decode("utf-8"))
+        root = ET.fromstring(re.sub(r"<\?xml[^>]*>", "", svg))
+        q = "{http://www.w3.org/2000/svg}"
+        top = next(root.iter(q + "g"))
+        m = re.search(r"translate\(([-0-9.]+)[ ,]+([-0-9.]+)\)", top.get("transform", ""))
+        self.tx, self.ty = (float(m.group(1)), float(m.group(2))) if m else (0.0, 0.0)
+        self.boxes: dict[str, tuple[int, int, int, int]] = {}
+        self.ops: dict[str, tuple[int, int, int, int]] = {}
+        self.edges: dict[str, tuple[list[tuple[float, float]], list[tuple[float, float]]]] = {}
+        for g in root.iter(q + "g"):
+            gid, cls = g.get("id", ""), g.get("class", "").split()
+            if "node" in cls and "value" in cls:
+                path = g.find(q + "path")
+                pts = self._points(path.get("d", "") if path is not None else "")
+                if not pts:
+                    poly = g.find(q + "polygon")
+                    pts = self._points(poly.get("points", "") if poly is not None else "")
+                if pts:
+                    self.boxes[gid] = self._bbox(pts)
+            elif "node" in cls and "op" in cls:
+                el = g.find(q + "ellipse")
+                if el is not None:
+                    cx, cy = float(el.get("cx", 0)), float(el.get("cy", 0))
+                    rx, ry = float(el.get("rx", 0)), float(el.get("ry", 0))
+                    self.ops[gid[: -len("-op")]] = self._bbox(
+                        [self._px(cx - rx, cy - ry), self._px(cx + rx, cy + ry)]
+                    )
+            elif "edge" in cls:
+                path, head = g.find(q + "path"), g.find(q + "polygon")
+                curve = self._curve(path.get("d", "")) if path is not None else []
+                arrow = self._points(head.get("points", "")) if head is not None else []
+                self.edges[gid] = (curve, arrow)
+
+    @property
+    def consistent(self) -> bool:
+        """True when the PNGs have the size the SVG geometry says (same layout)."""
+        return self.full.size == self.blank.size and bool(self.boxes) and self.fits
+
+    @property
+    def fits(self) -> bool:
+        """True when every box lies inside the picture (the SVG and PNG agree)."""
+        w, h = self.full.size
+        return all(x1 <= w + 4 and y1 <= h + 4 for _, _, x1, y1 in self.boxes.values())
+
+    def _px(self, x: float, y: float) -> tuple[float, float]:
+        return (x + self.tx) * self.scale, (y + self.ty) * self.scale
+
+    def _points(self, text: str) -> list[tuple[float, float]]:
+        return [self._px(float(a), float(b)) for a, b in _PAIR.findall(text)]
+
+    @staticmethod
+    def _bbox(pts: list[tuple[float, float]]) -> tuple[int, int, int, int]:
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        return (math.floor(min(xs)) - 3, math.floor(min(ys)) - 3,
+                math.ceil(max(xs)) + 3, math.ceil(max(ys)) + 3)
+
+    def _curve(self, d: str) -> list[tuple[float, float]]:
+        pts = self._points(d)
+        if len(pts) < 4:
+            return pts
+        out = [pts[0]]
+        for i in range(1, len(pts) - 2, 3):  # cubic Bézier segments
+            p0, p1, p2, p3 = pts[i - 1], pts[i], pts[i + 1], pts[i + 2]
+            for k in range(1, 9):
+                t = k / 8
+                a, b, c, e = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3
+                out.append((a * p0[0] + b * p1[0] + c * p2[0] + e * p3[0],
+                            a * p0[1] + b * p1[1] + c * p2[1] + e * p3[1]))
+        return out
+
+    def frame(self, hidden: Iterable[str], current: str | None, inputs: Iterable[str],
+              edges: Iterable[str], theme: Theme, ink: Any) -> Image.Image:
+        """The full picture with the boxes in ``hidden`` blanked and a highlight drawn."""
+        im = self.full.copy()
+        for nid in hidden:
+            box = self.boxes.get(nid)
+            if box is not None:
+                im.paste(self.blank.crop(box), box[:2])
+        d = ImageDraw.Draw(im)
+        width = max(2, round(theme.accent_width * self.scale * 0.8))
+        for eid in edges:
+            curve, arrow = self.edges.get(eid, ([], []))
+            if len(curve) > 1:
+                d.line(curve, fill=ink, width=max(2, round(2.5 * self.scale * 0.8)))
+            if len(arrow) > 2:
+                d.polygon(arrow, fill=ink, outline=ink)
+        for nid in [*inputs, *([current] if current else [])]:
+            box = self.boxes.get(nid)
+            if box is not None:
+                x0, y0, x1, y1 = box
+                d.rounded_rectangle((x0 + 2, y0 + 2, x1 - 2, y1 - 2), radius=round(6 * self.scale),
+                                    outline=ink, width=width)
+        if current and current in self.ops:
+            x0, y0, x1, y1 = self.ops[current]
+            d.ellipse((x0 + 2, y0 + 2, x1 - 2, y1 - 2), outline=ink, width=width)
+        return im
+
+
+def _blank_numbers(dot: str, pattern: str, colour: str) -> str:
+    """The DOT with the numbers matched by ``pattern`` (group 2) written in ``colour``."""
+    return re.sub(pattern, lambda m: f'{m.group(1)}<FONT COLOR="{colour}">{m.group(2)}</FONT>'
+                  f"{m.group(3)}", dot)
+
+
+Frames = tuple["_Sheet | None", list[Plan], list[Image.Image], list[list[Line]]]
+
+
+def _backward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
     t = p.trace
-    pngs, caps = [], []
+    full = draw(p.graph, precision=p.precision, rankdir=p.rankdir, theme=p.theme,
+                collapse=False, max_nodes=max(300, len(t)), engine=p.engine)
+    pattern = r"(<TD>grad = )([^<]+)(</TD>)"
+    shown = _blank_numbers(full.dot, pattern, theme.text)  # same text runs as the blank one
+    blank = _blank_numbers(full.dot, pattern, theme.node_fill)
+    sheet = _Sheet(shown, blank, p.engine, dpi)
+    order = [s.id for s in t]
+    plans: list[Plan] = []
+    pics: list[Image.Image] = []
+    caps: list[list[Line]] = []
     for k, s in enumerate(t, start=1):
-        pngs.append(p.frame_diagram(k).png(dpi))
-        name = p.names[s.id]
-        lines: list[Line] = [
-            (f"Backward pass, step {k} of {len(t)}: {name} ({_kind(s)})", False, True),
-            (p.explanation(k), True, False),
-        ]
-        if s.outgoing:
-            sends = "; ".join(
-                f"{p.names[c.input]} gets {_paren(c.upstream, p.precision)} × "
-                f"{_paren(c.local, p.precision)} = {format_number(c.value, p.precision)}"
-                for c in s.outgoing
-            )
-            lines.append((f"{name} passes its gradient back: {sends}", False, False))
-        elif s.is_leaf:
-            lines.append((f"{name} is an input: its gradient is final.", False, False))
-        caps.append(lines)
-    return pngs, caps
+        if sheet.consistent:
+            inputs = list(dict.fromkeys(s.node.inputs)) if s.outgoing else []
+            edges = [f"e-{c.input}-{c.node}-{c.position}" for c in s.outgoing]
+            if s.outgoing:
+                edges.append(f"e-{s.id}-op")
+            plans.append((order[k:], s.id, inputs, edges))
+        else:  # pragma: no cover - an engine whose PNG and SVG disagree: one render per frame
+            png = p.frame_diagram(k, theme=theme.name).png(dpi)  # type: ignore[arg-type]
+            pics.append(Image.open(io.BytesIO(png)).convert("RGB"))
+        caps.append(_backward_caption(p, k))
+    return (sheet if sheet.consistent else None), plans, pics, caps
 
 
-def _paren(x: float, precision: int) -> str:
-    s = format_number(x, precision)
-    return f"({s})" if s.startswith("-") else s
+def _backward_caption(p: Player, k: int) -> list[Line]:
+    """The caption of frame ``k`` (1 … N) of the backward pass."""
+    t = p.trace
+    s = t[k - 1]
+    name = p.names[s.id]
+    lines: list[Line] = [
+        (f"Backward pass, step {k} of {len(t)}: {name} ({_kind(s)})", False, True),
+        (p.explanation(k), True, False),
+    ]
+    if s.outgoing:
+        sends = "; ".join(
+            f"{p.names[c.input]} gets {_paren(c.upstream, p.precision)} × "
+            f"{_paren(c.local, p.precision)} = {format_short(c.value, p.precision)}"
+            for c in s.outgoing
+        )
+        lines.append((f"{name} passes its gradient back: {sends}", False, False))
+    elif s.is_leaf:
+        lines.append((f"{name} is an input: its gradient is final.", False, False))
+    return lines
 
 
-def _forward_frames(p: Player, dpi: int) -> tuple[list[bytes], list[list[Line]]]:
+
+def _forward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
     prec = p.precision
     graph = p.graph
     nodes = graph.nodes
-    pngs, caps = [], []
+    shown = [
+        dataclasses.replace(m, label=f"{p.names[m.id]} = {format_short(m.data, prec)}")
+        for m in nodes
+    ]
+    g = dataclasses.replace(graph, nodes=tuple(shown))
+    full = draw(g, show=(), precision=prec, rankdir=p.rankdir, theme=p.theme,
+                collapse=False, max_nodes=max(300, len(nodes)), engine=p.engine)
+    pattern = r"(<B>[^<]*? = )([^<]+)(</B>)"
+    sheet = _Sheet(_blank_numbers(full.dot, pattern, theme.text),
+                   _blank_numbers(full.dot, pattern, theme.node_fill), p.engine, dpi)
+    if not sheet.consistent:  # pragma: no cover - an engine whose PNG and SVG disagree
+        raise AnimationError(
+            f"the {p.engine or 'default'} layout engine drew the PNG and the SVG differently; "
+            "animate the backward pass, or install the system Graphviz"
+        )
+    ids = [n.id for n in nodes]
+    plans: list[Plan] = []
+    caps: list[list[Line]] = []
     for k, n in enumerate(nodes):
-        shown = []
-        for i, m in enumerate(nodes):
-            num = format_number(m.data, prec)
-            val = num if i <= k else "_" * len(num)
-            shown.append(dataclasses.replace(m, label=f"{p.names[m.id]} = {val}"))
-        g = dataclasses.replace(graph, nodes=tuple(shown))
-        hl = [n.id, *n.inputs]
-        d = draw(g, show=(), precision=prec, rankdir=p.rankdir, theme=p.theme,
-                 highlight=hl, collapse=False, max_nodes=max(300, len(nodes)), engine=p.engine)
-        pngs.append(d.png(dpi))
+        edges = [f"e-{i}-{n.id}-{pos}" for pos, i in enumerate(n.inputs)]
+        if n.inputs:
+            edges.append(f"e-{n.id}-op")
+        plans.append((ids[k + 1 :], n.id, list(dict.fromkeys(n.inputs)), edges))
         name = p.names[n.id]
         head = f"Forward pass, step {k + 1} of {len(nodes)}: {name}"
         if n.rule is None:
-            body = f"{name} = {format_number(n.data, prec)}   (an input: its value is given)"
+            body = f"{name} = {format_short(n.data, prec)}   (an input: its value is given)"
         else:
             args = [p.names[i] for i in n.inputs]
             vals = [_paren(nodes[int(i[1:])].data, prec) for i in n.inputs]
             body = (
                 f"{name} = {_apply_text(n.rule.text, args)} = {_apply_text(n.rule.text, vals)}"
-                f" = {format_number(n.data, prec)}"
+                f" = {format_short(n.data, prec)}"
             )
         caps.append([(head, False, True), (body, True, False)])
-    return pngs, caps
+    return sheet, plans, [], caps
 
 
 def _apply_text(template: str, args: list[str]) -> str:
     """``x × y`` with the inputs put in (``x0 + x1 + …`` for many inputs)."""
-    import re
-
     if "x0" in template or len(args) > 2:
         return " + ".join(args) if template.startswith("x0 +") else f"{template}({', '.join(args)})"
     wrap = [a if re.fullmatch(r"[\w.]+", a) else f"({a})" for a in args]
@@ -173,17 +383,22 @@ def frames(
     root: Value | Trace,
     pass_: Literal["backward", "forward"] = "backward",
     *,
-    dpi: int = 96,
+    dpi: int = 72,
     precision: int = 4,
     rankdir: Literal["LR", "TB"] = "LR",
+    theme: ThemeName = "light",
     max_steps: int = DEFAULT_MAX_STEPS,
     engine: str | None = None,
 ) -> list[Image.Image]:
-    """The frames of :func:`animate` as Pillow images, all the same size.
+    """The frames of :func:`animate` as Pillow images, all the same size, in ``theme``'s colours.
+
+    The diagram is laid out once and rendered twice (every number shown; every number
+    hidden), and each frame is put together from those two pictures, so a frame costs no
+    Graphviz run.
 
     Example:
         >>> from microgrand import Value
-        >>> fs = frames(Value(2.0, label="x") * 3)
+        >>> fs = frames(Value(2.0, label="x") * 3, theme="print")
         >>> len(fs), len({f.size for f in fs})
         (3, 1)
     """
@@ -191,10 +406,22 @@ def frames(
         raise ValueError(f"pass_ must be 'backward' or 'forward', got {pass_!r}")
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 36 <= dpi <= 300:
         raise ValueError(f"dpi must be an int from 36 to 300, got {dpi!r}")
+    if theme not in THEMES:
+        raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+    return [im.convert("RGB") for im in _frames(root, pass_, dpi, precision, rankdir, theme,
+                                                 max_steps, engine)]
+
+
+def _frames(root: Value | Trace, pass_: str, dpi: int, precision: int,
+            rankdir: Literal["LR", "TB"], theme: ThemeName, max_steps: int,
+            engine: str | None) -> list[Image.Image]:
+    th = THEMES[theme]
     p = Player(_as_trace(root), precision=precision, rankdir=rankdir, max_steps=max_steps,
-               engine=engine)
-    pngs, caps = (_backward_frames if pass_ == "backward" else _forward_frames)(p, dpi)
-    return _compose(pngs, caps, dpi / 96)
+               engine=engine, theme=theme)
+    sheet, plans, pics, caps = (
+        _backward_frames if pass_ == "backward" else _forward_frames
+    )(p, dpi, th)
+    return _compose(sheet, plans, pics, caps, dpi / 96, th)
 
 
 def animate(
@@ -203,16 +430,19 @@ def animate(
     pass_: Literal["backward", "forward"] = "backward",
     *,
     fps: float = 1.0,
-    dpi: int = 96,
+    dpi: int = 72,
     precision: int = 4,
     rankdir: Literal["LR", "TB"] = "LR",
+    theme: ThemeName = "light",
     max_steps: int = DEFAULT_MAX_STEPS,
     engine: str | None = None,
 ) -> Path:
     """Write an animation of the backward (or forward) pass: ``.gif``, or ``.mp4`` with ffmpeg.
 
     One frame per step (``fps`` frames per second; the last frame stays three times as
-    long in a GIF). The file is written atomically. The Values are not changed.
+    long in a GIF), in the colours of ``theme`` (``"light"``, ``"dark"`` or ``"print"``).
+    Every frame of a GIF shares one palette. The file is written atomically. The Values are
+    not changed.
 
     Example:
         >>> import tempfile, pathlib
@@ -233,8 +463,13 @@ def animate(
             "writing .mp4 needs ffmpeg on PATH (e.g. apt-get install ffmpeg); "
             "save as .gif instead, which needs nothing extra"
         )
-    imgs = frames(root, pass_, dpi=dpi, precision=precision, rankdir=rankdir,
-                  max_steps=max_steps, engine=engine)
+    if pass_ not in ("backward", "forward"):
+        raise ValueError(f"pass_ must be 'backward' or 'forward', got {pass_!r}")
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 36 <= dpi <= 300:
+        raise ValueError(f"dpi must be an int from 36 to 300, got {dpi!r}")
+    if theme not in THEMES:
+        raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+    imgs = _frames(root, pass_, dpi, precision, rankdir, theme, max_steps, engine)
     if suffix == ".gif":
         ms = round(1000 / fps)
         buf = io.BytesIO()
@@ -242,7 +477,7 @@ def animate(
                      duration=[ms] * (len(imgs) - 1) + [3 * ms], optimize=False)
         return write_atomic(p, buf.getvalue())
     assert ffmpeg is not None
-    return _write_mp4(ffmpeg, imgs, fps, p)
+    return _write_mp4(ffmpeg, [im.convert("RGB") for im in imgs], fps, p)
 
 
 def _write_mp4(ffmpeg: str, imgs: list[Image.Image], fps: float, p: Path) -> Path:

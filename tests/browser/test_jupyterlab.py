@@ -1,0 +1,240 @@
+"""The stored lessons as a class first opens them: a real JupyterLab on localhost, nothing run.
+
+JupyterLab runs no script and applies no style in an output it did not produce in this session
+(an untrusted notebook), and its sanitiser strips inline SVG. Every HTML view must then show its
+fallback picture (an ``<img>`` with a ``data:`` URI) and one line, never stripped diagram text
+or a widget error. Running a cell with a player must bring the interactive page back.
+
+Screenshots of each lesson's first player go to ``build/test-artifacts/jupyterlab/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tools.screenshot import ARGS, find_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ARTIFACTS = ROOT / "build" / "test-artifacts" / "jupyterlab"
+CHROMIUM = find_chromium()
+STRIPPED = ("grad = ", "data = ", "Error displaying widget", "Model not found",
+            "model not found", "Needs JavaScript")
+
+
+def stored_players(nb: Path) -> int:
+    """How many outputs of a stored lesson are microgrand pages."""
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    n = 0
+    for c in cells:
+        for o in c.get("outputs", []):
+            html = o.get("data", {}).get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            n += html.count('class="mg-page ')
+    return n
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (pip install jupyterlab)")
+    home = tmp_path_factory.mktemp("lab")
+    root = home / "lessons"
+    root.mkdir()
+    for nb in LESSONS:
+        shutil.copy(nb, root / nb.name)
+    # Every cell rendered at once (no lazy windowing), no news or update checks.
+    settings = home / "settings"
+    (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none"}))
+    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+     ).write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+               JUPYTERLAB_SETTINGS_DIR=str(settings),
+               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.open_browser=False",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+           "--ServerApp.port_retries=0", "--LabApp.news_url=", "--allow-root"]
+    with (home / "lab.log").open("wb") as log:  # the child keeps its own copy of the handle
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log,
+                                start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.skip(f"JupyterLab could not start: {(home / 'lab.log').read_text()[-500:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.skip("JupyterLab did not answer within 60 s")
+                time.sleep(0.5)
+        yield base, token
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                proc.wait(timeout=10)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None:
+        pytest.skip("no Chromium installed (apt-get install chromium) for the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def open_notebook(browser: Any, base: str, token: str, name: str) -> Any:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/lab/tree/{name}?token={token}&reset")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.wait_for_timeout(500)
+    return page
+
+
+_SEEN = """() => {
+  const outputs = [...document.querySelectorAll('.jp-OutputArea-output.jp-RenderedHTMLCommon')]
+    .map(o => o.innerText);
+  const pages = [...document.querySelectorAll('.jp-OutputArea-output .mg-page')].map(p => {
+    const img = p.querySelector('.mg-fallback img');
+    return {
+      key: p.id || (img ? img.getAttribute('src').slice(-60) : p.innerText),
+      text: p.innerText.trim(),
+      img: !!img,
+      loaded: !!img && img.complete && img.naturalWidth > 0 && img.naturalHeight > 0,
+      svg: p.querySelectorAll('svg').length,
+      ready: p.hasAttribute('data-ready'),
+    };
+  });
+  return {outputs, pages};
+}"""
+
+_SCROLLER = """(frac) => {
+  const s = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
+    || document.querySelector('.jp-NotebookPanel .jp-Notebook');
+  if (frac === null) { s.scrollTop = 0; return false; }
+  const end = s.scrollTop + s.clientHeight >= s.scrollHeight - 2;
+  s.scrollTop += s.clientHeight * frac;
+  return end;
+}"""
+
+
+def scroll_through(page: Any) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Scroll the notebook from top to end (JupyterLab renders cells lazily and drops those
+    far out of view), collecting every HTML output's text and every microgrand page seen."""
+    texts: list[str] = []
+    pages: dict[str, dict[str, Any]] = {}
+    for _ in range(400):
+        page.wait_for_timeout(30)
+        seen = page.evaluate(_SEEN)
+        texts += seen["outputs"]
+        for v in seen["pages"]:
+            if not v["loaded"]:  # an image still decoding: look again
+                page.wait_for_timeout(300)
+                v = next((w for w in page.evaluate(_SEEN)["pages"] if w["key"] == v["key"]), v)
+            pages.setdefault(v["key"], v)
+        if page.evaluate(_SCROLLER, 0.9):
+            break
+    return texts, pages
+
+
+def first_page_screenshot(page: Any, path: Path) -> None:
+    """Scroll back up until the first microgrand page is in the DOM and photograph it."""
+    page.evaluate(_SCROLLER, None)
+    for _ in range(400):
+        page.wait_for_timeout(80)
+        first = page.query_selector(".jp-OutputArea-output .mg-page")
+        if first is not None:
+            first.scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            first.screenshot(path=str(path))
+            return
+        page.evaluate(_SCROLLER, 0.7)
+    raise AssertionError("the first player never appeared")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_stored_lesson_shows_pictures_not_stripped_text(lab: tuple[str, str], browser: Any,
+                                                        lesson: Path) -> None:
+    base, token = lab
+    page = open_notebook(browser, base, token, lesson.name)
+    try:
+        texts, shown = scroll_through(page)
+        # every output rendered: no stripped diagram text, no widget error
+        for text in texts:
+            for bad in STRIPPED:
+                assert bad not in text, (lesson.name, bad, text[:300])
+        assert len(shown) == stored_players(lesson)
+        for v in shown.values():
+            assert v["img"] and v["loaded"], v
+            assert v["text"] == "Run this cell to step through the backward pass.", v
+            assert v["svg"] == 0 and not v["ready"]
+        if shown:
+            first_page_screenshot(page, ARTIFACTS / f"{lesson.stem}-first-player.png")
+    finally:
+        page.close()
+
+
+def test_running_a_player_cell_brings_the_page_back(lab: tuple[str, str], browser: Any) -> None:
+    with_players = [p for p in LESSONS if stored_players(p)]
+    if not with_players:
+        pytest.skip("no stored lesson shows a player")
+    lesson = with_players[0]
+    base, token = lab
+    page = open_notebook(browser, base, token, lesson.name)
+    try:
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-Toolbar", timeout=30_000)
+        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+        page.wait_for_selector(".mg-page[data-ready] .mg-player", timeout=90_000)
+        root = page.query_selector(".mg-page[data-ready]")
+        root.scroll_into_view_if_needed()
+        assert root.query_selector(".mg-fallback") is None
+        n = int(root.query_selector("[data-step]").text_content().split("/")[1])
+        root.query_selector('[data-action="next"]').click()
+        assert root.query_selector("[data-step]").text_content() == f"1/{n}"
+        assert root.query_selector_all("svg")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        root.screenshot(path=str(ARTIFACTS / f"{lesson.stem}-after-run.png"))
+    finally:
+        page.close()
