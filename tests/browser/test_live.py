@@ -107,6 +107,7 @@ def _close(a: float, b: float, rel: float = 1e-12) -> bool:
 
 SPECS: list[tuple[str, float | None]] = [
     *((n, None) for n in RULES),
+    *((f, None) for f in FAMILIES),  # each family at its default parameter
     *(("powc", c) for c in (2.0, 3.0, 0.5, -1.0)),
     *(("leaky_relu", a) for a in (0.01, 0.2)),
     *(("softmax", float(k)) for k in (0, 1)),
