@@ -133,7 +133,19 @@ MG.graphView = function (view, model, MG, frame) {
     colours: colours, gradFill: gradFill, maxAbs: 0, result: null,
     hidden: {}  /* "data:k" / "grad:k" -> true: the quiz hides these numbers */
   };
-  api.fmt = function (x) { return MG.formatFixed(x, P); };
+  /* MG.formatFixed, fast: JavaScript's toFixed rounds the exact binary value like Python's
+     "%.{p}f" except on an exact tie (Python: half to even; JavaScript: up). A tie needs
+     x = odd / 2^(p+1) exactly, which is cheap to test; those and the rare exponent form go
+     to the exact (slower) formatter of the runtime. */
+  var tieScale = Math.pow(2, P + 1), expBelow = 0.5 * Math.pow(10, -P);
+  api.fmt = function (x) {
+    var a = Math.abs(x);
+    if (x !== 0 && a < 1e6 && a >= expBelow) {
+      var y = x * tieScale;
+      if (!(y % 1 === 0 && y % 2 !== 0)) { return x.toFixed(P); }
+    }
+    return MG.formatFixed(x, P);
+  };
   api.short = function (x) { return MG.formatShort(x, P); };
   api.paren = function (x) { var s = api.short(x); return s.charAt(0) === "-" ? "(" + s + ")" : s; };
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import microgrand as mg
+from microgrand._format import format_fixed
 from microgrand.graph import Graph
 from microgrand.pages.live import page_names
 from microgrand.pages.problems import describe, random_problem
@@ -200,6 +201,13 @@ def test_every_number_equals_python_after_a_change(browser: Any, tmp_path: Path)
                 assert _close(float(got[key]), value), (key, got[key], value, ops)
                 if key[1] == "data":
                     checked += 1
+            # the text shown is the diagram's own rounding (format_fixed) of the same number
+            texts = pg.page.evaluate(
+                """() => [...document.querySelectorAll('[data-node][data-field]')]
+                     .map(e => [e.dataset.node, e.dataset.field, e.textContent])"""
+            )
+            for name, field, text in texts:
+                assert text == format_fixed(want[(name, field)], 4), (name, field, text)
             # gradient colours: the same log scale as draw(color="grad")
             max_abs = max(abs(v) for (n, f), v in want.items() if f == "grad")
             states = pg.node_state()
@@ -406,4 +414,37 @@ def test_nbconvert_export_of_a_live_view_works(browser: Any, tmp_path: Path) -> 
     # nbconvert's template itself asks for require.js and MathJax from a CDN (no network
     # here); nothing else may fail
     assert [e for e in pg.errors if not e.startswith("Failed to load resource")] == []
+    pg.page.close()
+
+
+def test_widget_front_end_reports_the_pages_numbers(browser: Any, tmp_path: Path) -> None:
+    """The anywidget front end of ``view.widget()``, run with a stand-in for the widget model:
+    it shows the interactive page and sends each change of a leaf back as ``values``."""
+    pytest.importorskip("anywidget")
+    view = mg.live(mg.Value(2.0, label="x") * mg.Value(-3.0, label="w"))
+    w = view.widget()
+    host = tmp_path / "host.html"
+    host.write_text('<!DOCTYPE html><html><body><div id="el"></div></body></html>',
+                    encoding="utf-8")
+    pg = Page(browser)
+    pg.open(host)
+    pg.page.evaluate(
+        """async ([esm, fragment]) => {
+          const url = URL.createObjectURL(new Blob([esm], {type: 'text/javascript'}));
+          const mod = await import(url);
+          window.sent = [];
+          const model = {
+            get: (k) => k === 'fragment' ? fragment : null,
+            set: (k, v) => { window.sent.push([k, v]); },
+            save_changes: () => { window.sent.push(['saved']); },
+          };
+          mod.default.render({model, el: document.getElementById('el')});
+        }""",
+        [w._esm, w.fragment],
+    )
+    assert pg.page.locator(".mg-live").count() == 1
+    pg.set_leaf("x", 0.5)
+    sent = pg.page.evaluate("window.sent")
+    assert ["values", {"x": 0.5, "w": -3.0}] in sent and ["saved"] in sent
+    assert pg.numbers()[("L", "data")] == repr(0.5 * -3.0)
     pg.page.close()
