@@ -41,22 +41,16 @@ HEADING = "## Live view: one leaf changed, page updated (Chromium)"
 
 
 def network(nodes: int, seed: int = 0) -> Value:
-    """A layered graph of about ``nodes`` nodes: labelled parameters, × + tanh, one output."""
+    """About ``nodes`` nodes: neurons ``tanh(w·x + b)`` (each with its own labelled inputs,
+    6 nodes) summed into one output; wide and shallow, as a layer is, and quick to lay out."""
     rng = random.Random(seed)
-    width = max(4, int(nodes**0.5 / 2))
-    layer = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(width)]
-    count = width
-    k = 0
-    while count < nodes - 2 * width:
-        nxt = []
-        for i in range(width):
-            w = Value(rng.uniform(-1, 1), label=f"w{k}")
-            k += 1
-            a, b = layer[i], layer[(i + 1) % width]
-            nxt.append((w * a + b).tanh())
-            count += 5
-        layer = nxt
-    return vsum(layer)
+    outs = []
+    for i in range(max(1, (nodes - 1) // 6)):
+        x = Value(rng.uniform(-1, 1), label=f"x{i}")
+        w = Value(rng.uniform(-1, 1), label=f"w{i}")
+        b = Value(rng.uniform(-1, 1), label=f"b{i}")
+        outs.append((w * x + b).tanh())
+    return vsum(outs)
 
 
 SCRIPT = """async ([reps]) => {

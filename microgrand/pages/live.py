@@ -307,7 +307,16 @@ def named_graph(graph: Graph, names: Mapping[str, str]) -> Graph:
 
 
 def hook_edges(root: Any, uid: str) -> None:
-    """Give each input edge's local-derivative label ``data-edge``/``data-field="local"``."""
+    """Give each input edge's local-derivative label ``data-edge``/``data-field="local"``.
+
+    Example:
+        >>> from microgrand import Value, draw
+        >>> g = Graph.of(Value(2.0, label="x") * 3)
+        >>> root, _ = hook_svg(draw(g, edge_labels=True).svg(), "u", g, page_names(g))
+        >>> hook_edges(root, "u")
+        >>> sorted(e.get("data-edge") for e in root.iter() if e.get("data-field") == "local")
+        ['e-n0-n2-0', 'e-n1-n2-1']
+    """
     for g in root.iter(_Q + "g"):
         gid = (g.get("id") or "")[len(uid) + 1 :]
         if not gid.startswith("e-") or gid.count("-") != 3:
@@ -325,7 +334,16 @@ def hook_edges(root: Any, uid: str) -> None:
 
 
 def hook_nodes(root: Any) -> None:
-    """Mark each value box's outline (``class="mg-box"``) so pages can colour it."""
+    """Mark each value box's outline (``class="mg-box"``) so pages can colour it.
+
+    Example:
+        >>> from microgrand import Value, draw
+        >>> g = Graph.of(Value(2.0, label="x") * 3)
+        >>> root, _ = hook_svg(draw(g).svg(), "u", g, page_names(g))
+        >>> hook_nodes(root)
+        >>> sum(1 for e in root.iter() if e.get("class") == "mg-box")
+        3
+    """
     for g in root.iter(_Q + "g"):
         if g.get("data-id") is None:
             continue
@@ -598,7 +616,13 @@ class LiveView:
         )
 
     def html(self, *, uid: str | None = None, standalone: bool = False) -> str:
-        """The view as HTML: the fragment a notebook shows, or a whole page."""
+        """The view as HTML: the fragment a notebook shows, or a whole page.
+
+        Example:
+            >>> from microgrand import Value
+            >>> live(Value(1.0, label="x") * 2).html(uid="h", standalone=True)[:15]
+            '<!DOCTYPE html>'
+        """
         pg = self.page(uid=uid)
         return pg.document() if standalone else pg.fragment
 
@@ -627,6 +651,13 @@ class LiveView:
         kernel; raises ``ImportError`` saying how to install it otherwise. In a stored
         notebook a widget needs its kernel: display the view itself (``view``) where the
         page must work without one.
+
+        Example:
+            >>> from microgrand import Value
+            >>> view = live(Value(1.0, label="x") * 2)
+            >>> w = view.widget()          # doctest: +SKIP
+            >>> w                          # doctest: +SKIP
+            >>> view.apply()               # doctest: +SKIP
         """
         try:
             import anywidget

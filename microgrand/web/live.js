@@ -165,6 +165,13 @@ MG.graphView = function (view, model, MG, frame) {
 
   /* Write a result into the diagram. */
   var colourOn = frame.getAttribute("data-colour") !== "off";
+  /* the message on the node itself (shown on hover) */
+  function tooltip(g, text) {
+    var t = g.querySelector(":scope > title");
+    if (!text) { if (t) { g.removeChild(t); } return; }
+    if (!t) { t = document.createElementNS("http://www.w3.org/2000/svg", "title"); g.insertBefore(t, g.firstChild); }
+    t.textContent = text;
+  }
   api.render = function (r) {
     var maxAbs = r.ok ? maxAbsOf(r.grads) : 0;
     api.maxAbs = maxAbs;
@@ -180,6 +187,8 @@ MG.graphView = function (view, model, MG, frame) {
         it.g.classList.toggle("mg-undef", state !== "");
         if (state === "error") { it.g.setAttribute("data-error", r.errors[k]); }
         else { it.g.removeAttribute("data-error"); }
+        tooltip(it.g, state === "error" ? r.errors[k] : state === "undef" ?
+          "undefined: an operation before this one was refused" : "");
         if (state === "undef") { it.g.setAttribute("data-undefined", ""); }
         else { it.g.removeAttribute("data-undefined"); }
         it.state = state;
