@@ -47,6 +47,8 @@ system-extras:
 
 lint: install
 	$(BIN)/ruff check microgrand tests benchmarks
+	@if command -v node >/dev/null 2>&1; then for f in microgrand/web/*.js; do node --check $$f || exit 1; done; \
+	  else echo "node not found: JavaScript syntax check skipped"; fi
 
 typecheck: install
 	$(BIN)/mypy

@@ -573,9 +573,9 @@ def _make_softmax(k: float) -> Rule:
 
     return defrule(
         "softmax", symbol=f"softmax{i}", arity=0, forward=forward, local=local,
-        text=f"e^x{i} / (e^x0 + e^x1 + …)", dtext=(f"out · ([i = {i}] − softmax(x)_i)",),
+        text=f"e^x{i} / (e^x0 + e^x1 + …)", dtext=(f"out · ([i = {i}] − softmax_i)",),
         latex=rf"\frac{{e^{{x_{{{i}}}}}}}{{\sum_j e^{{x_j}}}}",
-        dlatex=(rf"\mathrm{{out}}\,([i = {i}] - \mathrm{{softmax}}(x)_i)",),
+        dlatex=(rf"\mathrm{{out}}\,([i = {i}] - \mathrm{{softmax}}_i)",),
         sympy=f"exp(x{i})/(exp(x0) + exp(x1) + exp(x2))",
         domain=f"at least {i + 1} inputs", param=float(i), register=False,
         **_bound(FAMILIES["softmax"].js, float(i)),
@@ -600,9 +600,9 @@ def _make_cross_entropy(t: float) -> Rule:
 
     return defrule(
         "cross_entropy", symbol=f"CE{i}", arity=0, forward=forward, local=local,
-        text=f"−log(e^x{i} / (e^x0 + e^x1 + …))", dtext=(f"softmax(x)_i − [i = {i}]",),
+        text=f"−log(e^x{i} / (e^x0 + e^x1 + …))", dtext=(f"softmax_i − [i = {i}]",),
         latex=rf"-\log \frac{{e^{{x_{{{i}}}}}}}{{\sum_j e^{{x_j}}}}",
-        dlatex=(rf"\mathrm{{softmax}}(x)_i - [i = {i}]",),
+        dlatex=(rf"\mathrm{{softmax}}_i - [i = {i}]",),
         sympy=f"log(exp(x0) + exp(x1) + exp(x2)) - x{i}",
         domain=f"at least {i + 1} inputs, x{i} less than 1.8e308 below the largest",
         param=float(i), register=False, **_bound(FAMILIES["cross_entropy"].js, float(i)),

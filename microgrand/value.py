@@ -42,6 +42,7 @@ __all__ = [
     "apply",
     "cos",
     "exp",
+    "function",
     "leaky_relu",
     "log",
     "logsumexp",
@@ -298,6 +299,8 @@ def apply(name: str, *inputs: Operand, param: float | None = None) -> Value:
     """
     if param is not None and not (_is_number(param) and math.isfinite(param)):
         raise _not_finite(f"the parameter of {name}", param)
+    if param is not None and name not in _rules.FAMILIES:
+        raise TypeError(f"{name} takes no parameter (only {', '.join(_rules.FAMILIES)} do)")
     r = _rules.rule(name, param)
     xs = tuple(_as_value(x, name) for x in inputs)
     if (r.arity and len(xs) != r.arity) or not xs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import mpmath
@@ -90,12 +91,19 @@ def test_non_finite_data_written_later_is_caught_by_the_next_operation() -> None
             op()
 
 
-def test_cli_never_prints_nan(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_never_prints_nan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     for argv in (["explain", "x*x - x*x", "x=1e200"], ["explain", "exp(x)", "x=710"],
                  ["explain", "x*y", "x=1e300", "y=1e10"]):
         code = main(argv)
         out, err = capsys.readouterr()
         assert code != 0 and "nan" not in out and "overflows" in err, argv
+    for argv in (["explain", "sqrt(x) - sqrt(x)", "x=0"], ["step", "sqrt(x)", "x=0", "-o", str(tmp_path / "p.html")],
+                 ["render", "x*0 + sqrt(x)", "x=0", "-o", str(tmp_path / "g.svg")]):
+        code = main(argv)
+        out, err = capsys.readouterr()
+        assert code == 2 and "nan" not in out and "inf" not in out, argv
+        assert "cannot differentiate here: gradient became" in err, err
+    assert not list(tmp_path.iterdir())
 
 
 LEAF = st.one_of(

@@ -32,6 +32,7 @@ def test_wheel_contains_every_module(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "microgrand").rglob("*.py")}
     assert sources <= names
+    assert "microgrand/web/engine.js" in names  # package data: the pages' engine
     assert not [n for n in names if n.startswith(("tests/", "notebooks/"))]
 
 

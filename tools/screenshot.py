@@ -56,7 +56,7 @@ def screenshot(out: Path, frame: int = 4, width: int = 1280) -> Path:
                                     device_scale_factor=1.25)
             page.goto(page_path.resolve().as_uri())
             for _ in range(frame):
-                page.click(".mg-next")
+                page.click('[data-action="next"]')
             page.mouse.move(0, 0)
             png = page.locator(".mg-player").screenshot()
             browser.close()

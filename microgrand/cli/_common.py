@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import warnings
 from collections.abc import Sequence
 
 from .._format import PRECISION_MAX, PRECISION_MIN
 from ..expr import FUNCTIONS, Expression, ExpressionError, build_expression
+from ..value import NonFiniteGradientWarning
 
 __all__ = [
     "EPILOG",
@@ -121,11 +123,22 @@ def build(args: argparse.Namespace) -> Expression:
     cmd = prog(args)
     variables = parse_assignments(args.assignments, cmd)
     try:
-        return build_expression(args.expression, variables)
+        expr = build_expression(args.expression, variables)
     except ExpressionError as err:
         raise UsageError(f"{cmd}: bad expression: {err.one_line}") from None
     except (ValueError, ArithmeticError) as err:
         raise UsageError(f"{cmd}: cannot evaluate the expression: {err}") from None
+    # Values are finite by construction; a gradient can still be ±inf or NaN (the slope of
+    # sqrt at 0): refuse here rather than print it (the graph is left as it was built).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NonFiniteGradientWarning)
+        try:
+            expr.root.backward()
+        except NonFiniteGradientWarning as w:
+            raise UsageError(f"{cmd}: cannot differentiate here: {w}") from None
+        finally:
+            expr.root.zero_grad()
+    return expr
 
 
 def write_stdout(data: bytes) -> None:

@@ -262,7 +262,7 @@ def _short_expr(n: Node, parts: list[str]) -> str | None:
         return f"{p}{n.rule.symbol}"
     if op == "neg" and len(parts) == 1:
         return f"−{parts[0]}" if _is_atom(parts[0]) else f"−({parts[0]})"
-    if n.rule is not None and len(parts) == 1 and op not in ("sum", "logsumexp"):
+    if n.rule is not None and len(parts) == 1 and n.rule.arity == 1:
         return f"{n.rule.symbol}({parts[0]})"
     return None
 

@@ -123,12 +123,31 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-def open_notebook(browser: Any, base: str, token: str, name: str) -> Any:
+@pytest.fixture(scope="module")
+def app(lab: tuple[str, str], browser: Any) -> Iterator[Any]:
+    """One JupyterLab tab for the whole module (the app loads once; lessons open from the
+    file browser)."""
+    base, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{base}/lab/tree/{name}?token={token}&reset")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-    page.wait_for_timeout(500)
-    return page
+    page.goto(f"{base}/lab?token={token}&reset")
+    page.wait_for_selector(".jp-DirListing-item", timeout=120_000)
+    yield page
+    page.close()
+
+
+def open_notebook(app: Any, name: str) -> None:
+    app.locator(".jp-DirListing-itemText", has_text=name).first.dblclick()
+    app.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    app.wait_for_timeout(300)
+
+
+def close_notebook(app: Any) -> None:
+    app.click(".lm-DockPanel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabCloseIcon")
+    app.wait_for_timeout(300)
+    discard = app.query_selector(".jp-Dialog button:has-text('Discard')")
+    if discard is not None:  # the run test changed the notebook: do not save it
+        discard.click()
+    app.wait_for_selector(".jp-NotebookPanel", state="detached", timeout=30_000)
 
 
 _SEEN = """() => {
@@ -159,22 +178,18 @@ _SCROLLER = """(frac) => {
 
 
 def scroll_through(page: Any) -> tuple[list[str], dict[str, dict[str, Any]]]:
-    """Scroll the notebook from top to end (JupyterLab renders cells lazily and drops those
-    far out of view), collecting every HTML output's text and every microgrand page seen."""
-    texts: list[str] = []
-    pages: dict[str, dict[str, Any]] = {}
+    """Scroll the notebook from top to end, as a reader would, then collect every HTML
+    output's text and every microgrand page (all cells stay rendered: no windowing)."""
     for _ in range(400):
-        page.wait_for_timeout(30)
-        seen = page.evaluate(_SEEN)
-        texts += seen["outputs"]
-        for v in seen["pages"]:
-            if not v["loaded"]:  # an image still decoding: look again
-                page.wait_for_timeout(300)
-                v = next((w for w in page.evaluate(_SEEN)["pages"] if w["key"] == v["key"]), v)
-            pages.setdefault(v["key"], v)
+        page.wait_for_timeout(20)
         if page.evaluate(_SCROLLER, 0.9):
             break
-    return texts, pages
+    page.wait_for_timeout(200)
+    seen = page.evaluate(_SEEN)
+    if not all(v["loaded"] for v in seen["pages"]):  # an image still decoding: look again
+        page.wait_for_timeout(1000)
+        seen = page.evaluate(_SEEN)
+    return seen["outputs"], {v["key"]: v for v in seen["pages"]}
 
 
 def first_page_screenshot(page: Any, path: Path) -> None:
@@ -194,10 +209,9 @@ def first_page_screenshot(page: Any, path: Path) -> None:
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
-def test_stored_lesson_shows_pictures_not_stripped_text(lab: tuple[str, str], browser: Any,
-                                                        lesson: Path) -> None:
-    base, token = lab
-    page = open_notebook(browser, base, token, lesson.name)
+def test_stored_lesson_shows_pictures_not_stripped_text(app: Any, lesson: Path) -> None:
+    page = app
+    open_notebook(page, lesson.name)
     try:
         texts, shown = scroll_through(page)
         # every output rendered: no stripped diagram text, no widget error
@@ -212,16 +226,16 @@ def test_stored_lesson_shows_pictures_not_stripped_text(lab: tuple[str, str], br
         if shown:
             first_page_screenshot(page, ARTIFACTS / f"{lesson.stem}-first-player.png")
     finally:
-        page.close()
+        close_notebook(page)
 
 
-def test_running_a_player_cell_brings_the_page_back(lab: tuple[str, str], browser: Any) -> None:
+def test_running_a_player_cell_brings_the_page_back(app: Any) -> None:
     with_players = [p for p in LESSONS if stored_players(p)]
     if not with_players:
         pytest.skip("no stored lesson shows a player")
     lesson = with_players[0]
-    base, token = lab
-    page = open_notebook(browser, base, token, lesson.name)
+    page = app
+    open_notebook(page, lesson.name)
     try:
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-Toolbar", timeout=30_000)
         page.click(".lm-MenuBar-itemLabel:text-is('Run')")
@@ -237,4 +251,4 @@ def test_running_a_player_cell_brings_the_page_back(lab: tuple[str, str], browse
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         root.screenshot(path=str(ARTIFACTS / f"{lesson.stem}-after-run.png"))
     finally:
-        page.close()
+        close_notebook(page)
