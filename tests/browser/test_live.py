@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -448,3 +449,27 @@ def test_widget_front_end_reports_the_pages_numbers(browser: Any, tmp_path: Path
     assert ["values", {"x": 0.5, "w": -3.0}] in sent and ["saved"] in sent
     assert pg.numbers()[("L", "data")] == repr(0.5 * -3.0)
     pg.page.close()
+
+
+def test_quiz_prints_as_a_worksheet_with_the_key_on_its_own_page(
+    browser: Any, tmp_path: Path
+) -> None:
+    path = mg.quiz.random(seed=3, difficulty=2).save(tmp_path / "sheet.html")
+    pg = Page(browser)
+    pg.open(path)
+    pg.page.emulate_media(media="print")
+    style = pg.page.evaluate(
+        """() => {
+          const cs = (s) => getComputedStyle(document.querySelector(s));
+          return {key: cs('.mg-key').display, brk: cs('.mg-key').breakBefore,
+                  buttons: cs('[data-action="hint"]').display, head: cs('.mg-print-head').display,
+                  score: cs('.mg-score-label').display};
+        }"""
+    )
+    assert style == {"key": "block", "brk": "page", "buttons": "none", "head": "block",
+                     "score": "none"}
+    pdf = pg.page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 2  # the sheet, then the key
+    pg.page.emulate_media(media="screen")
+    assert pg.page.evaluate("getComputedStyle(document.querySelector('.mg-key')).display") == "none"
+    pg.clean()
