@@ -25,6 +25,8 @@ from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Graph, topological_order
 from .nn import MLP
 from .pages.explore import Explorer, explore
+from .pages.live import live
+from .pages.quiz import quiz
 from .recording import Recorded, RecordMismatchError, record
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
 from .rules import RULES, Rule
@@ -106,6 +108,7 @@ __all__ = [
     "init",
     "is_grad_enabled",
     "leaky_relu",
+    "live",
     "log",
     "logsumexp",
     "losses",
@@ -114,6 +117,7 @@ __all__ = [
     "optim",
     "parse_expression",
     "playground",
+    "quiz",
     "record",
     "relu",
     "save_player",

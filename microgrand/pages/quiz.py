@@ -1,0 +1,317 @@
+"""Gradient exercises that check themselves: the diagram with answer boxes.
+
+:data:`quiz` (call it like a function) returns a :class:`QuizView`: the diagram of a graph
+with an answer box in place of every gradient (``ask="grad"``), every computed value
+(``ask="data"``) or both. Enter checks an answer (relative tolerance ``1e-3`` by default) and
+marks it right or wrong; **Hint** shows the node's chain-rule template (upstream gradient ×
+local derivative) with the numbers the student already has right filled in; **Show answer**
+fills it in; a running score ``k/n``; **Reset** starts again. Printed, the page is a clean
+paper worksheet with the answer key on its own page. ``quiz.random(seed=3, difficulty=2)``
+makes a generated problem (:mod:`microgrand.pages.problems`): the same seed gives the same
+problem.
+
+Like every page it needs no kernel and no network; where scripts do not run it shows the
+blank worksheet as a picture and the line "Run this cell to fill in the answers and check
+them".
+
+DOM contract (stable; for tests and scripts), besides the diagram's numbers
+(``[data-node=NAME][data-field]`` with ``data-number``; an asked number's is empty until
+it is answered right or shown):
+
+* each answer box: ``input[data-answer="NAME"]`` with ``data-answer-field="grad"`` or
+  ``"data"``; after checking (Enter, or the Check button), ``data-state`` is ``right`` or
+  ``wrong`` (``shown`` after Show answer; absent when blank or reset);
+* the score: ``[data-score]`` with text ``k/n``;
+* the buttons ``[data-action="check"|"hint"|"show"|"reset"]`` (Hint and Show answer act
+  on the box that has or last had the focus); the hint text ``[data-hint]``;
+* the answer key (printed on its own page): ``.mg-key`` with one
+  ``[data-key="NAME"][data-answer-field]`` per answer, ``data-number`` the exact value.
+
+Example:
+    >>> from microgrand import Value
+    >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    >>> q = quiz((x * w).tanh())
+    >>> [a["name"] for a in q.answers()]
+    ['x·w', 'w', 'x']
+    >>> q.ask, q.tolerance
+    ('grad', 0.001)
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Literal
+
+from .._format import format_short
+from ..graph import Graph
+from ..render.themes import THEMES
+from ..value import Value
+from .live import FALLBACK_DPI, LiveView, ThemeName, diagram_svg, named_graph
+from .page import Page, build_page, new_uid
+from .problems import random_problem
+
+__all__ = ["Quiz", "QuizView", "quiz"]
+
+Ask = Literal["grad", "data", "both"]
+_ASK = ("grad", "data", "both")
+
+
+class QuizView(LiveView):
+    """A gradient (and/or value) exercise on a diagram; make one with :data:`quiz`.
+
+    Example:
+        >>> from microgrand import Value
+        >>> a = Value(3.0, label="a")
+        >>> q = quiz(a * a, ask="both")
+        >>> [(x["name"], x["field"]) for x in q.answers()]
+        [('a', 'grad'), ('L', 'data')]
+    """
+
+    kind = "quiz"
+
+    def __init__(
+        self,
+        root: Value,
+        *,
+        ask: Ask = "grad",
+        tolerance: float = 1e-3,
+        precision: int = 4,
+        rankdir: Literal["LR", "TB"] = "TB",
+        theme: ThemeName = "light",
+        title: str | None = None,
+        engine: str | None = None,
+    ) -> None:
+        if ask not in _ASK:
+            raise ValueError(f"ask must be one of {', '.join(_ASK)}; got {ask!r}")
+        if (isinstance(tolerance, bool) or not isinstance(tolerance, int | float)
+                or not 0 < tolerance < 1):
+            raise ValueError(f"tolerance must be a number between 0 and 1, got {tolerance!r}")
+        options: dict[str, Any] = {"edge_labels": False}
+        if engine is not None:
+            options["engine"] = engine
+        if title is not None:
+            options["title"] = title
+        if ask == "data":
+            options["show"] = ("data",)
+        super().__init__(root, precision=precision, rankdir=rankdir, theme=theme, **options)
+        self.ask: Ask = ask
+        self.tolerance = float(tolerance)
+        self.draw_options["color"] = None
+
+    def _fields(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for n in self.graph.nodes:
+            f = set()
+            if self.ask in ("grad", "both") and n.id != self.graph.root:
+                f.add("grad")
+            if self.ask in ("data", "both") and n.rule is not None:
+                f.add("data")
+            if f:
+                out[n.id] = f
+        return out
+
+    def answers(self) -> list[dict[str, Any]]:
+        """Every asked number: ``name``, ``id``, ``field`` (``"grad"``/``"data"``) and the
+        exact ``value``, gradients in backward order (output first), then values in forward
+        order.
+
+        Example:
+            >>> from microgrand import Value
+            >>> x = Value(2.0, label="x")
+            >>> [(a["name"], a["value"]) for a in quiz(x * x).answers()]
+            [('x', 4.0)]
+        """
+        from ..stepper.trace import trace
+
+        t = trace(self.root)
+        g = Graph.of(self.root)
+        fields = self._fields()
+        out = []
+        for s in t.steps:
+            if "grad" in fields.get(s.id, ()):
+                out.append({"id": s.id, "name": self.names[s.id], "field": "grad",
+                            "value": s.grad})
+        for n in g.nodes:
+            if "data" in fields.get(n.id, ()):
+                out.append({"id": n.id, "name": self.names[n.id], "field": "data",
+                            "value": n.data})
+        return out
+
+    def diagram(self) -> Any:
+        """The blank worksheet (the picture shown where scripts do not run).
+
+        Example:
+            >>> from microgrand import Value
+            >>> "grad = ________" in quiz(Value(2.0, label="x") * 3).diagram().dot
+            True
+        """
+        data = {k: {"data"} for k, f in self._fields().items() if "data" in f}
+        return self._draw("fallback", dot_fields=data, worksheet=self.ask != "data")
+
+    def answer_key(self) -> Any:
+        """The filled-in diagram (every asked number shown).
+
+        Example:
+            >>> from microgrand import Value
+            >>> "grad = 3.0000" in quiz(Value(2.0, label="x") * 3).answer_key().dot
+            True
+        """
+        return self._draw("key")
+
+    def model(self) -> dict[str, Any]:
+        """The page model: the live view's model plus ``ask``, ``tolerance`` and ``answers``.
+
+        Example:
+            >>> from microgrand import Value
+            >>> m = quiz(Value(2.0, label="x") * 3).model()
+            >>> m["kind"], m["ask"], len(m["answers"])
+            ('quiz', 'grad', 2)
+        """
+        m = super().model()
+        m["ask"] = self.ask
+        m["tolerance"] = self.tolerance
+        m["answers"] = [{**a, "value": float(a["value"])} for a in self.answers()]
+        m["leaves"] = [{**leaf, "editable": False} for leaf in m["leaves"]]
+        return m
+
+    def _key_html(self) -> str:
+        rows = []
+        top = self.names[self.graph.root]
+        for a in self.answers():
+            lhs = (f"d{top}/d{a['name']}" if a["field"] == "grad" else a["name"])
+            if a["field"] == "grad" and (" " in a["name"] or len(a["name"]) > 1):
+                lhs = f"d{top}/d({a['name']})"
+            rows.append(
+                f'<tr><td>{html.escape(lhs)}</td><td data-key="{html.escape(a["name"])}" '
+                f'data-answer-field="{a["field"]}" data-number="{float(a["value"])!r}">'
+                f"{html.escape(format_short(a['value'], self.precision))}</td></tr>"
+            )
+        return (
+            '<div class="mg-key"><div class="mg-head">Answer key</div>'
+            f'<table>{"".join(rows)}</table></div>'
+        )
+
+    def _view_html(self, uid: str) -> str:
+        data = {k: {"data"} for k, f in self._fields().items() if "data" in f}
+        diagram = self._draw("view", dot_fields=data, worksheet=self.ask != "data", color=None)
+        g = named_graph(Graph.of(self.root), self.names)
+        title = html.escape(self.names[self.graph.root])
+        heading = self.draw_options.get("title") or f"Exercise: {self.names[self.graph.root]}"
+        what = {"grad": "every gradient", "data": "every value", "both": "every value and gradient"}
+        tol = f"{self.tolerance:.6g}"
+        return (
+            f'<div class="mg-quiz mg-frame" data-colour="off" '
+            f'aria-label="Exercise on {title}: fill in the boxes, Enter checks">'
+            '<div class="mg-bar mg-quiz-bar">'
+            f'<span class="mg-task">Fill in {what[self.ask]}; Enter checks '
+            f'<span class="mg-muted">(within {float(tol) * 100:g}%)</span>.</span>'
+            '<button type="button" data-action="check">Check</button>'
+            '<button type="button" data-action="hint">Hint</button>'
+            '<button type="button" data-action="show">Show answer</button>'
+            '<button type="button" data-action="reset">Reset</button>'
+            '<span class="mg-score-label">Score <b data-score aria-live="polite">0/0</b></span>'
+            "</div>"
+            '<div class="mg-print-head">Name: ______________________ '
+            f"{html.escape(heading)}</div>"
+            f"{diagram_svg(diagram, uid, g, self.names)}"
+            '<div class="mg-panel mg-hint" data-hint aria-live="polite"></div>'
+            f"{self._key_html()}</div>"
+        )
+
+    def page(self, *, uid: str | None = None) -> Page:
+        """The exercise as a :class:`~microgrand.pages.Page`.
+
+        Example:
+            >>> from microgrand import Value
+            >>> quiz(Value(1.0, label="x") * 2).page(uid="qz").uid
+            'qz'
+        """
+        uid = new_uid("quiz") if uid is None else uid
+        title = self.names[self.graph.root]
+        return build_page(
+            "quiz",
+            self.model(),
+            view_html=self._view_html(uid),
+            theme=THEMES[self.theme],
+            fallback_png=self.diagram().png(FALLBACK_DPI),
+            fallback_note="Run this cell to fill in the answers and check them.",
+            title=f"Exercise: {title}",
+            fallback_alt=f"Worksheet: the diagram of {title} with blanks to fill in",
+            uid=uid,
+            scripts=("engine.js", "live.js", "quiz.js"),
+            styles=("live.css", "quiz.css"),
+        )
+
+    def __repr__(self) -> str:
+        return (f"<QuizView of {self.names[self.graph.root]}: {len(self.answers())} answers, "
+                f"ask={self.ask!r}>")
+
+
+class Quiz:
+    """The callable :data:`quiz`: ``quiz(root, ask=...)`` and ``quiz.random(seed, difficulty)``.
+
+    Example:
+        >>> q = quiz.random(seed=3, difficulty=2)
+        >>> q.ask, q.names[q.graph.root]
+        ('grad', 'L')
+    """
+
+    def __call__(
+        self,
+        root: Value,
+        ask: Ask = "grad",
+        *,
+        tolerance: float = 1e-3,
+        precision: int = 4,
+        rankdir: Literal["LR", "TB"] = "TB",
+        theme: ThemeName = "light",
+        title: str | None = None,
+        engine: str | None = None,
+    ) -> QuizView:
+        """An exercise on the graph of ``root``: answer boxes for ``ask`` = ``"grad"``
+        (every gradient but the output's), ``"data"`` (every computed value) or ``"both"``.
+
+        ``tolerance`` is the relative tolerance of a right answer (default 1e-3). See
+        :mod:`microgrand.pages.quiz` for the page's DOM contract.
+
+        Example:
+            >>> from microgrand import Value
+            >>> quiz(Value(2.0, label="x") ** 2, tolerance=0.01).tolerance
+            0.01
+        """
+        return QuizView(root, ask=ask, tolerance=tolerance, precision=precision,
+                        rankdir=rankdir, theme=theme, title=title, engine=engine)
+
+    def random(
+        self,
+        seed: int = 0,
+        difficulty: int = 2,
+        *,
+        ask: Ask = "grad",
+        **options: Any,
+    ) -> QuizView:
+        """An exercise on a generated problem (:func:`~microgrand.pages.problems.random_problem`):
+        the same ``seed`` and ``difficulty`` (1 … 5) give the same problem.
+
+        Example:
+            >>> a = quiz.random(seed=3, difficulty=2); b = quiz.random(seed=3, difficulty=2)
+            >>> [x["value"] for x in a.answers()] == [x["value"] for x in b.answers()]
+            True
+        """
+        root = random_problem(seed=seed, difficulty=difficulty)
+        opts = {"title": f"Problem {seed} (difficulty {difficulty})", **options}
+        return self(root, ask, **opts)
+
+    def __repr__(self) -> str:
+        return "<microgrand.quiz: call quiz(root, ask='grad'|'data'|'both') or quiz.random()>"
+
+
+quiz = Quiz()
+"""Make an exercise: ``quiz(root, ask="grad")``; a generated one: ``quiz.random(seed, difficulty)``.
+
+Example:
+    >>> from microgrand import Value
+    >>> quiz(Value(2.0, label="x") * 3).ask
+    'grad'
+"""
+
