@@ -76,9 +76,11 @@ def test_hopeless_layout_refused_with_advice() -> None:
     assert layout_cost(Graph.of(hub(200))).bends > MAX_LAYOUT_COST
 
 
-def test_reproducers_finish_within_10_seconds(tmp_path: Path) -> None:
-    # Each command would exceed a 10 s layout budget (and fail) if it were still slow.
-    budget = ["--layout-timeout", "10"]
+def test_reproducers_finish(tmp_path: Path) -> None:
+    # Each command took minutes (or failed after 300 s) before the cost estimate; the budget
+    # here only guards against a hang on a busy machine. benchmarks/bench_layout.py times
+    # them (target: under 10 s each).
+    budget = ["--layout-timeout", "60"]
     assert main(["render", product(100), "x=1", "--edge-labels", "-q",
                  "-o", str(tmp_path / "r.svg"), *budget]) == 0
     assert "edge labels left off" in (tmp_path / "r.svg").read_text()
