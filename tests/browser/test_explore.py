@@ -12,22 +12,9 @@ import pytest
 from microgrand import Graph, Value
 from microgrand.nn import MLP
 from microgrand.pages.explore import explore
-from tools.screenshot import ARGS, find_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = find_chromium()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("no Chromium installed (apt-get install chromium) for the browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ fallback picture, the DOM contract works, nothing of ours is fetched and nothing
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,22 +12,9 @@ import pytest
 
 from microgrand import Value
 from microgrand.stepper import step
-from tools.screenshot import ARGS, find_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = find_chromium()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("no Chromium installed (apt-get install chromium) for the browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def notebook_with_players(path: Path) -> list[int]:

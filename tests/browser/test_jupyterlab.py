@@ -26,14 +26,11 @@ from typing import Any
 
 import pytest
 
-from tools.screenshot import ARGS, find_chromium
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTIFACTS = ROOT / "build" / "test-artifacts" / "jupyterlab"
-CHROMIUM = find_chromium()
 STRIPPED = ("grad = ", "data = ", "Error displaying widget", "Model not found",
             "model not found", "Needs JavaScript")
 
@@ -110,17 +107,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
                 break
             except subprocess.TimeoutExpired:
                 continue
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("no Chromium installed (apt-get install chromium) for the browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

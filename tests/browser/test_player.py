@@ -2,51 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import RecordingPage
 
 from microgrand import Value, scope, vsum
 from microgrand.render import format_number
 from microgrand.stepper import save_player, step, trace
 from microgrand.stepper.explain import _names, explain_step
-from tools.screenshot import ARGS, find_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = find_chromium()  # the same lookup and flags as the README screenshot
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("no Chromium installed (apt-get install chromium) for the browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-class Page:
+class Page(RecordingPage):
     """A page with every request and console message recorded."""
 
     def __init__(self, browser: Any) -> None:
-        self.page = browser.new_page(viewport={"width": 1200, "height": 800})
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def open(self, path: Path) -> None:
-        url = path.resolve().as_uri()
-        self.page.goto(url)
-        self.url = url
+        super().__init__(browser, 1200, 800)
 
     def state(self) -> dict[str, Any]:
         result: dict[str, Any] = self.page.evaluate(

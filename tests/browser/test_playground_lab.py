@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from microgrand.play import playground
-from tools.screenshot import ARGS, find_chromium
+from tools.screenshot import find_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,15 +95,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=find_chromium(), args=ARGS)
-        yield b
-        b.close()
 
 
 def test_stored_output_shows_the_picture_not_a_widget_error(lab: tuple[str, Path], browser: Any) -> None:

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import RecordingPage
 
 from microgrand.play import Playground, playground
 from microgrand.play.replay import css, payload, web_file
-from tools.screenshot import ARGS, find_chromium
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("numpy")
 
-CHROMIUM = find_chromium()
 STATS = {
     "step": "step",
     "train-loss": "train_loss",
@@ -28,33 +26,11 @@ STATS = {
 }
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("no Chromium installed (apt-get install chromium) for the browser tests")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-class Page:
+class Page(RecordingPage):
     """A page with every request and console message recorded."""
 
     def __init__(self, browser: Any) -> None:
-        self.page = browser.new_page(viewport={"width": 1200, "height": 900})
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def open(self, path: Path) -> None:
-        self.url = path.resolve().as_uri()
-        self.page.goto(self.url)
+        super().__init__(browser, 1200, 900)
 
     def stats(self) -> dict[str, float | None]:
         got = self.page.eval_on_selector_all(
