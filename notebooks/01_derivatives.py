@@ -264,7 +264,7 @@ print(f"∂o/∂w1 ≈ {(neuron_output(-3.0 + h) - neuron_output(-3.0)) / h:.4f}
 # Let $p(x) = x^3 - 2x$. Estimate $p'(2)$ with a forward difference and with a central
 # difference ($h = 10^{-4}$), and compare both with the calculus answer $3x^2 - 2$.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 def p(x):
     return x**3 - 2 * x
 
@@ -281,7 +281,7 @@ print(f"forward {forward:.6f}, central {central:.6f}, calculus {3 * 2**2 - 2}")
 # partial derivatives by nudging. Which input should you change to increase $q$ fastest, and in
 # which direction?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 def q(a, b, c):
     return a**2 * b + math.sin(c)
 
@@ -300,7 +300,7 @@ for name in point:
 # draw it with the local derivatives on the edges, and check with `mg.Graph.of(L).stats()` that it
 # has 5 nodes. Which local derivative does the edge from the `+` node to the `×` node carry?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 x, y, z = mg.Value(1.0, label="x"), mg.Value(2.0, label="y"), mg.Value(-4.0, label="z")
 s = x + y
 s.label = "s"

@@ -295,7 +295,7 @@ L = p * q
 L.label = "L"
 mg.draw(L, worksheet=True, rankdir="TB", precision=2)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # p = xy + z = 1, q = x + 1 = 3, L = pq = 3.
 # ∂L/∂p = q = 3, ∂L/∂q = p = 1, ∂L/∂z = 3, ∂L/∂y = 3·x = 6,
 # ∂L/∂x = 3·y (through p) + 1·1 (through q) = -3 + 1 = -2.
@@ -310,7 +310,7 @@ mg.draw(L, edge_labels=True, rankdir="TB", precision=2)
 # and check that they add up to your answer. (Unlabelled nodes are named by their expression,
 # like `x·y`, or by their id, like `n5`.)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 mg.explain(L)
 # The last line (dL/dx) has two terms: one through q (∂L/∂q · 1 = 1 · 1 = 1) and one through
 # the product x·y (∂L/∂(x·y) · y = 3 · (-1) = -3); their sum is ∂L/∂x = -2.
@@ -321,7 +321,7 @@ mg.explain(L)
 # $r = \tanh(u \cdot v) + u^2$ with $u = 0.5$, $v = -1.5$ and check it against `r.backward()` and
 # `mg.gradcheck`. Then try `backward_overwriting`: which gradient comes out wrong, and why?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 u, v = mg.Value(0.5, label="u"), mg.Value(-1.5, label="v")
 r = (u * v).tanh() + u**2
 backward_adding(r)

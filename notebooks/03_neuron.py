@@ -216,7 +216,7 @@ plt.show()
 # `v.softplus()` computes $\log(1 + e^x)$. Plot it next to ReLU, and plot its derivative (from
 # `backward()`) next to the sigmoid. What do you notice?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3))
 sp = [value_and_derivative(lambda v: v.softplus(), t) for t in grid]
 axes[0].plot(grid, [y for y, _ in sp], label="softplus")
@@ -234,7 +234,7 @@ plt.show()
 # Feed it `[1.0, 1.0]`, call `backward()` and print every parameter's gradient. Then do the same
 # with `activation="leaky_relu"`. Which one can still learn?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 for activation in ("relu", "leaky_relu"):
     cell = Neuron(2, activation=activation, rng=1)
     cell.b.data = -10.0
@@ -251,7 +251,7 @@ for activation in ("relu", "leaky_relu"):
 # $n$, $o = \sigma(n)$ and $\partial o/\partial w_1$ with pencil and paper (use
 # $\sigma' = \sigma(1-\sigma)$), then check with microgrand and `mg.gradcheck`.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # n = 1·0.5 + (-2)·0.25 + 0.5 = 0.5, o = σ(0.5) ≈ 0.6225,
 # ∂o/∂w1 = σ(0.5)(1 − σ(0.5)) · x1 ≈ 0.2350 · 0.5 ≈ 0.1175
 w1, w2, b = mg.Value(1.0, label="w1"), mg.Value(-2.0, label="w2"), mg.Value(0.5, label="b")

@@ -266,7 +266,7 @@ plt.show()
 # `lr = 0.05`). Compare the learned $w$ and $b$ and the shape of the loss curve with the MSE
 # run above.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 w2, b2 = mg.Value(-0.5), mg.Value(0.0)
 curve = []
 for _ in range(150):
@@ -294,7 +294,7 @@ plt.show()
 # 40 epochs is **larger** than at the start. Why might it be close to the point where the loss
 # started oscillating?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 for lr in [round(0.50 + 0.01 * k, 2) for k in range(30)]:
     curve, _ = train_line(lr)
     if curve[-1] > curve[0]:
@@ -310,7 +310,7 @@ for lr in [round(0.50 + 0.01 * k, 2) for k in range(30)]:
 # $\hat p = \sigma(w_1 x_1 + w_2 x_2 + b)$ with `losses.binary_cross_entropy` (on probabilities)
 # for 50 epochs with `lr = 0.5`, and report its accuracy on the training points.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 points = [(rng.uniform(-1, 1), rng.uniform(-1, 1)) for _ in range(40)]
 labels = [1.0 if x1 + x2 > 0 else 0.0 for x1, x2 in points]
 cw1, cw2, cb = mg.Value(0.1), mg.Value(-0.1), mg.Value(0.0)

@@ -201,7 +201,7 @@ plt.show()
 # Train `MLP(2, [8, 8, 1], activation="linear", rng=0)` on the moons as in section 4 and draw its
 # decision boundary. Why is it a straight line, although the network has 105 parameters?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 flat = MLP(2, [8, 8, 1], activation="linear", rng=0)
 h = train.fit(flat, X, y_pm, loss="hinge", optimizer="sgd", lr=0.05, epochs=30, progress=False)
 fig, ax = plt.subplots(figsize=(5, 3.5))
@@ -216,7 +216,7 @@ plt.show()
 # moons for 100 epochs (SGD, `lr=0.3`) and compare their final accuracies and boundaries. What is the smallest
 # network that does well?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
 for ax, k in zip(axes, (2, 4, 8)):
     small_net = MLP(2, [k, k, 1], rng=0)
@@ -233,7 +233,7 @@ plt.show()
 # `data.circles(100, noise=0.05, seed=0)` puts one class inside a ring of the other. Train a
 # $2 \to 8 \to 8 \to 1$ network on it and draw the boundary. What shape does it take?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 Xc, yc = data.circles(100, noise=0.05, seed=0)
 circle_net = MLP(2, [8, 8, 1], rng=0)
 h = train.fit(circle_net, Xc, data.to_pm1(yc), loss="hinge", optimizer="sgd", lr=0.3,

@@ -252,7 +252,7 @@ plt.show()
 # `v = mu * v + grad`, `p.data -= lr * v`. Check that your path is *exactly* the path of
 # `optim.SGD(params, lr=0.2, momentum=0.6)`.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 x, y_ = mg.Value(-4.5), mg.Value(1.5)
 vel = [0.0, 0.0]
 mine = [(x.data, y_.data)]
@@ -274,7 +274,7 @@ print("largest difference from optim.SGD:", np.abs(np.array(mine) - reference).m
 # the update of $y$ alone: $y \leftarrow y - \eta \cdot 4y$.) Try `lr=0.55` and look at the
 # path. Does Adam with `lr=0.55` diverge too?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: the y-update multiplies y by (1 - 4·lr). For lr > 0.5 that factor is below -1, so
 # |y| grows every step. Adam's step size is about lr whatever the gradient's size, so it does
 # not blow up; it just wanders around the minimum at a distance of about lr.
@@ -289,7 +289,7 @@ for name, make in {"SGD lr 0.55": lambda p: optim.SGD(p, lr=0.55),
 # that always returns 0.5). Train it a few epochs and look at the weights of the first layer's
 # neurons. Why are all the neurons still identical? (This is why we initialize *randomly*.)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: identical neurons compute identical outputs, so backpropagation gives them identical
 # gradients, and identical updates keep them identical forever: the layer acts like 1 neuron.
 def constant(fan_in, fan_out, rng):

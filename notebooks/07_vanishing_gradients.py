@@ -256,7 +256,7 @@ plt.show()
 # gradient arriving at layer 1 with `backward_signal`. How does it change with depth? Roughly
 # what factor per layer?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: it falls geometrically with depth. The factor per layer grows from about 2 to
 # about 4 as the network gets deeper: each sigmoid layer passes back at most 0.25 of the
 # gradient (Xavier weights keep the rest of each factor near 1), and the deeper the network,
@@ -273,7 +273,7 @@ for depth in (2, 4, 8, 12):
 # gradients together exceeds 1, rescale every gradient so that the total norm is exactly 1.
 # Check the norm after clipping.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 params = exploding.parameters()
 exploding.zero_grad()
 losses.hinge([exploding(x) for x in X], y).backward()
@@ -288,7 +288,7 @@ print(f"norm before clipping {total:.3g}, after {math.sqrt(sum(p.grad**2 for p i
 # Starting from $x = 2$, try momentum 0.5, 0.8, 0.9 and 0.95 (learning rate 0.02, 80 steps).
 # Which values escape the local minimum? Which end in the global one?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: 0.5 is too little; it stops in the local valley. 0.8 and 0.9 roll over the bump
 # and settle in the global minimum. 0.95 is too much: it rolls through the global valley (as
 # far as x = -2.04), back over the bump, and ends up swinging around the local minimum.

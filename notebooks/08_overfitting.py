@@ -181,7 +181,7 @@ show(model_es, history_es, "Early stopping (patience 40 epochs)")
 # Train with λ = 0, 1e-3 and 1e-1 and print the final training and test losses.
 # Which λ is best here? What goes wrong when λ is far too large?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: the test loss is lowest for a moderate λ. With λ = 0.1 the penalty dominates: it
 # keeps the weights so small that the curve is too flat to follow even the training points,
 # and both losses are high (underfitting).
@@ -195,7 +195,7 @@ for lam in (0.0, 1e-3, 1e-1):
 # unregularized network on 60 training points instead of 12 (`make_points(60, seed=1)`). Does
 # the test loss still rise?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: with more points the noise averages out and the network cannot pass through every
 # point; the test loss stays close to the training loss and hardly rises after its lowest point.
 X_big, y_big = make_points(60, seed=1)
@@ -213,7 +213,7 @@ print(f"12 points, 150 epochs: training loss {history.loss[149]:.4f}, "
 # For a single weight $w = 0.8$ and λ = 0.01, what is the gradient of the penalty
 # $\lambda w^2$? Check with microgrand, and with `losses.l2`.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: d(λw²)/dw = 2λw = 2 · 0.01 · 0.8 = 0.016.
 w = mg.Value(0.8, label="w")
 penalty = 0.01 * losses.l2([w])

@@ -167,7 +167,7 @@ plots.plot_confusion_matrix(y_test, rounded, labels=list(range(10)),
 # Find the three test images the network got wrong with the highest probability for the wrong
 # class, and show them with their true and predicted labels. Would you have got them right?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 mistakes = []
 with mg.no_grad():
     for x, t in zip(X_test, y_test):
@@ -188,7 +188,7 @@ plt.show()
 # Train with 32 hidden units instead of 16 (same epochs). Does the test accuracy improve?
 # How many parameters does the model have now?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 wide = nn.MLP(64, [32, 10], activation="relu", rng=9)
 h = fit(wide, X_train, y_train, loss="cross_entropy",
            optimizer=optim.Adam(wide.parameters(), lr=0.01), epochs=EPOCHS, batch_size=32,
@@ -200,7 +200,7 @@ print(f"{len(wide.parameters())} parameters, test accuracy {h.val_accuracy[-1]:.
 # Each hidden unit has 64 input weights, one per pixel. Show the weights of the first 8 hidden
 # units of the trained model as 8 × 8 images (use a diverging colour map such as `"RdBu"`).
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 fig, axes = plt.subplots(1, 8, figsize=(12, 1.8))
 for ax, neuron in zip(axes, model.layers[0].neurons):
     w = np.reshape([v.data for v in neuron.w], (8, 8))

@@ -319,7 +319,7 @@ plt.show()
 # are 5 outputs instead of 3 (targets: `[0, 1, 0, -1, 0]`). How many contributions does each
 # weight's gradient have now? Check with `explain`.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: with padding there are 5 positions, so each weight is used 5 times and its
 # gradient is a sum of 5 contributions (the padded zeros contribute 0 × delta = 0).
 xp = [mg.Value(0.0, label="pad")] + [mg.Value(v.data, label=v.label) for v in x]
@@ -336,7 +336,7 @@ print("dL/dw:", [round(v.grad, 6) for v in wp])
 # In the 3-step recurrent network, which input has the larger gradient, $x_1$ or $x_3$, and
 # why? Predict first, then check with `x.grad` for each input in `sequence`.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: x3 acts on the loss through one tanh; x1 through three of them, and each step back
 # multiplies the gradient by w · (1 − h²) < 1 here. So |dL/dx1| < |dL/dx3|.
 for v in sequence:
@@ -348,7 +348,7 @@ for v in sequence:
 # `nn.Layer(4, 64, ...)`) and train it for the same number of epochs. Is the final
 # reconstruction error lower? Why might that be, and why can't we plot the codes as simply?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: more code units keep more information, so the images are rebuilt better and the
 # error ends lower; but 4-D codes no longer fit in one scatter plot.
 rng4 = random.Random(10)

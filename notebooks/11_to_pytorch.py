@@ -403,7 +403,7 @@ plt.show()
 # happens to every gradient? Check your prediction with microgrand and with the matrix formulas
 # (which single line of `numpy_loss_and_grads` changes?).
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: every gradient is multiplied by N = 4, because the sum is N times the mean.
 # In the matrix version only the first backward line changes: dO = 2 * (O - Y)  (no / N).
 p = make_params()
@@ -418,7 +418,7 @@ print(f"dL/dW1[0,0] with sum / with mean = {ratio:.6f}")
 # matrix version. Which line of the backward pass changes, and into what? Confirm that the two
 # versions still agree.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: ReLU's local derivative is 1 where its input is positive and 0 elsewhere, so
 #   dZ1 = dH * (1 - H**2)   becomes   dZ1 = dH * (Z1 > 0).
 def forward_relu(params, x):
@@ -448,7 +448,7 @@ print(f"max |difference| in dL/dW1: {diff:.1e}")
 # the gradient of `b2[0]`, in microgrand and in PyTorch? Why is this behaviour useful (hint:
 # a batch too large to fit in memory at once)?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: the gradients add up, so after two calls they are twice as large — in both
 # libraries. This is what lets you split a big batch into pieces, call backward() on each
 # piece's loss and update once: the gradients of the pieces sum to the gradient of the batch.

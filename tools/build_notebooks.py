@@ -46,10 +46,15 @@ def lessons(directory: Path = NOTEBOOKS) -> list[Path]:
     return [directory / f"{s}.py" for s in sorted(stems)]
 
 
-def cell_inputs(nb: Any) -> list[tuple[str, str, tuple[str, ...]]]:
-    """What must agree between the two files of a pair: type, source and tags of each cell."""
+def cell_inputs(nb: Any) -> list[tuple[str, str, tuple[str, ...], tuple[Any, ...]]]:
+    """What must agree between the two files of a pair: type, source, tags and `jupyter` view."""
     return [
-        (c.cell_type, c.source.strip(), tuple(c.get("metadata", {}).get("tags", ())))
+        (
+            c.cell_type,
+            c.source.strip(),
+            tuple(c.get("metadata", {}).get("tags", ())),
+            tuple(sorted(c.get("metadata", {}).get("jupyter", {}).items())),
+        )
         for c in nb.cells
     ]
 

@@ -46,9 +46,14 @@ def _text(stem: str) -> Any:
     return jupytext.read(path)
 
 
-def _inputs(nb: Any) -> list[tuple[str, str, tuple[str, ...]]]:
+def _inputs(nb: Any) -> list[tuple[str, str, tuple[str, ...], tuple[Any, ...]]]:
     return [
-        (c.cell_type, c.source.strip(), tuple(c.get("metadata", {}).get("tags", ())))
+        (
+            c.cell_type,
+            c.source.strip(),
+            tuple(c.get("metadata", {}).get("tags", ())),
+            tuple(sorted(c.get("metadata", {}).get("jupyter", {}).items())),
+        )
         for c in nb.cells
     ]
 
@@ -141,8 +146,10 @@ def test_exercises_with_hidden_solutions(stem: str) -> None:
     assert solutions, "each exercise needs a following code cell tagged 'solution'"
     for i, cell in solutions:
         assert cell.cell_type == "code", f"solution cell {i} must be a code cell"
-        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
-            f"solution cell {i} must be hidden: jupyter={{'source_hidden': true}}"
+        view = cell.metadata.get("jupyter", {})
+        assert view.get("source_hidden") is True and view.get("outputs_hidden") is True, (
+            f"solution cell {i} must hide its code and its output: "
+            f"jupyter={{'source_hidden': true, 'outputs_hidden': true}}, got {view}"
         )
         assert any(j < i for j in exercises), f"solution cell {i} comes before any exercise"
     # Every exercise is followed by a solution before the next exercise starts.
@@ -157,6 +164,59 @@ def test_exercises_with_hidden_solutions(stem: str) -> None:
 def test_summary(stem: str) -> None:
     nb = _stored(stem)
     assert any(re.search(r"^#+ .*Summary", s, re.M) for s in _markdown(nb))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_solutions_hidden_in_the_source(stem: str) -> None:
+    """The .py source keeps the hiding too: every solution cell's header carries both flags."""
+    headers = [
+        line
+        for line in (NOTEBOOKS / f"{stem}.py").read_text(encoding="utf-8").splitlines()
+        if line.startswith("# %%") and '"solution"' in line
+    ]
+    assert headers
+    for line in headers:
+        assert '"source_hidden": true' in line and '"outputs_hidden": true' in line, line
+
+
+def test_handouts(tmp_path: Path) -> None:
+    """`make handouts`: student copies have no solution cell, teacher copies have all, shown."""
+    import subprocess
+
+    tool = NOTEBOOKS.parent / "tools" / "make_handouts.py"
+    done = subprocess.run(
+        [sys.executable, str(tool), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for stem in STEMS:
+        original = _stored(stem)
+        student = nbformat.read(tmp_path / "student" / f"{stem}.ipynb", as_version=4)
+        teacher = nbformat.read(tmp_path / "teacher" / f"{stem}.ipynb", as_version=4)
+
+        def solution(c: Any) -> bool:
+            return "solution" in c.metadata.get("tags", ())
+
+        wanted = [c.source for c in original.cells if solution(c)]
+        assert wanted, f"{stem} has no solution cells"
+        assert not [c for c in student.cells if solution(c)], f"student copy of {stem}"
+        student_text = "\n".join(c.source for c in student.cells)
+        assert not [s for s in wanted if s.strip() in student_text], (
+            f"a solution's code is still in the student copy of {stem}"
+        )
+        assert [c.source for c in student.cells] == [
+            c.source for c in original.cells if not solution(c)
+        ]
+        assert [c.source for c in teacher.cells] == [c.source for c in original.cells]
+        for c in teacher.cells:
+            if solution(c):
+                view = c.metadata.get("jupyter", {})
+                assert not view.get("source_hidden") and not view.get("outputs_hidden")
+                assert c.outputs == next(
+                    o.outputs for o in original.cells if o.source == c.source
+                )
 
 
 # --- stored outputs -----------------------------------------------------------------------
