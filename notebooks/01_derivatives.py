@@ -226,8 +226,11 @@ print(graph.stats())
 #
 # $$o = \tanh(x_1 w_1 + x_2 w_2 + b)$$
 #
-# This graph is bigger, so we draw it from top to bottom (`rankdir="TB"`) to fit the page: the
-# inputs are at the top, the output $o$ at the bottom.
+# This graph is bigger, so we show two decimals (`precision=2`). Each local derivative is
+# written on its own edge, just above the arrow it belongs to: the $\partial = -3.00$ on the
+# arrow from $x_1$ into the first $\times$ says "this product moves by $-3$ (that is $w_1$) per
+# unit of $x_1$", the $\partial = 2.00$ on the arrow from $w_1$ says it moves by $2$ (that is
+# $x_1$) per unit of $w_1$.
 
 # %%
 x1, x2 = mg.Value(2.0, label="x1"), mg.Value(0.0, label="x2")
@@ -237,7 +240,7 @@ n = x1 * w1 + x2 * w2 + bias
 n.label = "n"
 o = n.tanh()
 o.label = "o"
-mg.draw(o, show=["data"], edge_labels=True, rankdir="TB")
+mg.draw(o, show=["data"], edge_labels=True, precision=2)
 
 # %% [markdown]
 # How sensitive is the output $o$ to the weight $w_1$? Nudging still works on Values: build the

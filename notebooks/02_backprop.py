@@ -134,14 +134,27 @@ for v in (a, b, c, d, e, f, L):
 #
 # The player below replays `backward()` one node at a time: press ▶ or use the slider. At each
 # step the highlighted node sends its gradient to its inputs, and you can see each input's
-# gradient before and after. It is plain HTML and JavaScript, so it also works on GitHub and in
-# exported pages.
+# gradient before and after. It is plain HTML and JavaScript: it steps in JupyterLab once this
+# cell has run, and in pages exported with nbconvert. Viewers that run no scripts (GitHub's
+# notebook view, a notebook opened without running it) show at most a still picture: run the
+# cell to step.
 
 # %%
 mg.step(L, precision=2)
 
 # %% [markdown]
-# `mg.explain` writes the same steps as chain-rule lines, with the numbers filled in.
+# `mg.explain` writes the same steps as chain-rule lines, with the numbers filled in. Two
+# kinds of derivative appear in every line, written differently on purpose:
+#
+# - $dL/dx$ (a straight **d**) is the **total** derivative: how much the final output $L$ moves
+#   when $x$ moves, through everything that comes after $x$. It is what `x.grad` holds.
+# - $\partial e/\partial a$ (a curly **∂**) is a **local** derivative: how the output of *one*
+#   operation ($e$) moves when one of its own inputs ($a$) moves. It is the `∂ = …` on an edge.
+#
+# So a line $dL/da = dL/de \cdot \partial e/\partial a$ reads: "the gradient that arrived at $e$,
+# times $e$'s own slope with respect to $a$". The first line after the start,
+# $dL/df = dL/dL \cdot \partial L/\partial f$, is not circular: $dL/dL = 1$ is the seed, and
+# $\partial L/\partial f$ is the local slope of the last operation $L = d \cdot f$ alone (it is $d$).
 
 # %%
 mg.explain(L)
@@ -170,7 +183,7 @@ print({v.label: round(v.grad, 4) for v in (x1, x2, w1, w2, bias)})
 print(mg.gradcheck(neuron, [x1, x2, w1, w2, bias]))
 
 # %%
-mg.draw(o, edge_labels=True, rankdir="TB", precision=2)
+mg.draw(o, edge_labels=True, precision=2)
 
 # %% [markdown]
 # Notice $\partial o/\partial w_2 = 0$: $w_2$ is multiplied by $x_2 = 0$, so nudging it changes

@@ -156,6 +156,11 @@ print(f"∂o/∂b  = {b.grad:.6f}   φ'(n)      = {slope:.6f}")
 # %%
 mg.step(o, precision=2)
 
+# %% [markdown]
+# The same pass as chain-rule lines. As in lesson 02, $do/dx$ (straight d) is the total
+# derivative, what `.grad` holds, and $\partial n/\partial x$ (curly ∂) is the local derivative
+# of one operation:
+
 # %%
 mg.explain(o)
 

@@ -151,18 +151,34 @@ def model(x):
     return w * x + b
 
 
-# one forward pass, drawn for the first two points only (the full graph has 30 of them);
-# the points are labelled Values here so that they can be told apart in the diagram
+# one forward pass, drawn for the first two points only (the full graph has 30 of them).
+# The inputs x1, x2, the targets y1, y2 and the predictions p1, p2 are labelled Values so that
+# they can be told apart in the diagram; the loss is MSE written out: ((p1−y1)² + (p2−y2)²) / 2.
 x_pts = [mg.Value(xs[i], label=f"x{i + 1}") for i in range(2)]
 y_pts = [mg.Value(ys[i], label=f"y{i + 1}") for i in range(2)]
-small = losses.mse([model(x) for x in x_pts], y_pts)
+p_pts = [model(x) for x in x_pts]
+for i, p in enumerate(p_pts):
+    p.label = f"p{i + 1}"
+small = mg.vsum([(p - y) ** 2 for p, y in zip(p_pts, y_pts)]) / 2
 small.label = "loss"
+assert abs(small.data - losses.mse(p_pts, [y.data for y in y_pts]).data) < 1e-12  # same as MSE
 mg.draw(small, show=["data"], rankdir="TB", precision=2)
 
 # %% [markdown]
 # The loop has four lines that every training loop in every library has: **forward**, **loss**,
 # **backward**, **update**. The update runs inside `mg.no_grad()` because it is bookkeeping, not
 # part of the model's computation.
+#
+# Three words you will meet from now on:
+#
+# - An **epoch** is one pass over all the training data. Here each epoch is a single step,
+#   because the loss uses all 30 points at once (*full-batch* gradient descent).
+# - A **mini-batch** is a small random group of examples (say 32). With big data sets, each
+#   step computes the loss and the gradient on one mini-batch only, so one epoch is many steps.
+# - **Stochastic** ("random") gradient descent, **SGD**, is gradient descent on such random
+#   mini-batches (originally one example at a time): each step's gradient is a noisy estimate
+#   of the full one, much cheaper to compute. Libraries call the plain update rule "SGD" even
+#   when the batch is the whole data set, as in lesson 05.
 
 # %%
 lr = 0.1
