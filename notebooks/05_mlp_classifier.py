@@ -70,6 +70,8 @@ plt.show()
 # %%
 def decision_boundary(ax, model, X, y, title=""):
     plots.plot_decision_boundary(model, X, data.to_pm1(y), title=title, ax=ax, resolution=40)
+    # the legend goes under the plot, where it covers no point
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False)
 
 # %% [markdown]
 # ## 2. One neuron draws a straight line
@@ -118,14 +120,23 @@ print("nodes in the graph of one forward pass:", mg.Graph.of(score).stats()["nod
 mg.draw(score, collapse=True, show=["data"])
 
 # %% [markdown]
-# Collapse one level deeper to see the neurons of each layer: every neuron becomes a box holding
-# its weights, its `Σ` and its ReLU. With 8 neurons per layer that is already a web of 64 edges
-# between the hidden layers, so here is the same picture for a tiny $2 \to 3 \to 3 \to 1$
-# network:
+# Collapse one level deeper to see the neurons of each layer: every neuron becomes one box, and
+# the count in it is the number of nodes it hides. With 8 neurons per layer that is already a
+# web of 64 edges between the hidden layers, so here is the same picture for a tiny
+# $2 \to 3 \to 3 \to 1$ network. A neuron of the first layer hides **7 nodes**: its 2 weights,
+# its bias, the 2 products $w_i x_i$, the sum `Σ` and the ReLU. In the second layer there are
+# 3 inputs, so 9 nodes; the output neuron has no ReLU, so 8.
 
 # %%
 tiny = MLP(2, [3, 3, 1], rng=0)
 mg.draw(tiny(X[0]), collapse=2, show=["data"])
+
+# %% [markdown]
+# `expand` opens chosen boxes again. Here is the first neuron of the first layer opened up:
+# the 7 nodes, exactly as in lesson 03's neuron.
+
+# %%
+mg.draw(tiny(X[0]), collapse=2, expand=["layer1/neuron1"], show=["data"], precision=2)
 
 # %% [markdown]
 # ## 4. Training, and the boundary bending
@@ -164,10 +175,34 @@ print(history.summary())
 plots.plot_history(history, title="two moons, 2 → 8 → 8 → 1, SGD")
 
 # %% [markdown]
-# Where does the network put its non-linearity? Each ReLU neuron of the first layer is 0 on one
-# side of a straight line and grows on the other side. The second layer combines these "folded"
-# planes, and the output adds them up into a curved boundary. That is the whole trick of an MLP:
-# **many simple bends, combined**.
+# Where does the network put its non-linearity? Each ReLU neuron of the first layer computes
+# $\max(0,\, w_1 x_1 + w_2 x_2 + b)$: a plane, **folded** along the straight line where it
+# reaches 0 — flat (0) on one side, rising on the other. Here are the 8 folded planes of the
+# trained network's first layer (white = 0, darker = larger; the dashed line is the fold):
+
+# %%
+import numpy as np  # noqa: E402  (only for the grid of this picture)
+
+g1, g2 = np.meshgrid(np.linspace(-1.5, 2.5, 40), np.linspace(-1.0, 1.5, 30))
+first_layer = model.layers[0]
+with mg.no_grad():
+    planes = np.array([[[h.data for h in first_layer.outputs([a, b])]
+                        for a, b in zip(r1, r2)] for r1, r2 in zip(g1, g2)])
+fig, axes = plt.subplots(2, 4, figsize=(13, 4.6), sharex=True, sharey=True)
+for k, ax in enumerate(axes.flat):
+    ax.contourf(g1, g2, planes[:, :, k], levels=12, cmap="Greens")
+    ax.contour(g1, g2, planes[:, :, k], levels=[1e-9], colors="black", linestyles="dashed")
+    ax.scatter([p[0] for p in X], [p[1] for p in X], s=4,
+               c=[COLOURS[t] for t in y], alpha=0.6)
+    ax.set_title(f"layer1/neuron{k + 1}", fontsize=9)
+fig.suptitle("The first layer: one folded plane per ReLU neuron")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Each fold is a straight line. The second layer adds these planes with its own weights and
+# folds the sums again, and the output adds those up into the curved boundary you saw above.
+# That is the whole trick of an MLP: **many simple bends, combined**.
 #
 # ## 5. A harder problem: two spirals
 #
