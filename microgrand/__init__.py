@@ -23,6 +23,7 @@ from .graph import Graph, topological_order
 from .nn import MLP
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
 from .rules import RULES, Rule
+from .selfcheck import Verdict, check
 from .stepper import Player, Trace, animate, explain, save_player, step, trace
 from .train import History, fit
 from .value import (
@@ -62,8 +63,10 @@ __all__ = [
     "Rule",
     "Trace",
     "Value",
+    "Verdict",
     "__version__",
     "animate",
+    "check",
     "cos",
     "data",
     "draw",
