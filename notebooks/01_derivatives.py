@@ -221,7 +221,7 @@ print(graph.stats())
 # %% [markdown]
 # ## 5. A bigger forward pass: a tiny neuron
 #
-# Here is the calculation that a single artificial neuron performs (lesson 3 is all about it):
+# Here is the calculation that a single artificial neuron performs (lesson 4 is all about it):
 # weigh two inputs, add a bias, squash the result with $\tanh$.
 #
 # $$o = \tanh(x_1 w_1 + x_2 w_2 + b)$$

@@ -161,6 +161,32 @@ def test_exercises_with_hidden_solutions(stem: str) -> None:
 
 
 @pytest.mark.parametrize("stem", STEMS)
+def test_header_format(stem: str) -> None:
+    """Every lesson opens the same way: "# NN · Title", goal, time, prerequisites, a plan."""
+    first = _stored(stem).cells[0].source
+    number = stem[:2]
+    assert first.startswith(f"# {number} · "), f"title must start with '# {number} · '"
+    assert "*Time: about" in first
+    if number != "01":
+        assert "Prerequisite" in first, "say which lessons come first"
+    assert "In this lesson you will" in first
+
+
+def test_lesson_links_work() -> None:
+    """Every lesson is in the table of notebooks/README.md, and every link there exists."""
+    readme = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#]+)\)", readme)
+    for link in links:
+        if "://" not in link:
+            assert (NOTEBOOKS / link).exists(), f"notebooks/README.md links to missing {link}"
+    for stem in STEMS:
+        assert f"]({stem}.ipynb)" in readme, f"{stem} is missing from notebooks/README.md"
+    root_readme = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    for link in re.findall(r"\]\((notebooks/[^)#]+)\)", root_readme):
+        assert (NOTEBOOKS.parent / link).exists(), f"README.md links to missing {link}"
+
+
+@pytest.mark.parametrize("stem", STEMS)
 def test_summary(stem: str) -> None:
     nb = _stored(stem)
     assert any(re.search(r"^#+ .*Summary", s, re.M) for s in _markdown(nb))

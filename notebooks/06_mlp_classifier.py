@@ -12,13 +12,13 @@
 # ---
 
 # %% [markdown]
-# # 05 · An MLP classifier
+# # 06 · An MLP classifier
 #
 # **Goal:** train a multi-layer perceptron (MLP) to separate two classes that no straight line can
 # separate, watch its decision boundary bend during training, and see the network's graph
 # drawn layer by layer.
 #
-# *Time: about 40 minutes. Prerequisites: lessons 01–04. The training runs here are kept short
+# *Time: about 40 minutes. Prerequisites: lessons 01–05. The training runs here are kept short
 # so that the notebook runs in well under a minute; where noted, increase the epochs for better
 # results.*
 #
@@ -133,7 +133,7 @@ mg.draw(tiny(X[0]), collapse=2, show=["data"])
 
 # %% [markdown]
 # `expand` opens chosen boxes again. Here is the first neuron of the first layer opened up:
-# the 7 nodes, exactly as in lesson 03's neuron.
+# the 7 nodes, exactly as in lesson 04's neuron.
 
 # %%
 mg.draw(tiny(X[0]), collapse=2, expand=["layer1/neuron1"], show=["data"], precision=2)
@@ -141,7 +141,7 @@ mg.draw(tiny(X[0]), collapse=2, expand=["layer1/neuron1"], show=["data"], precis
 # %% [markdown]
 # ## 4. Training, and the boundary bending
 #
-# `train.fit` runs the training loop of lesson 04 for us (forward, loss, zero_grad, backward,
+# `train.fit` runs the training loop of lesson 05 for us (forward, loss, zero_grad, backward,
 # update) and records a `History`. We pass a `callback`, called after every epoch, to take a
 # snapshot of the decision boundary at a few epochs.
 #
@@ -207,7 +207,7 @@ plt.show()
 # ## 5. A harder problem: two spirals
 #
 # Two spiral arms wrap around each other. The boundary needs to turn several times, so this
-# takes a bigger effort: we use the **Adam** optimiser (lesson 06 explains it), which copes
+# takes a bigger effort: we use the **Adam** optimiser (lesson 07 explains it), which copes
 # better with such problems than plain SGD.
 #
 # *Kept small to run in about 10 seconds (120 points, 60 epochs); with a few hundred epochs and
@@ -286,7 +286,7 @@ plt.show()
 # - Without activations, any number of layers is still one linear function.
 # - An MLP's graph has hundreds of nodes per example; **scopes** let the diagram collapse them
 #   by layer or by neuron.
-# - Training is the same loop as in lesson 04, run by `train.fit`; the `History` records the
+# - Training is the same loop as in lesson 05, run by `train.fit`; the `History` records the
 #   loss and accuracy per epoch, and a `callback` can watch the model during training.
 # - Harder problems (spirals) need more capacity, more epochs, or a better optimiser
-#   (lesson 06).
+#   (lesson 07).

@@ -12,13 +12,13 @@
 # ---
 
 # %% [markdown]
-# # 11 · From microgrand to PyTorch
+# # 12 · From microgrand to PyTorch
 #
 # **Goal:** write the same small network in microgrand, in NumPy matrices and in PyTorch, and
 # check that all three compute *the same gradients* — so that everything you learned about
 # backpropagation on scalars carries over to the tensors of a real deep-learning library.
 #
-# *Time: about 30 minutes. PyTorch is optional: where it is not installed, each PyTorch cell
+# *Time: about 30 minutes. Prerequisites: lessons 01–06; some NumPy. PyTorch is optional: where it is not installed, each PyTorch cell
 # prints a short message and skips, and the rest of the lesson still works.*
 #
 # In this lesson you will

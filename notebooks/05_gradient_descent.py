@@ -12,13 +12,13 @@
 # ---
 
 # %% [markdown]
-# # 04 · Loss and gradient descent
+# # 05 · Loss and gradient descent
 #
 # **Goal:** measure how wrong a model is with a **loss**, and make it less wrong with **gradient
 # descent**, in a training loop you write yourself: forward, loss, backward, update. Understand
 # the division of labour: *backpropagation computes gradients; gradient descent uses them.*
 #
-# *Time: about 40 minutes. Prerequisites: lessons 01–03.*
+# *Time: about 40 minutes. Prerequisites: lessons 01–04.*
 #
 # In this lesson you will
 # 1. compare four loss functions and their gradients,
@@ -131,7 +131,7 @@ print(f"after {len(path)} steps: w = {w.data:.4f} (the minimum is at 3)")
 # - `w.data -= lr * w.grad` is **gradient descent**: it *uses* the gradient to change $w$.
 #
 # Backpropagation is not a learning algorithm by itself; it is the efficient way to get the
-# gradients that an optimiser (gradient descent, Adam, … lesson 06) needs.
+# gradients that an optimiser (gradient descent, Adam, … lesson 07) needs.
 #
 # ## 3. A training loop, by hand
 #
@@ -178,7 +178,7 @@ mg.draw(small, show=["data"], rankdir="TB", precision=2)
 # - **Stochastic** ("random") gradient descent, **SGD**, is gradient descent on such random
 #   mini-batches (originally one example at a time): each step's gradient is a noisy estimate
 #   of the full one, much cheaper to compute. Libraries call the plain update rule "SGD" even
-#   when the batch is the whole data set, as in lesson 05.
+#   when the batch is the whole data set, as in lesson 06.
 
 # %%
 lr = 0.1

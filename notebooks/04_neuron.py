@@ -12,13 +12,13 @@
 # ---
 
 # %% [markdown]
-# # 03 · A neuron
+# # 04 · A neuron
 #
 # **Goal:** build an artificial neuron (weights, a bias and an activation function), compare the
 # four common activation functions and their derivatives, and follow the gradient through a
 # neuron to see how each weight learns from its input.
 #
-# *Time: about 35 minutes. Prerequisites: lessons 01 and 02.*
+# *Time: about 35 minutes. Prerequisites: lessons 01–03.*
 #
 # In this lesson you will
 # 1. write a neuron with `mg.Value`s, then with `microgrand.nn.Neuron`,
@@ -211,7 +211,7 @@ plt.show()
 # %% [markdown]
 # - With **tanh** or **sigmoid**, a neuron whose sum is far from 0 gets almost no gradient: it
 #   learns very slowly. That is one reason why inputs are scaled and weights initialised small
-#   (lesson 06).
+#   (lesson 07).
 # - With **ReLU**, a neuron whose sum is negative for every input gets exactly zero gradient and
 #   never changes again: a **dead ReLU**. Leaky ReLU keeps a trickle of gradient.
 #

@@ -12,14 +12,14 @@
 # ---
 
 # %% [markdown]
-# # 07 · Vanishing and exploding gradients, and local minima
+# # 08 · Vanishing and exploding gradients, and local minima
 #
 # **Goal:** measure how big the gradient is in each layer of a deep network, see why it
 # *vanishes* in deep sigmoid networks and *explodes* with badly scaled weights, and see what a
 # loss landscape with a local minimum does to gradient descent — and how restarts and momentum
 # help.
 #
-# *Time: about 40 minutes. Prerequisites: lessons 01–06 (backpropagation, MLPs, initialization).*
+# *Time: about 40 minutes. Prerequisites: lessons 01–07 (backpropagation, MLPs, initialization).*
 #
 # In this lesson you will
 # 1. see why the gradient reaching the first layer is a product of one factor per layer,

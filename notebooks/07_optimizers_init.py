@@ -12,13 +12,13 @@
 # ---
 
 # %% [markdown]
-# # 06 · Optimizers and initialization
+# # 07 · Optimizers and initialization
 #
 # **Goal:** compare four ways of *using* gradients — SGD, momentum, RMSProp and Adam — on the
 # same problems, and see why the *starting* weights (Xavier/He initialization versus a bad
 # choice) decide whether a network can learn at all.
 #
-# *Time: about 40 minutes. Prerequisites: lessons 01–05 (gradient descent, training an MLP).*
+# *Time: about 40 minutes. Prerequisites: lessons 01–06 (gradient descent, training an MLP).*
 #
 # In this lesson you will
 # 1. race SGD, momentum, RMSProp and Adam down a narrow valley and watch their paths,
