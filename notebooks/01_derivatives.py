@@ -314,6 +314,65 @@ print("∂L/∂s =", L.local_grads[0], "(the value of z)")
 mg.draw(L, show=["data"], edge_labels=True)
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import microgrand as mg
+
+
+def f(x):
+    return x**2
+
+# %% [markdown]
+# **1. Predict, then run.** For $f(x) = x^2$ at $x = 3$, what does the *forward* difference
+# with $h = 0.1$ give, $(f(3.1) - f(3))/0.1$? (Not 6!)
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 6.1
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+truth = (f(3 + 0.1) - f(3)) / 0.1
+print(f"the forward difference: {truth:.6f}")
+mg.check(q1, truth, hint="(3.1² − 9) / 0.1 = (9.61 − 9) / 0.1; the forward difference is off by about h")
+
+# %% [markdown]
+# **2.** For $e = a \cdot b$ with $a = 2$ and $b = -3$, what is the local derivative
+# $\partial e/\partial a$?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = -3
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+e = mg.Value(2.0) * mg.Value(-3.0)
+mg.check(q2, e.local_grads[0], hint="for a product, the slope with respect to one input is the other input")
+
+# %% [markdown]
+# **3.** How many nodes (boxes and operations counted as one node each) does the graph of
+# $d = a \cdot b + c$ have, with $a$, $b$, $c$ three Values? (`mg.Graph.of(d).stats()` counts
+# them.)
+
+# %%
+q3 = ...  # a whole number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = 5
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+a, b, c = mg.Value(2.0), mg.Value(-3.0), mg.Value(10.0)
+mg.check(q3, mg.Graph.of(a * b + c).stats()["nodes"], hint="three inputs, plus one node per operation")
+
+
+# %% [markdown]
 # ## Summary
 #
 # - The derivative measures **sensitivity**: how much the output moves per unit nudge of an input.

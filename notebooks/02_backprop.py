@@ -351,6 +351,65 @@ print(mg.gradcheck(lambda u, v: (u * v).tanh() + u**2, [u, v]).ok)
 # and u's gradient is wrong; v is used once, so its gradient is right in both versions.
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import microgrand as mg
+
+# %% [markdown]
+# **1. Predict, then run.** For $L = (a + b) \cdot c$ with $a = 1$, $b = 2$, $c = -4$, what is
+# $dL/da$?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = -4
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+a, b, c = mg.Value(1.0), mg.Value(2.0), mg.Value(-4.0)
+L = (a + b) * c
+L.backward()
+print("dL/da =", a.grad)
+mg.check(q1, a.grad, hint="dL/d(a+b) = c, and + passes the gradient on unchanged")
+
+# %% [markdown]
+# **2.** For $L = a \cdot a$ at $a = 3$, what is $dL/da$?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 6
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+a = mg.Value(3.0)
+(a * a).backward()
+mg.check(q2, a.grad, hint="a is used twice: two contributions of 3, added")
+
+# %% [markdown]
+# **3.** $L = a \cdot b$ with $a = 2$, $b = 5$. You call `L.backward()` **twice** without
+# `zero_grad`. What is `a.grad` now?
+
+# %%
+q3 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = 10
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+a, b = mg.Value(2.0), mg.Value(5.0)
+L = a * b
+L.backward()
+L.backward()
+mg.check(q3, a.grad, hint="gradients accumulate: the second pass adds to the first")
+
+
+# %% [markdown]
 # ## Summary
 #
 # - The **chain rule** multiplies sensitivities along a path: gradient of an input = gradient of

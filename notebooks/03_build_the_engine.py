@@ -407,6 +407,68 @@ print("microgrand tanh:", mg.Graph.of(n_mg.tanh()).stats()["nodes"], "nodes")
 # than the 12 nodes of the rebuilt version, and gives the same gradient.
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import math
+
+import microgrand as mg
+
+# %% [markdown]
+# **1. Predict, then run.** Your `tanh` stores the local derivative $1 - t^2$. Which number
+# does it store when the output is $t = 0.5$?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 0.75
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+n = mg.Value(math.atanh(0.5))
+t = n.tanh()
+print(f"output {t.data:.3f}, stored local derivative {t.local_grads[0]:.4f}")
+mg.check(q1, t.local_grads[0], hint="1 − 0.5²")
+
+# %% [markdown]
+# **2.** `backward()` visits the nodes in **reverse** topological order. For
+# `L = a * b + c`, which node is visited first? Answer with its label (a string).
+
+# %%
+q2 = ...  # a label such as "a"
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = "L"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+a, b, c = mg.Value(2.0, label="a"), mg.Value(3.0, label="b"), mg.Value(1.0, label="c")
+L = a * b + c
+L.label = "L"
+first = list(reversed(mg.topological_order(L)))[0]
+mg.check(q2, first.label, hint="reverse topological order starts where the gradient starts")
+
+# %% [markdown]
+# **3.** With the overwrite bug (`inp.grad = local * node.grad`), what gradient would `a` get
+# in $L = a + a$? (The right answer is 2.)
+
+# %%
+q3 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = 1
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+grad = 0.0
+for local in (1.0, 1.0):  # the two edges from a into the + node
+    grad = local * 1.0  # the bug: the second contribution overwrites the first
+mg.check(q3, grad, hint="each contribution is 1; with = only the last one is kept")
+
+
+# %% [markdown]
 # ## Summary
 #
 # * An autograd engine is small: each `Value` stores its `data`, its inputs and the **local

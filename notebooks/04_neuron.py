@@ -272,6 +272,63 @@ print(f"o = {o.data:.4f}, ∂o/∂w1 = {w1.grad:.4f}")
 print(mg.gradcheck(sigmoid_neuron, [w1, w2, b]))
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import microgrand as mg
+
+# %% [markdown]
+# **1. Predict, then run.** A ReLU neuron with weights $(1, -2)$, bias $0.5$ and input
+# $(1, 1)$: what is its output?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 0
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+x1, x2 = 1.0, 1.0
+w1, w2, b = mg.Value(1.0), mg.Value(-2.0), mg.Value(0.5)
+out = (w1 * x1 + w2 * x2 + b).relu()
+print("output:", out.data)
+mg.check(q1, out.data, hint="the sum is 1 − 2 + 0.5 = −0.5, and ReLU of a negative number is 0")
+
+# %% [markdown]
+# **2.** What is the slope of the sigmoid at 0, $\sigma'(0)$?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 0.25
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+z = mg.Value(0.0)
+z.sigmoid().backward()
+mg.check(q2, z.grad, hint="σ′(z) = σ(z)(1 − σ(z)) and σ(0) = 0.5")
+
+# %% [markdown]
+# **3.** In the neuron of question 1, what is the gradient of the output with respect to $w_1$?
+
+# %%
+q3 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = 0
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+x1, x2 = 1.0, 1.0
+w1, w2, b = mg.Value(1.0), mg.Value(-2.0), mg.Value(0.5)
+(w1 * x1 + w2 * x2 + b).relu().backward()
+mg.check(q3, w1.grad, hint="ReLU is flat for negative sums: its local derivative is 0, so nothing flows back (a dead ReLU)")
+
+
+# %% [markdown]
 # ## Summary
 #
 # - A neuron computes $\varphi(\sum_i w_i x_i + b)$: a weighted sum, then a non-linear

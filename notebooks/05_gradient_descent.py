@@ -347,6 +347,108 @@ print(f"w1 = {cw1.data:.2f}, w2 = {cw2.data:.2f}, b = {cb.data:.2f}")
 # true one, x1 + x2 = 0. The few mistakes are points right next to the line.
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+# %% [markdown]
+# **1. Predict, then run.** One step of gradient descent on $L = (w - 3)^2$ from $w = 0$ with
+# learning rate 0.1: where is $w$ after the step?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 0.6
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+w = mg.Value(0.0)
+((w - 3) ** 2).backward()
+with mg.no_grad():
+    w.data -= 0.1 * w.grad
+print("w after one step:", w.data)
+mg.check(q1, w.data, hint="dL/dw = 2(w − 3) = −6 at w = 0, and the step is −0.1 · (−6)")
+
+# %% [markdown]
+# **2.** On $L = (w - 3)^2$ each step multiplies the distance to 3 by $(1 - 2\eta)$. Above which
+# learning rate $\eta$ does gradient descent stop converging?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 1
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+def distance_after(lr, steps=50):
+    w = 0.0
+    for _ in range(steps):
+        w -= lr * 2 * (w - 3)
+    return abs(w - 3)
+
+
+print(f"lr 0.99: distance {distance_after(0.99):.3g}; lr 1.01: distance {distance_after(1.01):.3g}")
+mg.check(q2, 1.0, hint="|1 − 2η| must stay below 1")
+
+# %% [markdown]
+# **3. Diagnose this loss curve.** Three training runs of the same model went wrong in
+# different ways: one has a learning rate that is too small, one a learning rate that is too
+# large, and one a sign error in the update (`w.data += lr * w.grad`). Which curve has the
+# **sign error**? Answer `"A"`, `"B"` or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "B"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+curves = {"A": training_curve(0.26), "B": training_curve(0.05, sign=+1.0), "C": training_curve(0.002)}
+show_curves(curves, "Which one has a sign error in the update?")
+mg.check(q3, "B", hint="a sign error walks uphill: w runs away from 1.5 in one direction, without zig-zag")
+
+
+# %% [markdown]
 # ## Summary
 #
 # - A **loss** turns "how wrong" into one number; its gradient with respect to each prediction

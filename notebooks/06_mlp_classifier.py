@@ -279,6 +279,96 @@ plt.show()
 # A closed curve around the inner class, made of straight pieces (one per ReLU bend).
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+from microgrand.nn import MLP
+
+# %% [markdown]
+# **1. Predict, then run.** How many parameters does `MLP(2, [8, 8, 1])` have?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 105
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+n = len(MLP(2, [8, 8, 1], rng=0).parameters())
+print(n, "parameters")
+mg.check(q1, n, hint="each layer has (inputs + 1) × neurons: (2+1)·8 + (8+1)·8 + (8+1)·1")
+
+# %% [markdown]
+# **2.** An MLP with **no** activation functions (`activation="linear"`), however deep: what
+# shape is its decision boundary? Answer `"line"` or `"curve"`.
+
+# %%
+q2 = ...  # a word
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = "line"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+mg.check(q2, "line", hint="a linear function of a linear function is linear")
+
+# %% [markdown]
+# **3. Diagnose this loss curve.** One of these runs used a learning rate that is too
+# large. Which one? Answer `"A"`, `"B"` or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "C"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+curves = {"A": training_curve(0.1), "B": training_curve(0.005), "C": training_curve(0.27)}
+show_curves(curves, "Which learning rate is too large?")
+mg.check(q3, "C", hint="too large: each step overshoots further, so w jumps from one side of 1.5 to the other, further each time")
+
+
+# %% [markdown]
 # ## Summary
 #
 # - One neuron separates classes with a **straight line**. Layers of neurons with a non-linear

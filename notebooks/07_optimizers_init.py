@@ -325,6 +325,102 @@ for k, neuron in enumerate(model.layers[0].neurons):
     print(f"neuron {k + 1}: weights {[round(w.data, 4) for w in neuron.w]}")
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+from microgrand import optim
+
+# %% [markdown]
+# **1. Predict, then run.** Momentum SGD with `lr=0.1`, `momentum=0.9` on $L = w$ (the gradient
+# is always 1), from $w = 0$: where is $w$ after **two** steps?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = -0.29
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+w = mg.Value(0.0)
+opt = optim.SGD([w], lr=0.1, momentum=0.9)
+for _ in range(2):
+    opt.zero_grad()
+    (w * 1.0).backward()
+    opt.step()
+print("w after two steps:", round(w.data, 6))
+mg.check(q1, w.data, hint="v = 1, then v = 0.9 · 1 + 1 = 1.9; w moves by −0.1 · 1 and −0.1 · 1.9")
+
+# %% [markdown]
+# **2.** Xavier initialization draws weights with variance $2/(n_\text{in} + n_\text{out})$. What
+# is it for a layer with 10 inputs and 10 outputs?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 0.1
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+mg.check(q2, 2 / (10 + 10), hint="2 / 20")
+
+# %% [markdown]
+# **3. Diagnose this loss curve.** One run forgot `zero_grad()`, so every step's gradient is
+# added to all the earlier ones. Which curve is it? Answer `"A"`, `"B"` or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "A"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+curves = {"A": training_curve(0.05, reset=False), "B": training_curve(0.05), "C": training_curve(0.005)}
+show_curves(curves, "Which run forgot zero_grad()?")
+mg.check(q3, "A", hint="accumulated gradients act like a heavy ball without friction: the loss falls, then swings back up again and again")
+
+
+# %% [markdown]
 # ## Summary
 #
 # * Backpropagation computes the gradient; the **optimizer** turns it into a step. Momentum

@@ -328,6 +328,99 @@ for mom in (0.5, 0.8, 0.9, 0.95):
     print(f"momentum {mom}: ends at x = {end:+.3f} ({where} minimum)")
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+# %% [markdown]
+# **1. Predict, then run.** Start from $x$ and double it ten times: $y = 2 \cdot 2 \cdots 2 \cdot x$.
+# What is $dy/dx$?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 1024
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+x = mg.Value(0.1)
+y = x
+for _ in range(10):
+    y = 2 * y
+y.backward()
+print("dy/dx =", x.grad)
+mg.check(q1, x.grad, hint="one factor of 2 per layer: 2¹⁰ — gradients explode the same way")
+
+# %% [markdown]
+# **2.** The sigmoid's slope is at most 0.25. By a factor of **at least** how much does each
+# sigmoid layer shrink the gradient (ignoring the weights)?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 4
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+mg.check(q2, 1 / 0.25, hint="multiplying by at most 0.25 divides by at least …")
+
+# %% [markdown]
+# **3. Diagnose this loss curve.** Which run's gradients **explode** — each step overshoots
+# further than the last? Answer `"A"`, `"B"` or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "B"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+curves = {"A": training_curve(0.005), "B": training_curve(0.3), "C": training_curve(0.1)}
+show_curves(curves, "Which one explodes?")
+mg.check(q3, "B", hint="exploding: w overshoots 1.5 further at every step (zig-zag), and the loss grows by a constant factor")
+
+
+# %% [markdown]
 # ## Summary
 #
 # * The gradient of an early layer is a **product** of one factor per later layer. Factors

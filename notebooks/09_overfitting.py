@@ -289,6 +289,106 @@ penalty.backward()
 print(f"penalty {penalty.data:.4f}, gradient {w.grad:.4f}")
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+from microgrand import nn
+
+# %% [markdown]
+# **1. Predict, then run.** `nn.Dropout(0.5)` in **evaluation** mode, applied to `[2.0, 4.0]`:
+# what comes out? (A list.)
+
+# %%
+q1 = ...  # your prediction, a list
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = [2.0, 4.0]
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+out = nn.Dropout(0.5, rng=0).eval()([2.0, 4.0])
+print(out)
+mg.check(q1, out, hint="in evaluation mode dropout does nothing")
+
+# %% [markdown]
+# **2.** The L2 penalty $\lambda w^2$ with $\lambda = 0.1$: what is its gradient at $w = 0.5$?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 0.1
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+w = mg.Value(0.5)
+(0.1 * w**2).backward()
+mg.check(q2, w.grad, hint="d(λw²)/dw = 2λw")
+
+# %% [markdown]
+# **3. Diagnose this loss curve** (two curves, in fact). The training and validation losses of one run. At which
+# epoch would early stopping keep the weights?
+
+# %%
+q3 = ...  # an epoch number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = 24
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+epochs = list(range(1, 61))
+train_loss = [1.0 / (1 + 0.15 * e) for e in epochs]
+val_loss = [1.0 / (1 + 0.15 * e) + 0.001 * (e - 20) ** 2 + 0.05 for e in epochs]
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.plot(epochs, train_loss, label="training")
+ax.plot(epochs, val_loss, label="validation")
+ax.set(xlabel="epoch", ylabel="loss", title="Where would you stop?")
+ax.legend()
+plt.show()
+best = epochs[val_loss.index(min(val_loss))]
+mg.check(q3, best, hint="the epoch with the lowest VALIDATION loss; the training loss always keeps falling")
+
+
+# %% [markdown]
 # ## Summary
 #
 # * Judge a model on data it did not train on. **Overfitting** shows as 100 % on the training

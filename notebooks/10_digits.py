@@ -279,6 +279,100 @@ fig.suptitle("Input weights of 8 hidden units (blue positive, red negative)")
 plt.show()
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+from microgrand import losses
+
+# %% [markdown]
+# **1. Predict, then run.** Two classes with equal scores $z = (0, 0)$ and the right class 0:
+# what is $\partial L/\partial z_0$ for the cross-entropy?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = -0.5
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+z = [mg.Value(0.0), mg.Value(0.0)]
+losses.cross_entropy(z, 0).backward()
+print("dL/dz:", [v.grad for v in z])
+mg.check(q1, z[0].grad, hint="probability minus target: 0.5 − 1")
+
+# %% [markdown]
+# **2.** A first-layer weight connected to a **blank** pixel ($x = 0$): what is its gradient for
+# this image?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 0
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+w, x = mg.Value(0.7), 0.0
+(w * x).tanh().backward()
+mg.check(q2, w.grad, hint="the local derivative of w·x with respect to w is x")
+
+# %% [markdown]
+# **3. Diagnose this loss curve.** Which of these three runs is healthy? Answer `"A"`, `"B"`
+# or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "C"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+curves = {"A": training_curve(0.05, sign=+1.0), "B": training_curve(0.27), "C": training_curve(0.1)}
+show_curves(curves, "Which run is healthy?")
+mg.check(q3, "C", hint="healthy: the loss falls quickly and steadily and levels off")
+
+
+# %% [markdown]
 # ## Summary
 #
 # * An image is just a list of numbers to an MLP: 64 pixels in, one score per class out.

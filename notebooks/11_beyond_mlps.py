@@ -310,7 +310,8 @@ for ax, (values, title, cmap) in zip(axes, panels):
     ax.imshow(values, cmap=cmap, **({} if cmap != "RdBu" else {"vmin": -lim, "vmax": lim}))
     for (r, c), v in np.ndenumerate(values):
         ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=8,
-                color="white" if cmap == "viridis" and v < values.mean() else "black")
+                color="white" if (cmap == "viridis" and v < values.mean())
+                or (cmap == "gray_r" and v > 0.6) else "black")
     ax.set_title(title, fontsize=10)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -428,7 +429,7 @@ plt.show()
 #
 # And $w = 1.5$? It does **not** explode here, although every factor $w$ is above 1. The
 # right-hand plot shows why: the state grows step after step until `tanh` saturates, near
-# $|h| \approx 0.87$ from about step 12 on. There $1 - h^2 \approx 0.23$, so each step back
+# $|h| \approx 0.86$ from about step 12 on. There $1 - h^2 \approx 0.23$, so each step back
 # multiplies the gradient by $1.5 \times 0.23 \approx 0.38$ — smaller than $w = 0.9$'s factor,
 # and the gradient vanishes even faster. Only in the first, unsaturated steps is the factor
 # about 1.5 (the curve rises a little towards $t = 1$). `tanh` caps the explosion by trading
@@ -491,6 +492,115 @@ for epoch in range(EPOCHS):
     loss4.backward()
     opt4.step()
 print(f"final error: 2-unit code {ae_losses[-1]:.4f}, 4-unit code {loss4.data:.4f}")
+
+# %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+# %% [markdown]
+# **1. Predict, then run.** A 1-D convolution with a kernel of 3 weights over an input of 7
+# numbers (no padding): how many contributions does $dL/dw_0$ add up?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 5
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+x = [mg.Value(float(i)) for i in range(7)]
+w = [mg.Value(0.1), mg.Value(0.2), mg.Value(0.3)]
+y = [mg.vsum([w[k] * x[i + k] for k in range(3)]) for i in range(len(x) - 2)]
+uses = sum(1 for yi in y for v in yi.inputs if any(u is w[0] for u in v.inputs))
+print(len(y), "positions; w0 is used", uses, "times")
+mg.check(q1, uses, hint="one contribution per position: 7 − 3 + 1")
+
+# %% [markdown]
+# **2.** Max-pooling of $a = 2$ and $b = 5$, built as $b + \mathrm{ReLU}(a - b)$: what gradient
+# does $a$ get?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 0
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+a, b = mg.Value(2.0), mg.Value(5.0)
+(b + (a - b).relu()).backward()
+mg.check(q2, a.grad, hint="the gradient goes to the maximum; the other input had no influence")
+
+# %% [markdown]
+# **3. Diagnose this curve.** The size of $dL/dx_t$ through a recurrent network, for three
+# values of $w$. In which one does the gradient **vanish** fastest as it goes back in time?
+# Answer `"A"`, `"B"` or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "A"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+def grads_through_time(w_value, steps=20):
+    xs = [mg.Value(0.05) for _ in range(steps)]
+    w, h = mg.Value(w_value), mg.Value(0.0)
+    for x in xs:
+        h = (w * h + x).tanh()
+    h.backward()
+    return [abs(x.grad) for x in xs]
+
+
+fig, axes = plt.subplots(1, 3, figsize=(10.8, 2.8))
+for ax, (name, wv) in zip(axes, (("A", 0.3), ("B", 0.9), ("C", 1.0))):
+    ax.plot(range(1, 21), grads_through_time(wv), marker="o", ms=3)
+    ax.set(title=f"curve {name}", xlabel="time step t", yscale="log")
+axes[0].set_ylabel("|dL/dx_t|")
+fig.tight_layout()
+plt.show()
+mg.check(q3, "A", hint="vanishing: the early steps (small t) get the smallest gradient; the steeper the slope, the faster")
+
 
 # %% [markdown]
 # ## Summary

@@ -240,9 +240,115 @@ def test_handouts(tmp_path: Path) -> None:
             if solution(c):
                 view = c.metadata.get("jupyter", {})
                 assert not view.get("source_hidden") and not view.get("outputs_hidden")
-                assert c.outputs == next(
-                    o.outputs for o in original.cells if o.source == c.source
+                assert c.outputs == next(o.outputs for o in original.cells if o.source == c.source)
+
+
+# --- check yourself ------------------------------------------------------------------------
+
+
+def _check_section(nb: Any) -> list[Any]:
+    """The cells of the lesson's "Check yourself" section (up to the summary)."""
+    start = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown" and re.search(r"^## Check yourself", c.source, re.M)
+    ]
+    assert start, "the lesson needs a '## Check yourself' section"
+    cells = []
+    for c in nb.cells[start[0] + 1 :]:
+        if c.cell_type == "markdown" and re.search(r"^## Summary", c.source, re.M):
+            break
+        cells.append(c)
+    return cells
+
+
+def _tags(cell: Any) -> tuple[str, ...]:
+    return tuple(cell.get("metadata", {}).get("tags", ()))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_check_yourself_section(stem: str) -> None:
+    """Three or more self-checking questions; one "predict, then run"; from 05 on, a loss curve
+    to diagnose; the stored (solved) notebook shows every check passing."""
+    cells = _check_section(_stored(stem))
+    checks = [c for c in cells if "check" in _tags(c)]
+    assert len(checks) >= 3, f"{stem}: only {len(checks)} check cells"
+    text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert "Predict, then run" in text
+    if int(stem[:2]) >= 5:
+        assert "Diagnose this" in text, f"{stem} needs a 'diagnose this loss curve' question"
+    for c in checks:
+        assert c.metadata.get("jupyter", {}).get("source_hidden") is True
+        shown = "".join(
+            str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", "")) for o in c.outputs
+        )
+        assert "✓ right" in shown, f"{stem}: a stored check does not pass: {shown[-200:]!r}"
+
+
+def _wrong(value: Any) -> Any:
+    """An answer that is certainly wrong, of the same kind as ``value``."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1 + abs(value)
+    if isinstance(value, str):
+        return "Z" if value.strip().upper() != "Z" else "Y"
+    if isinstance(value, list | tuple):
+        return [_wrong(v) for v in value]
+    raise AssertionError(f"no wrong answer for {value!r}")
+
+
+def _run_checks(cells: list[Any], wrong: bool) -> list[Any]:
+    """Run the section in this process; return the verdict of every check cell."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    show = plt.show
+    plt.show = lambda *a, **k: plt.close("all")  # type: ignore[assignment]
+    verdicts: list[Any] = []
+    namespace: dict[str, Any] = {"__name__": "__check__"}
+    try:
+        for c in cells:
+            if c.cell_type != "code":
+                continue
+            tree = ast.parse(_python(c.source))
+            if "solution" in _tags(c) and wrong:
+                for node in tree.body:
+                    if isinstance(node, ast.Assign) and re.fullmatch(
+                        r"q\d+", getattr(node.targets[0], "id", "")
+                    ):
+                        node.value = ast.parse(
+                            repr(_wrong(ast.literal_eval(node.value))), mode="eval"
+                        ).body
+                ast.fix_missing_locations(tree)
+            if "check" in _tags(c):
+                *body, last = tree.body
+                assert isinstance(last, ast.Expr), "a check cell ends with mg.check(...)"
+                exec(compile(ast.Module(body, []), "<check>", "exec"), namespace)
+                verdicts.append(
+                    eval(compile(ast.Expression(last.value), "<check>", "eval"), namespace)
                 )
+            else:
+                exec(compile(tree, "<cell>", "exec"), namespace)
+    finally:
+        plt.show = show  # type: ignore[assignment]
+        plt.close("all")
+    return verdicts
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_checks_pass_with_solutions_and_fail_with_wrong_answers(stem: str) -> None:
+    cells = _check_section(_text(stem))
+    right = _run_checks(cells, wrong=False)
+    assert len(right) >= 3 and all(v.ok for v in right), [repr(v) for v in right]
+    wrong = _run_checks(cells, wrong=True)
+    assert not any(v.ok for v in wrong), [repr(v) for v in wrong]
+    assert all(repr(v).startswith("✗") for v in wrong)
+    blank = [c for c in cells if "solution" not in _tags(c)]
+    unanswered = _run_checks(blank, wrong=False)
+    assert all(repr(v).startswith("… not answered") for v in unanswered)
 
 
 # --- stored outputs -----------------------------------------------------------------------
