@@ -13,7 +13,7 @@ GitHub). This script:
 Usage::
 
     python tools/build_notebooks.py                 # all lessons
-    python tools/build_notebooks.py 01 03_neuron    # only these (prefix or stem)
+    python tools/build_notebooks.py 01 04_neuron    # only these (prefix or stem)
     python tools/build_notebooks.py --sync-only     # sync the pairs, do not execute
 """
 
