@@ -74,6 +74,11 @@ assets: install
 notebooks: install
 	$(BIN)/python tools/build_notebooks.py
 
+# Class copies of the lessons: build/handouts/student/ (no solution cells), .../teacher/ (all).
+.PHONY: handouts
+handouts: install
+	$(BIN)/python tools/make_handouts.py --out build/handouts
+
 lab: install
 	$(BIN)/jupyter lab notebooks
 

@@ -30,6 +30,7 @@ from .pages.quiz import quiz
 from .recording import Recorded, RecordMismatchError, record
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
 from .rules import RULES, Rule
+from .selfcheck import Verdict, check
 from .stepper import Player, Trace, animate, explain, save_player, step, trace
 from .train import History, fit
 from .value import (
@@ -94,9 +95,11 @@ __all__ = [
     "Rule",
     "Trace",
     "Value",
+    "Verdict",
     "__version__",
     "animate",
     "apply",
+    "check",
     "cos",
     "data",
     "draw",

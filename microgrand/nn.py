@@ -46,6 +46,7 @@ from .value import Value, vsum
 __all__ = [
     "ACTIVATIONS",
     "MLP",
+    "Dropout",
     "Layer",
     "Module",
     "Neuron",
@@ -215,8 +216,8 @@ class Module:
     def train(self, mode: bool = True) -> Module:
         """Put this module and its children in training mode (``eval()`` undoes it).
 
-        None of the built-in modules behaves differently in evaluation mode (they have no
-        dropout or batch statistics); the flag is there for modules that do.
+        Only :class:`Dropout` behaves differently in evaluation mode (it passes its input
+        through unchanged); the flag is there for modules that do.
 
         Example:
             >>> Neuron(1, rng=0).eval().training
@@ -586,3 +587,54 @@ class MLP(Module):
 
     def extra_repr(self) -> str:
         return ""
+
+
+class Dropout(Module):
+    """Randomly zero inputs while training, as ``torch.nn.Dropout`` ("inverted" dropout).
+
+    In training mode (``module.train()``, the default) each input is kept with probability
+    ``1 - p`` and multiplied by ``1 / (1 - p)``, or replaced by 0 with probability ``p``, so
+    the expected value of each output equals its input. A dropped input gets no gradient
+    (it was multiplied by 0). In evaluation mode (``module.eval()``) the input passes through
+    unchanged. A new mask is drawn on every call.
+
+    Args:
+        p: the probability of dropping each input, ``0 <= p <= 1`` (default 0.5).
+        rng: a ``random.Random`` or an int seed for the masks (``None``: fresh, unseeded).
+
+    Example:
+        >>> drop = Dropout(0.5, rng=0)
+        >>> drop([1.0, 1.0, 1.0, 1.0])          # kept inputs are doubled
+        [2.0, 2.0, 0.0, 0.0]
+        >>> drop.eval()([1.0, 1.0, 1.0, 1.0])   # evaluation: unchanged
+        [1.0, 1.0, 1.0, 1.0]
+    """
+
+    def __init__(
+        self, p: float = 0.5, *, rng: random.Random | int | None = None, name: str | None = None
+    ) -> None:
+        super().__init__(name)
+        if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability p must be a number in [0, 1], got {p!r}")
+        self.p = float(p)
+        self.rng = as_rng(rng)
+
+    def _one(self, v: Value | float) -> Value | float:
+        if not self.training or self.p == 0.0:
+            return v
+        if self.p == 1.0 or self.rng.random() < self.p:
+            return v * 0.0
+        return v * (1.0 / (1.0 - self.p))
+
+    def forward(self, x: Value | float | Sequence[Value | float]) -> Any:
+        """Apply dropout to one Value/number or to each element of a list."""
+        if isinstance(x, Value | int | float) and not isinstance(x, bool):
+            return self._one(x)
+        if isinstance(x, Sequence) and not isinstance(x, str):
+            return [self._one(v) for v in x]
+        raise TypeError(
+            f"Dropout takes a Value, a number or a list of them, got {type(x).__name__}"
+        )
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

@@ -221,13 +221,16 @@ print(graph.stats())
 # %% [markdown]
 # ## 5. A bigger forward pass: a tiny neuron
 #
-# Here is the calculation that a single artificial neuron performs (lesson 3 is all about it):
+# Here is the calculation that a single artificial neuron performs (lesson 4 is all about it):
 # weigh two inputs, add a bias, squash the result with $\tanh$.
 #
 # $$o = \tanh(x_1 w_1 + x_2 w_2 + b)$$
 #
-# This graph is bigger, so we draw it from top to bottom (`rankdir="TB"`) to fit the page: the
-# inputs are at the top, the output $o$ at the bottom.
+# This graph is bigger, so we show two decimals (`precision=2`). Each local derivative is
+# written on its own edge, just above the arrow it belongs to: the $\partial = -3.00$ on the
+# arrow from $x_1$ into the first $\times$ says "this product moves by $-3$ (that is $w_1$) per
+# unit of $x_1$", the $\partial = 2.00$ on the arrow from $w_1$ says it moves by $2$ (that is
+# $x_1$) per unit of $w_1$.
 
 # %%
 x1, x2 = mg.Value(2.0, label="x1"), mg.Value(0.0, label="x2")
@@ -237,7 +240,7 @@ n = x1 * w1 + x2 * w2 + bias
 n.label = "n"
 o = n.tanh()
 o.label = "o"
-mg.draw(o, show=["data"], edge_labels=True, rankdir="TB")
+mg.draw(o, show=["data"], edge_labels=True, precision=2)
 
 # %% [markdown]
 # How sensitive is the output $o$ to the weight $w_1$? Nudging still works on Values: build the
@@ -264,7 +267,7 @@ print(f"∂o/∂w1 ≈ {(neuron_output(-3.0 + h) - neuron_output(-3.0)) / h:.4f}
 # Let $p(x) = x^3 - 2x$. Estimate $p'(2)$ with a forward difference and with a central
 # difference ($h = 10^{-4}$), and compare both with the calculus answer $3x^2 - 2$.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 def p(x):
     return x**3 - 2 * x
 
@@ -281,7 +284,7 @@ print(f"forward {forward:.6f}, central {central:.6f}, calculus {3 * 2**2 - 2}")
 # partial derivatives by nudging. Which input should you change to increase $q$ fastest, and in
 # which direction?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 def q(a, b, c):
     return a**2 * b + math.sin(c)
 
@@ -300,7 +303,7 @@ for name in point:
 # draw it with the local derivatives on the edges, and check with `mg.Graph.of(L).stats()` that it
 # has 5 nodes. Which local derivative does the edge from the `+` node to the `×` node carry?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 x, y, z = mg.Value(1.0, label="x"), mg.Value(2.0, label="y"), mg.Value(-4.0, label="z")
 s = x + y
 s.label = "s"
@@ -309,6 +312,65 @@ L.label = "L"
 print(mg.Graph.of(L).stats())
 print("∂L/∂s =", L.local_grads[0], "(the value of z)")
 mg.draw(L, show=["data"], edge_labels=True)
+
+# %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import microgrand as mg
+
+
+def f(x):
+    return x**2
+
+# %% [markdown]
+# **1. Predict, then run.** For $f(x) = x^2$ at $x = 3$, what does the *forward* difference
+# with $h = 0.1$ give, $(f(3.1) - f(3))/0.1$? (Not 6!)
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 6.1
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+truth = (f(3 + 0.1) - f(3)) / 0.1
+print(f"the forward difference: {truth:.6f}")
+mg.check(q1, truth, hint="(3.1² − 9) / 0.1 = (9.61 − 9) / 0.1; the forward difference is off by about h")
+
+# %% [markdown]
+# **2.** For $e = a \cdot b$ with $a = 2$ and $b = -3$, what is the local derivative
+# $\partial e/\partial a$?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = -3
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+e = mg.Value(2.0) * mg.Value(-3.0)
+mg.check(q2, e.local_grads[0], hint="for a product, the slope with respect to one input is the other input")
+
+# %% [markdown]
+# **3.** How many nodes (boxes and operations counted as one node each) does the graph of
+# $d = a \cdot b + c$ have, with $a$, $b$, $c$ three Values? (`mg.Graph.of(d).stats()` counts
+# them.)
+
+# %%
+q3 = ...  # a whole number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = 5
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+a, b, c = mg.Value(2.0), mg.Value(-3.0), mg.Value(10.0)
+mg.check(q3, mg.Graph.of(a * b + c).stats()["nodes"], hint="three inputs, plus one node per operation")
+
 
 # %% [markdown]
 # ## Summary

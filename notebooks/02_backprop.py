@@ -141,7 +141,18 @@ for v in (a, b, c, d, e, f, L):
 mg.step(L, precision=2)
 
 # %% [markdown]
-# `mg.explain` writes the same steps as chain-rule lines, with the numbers filled in.
+# `mg.explain` writes the same steps as chain-rule lines, with the numbers filled in. Two
+# kinds of derivative appear in every line, written differently on purpose:
+#
+# - $dL/dx$ (a straight **d**) is the **total** derivative: how much the final output $L$ moves
+#   when $x$ moves, through everything that comes after $x$. It is what `x.grad` holds.
+# - $\partial e/\partial a$ (a curly **∂**) is a **local** derivative: how the output of *one*
+#   operation ($e$) moves when one of its own inputs ($a$) moves. It is the `∂ = …` on an edge.
+#
+# So a line $dL/da = dL/de \cdot \partial e/\partial a$ reads: "the gradient that arrived at $e$,
+# times $e$'s own slope with respect to $a$". The first line after the start,
+# $dL/df = dL/dL \cdot \partial L/\partial f$, is not circular: $dL/dL = 1$ is the seed, and
+# $\partial L/\partial f$ is the local slope of the last operation $L = d \cdot f$ alone (it is $d$).
 
 # %%
 mg.explain(L)
@@ -170,7 +181,7 @@ print({v.label: round(v.grad, 4) for v in (x1, x2, w1, w2, bias)})
 print(mg.gradcheck(neuron, [x1, x2, w1, w2, bias]))
 
 # %%
-mg.draw(o, edge_labels=True, rankdir="TB", precision=2)
+mg.draw(o, edge_labels=True, precision=2)
 
 # %% [markdown]
 # Notice $\partial o/\partial w_2 = 0$: $w_2$ is multiplied by $x_2 = 0$, so nudging it changes
@@ -295,7 +306,7 @@ L = p * q
 L.label = "L"
 mg.draw(L, worksheet=True, rankdir="TB", precision=2)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # p = xy + z = 1, q = x + 1 = 3, L = pq = 3.
 # ∂L/∂p = q = 3, ∂L/∂q = p = 1, ∂L/∂z = 3, ∂L/∂y = 3·x = 6,
 # ∂L/∂x = 3·y (through p) + 1·1 (through q) = -3 + 1 = -2.
@@ -310,7 +321,7 @@ mg.draw(L, edge_labels=True, rankdir="TB", precision=2)
 # and check that they add up to your answer. (Unlabelled nodes are named by their expression,
 # like `x·y`, or by their id, like `n5`.)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 mg.explain(L)
 # The last line (dL/dx) has two terms: one through q (∂L/∂q · 1 = 1 · 1 = 1) and one through
 # the product x·y (∂L/∂(x·y) · y = 3 · (-1) = -3); their sum is ∂L/∂x = -2.
@@ -321,7 +332,7 @@ mg.explain(L)
 # $r = \tanh(u \cdot v) + u^2$ with $u = 0.5$, $v = -1.5$ and check it against `r.backward()` and
 # `mg.gradcheck`. Then try `backward_overwriting`: which gradient comes out wrong, and why?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 u, v = mg.Value(0.5, label="u"), mg.Value(-1.5, label="v")
 r = (u * v).tanh() + u**2
 backward_adding(r)
@@ -336,6 +347,65 @@ print("overwriting:", [round(g, 6) for g in buggy])
 print(mg.gradcheck(lambda u, v: (u * v).tanh() + u**2, [u, v]).ok)
 # u feeds two nodes (u·v and u²), so the overwriting version keeps only one contribution
 # and u's gradient is wrong; v is used once, so its gradient is right in both versions.
+
+# %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import microgrand as mg
+
+# %% [markdown]
+# **1. Predict, then run.** For $L = (a + b) \cdot c$ with $a = 1$, $b = 2$, $c = -4$, what is
+# $dL/da$?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = -4
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+a, b, c = mg.Value(1.0), mg.Value(2.0), mg.Value(-4.0)
+L = (a + b) * c
+L.backward()
+print("dL/da =", a.grad)
+mg.check(q1, a.grad, hint="dL/d(a+b) = c, and + passes the gradient on unchanged")
+
+# %% [markdown]
+# **2.** For $L = a \cdot a$ at $a = 3$, what is $dL/da$?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 6
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+a = mg.Value(3.0)
+(a * a).backward()
+mg.check(q2, a.grad, hint="a is used twice: two contributions of 3, added")
+
+# %% [markdown]
+# **3.** $L = a \cdot b$ with $a = 2$, $b = 5$. You call `L.backward()` **twice** without
+# `zero_grad`. What is `a.grad` now?
+
+# %%
+q3 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = 10
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+a, b = mg.Value(2.0), mg.Value(5.0)
+L = a * b
+L.backward()
+L.backward()
+mg.check(q3, a.grad, hint="gradients accumulate: the second pass adds to the first")
+
 
 # %% [markdown]
 # ## Summary

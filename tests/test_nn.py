@@ -319,3 +319,80 @@ def test_no_grad_forward_builds_no_graph() -> None:
 
 def test_activations_table_is_exposed() -> None:
     assert set(nn.ACTIVATIONS) == set(ACTS)
+
+
+# --- dropout -------------------------------------------------------------------------------
+
+
+def test_dropout_keeps_the_expected_value_and_drops_about_p() -> None:
+    from microgrand.nn import Dropout
+
+    drop = Dropout(0.25, rng=3)
+    out = drop([1.0] * 20_000)
+    kept = [v for v in out if v != 0.0]
+    # kept inputs are scaled by 1 / (1 - p); the rest are exactly 0
+    assert all(v == pytest.approx(1 / 0.75) for v in kept)
+    assert len(kept) / len(out) == pytest.approx(0.75, abs=0.015)
+    assert sum(out) / len(out) == pytest.approx(1.0, abs=0.02)
+
+
+def test_dropout_gradient_flows_only_through_kept_inputs() -> None:
+    from microgrand.nn import Dropout
+
+    xs = [Value(float(i + 1), label=f"x{i}") for i in range(200)]
+    out = Dropout(0.5, rng=1)(xs)
+    sum(out, Value(0.0)).backward()
+    for x, o in zip(xs, out, strict=True):
+        if o.data == 0.0:
+            assert x.grad == 0.0
+        else:
+            assert o.data == pytest.approx(2 * x.data)
+            assert x.grad == pytest.approx(2.0)
+    assert {x.grad for x in xs} == {0.0, 2.0}  # both cases occur
+
+
+def test_dropout_eval_is_the_identity_and_train_restores_it() -> None:
+    from microgrand.nn import Dropout
+
+    class Net(Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = Layer(3, 50, "relu", rng=0)
+            self.drop = Dropout(0.5, rng=0)
+
+        def forward(self, x: list[float]) -> list[Value]:
+            return list(self.drop(self.layer.outputs([Value(v) for v in x])))
+
+    net = Net()
+    x = [0.5, -1.0, 2.0]
+    clean = [v.data for v in net.layer.outputs([Value(v) for v in x])]
+    net.eval()
+    assert not net.drop.training
+    assert [v.data for v in net(x)] == clean  # identity in eval
+    net.train()
+    noisy = [v.data for v in net(x)]
+    assert any(a == 0.0 and b != 0.0 for a, b in zip(noisy, clean, strict=True))
+    assert all(a in (0.0, pytest.approx(2 * b)) for a, b in zip(noisy, clean, strict=True))
+
+
+def test_dropout_masks_are_reproducible_and_fresh_per_call() -> None:
+    from microgrand.nn import Dropout
+
+    a, b = Dropout(0.5, rng=7), Dropout(0.5, rng=7)
+    first = a([1.0] * 64)
+    assert first == b([1.0] * 64)  # same seed, same masks
+    assert a([1.0] * 64) != first  # a new mask on every call
+
+
+def test_dropout_edges_and_errors() -> None:
+    from microgrand.nn import Dropout
+
+    assert Dropout(0.0, rng=0)([1.0, 2.0]) == [1.0, 2.0]
+    assert [v.data for v in Dropout(1.0, rng=0)([Value(1.0), Value(2.0)])] == [0.0, 0.0]
+    assert Dropout(0.5, rng=0)(3.0) in (0.0, 6.0)
+    assert "p=0.3" in repr(Dropout(0.3))
+    for bad in (-0.1, 1.5, "0.5", True):
+        with pytest.raises(ValueError, match=r"dropout probability p must be a number in \[0, 1\]"):
+            Dropout(bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="Dropout takes a Value"):
+        Dropout(0.5)("x")

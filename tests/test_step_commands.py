@@ -16,7 +16,7 @@ def test_explain_prints_the_chain_rule(capsys: pytest.CaptureFixture[str]) -> No
     assert len(out) == 6
     assert out[0].startswith("dL/dL = 1.0")
     # hand-computed: do/dw = (1 − tanh(0.88)²) · x = 0.500972 · 2 = 1.00194
-    assert out[4] == "dL/dw = dL/d(x·w) · d(x·w)/dw = 0.501 · x = 0.501 · 2.0 = 1.0019"
+    assert out[4] == "dL/dw = dL/d(x·w) · ∂(x·w)/∂w = 0.501 · x = 0.501 · 2.0 = 1.0019"
     assert main(["explain", "x*x", "x=3", "--format", "latex"]) == 0
     assert capsys.readouterr().out.startswith("\\begin{aligned}")
 

@@ -39,11 +39,11 @@ def test_neuron_lines_hand_computed() -> None:
     # do/dw = 0.5009717 · x = 1.001943; do/dx = 0.5009717 · w = −1.502915.
     assert list(lines) == [
         "do/do = 1.0   (start: o changes one-for-one with itself)",
-        "do/dn = do/do · do/dn = 1.0 · (1 − o²) = 1.0 · 0.500972 = 0.500972",
-        "do/db = do/dn · dn/db = 0.500972 · 1.0 = 0.500972",
-        "do/dz = do/dn · dn/dz = 0.500972 · 1.0 = 0.500972",
-        "do/dw = do/dz · dz/dw = 0.500972 · x = 0.500972 · 2.0 = 1.001943",
-        "do/dx = do/dz · dz/dx = 0.500972 · w = 0.500972 · (-3.0) = -1.502915",
+        "do/dn = do/do · ∂o/∂n = 1.0 · (1 − o²) = 1.0 · 0.500972 = 0.500972",
+        "do/db = do/dn · ∂n/∂b = 0.500972 · 1.0 = 0.500972",
+        "do/dz = do/dn · ∂n/∂z = 0.500972 · 1.0 = 0.500972",
+        "do/dw = do/dz · ∂z/∂w = 0.500972 · x = 0.500972 · 2.0 = 1.001943",
+        "do/dx = do/dz · ∂z/∂x = 0.500972 · w = 0.500972 · (-3.0) = -1.502915",
     ]
 
 
@@ -77,7 +77,7 @@ def test_accumulation_is_a_sum() -> None:
     line = explain(L, nodes=[a]).lines[0]
     stages = line.split(" = ")
     assert stages[0] == "dL/da"
-    assert stages[1] == "dL/dq · dq/da + dL/dp · dp/da"
+    assert stages[1] == "dL/dq · ∂q/∂a + dL/dp · ∂p/∂a"
     assert stages[-2] == "3.0 + 2.0"
     assert stages[-1] == "5.0"
     # a * a: both terms come from the same node
@@ -118,7 +118,8 @@ def test_latex_and_markdown_formats() -> None:
     assert str(lx).startswith("\\begin{aligned}") and str(lx).endswith("\\end{aligned}")
     assert lx._repr_latex_() == f"$${lx}$$"
     assert lx._repr_markdown_() is None
-    assert r"\frac{\partial o}{\partial n} &= " in str(lx)
+    assert r"\frac{\mathrm{d} o}{\mathrm{d} n} &= " in str(lx)
+    assert r"\frac{\partial o}{\partial n}" in str(lx)  # the local derivative of tanh
     assert r"\left(1 - o^2\right)" in str(lx)
     # braces balance in every line (valid LaTeX grouping)
     for line in lx.lines:

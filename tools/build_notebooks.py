@@ -13,7 +13,7 @@ GitHub). This script:
 Usage::
 
     python tools/build_notebooks.py                 # all lessons
-    python tools/build_notebooks.py 01 03_neuron    # only these (prefix or stem)
+    python tools/build_notebooks.py 01 04_neuron    # only these (prefix or stem)
     python tools/build_notebooks.py --sync-only     # sync the pairs, do not execute
 """
 
@@ -46,10 +46,15 @@ def lessons(directory: Path = NOTEBOOKS) -> list[Path]:
     return [directory / f"{s}.py" for s in sorted(stems)]
 
 
-def cell_inputs(nb: Any) -> list[tuple[str, str, tuple[str, ...]]]:
-    """What must agree between the two files of a pair: type, source and tags of each cell."""
+def cell_inputs(nb: Any) -> list[tuple[str, str, tuple[str, ...], tuple[Any, ...]]]:
+    """What must agree between the two files of a pair: type, source, tags and `jupyter` view."""
     return [
-        (c.cell_type, c.source.strip(), tuple(c.get("metadata", {}).get("tags", ())))
+        (
+            c.cell_type,
+            c.source.strip(),
+            tuple(c.get("metadata", {}).get("tags", ())),
+            tuple(sorted(c.get("metadata", {}).get("jupyter", {}).items())),
+        )
         for c in nb.cells
     ]
 

@@ -1,7 +1,8 @@
 """The chain rule written out, one line per step of the backward pass.
 
 :func:`explain` turns a :class:`~microgrand.stepper.trace.Trace` into lines such as
-``dL/dx = dL/dz · dz/dx = 0.5 · w = 0.5 · 3.0 = 1.5``: the symbols, the local derivative
+``dL/dx = dL/dz · ∂z/∂x = 0.5 · w = 0.5 · 3.0 = 1.5``: the symbols (``d`` for the total
+derivative of the output, ``∂`` for the local derivative of one operation), the local derivative
 worded from the rule table (``tanh``: ``1 − out²``), the numbers and the result. A node used
 twice shows its gradient as a sum of contributions (``dL/da = 3.0 + 3.0 = 6.0``).
 
@@ -11,8 +12,8 @@ Example:
     >>> z = x * w; z.label = "z"
     >>> print(explain(z))
     dz/dz = 1.0   (start: z changes one-for-one with itself)
-    dz/dw = dz/dz · dz/dw = 1.0 · x = 1.0 · 2.0 = 2.0
-    dz/dx = dz/dz · dz/dx = 1.0 · w = 1.0 · 3.0 = 3.0
+    dz/dw = dz/dz · ∂z/∂w = 1.0 · x = 1.0 · 2.0 = 2.0
+    dz/dx = dz/dz · ∂z/∂x = 1.0 · w = 1.0 · 3.0 = 3.0
 """
 
 from __future__ import annotations
@@ -77,13 +78,19 @@ format_number = format_short  # the 0.1 name, kept for one release
 _SIMPLE = re.compile(r"^[A-Za-z][0-9]*$")
 
 
-def _text_d(name: str) -> str:
-    """``dx`` for a simple name, ``d(x·w)`` otherwise."""
-    return f"d{name}" if _SIMPLE.match(name) else f"d({name})"
+def _text_d(name: str, d: str = "d") -> str:
+    """``dx`` for a simple name, ``d(x·w)`` otherwise (``d`` may be ``∂``)."""
+    return f"{d}{name}" if _SIMPLE.match(name) else f"{d}({name})"
 
 
 def _text_frac(top: str, bottom: str) -> str:
+    """The total derivative of the output: ``dL/dx``."""
     return f"{_text_d(top)}/{_text_d(bottom)}"
+
+
+def _text_local(top: str, bottom: str) -> str:
+    """The local derivative of one operation: ``∂z/∂x`` (never written like a total)."""
+    return f"{_text_d(top, '∂')}/{_text_d(bottom, '∂')}"
 
 
 _TOKEN = re.compile(r"[A-Za-z]+[0-9]*|[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?|\s+|.")
@@ -142,12 +149,18 @@ def latex_name(name: str) -> str:
     return "".join(out)
 
 
-def _latex_frac(top: str, bottom: str) -> str:
-    def d(name: str) -> str:
-        s = latex_name(name)
-        return rf"\partial \left({s}\right)" if _needs_parens(name) else rf"\partial {s}"
+def _latex_frac(top: str, bottom: str, d: str = r"\mathrm{d}") -> str:
+    """The total derivative ``dL/dx`` (upright ``d``); with ``d=\\partial``, a local one."""
 
-    return rf"\frac{{{d(top)}}}{{{d(bottom)}}}"
+    def dd(name: str) -> str:
+        s = latex_name(name)
+        return rf"{d} \left({s}\right)" if _needs_parens(name) else rf"{d} {s}"
+
+    return rf"\frac{{{dd(top)}}}{{{dd(bottom)}}}"
+
+
+def _latex_local(top: str, bottom: str) -> str:
+    return _latex_frac(top, bottom, r"\partial")
 
 
 def _needs_parens(name: str) -> bool:
@@ -224,7 +237,7 @@ def explain_step(
         >>> t = trace(b)
         >>> print(explain_step(t[1], t).replace(" = ", "\\n  = "))
         db/da
-          = db/db · db/da + db/db · db/da
+          = db/db · ∂b/∂a + db/db · ∂b/∂a
           = 1.0 · a + 1.0 · a
           = 1.0 · 3.0 + 1.0 · 3.0
           = 3.0 + 3.0
@@ -235,6 +248,7 @@ def explain_step(
     names = names if names is not None else _names(t)
     latex = format != "text"
     frac: Callable[[str, str], str] = _latex_frac if latex else _text_frac
+    local: Callable[[str, str], str] = _latex_local if latex else _text_local
     dot = r" \cdot " if latex else " · "
     top = names[t.steps[0].id]
     me = names[step.id]
@@ -258,7 +272,7 @@ def explain_step(
         vals.append(s)
     for c in step.incoming:
         sender = names[c.node]
-        sym.append(f"{frac(top, sender)}{dot}{frac(sender, me)}")
+        sym.append(f"{frac(top, sender)}{dot}{local(sender, me)}")
         tpl = _template(c, t, names, latex)
         any_worded = any_worded or tpl is not None
         first = not nums
@@ -322,6 +336,9 @@ def explain(
     Each line reads ``d root/d node = (symbols) = (local derivative from the rule table) =
     (numbers) = result``; a node used more than once gets a sum. Names are the labels
     (unlabelled nodes get a short expression or their id; an unlabelled output is ``L``).
+    ``dL/dx`` is the total derivative of the output (what ``x.grad`` holds); ``∂z/∂x`` is the
+    local derivative of the one operation ``z`` with respect to its input ``x``, so
+    ``dL/dz · ∂z/∂x`` reads "gradient arriving at z, times z's own slope".
 
     Args:
         x: the output Value (its graph is traced; Values are not changed) or a Trace.
@@ -334,7 +351,7 @@ def explain(
         >>> x = Value(0.5, label="x")
         >>> y = x.tanh(); y.label = "y"
         >>> print(explain(y, nodes=[x]))
-        dy/dx = dy/dy · dy/dx = 1.0 · (1 − y²) = 1.0 · 0.7864 = 0.7864
+        dy/dx = dy/dy · ∂y/∂x = 1.0 · (1 − y²) = 1.0 · 0.7864 = 0.7864
     """
     if isinstance(x, Trace):
         t = x

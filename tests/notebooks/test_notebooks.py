@@ -46,9 +46,14 @@ def _text(stem: str) -> Any:
     return jupytext.read(path)
 
 
-def _inputs(nb: Any) -> list[tuple[str, str, tuple[str, ...]]]:
+def _inputs(nb: Any) -> list[tuple[str, str, tuple[str, ...], tuple[Any, ...]]]:
     return [
-        (c.cell_type, c.source.strip(), tuple(c.get("metadata", {}).get("tags", ())))
+        (
+            c.cell_type,
+            c.source.strip(),
+            tuple(c.get("metadata", {}).get("tags", ())),
+            tuple(sorted(c.get("metadata", {}).get("jupyter", {}).items())),
+        )
         for c in nb.cells
     ]
 
@@ -141,8 +146,10 @@ def test_exercises_with_hidden_solutions(stem: str) -> None:
     assert solutions, "each exercise needs a following code cell tagged 'solution'"
     for i, cell in solutions:
         assert cell.cell_type == "code", f"solution cell {i} must be a code cell"
-        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
-            f"solution cell {i} must be hidden: jupyter={{'source_hidden': true}}"
+        view = cell.metadata.get("jupyter", {})
+        assert view.get("source_hidden") is True and view.get("outputs_hidden") is True, (
+            f"solution cell {i} must hide its code and its output: "
+            f"jupyter={{'source_hidden': true, 'outputs_hidden': true}}, got {view}"
         )
         assert any(j < i for j in exercises), f"solution cell {i} comes before any exercise"
     # Every exercise is followed by a solution before the next exercise starts.
@@ -154,9 +161,194 @@ def test_exercises_with_hidden_solutions(stem: str) -> None:
 
 
 @pytest.mark.parametrize("stem", STEMS)
+def test_header_format(stem: str) -> None:
+    """Every lesson opens the same way: "# NN · Title", goal, time, prerequisites, a plan."""
+    first = _stored(stem).cells[0].source
+    number = stem[:2]
+    assert first.startswith(f"# {number} · "), f"title must start with '# {number} · '"
+    assert "*Time: about" in first
+    if number != "01":
+        assert "Prerequisite" in first, "say which lessons come first"
+    assert "In this lesson you will" in first
+
+
+def test_lesson_links_work() -> None:
+    """Every lesson is in the table of notebooks/README.md, and every link there exists."""
+    readme = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#]+)\)", readme)
+    for link in links:
+        if "://" not in link:
+            assert (NOTEBOOKS / link).exists(), f"notebooks/README.md links to missing {link}"
+    for stem in STEMS:
+        assert f"]({stem}.ipynb)" in readme, f"{stem} is missing from notebooks/README.md"
+    root_readme = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    for link in re.findall(r"\]\((notebooks/[^)#]+)\)", root_readme):
+        assert (NOTEBOOKS.parent / link).exists(), f"README.md links to missing {link}"
+
+
+@pytest.mark.parametrize("stem", STEMS)
 def test_summary(stem: str) -> None:
     nb = _stored(stem)
     assert any(re.search(r"^#+ .*Summary", s, re.M) for s in _markdown(nb))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_solutions_hidden_in_the_source(stem: str) -> None:
+    """The .py source keeps the hiding too: every solution cell's header carries both flags."""
+    headers = [
+        line
+        for line in (NOTEBOOKS / f"{stem}.py").read_text(encoding="utf-8").splitlines()
+        if line.startswith("# %%") and '"solution"' in line
+    ]
+    assert headers
+    for line in headers:
+        assert '"source_hidden": true' in line and '"outputs_hidden": true' in line, line
+
+
+def test_handouts(tmp_path: Path) -> None:
+    """`make handouts`: student copies have no solution cell, teacher copies have all, shown."""
+    import subprocess
+
+    tool = NOTEBOOKS.parent / "tools" / "make_handouts.py"
+    done = subprocess.run(
+        [sys.executable, str(tool), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for stem in STEMS:
+        original = _stored(stem)
+        student = nbformat.read(tmp_path / "student" / f"{stem}.ipynb", as_version=4)
+        teacher = nbformat.read(tmp_path / "teacher" / f"{stem}.ipynb", as_version=4)
+
+        def solution(c: Any) -> bool:
+            return "solution" in c.metadata.get("tags", ())
+
+        wanted = [c.source for c in original.cells if solution(c)]
+        assert wanted, f"{stem} has no solution cells"
+        assert not [c for c in student.cells if solution(c)], f"student copy of {stem}"
+        student_text = "\n".join(c.source for c in student.cells)
+        assert not [s for s in wanted if s.strip() in student_text], (
+            f"a solution's code is still in the student copy of {stem}"
+        )
+        assert [c.source for c in student.cells] == [
+            c.source for c in original.cells if not solution(c)
+        ]
+        assert [c.source for c in teacher.cells] == [c.source for c in original.cells]
+        for c in teacher.cells:
+            if solution(c):
+                view = c.metadata.get("jupyter", {})
+                assert not view.get("source_hidden") and not view.get("outputs_hidden")
+                assert c.outputs == next(o.outputs for o in original.cells if o.source == c.source)
+
+
+# --- check yourself ------------------------------------------------------------------------
+
+
+def _check_section(nb: Any) -> list[Any]:
+    """The cells of the lesson's "Check yourself" section (up to the summary)."""
+    start = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown" and re.search(r"^## Check yourself", c.source, re.M)
+    ]
+    assert start, "the lesson needs a '## Check yourself' section"
+    cells = []
+    for c in nb.cells[start[0] + 1 :]:
+        if c.cell_type == "markdown" and re.search(r"^## Summary", c.source, re.M):
+            break
+        cells.append(c)
+    return cells
+
+
+def _tags(cell: Any) -> tuple[str, ...]:
+    return tuple(cell.get("metadata", {}).get("tags", ()))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_check_yourself_section(stem: str) -> None:
+    """Three or more self-checking questions; one "predict, then run"; from 05 on, a loss curve
+    to diagnose; the stored (solved) notebook shows every check passing."""
+    cells = _check_section(_stored(stem))
+    checks = [c for c in cells if "check" in _tags(c)]
+    assert len(checks) >= 3, f"{stem}: only {len(checks)} check cells"
+    text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert "Predict, then run" in text
+    if int(stem[:2]) >= 5:
+        assert "Diagnose this" in text, f"{stem} needs a 'diagnose this loss curve' question"
+    for c in checks:
+        assert c.metadata.get("jupyter", {}).get("source_hidden") is True
+        shown = "".join(
+            str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", "")) for o in c.outputs
+        )
+        assert "✓ right" in shown, f"{stem}: a stored check does not pass: {shown[-200:]!r}"
+
+
+def _wrong(value: Any) -> Any:
+    """An answer that is certainly wrong, of the same kind as ``value``."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1 + abs(value)
+    if isinstance(value, str):
+        return "Z" if value.strip().upper() != "Z" else "Y"
+    if isinstance(value, list | tuple):
+        return [_wrong(v) for v in value]
+    raise AssertionError(f"no wrong answer for {value!r}")
+
+
+def _run_checks(cells: list[Any], wrong: bool) -> list[Any]:
+    """Run the section in this process; return the verdict of every check cell."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    show = plt.show
+    plt.show = lambda *a, **k: plt.close("all")  # type: ignore[assignment]
+    verdicts: list[Any] = []
+    namespace: dict[str, Any] = {"__name__": "__check__"}
+    try:
+        for c in cells:
+            if c.cell_type != "code":
+                continue
+            tree = ast.parse(_python(c.source))
+            if "solution" in _tags(c) and wrong:
+                for node in tree.body:
+                    if isinstance(node, ast.Assign) and re.fullmatch(
+                        r"q\d+", getattr(node.targets[0], "id", "")
+                    ):
+                        node.value = ast.parse(
+                            repr(_wrong(ast.literal_eval(node.value))), mode="eval"
+                        ).body
+                ast.fix_missing_locations(tree)
+            if "check" in _tags(c):
+                *body, last = tree.body
+                assert isinstance(last, ast.Expr), "a check cell ends with mg.check(...)"
+                exec(compile(ast.Module(body, []), "<check>", "exec"), namespace)
+                verdicts.append(
+                    eval(compile(ast.Expression(last.value), "<check>", "eval"), namespace)
+                )
+            else:
+                exec(compile(tree, "<cell>", "exec"), namespace)
+    finally:
+        plt.show = show  # type: ignore[assignment]
+        plt.close("all")
+    return verdicts
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_checks_pass_with_solutions_and_fail_with_wrong_answers(stem: str) -> None:
+    cells = _check_section(_text(stem))
+    right = _run_checks(cells, wrong=False)
+    assert len(right) >= 3 and all(v.ok for v in right), [repr(v) for v in right]
+    wrong = _run_checks(cells, wrong=True)
+    assert not any(v.ok for v in wrong), [repr(v) for v in wrong]
+    assert all(repr(v).startswith("✗") for v in wrong)
+    blank = [c for c in cells if "solution" not in _tags(c)]
+    unanswered = _run_checks(blank, wrong=False)
+    assert all(repr(v).startswith("… not answered") for v in unanswered)
 
 
 # --- stored outputs -----------------------------------------------------------------------

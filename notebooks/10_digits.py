@@ -12,21 +12,33 @@
 # ---
 
 # %% [markdown]
-# # 9 · Handwritten digits
+# # 10 · Handwritten digits
 #
 # **Goal:** train an MLP to read handwritten digits, look at what it gets right and wrong with
 # a grid of predictions and a confusion matrix, and see why classification uses one output per
 # class (softmax and cross-entropy) rather than one number (regression).
 #
-# *Time: about 40 minutes.*
+# *Time: about 40 minutes. Prerequisites: lessons 01–06; lesson 09 for the validation set.*
+#
+# In this lesson you will
+# 1. turn 8 × 8 images of digits into 64 inputs and 10 output scores (softmax, cross-entropy),
+# 2. train an MLP on mini-batches and look at its predictions and its confusion matrix,
+# 3. follow backpropagation into the pixels: which weights get the largest gradients for one
+#    image,
+# 4. see why one output per class beats a single regression output.
 #
 # So far the inputs had two numbers. Now each input is an **image**: 8 × 8 grey pixels, 64
 # numbers between 0 (white) and 1 (black), from the handwritten digits that come with
 # scikit-learn. There are 10 classes, the digits 0 to 9.
+#
+# Reading handwritten or printed characters by computer is called **optical character
+# recognition (OCR)**: postal codes on envelopes, the amounts on cheques, forms, scanned books.
+# This lesson is a tiny OCR system, and its training is the same backpropagation as before.
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
 
 import microgrand as mg
 from microgrand import data, losses, nn, optim, plots
@@ -39,7 +51,11 @@ from microgrand.train import fit, predict_classes
 N_IMAGES = 480  # a subset so that training takes seconds; increase for better results
 X, y = data.digits(n=N_IMAGES, seed=0)
 X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=0.25, seed=0)
-print(f"{len(X_train)} training and {len(X_test)} test images of {len(X[0])} pixels")
+# a validation set, split off the training images, to watch during training (lesson 09);
+# the test images are kept for the very end
+X_train, X_val, y_train, y_val = data.train_test_split(X_train, y_train, test_size=0.2, seed=1)
+print(f"{len(X_train)} training, {len(X_val)} validation and {len(X_test)} test images "
+      f"of {len(X[0])} pixels")
 print("images per digit in the training set:", [y_train.count(d) for d in range(10)])
 
 # %%
@@ -80,15 +96,18 @@ print("dL/dz_k          :", " ".join(f"{z.grad:+.3f}" for z in logits))
 
 # %% [markdown]
 # The two rows agree: backpropagation through `logsumexp` and the subtraction gives exactly the
-# formula. Now train on all the training images, a few epochs of mini-batches with Adam.
+# formula. Now train on all the training images, a few epochs of mini-batches with Adam: each
+# step uses 32 images (a mini-batch, lesson 05), so one epoch is 9 steps. After every epoch
+# `fit` measures the loss and accuracy on the validation images.
 
 # %%
 EPOCHS = 6  # a few passes over the data; increase for better results
 model = nn.MLP(64, [16, 10], activation="relu", rng=9)
 opt = optim.Adam(model.parameters(), lr=0.01)
 history = fit(model, X_train, y_train, loss="cross_entropy", optimizer=opt, epochs=EPOCHS,
-                 batch_size=32, validation=(X_test, y_test), seed=0, progress=False)
-print(f"training accuracy {history.accuracy[-1]:.1%}, test accuracy {history.val_accuracy[-1]:.1%}")
+                 batch_size=32, validation=(X_val, y_val), seed=0, progress=False)
+print(f"training accuracy {history.accuracy[-1]:.1%}, "
+      f"validation accuracy {history.val_accuracy[-1]:.1%}")
 
 # %%
 plots.plot_history(history)
@@ -120,10 +139,57 @@ plots.plot_digits([X_test[i] for i in wrong], [y_test[i] for i in wrong],
 plots.plot_confusion_matrix(y_test, predicted, labels=list(range(10)))
 
 # %% [markdown]
-# ## 4. A contrast: treating the digit as a number
+# ## 4. Backpropagation into the pixels
+#
+# Training is still lesson 02's backward pass, on a bigger graph. Take one test image, compute
+# its loss, call `backward()`, and look at the gradients of the first layer's weights: one
+# weight per (hidden unit, pixel), $16 \times 64$ of them. Which weights would this one image
+# change most?
+
+# %%
+x, label = X_test[0], y_test[0]
+model.zero_grad()  # fit left the last mini-batch's gradients behind
+loss = losses.cross_entropy(model(x), label)
+loss.backward()
+grads = np.array([[w.grad for w in neuron.w] for neuron in model.layers[0].neurons])  # 16 × 64
+per_unit = np.sqrt((grads**2).sum(axis=1))
+top = np.argsort(per_unit)[::-1][:3]
+print(f"label {label}, loss {loss.data:.3f}")
+print(f"hidden units with no gradient at all: {int((per_unit == 0).sum())} of {len(per_unit)}")
+print(f"pixels that are blank: {sum(v == 0 for v in x)} of 64; weights from them with a "
+      f"gradient: {int((grads[:, np.array(x) == 0] != 0).sum())}")
+
+fig, axes = plt.subplots(1, 5, figsize=(13, 2.9))
+axes[0].imshow(np.reshape(x, (8, 8)), cmap="gray_r", vmin=0, vmax=1)
+axes[0].set_title(f"the image (a {label})")
+axes[1].imshow(np.abs(grads).sum(axis=0).reshape(8, 8), cmap="Greens")
+axes[1].set_title("|∂L/∂w| per pixel,\nall 16 units", fontsize=9)
+lim = np.abs(grads[top]).max()
+for ax, j in zip(axes[2:], top):
+    ax.imshow(grads[j].reshape(8, 8), cmap="RdBu", vmin=-lim, vmax=lim)
+    ax.set_title(f"∂L/∂w of hidden unit {j + 1}\n(blue +, red −)", fontsize=9)
+for ax in axes:
+    ax.axis("off")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Two things you can predict from lesson 04:
+#
+# * A weight's gradient is (the gradient arriving at its unit's sum) × (its pixel): the local
+#   derivative of $w \cdot x$ with respect to $w$ is $x$. So the weights of **blank pixels get
+#   no gradient at all**, and every gradient map has the shape of the digit's ink.
+# * A ReLU unit whose sum is negative for this image passes nothing back (its local derivative
+#   is 0), so **all 64 of its weights get 0**. Only the units that "fired" for this image learn
+#   from it.
+#
+# Gradient descent then moves each weight against its gradient, a little, for every image of
+# every mini-batch: that is all the learning there is.
+#
+# ## 5. A contrast: treating the digit as a number
 #
 # Why not a single output that predicts the digit's *value*, trained with the mean squared
-# error, like the regression of lesson 8? Let us try it and round the output to the nearest
+# error, like the straight line of lesson 05? Let us try it and round the output to the nearest
 # digit.
 
 # %%
@@ -167,7 +233,7 @@ plots.plot_confusion_matrix(y_test, rounded, labels=list(range(10)),
 # Find the three test images the network got wrong with the highest probability for the wrong
 # class, and show them with their true and predicted labels. Would you have got them right?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 mistakes = []
 with mg.no_grad():
     for x, t in zip(X_test, y_test):
@@ -188,27 +254,123 @@ plt.show()
 # Train with 32 hidden units instead of 16 (same epochs). Does the test accuracy improve?
 # How many parameters does the model have now?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 wide = nn.MLP(64, [32, 10], activation="relu", rng=9)
 h = fit(wide, X_train, y_train, loss="cross_entropy",
            optimizer=optim.Adam(wide.parameters(), lr=0.01), epochs=EPOCHS, batch_size=32,
-           validation=(X_test, y_test), seed=0, progress=False)
-print(f"{len(wide.parameters())} parameters, test accuracy {h.val_accuracy[-1]:.1%}")
+           validation=(X_val, y_val), seed=0, progress=False)
+wide_test = np.mean(np.array(predict_classes(wide, X_test)) == np.array(y_test))
+print(f"{len(wide.parameters())} parameters, validation accuracy {h.val_accuracy[-1]:.1%}, "
+      f"test accuracy {wide_test:.1%}")
 
 # %% [markdown]
 # ### Exercise 3 — what does a hidden unit look for?
 # Each hidden unit has 64 input weights, one per pixel. Show the weights of the first 8 hidden
 # units of the trained model as 8 × 8 images (use a diverging colour map such as `"RdBu"`).
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 fig, axes = plt.subplots(1, 8, figsize=(12, 1.8))
 for ax, neuron in zip(axes, model.layers[0].neurons):
     w = np.reshape([v.data for v in neuron.w], (8, 8))
     lim = np.abs(w).max()
     ax.imshow(w, cmap="RdBu", vmin=-lim, vmax=lim)
     ax.axis("off")
-fig.suptitle("Input weights of 8 hidden units (red positive, blue negative)")
+fig.suptitle("Input weights of 8 hidden units (blue positive, red negative)")
 plt.show()
+
+# %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+from microgrand import losses
+
+# %% [markdown]
+# **1. Predict, then run.** Two classes with equal scores $z = (0, 0)$ and the right class 0:
+# what is $\partial L/\partial z_0$ for the cross-entropy?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = -0.5
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+z = [mg.Value(0.0), mg.Value(0.0)]
+losses.cross_entropy(z, 0).backward()
+print("dL/dz:", [v.grad for v in z])
+mg.check(q1, z[0].grad, hint="probability minus target: 0.5 − 1")
+
+# %% [markdown]
+# **2.** A first-layer weight connected to a **blank** pixel ($x = 0$): what is its gradient for
+# this image?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 0
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+w, x = mg.Value(0.7), 0.0
+(w * x).tanh().backward()
+mg.check(q2, w.grad, hint="the local derivative of w·x with respect to w is x")
+
+# %% [markdown]
+# **3. Diagnose this loss curve.** Which of these three runs is healthy? Answer `"A"`, `"B"`
+# or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "C"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+curves = {"A": training_curve(0.05, sign=+1.0), "B": training_curve(0.27), "C": training_curve(0.1)}
+show_curves(curves, "Which run is healthy?")
+mg.check(q3, "C", hint="healthy: the loss falls quickly and steadily and levels off")
+
 
 # %% [markdown]
 # ## Summary

@@ -12,13 +12,13 @@
 # ---
 
 # %% [markdown]
-# # 04 · Loss and gradient descent
+# # 05 · Loss and gradient descent
 #
 # **Goal:** measure how wrong a model is with a **loss**, and make it less wrong with **gradient
 # descent**, in a training loop you write yourself: forward, loss, backward, update. Understand
 # the division of labour: *backpropagation computes gradients; gradient descent uses them.*
 #
-# *Time: about 40 minutes. Prerequisites: lessons 01–03.*
+# *Time: about 40 minutes. Prerequisites: lessons 01–04.*
 #
 # In this lesson you will
 # 1. compare four loss functions and their gradients,
@@ -131,7 +131,7 @@ print(f"after {len(path)} steps: w = {w.data:.4f} (the minimum is at 3)")
 # - `w.data -= lr * w.grad` is **gradient descent**: it *uses* the gradient to change $w$.
 #
 # Backpropagation is not a learning algorithm by itself; it is the efficient way to get the
-# gradients that an optimiser (gradient descent, Adam, … lesson 06) needs.
+# gradients that an optimiser (gradient descent, Adam, … lesson 07) needs.
 #
 # ## 3. A training loop, by hand
 #
@@ -151,18 +151,34 @@ def model(x):
     return w * x + b
 
 
-# one forward pass, drawn for the first two points only (the full graph has 30 of them);
-# the points are labelled Values here so that they can be told apart in the diagram
+# one forward pass, drawn for the first two points only (the full graph has 30 of them).
+# The inputs x1, x2, the targets y1, y2 and the predictions p1, p2 are labelled Values so that
+# they can be told apart in the diagram; the loss is MSE written out: ((p1−y1)² + (p2−y2)²) / 2.
 x_pts = [mg.Value(xs[i], label=f"x{i + 1}") for i in range(2)]
 y_pts = [mg.Value(ys[i], label=f"y{i + 1}") for i in range(2)]
-small = losses.mse([model(x) for x in x_pts], y_pts)
+p_pts = [model(x) for x in x_pts]
+for i, p in enumerate(p_pts):
+    p.label = f"p{i + 1}"
+small = mg.vsum([(p - y) ** 2 for p, y in zip(p_pts, y_pts)]) / 2
 small.label = "loss"
+assert abs(small.data - losses.mse(p_pts, [y.data for y in y_pts]).data) < 1e-12  # same as MSE
 mg.draw(small, show=["data"], rankdir="TB", precision=2)
 
 # %% [markdown]
 # The loop has four lines that every training loop in every library has: **forward**, **loss**,
 # **backward**, **update**. The update runs inside `mg.no_grad()` because it is bookkeeping, not
 # part of the model's computation.
+#
+# Three words you will meet from now on:
+#
+# - An **epoch** is one pass over all the training data. Here each epoch is a single step,
+#   because the loss uses all 30 points at once (*full-batch* gradient descent).
+# - A **mini-batch** is a small random group of examples (say 32). With big data sets, each
+#   step computes the loss and the gradient on one mini-batch only, so one epoch is many steps.
+# - **Stochastic** ("random") gradient descent, **SGD**, is gradient descent on such random
+#   mini-batches (originally one example at a time): each step's gradient is a noisy estimate
+#   of the full one, much cheaper to compute. Libraries call the plain update rule "SGD" even
+#   when the batch is the whole data set, as in lesson 06.
 
 # %%
 lr = 0.1
@@ -266,7 +282,7 @@ plt.show()
 # `lr = 0.05`). Compare the learned $w$ and $b$ and the shape of the loss curve with the MSE
 # run above.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 w2, b2 = mg.Value(-0.5), mg.Value(0.0)
 curve = []
 for _ in range(150):
@@ -294,7 +310,7 @@ plt.show()
 # 40 epochs is **larger** than at the start. Why might it be close to the point where the loss
 # started oscillating?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 for lr in [round(0.50 + 0.01 * k, 2) for k in range(30)]:
     curve, _ = train_line(lr)
     if curve[-1] > curve[0]:
@@ -310,7 +326,7 @@ for lr in [round(0.50 + 0.01 * k, 2) for k in range(30)]:
 # $\hat p = \sigma(w_1 x_1 + w_2 x_2 + b)$ with `losses.binary_cross_entropy` (on probabilities)
 # for 50 epochs with `lr = 0.5`, and report its accuracy on the training points.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 points = [(rng.uniform(-1, 1), rng.uniform(-1, 1)) for _ in range(40)]
 labels = [1.0 if x1 + x2 > 0 else 0.0 for x1, x2 in points]
 cw1, cw2, cb = mg.Value(0.1), mg.Value(-0.1), mg.Value(0.0)
@@ -329,6 +345,108 @@ print(f"loss {loss.data:.3f}, accuracy {correct}/{len(points)}")
 print(f"w1 = {cw1.data:.2f}, w2 = {cw2.data:.2f}, b = {cb.data:.2f}")
 # w1 ≈ w2 and b is small next to them: the boundary w1·x1 + w2·x2 + b = 0 is close to the
 # true one, x1 + x2 = 0. The few mistakes are points right next to the line.
+
+# %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+# %% [markdown]
+# **1. Predict, then run.** One step of gradient descent on $L = (w - 3)^2$ from $w = 0$ with
+# learning rate 0.1: where is $w$ after the step?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 0.6
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+w = mg.Value(0.0)
+((w - 3) ** 2).backward()
+with mg.no_grad():
+    w.data -= 0.1 * w.grad
+print("w after one step:", w.data)
+mg.check(q1, w.data, hint="dL/dw = 2(w − 3) = −6 at w = 0, and the step is −0.1 · (−6)")
+
+# %% [markdown]
+# **2.** On $L = (w - 3)^2$ each step multiplies the distance to 3 by $(1 - 2\eta)$. Above which
+# learning rate $\eta$ does gradient descent stop converging?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 1
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+def distance_after(lr, steps=50):
+    w = 0.0
+    for _ in range(steps):
+        w -= lr * 2 * (w - 3)
+    return abs(w - 3)
+
+
+print(f"lr 0.99: distance {distance_after(0.99):.3g}; lr 1.01: distance {distance_after(1.01):.3g}")
+mg.check(q2, 1.0, hint="|1 − 2η| must stay below 1")
+
+# %% [markdown]
+# **3. Diagnose this loss curve.** Three training runs of the same model went wrong in
+# different ways: one has a learning rate that is too small, one a learning rate that is too
+# large, and one a sign error in the update (`w.data += lr * w.grad`). Which curve has the
+# **sign error**? Answer `"A"`, `"B"` or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "B"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+curves = {"A": training_curve(0.26), "B": training_curve(0.05, sign=+1.0), "C": training_curve(0.002)}
+show_curves(curves, "Which one has a sign error in the update?")
+mg.check(q3, "B", hint="a sign error walks uphill: w runs away from 1.5 in one direction, without zig-zag")
+
 
 # %% [markdown]
 # ## Summary

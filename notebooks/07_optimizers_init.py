@@ -12,13 +12,19 @@
 # ---
 
 # %% [markdown]
-# # 6 · Optimizers and initialization
+# # 07 · Optimizers and initialization
 #
 # **Goal:** compare four ways of *using* gradients — SGD, momentum, RMSProp and Adam — on the
 # same problems, and see why the *starting* weights (Xavier/He initialization versus a bad
 # choice) decide whether a network can learn at all.
 #
-# *Time: about 40 minutes.*
+# *Time: about 40 minutes. Prerequisites: lessons 01–06 (gradient descent, training an MLP).*
+#
+# In this lesson you will
+# 1. race SGD, momentum, RMSProp and Adam down a narrow valley and watch their paths,
+# 2. race them again on a small network,
+# 3. look inside a deep network at initialization: too small, Xavier, too large,
+# 4. see why weights must start random.
 #
 # Backpropagation gives us the gradient. An **optimizer** decides what step to take with it.
 # Plain gradient descent steps straight downhill: $\theta \leftarrow \theta - \eta\, g$. The
@@ -38,7 +44,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import microgrand as mg
-from microgrand import data, nn, optim
+from microgrand import data, nn, optim, plots
 from microgrand.train import fit
 
 # %% [markdown]
@@ -102,11 +108,14 @@ plt.show()
 #   steps, with a smaller learning rate than SGD's.
 # * **RMSProp** divides each gradient by its typical size, so $x$ and $y$ take steps of similar
 #   length: it heads almost straight for the minimum (25 steps) and its loss falls fastest.
-# * **Adam** combines both ideas. It gets near the minimum quickly, then circles around it: its
-#   steps stay about `lr` long however small the gradient becomes, so its loss bounces instead of
-#   falling steadily (lowering the learning rate over time fixes that). Adam is not the winner on
-#   every problem; it is the usual first choice because it works reasonably well on most
-#   problems with little tuning.
+# * **Adam** combines both ideas, and here it does **worst** of the four. Its first steps head
+#   for the minimum, but its steps stay about `lr` = 0.3 long however small the gradient
+#   becomes, and its momentum carries it on: it overshoots the minimum to $x \approx 0.8$,
+#   turns, and circles back. Its loss bounces between about 1 and 0.01 and after 60 steps is
+#   still near $10^{-2}$, while the others are at $10^{-4}$ to $10^{-8}$. A smaller learning
+#   rate, or one lowered over time, fixes that. Adam is not the winner on every problem; it is
+#   the usual first choice because it works reasonably well on most problems with little tuning
+#   (section 2 shows it on a network).
 #
 # Too much momentum overshoots like a heavy ball rolling past the bottom of a bowl: try
 # `optim.SGD(p, lr=0.05, momentum=0.9)` in the `optimizers` dictionary above and watch the path
@@ -214,21 +223,35 @@ plt.show()
 # * **Xavier:** the outputs keep a healthy spread in every layer.
 #
 # What this does to learning — a smaller network (3 layers of 10 `tanh` units) trained on the
-# moons with each initialization:
+# moons with each initialization. With only 10 inputs per unit, $\mathcal{N}(0, 1)$ is just
+# 3 times Xavier's scale and still trains well here (try it), so for this network "too large"
+# is $\mathcal{N}(0, 5^2)$, which saturates it as much as $\mathcal{N}(0, 1)$ saturates the
+# 32-unit network above.
 
 # %%
-init_histories = {}
-for name, init in inits.items():
+def much_too_large(fan_in, fan_out, rng):
+    return rng.gauss(0.0, 5.0)
+
+
+train_inits = {"too small: N(0, 0.01²)": small, "Xavier": "xavier_normal",
+               "too large: N(0, 5²)": much_too_large}
+init_histories, init_models = {}, {}
+for name, init in train_inits.items():
     model = nn.MLP(2, [10, 10, 10, 1], activation="tanh", init=init, rng=3)
     opt = optim.Adam(model.parameters(), lr=0.02)
     init_histories[name] = fit(model, X, y, loss="hinge", optimizer=opt, epochs=EPOCHS,
                                   progress=False)
+    init_models[name] = model
 
-fig, ax = plt.subplots(figsize=(7, 4))
+fig, axes = plt.subplots(1, 4, figsize=(16, 3.6), gridspec_kw={"width_ratios": [1.3, 1, 1, 1]})
 for name, h in init_histories.items():
-    ax.plot(h.loss, label=f"{name} (final accuracy {h.accuracy[-1]:.0%})")
-ax.set(xlabel="epoch", ylabel="hinge loss", title="Same network and optimizer, different start")
-ax.legend()
+    axes[0].plot(h.loss, label=f"{name}: {h.accuracy[-1]:.0%}")
+axes[0].set(xlabel="epoch", ylabel="hinge loss", title="Same network and optimizer")
+axes[0].legend(fontsize=8, title="final training accuracy", title_fontsize=8)
+for ax, (name, model) in zip(axes[1:], init_models.items()):
+    plots.plot_decision_boundary(model, X, y, ax=ax, title=name, resolution=40)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False)
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -237,12 +260,11 @@ plt.show()
 #   because Adam divides each gradient by its typical size, which magnifies tiny gradients.
 #   With plain SGD (`optim.SGD(model.parameters(), lr=0.1)`) the loss would not move at all
 #   in 40 epochs.
-# * **Xavier** learns from the first epoch.
-# * **Too large** learns fastest here, which may be a surprise. With only 10 inputs per unit
-#   the saturation is milder than in the 32-unit network above, and saturated `tanh` units
-#   still work as on/off switches that cut the plane into regions: the last layers only have
-#   to label the regions. The trouble grows with depth and width, where the gradient has to
-#   pass through many saturated layers; lesson 7 measures it layer by layer.
+# * **Xavier** learns from the first epoch and ends with a smooth boundary around the moons.
+# * **Too large** starts with most `tanh` units at −1 or +1. Each saturated unit is an on/off
+#   switch with a sharp edge, so the network cuts the plane into many random pieces (the
+#   jagged boundary), and the gradient reaching the first layers passes through those flat
+#   `tanh` ends and can barely move the edges. Its loss stays far above Xavier's.
 
 # %% [markdown]
 # ## Exercises
@@ -252,7 +274,7 @@ plt.show()
 # `v = mu * v + grad`, `p.data -= lr * v`. Check that your path is *exactly* the path of
 # `optim.SGD(params, lr=0.2, momentum=0.6)`.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 x, y_ = mg.Value(-4.5), mg.Value(1.5)
 vel = [0.0, 0.0]
 mine = [(x.data, y_.data)]
@@ -274,7 +296,7 @@ print("largest difference from optim.SGD:", np.abs(np.array(mine) - reference).m
 # the update of $y$ alone: $y \leftarrow y - \eta \cdot 4y$.) Try `lr=0.55` and look at the
 # path. Does Adam with `lr=0.55` diverge too?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: the y-update multiplies y by (1 - 4·lr). For lr > 0.5 that factor is below -1, so
 # |y| grows every step. Adam's step size is about lr whatever the gradient's size, so it does
 # not blow up; it just wanders around the minimum at a distance of about lr.
@@ -289,7 +311,7 @@ for name, make in {"SGD lr 0.55": lambda p: optim.SGD(p, lr=0.55),
 # that always returns 0.5). Train it a few epochs and look at the weights of the first layer's
 # neurons. Why are all the neurons still identical? (This is why we initialize *randomly*.)
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: identical neurons compute identical outputs, so backpropagation gives them identical
 # gradients, and identical updates keep them identical forever: the layer acts like 1 neuron.
 def constant(fan_in, fan_out, rng):
@@ -301,6 +323,102 @@ fit(model, X, y, loss="hinge", optimizer=optim.SGD(model.parameters(), lr=0.05),
        epochs=5, progress=False)
 for k, neuron in enumerate(model.layers[0].neurons):
     print(f"neuron {k + 1}: weights {[round(w.data, 4) for w in neuron.w]}")
+
+# %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+from microgrand import optim
+
+# %% [markdown]
+# **1. Predict, then run.** Momentum SGD with `lr=0.1`, `momentum=0.9` on $L = w$ (the gradient
+# is always 1), from $w = 0$: where is $w$ after **two** steps?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = -0.29
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+w = mg.Value(0.0)
+opt = optim.SGD([w], lr=0.1, momentum=0.9)
+for _ in range(2):
+    opt.zero_grad()
+    (w * 1.0).backward()
+    opt.step()
+print("w after two steps:", round(w.data, 6))
+mg.check(q1, w.data, hint="v = 1, then v = 0.9 · 1 + 1 = 1.9; w moves by −0.1 · 1 and −0.1 · 1.9")
+
+# %% [markdown]
+# **2.** Xavier initialization draws weights with variance $2/(n_\text{in} + n_\text{out})$. What
+# is it for a layer with 10 inputs and 10 outputs?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 0.1
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+mg.check(q2, 2 / (10 + 10), hint="2 / 20")
+
+# %% [markdown]
+# **3. Diagnose this loss curve.** One run forgot `zero_grad()`, so every step's gradient is
+# added to all the earlier ones. Which curve is it? Answer `"A"`, `"B"` or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "A"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+curves = {"A": training_curve(0.05, reset=False), "B": training_curve(0.05), "C": training_curve(0.005)}
+show_curves(curves, "Which run forgot zero_grad()?")
+mg.check(q3, "A", hint="accumulated gradients act like a heavy ball without friction: the loss falls, then swings back up again and again")
+
 
 # %% [markdown]
 # ## Summary

@@ -12,14 +12,20 @@
 # ---
 
 # %% [markdown]
-# # 10 · Beyond MLPs: autoencoders, convolutions and recurrence
+# # 11 · Beyond MLPs: autoencoders, convolutions and recurrence
 #
 # **Goal:** see that backpropagation does not care what the network looks like. The same
 # chain rule trains a network *without labels* (an autoencoder), a layer whose weights are
 # **shared** across positions (a 1-D convolution) and a network that is **unrolled in time**
 # (a recurrent network, trained by backpropagation through time).
 #
-# *Time: about 45 minutes.*
+# *Time: about 45 minutes. Prerequisites: lessons 01–06; lesson 02 for a node used twice.*
+#
+# In this lesson you will
+# 1. train an autoencoder, a network that learns without labels,
+# 2. backpropagate through a 1-D convolution whose weights are shared across positions,
+# 3. do the same in 2-D, over a tiny image, with max-pooling,
+# 4. unroll a recurrent network in time and watch its gradient shrink or grow.
 #
 # The one idea to carry through the lesson: **when a value is used in several places, its
 # gradient is the sum of the gradients from every place.** You met this rule when a node was
@@ -141,6 +147,8 @@ plt.show()
 # The same three weights are used at **every position**. In the graph below (gradients only,
 # to keep it small), each output is created in its own scope (a box), and the weight `w1` is
 # highlighted with all of its paths to the loss: it has three of them, one per position.
+# The inputs and weights sit along the top; their edges must cross on the way down, because
+# every weight goes to every position — that is what sharing means. Follow the orange ones.
 
 # %%
 x = [mg.Value(v, label=f"x{i}") for i, v in enumerate([1.0, 2.0, -1.0, 0.5, 3.0])]
@@ -156,7 +164,7 @@ for i in range(len(x) - len(w) + 1):
 L = mg.vsum([(yi - t) ** 2 for yi, t in zip(y, targets)])
 L.label = "L"
 L.backward()
-mg.draw(L, path_from=w[1], show=("grad",), precision=3)
+mg.draw(L, path_from=w[1], show=("grad",), precision=3, rankdir="TB")
 
 # %% [markdown]
 # Step through the backward pass. Watch `w1`: it receives one contribution from each position,
@@ -167,10 +175,12 @@ step(L)
 
 # %% [markdown]
 # The chain rule for the three weights (`explain` can write it out for every node; `nodes=`
-# picks the ones we want): each gradient is a sum of three terms, one per position.
+# picks the ones we want): each gradient is a sum of three terms, one per position. The lines
+# are long, so each `=` starts a new line here.
 
 # %%
-explain(L, nodes=w, format="latex")
+for line in explain(L, nodes=w).lines:
+    print(line.replace(" = ", "\n    = "), end="\n\n")
 
 # %% [markdown]
 # Written as a formula, with $\delta_i = \partial L/\partial y_i$:
@@ -244,7 +254,105 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# ## 3. A recurrent network: backpropagation through time
+# ## 3. A 2-D convolution and max-pooling
+#
+# Images use the same idea in two dimensions: a small square kernel slides over the image, and
+# every position of the kernel gives one number of the **feature map**. Then **max-pooling**
+# shrinks the map: it keeps only the largest value of every 2 × 2 block. Here is a 5 × 5 image,
+# a 2 × 2 kernel (so a 4 × 4 feature map) and a 2 × 2 max-pool (so 4 outputs), all made of
+# `Value`s. `max` is built from ReLU: $\max(a, b) = b + \mathrm{ReLU}(a - b)$.
+
+# %%
+rng = random.Random(3)
+image = [[mg.Value(rng.uniform(0, 1), label=f"p{r}{c}") for c in range(5)] for r in range(5)]
+kernel2d = [[mg.Value(v, label=f"k{r}{c}") for c, v in enumerate(row)]
+            for r, row in enumerate([[1.0, -1.0], [0.5, 0.5]])]
+
+
+def conv2d(img, k):
+    """Slide the kernel k over the image img (no padding): one sum per position."""
+    rows, cols = len(img) - len(k) + 1, len(img[0]) - len(k[0]) + 1
+    return [[mg.vsum([k[a][b] * img[r + a][c + b] for a in range(len(k)) for b in range(len(k[0]))])
+             for c in range(cols)] for r in range(rows)]
+
+
+def max2(a, b):
+    """max(a, b) from ReLU: the gradient goes to the larger input, 0 to the other."""
+    return b + (a - b).relu()
+
+
+def maxpool2(fm):
+    """The largest value of every 2 × 2 block."""
+    return [[max2(max2(fm[r][c], fm[r][c + 1]), max2(fm[r + 1][c], fm[r + 1][c + 1]))
+             for c in range(0, len(fm[0]), 2)] for r in range(0, len(fm), 2)]
+
+
+fmap = conv2d(image, kernel2d)
+pooled = maxpool2(fmap)
+targets2d = [[1.0, 0.0], [0.0, 1.0]]
+L2d = mg.vsum([(p - t) ** 2 for prow, trow in zip(pooled, targets2d) for p, t in zip(prow, trow)])
+L2d.backward()
+print(f"loss {L2d.data:.4f}; graph: {mg.Graph.of(L2d).stats()['nodes']} nodes")
+
+
+def grid(rows, field):
+    return np.array([[getattr(v, field) for v in row] for row in rows])
+
+
+fm_data, fm_grad = grid(fmap, "data"), grid(fmap, "grad")
+fig, axes = plt.subplots(1, 4, figsize=(14, 3.6))
+panels = [(grid(image, "data"), "the image", "gray_r"),
+          (fm_data, "feature map (□ = max of its block)", "viridis"),
+          (fm_grad, "dL/d(feature map)", "RdBu"),
+          (grid(image, "grad"), "dL/d(image)", "RdBu")]
+for ax, (values, title, cmap) in zip(axes, panels):
+    lim = np.abs(values).max() or 1.0
+    ax.imshow(values, cmap=cmap, **({} if cmap != "RdBu" else {"vmin": -lim, "vmax": lim}))
+    for (r, c), v in np.ndenumerate(values):
+        ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                color="white" if (cmap == "viridis" and v < values.mean())
+                or (cmap == "gray_r" and v > 0.6) else "black")
+    ax.set_title(title, fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+for (r, c), v in np.ndenumerate(fm_data):  # outline the winner of each 2 × 2 block
+    block = fm_data[r - r % 2:r - r % 2 + 2, c - c % 2:c - c % 2 + 2]
+    if v == block.max():
+        axes[1].add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec="red", lw=2.5))
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Max-pooling **routes the gradient to the maximum**: in each 2 × 2 block only the winning
+# value of the feature map gets a gradient (its `max2` nodes pass 1 to it and 0 to the others),
+# so 12 of the 16 entries of dL/d(feature map) are exactly 0. The losers had no influence on
+# the loss, so they get no blame. Each feature-map entry then hands its gradient to the four
+# pixels under the kernel at that position, multiplied by the kernel weights, so only pixels
+# under a winning position get a gradient.
+#
+# The kernel is shared, as in 1-D: each of its 4 weights collects one contribution per
+# position. Check it against the formula
+# $\partial L/\partial k_{ab} = \sum_{r,c} \delta_{rc}\, p_{r+a,\,c+b}$ with
+# $\delta = $ dL/d(feature map), and against `mg.gradcheck`:
+
+# %%
+img = grid(image, "data")
+formula = [[float((fm_grad * img[a:a + 4, b:b + 4]).sum()) for b in range(2)] for a in range(2)]
+print("dL/dk from backward():", np.round(grid(kernel2d, "grad"), 6).tolist())
+print("from the formula:     ", np.round(formula, 6).tolist())
+flat_kernel = [k for row in kernel2d for k in row]
+
+
+def loss_of_kernel(*ks):
+    kk = [list(ks[0:2]), list(ks[2:4])]
+    out = maxpool2(conv2d(image, kk))
+    return mg.vsum([(p - t) ** 2 for prow, trow in zip(out, targets2d) for p, t in zip(prow, trow)])
+
+
+print(mg.gradcheck(loss_of_kernel, flat_kernel))
+
+# %% [markdown]
+# ## 4. A recurrent network: backpropagation through time
 #
 # A recurrent network reads a sequence one element at a time and keeps a **hidden state** $h$:
 #
@@ -270,7 +378,7 @@ for t, xt in enumerate(sequence, start=1):
 L_rnn = (h - target) ** 2
 L_rnn.label = "L"
 L_rnn.backward()
-mg.draw(L_rnn, path_from=w_rec, rankdir="TB", show=("grad",), precision=3)
+mg.draw(L_rnn, path_from=w_rec, show=("grad",), precision=2)
 
 # %% [markdown]
 # Step through it: the gradient flows backwards in time, from `h3` to `h2` to `h1`, and `w`
@@ -291,25 +399,45 @@ step(L_rnn)
 # %%
 rng = random.Random(1)
 long_seq = [rng.uniform(-0.1, 0.1) for _ in range(30)]
-fig, ax = plt.subplots(figsize=(7, 4))
+fig, (ax, ax_h) = plt.subplots(1, 2, figsize=(12, 4))
 for w_value in (0.5, 0.9, 1.5):
     xs_t = [mg.Value(v) for v in long_seq]
     wv, uv, bv = mg.Value(w_value), mg.Value(1.0), mg.Value(0.0)
-    h = mg.Value(0.0)
+    h, states = mg.Value(0.0), []
     for xt in xs_t:
         h = (wv * h + uv * xt + bv).tanh()
+        states.append(h.data)
     (h * h).backward()  # any loss of the last state will do
     ax.plot(range(1, len(xs_t) + 1), [abs(v.grad) for v in xs_t], marker="o", ms=3,
             label=f"w = {w_value}")
+    ax_h.plot(range(1, len(xs_t) + 1), states, marker="o", ms=3, label=f"w = {w_value}")
+    print(f"w = {w_value}: |h| at the end {abs(states[-1]):.2f}, factor per step back there "
+          f"w·(1 − h²) = {w_value * (1 - states[-1] ** 2):.2f}")
 ax.set(yscale="log", xlabel="time step t of the input",
        ylabel="|dL/dx_t|", title="Gradient through time (loss at the last step)")
 ax.legend()
+ax_h.set(xlabel="time step t", ylabel="hidden state h_t", title="The hidden state")
+ax_h.legend()
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# With $w = 0.5$ the inputs of the first steps have almost no effect on the gradient — the
-# network cannot learn long-range dependencies. This *vanishing gradient through time* is what
-# LSTM and GRU cells (and, later, attention) were designed to fix.
+# With $w = 0.5$ each step back multiplies the gradient by about 0.5, so the inputs of the
+# first steps have almost no effect on the **loss** (their gradient is $10^{-10}$) — the network
+# cannot learn long-range dependencies. With $w = 0.9$ the factor is close to 1 and the
+# gradient reaches back much further.
+#
+# And $w = 1.5$? It does **not** explode here, although every factor $w$ is above 1. The
+# right-hand plot shows why: the state grows step after step until `tanh` saturates, near
+# $|h| \approx 0.86$ from about step 12 on. There $1 - h^2 \approx 0.23$, so each step back
+# multiplies the gradient by $1.5 \times 0.23 \approx 0.38$ — smaller than $w = 0.9$'s factor,
+# and the gradient vanishes even faster. Only in the first, unsaturated steps is the factor
+# about 1.5 (the curve rises a little towards $t = 1$). `tanh` caps the explosion by trading
+# it for saturation; recurrences without a squashing function (linear or ReLU units) do
+# explode, which is why RNNs are trained with gradient clipping (lesson 08).
+#
+# This *vanishing gradient through time* is what LSTM and GRU cells (and, later, attention)
+# were designed to fix.
 
 # %% [markdown]
 # ## Exercises
@@ -319,7 +447,7 @@ plt.show()
 # are 5 outputs instead of 3 (targets: `[0, 1, 0, -1, 0]`). How many contributions does each
 # weight's gradient have now? Check with `explain`.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: with padding there are 5 positions, so each weight is used 5 times and its
 # gradient is a sum of 5 contributions (the padded zeros contribute 0 × delta = 0).
 xp = [mg.Value(0.0, label="pad")] + [mg.Value(v.data, label=v.label) for v in x]
@@ -330,13 +458,15 @@ Lp = mg.vsum([(yi - t) ** 2 for yi, t in zip(yp, [0.0, 1.0, 0.0, -1.0, 0.0])])
 Lp.backward()
 print(len(yp), "outputs; every weight appears in", len(yp), "products")
 print("dL/dw:", [round(v.grad, 6) for v in wp])
+# explain shows the 5 contributions of w1, one term per position:
+print(explain(Lp, nodes=[wp[1]]).lines[0].split(" = ")[1])
 
 # %% [markdown]
 # ### Exercise 2 — gradient of the input to an RNN
 # In the 3-step recurrent network, which input has the larger gradient, $x_1$ or $x_3$, and
 # why? Predict first, then check with `x.grad` for each input in `sequence`.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: x3 acts on the loss through one tanh; x1 through three of them, and each step back
 # multiplies the gradient by w · (1 − h²) < 1 here. So |dL/dx1| < |dL/dx3|.
 for v in sequence:
@@ -348,7 +478,7 @@ for v in sequence:
 # `nn.Layer(4, 64, ...)`) and train it for the same number of epochs. Is the final
 # reconstruction error lower? Why might that be, and why can't we plot the codes as simply?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: more code units keep more information, so the images are rebuilt better and the
 # error ends lower; but 4-D codes no longer fit in one scatter plot.
 rng4 = random.Random(10)
@@ -364,6 +494,115 @@ for epoch in range(EPOCHS):
 print(f"final error: 2-unit code {ae_losses[-1]:.4f}, 4-unit code {loss4.data:.4f}")
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+# %% [markdown]
+# **1. Predict, then run.** A 1-D convolution with a kernel of 3 weights over an input of 7
+# numbers (no padding): how many contributions does $dL/dw_0$ add up?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 5
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+x = [mg.Value(float(i)) for i in range(7)]
+w = [mg.Value(0.1), mg.Value(0.2), mg.Value(0.3)]
+y = [mg.vsum([w[k] * x[i + k] for k in range(3)]) for i in range(len(x) - 2)]
+uses = sum(1 for yi in y for v in yi.inputs if any(u is w[0] for u in v.inputs))
+print(len(y), "positions; w0 is used", uses, "times")
+mg.check(q1, uses, hint="one contribution per position: 7 − 3 + 1")
+
+# %% [markdown]
+# **2.** Max-pooling of $a = 2$ and $b = 5$, built as $b + \mathrm{ReLU}(a - b)$: what gradient
+# does $a$ get?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 0
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+a, b = mg.Value(2.0), mg.Value(5.0)
+(b + (a - b).relu()).backward()
+mg.check(q2, a.grad, hint="the gradient goes to the maximum; the other input had no influence")
+
+# %% [markdown]
+# **3. Diagnose this curve.** The size of $dL/dx_t$ through a recurrent network, for three
+# values of $w$. In which one does the gradient **vanish** fastest as it goes back in time?
+# Answer `"A"`, `"B"` or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "A"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+def grads_through_time(w_value, steps=20):
+    xs = [mg.Value(0.05) for _ in range(steps)]
+    w, h = mg.Value(w_value), mg.Value(0.0)
+    for x in xs:
+        h = (w * h + x).tanh()
+    h.backward()
+    return [abs(x.grad) for x in xs]
+
+
+fig, axes = plt.subplots(1, 3, figsize=(10.8, 2.8))
+for ax, (name, wv) in zip(axes, (("A", 0.3), ("B", 0.9), ("C", 1.0))):
+    ax.plot(range(1, 21), grads_through_time(wv), marker="o", ms=3)
+    ax.set(title=f"curve {name}", xlabel="time step t", yscale="log")
+axes[0].set_ylabel("|dL/dx_t|")
+fig.tight_layout()
+plt.show()
+mg.check(q3, "A", hint="vanishing: the early steps (small t) get the smallest gradient; the steeper the slope, the faster")
+
+
+# %% [markdown]
 # ## Summary
 #
 # * Backpropagation works on **any** graph of differentiable operations; the architecture only
@@ -371,6 +610,7 @@ print(f"final error: 2-unit code {ae_losses[-1]:.4f}, 4-unit code {loss4.data:.4
 # * An **autoencoder** learns without labels by reconstructing its input through a narrow code;
 #   similar inputs get similar codes.
 # * A **convolution** reuses the same weights at every position; each weight's gradient is the
-#   sum of its contributions from every position (itself a sliding product).
+#   sum of its contributions from every position (itself a sliding product). In 2-D it is the
+#   same, and **max-pooling** sends the gradient only to the largest value of each block.
 # * A **recurrent network** reuses the same weights at every time step; unrolled, it is an
 #   ordinary graph, and the gradient flowing back through time can vanish or explode.

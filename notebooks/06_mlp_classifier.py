@@ -12,13 +12,13 @@
 # ---
 
 # %% [markdown]
-# # 05 · An MLP classifier
+# # 06 · An MLP classifier
 #
 # **Goal:** train a multi-layer perceptron (MLP) to separate two classes that no straight line can
 # separate, watch its decision boundary bend during training, and see the network's graph
 # drawn layer by layer.
 #
-# *Time: about 40 minutes. Prerequisites: lessons 01–04. The training runs here are kept short
+# *Time: about 40 minutes. Prerequisites: lessons 01–05. The training runs here are kept short
 # so that the notebook runs in well under a minute; where noted, increase the epochs for better
 # results.*
 #
@@ -70,6 +70,8 @@ plt.show()
 # %%
 def decision_boundary(ax, model, X, y, title=""):
     plots.plot_decision_boundary(model, X, data.to_pm1(y), title=title, ax=ax, resolution=40)
+    # the legend goes under the plot, where it covers no point
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False)
 
 # %% [markdown]
 # ## 2. One neuron draws a straight line
@@ -118,19 +120,28 @@ print("nodes in the graph of one forward pass:", mg.Graph.of(score).stats()["nod
 mg.draw(score, collapse=True, show=["data"])
 
 # %% [markdown]
-# Collapse one level deeper to see the neurons of each layer: every neuron becomes a box holding
-# its weights, its `Σ` and its ReLU. With 8 neurons per layer that is already a web of 64 edges
-# between the hidden layers, so here is the same picture for a tiny $2 \to 3 \to 3 \to 1$
-# network:
+# Collapse one level deeper to see the neurons of each layer: every neuron becomes one box, and
+# the count in it is the number of nodes it hides. With 8 neurons per layer that is already a
+# web of 64 edges between the hidden layers, so here is the same picture for a tiny
+# $2 \to 3 \to 3 \to 1$ network. A neuron of the first layer hides **7 nodes**: its 2 weights,
+# its bias, the 2 products $w_i x_i$, the sum `Σ` and the ReLU. In the second layer there are
+# 3 inputs, so 9 nodes; the output neuron has no ReLU, so 8.
 
 # %%
 tiny = MLP(2, [3, 3, 1], rng=0)
 mg.draw(tiny(X[0]), collapse=2, show=["data"])
 
 # %% [markdown]
+# `expand` opens chosen boxes again. Here is the first neuron of the first layer opened up:
+# the 7 nodes, exactly as in lesson 04's neuron.
+
+# %%
+mg.draw(tiny(X[0]), collapse=2, expand=["layer1/neuron1"], show=["data"], precision=2)
+
+# %% [markdown]
 # ## 4. Training, and the boundary bending
 #
-# `train.fit` runs the training loop of lesson 04 for us (forward, loss, zero_grad, backward,
+# `train.fit` runs the training loop of lesson 05 for us (forward, loss, zero_grad, backward,
 # update) and records a `History`. We pass a `callback`, called after every epoch, to take a
 # snapshot of the decision boundary at a few epochs.
 #
@@ -164,15 +175,39 @@ print(history.summary())
 plots.plot_history(history, title="two moons, 2 → 8 → 8 → 1, SGD")
 
 # %% [markdown]
-# Where does the network put its non-linearity? Each ReLU neuron of the first layer is 0 on one
-# side of a straight line and grows on the other side. The second layer combines these "folded"
-# planes, and the output adds them up into a curved boundary. That is the whole trick of an MLP:
-# **many simple bends, combined**.
+# Where does the network put its non-linearity? Each ReLU neuron of the first layer computes
+# $\max(0,\, w_1 x_1 + w_2 x_2 + b)$: a plane, **folded** along the straight line where it
+# reaches 0 — flat (0) on one side, rising on the other. Here are the 8 folded planes of the
+# trained network's first layer (white = 0, darker = larger; the dashed line is the fold):
+
+# %%
+import numpy as np  # noqa: E402  (only for the grid of this picture)
+
+g1, g2 = np.meshgrid(np.linspace(-1.5, 2.5, 40), np.linspace(-1.0, 1.5, 30))
+first_layer = model.layers[0]
+with mg.no_grad():
+    planes = np.array([[[h.data for h in first_layer.outputs([a, b])]
+                        for a, b in zip(r1, r2)] for r1, r2 in zip(g1, g2)])
+fig, axes = plt.subplots(2, 4, figsize=(13, 4.6), sharex=True, sharey=True)
+for k, ax in enumerate(axes.flat):
+    ax.contourf(g1, g2, planes[:, :, k], levels=12, cmap="Greens")
+    ax.contour(g1, g2, planes[:, :, k], levels=[1e-9], colors="black", linestyles="dashed")
+    ax.scatter([p[0] for p in X], [p[1] for p in X], s=4,
+               c=[COLOURS[t] for t in y], alpha=0.6)
+    ax.set_title(f"layer1/neuron{k + 1}", fontsize=9)
+fig.suptitle("The first layer: one folded plane per ReLU neuron")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Each fold is a straight line. The second layer adds these planes with its own weights and
+# folds the sums again, and the output adds those up into the curved boundary you saw above.
+# That is the whole trick of an MLP: **many simple bends, combined**.
 #
 # ## 5. A harder problem: two spirals
 #
 # Two spiral arms wrap around each other. The boundary needs to turn several times, so this
-# takes a bigger effort: we use the **Adam** optimiser (lesson 06 explains it), which copes
+# takes a bigger effort: we use the **Adam** optimiser (lesson 07 explains it), which copes
 # better with such problems than plain SGD.
 #
 # *Kept small to run in about 10 seconds (120 points, 60 epochs); with a few hundred epochs and
@@ -201,7 +236,7 @@ plt.show()
 # Train `MLP(2, [8, 8, 1], activation="linear", rng=0)` on the moons as in section 4 and draw its
 # decision boundary. Why is it a straight line, although the network has 105 parameters?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 flat = MLP(2, [8, 8, 1], activation="linear", rng=0)
 h = train.fit(flat, X, y_pm, loss="hinge", optimizer="sgd", lr=0.05, epochs=30, progress=False)
 fig, ax = plt.subplots(figsize=(5, 3.5))
@@ -216,7 +251,7 @@ plt.show()
 # moons for 100 epochs (SGD, `lr=0.3`) and compare their final accuracies and boundaries. What is the smallest
 # network that does well?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
 for ax, k in zip(axes, (2, 4, 8)):
     small_net = MLP(2, [k, k, 1], rng=0)
@@ -233,7 +268,7 @@ plt.show()
 # `data.circles(100, noise=0.05, seed=0)` puts one class inside a ring of the other. Train a
 # $2 \to 8 \to 8 \to 1$ network on it and draw the boundary. What shape does it take?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 Xc, yc = data.circles(100, noise=0.05, seed=0)
 circle_net = MLP(2, [8, 8, 1], rng=0)
 h = train.fit(circle_net, Xc, data.to_pm1(yc), loss="hinge", optimizer="sgd", lr=0.3,
@@ -244,6 +279,96 @@ plt.show()
 # A closed curve around the inner class, made of straight pieces (one per ReLU bend).
 
 # %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+from microgrand.nn import MLP
+
+# %% [markdown]
+# **1. Predict, then run.** How many parameters does `MLP(2, [8, 8, 1])` have?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 105
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+n = len(MLP(2, [8, 8, 1], rng=0).parameters())
+print(n, "parameters")
+mg.check(q1, n, hint="each layer has (inputs + 1) × neurons: (2+1)·8 + (8+1)·8 + (8+1)·1")
+
+# %% [markdown]
+# **2.** An MLP with **no** activation functions (`activation="linear"`), however deep: what
+# shape is its decision boundary? Answer `"line"` or `"curve"`.
+
+# %%
+q2 = ...  # a word
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = "line"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+mg.check(q2, "line", hint="a linear function of a linear function is linear")
+
+# %% [markdown]
+# **3. Diagnose this loss curve.** One of these runs used a learning rate that is too
+# large. Which one? Answer `"A"`, `"B"` or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "C"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+curves = {"A": training_curve(0.1), "B": training_curve(0.005), "C": training_curve(0.27)}
+show_curves(curves, "Which learning rate is too large?")
+mg.check(q3, "C", hint="too large: each step overshoots further, so w jumps from one side of 1.5 to the other, further each time")
+
+
+# %% [markdown]
 # ## Summary
 #
 # - One neuron separates classes with a **straight line**. Layers of neurons with a non-linear
@@ -251,7 +376,7 @@ plt.show()
 # - Without activations, any number of layers is still one linear function.
 # - An MLP's graph has hundreds of nodes per example; **scopes** let the diagram collapse them
 #   by layer or by neuron.
-# - Training is the same loop as in lesson 04, run by `train.fit`; the `History` records the
+# - Training is the same loop as in lesson 05, run by `train.fit`; the `History` records the
 #   loss and accuracy per epoch, and a `callback` can watch the model during training.
 # - Harder problems (spirals) need more capacity, more epochs, or a better optimiser
-#   (lesson 06).
+#   (lesson 07).

@@ -12,13 +12,13 @@
 # ---
 
 # %% [markdown]
-# # 03 · A neuron
+# # 04 · A neuron
 #
 # **Goal:** build an artificial neuron (weights, a bias and an activation function), compare the
 # four common activation functions and their derivatives, and follow the gradient through a
 # neuron to see how each weight learns from its input.
 #
-# *Time: about 35 minutes. Prerequisites: lessons 01 and 02.*
+# *Time: about 35 minutes. Prerequisites: lessons 01–03.*
 #
 # In this lesson you will
 # 1. write a neuron with `mg.Value`s, then with `microgrand.nn.Neuron`,
@@ -156,6 +156,11 @@ print(f"∂o/∂b  = {b.grad:.6f}   φ'(n)      = {slope:.6f}")
 # %%
 mg.step(o, precision=2)
 
+# %% [markdown]
+# The same pass as chain-rule lines. As in lesson 02, $do/dx$ (straight d) is the total
+# derivative, what `.grad` holds, and $\partial n/\partial x$ (curly ∂) is the local derivative
+# of one operation:
+
 # %%
 mg.explain(o)
 
@@ -206,7 +211,7 @@ plt.show()
 # %% [markdown]
 # - With **tanh** or **sigmoid**, a neuron whose sum is far from 0 gets almost no gradient: it
 #   learns very slowly. That is one reason why inputs are scaled and weights initialised small
-#   (lesson 06).
+#   (lesson 07).
 # - With **ReLU**, a neuron whose sum is negative for every input gets exactly zero gradient and
 #   never changes again: a **dead ReLU**. Leaky ReLU keeps a trickle of gradient.
 #
@@ -216,7 +221,7 @@ plt.show()
 # `v.softplus()` computes $\log(1 + e^x)$. Plot it next to ReLU, and plot its derivative (from
 # `backward()`) next to the sigmoid. What do you notice?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3))
 sp = [value_and_derivative(lambda v: v.softplus(), t) for t in grid]
 axes[0].plot(grid, [y for y, _ in sp], label="softplus")
@@ -234,7 +239,7 @@ plt.show()
 # Feed it `[1.0, 1.0]`, call `backward()` and print every parameter's gradient. Then do the same
 # with `activation="leaky_relu"`. Which one can still learn?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 for activation in ("relu", "leaky_relu"):
     cell = Neuron(2, activation=activation, rng=1)
     cell.b.data = -10.0
@@ -251,7 +256,7 @@ for activation in ("relu", "leaky_relu"):
 # $n$, $o = \sigma(n)$ and $\partial o/\partial w_1$ with pencil and paper (use
 # $\sigma' = \sigma(1-\sigma)$), then check with microgrand and `mg.gradcheck`.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # n = 1·0.5 + (-2)·0.25 + 0.5 = 0.5, o = σ(0.5) ≈ 0.6225,
 # ∂o/∂w1 = σ(0.5)(1 − σ(0.5)) · x1 ≈ 0.2350 · 0.5 ≈ 0.1175
 w1, w2, b = mg.Value(1.0, label="w1"), mg.Value(-2.0, label="w2"), mg.Value(0.5, label="b")
@@ -265,6 +270,63 @@ o = sigmoid_neuron(w1, w2, b)
 o.backward()
 print(f"o = {o.data:.4f}, ∂o/∂w1 = {w1.grad:.4f}")
 print(mg.gradcheck(sigmoid_neuron, [w1, w2, b]))
+
+# %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import microgrand as mg
+
+# %% [markdown]
+# **1. Predict, then run.** A ReLU neuron with weights $(1, -2)$, bias $0.5$ and input
+# $(1, 1)$: what is its output?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 0
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+x1, x2 = 1.0, 1.0
+w1, w2, b = mg.Value(1.0), mg.Value(-2.0), mg.Value(0.5)
+out = (w1 * x1 + w2 * x2 + b).relu()
+print("output:", out.data)
+mg.check(q1, out.data, hint="the sum is 1 − 2 + 0.5 = −0.5, and ReLU of a negative number is 0")
+
+# %% [markdown]
+# **2.** What is the slope of the sigmoid at 0, $\sigma'(0)$?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 0.25
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+z = mg.Value(0.0)
+z.sigmoid().backward()
+mg.check(q2, z.grad, hint="σ′(z) = σ(z)(1 − σ(z)) and σ(0) = 0.5")
+
+# %% [markdown]
+# **3.** In the neuron of question 1, what is the gradient of the output with respect to $w_1$?
+
+# %%
+q3 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = 0
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+x1, x2 = 1.0, 1.0
+w1, w2, b = mg.Value(1.0), mg.Value(-2.0), mg.Value(0.5)
+(w1 * x1 + w2 * x2 + b).relu().backward()
+mg.check(q3, w1.grad, hint="ReLU is flat for negative sums: its local derivative is 0, so nothing flows back (a dead ReLU)")
+
 
 # %% [markdown]
 # ## Summary

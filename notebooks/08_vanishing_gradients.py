@@ -12,14 +12,20 @@
 # ---
 
 # %% [markdown]
-# # 7 · Vanishing and exploding gradients, and local minima
+# # 08 · Vanishing and exploding gradients, and local minima
 #
 # **Goal:** measure how big the gradient is in each layer of a deep network, see why it
 # *vanishes* in deep sigmoid networks and *explodes* with badly scaled weights, and see what a
 # loss landscape with a local minimum does to gradient descent — and how restarts and momentum
 # help.
 #
-# *Time: about 40 minutes.*
+# *Time: about 40 minutes. Prerequisites: lessons 01–07 (backpropagation, MLPs, initialization).*
+#
+# In this lesson you will
+# 1. see why the gradient reaching the first layer is a product of one factor per layer,
+# 2. measure the gradient in every layer of deep sigmoid and ReLU networks,
+# 3. make gradients explode with badly scaled weights,
+# 4. meet a loss landscape with a local minimum, and escape it with restarts and momentum.
 #
 # Backpropagation multiplies. The gradient reaching the first layer of a network is a product
 # of one factor per layer: a weight times the local derivative of an activation. Multiply many
@@ -41,8 +47,9 @@ from microgrand.train import fit
 # ## 1. The local derivatives that get multiplied
 #
 # The largest slope of the sigmoid is $\sigma'(0) = 0.25$; for `tanh` it is 1, for ReLU it is
-# exactly 1 for every positive input. Every sigmoid layer therefore shrinks the gradient by a
-# factor of **at most** 4 (before the weights are taken into account).
+# exactly 1 for every positive input. Every sigmoid layer therefore multiplies the gradient by
+# at most 0.25: it shrinks it by a factor of **at least** 4 (before the weights are taken into
+# account).
 
 # %%
 xs = np.linspace(-5, 5, 201)
@@ -105,11 +112,16 @@ ax.set(yscale="log", xlabel=f"layer (1 = next to the input, {DEPTH + 1} = output
 ax.legend()
 plt.show()
 for name, g in signals.items():
-    print(f"{name:8s} at layer 1: {g[0]:.2g}   (per layer: ×{(g[0] / g[-1]) ** (1 / DEPTH):.2f})")
+    # from the last hidden layer (index DEPTH - 1) back to the first: DEPTH - 1 hidden layers,
+    # leaving out the linear output layer, whose factor is a weight and no activation
+    hidden = (g[0] / g[DEPTH - 1]) ** (1 / (DEPTH - 1))
+    print(f"{name:8s} at layer 1: {g[0]:.2g}   (per hidden layer: ×{hidden:.2f}; "
+          f"output layer: ×{g[DEPTH - 1] / g[DEPTH]:.2f})")
 
 # %% [markdown]
-# In the sigmoid network the gradient shrinks by a factor of 3 to 4 per layer — close to the
-# 0.25 of the sigmoid's largest slope — and the first layer receives less than 0.01 % of it,
+# In the sigmoid network the gradient shrinks by a factor of about 4 per hidden layer (×0.23)
+# — close to the 0.25 of the sigmoid's largest slope — and the first layer receives less than
+# 0.01 % of it,
 # so the first layers barely learn. With ReLU it keeps roughly its size. This is the
 # **vanishing gradient** problem, and the reason deep networks use ReLU-like activations.
 #
@@ -120,23 +132,38 @@ for name, g in signals.items():
 
 # %%
 EPOCHS = 30  # small so the lesson runs fast; increase for better results
-histories = {}
+histories, trained = {}, {}
 for name, act in (("sigmoid", "sigmoid"), ("ReLU", "relu")):
     model = nn.MLP(2, [WIDTH] * 4 + [1], activation=act, rng=1)
     opt = optim.Adam(model.parameters(), lr=0.02)
     histories[name] = fit(model, X, y, loss="hinge", optimizer=opt, epochs=EPOCHS,
                              progress=False)
+    trained[name] = model
 
 for name, h in histories.items():
     display(plots.plot_grad_norms(h, title=f"{name}: gradient norm per layer during training"))
 for name, h in histories.items():
-    print(f"{name:8s} final loss {h.loss[-1]:.3f}, accuracy {h.accuracy[-1]:.0%}")
+    with mg.no_grad():
+        scores = [trained[name](x).data for x in X]
+    print(f"{name:8s} final loss {h.loss[-1]:.3f}, accuracy {h.accuracy[-1]:.0%}, "
+          f"scores of the 40 points from {min(scores):+.3f} to {max(scores):+.3f}")
 
 # %% [markdown]
-# Even with only 4 hidden layers, the sigmoid network's first layer receives a gradient 10 to
-# 100 times smaller than its last layer, and after 30 epochs it still gets half of the points
-# wrong, no better than guessing. In the ReLU network every layer receives a gradient of about
-# the same size, and it learns.
+# Read the sigmoid plot from left to right (each epoch is one step here: the whole data set).
+#
+# - **Steps 1–2:** the first layer receives about a thousandth of the gradient of the last
+#   layer (about $10^{-3}$ against 1), even with only 4 hidden layers.
+# - **Step 3:** every layer's gradient drops at once, by up to 300 times. Nothing broke in
+#   backpropagation: the first two updates pushed the network into a state where it gives
+#   almost **the same answer for every point** (printed below: all 40 scores are positive, so
+#   it calls every point class +1). The hinge loss pushes the scores of one class up and of the
+#   other down, and since the network can barely tell the points apart, these pushes nearly
+#   cancel, so every gradient is small.
+# - **Steps 3–30:** the gradients creep back up, but layer 1 still gets 10–30 times less
+#   than layer 5, and after 30 epochs the network still gets half of the points wrong, no
+#   better than guessing.
+#
+# In the ReLU network every layer receives a gradient of about the same size, and it learns.
 
 # %% [markdown]
 # ## 4. Exploding gradients
@@ -256,16 +283,19 @@ plt.show()
 # gradient arriving at layer 1 with `backward_signal`. How does it change with depth? Roughly
 # what factor per layer?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
-# Solution: it falls geometrically with depth. The factor per layer grows from about 2 to
-# about 4 as the network gets deeper: each sigmoid layer passes back at most 0.25 of the
-# gradient (Xavier weights keep the rest of each factor near 1), and the deeper the network,
-# the more the layers near the input dominate the average.
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# Solution: it falls geometrically with depth. Between layer 1 and the last hidden layer the
+# gradient passes back through depth − 1 sigmoid layers, each multiplying it by at most 0.25
+# (times a weight); the linear output layer multiplies it by its weights only, with no
+# sigmoid slope, so it is left out of the per-layer factor and printed on its own.
 for depth in (2, 4, 8, 12):
     net = nn.MLP(2, [WIDTH] * depth + [1], activation="sigmoid", rng=0)
-    g = backward_signal(net, X[:10])
+    g = backward_signal(net, X[:10])  # g[depth] is the output (1), g[depth - 1] the last hidden
+    per_layer = (g[0] / g[depth - 1]) ** (1 / (depth - 1))
     print(f"depth {depth:2d}: gradient at layer 1 = {g[0]:.2e}, "
-          f"per layer ×{g[0] ** (1 / depth):.2f}")
+          f"per sigmoid layer ×{per_layer:.2f}, output layer ×{g[depth - 1] / g[depth]:.2f}")
+# The factor per sigmoid layer stays around 0.2 (0.18 to 0.24) whatever the depth, so the
+# gradient at layer 1 falls 4 to 5 times for every layer added.
 
 # %% [markdown]
 # ### Exercise 2 — gradient clipping
@@ -273,7 +303,7 @@ for depth in (2, 4, 8, 12):
 # gradients together exceeds 1, rescale every gradient so that the total norm is exactly 1.
 # Check the norm after clipping.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 params = exploding.parameters()
 exploding.zero_grad()
 losses.hinge([exploding(x) for x in X], y).backward()
@@ -288,7 +318,7 @@ print(f"norm before clipping {total:.3g}, after {math.sqrt(sum(p.grad**2 for p i
 # Starting from $x = 2$, try momentum 0.5, 0.8, 0.9 and 0.95 (learning rate 0.02, 80 steps).
 # Which values escape the local minimum? Which end in the global one?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: 0.5 is too little; it stops in the local valley. 0.8 and 0.9 roll over the bump
 # and settle in the global minimum. 0.95 is too much: it rolls through the global valley (as
 # far as x = -2.04), back over the bump, and ends up swinging around the local minimum.
@@ -296,6 +326,99 @@ for mom in (0.5, 0.8, 0.9, 0.95):
     end = descend(2.0, steps=80, momentum=mom)[-1]
     where = "global" if end < 0 else "local"
     print(f"momentum {mom}: ends at x = {end:+.3f} ({where} minimum)")
+
+# %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+# %% [markdown]
+# **1. Predict, then run.** Start from $x$ and double it ten times: $y = 2 \cdot 2 \cdots 2 \cdot x$.
+# What is $dy/dx$?
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 1024
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+x = mg.Value(0.1)
+y = x
+for _ in range(10):
+    y = 2 * y
+y.backward()
+print("dy/dx =", x.grad)
+mg.check(q1, x.grad, hint="one factor of 2 per layer: 2¹⁰ — gradients explode the same way")
+
+# %% [markdown]
+# **2.** The sigmoid's slope is at most 0.25. By a factor of **at least** how much does each
+# sigmoid layer shrink the gradient (ignoring the weights)?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 4
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+mg.check(q2, 1 / 0.25, hint="multiplying by at most 0.25 divides by at least …")
+
+# %% [markdown]
+# **3. Diagnose this loss curve.** Which run's gradients **explode** — each step overshoots
+# further than the last? Answer `"A"`, `"B"` or `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "B"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+curves = {"A": training_curve(0.005), "B": training_curve(0.3), "C": training_curve(0.1)}
+show_curves(curves, "Which one explodes?")
+mg.check(q3, "B", hint="exploding: w overshoots 1.5 further at every step (zig-zag), and the loss grows by a constant factor")
+
 
 # %% [markdown]
 # ## Summary

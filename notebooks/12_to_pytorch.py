@@ -12,13 +12,13 @@
 # ---
 
 # %% [markdown]
-# # 11 · From microgrand to PyTorch
+# # 12 · From microgrand to PyTorch
 #
 # **Goal:** write the same small network in microgrand, in NumPy matrices and in PyTorch, and
 # check that all three compute *the same gradients* — so that everything you learned about
 # backpropagation on scalars carries over to the tensors of a real deep-learning library.
 #
-# *Time: about 30 minutes. PyTorch is optional: where it is not installed, each PyTorch cell
+# *Time: about 30 minutes. Prerequisites: lessons 01–06; some NumPy. PyTorch is optional: where it is not installed, each PyTorch cell
 # prints a short message and skips, and the rest of the lesson still works.*
 #
 # In this lesson you will
@@ -403,7 +403,7 @@ plt.show()
 # happens to every gradient? Check your prediction with microgrand and with the matrix formulas
 # (which single line of `numpy_loss_and_grads` changes?).
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: every gradient is multiplied by N = 4, because the sum is N times the mean.
 # In the matrix version only the first backward line changes: dO = 2 * (O - Y)  (no / N).
 p = make_params()
@@ -418,7 +418,7 @@ print(f"dL/dW1[0,0] with sum / with mean = {ratio:.6f}")
 # matrix version. Which line of the backward pass changes, and into what? Confirm that the two
 # versions still agree.
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: ReLU's local derivative is 1 where its input is positive and 0 elsewhere, so
 #   dZ1 = dH * (1 - H**2)   becomes   dZ1 = dH * (Z1 > 0).
 def forward_relu(params, x):
@@ -448,7 +448,7 @@ print(f"max |difference| in dL/dW1: {diff:.1e}")
 # the gradient of `b2[0]`, in microgrand and in PyTorch? Why is this behaviour useful (hint:
 # a batch too large to fit in memory at once)?
 
-# %% tags=["solution"] jupyter={"source_hidden": true}
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Solution: the gradients add up, so after two calls they are twice as large — in both
 # libraries. This is what lets you split a big batch into pieces, call backward() on each
 # piece's loss and update once: the gradients of the pieces sum to the gradient of the batch.
@@ -473,6 +473,104 @@ else:
     first = b.grad.item()
     tl.backward()
     print(f"PyTorch:    after one backward {first:.6f}, after two {b.grad.item():.6f}")
+
+# %% [markdown]
+# ## Check yourself
+#
+# Three questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# This section runs on its own: it needs nothing from the cells above.
+
+# %%
+import matplotlib.pyplot as plt
+
+import microgrand as mg
+
+
+def training_curve(lr, sign=-1.0, reset=True, steps=25):
+    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
+    w = mg.Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with mg.no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves, title):
+    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+# %% [markdown]
+# **1. Predict, then run.** A layer with 2 inputs and 3 outputs has a weight matrix $W$ of
+# shape $3 \times 2$. What shape is $dL/dW$? (A list, rows then columns.)
+
+# %%
+q1 = ...  # your prediction
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = [3, 2]
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+import numpy as np
+
+W = np.zeros((3, 2))
+grad_W = np.outer(np.ones(3), np.ones(2))  # δ (3 numbers) times the input (2 numbers)
+mg.check(q1, list(grad_W.shape), hint="the gradient of a parameter has the parameter's shape")
+
+# %% [markdown]
+# **2.** The same 4 examples with the **sum** of their losses instead of the **mean**: by what
+# factor do the gradients change?
+
+# %%
+q2 = ...  # a number
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q2 = 4
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+w = mg.Value(1.0)
+xs = [1.0, 2.0, 3.0, 4.0]
+mg.vsum([(w * x - 1) ** 2 for x in xs]).backward()
+g_sum = w.grad
+w.grad = 0.0
+(mg.vsum([(w * x - 1) ** 2 for x in xs]) / 4).backward()
+mg.check(q2, g_sum / w.grad, hint="the mean divides by the number of examples")
+
+# %% [markdown]
+# **3. Diagnose this loss curve.** A training loop was translated to PyTorch and one line was
+# lost. Which curve is from the loop without `optimizer.zero_grad()`? Answer `"A"`, `"B"` or
+# `"C"`.
+
+# %%
+q3 = ...  # a letter
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "B"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+curves = {"A": training_curve(0.1), "B": training_curve(0.05, reset=False), "C": training_curve(0.05, sign=+1.0)}
+show_curves(curves, "Which loop forgot zero_grad()?")
+mg.check(q3, "B", hint="without zero_grad the gradients pile up: the loss falls, overshoots and swings back up, again and again")
+
 
 # %% [markdown]
 # ## Summary
