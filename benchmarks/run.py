@@ -379,7 +379,7 @@ def count_nodes(root: Any) -> int:
     stack = [root]
     while stack:
         v = stack.pop()
-        for u in v._prev:
+        for u in v.inputs if hasattr(type(v), "inputs") else v._prev:
             if id(u) not in seen:
                 seen.add(id(u))
                 stack.append(u)
