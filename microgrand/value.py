@@ -220,29 +220,29 @@ def _constant(x: object) -> Value:
 
 _BinOp: TypeAlias = "Callable[[Value, Operand], Value]"
 
-
-def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
-    """Build ``op(self, other)`` and the reflected ``op(other, self)`` for a binary rule."""
-    fwd, loc, name = rule.forward, rule.local, rule.name
-    symbol = rule.operator or name
-
-    def op(self: Value, other: Any) -> Value:
+# The operator methods are the hot path of every training step, so each is generated from its
+# rule: the rule's forward and local derivatives are called, or, when the rule restates them
+# as plain arithmetic (``py_forward``/``py_local`` in the rules table), written inline, which
+# saves two Python calls per node. The node is built inline too (see _node). The generated
+# functions live in this module's namespace, so they read _GRAD_ENABLED and _SCOPE live.
+_BINARY_SOURCE = """
+def make(rule, fwd, loc, symbol):
+    def op(self, other):
         if other.__class__ is not Value:
             c = _constant(other)
             if c is NotImplemented:
                 _refuse(symbol, self, other)
-                return NotImplemented  # type: ignore[no-any-return]
+                return NotImplemented
             other = c
         x = self.data
         y = other.data
         try:
-            out = fwd(x, y)
+            out = {forward}
             if out - out != 0.0:  # inf or nan (the one check of the numbers policy)
                 raise OverflowError
-            la, lb = loc(out, x, y)
+            {local}
         except (ArithmeticError, ValueError) as e:
             raise _domain_error(rule, (x, y), e) from None
-        # Inlined _node (this is the hot path of every training step).
         v = _new(Value)
         v.data = out
         v.grad = 0.0
@@ -259,29 +259,18 @@ def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
         v._xs = v._ls = ()
         v._scope = _SCOPE
         return v
+    return op
+"""
 
-    def rop(self: Value, other: Any) -> Value:
-        c = _constant(other)
-        if c is NotImplemented:
-            _refuse(symbol, other, self)
-            return NotImplemented  # type: ignore[no-any-return]
-        return op(c, self)
-
-    op.__name__ = f"__{name}__"
-    rop.__name__ = f"__r{name}__"
-    return op, rop
-
-
-def _unary(rule: Rule) -> Callable[[Value], Value]:
-    fwd, loc = rule.forward, rule.local
-
-    def op(self: Value) -> Value:
+_UNARY_SOURCE = """
+def make(rule, fwd, loc):
+    def op(self):
         x = self.data
         try:
-            out = fwd(x)
+            out = {forward}
             if out - out != 0.0 or x - x != 0.0:  # inf or nan (relu(nan) would hide a NaN)
                 raise OverflowError
-            (la,) = loc(out, x)
+            {local}
         except (ArithmeticError, ValueError) as e:
             raise _domain_error(rule, (x,), e) from None
         v = _new(Value)
@@ -296,7 +285,43 @@ def _unary(rule: Rule) -> Callable[[Value], Value]:
         v._xs = v._ls = ()
         v._scope = _SCOPE
         return v
+    return op
+"""
 
+
+def _generate(source: str, rule: Rule, *args: object) -> Any:
+    """The operator function for ``rule`` from ``source``, with the rule's math filled in."""
+    if rule.py_forward is not None and rule.py_local is not None:
+        forward = f"({rule.py_forward})"
+        local = "; ".join(f"{n} = {e}" for n, e in zip(("la", "lb"), rule.py_local, strict=False))
+    else:
+        forward = "fwd(x)" if rule.arity == 1 else "fwd(x, y)"
+        local = "(la,) = loc(out, x)" if rule.arity == 1 else "la, lb = loc(out, x, y)"
+    namespace: dict[str, Any] = {}
+    code = source.format(forward=forward, local=local)
+    exec(compile(code, f"<microgrand operator {rule.name}>", "exec"), globals(), namespace)
+    return namespace["make"](rule, rule.forward, rule.local, *args)
+
+
+def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
+    """Build ``op(self, other)`` and the reflected ``op(other, self)`` for a binary rule."""
+    symbol = rule.operator or rule.name
+    op: _BinOp = _generate(_BINARY_SOURCE, rule, symbol)
+
+    def rop(self: Value, other: Any) -> Value:
+        c = _constant(other)
+        if c is NotImplemented:
+            _refuse(symbol, other, self)
+            return NotImplemented  # type: ignore[no-any-return]
+        return op(c, self)
+
+    op.__name__ = f"__{rule.name}__"
+    rop.__name__ = f"__r{rule.name}__"
+    return op, rop
+
+
+def _unary(rule: Rule) -> Callable[[Value], Value]:
+    op: Callable[[Value], Value] = _generate(_UNARY_SOURCE, rule)
     op.__name__ = rule.name
     op.__doc__ = f"{rule.text}; local derivative {rule.dtext[0]}."
     return op
