@@ -87,12 +87,13 @@ class Graph:
         edges: list[Edge] = []
         for i, v in enumerate(order):
             me = ids[id(v)]
-            ins = tuple(ids[id(u)] for u in v._prev)
+            ins = tuple(ids[id(u)] for u in v.inputs)
             nodes.append(
                 Node(me, i, v, v.label, v.data, v.grad, v.op, v._op, v.scope, ins)
             )
             edges.extend(
-                Edge(src, me, k, d) for k, (src, d) in enumerate(zip(ins, v._local, strict=True))
+                Edge(src, me, k, d)
+                for k, (src, d) in enumerate(zip(ins, v.local_grads, strict=True))
             )
         return cls(tuple(nodes), tuple(edges), ids[id(root)], ids)
 

@@ -136,7 +136,7 @@ class _Tape:
     def __init__(self, order: list[Value], params: Sequence[Value], inputs: Sequence[Value]):
         n = len(order)
         topo = {id(v): i for i, v in enumerate(order)}
-        prev = [tuple(topo[id(u)] for u in v._prev) for v in order]
+        prev = [tuple(topo[id(u)] for u in v.inputs) for v in order]
         rules = [v._op for v in order]
         pidx = {topo[id(p)]: k for k, p in enumerate(params) if id(p) in topo}
         iidx = {topo[id(v)]: k for k, v in enumerate(inputs) if id(v) in topo}
@@ -441,7 +441,7 @@ def _signature(
 ) -> list[tuple[Any, ...]]:
     """What each node is, independent of object identity: op and input positions, or leaf kind."""
     topo = {id(v): i for i, v in enumerate(order)}
-    prev = [tuple(topo[id(u)] for u in v._prev) for v in order]
+    prev = [tuple(topo[id(u)] for u in v.inputs) for v in order]
     pidx = {topo[id(p)]: k for k, p in enumerate(params) if id(p) in topo}
     iidx = {topo[id(v)]: k for k, v in enumerate(inputs) if id(v) in topo}
     return _signature_of(order, prev, [v._op for v in order], pidx, iidx)
@@ -509,6 +509,6 @@ def record(
     root = fn(*wrapped)
     if not isinstance(root, Value):
         raise TypeError(f"record(): the function must return a Value, got {type(root).__name__}")
-    if not root._prev and root._op is None and root not in plist and root not in leaves:
+    if not root.inputs and root._op is None and root not in plist and root not in leaves:
         raise ValueError("record(): the function returned a constant; there is nothing to record")
     return Recorded(fn, plist, example_inputs, root, leaves)

@@ -125,6 +125,11 @@ class Rule:
     function: bool = False  # callable by name in expressions and as microgrand.<name>
     doc: str = ""  # one line and an example, for the free function of the same name
     param: float | None = None  # a family's parameter
+    # Optional: forward and local derivatives as Python expressions over x, y and out, exactly
+    # equal to forward/local (tests/test_operators.py checks it); the engine then inlines them
+    # into the operator method instead of calling forward and local (two calls per node).
+    py_forward: str | None = None
+    py_local: tuple[str, ...] | None = None
 
     def __repr__(self) -> str:
         p = "" if self.param is None else f", param={self.param!r}"
@@ -179,12 +184,16 @@ def defrule(
     doc: str = "",
     param: float | None = None,
     register: bool = True,
+    py_forward: str | None = None,
+    py_local: tuple[str, ...] | list[str] | None = None,
 ) -> Rule:
     """Make a :class:`Rule` from keywords and (by default) register it in :data:`RULES`.
 
     ``function`` (default: one input and no operator) makes the rule callable by name in
     expressions (``parse_expression("cube(x)", ...)``). Remove a rule with
-    ``RULES.pop(name)``.
+    ``RULES.pop(name)``. ``py_forward`` and ``py_local`` (optional, for one or two inputs)
+    restate ``forward`` and ``local`` as plain arithmetic in ``x``, ``y`` and ``out``, which
+    the engine inlines into the operator method; they must compute exactly the same floats.
 
     Example:
         >>> r = defrule("twice", symbol="2×", arity=1,
@@ -203,12 +212,20 @@ def defrule(
         )
     if not name.isidentifier():
         raise ValueError(f"rule name {name!r} must be an identifier")
+    if (py_forward is None) != (py_local is None) or (
+        py_local is not None and (arity not in (1, 2) or len(py_local) != arity)
+    ):
+        raise ValueError(
+            f"rule {name!r}: give py_forward and py_local together, for one or two inputs, "
+            "with one py_local entry per input"
+        )
     r = Rule(
         name=name, symbol=symbol, arity=arity, forward=forward, local=local, text=text,
         dtext=dtext, latex=latex, dlatex=dlatex, sympy=sympy,
         js=JSForms(js_forward, js_local, js_check), domain=domain, operator=operator,
         infix=infix, function=(arity == 1 and operator is None) if function is None else function,
-        doc=doc, param=param,
+        doc=doc, param=param, py_forward=py_forward,
+        py_local=None if py_local is None else tuple(py_local),
     )
     if register:
         if name in RULES or name in FAMILIES:
@@ -399,17 +416,17 @@ _POW_CHECK_JS = (
 defrule("add", symbol="+", arity=2, operator="+", infix="+",
         forward=lambda x, y: x + y, local=lambda out, x, y: _ONE_ONE,
         text="x + y", dtext=("1", "1"), latex="x + y", dlatex=("1", "1"), sympy="x + y",
-        js_forward="x + y", js_local=("1", "1"))
+        js_forward="x + y", js_local=("1", "1"), py_forward="x + y", py_local=("1.0", "1.0"))
 # x - y: d/dx = 1, d/dy = -1
 defrule("sub", symbol="−", arity=2, operator="-", infix="−",
         forward=lambda x, y: x - y, local=lambda out, x, y: _ONE_MINUS,
         text="x − y", dtext=("1", "−1"), latex="x - y", dlatex=("1", "-1"), sympy="x - y",
-        js_forward="x - y", js_local=("1", "-1"))
+        js_forward="x - y", js_local=("1", "-1"), py_forward="x - y", py_local=("1.0", "-1.0"))
 # x·y: d/dx = y, d/dy = x
 defrule("mul", symbol="×", arity=2, operator="*", infix="·",
         forward=lambda x, y: x * y, local=lambda out, x, y: (y, x),
         text="x × y", dtext=("y", "x"), latex=r"x \cdot y", dlatex=("y", "x"), sympy="x*y",
-        js_forward="x * y", js_local=("y", "x"))
+        js_forward="x * y", js_local=("y", "x"), py_forward="x * y", py_local=("y", "x"))
 # x/y: d/dx = 1/y, d/dy = -x/y² = -out/y
 defrule("div", symbol="÷", arity=2, operator="/", infix="/", domain="y ≠ 0",
         forward=_div, local=lambda out, x, y: (1.0 / y, -out / y),
@@ -432,7 +449,7 @@ defrule("pow", symbol="^", arity=2, operator="**", infix="^",
 defrule("neg", symbol="−", arity=1, operator="-",
         forward=lambda x: -x, local=lambda out, x: _MINUS,
         text="−x", dtext=("−1",), latex="-x", dlatex=("-1",), sympy="-x",
-        js_forward="-x", js_local=("-1",))
+        js_forward="-x", js_local=("-1",), py_forward="-x", py_local=("-1.0",))
 # |x|: d/dx = sign(x)  (0 at x = 0, a subgradient)
 defrule("abs", symbol="abs", arity=1, function=True,
         forward=abs, local=lambda out, x: (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,),

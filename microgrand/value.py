@@ -1,9 +1,13 @@
 """The :class:`Value`: one float, one node of a scalar computation graph.
 
-A Value keeps its inputs (``_prev``, an ordered tuple) and the local derivative of its
-output with respect to each input (``_local``, a tuple of floats computed in the forward
-pass). There are no closures per node, so a graph is freed by reference counting as soon
-as it goes out of scope. All the math comes from :mod:`microgrand.rules`.
+A Value keeps its inputs and the local derivative of its output with respect to each
+input, computed in the forward pass (read them as :attr:`Value.inputs` and
+:attr:`Value.local_grads`). A node with one or two inputs — nearly every node — keeps them
+in its own slots (``_a``, ``_b`` and ``_la``, ``_lb``), so it is a single object that
+Python's cyclic garbage collector tracks, with no tuples; only a node with any number of
+inputs (``vsum``, ``softmax``) keeps tuples (``_xs``, ``_ls``). There are no closures per
+node, so a graph is freed by reference counting as soon as it goes out of scope. All the
+math comes from :mod:`microgrand.rules`.
 
 Numbers: a Value holds a finite float. ``Value(nan)``, ``Value(inf)`` and non-finite
 constants (``x + float("inf")``) are refused with a ``ValueError``, and an operation whose
@@ -145,11 +149,19 @@ def _node(data: float, prev: tuple[Value, ...], local: tuple[float, ...], rule: 
     v.grad = 0.0
     v.label = ""
     v._op = rule
+    v._a = v._b = None
+    v._la = v._lb = 0.0
+    v._xs = v._ls = ()
     if _GRAD_ENABLED:
-        v._prev = prev
-        v._local = local
-    else:
-        v._prev = v._local = ()
+        if rule.arity == 1:
+            v._a, = prev
+            v._la, = local
+        elif rule.arity == 2:
+            v._a, v._b = prev
+            v._la, v._lb = local
+        else:
+            v._xs = prev
+            v._ls = tuple(local)
     v._scope = _SCOPE
     return v
 
@@ -199,48 +211,102 @@ def _constant(x: object) -> Value:
     v.grad = 0.0
     v.label = ""
     v._op = None
-    v._prev = v._local = ()
+    v._a = v._b = None
+    v._la = v._lb = 0.0
+    v._xs = v._ls = ()
     v._scope = _SCOPE
     return v
 
 
 _BinOp: TypeAlias = "Callable[[Value, Operand], Value]"
 
-
-def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
-    """Build ``op(self, other)`` and the reflected ``op(other, self)`` for a binary rule."""
-    fwd, loc, name = rule.forward, rule.local, rule.name
-    symbol = rule.operator or name
-
-    def op(self: Value, other: Any) -> Value:
+# The operator methods are the hot path of every training step, so each is generated from its
+# rule: the rule's forward and local derivatives are called, or, when the rule restates them
+# as plain arithmetic (``py_forward``/``py_local`` in the rules table), written inline, which
+# saves two Python calls per node. The node is built inline too (see _node). The generated
+# functions live in this module's namespace, so they read _GRAD_ENABLED and _SCOPE live.
+_BINARY_SOURCE = """
+def make(rule, fwd, loc, symbol):
+    def op(self, other):
         if other.__class__ is not Value:
             c = _constant(other)
             if c is NotImplemented:
                 _refuse(symbol, self, other)
-                return NotImplemented  # type: ignore[no-any-return]
+                return NotImplemented
             other = c
         x = self.data
         y = other.data
         try:
-            out = fwd(x, y)
+            out = {forward}
             if out - out != 0.0:  # inf or nan (the one check of the numbers policy)
                 raise OverflowError
-            local = loc(out, x, y)
+            {local}
         except (ArithmeticError, ValueError) as e:
             raise _domain_error(rule, (x, y), e) from None
-        # Inlined _node (this is the hot path of every training step).
         v = _new(Value)
         v.data = out
         v.grad = 0.0
         v.label = ""
         v._op = rule
         if _GRAD_ENABLED:
-            v._prev = (self, other)
-            v._local = local
+            v._a = self
+            v._b = other
+            v._la = la
+            v._lb = lb
         else:
-            v._prev = v._local = ()
+            v._a = v._b = None
+            v._la = v._lb = 0.0
+        v._xs = v._ls = ()
         v._scope = _SCOPE
         return v
+    return op
+"""
+
+_UNARY_SOURCE = """
+def make(rule, fwd, loc):
+    def op(self):
+        x = self.data
+        try:
+            out = {forward}
+            if out - out != 0.0 or x - x != 0.0:  # inf or nan (relu(nan) would hide a NaN)
+                raise OverflowError
+            {local}
+        except (ArithmeticError, ValueError) as e:
+            raise _domain_error(rule, (x,), e) from None
+        v = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        v.label = ""
+        v._op = rule
+        v._a = self if _GRAD_ENABLED else None
+        v._b = None
+        v._la = la
+        v._lb = 0.0
+        v._xs = v._ls = ()
+        v._scope = _SCOPE
+        return v
+    return op
+"""
+
+
+def _generate(source: str, rule: Rule, *args: object) -> Any:
+    """The operator function for ``rule`` from ``source``, with the rule's math filled in."""
+    if rule.py_forward is not None and rule.py_local is not None:
+        forward = f"({rule.py_forward})"
+        local = "; ".join(f"{n} = {e}" for n, e in zip(("la", "lb"), rule.py_local, strict=False))
+    else:
+        forward = "fwd(x)" if rule.arity == 1 else "fwd(x, y)"
+        local = "(la,) = loc(out, x)" if rule.arity == 1 else "la, lb = loc(out, x, y)"
+    namespace: dict[str, Any] = {}
+    code = source.format(forward=forward, local=local)
+    exec(compile(code, f"<microgrand operator {rule.name}>", "exec"), globals(), namespace)
+    return namespace["make"](rule, rule.forward, rule.local, *args)
+
+
+def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
+    """Build ``op(self, other)`` and the reflected ``op(other, self)`` for a binary rule."""
+    symbol = rule.operator or rule.name
+    op: _BinOp = _generate(_BINARY_SOURCE, rule, symbol)
 
     def rop(self: Value, other: Any) -> Value:
         c = _constant(other)
@@ -249,36 +315,13 @@ def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
             return NotImplemented  # type: ignore[no-any-return]
         return op(c, self)
 
-    op.__name__ = f"__{name}__"
-    rop.__name__ = f"__r{name}__"
+    op.__name__ = f"__{rule.name}__"
+    rop.__name__ = f"__r{rule.name}__"
     return op, rop
 
 
 def _unary(rule: Rule) -> Callable[[Value], Value]:
-    fwd, loc = rule.forward, rule.local
-
-    def op(self: Value) -> Value:
-        x = self.data
-        try:
-            out = fwd(x)
-            if out - out != 0.0 or x - x != 0.0:  # inf or nan (relu(nan) would hide a NaN)
-                raise OverflowError
-            local = loc(out, x)
-        except (ArithmeticError, ValueError) as e:
-            raise _domain_error(rule, (x,), e) from None
-        v = _new(Value)
-        v.data = out
-        v.grad = 0.0
-        v.label = ""
-        v._op = rule
-        if _GRAD_ENABLED:
-            v._prev = (self,)
-            v._local = local
-        else:
-            v._prev = v._local = ()
-        v._scope = _SCOPE
-        return v
-
+    op: Callable[[Value], Value] = _generate(_UNARY_SOURCE, rule)
     op.__name__ = rule.name
     op.__doc__ = f"{rule.text}; local derivative {rule.dtext[0]}."
     return op
@@ -338,14 +381,21 @@ class Value:
         (0.0, 2.0, 8.0)
     """
 
-    __slots__ = ("_local", "_op", "_prev", "_scope", "data", "grad", "label")
+    __slots__ = ("_a", "_b", "_la", "_lb", "_ls", "_op", "_scope", "_xs", "data", "grad", "label")
 
     data: float
     grad: float
     label: str
     _op: Rule | None
-    _prev: tuple[Value, ...]
-    _local: tuple[float, ...]
+    # The edges (see the module docstring): first and second input with their local
+    # derivatives (None and 0.0 when absent), or, for a node with any number of inputs,
+    # ``_a is None`` and the tuples ``_xs`` / ``_ls``.
+    _a: Value | None
+    _b: Value | None
+    _la: float
+    _lb: float
+    _xs: tuple[Value, ...]
+    _ls: tuple[float, ...]
     _scope: Scope | None
 
     def __init__(self, data: float, label: str = "") -> None:
@@ -366,8 +416,9 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._op = None
-        self._prev = ()
-        self._local = ()
+        self._a = self._b = None
+        self._la = self._lb = 0.0
+        self._xs = self._ls = ()
         self._scope = _SCOPE
 
     # --- read-only views of the graph ---------------------------------------------------
@@ -389,13 +440,30 @@ class Value:
 
     @property
     def inputs(self) -> tuple[Value, ...]:
-        """The inputs of this node, in order (``a - b`` has ``(a, b)``)."""
-        return self._prev
+        """The inputs of this node, in order (``a - b`` has ``(a, b)``).
+
+        Example:
+            >>> a, b = Value(1.0, label="a"), Value(2.0, label="b")
+            >>> [u.label for u in (a - b).inputs], (-a).inputs == (a,), a.inputs
+            (['a', 'b'], True, ())
+        """
+        a = self._a
+        if a is None:
+            return self._xs
+        b = self._b
+        return (a,) if b is None else (a, b)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
-        """d(this node)/d(input) for each input, computed in the forward pass."""
-        return self._local
+        """d(this node)/d(input) for each input, computed in the forward pass.
+
+        Example:
+            >>> (Value(2.0) * Value(3.0)).local_grads
+            (3.0, 2.0)
+        """
+        if self._a is None:
+            return self._ls
+        return (self._la,) if self._b is None else (self._la, self._lb)
 
     @property
     def scope(self) -> str:
@@ -508,21 +576,21 @@ class Value:
         try:
             topo = topological_order(self)
             for v in topo:
-                if v._prev:
+                if v._a is not None or v._xs:  # not a leaf (data, parameter, constant)
                     v.grad = 0.0
             self.grad += float(grad)
             for v in reversed(topo):
                 g = v.grad
                 if g == 0.0:
                     continue
-                prev = v._prev
-                if len(prev) == 2:
-                    a, b = prev
-                    la, lb = v._local
-                    a.grad += la * g
-                    b.grad += lb * g
-                elif prev:
-                    for u, d in zip(prev, v._local, strict=True):
+                a = v._a
+                if a is not None:
+                    a.grad += v._la * g
+                    b = v._b
+                    if b is not None:
+                        b.grad += v._lb * g
+                elif v._xs:
+                    for u, d in zip(v._xs, v._ls, strict=True):
                         u.grad += d * g
         finally:
             if gc_was_on:
@@ -549,9 +617,13 @@ _get_grad = operator.attrgetter("grad")
 def topological_order(root: Value) -> list[Value]:
     """Every node the root depends on, inputs before the nodes that use them; root last.
 
-    Iterative depth-first search with an explicit stack, so a chain of a million nodes
-    works at Python's default recursion limit. The order is deterministic: it follows
-    each node's inputs in order.
+    Depth-first search with an explicit stack, so a chain of a million nodes works at
+    Python's default recursion limit. The order is deterministic and exactly that of the
+    recursive search ``visit(v): for u in v.inputs: visit(u) if new; emit v``: a node's
+    inputs are pushed in reverse, so the first one is explored first, and a node is marked
+    when it is taken off the stack (an input reached again meanwhile is skipped). Below a
+    node the stack holds the marker ``_EMIT`` and the node itself, so the node is emitted
+    once everything pushed above it — all of its inputs — is done.
 
     Example:
         >>> from microgrand import Value
@@ -560,22 +632,44 @@ def topological_order(root: Value) -> list[Value]:
         ['a', '', 'add']
     """
     order: list[Value] = []
-    visited = {root}
-    # Each stack entry is a node and an iterator over its remaining inputs: the node is
-    # emitted once the iterator is exhausted, i.e. after all of its inputs.
-    stack = [(root, iter(root._prev))]
+    emit = order.append
+    visited: set[Value] = set()
+    mark = visited.add
+    stack: list[Any] = [root]
     push = stack.append
+    pop = stack.pop
     while stack:
-        v, inputs = stack[-1]
-        for u in inputs:
-            if u not in visited:
-                visited.add(u)
-                push((u, iter(u._prev)))
-                break
-        else:
-            stack.pop()
-            order.append(v)
+        v = pop()
+        if v is _EMIT:
+            emit(pop())
+            continue
+        if v in visited:
+            continue
+        mark(v)
+        a = v._a
+        if a is None:
+            xs = v._xs
+            if not xs:  # a leaf: nothing to explore
+                emit(v)
+                continue
+            push(v)
+            push(_EMIT)
+            for u in reversed(xs):
+                if u not in visited:
+                    push(u)
+            continue
+        push(v)
+        push(_EMIT)
+        b = v._b
+        if b is not None and b not in visited:
+            push(b)
+        if a not in visited:
+            push(a)
     return order
+
+
+_EMIT = object()
+"""Stack marker in :func:`topological_order`: emit the node below it."""
 
 
 def _warn_non_finite(topo: list[Value]) -> None:
@@ -585,7 +679,7 @@ def _warn_non_finite(topo: list[Value]) -> None:
             continue
         via = ""
         for u in topo[i + 1 :]:  # the node that passed it on, with its local derivative
-            for w, d in zip(u._prev, u._local, strict=True):
+            for w, d in zip(u.inputs, u.local_grads, strict=True):
                 if w is v and not math.isfinite(d * u.grad):
                     via = f" through {_describe(u)} (local derivative {d!r}, upstream {u.grad!r})"
                     break

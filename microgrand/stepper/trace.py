@@ -313,7 +313,7 @@ def trace(root: Value, grad: float = 1.0, *, accumulate: bool = False) -> Trace:
         upstream = g[n.id]
         out: list[Contribution] = []
         if upstream != 0.0:
-            for pos, (src, local) in enumerate(zip(n.inputs, n.value._local, strict=True)):
+            for pos, (src, local) in enumerate(zip(n.inputs, n.value.local_grads, strict=True)):
                 before = g[src]
                 value = local * upstream
                 g[src] = after = before + value
