@@ -524,8 +524,9 @@ class LiveView:
         for n in self.graph.nodes:
             target = n.value
             target.data = fresh[n.id].data
-            if n.rule is not None:
-                target._local = fresh[n.id]._local
+            if n.rule is not None:  # the local derivatives at the new numbers
+                src = fresh[n.id]
+                target._la, target._lb, target._ls = src._la, src._lb, src._ls
             target.grad = 0.0
         self.root.backward()
         self._diagrams.clear()
