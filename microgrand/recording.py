@@ -133,7 +133,13 @@ class _Group:
 class _Tape:
     """The recorded graph as groups over flat lists; see the comment above."""
 
-    def __init__(self, order: list[Value], params: Sequence[Value], inputs: Sequence[Value]):
+    def __init__(
+        self,
+        order: list[Value],
+        params: Sequence[Value],
+        inputs: Sequence[Value],
+        watch: Sequence[Value] = (),
+    ):
         n = len(order)
         topo = {id(v): i for i, v in enumerate(order)}
         prev = [tuple(topo[id(u)] for u in v.inputs) for v in order]
@@ -176,6 +182,13 @@ class _Tape:
                 nxt += 1
         self.size = nxt
         self.root = slot[n - 1]
+        missing = [v for v in watch if id(v) not in topo]
+        if missing:
+            raise ValueError(
+                "record(): the extra Values the function returns must be part of the graph of "
+                f"its first result (the loss); {len(missing)} of them are not"
+            )
+        self.watch_slots = [slot[topo[id(v)]] for v in watch]
         # 3. Which nodes need a gradient: the parameters and what is computed from them.
         need_t = [i in pidx for i in range(n)]
         for i in range(n):
@@ -309,11 +322,12 @@ class Recorded:
 
     def __init__(
         self,
-        fn: Callable[..., Value],
+        fn: Callable[..., Any],
         params: Sequence[Value],
         example: tuple[Inputs, ...],
         root: Value,
         input_leaves: list[Value],
+        extras: Any = None,
     ) -> None:
         self.fn = fn
         self.params = list(params)
@@ -321,17 +335,31 @@ class Recorded:
         self._n_inputs = len(input_leaves)
         order = topological_order(root)
         self.nodes = len(order)
-        self._tape = _Tape(order, self.params, input_leaves)
+        watch: list[Value] = []
+        if extras is not None:
+            _flatten_values(extras, watch)
+        self._extras_shape = None if extras is None else _shape(extras)
+        self._tape = _Tape(order, self.params, input_leaves, watch)
         self._signature = self._tape.signature
+        self.extras: Any = None
+        """The numbers of the extra Values ``fn`` returned, from the last replay (or None)."""
+
+    def _keep_extras(self, vals: list[float]) -> None:
+        if self._extras_shape is not None:
+            flat = iter([vals[k] for k in self._tape.watch_slots])
+            self.extras = _unflatten(self._extras_shape, flat)
 
     def _step(self, params: list[Value], inputs: list[float]) -> float:
         vals = self._tape.forward(params, inputs)
         out = vals[self._tape.root]
         self._tape.backward(vals, params)
+        self._keep_extras(vals)
         return out
 
     def _forward(self, params: list[Value], inputs: list[float]) -> float:
-        return self._tape.forward(params, inputs)[self._tape.root]
+        vals = self._tape.forward(params, inputs)
+        self._keep_extras(vals)
+        return vals[self._tape.root]
 
     def _inputs(self, inputs: tuple[Inputs, ...], where: str) -> list[float]:
         flat: list[float] = []
@@ -375,10 +403,7 @@ class Recorded:
 
     def _eager(self, inputs: tuple[Inputs, ...]) -> Value:
         leaves: list[Value] = []
-        out = self.fn(*_wrap(list(inputs), leaves))
-        if not isinstance(out, Value):
-            raise TypeError(f"the recorded function returned {type(out).__name__}, not a Value")
-        return out
+        return _split(self.fn(*_wrap(list(inputs), leaves)))[0]
 
     def check(self, *inputs: Inputs) -> None:
         """Run the function eagerly and compare its graph and numbers with the recording.
@@ -399,9 +424,7 @@ the function takes another path for these numbers (a Python if or loop on a Valu
 so the recording does not apply: record again, or run it eagerly
         """
         leaves: list[Value] = []
-        out = self.fn(*_wrap(list(inputs), leaves))
-        if not isinstance(out, Value):
-            raise TypeError(f"the recorded function returned {type(out).__name__}, not a Value")
+        out = _split(self.fn(*_wrap(list(inputs), leaves)))[0]
         order = topological_order(out)
         now = _signature(order, self.params, leaves)
         was_all = self._signature
@@ -468,7 +491,7 @@ def _signature_of(
 
 
 def record(
-    fn: Callable[..., Value], params: Iterable[Value], *example_inputs: Inputs
+    fn: Callable[..., Any], params: Iterable[Value], *example_inputs: Inputs
 ) -> Recorded:
     """Run ``fn(*example_inputs)`` once and record its graph for fast replays.
 
@@ -476,6 +499,10 @@ def record(
     ``model.parameters()``); every other leaf is either one of the inputs (numbers or nested
     lists of numbers, passed anew at each replay) or a constant fixed at recording time.
     Inside ``fn`` the inputs arrive as Values, so ``fn`` is ordinary microgrand code.
+
+    ``fn`` may also return a pair ``(loss, extras)``, where ``extras`` is a Value or a
+    (nested) list of Values of the same graph, such as the model's outputs: after each replay
+    :attr:`Recorded.extras` holds their numbers in the same shape.
 
     Replays are exact: they perform the same float operations in the same order as
     ``backward()``, so values and gradients are identical to the eager engine's. They are
@@ -506,9 +533,35 @@ def record(
             )
     leaves: list[Value] = []
     wrapped = _wrap(list(example_inputs), leaves)
-    root = fn(*wrapped)
-    if not isinstance(root, Value):
-        raise TypeError(f"record(): the function must return a Value, got {type(root).__name__}")
+    root, extras = _split(fn(*wrapped))
     if not root.inputs and root._op is None and root not in plist and root not in leaves:
         raise ValueError("record(): the function returned a constant; there is nothing to record")
-    return Recorded(fn, plist, example_inputs, root, leaves)
+    return Recorded(fn, plist, example_inputs, root, leaves, extras)
+
+
+def _split(out: Any) -> tuple[Value, Any]:
+    """``fn``'s result as (the Value to differentiate, the extra Values or None)."""
+    if isinstance(out, Value):
+        return out, None
+    if isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], Value):
+        return out[0], out[1]
+    raise TypeError(
+        "record(): the function must return a Value, or a pair (Value, extra Values), got "
+        f"{type(out).__name__}"
+    )
+
+
+def _flatten_values(x: Any, out: list[Value]) -> None:
+    if isinstance(x, list | tuple):
+        for item in x:
+            _flatten_values(item, out)
+    elif isinstance(x, Value):
+        out.append(x)
+    else:
+        raise TypeError(f"record(): extra results must be Values or lists of Values, got {x!r}")
+
+
+def _unflatten(shape: Any, flat: Any) -> Any:
+    if isinstance(shape, list):
+        return [_unflatten(s, flat) for s in shape]
+    return next(flat)

@@ -26,8 +26,9 @@ from typing import Any
 
 from ._fit_checks import LossFn, Regularization, check_data, check_labels, prepare
 from .context import no_grad
-from .nn import Module
+from .nn import Dropout, Module
 from .optim import LRScheduler, Optimizer
+from .recording import Recorded, record
 from .value import Value
 
 __all__ = [
@@ -279,6 +280,21 @@ def _metric(
     return math.fsum(abs(e) for e in errs) / len(errs)
 
 
+def _check_compiled(model: Module, batch_size: int | None, shuffle: bool) -> None:
+    """Refuse ``compiled=True`` where a recording could not be replayed correctly."""
+    if batch_size is not None and shuffle:
+        raise ValueError(
+            "compiled=True replays each batch's recorded graph, so the batches must repeat: "
+            "use batch_size=None (full batch) or shuffle=False"
+        )
+    for name, m in model.named_modules():
+        if isinstance(m, Dropout) and m.training and m.p > 0:
+            raise ValueError(
+                f"compiled=True cannot replay dropout ({name or 'the model'} draws new masks "
+                "every step); call model.eval() or train without compiled"
+            )
+
+
 def _grad_norm(params: Iterable[Value]) -> float:
     # hypot scales internally: no overflow for large gradients (the sum of squares would)
     return math.hypot(*(p.grad for p in params))
@@ -319,6 +335,7 @@ def fit(
     regularization: Regularization = None,
     scheduler: LRScheduler | Callable[[Optimizer], LRScheduler] | None = None,
     callback: Callable[[int, History], bool | None] | None = None,
+    compiled: bool = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return a :class:`History`.
 
@@ -342,6 +359,12 @@ def fit(
         scheduler: a learning-rate schedule (or a function making one from the optimizer);
             stepped once per epoch.
         callback: ``callback(epoch, history)`` after each epoch; return ``True`` to stop.
+        compiled: record each batch's graph once with :func:`microgrand.record` and replay
+            it on plain floats in later epochs (the same gradients, several times faster).
+            Applies where batches repeat — full batch (``batch_size=None``) or
+            ``shuffle=False`` — and the model has no active dropout; the first replay of each
+            recording is checked against an eager run, so a model whose graph depends on its
+            numbers (a Python ``if`` on a Value) is caught.
 
     Every argument is checked before the first step (see :mod:`microgrand._fit_checks`): a NaN
     or infinity in ``X``/``y`` is refused with its row and column, and an optimizer holding
@@ -364,6 +387,10 @@ def fit(
         raise TypeError(
             f"early_stopping must be an EarlyStopping or an int, got {early_stopping!r}"
         )
+    if not isinstance(compiled, bool):
+        raise TypeError(f"compiled must be True or False, got {compiled!r}")
+    if compiled:
+        _check_compiled(model, batch_size, shuffle)
     setup = prepare(
         model, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs,
         batch_size=batch_size, metrics=metrics, validation=validation,
@@ -389,6 +416,16 @@ def fit(
     best_state: dict[str, float] | None = None
     bad_epochs = 0
     checked = False
+    recordings: dict[tuple[int, ...], Recorded] = {}
+    replayed: set[tuple[int, ...]] = set()
+
+    def batch_graph(xb_in: list[list[Value]], yb_in: list[Any]) -> tuple[Value, list[Any]]:
+        outs = [_outputs(model, x) for x in xb_in]
+        data_loss = loss_fn(outs, yb_in)
+        if penalty is None:
+            return data_loss, [data_loss, data_loss, outs]
+        p = penalty(params)
+        return data_loss + p, [data_loss, p, outs]
 
     from tqdm.auto import tqdm
 
@@ -404,17 +441,36 @@ def fit(
                 xb = [Xs[i] for i in idx]
                 yb = [ys[i] for i in idx]
                 try:
-                    outs = [_outputs(model, x) for x in xb]
+                    if compiled:
+                        key = tuple(idx)
+                        rec = recordings.get(key)
+                        if rec is None:  # labels stay constants: they belong to this batch
+                            rec = record(lambda xv, yb=yb: batch_graph(xv, yb), params, xb)
+                            recordings[key] = rec
+                        opt.zero_grad()
+                        total_data = rec(xb, check=key not in replayed)
+                        replayed.add(key)
+                        data_data, pen, out_data = rec.extras
+                        if penalty is None:
+                            pen = 0.0
+                        outs = [
+                            [Value(o) for o in out] if isinstance(out, list) else Value(out)
+                            for out in out_data
+                        ]
+                    else:
+                        outs = [_outputs(model, x) for x in xb]
                     if not checked:
                         check_labels(loss_name, ys + yv, outs[0])
                         checked = True
-                    data_loss = loss_fn(outs, yb)
-                    total = data_loss
-                    pen = 0.0
-                    if penalty is not None:
-                        p = penalty(params)
-                        pen = p.data
-                        total = data_loss + p
+                    if not compiled:
+                        data_loss = loss_fn(outs, yb)
+                        total = data_loss
+                        pen = 0.0
+                        if penalty is not None:
+                            p = penalty(params)
+                            pen = p.data
+                            total = data_loss + p
+                        total_data, data_data = total.data, data_loss.data
                 except (ArithmeticError, ValueError) as err:
                     # After updates that blew the parameters up, any failure of the forward
                     # pass (an overflow, inf - inf) is the divergence, not its own bug.
@@ -425,15 +481,16 @@ def fit(
                         epoch + 1, f"the parameters grew to {big:.3g} and the forward pass "
                         f"failed ({type(err).__name__}: {err})"
                     ) from err
-                if not math.isfinite(total.data):
-                    raise _diverged(epoch + 1, f"the loss became {total.data}")
-                opt.zero_grad()
-                try:
-                    total.backward()
-                except (ArithmeticError, ValueError) as err:
-                    raise _diverged(
-                        epoch + 1, f"the backward pass failed ({type(err).__name__}: {err})"
-                    ) from err
+                if not math.isfinite(total_data):
+                    raise _diverged(epoch + 1, f"the loss became {total_data}")
+                if not compiled:
+                    opt.zero_grad()
+                    try:
+                        total.backward()
+                    except (ArithmeticError, ValueError) as err:
+                        raise _diverged(
+                            epoch + 1, f"the backward pass failed ({type(err).__name__}: {err})"
+                        ) from err
                 bad = next((q for q in params if not math.isfinite(q.grad)), None)
                 if bad is not None:
                     raise _diverged(epoch + 1, f"a gradient became {bad.grad}")
@@ -444,10 +501,10 @@ def fit(
                 updates += 1
                 if not math.isfinite(_largest(params)):
                     raise _diverged(epoch + 1, "a parameter became infinite after the update")
-                history.step_loss.append(data_loss.data)
+                history.step_loss.append(data_data)
                 history.step_penalty.append(pen)
                 history.step_time.append(time.perf_counter() - s0)
-                loss_sum += data_loss.data * len(idx)
+                loss_sum += data_data * len(idx)
                 if metrics:
                     outs_epoch.extend(outs)
                     ys_epoch.extend(yb)

@@ -261,6 +261,17 @@ print(f"o = {o.data:.4f}")
 print(f"∂o/∂w1 ≈ {(neuron_output(-3.0 + h) - neuron_output(-3.0)) / h:.4f}")
 
 # %% [markdown]
+# Now touch it. `mg.live` draws the same neuron with a slider and a number box for every input:
+# drag $w_1$ and every value in the diagram is recomputed in the page. The **nudge** panel does
+# what the cell above did: pick $w_1$ and a step $h$, and it shows how much $o$ moved next to
+# gradient × $h$, the straight-line prediction (the gradient comes in lesson 2). Try a large
+# $h$, or move $n$ far from 0 where tanh flattens, and watch the prediction fail.
+
+# %%
+o.backward()
+mg.live(o, precision=2)
+
+# %% [markdown]
 # ## Exercises
 #
 # ### Exercise 1 — a cubic

@@ -306,6 +306,16 @@ L = p * q
 L.label = "L"
 mg.draw(L, worksheet=True, rankdir="TB", precision=2)
 
+# %% [markdown]
+# The same worksheet checks itself in `mg.quiz`: type a gradient into a box and press Enter; it
+# turns green or red, **Hint** shows the chain-rule product for that node with the numbers you
+# already have right, and the score counts as you go. (Printed, it is a paper worksheet with the
+# answer key on its own page.)
+
+# %%
+L.backward()
+mg.quiz(L)
+
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # p = xy + z = 1, q = x + 1 = 3, L = pq = 3.
 # ∂L/∂p = q = 3, ∂L/∂q = p = 1, ∂L/∂z = 3, ∂L/∂y = 3·x = 6,

@@ -139,6 +139,17 @@ mg.draw(tiny(X[0]), collapse=2, show=["data"])
 mg.draw(tiny(X[0]), collapse=2, expand=["layer1/neuron1"], show=["data"], precision=2)
 
 # %% [markdown]
+# `mg.explore` puts the whole graph on one page: it opens at the layers; click a layer to see
+# its neurons and a neuron to see its operations (the breadcrumb takes you back up). **Next**
+# steps through the backward pass at the level shown, one layer per step, and inside a neuron
+# node by node, exactly as the player does for six nodes.
+
+# %%
+score_tiny = tiny(X[0])
+score_tiny.backward()
+mg.explore(score_tiny)
+
+# %% [markdown]
 # ## 4. Training, and the boundary bending
 #
 # `train.fit` runs the training loop of lesson 05 for us (forward, loss, zero_grad, backward,
@@ -228,6 +239,19 @@ axes[1].set_xlabel("epoch")
 axes[1].set_ylabel("hinge loss")
 fig.tight_layout()
 plt.show()
+
+# %% [markdown]
+# ## 6. Your turn: the playground
+#
+# `mg.playground` trains the same kind of network live, on this engine, with a heatmap in every
+# neuron: pick a dataset, the layers, the activation, the optimizer and the learning rate, press
+# **Play**, and watch the boundary bend. Click the data to add points. Here it has already run
+# 100 steps on the spirals; scrub back through them.
+
+# %%
+pg = mg.playground(dataset="spirals", layers=[8, 8], lr=0.03, seed=0)
+pg.step(100)
+pg
 
 # %% [markdown]
 # ## Exercises

@@ -183,3 +183,24 @@ def test_deep_chain() -> None:
 
     rec = record(fn, [w])
     assert _replayed(rec, [w]) == _eager(fn, [w])
+
+
+def test_extra_results_are_replayed_too() -> None:
+    model = mg.nn.MLP(2, [3, 2], rng=1)
+    params = model.parameters()
+
+    def fn(X: list[list[float]]) -> tuple[Value, list[list[Value]]]:
+        outs = [model(x) for x in X]
+        return mg.vsum([o * o for out in outs for o in out]), outs
+
+    X1 = [[0.5, -1.0], [1.5, 0.25]]
+    rec = record(fn, params, X1)
+    X2 = [[-0.3, 0.7], [0.1, 2.0]]
+    loss = rec(X2)
+    eager_loss, eager_outs = fn(X2)
+    assert loss == eager_loss.data
+    assert rec.extras == [[o.data for o in out] for out in eager_outs]
+    with pytest.raises(ValueError, match="part of the graph"):
+        record(lambda: (w * 2, Value(3.0) * 2), [w := Value(1.0)])
+    with pytest.raises(TypeError, match="pair"):
+        record(lambda: (1.0, 2.0), [w])  # type: ignore[arg-type, return-value]

@@ -6,6 +6,7 @@ import functools
 import itertools
 import math
 import time
+from typing import Any
 
 import pytest
 
@@ -302,3 +303,56 @@ def test_optimizer_and_lr_together_is_ambiguous() -> None:
     with pytest.raises(ValueError, match="pass lr= to the optimizer itself"):
         fit(m, [[0.0]], [1.0], loss="mse", optimizer=optim.SGD(m.parameters(), lr=0.1), lr=0.2,
             progress=False)  # fmt: skip
+
+
+def _twin_models() -> tuple[Any, Any]:
+    from microgrand.nn import MLP
+
+    return MLP(2, [6, 6, 1], rng=3), MLP(2, [6, 6, 1], rng=3)
+
+
+@pytest.mark.parametrize(
+    ("loss", "batch_size", "shuffle", "regularization"),
+    [("hinge", None, True, 1e-4), ("mse", 5, False, None), ("bce_logits", None, False, 1e-3)],
+)
+def test_compiled_training_is_identical_to_eager(
+    loss: str, batch_size: int | None, shuffle: bool, regularization: float | None
+) -> None:
+    from microgrand import data as mgdata
+
+    X, y01 = mgdata.moons(20, noise=0.1, seed=2)
+    y = mgdata.to_pm1(y01) if loss == "hinge" else y01
+    a, b = _twin_models()
+    kw: dict[str, Any] = dict(loss=loss, optimizer="adam", lr=0.02, epochs=8,
+                              batch_size=batch_size, shuffle=shuffle, progress=False,
+                              regularization=regularization, validation=(X[:5], y[:5]))
+    h1 = fit(a, X, y, **kw)
+    h2 = fit(b, X, y, compiled=True, **kw)
+    assert h1.step_loss == h2.step_loss and h1.loss == h2.loss
+    assert h1.step_penalty == h2.step_penalty and h1.val_loss == h2.val_loss
+    assert h1.metrics == h2.metrics and h1.grad_norms == h2.grad_norms
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+
+
+def test_compiled_training_refuses_what_it_cannot_replay() -> None:
+    from microgrand.nn import MLP, Dropout, Module
+
+    class Dropped(Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.drop = Dropout(0.5, rng=0)
+            self.mlp = MLP(2, [3, 1], rng=0)
+
+        def forward(self, x: Any) -> Any:
+            return self.mlp(self.drop(x))
+
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [1.0, -1.0]
+    with pytest.raises(ValueError, match="batches must repeat"):
+        fit(MLP(2, [1], rng=0), X, y, loss="hinge", batch_size=1, compiled=True, progress=False)
+    with pytest.raises(ValueError, match="dropout"):
+        fit(Dropped(), X, y, loss="hinge", compiled=True, progress=False)
+    model = Dropped()
+    model.eval()
+    fit(model, X, y, loss="hinge", compiled=True, epochs=2, progress=False)
+    with pytest.raises(TypeError, match="compiled"):
+        fit(MLP(2, [1], rng=0), X, y, loss="hinge", compiled="yes", progress=False)  # type: ignore[arg-type]
