@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["Verdict", "check"]
+__all__ = ["Verdict", "check", "show_curves", "training_curve"]
 
 
 class Verdict:
@@ -97,3 +97,63 @@ def check(
     if hint:
         message += f" Hint: {hint}"
     return Verdict(False, message)
+
+
+def training_curve(
+    lr: float, sign: float = -1.0, reset: bool = True, steps: int = 25
+) -> tuple[list[float], list[float]]:
+    """Fit ``2·w = 3`` by gradient descent from ``w = 0``: the loss and ``w`` after each step.
+
+    The "diagnose this loss curve" questions of the lessons use it to make curves with known
+    causes: a learning rate too large, the sign error ``sign=+1`` (``w += lr·grad``), and the
+    forgotten ``zero_grad`` (``reset=False``).
+
+    Example:
+        >>> losses, ws = training_curve(0.1, steps=3)
+        >>> [round(w, 3) for w in ws]
+        [1.2, 1.44, 1.488]
+    """
+    from .context import no_grad
+    from .value import Value
+
+    w = Value(0.0)
+    losses, ws = [], []
+    for _ in range(steps):
+        loss = (2.0 * w - 3.0) ** 2
+        if reset:
+            w.grad = 0.0
+        loss.backward()
+        with no_grad():
+            w.data += sign * lr * w.grad
+        losses.append(loss.data)
+        ws.append(w.data)
+    return losses, ws
+
+
+def show_curves(curves: dict[str, tuple[list[float], list[float]]], title: str) -> None:
+    """Plot curves made by :func:`training_curve`: the loss (top, log scale) and ``w`` (bottom).
+
+    One column per curve, named by its key; the answer ``w = 1.5`` is a dashed line.
+
+    Example:
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> show_curves({"A": training_curve(0.1)}, "one curve")
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True,
+                             squeeze=False)
+    for col, (name, (losses, ws)) in enumerate(curves.items()):
+        steps = range(1, len(losses) + 1)
+        axes[0, col].plot(steps, losses, marker="o", ms=3)
+        axes[0, col].set(title=f"curve {name}", yscale="log")
+        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
+        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
+        axes[1, col].set(xlabel="step")
+    axes[0, 0].set_ylabel("loss")
+    axes[1, 0].set_ylabel("w (answer: 1.5)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+    plt.close(fig)

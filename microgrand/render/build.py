@@ -107,7 +107,6 @@ class Built:
 
     source: str
     notes: tuple[str, ...]
-    collapsed: tuple[str, ...]
 
 
 # --- scopes ------------------------------------------------------------------------------
@@ -647,7 +646,7 @@ class _Builder:
 
         emit(dot, "")
         self.emit_edges(dot, box, box_ids, highlighted_boxes)
-        return Built(dot.source, tuple(notes), tuple(sorted(members)))
+        return Built(dot.source, tuple(notes))
 
     def sibling_order(
         self,

@@ -308,12 +308,16 @@ def trace(root: Value, grad: float = 1.0, *, accumulate: bool = False) -> Trace:
     root_id = graph.root
     g[root_id] += seed
     incoming: dict[str, list[Contribution]] = {n.id: [] for n in nodes}
+    # Each node's input edges in input order, with the local derivatives the snapshot holds.
+    edges_in: dict[str, list[tuple[str, float]]] = {n.id: [] for n in nodes}
+    for e in sorted(graph.edges, key=lambda e: e.position):
+        edges_in[e.dst].append((e.src, e.local))
     steps: list[Step] = []
     for k, n in enumerate(reversed(nodes)):
         upstream = g[n.id]
         out: list[Contribution] = []
         if upstream != 0.0:
-            for pos, (src, local) in enumerate(zip(n.inputs, n.value.local_grads, strict=True)):
+            for pos, (src, local) in enumerate(edges_in[n.id]):
                 before = g[src]
                 value = local * upstream
                 g[src] = after = before + value
