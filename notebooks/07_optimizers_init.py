@@ -166,6 +166,17 @@ plt.show()
 # and on the problem: a fair comparison gives each optimizer its own tuned learning rate.
 
 # %% [markdown]
+# Run the race yourself in the playground: it starts here with Adam on the spirals; switch the
+# optimizer to SGD, momentum or RMSProp (and press **Reset** to start from the very same
+# weights), change the learning rate, and compare the loss curves. Click a weight to see how
+# its last update was made, Adam's m and v included.
+
+# %%
+race = mg.playground(dataset="spirals", layers=[8, 8], optimizer="adam", lr=0.03, seed=0)
+race.step(60)
+race
+
+# %% [markdown]
 # ## 3. Initialization: where the weights start
 #
 # Gradients flow backwards through the same weights that the forward pass uses. If the weights
@@ -332,44 +343,9 @@ for k, neuron in enumerate(model.layers[0].neurons):
 # This section runs on its own: it needs nothing from the cells above.
 
 # %%
-import matplotlib.pyplot as plt
-
 import microgrand as mg
-
-
-def training_curve(lr, sign=-1.0, reset=True, steps=25):
-    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
-    w = mg.Value(0.0)
-    losses, ws = [], []
-    for _ in range(steps):
-        loss = (2.0 * w - 3.0) ** 2
-        if reset:
-            w.grad = 0.0
-        loss.backward()
-        with mg.no_grad():
-            w.data += sign * lr * w.grad
-        losses.append(loss.data)
-        ws.append(w.data)
-    return losses, ws
-
-
-def show_curves(curves, title):
-    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
-    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
-    for col, (name, (losses, ws)) in enumerate(curves.items()):
-        steps = range(1, len(losses) + 1)
-        axes[0, col].plot(steps, losses, marker="o", ms=3)
-        axes[0, col].set(title=f"curve {name}", yscale="log")
-        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
-        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
-        axes[1, col].set(xlabel="step")
-    axes[0, 0].set_ylabel("loss")
-    axes[1, 0].set_ylabel("w (answer: 1.5)")
-    fig.suptitle(title)
-    fig.tight_layout()
-    plt.show()
-
 from microgrand import optim
+from microgrand.selfcheck import show_curves, training_curve
 
 # %% [markdown]
 # **1. Predict, then run.** Momentum SGD with `lr=0.1`, `momentum=0.9` on $L = w$ (the gradient

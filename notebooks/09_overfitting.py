@@ -155,6 +155,17 @@ show(model, curves, "No regularization")
 # the boundary changes the training accuracy by 5 % (2.5 % for the 40 validation points), and
 # each Adam step can move the boundary over a point or two.
 #
+# Try it live: a big network on a small, noisy set in the playground. The hollow points are the
+# test set; watch the train loss keep falling while the test loss turns up, and the boundary
+# wrap itself around single points. Raise **L2** and press **Reset** to see the boundary calm
+# down.
+
+# %%
+memorise = mg.playground(dataset="moons", n=40, noise=0.35, layers=[16, 16], lr=0.03, seed=0)
+memorise.step(150)
+memorise
+
+# %% [markdown]
 # ## 3. Early stopping, on the validation set
 #
 # The simplest remedy: watch the validation loss during training and **stop when it stops
@@ -299,41 +310,8 @@ print(f"penalty {penalty.data:.4f}, gradient {w.grad:.4f}")
 import matplotlib.pyplot as plt
 
 import microgrand as mg
-
-
-def training_curve(lr, sign=-1.0, reset=True, steps=25):
-    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
-    w = mg.Value(0.0)
-    losses, ws = [], []
-    for _ in range(steps):
-        loss = (2.0 * w - 3.0) ** 2
-        if reset:
-            w.grad = 0.0
-        loss.backward()
-        with mg.no_grad():
-            w.data += sign * lr * w.grad
-        losses.append(loss.data)
-        ws.append(w.data)
-    return losses, ws
-
-
-def show_curves(curves, title):
-    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
-    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
-    for col, (name, (losses, ws)) in enumerate(curves.items()):
-        steps = range(1, len(losses) + 1)
-        axes[0, col].plot(steps, losses, marker="o", ms=3)
-        axes[0, col].set(title=f"curve {name}", yscale="log")
-        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
-        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
-        axes[1, col].set(xlabel="step")
-    axes[0, 0].set_ylabel("loss")
-    axes[1, 0].set_ylabel("w (answer: 1.5)")
-    fig.suptitle(title)
-    fig.tight_layout()
-    plt.show()
-
 from microgrand import nn
+from microgrand.selfcheck import show_curves, training_curve
 
 # %% [markdown]
 # **1. Predict, then run.** `nn.Dropout(0.5)` in **evaluation** mode, applied to `[2.0, 4.0]`:

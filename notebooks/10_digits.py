@@ -286,44 +286,9 @@ plt.show()
 # This section runs on its own: it needs nothing from the cells above.
 
 # %%
-import matplotlib.pyplot as plt
-
 import microgrand as mg
-
-
-def training_curve(lr, sign=-1.0, reset=True, steps=25):
-    """Fit 2·w = 3 by gradient descent; sign=+1 is the sign error, reset=False forgets zero_grad."""
-    w = mg.Value(0.0)
-    losses, ws = [], []
-    for _ in range(steps):
-        loss = (2.0 * w - 3.0) ** 2
-        if reset:
-            w.grad = 0.0
-        loss.backward()
-        with mg.no_grad():
-            w.data += sign * lr * w.grad
-        losses.append(loss.data)
-        ws.append(w.data)
-    return losses, ws
-
-
-def show_curves(curves, title):
-    """The loss (top, log scale) and the parameter w (bottom; the answer is w = 1.5)."""
-    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True)
-    for col, (name, (losses, ws)) in enumerate(curves.items()):
-        steps = range(1, len(losses) + 1)
-        axes[0, col].plot(steps, losses, marker="o", ms=3)
-        axes[0, col].set(title=f"curve {name}", yscale="log")
-        axes[1, col].plot(steps, ws, marker="o", ms=3, color="tab:green")
-        axes[1, col].axhline(1.5, color="0.6", ls="--", lw=1)
-        axes[1, col].set(xlabel="step")
-    axes[0, 0].set_ylabel("loss")
-    axes[1, 0].set_ylabel("w (answer: 1.5)")
-    fig.suptitle(title)
-    fig.tight_layout()
-    plt.show()
-
 from microgrand import losses
+from microgrand.selfcheck import show_curves, training_curve
 
 # %% [markdown]
 # **1. Predict, then run.** Two classes with equal scores $z = (0, 0)$ and the right class 0:
