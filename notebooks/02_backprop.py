@@ -184,6 +184,15 @@ print(mg.gradcheck(neuron, [x1, x2, w1, w2, bias]))
 mg.draw(o, edge_labels=True, precision=2)
 
 # %% [markdown]
+# Now drag it. In the live view every gradient is recomputed in the page as you move a slider:
+# set $x_2$ away from 0 and watch $\partial o/\partial w_2$ come alive; push $w_1$ until $n$ is
+# large and watch every gradient shrink as tanh flattens. Click a node to see its chain-rule
+# line with the current numbers.
+
+# %%
+mg.live(o, precision=2)
+
+# %% [markdown]
 # Notice $\partial o/\partial w_2 = 0$: $w_2$ is multiplied by $x_2 = 0$, so nudging it changes
 # nothing. The gradient of a weight is proportional to the input it multiplies.
 #

@@ -184,6 +184,18 @@ out.backward()
 mg.draw(out, show=["grad"], precision=3)
 
 # %% [markdown]
+# Your turn, before reading on: the quiz below is this neuron with the gradients left blank.
+# Work them out from the output backwards (the **Hint** button shows the chain-rule product for
+# a node, with the numbers you already have right), then drag the inputs in the live view to
+# see how each gradient depends on them.
+
+# %%
+mg.quiz(out, precision=3)
+
+# %%
+mg.live(out, precision=3)
+
+# %% [markdown]
 # ## 5. When a neuron stops learning
 #
 # The size of the gradients that reach the weights depends on $\varphi'(n)$. Take a neuron with

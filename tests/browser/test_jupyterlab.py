@@ -207,7 +207,8 @@ def test_stored_lesson_shows_pictures_not_stripped_text(app: Any, lesson: Path) 
         assert len(shown) == stored_players(lesson)
         for v in shown.values():
             assert v["img"] and v["loaded"], v
-            assert v["text"] == "Run this cell to step through the backward pass.", v
+            # one line saying what running the cell gives (each kind of page says its own)
+            assert v["text"].startswith("Run this cell to "), v
             assert v["svg"] == 0 and not v["ready"]
         if shown:
             first_page_screenshot(page, ARTIFACTS / f"{lesson.stem}-first-player.png")
