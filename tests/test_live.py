@@ -68,8 +68,8 @@ def test_forms_word_the_chain_rule_with_node_names() -> None:
     names = {n["id"]: n["name"] for n in m["graph"]["nodes"]}
     mul = next(i for i, n in names.items() if n == "x·w")
     assert forms[mul]["forward"] == [0, " × ", 1]
-    assert [e["symbol"] for e in forms[mul]["edges"]] == ["dy/d(x·w) · d(x·w)/dx",
-                                                         "dy/d(x·w) · d(x·w)/dw"]
+    assert [e["symbol"] for e in forms[mul]["edges"]] == ["dy/d(x·w) · ∂(x·w)/∂x",
+                                                         "dy/d(x·w) · ∂(x·w)/∂w"]
     assert [e["worded"] for e in forms[mul]["edges"]] == ["w", "x"]
     tanh = next(i for i, n in names.items() if n == "y")
     assert forms[tanh]["edges"][0]["worded"] == "(1 − y²)"

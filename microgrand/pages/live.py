@@ -68,7 +68,7 @@ from ..render.build import BLANK
 from ..render.diagram import Diagram
 from ..render.themes import THEMES
 from ..rules import rules_js
-from ..stepper.explain import _needs_parens, _template, _text_frac
+from ..stepper.explain import _needs_parens, _template, _text_frac, _text_local
 from ..stepper.trace import Contribution, node_names, trace
 from ..value import Value
 from .model import edge_id, graph_model, number
@@ -247,7 +247,7 @@ def live_model(
                 "id": edge_id(src, n.id, pos),
                 "src": src,
                 "position": pos,
-                "symbol": f"{lhs[n.id]} · {_text_frac(names[n.id], names[src])}",
+                "symbol": f"{lhs[n.id]} · {_text_local(names[n.id], names[src])}",
                 "worded": _template(c, fake, dict(names), False),
                 # which numbers the local derivative needs (tanh: the output; x·y: the other)
                 **_needs(r.dtext[min(pos, len(r.dtext) - 1)], pos, len(n.inputs), r.arity),

@@ -49,7 +49,7 @@ from ..render import draw
 from ..render.diagram import Diagram
 from ..render.themes import THEMES
 from ..value import Value
-from .explain import _names, _template, _text_frac, explain_step
+from .explain import _names, _template, _text_frac, _text_local, explain_step
 from .player_page import FALLBACK_DPI, player_page
 from .trace import Step, Trace, trace
 
@@ -153,7 +153,7 @@ def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[s
         incoming = [
             {
                 "from": c.node,
-                "symbol": f"{_text_frac(top, names[c.node])} · {_text_frac(names[c.node], me)}",
+                "symbol": f"{_text_frac(top, names[c.node])} · {_text_local(names[c.node], me)}",
                 "worded": _template(c, t, names, False),
                 "upstream": number(c.upstream),
                 "local": number(c.local),

@@ -312,7 +312,7 @@ def test_quiz_marks_hints_and_scores(browser: Any, tmp_path: Path) -> None:
     pg.page.focus('input[data-answer="x·w + b"][data-answer-field="grad"]')
     pg.page.click('[data-action="hint"]')
     hint = _quiz_state(pg)["hint"]
-    assert "dy/d(x·w + b) = dy/dy · dy/d(x·w + b)" in hint and "1.0 · (1 − y²)" in hint
+    assert "dy/d(x·w + b) = dy/dy · ∂y/∂(x·w + b)" in hint and "1.0 · (1 − y²)" in hint
     _answer(pg, "y", "data", "0.70642")  # y = tanh(0.88) = 0.706419...
     _answer(pg, "x·w + b", "data", "0.88")
     pg.page.focus('input[data-answer="x·w + b"][data-answer-field="grad"]')
