@@ -482,6 +482,9 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3, help="processes per engine and task")
     ap.add_argument("--out", default=None, help="write the Markdown table here too")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--core", action="store_true",
+                    help="only the headline, the MLP step and memory; replaces those sections "
+                    "of --out and keeps the rest")
     ap.add_argument("--playground-only", action="store_true",
                     help="measure only the playground step (prints its table section)")
     args = ap.parse_args()
@@ -528,6 +531,10 @@ def main() -> int:
         sec = code.get(e, {}).get("seconds")
         lines.append(f"| {code_labels[e]} | {sec:.4f} | {fmt_ratio(sec, cref)} |" if sec
                      else f"| {code_labels[e]} | failed | — |")
+    nn_path = median_runs("mlp", ["microgrand-nn"], args.repeat).get("microgrand-nn", {})
+    if nn_path.get("seconds"):
+        lines.append(f"| the same step written idiomatically: `nn.MLP` + `losses` + `optim.SGD` | "
+                     f"{nn_path['seconds']:.4f} | {fmt_ratio(nn_path['seconds'], cref)} |")
     if plain:
         lines.append(f"| plain floats, backprop written by hand (the floor) | {plain:.4f} | "
                      f"{fmt_ratio(plain, cref)} |")
@@ -556,6 +563,20 @@ def main() -> int:
     mem = median_runs("memory", ["microgrand", "micrograd"] if ref else ["microgrand"], 1)
     for e, r in mem.items():
         lines.append(f"| {e} | {int(r['nodes'])} | {r['bytes_per_node']:.0f} |")
+
+    if args.core:
+        core = "\n".join(lines) + "\n"
+        print(core)
+        if args.out:
+            with open(args.out, encoding="utf-8") as f:
+                old = f.read()
+            keep = old.find("\n## Deep chain")
+            text = core + (old[keep:] if keep >= 0 else "")
+            tmp = args.out + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, args.out)
+        return 0
 
     lines += ["", "## Deep chain: y = relu(y·a + b) repeated (forward + backward)", "",
               "| engine | 5,000 links (s) | vs micrograd | 200,000 links (s) |", "|---|---:|---:|---:|"]
