@@ -35,11 +35,12 @@ Example:
 from __future__ import annotations
 
 from .model import graph_model, number
-from .page import Page, build_page, new_uid, page_css, web_text
+from .page import Page, PageView, build_page, new_uid, page_css, web_text
 from .svg import hook_svg, svg_text
 
 __all__ = [
     "Page",
+    "PageView",
     "build_page",
     "graph_model",
     "hook_svg",

@@ -56,14 +56,12 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
-import os
 import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import graphviz
@@ -71,7 +69,7 @@ import graphviz
 from .._format import check_precision, format_short
 from ..graph import Edge, Graph
 from ..pages.model import edge_id, number
-from ..pages.page import Page, build_page, new_uid
+from ..pages.page import Page, PageView, build_page, new_uid
 from ..pages.svg import SVG_NS, hook_svg
 from ..render.build import DrawOptions, _Builder, _font, escape, natural_key
 from ..render.engine import layout
@@ -167,7 +165,7 @@ class View:
         return len(self.shown) + len(self.boxes)
 
 
-class Explorer:
+class Explorer(PageView):
     """The navigable page of a graph's backward pass (see the module docstring).
 
     Example:
@@ -176,6 +174,9 @@ class Explorer:
         >>> list(e.views), len(e.view_steps(""))
         ([''], 3)
     """
+
+    noun = "explorer"
+    save_uid = "mge"
 
     def __init__(
         self,
@@ -789,41 +790,12 @@ class Explorer:
             uid=uid,
         )
 
-    def html(self, *, uid: str | None = None, standalone: bool = False) -> str:
-        """The explorer as HTML: the fragment a notebook shows, or a whole page.
-
-        Example:
-            >>> from microgrand import Value
-            >>> explore(Value(1.0, label="x") * 2).html(uid="e1").startswith('<div class="mg-page')
-            True
-        """
-        pg = self.page(uid=uid)
-        return pg.document() if standalone else pg.fragment
-
-    def _repr_html_(self) -> str:
-        return self.html()
-
     def __repr__(self) -> str:
         return (
             f"<Explorer of {self.names[self.graph.root]}: {len(self.graph)} nodes, "
             f"{len(self.groups)} groups, {len(self.views)} views>"
         )
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the explorer as a standalone HTML page (atomically: all of it or nothing).
-
-        Example:
-            >>> import tempfile, pathlib
-            >>> from microgrand import Value
-            >>> with tempfile.TemporaryDirectory() as d:
-            ...     p = explore(Value(1.0, label="x") * 2).save(pathlib.Path(d) / "e.html")
-            ...     p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-            True
-        """
-        p = Path(path)
-        if p.suffix.lower() not in (".html", ".htm"):
-            raise ValueError(f"save the explorer as .html, got {str(p)!r}")
-        return self.page(uid="mge").save(p)
 
 
 _FONT = re.compile(r' font-family="[^"]*"')

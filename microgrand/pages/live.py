@@ -55,10 +55,8 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
-import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Literal
 
 from .._format import check_precision
@@ -72,7 +70,7 @@ from ..stepper.explain import _needs_parens, _template, _text_frac, _text_local
 from ..stepper.trace import Contribution, node_names, trace
 from ..value import Value
 from .model import edge_id, graph_model, number
-from .page import Page, build_page, new_uid
+from .page import Page, PageView, build_page, new_uid
 from .svg import SVG_NS, hook_svg, svg_text
 
 __all__ = [
@@ -397,7 +395,7 @@ def blank_dot(dot: str, graph: Graph, fields: Mapping[str, set[str]], precision:
     return "\n".join(lines)
 
 
-class LiveView:
+class LiveView(PageView):
     """A diagram whose inputs can be dragged; everything recomputes in the page.
 
     Make one with :func:`live`. It shows itself in a notebook (``_repr_html_``);
@@ -413,6 +411,8 @@ class LiveView:
     """
 
     kind = "live"
+    noun = "live view"
+    save_uid = "mglive"
 
     def __init__(
         self,
@@ -615,36 +615,6 @@ class LiveView:
             scripts=("engine.js", "live.js"),
             styles=("live.css",),
         )
-
-    def html(self, *, uid: str | None = None, standalone: bool = False) -> str:
-        """The view as HTML: the fragment a notebook shows, or a whole page.
-
-        Example:
-            >>> from microgrand import Value
-            >>> live(Value(1.0, label="x") * 2).html(uid="h", standalone=True)[:15]
-            '<!DOCTYPE html>'
-        """
-        pg = self.page(uid=uid)
-        return pg.document() if standalone else pg.fragment
-
-    def _repr_html_(self) -> str:
-        return self.html()
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the view as a standalone HTML page (atomically; ``.html`` or ``.htm``).
-
-        Example:
-            >>> import tempfile, pathlib
-            >>> from microgrand import Value
-            >>> with tempfile.TemporaryDirectory() as d:
-            ...     p = live(Value(1.0, label="x") * 2).save(pathlib.Path(d) / "live.html")
-            ...     p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-            True
-        """
-        p = Path(path)
-        if p.suffix.lower() not in (".html", ".htm"):
-            raise ValueError(f"save the {self.kind} view as .html, got {str(p)!r}")
-        return self.page(uid=f"mg{self.kind}").save(p)
 
     def widget(self) -> Any:
         """The view as a notebook widget that reports the page's numbers back to Python

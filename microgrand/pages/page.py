@@ -23,7 +23,7 @@ from typing import Any
 from .._files import write_atomic
 from ..render.themes import Theme, css_variables, mix
 
-__all__ = ["Page", "build_page", "derived_colours", "new_uid", "page_css", "web_text"]
+__all__ = ["Page", "PageView", "build_page", "derived_colours", "new_uid", "page_css", "web_text"]
 
 _UID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _KIND = re.compile(r"[a-z][a-z0-9_]*")
@@ -219,3 +219,44 @@ def build_page(
         f"<script>{script}</script></div>"
     )
     return Page(kind=kind, uid=uid, title=title, fragment=fragment, theme=theme)
+
+
+class PageView:
+    """What every HTML view (player, live view, quiz, explorer) does with its :class:`Page`.
+
+    A view defines ``page(uid=None) -> Page``, ``noun`` (how messages name it) and
+    ``save_uid`` (the id prefix of a saved file); this class gives it notebook display,
+    :meth:`html` and an atomic :meth:`save`.
+
+    Example:
+        >>> from microgrand.render.themes import THEMES
+        >>> class Demo(PageView):
+        ...     noun, save_uid = "demo", "mgd"
+        ...     def page(self, *, uid=None):
+        ...         return build_page("demo", {}, view_html="<p>hi</p>", theme=THEMES["light"],
+        ...                           fallback_png=b"png", fallback_note="Run this cell.",
+        ...                           title="t", uid=uid or "mgd", scripts=(), styles=())
+        >>> Demo().html(standalone=True).startswith("<!DOCTYPE html>")
+        True
+    """
+
+    noun = "view"
+    save_uid = "mgv"
+
+    def page(self, *, uid: str | None = None) -> Page:  # pragma: no cover - each view has one
+        raise NotImplementedError
+
+    def html(self, *, uid: str | None = None, standalone: bool = False) -> str:
+        """The view as HTML: the fragment a notebook shows, or a whole page (``standalone``)."""
+        pg = self.page(uid=uid)
+        return pg.document() if standalone else pg.fragment
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the view as a standalone HTML page, atomically (``.html`` or ``.htm``)."""
+        p = Path(path)
+        if p.suffix.lower() not in (".html", ".htm"):
+            raise ValueError(f"save the {self.noun} as .html, got {str(p)!r}")
+        return self.page(uid=self.save_uid).save(p)

@@ -68,6 +68,8 @@ class QuizView(LiveView):
     """
 
     kind = "quiz"
+    noun = "quiz view"
+    save_uid = "mgquiz"
 
     def __init__(
         self,

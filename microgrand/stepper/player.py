@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._format import check_precision, format_short
 from ..graph import Graph
-from ..pages import Page, graph_model, number
+from ..pages import Page, PageView, graph_model, number
 from ..pages.model import edge_id
 from ..render import draw
 from ..render.diagram import Diagram
@@ -140,7 +140,7 @@ def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[s
         >>> a = Value(3.0, label="a"); t = trace(a * a)
         >>> m = player_model(t, _names(t), 4)
         >>> [c["value"] for c in m[1]["incoming"]], m[1]["incoming"][0]["symbol"]
-        ([3.0, 3.0], 'dL/dL · dL/da')
+        ([3.0, 3.0], 'dL/dL · ∂L/∂a')
         >>> [(c["got"], c["need"]) for c in m[0]["sends"]]
         [(1, 2), (2, 2)]
     """
@@ -199,7 +199,7 @@ def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[s
     return out
 
 
-class Player:
+class Player(PageView):
     """Steps through the backward pass of a :class:`Trace` on its diagram.
 
     Frame 0 is the graph after the forward pass (no gradients yet); frame ``k`` (1 … N) is
@@ -213,6 +213,9 @@ class Player:
         >>> p.frames, p.explanation(1)
         (4, 'dL/dL = 1.0   (start: L changes one-for-one with itself)')
     """
+
+    noun = "player"
+    save_uid = "mgp"
 
     def __init__(
         self,
@@ -395,36 +398,6 @@ class Player:
             fallback_png=self.diagram().png(FALLBACK_DPI),
         )
 
-    def html(self, *, uid: str | None = None, standalone: bool = False) -> str:
-        """The player as HTML: the fragment a notebook shows, or a whole page.
-
-        Example:
-            >>> from microgrand import Value
-            >>> h = step(Value(1.0, label="x") * 2).html(uid="demo")
-            >>> h.startswith('<div class="mg-page mg-page-player" id="demo"')
-            True
-        """
-        pg = self.page(uid=uid)
-        return pg.document() if standalone else pg.fragment
-
-    def _repr_html_(self) -> str:
-        return self.html()
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the player as a standalone HTML page (atomically).
-
-        Example:
-            >>> import tempfile, pathlib
-            >>> from microgrand import Value
-            >>> with tempfile.TemporaryDirectory() as d:
-            ...     p = step(Value(1.0, label="x") * 2).save(pathlib.Path(d) / "p.html")
-            ...     p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-            True
-        """
-        p = Path(path)
-        if p.suffix.lower() not in (".html", ".htm"):
-            raise ValueError(f"save the player as .html, got {str(p)!r}")
-        return self.page(uid="mgp").save(p)
 
 
 def step(
