@@ -61,7 +61,7 @@ def test_cube_on_the_command_line(cube: Rule, capsys: pytest.CaptureFixture[str]
     assert main(["explain", "cube(x)", "x=2"]) == 0
     out = capsys.readouterr().out
     # the chain rule with the rule's own local derivative, worded and evaluated
-    assert "dL/dx = dL/dL · dL/dx = 1.0 · 3·x² = 1.0 · 12.0 = 12.0" in out
+    assert "dL/dx = dL/dL · ∂L/∂x = 1.0 · 3·x² = 1.0 · 12.0 = 12.0" in out
     assert main(["explain", "cube(x)", "x=-1e200"]) == 2  # refused while parsing
     err = capsys.readouterr().err
     assert "cube: cube(x) overflows for x = -1e+200" in err
@@ -71,7 +71,7 @@ def test_cube_in_explain_text_and_latex(cube: Rule) -> None:
     x = mg.Value(2.0, label="x")
     y = mg.apply("cube", x) * 2
     text = mg.explain(y)
-    assert "d(cube(x))/dx = 2.0 · 3·x² = 2.0 · 12.0 = 24.0" in text
+    assert "∂(cube(x))/∂x = 2.0 · 3·x² = 2.0 · 12.0 = 24.0" in text
     latex = mg.explain(y, "latex")
     assert r"\frac{\partial \operatorname{cube}(x)}{\partial x}" in latex
     assert r"\left(3\,x^{2}\right) = 2.0 \cdot 12.0 = 24.0" in latex
