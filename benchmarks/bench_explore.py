@@ -33,26 +33,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from run import moons  # the benchmarks' shared workload (this folder is on sys.path)
+
 from microgrand import Value, draw, scope
 from microgrand.pages.explore import Explorer, explore
 
 HEADING = "## Explorer pages"
 TARGETS = {"one": (3_000_000, 5.0), "step": (10_000_000, 30.0)}
 OPEN_TARGET = 2.0
-
-
-def moons(n: int = 100, seed: int = 1) -> tuple[list[list[float]], list[float]]:
-    rng = random.Random(seed)
-    X, y = [], []
-    for i in range(n):
-        t = math.pi * rng.random()
-        if i % 2:
-            X.append([math.cos(t) + rng.gauss(0, 0.1), math.sin(t) + rng.gauss(0, 0.1)])
-            y.append(-1.0)
-        else:
-            X.append([1 - math.cos(t) + rng.gauss(0, 0.1), 0.5 - math.sin(t) + rng.gauss(0, 0.1)])
-            y.append(1.0)
-    return X, y
 
 
 class MicrogradMLP:
