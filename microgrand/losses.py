@@ -14,6 +14,12 @@ Label conventions:
 
 :func:`microgrand.data.to_pm1` and :func:`microgrand.data.to_01` convert between the first two.
 
+A target of :func:`mse`, :func:`mae`, :func:`hinge` or :func:`binary_cross_entropy` may also
+be a Value: it then enters the graph as it is, instead of as a constant, and the graph's shape
+does not depend on the label's number. That is what lets :func:`microgrand.record` record a
+loss once and replay it on other examples *and other labels* (as ``fit(compiled=True)`` and
+the playground do).
+
 Example:
     >>> from microgrand import Value
     >>> from microgrand import losses
@@ -48,7 +54,7 @@ __all__ = [
 
 Scalar: TypeAlias = "Value | float"
 Preds: TypeAlias = "Value | float | Sequence[Value | float]"
-Targets: TypeAlias = "float | Sequence[float]"
+Targets: TypeAlias = "Value | float | Sequence[Value | float]"
 
 # log(p) is clamped to >= -100, as PyTorch's BCELoss does, so a saturated probability gives a
 # large finite loss instead of a crash.
@@ -67,8 +73,15 @@ def _as_value(x: object, what: str) -> Value:
     raise TypeError(f"{what}: predictions must be Values or numbers, got {type(x).__name__}")
 
 
-def _pairs(pred: object, target: object, what: str) -> tuple[list[Value], list[float]]:
-    """Normalise (one prediction, one target) or (batch, batch) into two equal lists."""
+def _pairs(
+    pred: object, target: object, what: str
+) -> tuple[list[Value], list[float], list[Scalar]]:
+    """Normalise (one prediction, one target) or (batch, batch) into equal lists.
+
+    Returns the predictions as Values, the targets' numbers (for checking labels), and the
+    targets as given: a target passed as a Value stays that Value, so that it is an input of
+    the loss's graph rather than a constant (see the module docstring).
+    """
     if isinstance(pred, Value) or _is_num(pred):
         preds: list[object] = [pred]
         if isinstance(target, Sequence) and not isinstance(target, str):
@@ -98,13 +111,14 @@ def _pairs(pred: object, target: object, what: str) -> tuple[list[Value], list[f
         )
     ps = [_as_value(p, what) for p in preds]
     ts: list[float] = []
+    given: list[Scalar] = []
     for i, t in enumerate(targets):
-        if isinstance(t, Value):
-            t = t.data
-        if not _is_num(t) or not math.isfinite(float(t)):  # type: ignore[arg-type]
+        number = t.data if isinstance(t, Value) else t
+        if not _is_num(number) or not math.isfinite(float(number)):  # type: ignore[arg-type]
             raise TypeError(f"{what}: target #{i} must be a finite number, got {t!r}")
-        ts.append(float(t))  # type: ignore[arg-type]
-    return ps, ts
+        ts.append(float(number))  # type: ignore[arg-type]
+        given.append(t if isinstance(t, Value) else float(number))  # type: ignore[arg-type]
+    return ps, ts, given
 
 
 def _mean(terms: list[Value]) -> Value:
@@ -120,7 +134,7 @@ def mse(pred: Preds, target: Targets) -> Value:
         >>> mse(Value(3.0), 1.0).data
         4.0
     """
-    ps, ts = _pairs(pred, target, "mse")
+    ps, _, ts = _pairs(pred, target, "mse")
     return _mean([(p - t) ** 2 for p, t in zip(ps, ts, strict=True)])
 
 
@@ -131,7 +145,7 @@ def mae(pred: Preds, target: Targets) -> Value:
         >>> mae([Value(3.0), Value(-1.0)], [1.0, 0.0]).data
         1.5
     """
-    ps, ts = _pairs(pred, target, "mae")
+    ps, _, ts = _pairs(pred, target, "mae")
     return _mean([abs(p - t) for p, t in zip(ps, ts, strict=True)])
 
 
@@ -144,8 +158,8 @@ def hinge(score: Preds, label: Targets, margin: float = 1.0) -> Value:
         >>> hinge([Value(2.0), Value(0.5)], [1, -1]).data   # (0 + 1.5) / 2
         0.75
     """
-    ps, ts = _pairs(score, label, "hinge")
-    for i, t in enumerate(ts):
+    ps, labels, ts = _pairs(score, label, "hinge")
+    for i, t in enumerate(labels):
         if t not in (-1.0, 1.0):
             raise ValueError(
                 f"hinge: labels must be -1 or +1, got {t:g} at #{i} "
@@ -178,18 +192,21 @@ def binary_cross_entropy(pred: Preds, label: Targets, *, from_logits: bool = Fal
         0.693147
     """
     what = "binary_cross_entropy"
-    ps, ts = _pairs(pred, label, what)
-    for i, t in enumerate(ts):
-        if not 0.0 <= t <= 1.0:
-            hint = " (for -1/+1 labels use microgrand.data.to_01(y))" if t == -1.0 else ""
-            raise ValueError(f"{what}: labels must be in [0, 1], got {t:g} at #{i}{hint}")
+    ps, labels, ts = _pairs(pred, label, what)
+    for i, lab in enumerate(labels):
+        if not 0.0 <= lab <= 1.0:
+            hint = " (for -1/+1 labels use microgrand.data.to_01(y))" if lab == -1.0 else ""
+            raise ValueError(f"{what}: labels must be in [0, 1], got {lab:g} at #{i}{hint}")
+    # A label of exactly 1 or 0 (a number) keeps only its own term. A label given as a Value
+    # always takes the general form, whatever its number, so that the graph is the same for
+    # every label; for 0 and 1 it gives the same numbers (1·a + 0·b = a exactly).
     terms: list[Value] = []
     if from_logits:
         # -log σ(z) = softplus(-z) and -log(1 - σ(z)) = softplus(z): no cancellation anywhere.
         for z, t in zip(ps, ts, strict=True):
-            if t == 1.0:
+            if not isinstance(t, Value) and t == 1.0:
                 terms.append((-z).softplus())
-            elif t == 0.0:
+            elif not isinstance(t, Value) and t == 0.0:
                 terms.append(z.softplus())
             else:
                 terms.append(t * (-z).softplus() + (1.0 - t) * z.softplus())
@@ -200,9 +217,9 @@ def binary_cross_entropy(pred: Preds, label: Targets, *, from_logits: bool = Fal
                     f"{what}: prediction #{i} = {p.data:g} is not a probability in [0, 1]; "
                     "apply a sigmoid, or pass raw scores with from_logits=True"
                 )
-            if t == 1.0:
+            if not isinstance(t, Value) and t == 1.0:
                 terms.append(-_clamped_log(p))
-            elif t == 0.0:
+            elif not isinstance(t, Value) and t == 0.0:
                 terms.append(-_clamped_log(1.0 - p))
             else:
                 terms.append(-(t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p)))
@@ -320,3 +337,7 @@ LOSSES = {
     "cross_entropy": cross_entropy,
 }
 """Losses by name, as accepted by :func:`microgrand.train.fit`."""
+
+LABELS_AS_INPUTS = (mse, mae, hinge, binary_cross_entropy, _bce_logits)
+"""The losses whose graph has the same shape for every label passed as a Value: a recording
+(:func:`microgrand.record`) of one of them takes the labels as inputs."""

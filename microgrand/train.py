@@ -26,6 +26,7 @@ from typing import Any
 
 from ._fit_checks import LossFn, Regularization, check_data, check_labels, prepare
 from .context import no_grad
+from .losses import LABELS_AS_INPUTS
 from .nn import Dropout, Module
 from .optim import LRScheduler, Optimizer
 from .recording import Recorded, record
@@ -280,19 +281,19 @@ def _metric(
     return math.fsum(abs(e) for e in errs) / len(errs)
 
 
-def _check_compiled(model: Module, batch_size: int | None, shuffle: bool) -> None:
+def _check_compiled(model: Module) -> None:
     """Refuse ``compiled=True`` where a recording could not be replayed correctly."""
-    if batch_size is not None and shuffle:
-        raise ValueError(
-            "compiled=True replays each batch's recorded graph, so the batches must repeat: "
-            "use batch_size=None (full batch) or shuffle=False"
-        )
     for name, m in model.named_modules():
         if isinstance(m, Dropout) and m.training and m.p > 0:
             raise ValueError(
                 f"compiled=True cannot replay dropout ({name or 'the model'} draws new masks "
                 "every step); call model.eval() or train without compiled"
             )
+
+
+# How many recordings fit(compiled=True) keeps when the labels are part of the graph (a loss
+# that is not in LABELS_AS_INPUTS): each holds a few lists as long as its graph.
+_MAX_RECORDINGS = 32
 
 
 def _grad_norm(params: Iterable[Value]) -> float:
@@ -359,12 +360,17 @@ def fit(
         scheduler: a learning-rate schedule (or a function making one from the optimizer);
             stepped once per epoch.
         callback: ``callback(epoch, history)`` after each epoch; return ``True`` to stop.
-        compiled: record each batch's graph once with :func:`microgrand.record` and replay
-            it on plain floats in later epochs (the same gradients, several times faster).
-            Applies where batches repeat — full batch (``batch_size=None``) or
-            ``shuffle=False`` — and the model has no active dropout; the first replay of each
+        compiled: record a batch's graph once with :func:`microgrand.record` and replay it
+            on plain floats (the same gradients, several times faster). With the built-in
+            ``"mse"``, ``"mae"``, ``"hinge"``, ``"bce"`` and ``"bce_logits"`` losses the
+            examples *and* labels are inputs of the recording, so one recording serves every
+            batch of the same size, shuffled mini-batches included. With
+            ``"cross_entropy"`` (the label picks a logit) or your own loss function the labels
+            are part of the graph: a batch is recorded the second time the same labels come
+            in the same order (full batch, ``shuffle=False``, or a small dataset) and runs
+            eagerly otherwise. The model must have no active dropout. The first replay of each
             recording is checked against an eager run, so a model whose graph depends on its
-            numbers (a Python ``if`` on a Value) is caught.
+            numbers (a Python ``if`` on a Value) is caught there.
 
     Every argument is checked before the first step (see :mod:`microgrand._fit_checks`): a NaN
     or infinity in ``X``/``y`` is refused with its row and column, and an optimizer holding
@@ -390,7 +396,7 @@ def fit(
     if not isinstance(compiled, bool):
         raise TypeError(f"compiled must be True or False, got {compiled!r}")
     if compiled:
-        _check_compiled(model, batch_size, shuffle)
+        _check_compiled(model)
     setup = prepare(
         model, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs,
         batch_size=batch_size, metrics=metrics, validation=validation,
@@ -416,8 +422,11 @@ def fit(
     best_state: dict[str, float] | None = None
     bad_epochs = 0
     checked = False
-    recordings: dict[tuple[int, ...], Recorded] = {}
-    replayed: set[tuple[int, ...]] = set()
+    # compiled=True: recordings by batch size (labels as inputs), or by batch size and labels.
+    labels_as_inputs = any(loss_fn is f for f in LABELS_AS_INPUTS)
+    recordings: dict[tuple[Any, ...], Recorded] = {}
+    seen: set[tuple[Any, ...]] = set()
+    replayed: set[tuple[Any, ...]] = set()
 
     def batch_graph(xb_in: list[list[Value]], yb_in: list[Any]) -> tuple[Value, list[Any]]:
         outs = [_outputs(model, x) for x in xb_in]
@@ -441,14 +450,23 @@ def fit(
                 xb = [Xs[i] for i in idx]
                 yb = [ys[i] for i in idx]
                 try:
+                    rec = None
                     if compiled:
-                        key = tuple(idx)
+                        key = (len(idx),) if labels_as_inputs else (len(idx), repr(yb))
                         rec = recordings.get(key)
-                        if rec is None:  # labels stay constants: they belong to this batch
-                            rec = record(lambda xv, yb=yb: batch_graph(xv, yb), params, xb)
+                        if rec is None and (labels_as_inputs or key in seen) and (
+                            len(recordings) < _MAX_RECORDINGS
+                        ):
+                            if labels_as_inputs:
+                                rec = record(batch_graph, params, xb, yb)
+                            else:  # the labels stay constants: they belong to this batch
+                                rec = record(lambda xv, yb=yb: batch_graph(xv, yb), params, xb)
                             recordings[key] = rec
+                        seen.add(key)
+                    if rec is not None:
                         opt.zero_grad()
-                        total_data = rec(xb, check=key not in replayed)
+                        args = (xb, yb) if labels_as_inputs else (xb,)
+                        total_data = rec(*args, check=key not in replayed)
                         replayed.add(key)
                         data_data, pen, out_data = rec.extras
                         if penalty is None:
@@ -462,7 +480,7 @@ def fit(
                     if not checked:
                         check_labels(loss_name, ys + yv, outs[0])
                         checked = True
-                    if not compiled:
+                    if rec is None:
                         data_loss = loss_fn(outs, yb)
                         total = data_loss
                         pen = 0.0
@@ -483,7 +501,7 @@ def fit(
                     ) from err
                 if not math.isfinite(total_data):
                     raise _diverged(epoch + 1, f"the loss became {total_data}")
-                if not compiled:
+                if rec is None:
                     opt.zero_grad()
                     try:
                         total.backward()

@@ -189,6 +189,47 @@ def test_penalties_gradcheck(ws: list[float]) -> None:
 # --- errors ---------------------------------------------------------------------------------
 
 
+
+def _shape(root: Value) -> list[tuple[str | None, int]]:
+    from microgrand.value import topological_order
+
+    return [(v.op, len(v.inputs)) for v in topological_order(root)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zs=st.lists(finite, min_size=1, max_size=4),
+    name=st.sampled_from(["mse", "mae", "hinge", "bce", "bce_logits"]),
+    data=st.data(),
+)
+def test_value_targets_give_the_same_numbers_and_a_label_free_graph(
+    zs: list[float], name: str, data: st.DataObject
+) -> None:
+    """A target given as a Value is an input of the graph: same loss and gradients as the
+    number, and a graph whose shape does not depend on the label (what record() relies on)."""
+    n = len(zs)
+    if name == "hinge":
+        labels = data.draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=n, max_size=n))
+    elif name.startswith("bce"):
+        labels = data.draw(st.lists(st.sampled_from([0.0, 1.0, 0.25]), min_size=n, max_size=n))
+    else:
+        labels = data.draw(st.lists(finite, min_size=n, max_size=n))
+    if name == "bce":
+        zs = [1 / (1 + math.exp(-z)) for z in zs]  # probabilities
+    fn = losses.LOSSES[name]
+    plain, as_values = _vals(zs), _vals(zs)
+    a = fn(plain, labels)  # type: ignore[operator]
+    targets = _vals(labels)
+    b = fn(as_values, targets)  # type: ignore[operator]
+    assert a.data == b.data
+    a.backward()
+    b.backward()
+    assert [v.grad for v in plain] == [v.grad for v in as_values]  # 0.0 == -0.0 counts as equal
+    if name in ("mse", "mae"):  # the loss depends on pred - target only
+        assert [t.grad for t in targets] == [-v.grad for v in as_values]
+    other = fn(_vals(zs), _vals([-t if name == "hinge" else 1.0 - t for t in labels]))  # type: ignore[operator]
+    assert _shape(other) == _shape(b)
+
 @pytest.mark.parametrize(
     ("call", "err", "match"),
     [

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from microgrand import Value, data, init, optim
+from microgrand import Value, data, init, optim, vsum
 from microgrand.nn import MLP, Neuron
 from microgrand.train import EarlyStopping, History, accuracy, fit, predict, predict_classes
 
@@ -311,18 +311,42 @@ def _twin_models() -> tuple[Any, Any]:
     return MLP(2, [6, 6, 1], rng=3), MLP(2, [6, 6, 1], rng=3)
 
 
+def _squared_error(preds: list[Any], targets: list[Any]) -> Any:
+    """A loss of the user's own: the labels are part of its graph."""
+    return vsum([(p - t) ** 2 for p, t in zip(preds, targets, strict=True)])
+
+
 @pytest.mark.parametrize(
     ("loss", "batch_size", "shuffle", "regularization"),
-    [("hinge", None, True, 1e-4), ("mse", 5, False, None), ("bce_logits", None, False, 1e-3)],
+    [
+        ("hinge", None, True, 1e-4),
+        ("mse", 5, False, None),
+        ("bce_logits", None, False, 1e-3),
+        ("hinge", 4, True, 1e-4),  # shuffled mini-batches: one recording serves them all
+        ("bce_logits", 3, True, None),  # and a last, shorter batch (20 = 6 * 3 + 2)
+        ("bce", 5, True, ("l1", 1e-3)),
+        ("mae", 6, True, None),
+        ("cross_entropy", 5, False, None),  # labels in the graph: batches repeat
+        ("cross_entropy", 5, True, None),  # labels in the graph: mostly eager
+        (_squared_error, 4, True, None),
+    ],
 )
 def test_compiled_training_is_identical_to_eager(
-    loss: str, batch_size: int | None, shuffle: bool, regularization: float | None
+    loss: Any, batch_size: int | None, shuffle: bool, regularization: Any
 ) -> None:
     from microgrand import data as mgdata
+    from microgrand.nn import MLP
 
     X, y01 = mgdata.moons(20, noise=0.1, seed=2)
-    y = mgdata.to_pm1(y01) if loss == "hinge" else y01
-    a, b = _twin_models()
+    y: list[Any] = mgdata.to_pm1(y01) if loss == "hinge" else y01
+    if loss == "cross_entropy":
+        y = [int(t) for t in y01]
+        a, b = MLP(2, [5, 2], rng=3), MLP(2, [5, 2], rng=3)
+    elif loss == "bce":
+        a, b = (MLP(2, [6, 1], activation="tanh", output_activation="sigmoid", rng=3)
+                for _ in range(2))  # fmt: skip
+    else:
+        a, b = _twin_models()
     kw: dict[str, Any] = dict(loss=loss, optimizer="adam", lr=0.02, epochs=8,
                               batch_size=batch_size, shuffle=shuffle, progress=False,
                               regularization=regularization, validation=(X[:5], y[:5]))
@@ -332,6 +356,36 @@ def test_compiled_training_is_identical_to_eager(
     assert h1.step_penalty == h2.step_penalty and h1.val_loss == h2.val_loss
     assert h1.metrics == h2.metrics and h1.grad_norms == h2.grad_norms
     assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+
+
+@pytest.mark.parametrize(
+    ("loss", "n", "batch_size", "expected"),
+    [
+        ("hinge", 20, 4, 1),  # labels are inputs: one recording for every batch of 4
+        ("mse", 22, 5, 2),  # ... and one for the last batch of 2
+        ("cross_entropy", 8, None, 1),  # labels in the graph, full batch: recorded once
+    ],
+)
+def test_compiled_training_records_once_per_batch_shape(
+    monkeypatch: pytest.MonkeyPatch, loss: str, n: int, batch_size: int | None, expected: int
+) -> None:
+    import microgrand.train as train
+    from microgrand import data as mgdata
+    from microgrand.nn import MLP
+
+    calls: list[int] = []
+    real = train.record
+
+    def counting(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(train, "record", counting)
+    X, y01 = mgdata.moons(n, noise=0.1, seed=2)
+    y: list[Any] = {"hinge": mgdata.to_pm1(y01), "mse": y01}.get(loss, [int(t) for t in y01])
+    model = MLP(2, [4, 2 if loss == "cross_entropy" else 1], rng=0)
+    fit(model, X, y, loss=loss, epochs=3, batch_size=batch_size, compiled=True, progress=False)
+    assert len(calls) == expected
 
 
 def test_compiled_training_refuses_what_it_cannot_replay() -> None:
@@ -347,8 +401,6 @@ def test_compiled_training_refuses_what_it_cannot_replay() -> None:
             return self.mlp(self.drop(x))
 
     X, y = [[0.0, 1.0], [1.0, 0.0]], [1.0, -1.0]
-    with pytest.raises(ValueError, match="batches must repeat"):
-        fit(MLP(2, [1], rng=0), X, y, loss="hinge", batch_size=1, compiled=True, progress=False)
     with pytest.raises(ValueError, match="dropout"):
         fit(Dropped(), X, y, loss="hinge", compiled=True, progress=False)
     model = Dropped()
