@@ -38,7 +38,7 @@ from typing import Any
 from .rules import Rule
 from .value import Value, topological_order
 
-__all__ = ["RecordMismatchError", "Recorded", "record"]
+__all__ = ["BatchRecordings", "RecordMismatchError", "Recorded", "record"]
 
 Inputs = Any  # a number, or a (nested) list or tuple of numbers
 
@@ -565,3 +565,85 @@ def _unflatten(shape: Any, flat: Any) -> Any:
     if isinstance(shape, list):
         return [_unflatten(s, flat) for s in shape]
     return next(flat)
+
+
+class BatchRecordings:
+    """Recordings of a training step's batch loss, one per batch shape, replayed batch by batch.
+
+    This is what ``fit(compiled=True)`` and the playground use. ``graph(xs, ys)`` builds the
+    loss of one batch — ``xs`` a list of examples, ``ys`` their labels — and returns it, or a
+    pair ``(loss, extras)`` as :func:`record` accepts. With ``labels_as_inputs`` the labels are
+    inputs of the recording too (a loss whose graph does not depend on the label's number, see
+    :data:`microgrand.losses.LABELS_AS_INPUTS`), so one recording serves every batch of the
+    same size. Otherwise the labels are constants of the graph: a batch is recorded the second
+    time the same labels come in the same order, at most ``limit`` of them, and
+    :meth:`step` returns ``None`` for a batch to run eagerly.
+
+    Replays 1, 2, 4, 8, … of each recording are checked against an eager run
+    (:meth:`Recorded.check`): a model whose graph depends on its numbers (a Python ``if`` on a
+    Value) raises :class:`RecordMismatchError` soon, already at the second batch if the
+    branch depends on the examples, at a cost that fades as training goes on.
+
+    Example:
+        >>> from microgrand import Value
+        >>> w = Value(0.5)
+        >>> steps = BatchRecordings(
+        ...     lambda xs, ys: sum(((w * x - y) ** 2 for x, y in zip(xs, ys)), Value(0.0)),
+        ...     [w], labels_as_inputs=True)
+        >>> steps.step([1.0, 2.0], [1.0, 1.0]), w.grad    # recorded, checked, replayed
+        (0.25, -1.0)
+        >>> w.grad = 0.0
+        >>> steps.step([3.0, -1.0], [0.0, 2.0]), w.grad   # other examples, other labels
+        (8.5, 14.0)
+        >>> steps.recordings
+        1
+    """
+
+    def __init__(
+        self,
+        graph: Callable[[Any, Any], Any],
+        params: Iterable[Value],
+        *,
+        labels_as_inputs: bool,
+        limit: int = 32,
+    ) -> None:
+        self.graph = graph
+        self.params = list(params)
+        self.labels_as_inputs = labels_as_inputs
+        self.limit = limit
+        self._recs: dict[tuple[Any, ...], Recorded] = {}
+        self._seen: set[tuple[Any, ...]] = set()
+        self._replays: dict[tuple[Any, ...], int] = {}
+        self.extras: Any = None
+        """The numbers of the extra Values ``graph`` returned, from the last replay."""
+
+    @property
+    def recordings(self) -> int:
+        """How many recordings are kept."""
+        return len(self._recs)
+
+    def step(self, xs: Inputs, ys: Any) -> float | None:
+        """Forward and backward of one batch by replay; ``None`` means: run it eagerly.
+
+        Gradients are **added** to the parameters' ``grad``, as ``backward()`` does.
+        """
+        key = (len(xs),) if self.labels_as_inputs else (len(xs), repr(ys))
+        rec = self._recs.get(key)
+        if rec is None:
+            wanted = self.labels_as_inputs or key in self._seen
+            if not wanted or len(self._recs) >= self.limit:
+                if len(self._recs) < self.limit:
+                    self._seen.add(key)
+                return None
+            if self.labels_as_inputs:
+                rec = record(self.graph, self.params, xs, ys)
+            else:  # the labels stay constants: they belong to this batch
+                graph = self.graph
+                rec = record(lambda xv: graph(xv, ys), self.params, xs)
+            self._recs[key] = rec
+        args = (xs, ys) if self.labels_as_inputs else (xs,)
+        n = self._replays.get(key, 0) + 1
+        self._replays[key] = n
+        out = rec(*args, check=n & (n - 1) == 0)  # n is a power of two
+        self.extras = rec.extras
+        return out

@@ -29,7 +29,7 @@ from .context import no_grad
 from .losses import LABELS_AS_INPUTS
 from .nn import Dropout, Module
 from .optim import LRScheduler, Optimizer
-from .recording import Recorded, record
+from .recording import BatchRecordings
 from .value import Value
 
 __all__ = [
@@ -291,11 +291,6 @@ def _check_compiled(model: Module) -> None:
             )
 
 
-# How many recordings fit(compiled=True) keeps when the labels are part of the graph (a loss
-# that is not in LABELS_AS_INPUTS): each holds a few lists as long as its graph.
-_MAX_RECORDINGS = 32
-
-
 def _grad_norm(params: Iterable[Value]) -> float:
     # hypot scales internally: no overflow for large gradients (the sum of squares would)
     return math.hypot(*(p.grad for p in params))
@@ -368,9 +363,9 @@ def fit(
             ``"cross_entropy"`` (the label picks a logit) or your own loss function the labels
             are part of the graph: a batch is recorded the second time the same labels come
             in the same order (full batch, ``shuffle=False``, or a small dataset) and runs
-            eagerly otherwise. The model must have no active dropout. The first replay of each
-            recording is checked against an eager run, so a model whose graph depends on its
-            numbers (a Python ``if`` on a Value) is caught there.
+            eagerly otherwise. The model must have no active dropout. Replays 1, 2, 4, 8, … of
+            each recording are checked against an eager run, so a model whose graph depends on
+            its numbers (a Python ``if`` on a Value) raises ``RecordMismatchError``.
 
     Every argument is checked before the first step (see :mod:`microgrand._fit_checks`): a NaN
     or infinity in ``X``/``y`` is refused with its row and column, and an optimizer holding
@@ -422,12 +417,6 @@ def fit(
     best_state: dict[str, float] | None = None
     bad_epochs = 0
     checked = False
-    # compiled=True: recordings by batch size (labels as inputs), or by batch size and labels.
-    labels_as_inputs = any(loss_fn is f for f in LABELS_AS_INPUTS)
-    recordings: dict[tuple[Any, ...], Recorded] = {}
-    seen: set[tuple[Any, ...]] = set()
-    replayed: set[tuple[Any, ...]] = set()
-
     def batch_graph(xb_in: list[list[Value]], yb_in: list[Any]) -> tuple[Value, list[Any]]:
         outs = [_outputs(model, x) for x in xb_in]
         data_loss = loss_fn(outs, yb_in)
@@ -435,6 +424,10 @@ def fit(
             return data_loss, [data_loss, data_loss, outs]
         p = penalty(params)
         return data_loss + p, [data_loss, p, outs]
+
+    replays = BatchRecordings(
+        batch_graph, params, labels_as_inputs=any(loss_fn is f for f in LABELS_AS_INPUTS)
+    ) if compiled else None
 
     from tqdm.auto import tqdm
 
@@ -450,25 +443,14 @@ def fit(
                 xb = [Xs[i] for i in idx]
                 yb = [ys[i] for i in idx]
                 try:
-                    rec = None
-                    if compiled:
-                        key = (len(idx),) if labels_as_inputs else (len(idx), repr(yb))
-                        rec = recordings.get(key)
-                        if rec is None and (labels_as_inputs or key in seen) and (
-                            len(recordings) < _MAX_RECORDINGS
-                        ):
-                            if labels_as_inputs:
-                                rec = record(batch_graph, params, xb, yb)
-                            else:  # the labels stay constants: they belong to this batch
-                                rec = record(lambda xv, yb=yb: batch_graph(xv, yb), params, xb)
-                            recordings[key] = rec
-                        seen.add(key)
-                    if rec is not None:
+                    replayed = None
+                    if replays is not None:
                         opt.zero_grad()
-                        args = (xb, yb) if labels_as_inputs else (xb,)
-                        total_data = rec(*args, check=key not in replayed)
-                        replayed.add(key)
-                        data_data, pen, out_data = rec.extras
+                        replayed = replays.step(xb, yb)
+                    if replayed is not None:
+                        assert replays is not None
+                        total_data = replayed
+                        data_data, pen, out_data = replays.extras
                         if penalty is None:
                             pen = 0.0
                         outs = [
@@ -480,7 +462,7 @@ def fit(
                     if not checked:
                         check_labels(loss_name, ys + yv, outs[0])
                         checked = True
-                    if rec is None:
+                    if replayed is None:
                         data_loss = loss_fn(outs, yb)
                         total = data_loss
                         pen = 0.0
@@ -501,7 +483,7 @@ def fit(
                     ) from err
                 if not math.isfinite(total_data):
                     raise _diverged(epoch + 1, f"the loss became {total_data}")
-                if rec is None:
+                if replayed is None:
                     opt.zero_grad()
                     try:
                         total.backward()

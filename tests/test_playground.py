@@ -238,6 +238,34 @@ def test_mirror_losses_equal_the_library_losses(loss: str) -> None:
     assert 0.0 <= acc <= 1.0
 
 
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        dict(loss="bce", batch_size=7, l2=1e-3),
+        dict(loss="hinge", batch_size=5, optimizer="adam"),
+        dict(loss="mse", batch_size=1000),
+        dict(loss="cross_entropy", classes=3, batch_size=6, l2=1e-4),
+        dict(loss="cross_entropy", classes=3, batch_size=1000),
+    ],
+)
+def test_replayed_steps_equal_eager_steps(cfg: dict[str, Any], monkeypatch: Any) -> None:
+    """Steps replay a recording of the batch loss; they must equal building the graph anew."""
+    from microgrand.recording import BatchRecordings
+
+    cfg = dict(dataset="blobs" if cfg.get("classes") else "moons", layers=[5, 4], lr=0.05,
+               seed=3, **cfg)  # fmt: skip
+    replayed = playground(**cfg)
+    la = [replayed.step() for _ in range(12)]
+    recordings = replayed._replays.recordings
+    if cfg["loss"] != "cross_entropy" or cfg["batch_size"] >= len(replayed.X):
+        assert recordings == 1  # one recording served every batch
+    monkeypatch.setattr(BatchRecordings, "step", lambda self, xs, ys: None)
+    eager = playground(**cfg)
+    assert [eager.step() for _ in range(12)] == la
+    assert eager.history.grad_norms == replayed.history.grad_norms
+    assert params(eager) == params(replayed)
+
+
 def test_history_losses_are_the_engine_losses() -> None:
     pg = playground(dataset="moons", layers=[4], batch_size=1000, test_fraction=0.2, seed=2)
     pg.step()

@@ -369,18 +369,18 @@ def test_compiled_training_is_identical_to_eager(
 def test_compiled_training_records_once_per_batch_shape(
     monkeypatch: pytest.MonkeyPatch, loss: str, n: int, batch_size: int | None, expected: int
 ) -> None:
-    import microgrand.train as train
+    import microgrand.recording as recording
     from microgrand import data as mgdata
     from microgrand.nn import MLP
 
     calls: list[int] = []
-    real = train.record
+    real = recording.record
 
     def counting(*args: Any) -> Any:
         calls.append(1)
         return real(*args)
 
-    monkeypatch.setattr(train, "record", counting)
+    monkeypatch.setattr(recording, "record", counting)
     X, y01 = mgdata.moons(n, noise=0.1, seed=2)
     y: list[Any] = {"hinge": mgdata.to_pm1(y01), "mse": y01}.get(loss, [int(t) for t in y01])
     model = MLP(2, [4, 2 if loss == "cross_entropy" else 1], rng=0)

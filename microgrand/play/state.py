@@ -31,6 +31,7 @@ from .. import losses as _losses
 from ..init import INITIALIZERS
 from ..nn import ACTIVATIONS, MLP
 from ..optim import SGD, Adam, Optimizer, RMSProp
+from ..recording import BatchRecordings
 from ..render.themes import THEMES
 from ..value import Value
 from . import mirror
@@ -392,6 +393,11 @@ class Playground:
         self._activations = [layer.activation for layer in model.layers]
         self.optimizer = optimizer if optimizer is not None else self._new_optimizer()
         self._targets = self._loss_targets(self.y)
+        # Each step replays the batch loss recorded once (microgrand.record); the labels are
+        # inputs of the recording except for cross-entropy, where a label picks a logit.
+        self._replays = BatchRecordings(
+            self._batch_loss, self._params, labels_as_inputs=cfg["loss"] != "cross_entropy"
+        )
         self._restart()
 
     def _new_optimizer(self) -> Optimizer:
@@ -485,15 +491,14 @@ class Playground:
     def _one_step_unguarded(self) -> float:
         idx = self._next_batch()
         self.last_batch = idx
-        model = self.model
-        outs = [model(self.X[i]) for i in idx]
+        xs = [self.X[i] for i in idx]
         ts = [self._targets[i] for i in idx]
-        loss = self._loss(outs, ts)
-        l2 = self._cfg["l2"]
-        if l2:
-            loss = loss + l2 * _losses.l2(self._weights_only)
         self.optimizer.zero_grad()
-        loss.backward()
+        loss = self._replays.step(xs, ts)
+        if loss is None:  # no recording applies (cross-entropy with new labels): eagerly
+            graph = self._batch_loss(xs, ts)
+            graph.backward()
+            loss = graph.data
         before = [p.data for p in self._params]
         self._last_grads = [p.grad for p in self._params]
         self.optimizer.step()
@@ -501,7 +506,7 @@ class Playground:
         self.steps += 1
         h = self.history
         h.steps.append(self.steps)
-        h.loss.append(loss.data)
+        h.loss.append(loss)
         for g, ps in self._groups.items():
             h.grad_norms[g].append(math.sqrt(math.fsum(p.grad * p.grad for p in ps)))
         tr_loss, tr_acc, te_loss, te_acc = self._evaluate()
@@ -509,7 +514,16 @@ class Playground:
         h.train_accuracy.append(tr_acc)
         h.test_loss.append(te_loss)
         h.test_accuracy.append(te_acc)
-        return float(loss.data)
+        return loss
+
+    def _batch_loss(self, xs: list[Any], ts: list[Any]) -> Value:
+        """The loss of one batch (mean over its examples, plus the L2 penalty) as a graph."""
+        model = self.model
+        loss = self._loss([model(x) for x in xs], ts)
+        l2 = self._cfg["l2"]
+        if l2:
+            loss = loss + l2 * _losses.l2(self._weights_only)
+        return loss
 
     def _loss(self, outs: list[Any], ts: list[Any]) -> Value:
         loss = self._cfg["loss"]
