@@ -347,7 +347,8 @@ def fit(
             i.e. full-batch gradient descent); batches are shuffled with ``seed``.
         metrics: names among ``"accuracy"``, ``"mse"``, ``"mae"``; default: accuracy for
             classification losses, none otherwise.
-        validation: ``(X_val, y_val)`` evaluated after every epoch (no graph).
+        validation: ``(X_val, y_val)`` evaluated after every epoch (no graph, and in
+            evaluation mode: dropout is off for it, as at inference).
         progress: show a tqdm progress bar.
         early_stopping: an :class:`EarlyStopping` or a patience in epochs.
         regularization: ``1e-4`` (an L2 strength), ``("l1", 1e-3)``, or a function of
@@ -513,11 +514,19 @@ def fit(
                 history.metrics[m].append(_metric(m, outs_epoch, ys_epoch, threshold, negative))
             del outs_epoch  # frees this epoch's graphs
             if validation is not None:
-                with no_grad():
-                    vouts = [_outputs(model, x) for x in Xv]
-                    history.val_loss.append(loss_fn(vouts, yv).data)
-                    for m in metrics:
-                        history.val_metrics[m].append(_metric(m, vouts, yv, threshold, negative))
+                # Evaluated as at inference (dropout off), as Keras does; each module's mode
+                # is restored afterwards (a user may have frozen some in eval mode).
+                modes = [(mod, mod.training) for _, mod in model.named_modules()]
+                model.eval()
+                try:
+                    with no_grad():
+                        vouts = [_outputs(model, x) for x in Xv]
+                        history.val_loss.append(loss_fn(vouts, yv).data)
+                finally:
+                    for mod, mode in modes:
+                        mod.training = mode
+                for m in metrics:
+                    history.val_metrics[m].append(_metric(m, vouts, yv, threshold, negative))
             if sched is not None:
                 sched.step()
             history.epoch_time.append(time.perf_counter() - t0)

@@ -408,3 +408,27 @@ def test_compiled_training_refuses_what_it_cannot_replay() -> None:
     fit(model, X, y, loss="hinge", compiled=True, epochs=2, progress=False)
     with pytest.raises(TypeError, match="compiled"):
         fit(MLP(2, [1], rng=0), X, y, loss="hinge", compiled="yes", progress=False)  # type: ignore[arg-type]
+
+
+def test_validation_runs_with_dropout_off_and_restores_each_modules_mode() -> None:
+    from microgrand import losses
+    from microgrand.nn import Dropout, Module
+
+    class Dropped(Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.mlp = MLP(2, [6, 1], rng=0)
+            self.drop = Dropout(0.5, rng=1)
+            self.frozen = Dropout(0.5, rng=2)
+
+        def forward(self, x: Any) -> Any:
+            return self.mlp(self.frozen(self.drop(x)))
+
+    X, y = data.moons(12, noise=0.1, seed=0)
+    model = Dropped()
+    model.frozen.eval()  # the user's choice must survive validation
+    h = fit(model, X, y, loss="mse", lr=1e-3, epochs=1, validation=(X, y), progress=False)
+    assert model.training and model.drop.training and not model.frozen.training
+    model.eval()
+    want = losses.mse([model(x) for x in X], y).data  # dropout off: deterministic
+    assert h.val_loss == [want]
