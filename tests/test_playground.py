@@ -293,7 +293,7 @@ def test_widget_traits_follow_python_and_messages_act() -> None:
     pg = playground(dataset="xor", layers=[3], seed=0)
     w = pg.widget
     assert w.frame["step"] == 0 and w.view["sizes"] == [2, 3, 1]
-    assert "export function render" in w._esm and "--mg-background" in w._css
+    assert "export default { render }" in w._esm and "--mg-background" in w._css
     pg.step(2)  # from Python: the widget follows
     assert w.frame["step"] == 2 and len(w.history["steps"]) == 2
     w._on_msg(w, {"action": "step", "n": 1}, [])
@@ -317,12 +317,33 @@ def test_the_notebook_bundle_carries_a_fallback_for_stored_notebooks() -> None:
     png = base64.b64decode(data["image/png"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     html = data["text/html"]
-    m = re.match(r'<div class="mg-pg-fallback" id="[^"]+"><img src="data:image/png;base64,([^"]+)" alt="[^"]+"><p>([^<]+)</p></div>', html)
+    m = re.match(
+        r'<div class="mg-page mg-page-playground" id="[^"]+" data-kind="playground">'
+        r'<div class="mg-fallback"><img src="data:image/png;base64,([^"]+)" alt="[^"]+" '
+        r'style="[^"]*"><p class="mg-fallback-note">([^<]+)</p></div>',
+        html,
+    )
     assert m and base64.b64decode(m.group(1)) == png
     assert m.group(2) == replay.FALLBACK_LINE and "Run this cell" in m.group(2)
-    # everything after the fallback is <style>/<script>, which sanitisers drop whole
+    # everything after the fallback is <script>, which sanitisers drop whole
     rest = html[m.end():]
-    assert re.fullmatch(r"(<style>.*?</style>|<script[^>]*>.*?</script>)+", rest, re.S)
+    assert re.fullmatch(r"(<script[^>]*>.*?</script>)+</div>", rest, re.S)
+    assert "MG.kinds.playground" in rest and "function replayModel" in rest
+
+
+def test_without_anywidget_the_bundle_shows_the_picture_and_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "microgrand.play.widget", None)  # import fails
+    pg = playground(layers=[3], seed=0)
+    pg.step(2)
+    data = pg._repr_mimebundle_()
+    assert WIDGET_MIME not in data and data["image/png"]
+    html = data["text/html"]
+    assert "<script" not in html and "anywidget" in html and replay.FALLBACK_LINE not in html
+    assert html.count("<img ") == 1
 
 
 def test_nbconvert_export_shows_the_replay_not_a_dead_widget(tmp_path: Path) -> None:
@@ -338,7 +359,7 @@ def test_nbconvert_export_shows_the_replay_not_a_dead_widget(tmp_path: Path) -> 
     nb.cells.append(cell)
     html, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
     assert "data:image/png;base64," in html and replay.FALLBACK_LINE in html
-    assert "replay(el, JSON.parse" in html
+    assert 'data-kind="playground"' in html and "MG.kinds.playground" in html
     assert 'type="application/vnd.jupyter.widget-view+json"' not in html
     (tmp_path / "export.html").write_text(html, encoding="utf-8")
 
@@ -350,9 +371,7 @@ def test_save_writes_a_self_contained_page(tmp_path: Path) -> None:
     html = path.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing from a network
-    blob = re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', html, re.S)
-    assert blob
-    payload = json.loads(blob.group(1).replace("<\\/", "</"))
+    payload = page_model(html)
     assert [f["step"] for f in payload["frames"]] == [0, 5, 10, 12]
     assert payload["history"]["steps"] == list(range(1, 13))
 
@@ -405,6 +424,13 @@ def test_load_csv_errors_name_the_line(tmp_path: Path, text: str, message: str) 
 # --- the command line ---------------------------------------------------------------------------
 
 
+def page_model(html: str) -> Any:
+    """The page model of a replay page (the frames, the view, the history)."""
+    blob = re.search(r'<script type="application/json" class="mg-model">(.*?)</script>', html)
+    assert blob, "no page model in the page"
+    return json.loads(blob.group(1))["model"]
+
+
 def run(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -418,8 +444,7 @@ def test_cli_writes_the_replay(tmp_path: Path) -> None:
                                 "--steps", "30", "--record-every", "10", "-o", str(out)])
     assert code == 0 and stderr == "" and "30 steps, 4 frames" in stdout
     html = out.read_text(encoding="utf-8")
-    blob = re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', html, re.S)
-    assert blob and json.loads(blob.group(1).replace("<\\/", "</"))["view"]["sizes"] == [2, 4, 4, 1]
+    assert page_model(html)["view"]["sizes"] == [2, 4, 4, 1]
 
 
 def test_cli_with_own_points(tmp_path: Path) -> None:

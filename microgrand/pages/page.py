@@ -164,6 +164,7 @@ def build_page(
     scripts: Iterable[str] | None = None,
     styles: Iterable[str] | None = None,
     fallback_alt: str | None = None,
+    interactive: bool = True,
 ) -> Page:
     """Assemble the page of a view of kind ``kind`` (``"player"``, later ``"live"``, …).
 
@@ -179,7 +180,8 @@ def build_page(
             ``styles``: CSS files after ``page.css`` (default ``KIND.css``).
 
     The output is ``<div class="mg-page" id=UID data-kind=KIND>`` holding the fallback, the
-    model as ``<script type="application/json" class="mg-model">`` and one script.
+    model as ``<script type="application/json" class="mg-model">`` and one script. With
+    ``interactive=False`` it holds the fallback only (a picture and its line, no script).
 
     Example:
         >>> from microgrand.render.themes import THEMES
@@ -215,9 +217,13 @@ def build_page(
         f'<div class="mg-fallback"><img src="{src}" alt="{html.escape(alt)}" '
         f'style="max-width:100%;height:auto">'
         f'<p class="mg-fallback-note">{html.escape(fallback_note)}</p></div>'
-        f'<script type="application/json" class="mg-model">{_script_json(payload)}</script>'
-        f"<script>{script}</script></div>"
     )
+    if interactive:
+        fragment += (
+            f'<script type="application/json" class="mg-model">{_script_json(payload)}</script>'
+            f"<script>{script}</script>"
+        )
+    fragment += "</div>"
     return Page(kind=kind, uid=uid, title=title, fragment=fragment, theme=theme)
 
 

@@ -111,9 +111,7 @@ class Playground(_State):
         try:
             bundle = self.widget._repr_mimebundle_()
         except ImportError as e:
-            fallback["text/html"] = _replay.fragment(self, interactive=False).replace(
-                _replay.FALLBACK_LINE, str(e)
-            )
+            fallback["text/html"] = _replay.fragment(self, interactive=False, note=str(e))
             return fallback
         fallback["text/html"] = _replay.fragment(self)
         if isinstance(bundle, tuple):

@@ -1,16 +1,17 @@
 """The recorded replay: a self-contained HTML page (no kernel, no network) and a PNG picture.
 
-The page inlines the playground's front-end module (``web/playground.js``), its CSS with the
-theme's colours, and the recorded frames as JSON; a scrubber (``input[data-scrub]``) moves
-through every view. Before its script runs (or where scripts never run, as in a notebook
-opened untrusted, or on GitHub) the page shows a picture of the last recorded frame, an
-``<img>`` with a ``data:`` URI, and one line saying what running the cell gives.
+The replay is a page of the one page pipeline (:func:`microgrand.pages.build_page`, kind
+``"playground"``): the recorded frames are its model, the widget's own front-end
+(``web/playground.js``) draws them, and a scrubber (``input[data-scrub]``) moves through every
+view. Before its script runs (or where scripts never run, as in a notebook opened untrusted,
+or on GitHub) the page shows a picture of the last recorded frame, an ``<img>`` with a
+``data:`` URI, and one line saying what running the cell gives.
 
 Example:
     >>> from microgrand.play.state import Playground
     >>> pg = Playground(dataset="xor", layers=[3], seed=0); _ = pg.step(2)
     >>> html = page(pg)
-    >>> "data-scrub" in html or "replay(" in html, fallback_png(pg)[:4] == b"\\x89PNG"
+    >>> 'data-kind="playground"' in html, fallback_png(pg)[:4] == b"\\x89PNG"
     (True, True)
 """
 
@@ -18,21 +19,28 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import math
 import os
-import uuid
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._files import write_atomic
+from ..pages import Page, build_page, web_text
 from ..render.themes import THEMES, css_variables
 
 if TYPE_CHECKING:
     from .state import Playground
 
-__all__ = ["FALLBACK_LINE", "fallback_png", "fragment", "page", "payload", "save", "web_file"]
+__all__ = [
+    "FALLBACK_LINE",
+    "css",
+    "fallback_png",
+    "fragment",
+    "module",
+    "page",
+    "payload",
+    "replay_page",
+    "save",
+]
 
 FALLBACK_LINE = (
     "Run this cell to train the network live: play, step, scrub the recorded frames, "
@@ -41,21 +49,30 @@ FALLBACK_LINE = (
 """The line under the stored picture, saying what running the cell gives."""
 
 
-def web_file(name: str) -> str:
-    """The text of one of the page files shipped in ``microgrand/web/``.
+def module() -> str:
+    """The widget's front-end as an ES module, in anywidget's shape (``export default``).
+
+    ``web/playground.js`` has no export statement (the replay page runs it as a plain
+    script), so the exports are added here.
 
     Example:
-        >>> "export function render" in web_file("playground.js")
+        >>> module().rstrip().endswith("export default { render };")
         True
     """
-    return (resources.files("microgrand") / "web" / name).read_text(encoding="utf-8")
+    return (
+        web_text("playground.js")
+        + "\nexport { render, replay, replayModel };\nexport default { render };\n"
+    )
 
 
 def css(theme: str = "light") -> str:
-    """The widget's and the page's CSS: the theme's custom properties, then the style sheet."""
-    return (
-        css_variables(THEMES[theme], ".mg-pg, .mg-pg-fallback") + "\n" + web_file("playground.css")
-    )
+    """The widget's CSS: the theme's custom properties, then the playground's style sheet.
+
+    Example:
+        >>> "--mg-background: #1e1e1e;" in css("dark")
+        True
+    """
+    return css_variables(THEMES[theme], ".mg-pg") + "\n" + web_text("playground.css")
 
 
 def payload(pg: Playground) -> dict[str, Any]:
@@ -64,10 +81,6 @@ def payload(pg: Playground) -> dict[str, Any]:
     if frames[-1] is not pg.frame and frames[-1]["step"] != pg.frame["step"]:
         frames.append(pg.frame)
     return {"view": pg.view_data(), "frames": frames, "history": pg.history.as_dict()}
-
-
-def _json(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
 
 
 def fallback_png(pg: Playground) -> bytes:
@@ -151,51 +164,58 @@ def fallback_png(pg: Playground) -> bytes:
     return buf.getvalue()
 
 
-def fragment(pg: Playground, *, interactive: bool = True) -> str:
+def replay_page(
+    pg: Playground,
+    *,
+    title: str = "microgrand playground",
+    uid: str | None = None,
+    interactive: bool = True,
+    note: str = FALLBACK_LINE,
+) -> Page:
+    """The replay as a :class:`~microgrand.pages.Page` (``interactive=False``: the picture only).
+
+    Example:
+        >>> from microgrand.play.state import Playground
+        >>> p = replay_page(Playground(layers=[2], seed=0), uid="mg-pg-demo")
+        >>> p.kind, p.uid, FALLBACK_LINE in p.fragment
+        ('playground', 'mg-pg-demo', True)
+    """
+    step = pg.frame["step"]
+    alt = (
+        f"Playground at step {step}: decision boundary and loss curves"
+        if step
+        else "Playground before training: decision boundary and data"
+    )
+    return build_page(
+        "playground",
+        payload(pg),
+        view_html="",
+        theme=THEMES[pg.config["theme"]],
+        fallback_png=fallback_png(pg),
+        fallback_note=note,
+        fallback_alt=alt,
+        title=title,
+        uid=uid,
+        scripts=("playground.js", "playground_page.js"),
+        styles=("playground.css",),
+        interactive=interactive,
+    )
+
+
+def fragment(pg: Playground, *, interactive: bool = True, note: str = FALLBACK_LINE) -> str:
     """HTML for a notebook output: the fallback picture and line, then (optionally) the replay.
 
     The replay's data and code are in ``<script>`` elements, which a sanitiser removes whole,
     so an untrusted viewer shows exactly the picture and the line.
     """
-    uid = "mg-pg-" + uuid.uuid4().hex[:12]
-    png = base64.b64encode(fallback_png(pg)).decode("ascii")
-    f = pg.frame
-    alt = (
-        f"Playground at step {f['step']}: decision boundary and loss curves"
-        if f["step"]
-        else "Playground before training: decision boundary and data"
-    )
-    html = (
-        f'<div class="mg-pg-fallback" id="{uid}">'
-        f'<img src="data:image/png;base64,{png}" alt="{alt}">'
-        f"<p>{FALLBACK_LINE}</p></div>"
-    )
-    if not interactive:
-        return html
-    return (
-        html
-        + f"<style>{css(pg.config['theme'])}</style>"
-        + f'<script type="application/json" id="{uid}-data">{_json(payload(pg))}</script>'
-        + '<script type="module">\n'
-        + web_file("playground.js")
-        + f'\nconst el = document.getElementById("{uid}");\n'
-        + f'replay(el, JSON.parse(document.getElementById("{uid}-data").textContent));\n'
-        + "</script>"
-    )
+    return replay_page(pg, interactive=interactive, note=note).fragment
 
 
 def page(pg: Playground, title: str = "microgrand playground") -> str:
     """A complete, self-contained HTML document replaying the run (works from ``file://``)."""
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title}</title>"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<style>body{margin:16px;background:var(--mg-background)}</style>"
-        f"<style>{css_variables(THEMES[pg.config['theme']], 'body')}</style>"
-        "</head><body>\n" + fragment(pg) + "\n</body></html>\n"
-    )
+    return replay_page(pg, title=title, uid="mg-playground").document()
 
 
 def save(pg: Playground, path: str | os.PathLike[str]) -> Path:
-    """Write the replay page to ``path`` (atomically); returns the path."""
-    return write_atomic(path, page(pg).encode("utf-8"))
+    """Write the replay page to ``path`` (``.html`` or ``.htm``, atomically); returns the path."""
+    return replay_page(pg, uid="mg-playground").save(path)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets
 
-from .replay import css, web_file
+from .replay import css, module
 from .state import PlaygroundError
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ __all__ = ["PlaygroundWidget", "make_widget"]
 class PlaygroundWidget(anywidget.AnyWidget):
     """The live playground in a notebook (see :func:`microgrand.playground`)."""
 
-    _esm = traitlets.Unicode(web_file("playground.js")).tag(sync=True)
+    _esm = traitlets.Unicode(module()).tag(sync=True)
     _css = traitlets.Unicode("").tag(sync=True)
     view = traitlets.Dict().tag(sync=True)
     frame = traitlets.Dict().tag(sync=True)

@@ -1,9 +1,14 @@
 // microgrand playground: the front-end of the notebook widget and of the recorded replay.
 //
-// An ES module in anywidget's shape: `render({model, el})` draws every view from the model's
-// traits (`view`, `frame`, `history`, `frame_count`, `frame_index`, `error`) and sends the
-// user's actions to Python with `model.send({action, ...})`. The replay page drives the same
-// code with `replayModel(payload)`, a model whose actions move through recorded frames.
+// `render({model, el})`, in anywidget's shape, draws every view from the model's traits
+// (`view`, `frame`, `history`, `frame_count`, `frame_index`, `error`) and sends the user's
+// actions to Python with `model.send({action, ...})`. The replay page drives the same code with
+// `replayModel(payload)`, a model whose actions move through recorded frames.
+//
+// The file holds plain declarations, with no import or export statement, so that it serves
+// both: the widget gets it as an ES module with export lines added
+// (`microgrand.play.replay.module()`), and the replay page runs it as one of the page's
+// scripts, after `runtime.js`, with `playground_page.js` registering `MG.kinds.playground`.
 //
 // DOM contract: scrubber `input[data-scrub]`; buttons `[data-action="play"|"step"|"reset"|
 // "new-seed"]`; numbers `[data-stat="step"|"train-loss"|"test-loss"|"train-accuracy"|
@@ -72,7 +77,7 @@ function themeColours(root) {
   };
 }
 
-export function render({ model, el }) {
+function render({ model, el }) {
   const root = h("div", { class: "mg-pg" });
   el.replaceChildren(root);
   let playing = false;
@@ -490,7 +495,7 @@ export function render({ model, el }) {
 }
 
 // A model for the recorded replay: the same interface as anywidget's, over recorded frames.
-export function replayModel(payload) {
+function replayModel(payload) {
   const frames = payload.frames;
   const state = {
     view: { ...payload.view, replay: true },
@@ -523,8 +528,7 @@ export function replayModel(payload) {
 }
 
 // The replay page: render the recorded frames into `el` (the fallback picture is replaced).
-export function replay(el, payload) {
+function replay(el, payload) {
   return render({ model: replayModel(payload), el });
 }
 
-export default { render };

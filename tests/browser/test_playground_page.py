@@ -12,7 +12,7 @@ import pytest
 from browser_support import RecordingPage
 
 from microgrand.play import Playground, playground
-from microgrand.play.replay import css, payload, web_file
+from microgrand.play.replay import css, module, payload
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("numpy")
@@ -61,8 +61,10 @@ def test_replay_page_scrub_play_step_reset(browser: Any, run: Playground, tmp_pa
     pg.open(run.save(tmp_path / "run.html"))
     page = pg.page
     page.wait_for_selector(".mg-pg [data-scrub]")
-    # the interactive page replaced the fallback picture
-    assert page.locator(".mg-pg-fallback img").count() == 0
+    # the interactive page replaced the fallback picture, styled by the theme's colours
+    assert page.locator(".mg-fallback img").count() == 0
+    border = page.eval_on_selector(".mg-pg", "e => getComputedStyle(e).borderTopStyle")
+    assert border == "solid"
     assert page.get_attribute("[data-scrub]", "max") == str(len(frames) - 1)
     assert pg.stats() == frame_stats(frames[-1])
     # scrub to every frame: every number is the frame's, to the last digit
@@ -161,7 +163,7 @@ def test_widget_module_with_a_stub_model(browser: Any, tmp_path: Path) -> None:
     state["frame_index"] = state["frame_count"] - 1
     path = tmp_path / "stub.html"
     path.write_text(
-        STUB_PAGE.format(css=css(), module=web_file("playground.js"),
+        STUB_PAGE.format(css=css(), module=module(),
                          state=json.dumps(state).replace("</", "<\\/")),
         encoding="utf-8",
     )
