@@ -477,6 +477,11 @@ for name, t in times.items():
 # The recording has a limit worth knowing: it is a trace of what ran. A Python `if` that looks
 # at a `Value`'s number is decided once, while recording; `rec(..., check=True)` runs the
 # function eagerly too and names the first node where the graphs differ.
+#
+# In training you rarely call `mg.record` yourself: `mg.fit(..., compiled=True)` records the
+# batch loss once per batch size, with the examples *and* the labels as inputs of the recording,
+# so that even shuffled mini-batches replay the same recording (and it checks replays 1, 2, 4,
+# 8, … against an eager run, to catch such an `if`).
 
 # %% [markdown]
 # ## 7. What changes when you move to PyTorch
