@@ -101,8 +101,12 @@ def _cmd_playground(args: argparse.Namespace) -> int:
 
     path = write_atomic(args.output, html)
     f = pg.frame
+
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}" + ("" if n == 1 else "s")
+
     print(
-        f"wrote {path}: {pg.steps} steps, {len(pg.frames)} frames, "
+        f"wrote {path}: {count(pg.steps, 'step')}, {count(len(pg.frames), 'frame')}, "
         f"train loss {f['train_loss']:.4f}, test accuracy "
         + (f"{100 * f['test_accuracy']:.1f}%" if f["test_accuracy"] is not None else "-")
     )
