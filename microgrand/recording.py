@@ -4,9 +4,12 @@ and ``jax.jit``, on scalars.
 Building a graph of :class:`~microgrand.value.Value` objects costs one Python object per
 number, every step. But a training step computes the *same* graph every time: only the
 numbers change. :func:`record` runs your function once, keeps the graph's structure (which
-operation, which inputs), and turns it into straight-line Python code on plain floats — the
-forward pass, then the backward pass in reverse order. Replaying it costs a few float
-operations per node and creates no Values at all.
+operation, which inputs), and turns it into a *tape*: a short list of steps over a flat list
+of floats, each computing a whole group of alike nodes at once with Python's own C loops
+(``map``, ``operator.itemgetter``, slices) — the forward pass, then the backward pass in
+reverse. Replaying it costs a few float operations per node and creates no Values at all,
+which brings a training step close to the speed of the same step written by hand with
+floats.
 
 What is recorded is what ran. Python ``if`` statements and loops that look at a Value's
 number are decided once, while recording (as with ``torch.jit.trace``); operations that
@@ -28,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 import operator
@@ -179,7 +183,10 @@ def _chains_of_additions(
     for ins in prev:
         for j in ins:
             uses[j] += 1
-    is_add = [r is not None and r.name == "add" and r.param is None for r in rules]
+    is_add = [
+        r is not None and r.name == "add" and r.param is None and len(ins) == 2
+        for r, ins in zip(rules, prev, strict=True)
+    ]
     folded = [False] * n
     for i in range(n):
         if is_add[i]:
@@ -188,7 +195,7 @@ def _chains_of_additions(
     terms: list[tuple[int, ...]] = [()] * n
     via: list[tuple[tuple[int, int], ...]] = [()] * n
     for i in range(n):
-        if rules[i] is None or folded[i]:
+        if not prev[i] or folded[i]:
             continue
         if not is_add[i]:
             terms[i] = prev[i]
@@ -218,7 +225,7 @@ class _Tape:
     ):
         n = len(order)
         topo = {id(v): i for i, v in enumerate(order)}
-        prev = [tuple(topo[id(u)] for u in v.inputs) for v in order]
+        prev = [tuple([topo[id(u)] for u in v.inputs]) for v in order]
         rules = [v._op for v in order]
         pidx = {topo[id(p)]: k for k, p in enumerate(params) if id(p) in topo}
         iidx = {topo[id(v)]: k for k, v in enumerate(inputs) if id(v) in topo}
@@ -229,8 +236,9 @@ class _Tape:
                 f"its first result (the loss); {len(missing)} of them are not"
             )
         watched = {topo[id(v)] for v in watch}
-        # 1. Leaves first: parameters, then inputs, then constants.
-        leaves = [i for i in range(n) if rules[i] is None]
+        # 1. Leaves first: parameters, then inputs, then constants (which include results
+        # computed under no_grad(): they have no inputs).
+        leaves = [i for i in range(n) if not prev[i]]
         leaves_p = [i for i in leaves if i in pidx]
         leaves_i = [i for i in leaves if i in iidx and i not in pidx]
         leaves_c = [i for i in leaves if i not in pidx and i not in iidx]
@@ -437,7 +445,15 @@ class Recorded:
         if extras is not None:
             _flatten_values(extras, watch)
         self._extras_shape = None if extras is None else _shape(extras)
-        self._tape = _Tape(order, self.params, input_leaves, watch)
+        # Building the tape allocates many small tuples and no cycles; the cyclic garbage
+        # collector would meanwhile scan the whole recorded graph again and again.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            self._tape = _Tape(order, self.params, input_leaves, watch)
+        finally:
+            if gc_was_on:
+                gc.enable()
         self._signature = self._tape.signature
         self.extras: Any = None
         """The numbers of the extra Values ``fn`` returned, from the last replay (or None)."""

@@ -430,3 +430,18 @@ def test_micrograd_style_code_replays_exactly(hidden: list[int], seed: int) -> N
         assert _same(_replayed(rec, params, X, y), _quiet_eager(loss, params, X, y))
         for p in params:
             p.data -= 0.5 * p.grad
+
+
+def test_results_computed_under_no_grad_are_constants() -> None:
+    w, a = Value(2.0), Value(3.0)
+
+    def fn() -> Value:
+        with mg.no_grad():
+            c = a + 1.0  # a number now: no inputs, no gradient
+        return w * c + c + c
+
+    rec = record(fn, [w])
+    assert _replayed(rec, [w]) == _eager(fn, [w]) == (16.0, [4.0])
+    a.data = 5.0  # a constant of the recording: the check mode sees the difference
+    with pytest.raises(RecordMismatchError, match="replayed output"):
+        rec.check()
