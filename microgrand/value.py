@@ -649,18 +649,21 @@ def topological_order(root: Value) -> list[Value]:
         a = v._a
         if a is not None:  # one or two inputs
             b = v._b
-            if a in visited and (b is None or b in visited):
+            if a not in visited:
+                push(v)
+                push(_EMIT)
+                if b is not None and b not in visited:
+                    push(b)
+                push(a)
+            elif b is not None and b not in visited:
+                push(v)
+                push(_EMIT)
+                push(b)
+            else:
                 # Every input is done already (in a graph without cycles a visited node has
                 # been emitted), so v comes next, as in the recursive search; emitting it
                 # now saves four stack operations on the most common kind of node.
                 emit(v)
-                continue
-            push(v)
-            push(_EMIT)
-            if b is not None and b not in visited:
-                push(b)
-            if a not in visited:
-                push(a)
         elif v._xs:  # any number of inputs: pushed in one go; visited ones are skipped above
             push(v)
             push(_EMIT)
