@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microgrand import Graph, Value, gradcheck, nn, no_grad
+from microgrand import Graph, Value, gradcheck, nn, no_grad, scope
 from microgrand.nn import MLP, Layer, Module, Neuron
 
 ACTS = {
@@ -75,6 +76,69 @@ def test_a_named_mlp_prefixes_every_scope() -> None:
     model = MLP(2, [2, 1], rng=0, name="mlp")
     assert model.layers[0].neurons[1].w[0].scope == "mlp/layer1/neuron2"
     assert model([1.0, 2.0]).scope == "mlp/layer2/neuron1"
+
+
+def test_scopes_follow_where_and_under_which_name_a_module_runs() -> None:
+    # A module's Scope is reused from call to call; it must still follow the enclosing
+    # scope and the module's current name.
+    n = Neuron(2, rng=0, name="n")
+    assert n([1.0, 2.0]).scope == "n"
+    with scope("outer"):
+        assert n([1.0, 2.0]).scope == "outer/n"
+        with scope("inner"):
+            assert n([1.0, 2.0]).scope == "outer/inner/n"
+    assert n([1.0, 2.0]).scope == "n"
+    n.name = "m"
+    assert n([1.0, 2.0]).scope == "m"
+    n.name = None
+    assert n([1.0, 2.0]).scope == ""
+    n.name = "bad/name"
+    with pytest.raises(ValueError, match="scope name must be a non-empty str without '/'"):
+        n([1.0, 2.0])
+    assert Value(1.0).scope == ""
+
+
+class _Probe(Module):
+    """Records the scope and the garbage collector's state inside forward; may raise."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__(name="probe")
+        self.fail = fail
+        self.seen: list[tuple[str, bool]] = []
+
+    def forward(self, x: float) -> Value:
+        v = Value(x)
+        self.seen.append((v.scope, gc.isenabled()))
+        if self.fail:
+            raise RuntimeError("boom")
+        return v
+
+
+def test_forward_pauses_the_cyclic_gc_and_restores_scope_and_gc_after_errors() -> None:
+    assert gc.isenabled()
+    ok, bad = _Probe(), _Probe(fail=True)
+    ok(1.0)
+    with scope("outer"), pytest.raises(RuntimeError, match="boom"):
+        bad(1.0)
+    assert ok.seen == [("probe", False)] and bad.seen == [("outer/probe", False)]
+    assert gc.isenabled() and Value(1.0).scope == ""
+    gc.disable()  # a caller who switched the collector off keeps it off
+    try:
+        ok(1.0)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_layer_outputs_and_call_agree_and_check_inputs_once_per_call() -> None:
+    layer = Layer(2, 1, rng=0, name="layer1")
+    one, listed = layer([1.0, 2.0]), layer.outputs([1.0, 2.0])
+    assert isinstance(one, Value) and [v.data for v in listed] == [one.data]
+    assert one.scope == listed[0].scope == "layer1/neuron1"
+    for bad in ((1.0, 2.0, 3.0), [1.0]):
+        with pytest.raises(ValueError, match="Layer expects 2 inputs"):
+            layer.outputs(bad)  # type: ignore[arg-type]
+    assert [v.data for v in layer.outputs((1.0, 2.0))] == [one.data]  # any sequence works
 
 
 def test_weighted_sum_is_one_sum_node_with_one_edge_per_term() -> None:

@@ -199,6 +199,33 @@ def test_vsum_is_one_node_and_softmax_logsumexp() -> None:
         assert x.grad == pytest.approx(want, abs=1e-12)
 
 
+@pytest.mark.parametrize(
+    "data",
+    [[1.0], [0.1, 0.2, 0.3], [1e16, 1.0, -1e16], [-2.5, 3.0, 7.25, 1e-300, -4.0], [5.0] * 40],
+)
+def test_vsum_builds_the_node_of_the_sum_rule(data: list[float]) -> None:
+    # vsum builds its node directly (it is on the hot path); it must be the node the rule
+    # table's "sum" makes through the generic apply(): same value, edges and local slopes.
+    xs = [Value(d) for d in data]
+    with mg.scope("s"):
+        fast, generic = mg.vsum(xs), mg.apply("sum", *xs)
+    assert fast.data == generic.data == math.fsum(data)
+    assert fast.inputs == generic.inputs and all(a is b for a, b in zip(fast.inputs, xs, strict=True))
+    assert fast.local_grads == generic.local_grads == (1.0,) * len(data)
+    assert (fast.op, fast.rule, fast.scope) == (generic.op, generic.rule, "s")
+    assert (fast.grad, fast.label) == (0.0, "")
+    with mg.no_grad():
+        assert mg.vsum(xs).inputs == () and mg.vsum(xs).local_grads == ()
+
+
+def test_vsum_overflow_and_mixed_inputs() -> None:
+    big = [Value(1e308), Value(1e308)]
+    with pytest.raises(OverflowError, match=r"sum: .* overflows for x = 1e\+308, y = 1e\+308"):
+        mg.vsum(big)
+    s = mg.vsum(v for v in [Value(1.0), 2, 3.5])  # any iterable; numbers become constants
+    assert s.data == 6.5 and [u.data for u in s.inputs] == [1.0, 2.0, 3.5]
+
+
 def test_many_value_helpers_reject_bad_input() -> None:
     with pytest.raises(ValueError, match="vsum of an empty list"):
         mg.vsum([])
