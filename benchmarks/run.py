@@ -440,16 +440,24 @@ def has_module(name: str) -> bool:
 
 def median_runs(task: str, engines: list[str], repeat: int, *args: int) -> dict[str, dict[str, float]]:
     """Interleave engines run by run so that machine noise hits them alike; take medians."""
-    runs: dict[str, list[dict[str, float]]] = {e: [] for e in engines}
+    both = median_runs_of([(task, e) for e in engines], repeat, *args)
+    return {e: r for (_, e), r in both.items()}
+
+
+def median_runs_of(
+    pairs: list[tuple[str, str]], repeat: int, *args: int
+) -> dict[tuple[str, str], dict[str, float]]:
+    """Like :func:`median_runs`, over (task, engine) pairs of different tasks, interleaved."""
+    runs: dict[tuple[str, str], list[dict[str, float]]] = {pair: [] for pair in pairs}
     for _ in range(repeat):
-        for e in engines:
+        for task, e in pairs:
             r = run_worker(task, e, *args)
             if r is not None:
-                runs[e].append(r)
+                runs[(task, e)].append(r)
     out = {}
-    for e, rs in runs.items():
+    for pair, rs in runs.items():
         if rs:
-            out[e] = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
+            out[pair] = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
     return out
 
 
@@ -518,9 +526,15 @@ def main() -> int:
         "| what | seconds per step | vs micrograd |",
         "|---|---:|---:|",
     ]
+    # Every figure of the headline comes from one interleaved series of fresh processes, so
+    # that the load of a shared machine hits them alike.
     code_engines = ["microgrand", "recorded", "micrograd"] if has_module("micrograd") else []
-    code = median_runs("micrograd-code", code_engines, args.repeat)
-    plain = median_runs("mlp", ["plain"], args.repeat).get("plain", {}).get("seconds")
+    headline = median_runs_of(
+        [("micrograd-code", e) for e in code_engines] + [("mlp", "microgrand-nn"), ("mlp", "plain")],
+        args.repeat,
+    )
+    code = {e: r for (task, e), r in headline.items() if task == "micrograd-code"}
+    plain = headline.get(("mlp", "plain"), {}).get("seconds")
     cref = code.get("micrograd", {}).get("seconds")
     code_labels = {
         "microgrand": "micrograd's code on `microgrand.Value` (eager)",
@@ -531,7 +545,7 @@ def main() -> int:
         sec = code.get(e, {}).get("seconds")
         lines.append(f"| {code_labels[e]} | {sec:.4f} | {fmt_ratio(sec, cref)} |" if sec
                      else f"| {code_labels[e]} | failed | — |")
-    nn_path = median_runs("mlp", ["microgrand-nn"], args.repeat).get("microgrand-nn", {})
+    nn_path = headline.get(("mlp", "microgrand-nn"), {})
     if nn_path.get("seconds"):
         lines.append(f"| the same step written idiomatically: `nn.MLP` + `losses` + `optim.SGD` | "
                      f"{nn_path['seconds']:.4f} | {fmt_ratio(nn_path['seconds'], cref)} |")
