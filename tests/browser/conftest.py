@@ -3,8 +3,9 @@ tests that need one, and pages that record.
 
 Chromium comes from the system (Debian's ``chromium``), driven by Playwright with the flags of
 the README screenshot tool; the tests skip with a reason where either is missing. With several
-test workers (pytest-xdist) each worker has its own Chromium; the JupyterLab tests form one
-``xdist_group``, so they run on one worker and start one server.
+test workers (pytest-xdist) each worker has its own session: its own Chromium, and its own
+JupyterLab server if it runs a JupyterLab test (``--dist worksteal`` hands each worker a
+contiguous part of the collection, so all of them normally run on one worker).
 """
 
 from __future__ import annotations

@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 from browser_support import JupyterLab
 
-# One server for every JupyterLab test (see conftest.py): keep them on one test worker.
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -15,8 +15,7 @@ from browser_support import JupyterLab
 
 from microgrand.play import playground
 
-# One server for every JupyterLab test (see conftest.py): keep them on one test worker.
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
