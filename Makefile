@@ -53,8 +53,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The tests run on several workers (pytest-xdist): one per core, at least 2 and at most 4.
+# `make unit TEST_WORKERS=0` runs them in one process.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 2 ? 2 : n > 4 ? 4 : n )))
+
 unit: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 test: install system-extras lint typecheck unit
 

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class RecordingPage:
@@ -24,3 +39,102 @@ class RecordingPage:
         """Open a saved page from disk (``file://``)."""
         self.url = path.resolve().as_uri()
         self.page.goto(self.url)
+
+
+@dataclass(frozen=True)
+class JupyterLab:
+    """A running JupyterLab server: where it answers, its token, the folder it serves."""
+
+    base: str
+    token: str
+    root: Path
+
+    def url(self, path: str = "lab", query: str = "") -> str:
+        """The address of ``path`` on the server, logged in with the token."""
+        return f"{self.base}/{path}?token={self.token}" + (f"&{query}" if query else "")
+
+
+def _lab_settings(settings: Path) -> None:
+    """Every cell rendered at once (no lazy windowing), no news or update checks."""
+    for plugin, values in {
+        "notebook-extension/tracker": {"windowingMode": "none"},
+        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
+        path = settings / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values), encoding="utf-8")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server's whole process group (its kernels included)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=15)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    proc.wait()
+
+
+@contextmanager
+def jupyterlab_server(home: Path, timeout: float = 90.0) -> Iterator[JupyterLab]:
+    """Run ``jupyter lab`` on 127.0.0.1 with a fresh token, everything of its own under ``home``.
+
+    It serves ``home / "root"``, keeps its configuration, settings, runtime files and log in
+    ``home`` (its kernels see ``home`` as their home), listens on a port the system picks and
+    is always stopped on exit. Skips the calling test with the server's log where it cannot
+    start within ``timeout`` seconds.
+    """
+    root, runtime, settings = home / "root", home / "runtime", home / "settings"
+    root.mkdir(parents=True)
+    _lab_settings(settings)
+    token = secrets.token_hex(16)
+    env = dict(
+        os.environ,
+        HOME=str(home),
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        JUPYTER_RUNTIME_DIR=str(runtime),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    )
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.open_browser=False",
+           "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           *(["--allow-root"] if os.geteuid() == 0 else [])]
+    log_path = home / "server.log"
+    with log_path.open("wb") as log:  # the child keeps its own copy of the handle
+        proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+    def give_up(why: str) -> None:
+        pytest.skip(f"JupyterLab {why}: {log_path.read_text(errors='replace')[-500:]}")
+
+    try:
+        deadline = time.monotonic() + timeout
+        base = ""
+        while True:
+            if proc.poll() is not None:
+                give_up(f"could not start (exit {proc.returncode})")
+            if not base:  # the server writes where it listens once it does
+                for info in runtime.glob("jpserver-*.json"):
+                    with suppress(OSError, ValueError, KeyError):
+                        base = f"http://127.0.0.1:{json.loads(info.read_text())['port']}"
+            if base:
+                try:
+                    with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                        break
+                except OSError:
+                    pass
+            if time.monotonic() > deadline:
+                give_up(f"did not answer within {timeout:.0f} s")
+            time.sleep(0.25)
+        yield JupyterLab(base, token, root)
+    finally:
+        _stop(proc)

@@ -11,20 +11,13 @@ Screenshots of each lesson's first player go to ``build/test-artifacts/jupyterla
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import JupyterLab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,76 +40,18 @@ def stored_players(nb: Path) -> int:
     return n
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (pip install jupyterlab)")
-    home = tmp_path_factory.mktemp("lab")
-    root = home / "lessons"
-    root.mkdir()
+def app(jupyter_lab: JupyterLab, browser: Any) -> Iterator[Any]:
+    """One JupyterLab tab for the whole module, its file browser in a folder holding a copy of
+    every lesson (the app loads once; lessons open from the file browser)."""
+    folder = jupyter_lab.root / "lessons"
+    folder.mkdir()
     for nb in LESSONS:
-        shutil.copy(nb, root / nb.name)
-    # Every cell rendered at once (no lazy windowing), no news or update checks.
-    settings = home / "settings"
-    (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
-    (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
-        json.dumps({"windowingMode": "none"}))
-    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
-    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-     ).write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-               JUPYTERLAB_SETTINGS_DIR=str(settings),
-               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.open_browser=False",
-           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-           "--ServerApp.port_retries=0", "--LabApp.news_url=", "--allow-root"]
-    with (home / "lab.log").open("wb") as log:  # the child keeps its own copy of the handle
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log,
-                                start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.skip(f"JupyterLab could not start: {(home / 'lab.log').read_text()[-500:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.skip("JupyterLab did not answer within 60 s")
-                time.sleep(0.5)
-        yield base, token
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                proc.wait(timeout=10)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-
-
-@pytest.fixture(scope="module")
-def app(lab: tuple[str, str], browser: Any) -> Iterator[Any]:
-    """One JupyterLab tab for the whole module (the app loads once; lessons open from the
-    file browser)."""
-    base, token = lab
+        shutil.copy(nb, folder / nb.name)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{base}/lab?token={token}&reset")
-    page.wait_for_selector(".jp-DirListing-item", timeout=120_000)
+    page.goto(jupyter_lab.url(f"lab/tree/{folder.name}", "reset"))
+    # the file browser shows the lessons' folder
+    page.locator(".jp-DirListing-itemText", has_text=LESSONS[0].name).wait_for(timeout=120_000)
     yield page
     page.close()
 
@@ -163,17 +98,23 @@ _SCROLLER = """(frac) => {
 }"""
 
 
-def scroll_through(page: Any) -> tuple[list[str], dict[str, dict[str, Any]]]:
+def scroll_through(page: Any, expected: int) -> tuple[list[str], dict[str, dict[str, Any]]]:
     """Scroll the notebook from top to end, as a reader would, then collect every HTML
-    output's text and every microgrand page (all cells stay rendered: no windowing)."""
+    output's text and every microgrand page (all cells stay rendered: no windowing).
+
+    Outputs render after the cells appear, and later still on a busy machine: look again,
+    for up to 30 s, until the ``expected`` number of pages is there with its images decoded.
+    """
     for _ in range(400):
         page.wait_for_timeout(20)
         if page.evaluate(_SCROLLER, 0.9):
             break
     page.wait_for_timeout(200)
     seen = page.evaluate(_SEEN)
-    if not all(v["loaded"] for v in seen["pages"]):  # an image still decoding: look again
-        page.wait_for_timeout(1000)
+    for _ in range(120):
+        if len(seen["pages"]) >= expected and all(v["loaded"] for v in seen["pages"]):
+            break
+        page.wait_for_timeout(250)
         seen = page.evaluate(_SEEN)
     return seen["outputs"], {v["key"]: v for v in seen["pages"]}
 
@@ -199,7 +140,7 @@ def test_stored_lesson_shows_pictures_not_stripped_text(app: Any, lesson: Path) 
     page = app
     open_notebook(page, lesson.name)
     try:
-        texts, shown = scroll_through(page)
+        texts, shown = scroll_through(page, stored_players(lesson))
         # every output rendered: no stripped diagram text, no widget error
         for text in texts:
             for bad in STRIPPED:
