@@ -812,26 +812,13 @@ def vsum(xs: Iterable[Operand]) -> Value:
             raise OverflowError
     except (ArithmeticError, ValueError) as e:
         raise _domain_error(_SUM, [v.data for v in items], e) from None
-    v = _new(Value)
-    v.data = out
-    v.grad = 0.0
-    v.label = ""
-    v._op = _SUM
-    v._a = v._b = None
-    v._la = v._lb = 0.0
-    if _GRAD_ENABLED:
-        n = len(items)
-        ones = _ONES.get(n)
-        if ones is None:
-            ones = (1.0,) * n
-            if n <= 1024:
-                _ONES[n] = ones
-        v._xs = items
-        v._ls = ones
-    else:
-        v._xs = v._ls = ()
-    v._scope = _SCOPE
-    return v
+    n = len(items)
+    ones = _ONES.get(n)
+    if ones is None:
+        ones = (1.0,) * n
+        if n <= 1024:
+            _ONES[n] = ones
+    return _node(out, items, ones, _SUM)
 
 
 def logsumexp(xs: Iterable[Operand]) -> Value:
