@@ -361,9 +361,12 @@ class _Tape:
             raise OverflowError("replay: a value became infinite or NaN")
         return vals
 
-    def backward(self, vals: list[float], params: Sequence[Value]) -> None:
+    def backward(self, vals: list[float], params: Sequence[Value]) -> bool:
+        """Add d output / d parameter to each parameter's grad; False if a gradient is not
+        finite (as backward() does, checked on a running sum of the gradients)."""
         contrib = [0.0] * self.n_edges
         add, mul = operator.add, operator.mul
+        total = 0.0
         for g in reversed(self.groups):
             gout: Sequence[float]
             if g.grad is not None:  # one consumer each
@@ -374,6 +377,7 @@ class _Tape:
                 gout = [1.0]
             else:
                 continue  # nothing here needs a gradient
+            total += sum(gout)
             n = g.stop - g.start
             locs: list[tuple[float, ...]] | None = None
             for k, e in enumerate(g.edges):
@@ -398,10 +402,12 @@ class _Tape:
                         part = list(map(_scaled, local, gout))
                 contrib[e : e + n] = part
         for k, get in self.param_grads:
-            params[k].grad = reduce(add, get(contrib), params[k].grad)
+            params[k].grad = grad = reduce(add, get(contrib), params[k].grad)
+            total += grad
         if self.root < self.n_params:  # the output is itself a parameter
             p = params[self.param_slots[self.root]]
             p.grad += 1.0
+        return math.isfinite(total)
 
 
 class Recorded:
@@ -410,7 +416,9 @@ class Recorded:
     ``rec(*inputs)`` sets the leaves to the parameters' current ``data`` and to ``inputs``,
     computes the output, and **adds** d output / d parameter to each parameter's ``grad``
     (as ``backward()`` does: call ``zero_grad`` between steps). It returns the output as a
-    float. ``rec.forward(*inputs)`` computes the output only. ``check=True`` also runs the
+    float; a gradient that becomes infinite or NaN is reported as ``backward()`` reports it
+    (:class:`~microgrand.value.NonFiniteGradientWarning`, naming the node).
+    ``rec.forward(*inputs)`` computes the output only. ``check=True`` also runs the
     function eagerly and raises :class:`RecordMismatchError` at the first node where the
     two graphs or their numbers differ.
 
@@ -463,12 +471,12 @@ class Recorded:
             flat = iter([vals[k] for k in self._tape.watch_slots])
             self.extras = _unflatten(self._extras_shape, flat)
 
-    def _step(self, params: list[Value], inputs: list[float]) -> float:
+    def _step(self, params: list[Value], inputs: list[float]) -> tuple[float, bool]:
         vals = self._tape.forward(params, inputs)
         out = vals[self._tape.root]
-        self._tape.backward(vals, params)
+        finite = self._tape.backward(vals, params)
         self._keep_extras(vals)
-        return out
+        return out, finite
 
     def _forward(self, params: list[Value], inputs: list[float]) -> float:
         vals = self._tape.forward(params, inputs)
@@ -491,13 +499,22 @@ class Recorded:
         flat = self._inputs(inputs, "replay")
         if check:
             self.check(*inputs)
+        before = [p.grad for p in self.params]
         try:
-            return self._step(self.params, flat)
+            out, finite = self._step(self.params, flat)
         except (ArithmeticError, ValueError):
             # A domain error (division by zero, log of a negative number…): run eagerly, so
             # that the error names the operation and its operands as the engine does.
             self._eager(inputs).backward()
             raise  # pragma: no cover - the eager run raises first
+        if not finite:
+            # A gradient became infinite or NaN: backward() warns, naming the node where it
+            # happened, so that is done here too, by running this step eagerly instead (it
+            # adds the same gradients to the same starting values).
+            for p, g in zip(self.params, before, strict=True):
+                p.grad = g
+            self._eager(inputs).backward()
+        return out
 
     def forward(self, *inputs: Inputs) -> float:
         """The output on the current parameters and ``inputs``; no gradients.
