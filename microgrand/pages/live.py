@@ -70,7 +70,7 @@ from ..stepper.explain import _needs_parens, _template, _text_frac, _text_local
 from ..stepper.trace import Contribution, node_names, trace
 from ..value import Value
 from .model import edge_id, graph_model, number
-from .page import Page, PageView, build_page, new_uid
+from .page import Page, PageView, build_page, new_uid, web_text
 from .svg import SVG_NS, hook_svg, svg_text
 
 __all__ = [
@@ -640,7 +640,7 @@ class LiveView(PageView):
             ) from None
 
         class LiveWidget(anywidget.AnyWidget):
-            _esm = _WIDGET_ESM
+            _esm = web_text("live_widget.js")
             fragment = traitlets.Unicode("").tag(sync=True)
             values = traitlets.Dict({}).tag(sync=True)
 
@@ -650,26 +650,6 @@ class LiveView(PageView):
 
     def __repr__(self) -> str:
         return f"<LiveView of {self.names[self.graph.root]}: {len(self.graph)} nodes>"
-
-
-_WIDGET_ESM = """
-function render({ model, el }) {
-  el.innerHTML = model.get("fragment");
-  const old = el.querySelector("script:not([type])");
-  const code = old.textContent;
-  const s = document.createElement("script");
-  el.querySelector(".mg-page").appendChild(s);
-  s.textContent = code;
-  const page = el.querySelector(".mg-live");
-  if (page) {
-    page.addEventListener("mg-change", (e) => {
-      model.set("values", e.detail.values);
-      model.save_changes();
-    });
-  }
-}
-export default { render };
-"""
 
 
 def live(
