@@ -379,6 +379,16 @@ def _apply_text(template: str, args: list[str]) -> str:
                   template)
 
 
+def _check_options(pass_: str, dpi: int, theme: str) -> None:
+    """The checks :func:`frames` and :func:`animate` make before drawing anything."""
+    if pass_ not in ("backward", "forward"):
+        raise ValueError(f"pass_ must be 'backward' or 'forward', got {pass_!r}")
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 36 <= dpi <= 300:
+        raise ValueError(f"dpi must be an int from 36 to 300, got {dpi!r}")
+    if theme not in THEMES:
+        raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+
+
 def frames(
     root: Value | Trace,
     pass_: Literal["backward", "forward"] = "backward",
@@ -402,12 +412,7 @@ def frames(
         >>> len(fs), len({f.size for f in fs})
         (3, 1)
     """
-    if pass_ not in ("backward", "forward"):
-        raise ValueError(f"pass_ must be 'backward' or 'forward', got {pass_!r}")
-    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 36 <= dpi <= 300:
-        raise ValueError(f"dpi must be an int from 36 to 300, got {dpi!r}")
-    if theme not in THEMES:
-        raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+    _check_options(pass_, dpi, theme)
     return [im.convert("RGB") for im in _frames(root, pass_, dpi, precision, rankdir, theme,
                                                  max_steps, engine)]
 
@@ -463,12 +468,7 @@ def animate(
             "writing .mp4 needs ffmpeg on PATH (e.g. apt-get install ffmpeg); "
             "save as .gif instead, which needs nothing extra"
         )
-    if pass_ not in ("backward", "forward"):
-        raise ValueError(f"pass_ must be 'backward' or 'forward', got {pass_!r}")
-    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 36 <= dpi <= 300:
-        raise ValueError(f"dpi must be an int from 36 to 300, got {dpi!r}")
-    if theme not in THEMES:
-        raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+    _check_options(pass_, dpi, theme)
     imgs = _frames(root, pass_, dpi, precision, rankdir, theme, max_steps, engine)
     if suffix == ".gif":
         ms = round(1000 / fps)
