@@ -14,22 +14,20 @@ import json
 import math
 import os
 import random
-import shutil
 import subprocess
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+import engine_js
 import pytest
 
 import microgrand as mg
 from microgrand.graph import Graph
 from microgrand.rules import FAMILIES, RULES, rule, rules_js
 
-ENGINE = Path(mg.__file__).parent / "web" / "engine.js"
-NODE = shutil.which("node") or "/usr/bin/node"
+ENGINE, NODE = engine_js.ENGINE, engine_js.NODE
 pytestmark = pytest.mark.skipif(
     not os.access(NODE, os.X_OK), reason="node is not installed (needed to run engine.js)"
 )
@@ -303,16 +301,7 @@ def test_engine_js_marks_everything_downstream() -> None:
               "value": n.data if n.rule is None else None} for n in g.nodes]
     xi = next(i for i, n in enumerate(g.nodes) if n.label == "x")
     nodes[xi]["value"] = -1.0
-    script = (
-        "const E = require(process.argv[1]); let b = '';"
-        "process.stdin.on('data', (d) => { b += d; });"
-        "process.stdin.on('end', () => { const q = JSON.parse(b);"
-        "process.stdout.write(JSON.stringify(E.evaluate(E.compileRules(q.r), q.m))); });"
-    )
-    proc = subprocess.run([NODE, "-e", script, str(ENGINE)],
-                          input=json.dumps({"r": rules_js(), "m": {"nodes": nodes}}),
-                          capture_output=True, text=True, timeout=60, check=True)
-    out = json.loads(proc.stdout)
+    out = engine_js.evaluate({"nodes": nodes})
     with pytest.raises(ValueError) as err:
         mg.Value(-1.0, label="x").log()
     msg = str(err.value)

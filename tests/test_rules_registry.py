@@ -7,14 +7,11 @@ the command line, ``explain`` (text and LaTeX), the diagram and the JavaScript e
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
+import engine_js
 import pytest
 
 import microgrand as mg
@@ -23,9 +20,6 @@ from microgrand.expr import FUNCTIONS
 from microgrand.rules import RULES, Rule, defrule, rules_js
 from microgrand.stepper.explain import latex_name
 from microgrand.value import _PY_SYMBOL
-
-NODE = shutil.which("node") or "/usr/bin/node"
-ENGINE = Path(mg.__file__).parent / "web" / "engine.js"
 
 
 @pytest.fixture
@@ -95,20 +89,11 @@ def test_cube_in_the_diagram(cube: Rule) -> None:
 def test_cube_in_the_js_engine(cube: Rule) -> None:
     spec = rules_js()["cube"]
     assert spec["forward"] == "x * x * x" and spec["local"] == ["3 * x * x"]
-    if not os.access(NODE, os.X_OK):
+    if not os.access(engine_js.NODE, os.X_OK):
         pytest.skip("node is not installed (needed to run engine.js)")
     model = {"nodes": [{"id": "n0", "op": "", "inputs": [], "value": 2.0},
                        {"id": "n1", "op": "cube", "inputs": ["n0"], "param": None}]}
-    script = (
-        "const E = require(process.argv[1]); let b = '';"
-        "process.stdin.on('data', (d) => { b += d; });"
-        "process.stdin.on('end', () => { const q = JSON.parse(b);"
-        "process.stdout.write(JSON.stringify(E.evaluate(E.compileRules(q.r), q.m))); });"
-    )
-    proc = subprocess.run([NODE, "-e", script, str(ENGINE)],
-                          input=json.dumps({"r": rules_js(), "m": model}),
-                          capture_output=True, text=True, timeout=60, check=True)
-    out = json.loads(proc.stdout)
+    out = engine_js.evaluate(model)
     assert out["values"] == [2.0, 8.0] and out["grads"] == [12.0, 1.0]
 
 
