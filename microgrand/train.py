@@ -17,10 +17,11 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -291,6 +292,20 @@ def _check_compiled(model: Module) -> None:
             )
 
 
+@contextlib.contextmanager
+def _evaluating(model: Module) -> Iterator[None]:
+    """Run the block as at inference: no graph, dropout off (``model.eval()``), then give
+    every module back its own mode (a user may have frozen some in eval mode)."""
+    modes = [(m, m.training) for _, m in model.named_modules()]
+    model.eval()
+    try:
+        with no_grad():
+            yield
+    finally:
+        for m, mode in modes:
+            m.training = mode
+
+
 def _grad_norm(params: Iterable[Value]) -> float:
     # hypot scales internally: no overflow for large gradients (the sum of squares would)
     return math.hypot(*(p.grad for p in params))
@@ -417,7 +432,11 @@ def fit(
     best = math.inf
     best_state: dict[str, float] | None = None
     bad_epochs = 0
-    checked = False
+    # The labels against the loss and the model's outputs, once, before any step (one
+    # example's outputs, computed as at inference so that no dropout mask is drawn).
+    with _evaluating(model):
+        check_labels(loss_name, ys + yv, _outputs(model, Xs[0]))
+
     def batch_graph(xb_in: list[list[Value]], yb_in: list[Any]) -> tuple[Value, list[Any]]:
         outs = [_outputs(model, x) for x in xb_in]
         data_loss = loss_fn(outs, yb_in)
@@ -452,26 +471,15 @@ def fit(
                         assert replays is not None
                         total_data = replayed
                         data_data, pen, out_data = replays.extras
-                        if penalty is None:
-                            pen = 0.0
                         outs = [
                             [Value(o) for o in out] if isinstance(out, list) else Value(out)
                             for out in out_data
                         ]
                     else:
-                        outs = [_outputs(model, x) for x in xb]
-                    if not checked:
-                        check_labels(loss_name, ys + yv, outs[0])
-                        checked = True
-                    if replayed is None:
-                        data_loss = loss_fn(outs, yb)
-                        total = data_loss
+                        total, (data_loss, p, outs) = batch_graph(xb, yb)
+                        total_data, data_data, pen = total.data, data_loss.data, p.data
+                    if penalty is None:
                         pen = 0.0
-                        if penalty is not None:
-                            p = penalty(params)
-                            pen = p.data
-                            total = data_loss + p
-                        total_data, data_data = total.data, data_loss.data
                 except (ArithmeticError, ValueError) as err:
                     # After updates that blew the parameters up, any failure of the forward
                     # pass (an overflow, inf - inf) is the divergence, not its own bug.
@@ -514,17 +522,9 @@ def fit(
                 history.metrics[m].append(_metric(m, outs_epoch, ys_epoch, threshold, negative))
             del outs_epoch  # frees this epoch's graphs
             if validation is not None:
-                # Evaluated as at inference (dropout off), as Keras does; each module's mode
-                # is restored afterwards (a user may have frozen some in eval mode).
-                modes = [(mod, mod.training) for _, mod in model.named_modules()]
-                model.eval()
-                try:
-                    with no_grad():
-                        vouts = [_outputs(model, x) for x in Xv]
-                        history.val_loss.append(loss_fn(vouts, yv).data)
-                finally:
-                    for mod, mode in modes:
-                        mod.training = mode
+                with _evaluating(model):  # as at inference (dropout off), as Keras does
+                    vouts = [_outputs(model, x) for x in Xv]
+                    history.val_loss.append(loss_fn(vouts, yv).data)
                 for m in metrics:
                     history.val_metrics[m].append(_metric(m, vouts, yv, threshold, negative))
             if sched is not None:

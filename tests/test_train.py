@@ -274,18 +274,24 @@ def test_bad_inputs_raise_clear_errors(kwargs: dict[str, object], err: type[Exce
         fit(MLP(1, [2, 1], rng=0), X, y, **args)  # type: ignore[arg-type]
 
 
-def test_label_errors_name_the_conversion() -> None:
+@pytest.mark.parametrize("compiled", [False, True])
+def test_label_errors_name_the_conversion(compiled: bool) -> None:
     X, y = data.moons(10, seed=0)
     with pytest.raises(ValueError, match=r"hinge' needs labels -1/\+1.*to_pm1"):
-        fit(MLP(2, [2, 1], rng=0), X, y, loss="hinge", epochs=1, progress=False)
+        fit(MLP(2, [2, 1], rng=0), X, y, loss="hinge", epochs=1, progress=False,
+            compiled=compiled)
     with pytest.raises(ValueError, match=r"labels in \[0, 1\].*to_01"):
-        fit(MLP(2, [2, 1], rng=0), X, data.to_pm1(y), loss="bce_logits", epochs=1, progress=False)
+        fit(MLP(2, [2, 1], rng=0), X, data.to_pm1(y), loss="bce_logits", epochs=1, progress=False,
+            compiled=compiled)
     with pytest.raises(ValueError, match="cross_entropy' needs one output per class"):
-        fit(MLP(2, [2, 1], rng=0), X, y, loss="cross_entropy", epochs=1, progress=False)
+        fit(MLP(2, [2, 1], rng=0), X, y, loss="cross_entropy", epochs=1, progress=False,
+            compiled=compiled)
     with pytest.raises(ValueError, match="labels must be class indices 0…1"):
-        fit(MLP(2, [2], rng=0), X, [2] * 10, loss="cross_entropy", epochs=1, progress=False)
+        fit(MLP(2, [2], rng=0), X, [2] * 10, loss="cross_entropy", epochs=1, progress=False,
+            compiled=compiled)
     with pytest.raises(ValueError, match=r"the model has 2.*cross_entropy"):
-        fit(MLP(2, [2], rng=0), X, y, loss="mse", epochs=1, progress=False)
+        fit(MLP(2, [2], rng=0), X, y, loss="mse", epochs=1, progress=False,
+            compiled=compiled)
 
 
 def test_divergence_is_reported() -> None:
