@@ -198,18 +198,6 @@ def build_page(
         raise ValueError(
             f"uid must be letters, digits, '-' or '_', starting with a letter: {uid!r}"
         )
-    js_files = [f"{kind}.js"] if scripts is None else list(scripts)
-    css_files = [f"{kind}.css"] if styles is None else list(styles)
-    css = "\n".join(
-        [page_css(theme, f"#{uid}"), web_text("page.css"), *(web_text(f) for f in css_files)]
-    )
-    payload = {"model": dict(model), "html": f"<style>{css}</style>{view_html}"}
-    code = "\n".join([web_text("runtime.js"), *(web_text(f) for f in js_files)])
-    script = (
-        f'(function(){{"use strict";\n{code}\n'
-        f'MG.boot("{uid}", document.currentScript);\n}})();'
-    )
-    script = script.replace("</", "<\\/")  # only inside JS strings: same text
     src = "data:image/png;base64," + base64.b64encode(fallback_png).decode("ascii")
     alt = fallback_alt if fallback_alt is not None else title
     fragment = (
@@ -219,6 +207,18 @@ def build_page(
         f'<p class="mg-fallback-note">{html.escape(fallback_note)}</p></div>'
     )
     if interactive:
+        js_files = [f"{kind}.js"] if scripts is None else list(scripts)
+        css_files = [f"{kind}.css"] if styles is None else list(styles)
+        css = "\n".join(
+            [page_css(theme, f"#{uid}"), web_text("page.css"), *(web_text(f) for f in css_files)]
+        )
+        payload = {"model": dict(model), "html": f"<style>{css}</style>{view_html}"}
+        code = "\n".join([web_text("runtime.js"), *(web_text(f) for f in js_files)])
+        script = (
+            f'(function(){{"use strict";\n{code}\n'
+            f'MG.boot("{uid}", document.currentScript);\n}})();'
+        )
+        script = script.replace("</", "<\\/")  # only inside JS strings: same text
         fragment += (
             f'<script type="application/json" class="mg-model">{_script_json(payload)}</script>'
             f"<script>{script}</script>"

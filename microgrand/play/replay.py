@@ -188,7 +188,7 @@ def replay_page(
     )
     return build_page(
         "playground",
-        payload(pg),
+        payload(pg) if interactive else {},
         view_html="",
         theme=THEMES[pg.config["theme"]],
         fallback_png=fallback_png(pg),
