@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import builtins
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -160,3 +162,54 @@ def test_label_conversions() -> None:
 def test_generator_errors(call: Any, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# --- load_csv: files that are not what they seem ------------------------------------------------
+
+
+def test_load_csv_header_only_when_no_cell_is_a_number(tmp_path: Path) -> None:
+    p = tmp_path / "typo.csv"
+    p.write_text("O.5,1,0\n1,2,1\n", encoding="utf-8")  # a letter O in the first data line
+    with pytest.raises(ValueError, match=r"line 1: x1 'O\.5' is not a number"):
+        data.load_csv(p)
+    p.write_text("x1,x2,label\n0.5,1,0\n", encoding="utf-8")
+    assert data.load_csv(p) == ([[0.5, 1.0]], [0])
+
+
+def test_load_csv_reads_quoted_numbers(tmp_path: Path) -> None:
+    p = tmp_path / "quoted.csv"
+    p.write_text('"x1","x2","label"\n"0.5","1","0"\n\'-1\',2,\'1\'\n', encoding="utf-8")
+    assert data.load_csv(p) == ([[0.5, 1.0], [-1.0, 2.0]], [0, 1])
+
+
+def test_load_csv_refuses_special_files(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="is a folder"):
+        data.load_csv(tmp_path)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)  # opening it would block for ever
+    with pytest.raises(ValueError, match="not a regular file"):
+        data.load_csv(fifo)
+    if Path("/dev/zero").exists():  # reading it would fill the memory
+        with pytest.raises(ValueError, match="not a regular file"):
+            data.load_csv("/dev/zero")
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        data.load_csv(tmp_path / "missing.csv")
+
+
+def test_load_csv_refuses_huge_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = tmp_path / "big.csv"
+    p.write_text("1,2,0\n" * 50, encoding="utf-8")
+    monkeypatch.setattr(data, "MAX_CSV_BYTES", 100)
+    with pytest.raises(ValueError, match="at most 100 bytes"):
+        data.load_csv(p)
+    monkeypatch.setattr(data, "MAX_CSV_BYTES", 10_000)
+    monkeypatch.setattr(data, "MAX_EXAMPLES", 10)
+    with pytest.raises(ValueError, match="more than MAX_EXAMPLES = 10 points"):
+        data.load_csv(p)
+
+
+@pytest.mark.parametrize("make", [data.moons, data.circles, data.spirals, data.xor])
+def test_noise_is_bounded(make) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="standard deviation"):
+        make(10, noise=1e308)
+    make(10, noise=1000.0)
