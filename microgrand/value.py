@@ -80,8 +80,16 @@ class Scope:
 
     @property
     def path(self) -> str:
-        """The names from the outermost scope to this one, joined by ``/``."""
-        return self.name if self.parent is None else f"{self.parent.path}/{self.name}"
+        """The names from the outermost scope to this one, joined by ``/``.
+
+        Walked with a loop, not recursion: scopes may nest thousands deep.
+        """
+        names = []
+        s: Scope | None = self
+        while s is not None:
+            names.append(s.name)
+            s = s.parent
+        return "/".join(reversed(names))
 
 
 # Module state switched by microgrand.context (no_grad / scope). Plain globals: they are read

@@ -400,3 +400,18 @@ def test_backward_restores_the_garbage_collector_state() -> None:
         assert not gc.isenabled()  # a user's choice is left alone
     finally:
         gc.enable()
+
+
+def test_scope_path_of_deeply_nested_scopes() -> None:
+    import contextlib
+
+    import microgrand as mg
+
+    x = mg.Value(1.0, label="x")
+    with contextlib.ExitStack() as stack:
+        for i in range(5000):  # far deeper than the recursion limit
+            stack.enter_context(mg.scope(f"s{i}"))
+        y = x * 2.0
+    names = y.scope.split("/")
+    assert len(names) == 5000 and names[0] == "s0" and names[-1] == "s4999"
+    assert mg.explain(y).startswith("d")  # the stepper reads the path too
