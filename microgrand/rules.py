@@ -131,9 +131,30 @@ class Rule:
     py_forward: str | None = None
     py_local: tuple[str, ...] | None = None
 
+    @property
+    def browser_exact(self) -> bool:
+        """True when the JS forms use only exactly rounded IEEE operations (+ − × ÷, sqrt,
+        comparisons, an exactly rounded sum), so a page computes Python's floats bit for bit.
+
+        Rules that call a browser's ``Math.exp``, ``log``, ``sin``, ``cos``, ``tanh`` or
+        ``pow`` may differ from CPython's C library in the last bit or two (V8's functions are
+        not correctly rounded, and neither are all of the C library's).
+
+        Example:
+            >>> RULES["mul"].browser_exact, RULES["tanh"].browser_exact
+            (True, False)
+        """
+        forms = " ".join((self.js.forward, *self.js.local))
+        return _INEXACT_JS.search(forms) is None
+
     def __repr__(self) -> str:
         p = "" if self.param is None else f", param={self.param!r}"
         return f"Rule({self.name!r}, symbol={self.symbol!r}{p})"
+
+
+# JavaScript Math functions whose results are not exactly rounded in every browser.
+_INEXACT_JS = re.compile(r"Math\.(exp|expm1|log|log1p|log2|log10|sin|cos|tan|sinh|cosh|tanh|"
+                         r"asin|acos|atan|atan2|pow|cbrt|hypot)\(")
 
 
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True)
@@ -539,10 +560,14 @@ def _make_powc(c: float) -> Rule:
 
     def forward(x: float) -> float:
         _check_pow(x, c)
+        if c in _EXACT_POWERS:  # the same IEEE operations as the pages' JavaScript
+            return _EXACT_POWERS[c][0](x)
         return math.pow(x, c)  # OverflowError when too large
 
     def local(out: float, x: float) -> tuple[float]:
         # d x^c/dx = c·x^(c-1)  (0 for c = 0; ±inf at x = 0 for 0 < c < 1)
+        if c in _EXACT_POWERS:
+            return (_EXACT_POWERS[c][1](out, x),)
         return (0.0 if c == 0.0 else c * _pow_or_inf(x, c - 1.0),)
 
     return defrule(
@@ -550,8 +575,32 @@ def _make_powc(c: float) -> Rule:
         text=f"x^{cs}", dtext=(f"{cs} · x^{_fmt_param(c - 1.0)}",), latex=f"x^{{{cs}}}",
         dlatex=(rf"{cs}\, x^{{{_fmt_param(c - 1.0)}}}",), sympy=f"x**({c!r})",
         domain="x > 0, or any x for an integer exponent (x ≠ 0 for a negative one)",
-        param=c, register=False, **_bound(FAMILIES["powc"].js, c),
+        param=c, register=False, **_powc_js(c),
     )
+
+
+# Exponents computed with exactly rounded IEEE operations instead of pow(), on both sides:
+# CPython's math.pow (the C library) and a browser's Math.pow may differ in the last bit, x * x
+# and sqrt may not. c: (forward, local, JS forward, JS local); the family's JS template below
+# makes the same choices for a parameter that arrives at run time.
+_EXACT_POWERS: dict[float, tuple[Callable[[float], float], Callable[[float, float], float],
+                                 str, str]] = {
+    2.0: (lambda x: x * x, lambda out, x: 2.0 * x, "x * x", "2 * x"),
+    # + 0.0 turns sqrt(-0.0) = -0.0 into pow's +0.0
+    0.5: (lambda x: math.sqrt(x) + 0.0, lambda out, x: 0.5 / out if out != 0.0 else math.inf,
+          "Math.sqrt(x) + 0", "out !== 0 ? 0.5 / out : Infinity"),
+    1.0: (lambda x: x, lambda out, x: 1.0, "x", "1"),
+    0.0: (lambda x: 1.0, lambda out, x: 0.0, "1", "0"),
+    -1.0: (lambda x: 1.0 / x, lambda out, x: -(1.0 / x) / x, "1 / x", "-(1 / x) / x"),
+}
+
+
+def _powc_js(c: float) -> dict[str, Any]:
+    if c in _EXACT_POWERS:
+        _, _, fwd, loc = _EXACT_POWERS[c]
+        return {"js_forward": fwd, "js_local": (loc,),
+                "js_check": bind_js(FAMILIES["powc"].js, c).check}
+    return _bound(FAMILIES["powc"].js, c)
 
 
 def _make_leaky_relu(a: float) -> Rule:
@@ -637,7 +686,11 @@ def _bound(forms: JSForms, p: float) -> dict[str, Any]:
 
 # x^c for a constant c: d/dx = c·x^(c-1)
 deffamily("powc", _make_powc, default=2.0, param_name="c",
-          js_forward="Math.pow(x, p)", js_local=("p === 0 ? 0 : p * Math.pow(x, p - 1)",),
+          js_forward=("p === 0 ? 1 : p === 2 ? x * x : p === 0.5 ? Math.sqrt(x) + 0 : "
+                      "p === 1 ? x : p === -1 ? 1 / x : Math.pow(x, p)"),
+          js_local=("p === 0 ? 0 : p === 2 ? 2 * x : p === 0.5 ? (out !== 0 ? 0.5 / out : "
+                    "Infinity) : p === 1 ? 1 : p === -1 ? -(1 / x) / x : "
+                    "p * Math.pow(x, p - 1)",),
           js_check=_POW_CHECK_JS.format(e="p") + " : null")
 # x if x > 0 else alpha·x: d/dx = 1 if x > 0 else alpha
 deffamily("leaky_relu", _make_leaky_relu, default=0.01, param_name="alpha", function=True,
@@ -645,8 +698,8 @@ deffamily("leaky_relu", _make_leaky_relu, default=0.01, param_name="alpha", func
 # pk = e^(xk - m) / Σ e^(xj - m), m = max x: d pk/dxi = pk·([i = k] - pi)
 deffamily("softmax", _make_softmax, default=0.0, param_name="k",
           js_forward=f"Math.exp(xs[p] - Math.max(...xs)) / {_SHIFTED_SUM_JS}",
-          js_local=(f"out * (i === p ? {_OTHERS_JS} : -Math.exp(xs[i] - Math.max(...xs))) / "
-                    f"{_SHIFTED_SUM_JS}",),
+          js_local=(f"out * ((i === p ? {_OTHERS_JS} : -Math.exp(xs[i] - Math.max(...xs))) / "
+                    f"{_SHIFTED_SUM_JS})",),
           js_check='p < xs.length ? null : ["ValueError", "output " + p + " of a softmax needs '
                    'at least " + (p + 1) + " inputs"]')
 

@@ -29,6 +29,14 @@
  *     and on every node downstream of it, their values are null, ok is false, `error` is the
  *     first message and all gradients are null (Python would have raised before backward).
  *
+ * Agreement with Python: a rule whose forms use only exactly rounded operations (+ − × ÷,
+ * Math.sqrt, comparisons, fsum; x², √x and 1/x are written that way, not with Math.pow) gives
+ * Python's floats bit for bit, the sign of zero included (Rule.browser_exact in rules.py). A
+ * rule that calls Math.exp, log, sin, cos, tanh or pow may differ from CPython's C library by
+ * a few units in the last place (at most 4 measured, in Chromium and node), so a page that
+ * recomputes shows such numbers to a precision where that cannot be seen (at most 12
+ * significant digits) while data-number holds the float this engine computed.
+ *
  * fsum(xs)      Python's math.fsum (exactly rounded sum; Infinity on intermediate overflow).
  * formatG(x)    Python's format(x, ".6g"), used for operands in messages.
  */
