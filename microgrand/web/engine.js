@@ -33,9 +33,10 @@
  * Math.sqrt, comparisons, fsum; x², √x and 1/x are written that way, not with Math.pow) gives
  * Python's floats bit for bit, the sign of zero included (Rule.browser_exact in rules.py). A
  * rule that calls Math.exp, log, sin, cos, tanh or pow may differ from CPython's C library by
- * a few units in the last place (at most 4 measured, in Chromium and node), so a page that
- * recomputes shows such numbers to a precision where that cannot be seen (at most 12
- * significant digits) while data-number holds the float this engine computed.
+ * a few units in the last place (at most 4 measured, in Chromium and node): about 1e-15 of
+ * the number, which a shown number's digits reveal only when it sits on a rounding boundary
+ * or is written with 15 or more significant digits. data-number then holds the float this
+ * engine computed.
  *
  * fsum(xs)      Python's math.fsum (exactly rounded sum; Infinity on intermediate overflow).
  * formatG(x)    Python's format(x, ".6g"), used for operands in messages.
