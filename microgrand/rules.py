@@ -62,6 +62,7 @@ __all__ = [
     "cross_entropy_rule",
     "deffamily",
     "defrule",
+    "exact_sum",
     "leaky_relu_rule",
     "power_rule",
     "rule",
@@ -393,8 +394,32 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+def exact_sum(xs: tuple[float, ...] | list[float]) -> float:
+    """The exactly rounded sum of ``xs`` (``math.fsum``), also when a partial sum overflows.
+
+    ``math.fsum`` refuses an intermediate overflow even when the exact sum is finite
+    (``[1e308, 1e308, -1e308]``); then the halves are summed (halving is exact but for the
+    last bit of subnormal numbers, which cannot matter next to numbers that large) and
+    doubled. An overflow of the sum itself still raises ``OverflowError``.
+
+    Example:
+        >>> exact_sum([1e308, 1e308, -1e308]), exact_sum([0.1] * 10)
+        (1e+308, 1.0)
+    """
+    try:
+        return math.fsum(xs)
+    except OverflowError:
+        half = math.fsum([x * 0.5 for x in xs])
+        if abs(half) > _MAX_HALF:
+            raise OverflowError("the sum is too large for a float") from None
+        return half * 2.0
+
+
+_MAX_HALF = 1.7976931348623157e308 / 2
+
+
 def _nary_sum(*xs: float) -> float:
-    return math.fsum(xs)
+    return exact_sum(xs)
 
 
 def _shifted_exps(xs: tuple[float, ...]) -> tuple[list[float], float]:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from . import rules as _rules
-from .rules import Rule, leaky_relu_rule, power_rule, softmax_rule
+from .rules import Rule, exact_sum, leaky_relu_rule, power_rule, softmax_rule
 
 __all__ = [
     "NonFiniteGradientWarning",
@@ -812,10 +812,10 @@ def vsum(xs: Iterable[Operand]) -> Value:
     """
     items = _values(xs, "vsum")
     # The node _apply(_SUM, items) makes, built here directly because every neuron makes
-    # one: the rule's forward is math.fsum and its local derivatives are all 1, and a
+    # one: the rule's forward is exact_sum (math.fsum) and its local derivatives are all 1, and a
     # graph has few distinct lengths of sums, so the tuple of ones is shared.
     try:
-        out = math.fsum([v.data for v in items])
+        out = exact_sum([v.data for v in items])
         if out - out != 0.0:  # inf or nan (the one check of the numbers policy)
             raise OverflowError
     except (ArithmeticError, ValueError) as e:

@@ -415,3 +415,19 @@ def test_scope_path_of_deeply_nested_scopes() -> None:
     names = y.scope.split("/")
     assert len(names) == 5000 and names[0] == "s0" and names[-1] == "s4999"
     assert mg.explain(y).startswith("d")  # the stepper reads the path too
+
+
+def test_vsum_of_numbers_whose_partial_sums_overflow() -> None:
+    import pytest
+
+    import microgrand as mg
+
+    big = [mg.Value(1e308), mg.Value(1e308), mg.Value(-1e308)]
+    s = mg.vsum(big)
+    assert s.data == 1e308  # the exact sum, whatever the order
+    assert mg.vsum(big[::-1]).data == 1e308
+    s.backward()
+    assert [v.grad for v in big] == [1.0, 1.0, 1.0]
+    with pytest.raises(OverflowError, match="sum"):
+        mg.vsum([mg.Value(1e308), mg.Value(1e308)])
+    assert mg.apply("sum", 1e308, 1e308, -1e308).data == 1e308

@@ -38,7 +38,8 @@
  * or is written with 15 or more significant digits. data-number then holds the float this
  * engine computed.
  *
- * fsum(xs)      Python's math.fsum (exactly rounded sum; Infinity on intermediate overflow).
+ * fsum(xs)      microgrand.rules.exact_sum: Python's math.fsum (the exactly rounded sum), also
+ *               where a partial sum overflows but the sum does not; Infinity if it does.
  * formatG(x)    Python's format(x, ".6g"), used for operands in messages.
  */
 (function (root, factory) {
@@ -52,8 +53,17 @@
 })(typeof globalThis !== "undefined" ? globalThis : this, function () {
   "use strict";
 
-  // CPython's math.fsum: Shewchuk's partials, then a correctly rounded sum of them.
+  // microgrand.rules.exact_sum: math.fsum, and where a partial sum overflows although the
+  // exact sum may be finite, the sum of the halves doubled (Infinity if that overflows too).
   function fsum(xs) {
+    const s = shewchuk(xs);
+    if (Number.isFinite(s) || !xs.every(Number.isFinite)) return s;
+    const half = shewchuk(xs.map((x) => x * 0.5));
+    return Math.abs(half) > Number.MAX_VALUE / 2 ? Infinity : half * 2;
+  }
+
+  // CPython's math.fsum: Shewchuk's partials, then a correctly rounded sum of them.
+  function shewchuk(xs) {
     const p = [];
     for (const v of xs) {
       let x = v;
