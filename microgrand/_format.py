@@ -103,3 +103,41 @@ def format_short(x: float, precision: int = 4) -> str:
         if s.endswith("."):
             s += "0"
     return s.lstrip("-") if float(s) == 0.0 else s
+
+
+MAX_NAME_LENGTH = 1000
+"""The longest label or scope name: it is drawn in a box (Graphviz refuses very long ones)."""
+
+
+def check_name(text: str, what: str, *, one_line: bool = False) -> str:
+    """``text`` if a diagram can draw it, else a ``ValueError`` saying why.
+
+    Refused: lone surrogates (they cannot be written as UTF-8), more than
+    :data:`MAX_NAME_LENGTH` characters, and with ``one_line=True`` (scope names, which are
+    parts of a path) control characters such as a newline or a tab.
+
+    Example:
+        >>> check_name("w1", "label")
+        'w1'
+        >>> check_name("a\\tb", "scope name", one_line=True)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: scope name 'a\\tb' has a control character ('\\t' at position 1); ...
+    """
+    if len(text) > MAX_NAME_LENGTH:
+        raise ValueError(
+            f"{what} {text[:20]!r}… has {len(text):,} characters; at most {MAX_NAME_LENGTH:,} "
+            "can be drawn"
+        )
+    for i, ch in enumerate(text):
+        if one_line and (ch < " " or "\x7f" <= ch < "\xa0" or ch in "\u2028\u2029"):
+            raise ValueError(
+                f"{what} {text!r} has a control character ({ch!r} at position {i}); a {what} "
+                "is one line of text"
+            )
+        if "\ud800" <= ch <= "\udfff":
+            raise ValueError(
+                f"{what} {text!r} has a lone surrogate (U+{ord(ch):04X} at position {i}), "
+                "which cannot be written as text; use the character itself"
+            )
+    return text

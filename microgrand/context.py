@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from . import value as _value
+from ._format import check_name
 from .value import Scope
 
 __all__ = ["Scope", "is_grad_enabled", "no_grad", "scope"]
@@ -70,6 +71,7 @@ def scope(name: str) -> Iterator[Scope]:
     """
     if not isinstance(name, str) or not name or "/" in name:
         raise ValueError(f"a scope name must be a non-empty str without '/', got {name!r}")
+    check_name(name, "scope name", one_line=True)
     before = _value._SCOPE
     current = Scope(name, before)
     _value._SCOPE = current

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ._format import check_name
 from .rules import Rule
 from .value import Value, topological_order
 
@@ -87,6 +88,8 @@ class Graph:
         edges: list[Edge] = []
         for i, v in enumerate(order):
             me = ids[id(v)]
+            if v.label:
+                check_name(v.label, "label")
             ins = tuple(ids[id(u)] for u in v.inputs)
             nodes.append(
                 Node(me, i, v, v.label, v.data, v.grad, v.op, v._op, v.scope, ins)

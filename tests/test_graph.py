@@ -97,3 +97,27 @@ def test_same_graph_same_snapshot_across_processes() -> None:
         for _ in range(2)
     }
     assert len(runs) == 1
+
+
+@pytest.mark.parametrize(
+    ("label", "message"),
+    [
+        ("a\ud800", "lone surrogate"),
+        ("w" * 1001, "1,001 characters"),
+    ],
+)
+def test_labels_that_cannot_be_drawn_are_refused_by_name(label: str, message: str) -> None:
+    v = mg.Value(1.0, label=label)
+    with pytest.raises(ValueError, match=message):
+        mg.Graph.of(v * 2.0)
+    with pytest.raises(ValueError, match=message):
+        mg.draw(v * 2.0)
+    mg.Graph.of(mg.Value(1.0, label="w · x ∂ <b> \"q\"\nline 2 " + "y" * 900))  # drawable
+
+
+def test_scope_names_are_one_line() -> None:
+    with (
+        pytest.raises(ValueError, match="scope name 'a\\\\nb' has a control character"),
+        mg.scope("a\nb"),
+    ):
+        pass
