@@ -255,6 +255,11 @@ def test_generated_problems_differ_by_seed_and_refuse_bad_difficulty() -> None:
         random_problem(1, 9)
     with pytest.raises(TypeError):
         random_problem("1", 2)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="seed must be an int from -10\\*\\*18 to 10\\*\\*18"):
+        mg.quiz.random(seed=10**5000)
+    with pytest.raises(ValueError, match="of 19 digits"):
+        random_problem(-(10**18), 2)
+    random_problem(10**18 - 1, 2)
 
 
 # --- the commands ------------------------------------------------------------------------------

@@ -94,6 +94,9 @@ def random_problem(seed: int = 0, difficulty: int = 2) -> Value:
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if abs(seed) >= 10**18:  # formatting a huge int would fail (and no one types one)
+        digits = "many" if seed.bit_length() > 10_000 else f"{len(str(abs(seed)))}"
+        raise ValueError(f"seed must be an int from -10**18 to 10**18, got one of {digits} digits")
     if isinstance(difficulty, bool) or not isinstance(difficulty, int) or difficulty not in LEVELS:
         raise ValueError(
             f"difficulty must be one of {', '.join(map(str, DIFFICULTIES))}, got {difficulty!r}"
