@@ -93,12 +93,14 @@ def check_target(path: str | os.PathLike[str]) -> Path:
         OSError: cannot save '/dev/null': it is a device, not a regular file; ...
     """
     shown = str(path)
+    if shown.endswith(("/", os.sep)):  # a shell refuses "> out.html/"; so do we
+        raise IsADirectoryError(
+            f"cannot save {shown!r}: it ends with a slash, which names a folder; give a file name"
+        )
     p = Path(os.path.realpath(path))  # through every symbolic link, as the shell writes
     parent = p.parent
     if not parent.is_dir():
-        raise FileNotFoundError(
-            f"cannot save {shown!r}: the folder {str(Path(shown).parent)!r} does not exist"
-        )
+        raise FileNotFoundError(f"cannot save {shown!r}: {_missing_folder(Path(shown).parent)}")
     limit = _name_max(parent)
     if len(os.fsencode(p.name)) > limit:
         raise OSError(
@@ -129,6 +131,18 @@ def check_target(path: str | os.PathLike[str]) -> Path:
             f"{str(parent)!r})"
         )
     return p
+
+
+def _missing_folder(folder: Path) -> str:
+    """Why ``folder`` (or one of its parents) cannot hold a file, in words."""
+    for f in (folder, *folder.parents):
+        if f.is_dir():
+            break
+        if f.is_symlink() and not f.exists():
+            return f"{str(f)!r} is a broken symbolic link"
+        if f.exists():
+            return f"{str(f)!r} is a file, not a folder"
+    return f"the folder {str(folder)!r} does not exist"
 
 
 def _name_max(folder: Path) -> int:

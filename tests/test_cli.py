@@ -95,9 +95,60 @@ def test_bad_usage_exits_2_with_one_line(argv: list[str], fragment: str) -> None
         assert len(err.strip().splitlines()) == 1 and fragment in err
 
 
-def test_failure_exits_1(tmp_path: Path) -> None:
+def test_an_output_path_that_cannot_be_written_exits_2(tmp_path: Path) -> None:
     code, _, err = run(["render", "x", "x=1", "-o", str(tmp_path / "no" / "a.svg")])
-    assert code == 1 and "does not exist" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "does not exist" in err and len(err.strip().splitlines()) == 1
+    assert err.startswith("microgrand render: -o ")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_failure_exits_1() -> None:
+    # /proc refuses new files even for root: the write itself fails, after the checks
+    code, _, err = run(["render", "x", "x=1", "-o", "/proc/microgrand-render.svg"])
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not Path("/proc/microgrand-render.svg").exists()
+
+
+# Every command that writes a file: the same answer for the same bad -o, before any work.
+_WRITERS = [
+    (["render", "x*2", "x=1"], ".svg"),
+    (["live", "x*2", "x=1"], ".html"),
+    (["quiz", "x*2", "x=1"], ".html"),
+    (["explore", "x*2", "x=1"], ".html"),
+    (["step", "x*2", "x=1"], ".html"),
+    (["playground", "--steps", "5"], ".html"),
+]
+
+
+@pytest.mark.parametrize(("argv", "suffix"), _WRITERS, ids=[a[0] for a, _ in _WRITERS])
+def test_every_command_refuses_the_same_bad_outputs(
+    tmp_path: Path, argv: list[str], suffix: str
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    cases = {
+        f"out{suffix}/": "ends with a slash",
+        f"afile/out{suffix}": "is a file, not a folder",
+        f"dangling/out{suffix}": "is a broken symbolic link",
+        f"missing/out{suffix}": "does not exist",
+        ".": "",  # a folder
+    }
+    if argv[0] != "render":
+        cases["out.txt"] = "must end in .html or .htm"
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    for target, message in cases.items():
+        code, out, err = run([*argv, "-o", f"{tmp_path}/{target}"])
+        assert code == 2, (target, err)
+        assert err.startswith(f"microgrand {argv[0]}: ") and message in err, (target, err)
+        assert len(err.strip().splitlines()) == 1 and out == ""
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # nothing written
+
+
+def test_names_are_read_as_python_reads_them(tmp_path: Path) -> None:
+    # The expression parser reads a full-width "ｘ" as "x" (NFKC), so NAME=VALUE does too.
+    code, _, err = run(["live", "ｘ*2", "ｘ=3", "-o", str(tmp_path / "p.html")])
+    assert code == 0, err
 
 
 def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:

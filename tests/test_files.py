@@ -143,7 +143,7 @@ def test_special_files_refused(tmp_path: Path) -> None:
         write_atomic(tmp_path, b"x")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         write_atomic(tmp_path / "no" / "f.svg", b"x")
-    assert main(["render", "x", "x=1", "-o", str(fifo), "--format", "svg"]) == 1
+    assert main(["render", "x", "x=1", "-o", str(fifo), "--format", "svg"]) == 2  # checked before any work
     assert main(["step", "x", "x=1", "-o", str(tmp_path)]) == 2  # not .html
     assert leftovers(tmp_path) == []
 
@@ -186,7 +186,7 @@ def test_sigterm_during_a_write_leaves_no_temporary_file(tmp_path: Path) -> None
 def test_worksheet_checks_both_targets_first(tmp_path: Path) -> None:
     (tmp_path / "sheet.key.svg").mkdir()
     assert main(["render", "x*2", "x=1", "--worksheet", "-q",
-                 "-o", str(tmp_path / "sheet.svg")]) == 1
+                 "-o", str(tmp_path / "sheet.svg")]) == 2
     assert not (tmp_path / "sheet.svg").exists()
     (tmp_path / "sheet.key.svg").rmdir()
     assert main(["render", "x*2", "x=1", "--worksheet", "-q",

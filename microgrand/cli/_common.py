@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import unicodedata
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
+from .._files import check_target
 from .._format import PRECISION_MAX, PRECISION_MIN
 from ..expr import FUNCTIONS, Expression, ExpressionError, build_expression
 from ..value import NonFiniteGradientWarning
@@ -24,6 +27,8 @@ __all__ = [
     "add_expression_arguments",
     "add_layout_timeout_argument",
     "build",
+    "check_output",
+    "check_path",
     "check_precision_arg",
     "parse_assignment",
     "parse_assignments",
@@ -69,7 +74,8 @@ def parse_assignment(text: str, command: str = "microgrand") -> tuple[str, float
     if "=" not in text:
         raise UsageError(f"{command}: {text!r} is not name=value (e.g. x=2.0)")
     name, _, raw = text.partition("=")
-    name = name.strip()
+    # As Python reads identifiers (and so the expression parser): "ｘ" is "x".
+    name = unicodedata.normalize("NFKC", name.strip())
     if not name.isidentifier():
         raise UsageError(f"{command}: {name!r} in {text!r} is not a valid variable name")
     try:
@@ -147,6 +153,58 @@ def build(args: argparse.Namespace) -> Expression:
         finally:
             expr.root.zero_grad()
     return expr
+
+
+def check_output(
+    args: argparse.Namespace, suffixes: tuple[str, ...], *, stdout: bool = False
+) -> Path | None:
+    """Check ``-o`` before any work: the suffix (one of ``suffixes``) and that the file can be
+    written. Returns the path as given, or ``None`` for ``-o -`` (standard output) where the
+    command allows it.
+
+    Every command that writes a file checks its ``-o`` here, so that the same path gets the
+    same answer from each (a folder, a missing or broken parent, a trailing slash, a read-only
+    file; see :func:`microgrand._files.check_target`).
+
+    Example:
+        >>> a = argparse.Namespace(command="live", output="notes.txt")
+        >>> check_output(a, (".html", ".htm"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        microgrand.cli._common.UsageError: microgrand live: -o 'notes.txt': the file name must ...
+    """
+    out = str(args.output)
+    if out == "-":
+        if stdout:
+            return None
+        raise UsageError(f"{prog(args)}: -o - (standard output) is not possible here; "
+                         f"give a file name ending in {' or '.join(suffixes)}")
+    check_path(args, out)
+    if not out.lower().endswith(suffixes):
+        raise UsageError(
+            f"{prog(args)}: -o {out!r}: the file name must end in {' or '.join(suffixes)}"
+        )
+    return Path(out)
+
+
+def check_path(args: argparse.Namespace, path: str) -> Path:
+    """``path`` checked as a file this command can write, or a :class:`UsageError` that says
+    why in one line: ``microgrand live: -o 'x/p.html': the folder 'x' does not exist``.
+
+    Example:
+        >>> a = argparse.Namespace(command="render", output="/")
+        >>> check_path(a, "/")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        microgrand.cli._common.UsageError: microgrand render: -o '/': it ends with a slash, ...
+    """
+    try:
+        return check_target(path)
+    except OSError as e:
+        why = str(e).removeprefix(f"cannot save {path!r}: ")
+        if isinstance(e, PermissionError):
+            why = f"not writable ({why})"
+        raise UsageError(f"{prog(args)}: -o {path!r}: {why}") from None
 
 
 def write_stdout(data: bytes) -> None:

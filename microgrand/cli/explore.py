@@ -18,6 +18,7 @@ from ._common import (
     add_expression_arguments,
     add_precision_argument,
     build,
+    check_output,
     check_precision_arg,
 )
 
@@ -52,9 +53,7 @@ def add_commands(sub: Any) -> None:
 
 
 def _cmd_explore(args: argparse.Namespace) -> int:
-    out = str(args.output)
-    if not out.lower().endswith((".html", ".htm")):
-        raise UsageError(f"microgrand explore: -o {out!r}: the file name must end in .html or .htm")
+    check_output(args, (".html", ".htm"))
     if args.max_nodes < 2:
         raise UsageError("microgrand explore: --max-nodes must be at least 2")
     check_precision_arg(args)

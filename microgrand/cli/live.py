@@ -9,7 +9,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,9 @@ from ._common import (
     UsageError,
     add_precision_argument,
     build,
+    check_output,
     check_precision_arg,
+    parse_assignments,
     prog,
 )
 
@@ -89,27 +90,16 @@ def add_commands(sub: Any) -> None:
 
 
 def _check_output(args: argparse.Namespace) -> Path:
-    out = Path(args.output)
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise UsageError(
-            f"{prog(args)}: -o {args.output!r}: the file name must end in .html or .htm"
-        )
-    parent = out.parent if str(out.parent) else Path(".")
-    if out.is_dir():
-        raise UsageError(f"{prog(args)}: -o {args.output!r} is a directory")
-    if not parent.is_dir():
-        raise UsageError(f"{prog(args)}: -o {args.output!r}: the folder {str(parent)!r} "
-                         "does not exist")
-    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise UsageError(f"{prog(args)}: -o {args.output!r}: not writable (permission denied)")
+    out = check_output(args, (".html", ".htm"))
+    assert out is not None  # standard output is refused above
     return out
 
 
 def _root(args: argparse.Namespace) -> Value:
     check_precision_arg(args)
     expr = build(args)
-    unused = [a.partition("=")[0].strip() for a in args.assignments
-              if a.partition("=")[0].strip() not in expr.leaves]
+    given = parse_assignments(args.assignments, prog(args))  # names as the parser reads them
+    unused = [name for name in given if name not in expr.leaves]
     if unused:
         raise UsageError(f"{prog(args)}: {', '.join(unused)} not in the expression "
                          f"{args.expression!r}")

@@ -11,7 +11,7 @@ import argparse
 from typing import Any
 
 from ..render.themes import THEMES
-from ._common import UsageError, write_stdout
+from ._common import UsageError, check_output, write_stdout
 
 __all__ = ["add_commands"]
 
@@ -76,6 +76,7 @@ def _cmd_playground(args: argparse.Namespace) -> int:
         raise RuntimeError(str(e)) from None
     if args.steps < 0:
         raise UsageError("microgrand playground: --steps must be 0 or more")
+    check_output(args, (".html", ".htm"), stdout=True)  # before any training
     settings: dict[str, Any] = dict(
         n=args.n, noise=args.noise, classes=args.classes, test_fraction=args.test_fraction,
         layers=args.layers, activation=args.activation, init=args.init, loss=args.loss,

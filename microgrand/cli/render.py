@@ -23,6 +23,7 @@ from ._common import (
     add_layout_timeout_argument,
     add_precision_argument,
     build,
+    check_path,
     check_precision_arg,
     write_stdout,
 )
@@ -91,7 +92,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     targets = [out] if out == "-" else [out, _key_path(out)] if args.worksheet else [out]
     for path in targets:  # every target checked before any is written
         if path != "-":
-            check_target(path)
+            check_path(args, path)
     diagram = draw(
         root,
         show=("data", "grad") if args.backward else ("data",),

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .._files import check_target
 from ..pages.explore import ExploreTooLargeError
 from ..render.engine import ENGINE_NAMES
 from ..render.themes import THEMES
@@ -30,6 +29,7 @@ from ._common import (
     add_layout_timeout_argument,
     add_precision_argument,
     build,
+    check_output,
     check_precision_arg,
     write_stdout,
 )
@@ -119,17 +119,8 @@ def _too_large(args: argparse.Namespace, err: ValueError) -> UsageError:
 
 
 def _check_output(args: argparse.Namespace, allowed: tuple[str, ...]) -> None:
-    """Refuse a bad ``-o`` before any work: wrong suffix, or a target that cannot be written
-    (``-o -`` is standard output)."""
-    out = str(args.output)
-    if out == "-":
-        return
-    if not out.lower().endswith(allowed):
-        raise UsageError(
-            f"microgrand {args.command}: -o {out!r}: the file name must end in "
-            + " or ".join(allowed)
-        )
-    check_target(out)
+    """Refuse a bad ``-o`` before any work (``-o -`` is standard output)."""
+    check_output(args, allowed, stdout=True)
 
 
 def _write(args: argparse.Namespace, name: str, save: Callable[[Path], Path]) -> str:
