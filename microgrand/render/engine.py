@@ -56,6 +56,7 @@ __all__ = [
     "ENGINE_NAMES",
     "ENV_VAR",
     "TIMEOUT_ENV_VAR",
+    "WASM",
     "Engine",
     "LayoutTimeoutError",
     "RenderError",
