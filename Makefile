@@ -63,11 +63,12 @@ unit: install
 
 test: install system-extras npm-deps site lint typecheck unit
 
-bench: install
+bench: install npm-deps
 	$(BIN)/python benchmarks/run.py --out benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_explore.py --update benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_live.py --out benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_layout.py --out benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/bench_pyodide.py --out benchmarks/RESULTS.md
 
 # The pictures the README shows (the player screenshot needs Chromium: see system-extras).
 assets: install

@@ -100,6 +100,7 @@ def build(out: Path, pyodide: str | None) -> None:
         if pyodide:
             cmd += ["--pyodide", pyodide]
         run(cmd, cwd=work)
+        (out / ".nojekyll").touch()  # GitHub Pages: serve the folders starting with "_" too
     print(f"built {out}: {len(contents)} lessons, {len(whls)} wheels; "
           f"serve it with: python -m http.server -d {out}")
 
