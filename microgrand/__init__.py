@@ -30,7 +30,7 @@ from .pages.live import live
 from .pages.quiz import quiz
 from .recording import Recorded, RecordMismatchError, record
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
-from .render.wasm import ready
+from .render.engine import ready
 from .rules import RULES, Rule
 from .selfcheck import Verdict, check
 from .stepper import Player, Trace, animate, explain, save_player, step, trace

@@ -72,13 +72,21 @@ def lessons(into: Path) -> list[Path]:
 
 
 def wheels(into: Path) -> list[Path]:
-    """microgrand's wheel and the pinned pure-Python wheels of ``tools/site-wheels.txt``."""
+    """microgrand's wheel and the pinned pure-Python wheels of ``tools/site-wheels.txt``
+    (downloaded once into ``build/site-wheels/``)."""
     into.mkdir(parents=True, exist_ok=True)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     run([*pip, "wheel", "-q", "--no-deps", "-w", str(into), str(ROOT)])
+    cache = ROOT / "build" / "site-wheels"
     run([*pip, "download", "-q", "--no-deps", "--only-binary=:all:", "--platform", "any",
          "--implementation", "py", "--abi", "none", "--python-version", "3.14",
-         "-d", str(into), "-r", str(WHEELS)])
+         "-d", str(cache), "-r", str(WHEELS)])
+    pins = {line.split("==")[0].lower().replace("-", "_") + "-" + line.split("==")[1].strip()
+            for line in WHEELS.read_text("utf-8").splitlines()
+            if line.strip() and not line.startswith("#")}
+    for whl in cache.glob("*.whl"):
+        if "-".join(whl.name.split("-")[:2]).lower() in pins:
+            shutil.copy2(whl, into / whl.name)
     return sorted(into.glob("*.whl"))
 
 

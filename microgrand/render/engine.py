@@ -65,6 +65,7 @@ __all__ = [
     "kill_children",
     "layout",
     "layout_timeout",
+    "ready",
 ]
 
 ENGINE_NAMES = ("dot", "graphviz-pure", "wasm")
@@ -377,3 +378,22 @@ def _in_page(dot: str, extra_args: tuple[str, ...]) -> bytes:
         raise RenderError(str(e)) from None
     except (RuntimeError, ValueError) as e:
         raise RenderError(f"wasm failed making svg: {e}") from None
+
+
+async def ready() -> str:
+    """Make sure diagrams can be drawn; returns the layout engine in use.
+
+    In a browser kernel (JupyterLite, Pyodide) this loads Graphviz compiled to WebAssembly,
+    once (a fraction of a second): run ``await mg.ready()`` in the first cell of a notebook.
+    Importing microgrand already starts the loading, so a diagram drawn in a later cell works
+    without it. Elsewhere it returns at once.
+
+    Example:
+        >>> import asyncio
+        >>> asyncio.run(ready()).startswith(("dot", "graphviz-pure", "wasm"))
+        True
+    """
+    eng = choose_engine()
+    if eng.name == WASM:
+        return f"wasm: {await wasm.load()}"
+    return f"{eng.name} ({eng.version})"

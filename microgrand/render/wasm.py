@@ -10,8 +10,8 @@ Loading WebAssembly is asynchronous in a browser, so the engine is loaded once:
 
 * importing microgrand in a browser kernel starts loading it in the background (it takes a
   fraction of a second), so a diagram drawn in a later cell just works;
-* ``await mg.ready()`` waits until it is loaded (put it in the first cell when a diagram is
-  drawn in the same cell as the import);
+* ``await mg.ready()`` (:func:`microgrand.render.engine.ready`) waits until it is loaded
+  (put it in the first cell when a diagram is drawn in the same cell as the import);
 * where the browser supports JavaScript Promise Integration, the first layout waits for it
   by itself.
 
@@ -48,7 +48,7 @@ __all__ = [
     "WasmNotReadyError",
     "describe",
     "is_ready",
-    "ready",
+    "load",
     "render_svg",
     "runner_path",
     "vendored",
@@ -144,24 +144,17 @@ async def _load() -> Any:  # pragma: no cover - runs in a browser kernel
     return _instance
 
 
-async def ready() -> str:
-    """Make sure the layout engine can draw; returns its description.
-
-    In a browser kernel (JupyterLite) this loads Graphviz compiled to WebAssembly, once (a
-    fraction of a second); run it as ``await mg.ready()`` in the first cell of a notebook, or
-    let importing microgrand start the loading and draw in a later cell. Elsewhere it
-    returns at once.
+async def load() -> str:
+    """In a browser kernel, load the engine (once) and return :func:`describe`; elsewhere
+    just return it (there the engine is a program, started for each layout).
 
     Example:
         >>> import asyncio
-        >>> "WebAssembly" in asyncio.run(ready()) or not IN_BROWSER
+        >>> asyncio.run(load()) == describe()
         True
     """
     if not IN_BROWSER:
-        from .engine import choose_engine
-
-        eng = choose_engine()
-        return describe() if eng.name == "wasm" else f"{eng.name} ({eng.path})"
+        return describe()
     global _loading
     if _instance is None:  # pragma: no cover - browser kernel
         import asyncio
@@ -187,9 +180,9 @@ def start_loading() -> None:
 
     try:  # pragma: no cover - browser kernel
         _loading = asyncio.ensure_future(_load())
-        # A failure is reported by ready() or the first layout, not as an unretrieved error.
+        # A failure is reported by load() or the first layout, not as an unretrieved error.
         _loading.add_done_callback(lambda f: f.cancelled() or f.exception())
-    except RuntimeError:  # pragma: no cover - no event loop: ready() loads it
+    except RuntimeError:  # pragma: no cover - no event loop: load() loads it
         _loading = None
 
 
@@ -200,7 +193,7 @@ def _wait_here() -> None:  # pragma: no cover - browser kernel
     except ImportError:
         can_run_sync = None
     if can_run_sync is not None and can_run_sync():
-        run_sync(ready())
+        run_sync(load())
         return
     detail = f" (loading failed: {_failure})" if _failure is not None else ""
     raise WasmNotReadyError(
@@ -214,7 +207,7 @@ def render_svg(dot: str, extra_args: tuple[str, ...] = ()) -> bytes:
     """Lay out ``dot`` in this browser kernel and return the SVG (UTF-8 bytes).
 
     ``extra_args`` are Graphviz attributes written as on the command line (``-Gdpi=72``).
-    Raises :class:`WasmNotReadyError` before the engine has loaded (see :func:`ready`) and
+    Raises :class:`WasmNotReadyError` before the engine has loaded (see :func:`load`) and
     :class:`RuntimeError` outside a browser kernel (there the engine runs under Node.js:
     use :func:`microgrand.render.engine.layout` with ``engine="wasm"``).
 

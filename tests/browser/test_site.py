@@ -3,10 +3,14 @@ from a local web server.
 
 What runs here without internet: the site's pages, its file browser with the lessons, a
 lesson opened in the notebook editor, the site's package index (microgrand's wheel and the
-widgets'). Starting the Python kernel needs Pyodide's distribution, which the site fetches
-from Pyodide's CDN unless it was built with ``make site PYODIDE=<release archive>``; the
-npm ``pyodide`` package has only Pyodide's core (no micropip, IPython or NumPy), so the
-kernel itself is not started here: ``tests/test_pyodide.py`` runs the package in that core.
+widgets'), and the Python kernel itself: the site normally fetches Pyodide from Pyodide's CDN,
+which the tests cannot reach, so a copy of the site is given a self-hosted Pyodide made of
+the npm package's core and the kernel's pure-Python packages from PyPI
+(:mod:`pyodide_mini`), as ``make site PYODIDE=<release archive>`` does with a full release.
+In that kernel microgrand is installed from the site's index, imported, and draws a diagram
+in the browser's Web Worker with the WebAssembly engine. Not testable here: the lessons'
+own cells, which import matplotlib and NumPy (compiled packages that only Pyodide's
+distribution has), and so ``%pip install microgrand`` with its dependencies.
 """
 
 from __future__ import annotations
@@ -14,13 +18,17 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import shutil
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
+from pyodide_mini import CORE, self_hosted_site
+from pyodide_mini import build as build_pyodide
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "build" / "site"
@@ -37,9 +45,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site_url() -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(SITE))
+def serve(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on localhost (a free port) while the caller runs."""
+    handler = functools.partial(_Quiet, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -48,6 +56,23 @@ def site_url() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_url() -> Iterator[str]:
+    yield from serve(SITE)
+
+
+@pytest.fixture(scope="module")
+def self_hosted_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not (CORE / "pyodide.mjs").is_file():
+        pytest.skip("Pyodide not installed: run `make npm-deps` (needs npm)")
+    pyodide = build_pyodide(ROOT / "build" / "pyodide-mini")
+    site = self_hosted_site(SITE, pyodide, tmp_path_factory.mktemp("site") / "site")
+    try:
+        yield from serve(site)
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
 
 
 def lessons() -> list[str]:
@@ -86,5 +111,37 @@ def test_browser_lists_and_opens_the_lessons(browser: Any, site_url: str) -> Non
         cell = page.locator(".jp-Notebook .jp-Cell").first
         cell.wait_for(timeout=60_000)
         assert "await mg.ready()" in cell.inner_text()
+    finally:
+        page.close()
+
+
+CELLS = [
+    # What the site's first cell does, without the dependencies only Pyodide's CDN has.
+    'import piplite\nawait piplite.install(["graphviz", "tqdm"])\n'
+    'await piplite.install("microgrand", deps=False)',
+    "import microgrand as mg",  # starts loading the WebAssembly engine in the background
+    'x = mg.Value(2.0, label="x")\ny = (x * 3).tanh()\ny.backward()\nmg.draw(y)',
+    "print(mg.doctor())",
+]
+
+
+def test_kernel_installs_microgrand_from_the_site_and_draws(browser: Any,
+                                                           self_hosted_url: str) -> None:
+    query = "&".join(["kernel=python"] + [f"code={urllib.parse.quote(c)}" for c in CELLS])
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    try:
+        page.goto(f"{self_hosted_url}/repl/index.html?{query}", timeout=60_000)
+        picture = page.locator(".jp-RenderedSVG img").first
+        picture.wait_for(timeout=180_000)
+        svg = urllib.parse.unquote(picture.get_attribute("src") or "")
+        assert svg.startswith("data:image/svg+xml,") and "<svg" in svg
+        for text in ("data = 2.0000", "data = 6.0000", "tanh", "grad = 1.0000"):
+            assert text in svg, text
+        report = page.locator(".jp-OutputArea-output", has_text="layout engine: wasm")
+        report.wait_for(timeout=60_000)
+        assert "test layout" in report.inner_text() and ": ok" in report.inner_text()
+        assert not [u for u in failed if not u.startswith(self_hosted_url)]
     finally:
         page.close()
