@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -95,7 +96,7 @@ def init(sizes):
 
 model = mg.MLP(2, [16, 16, 1], activation="relu", rng=0)
 json.dumps({"python": sys.version.split()[0], "platform": sys.platform,
-            "engine": best(engine_step, model, 5), "float": best(float_step, init([2, 16, 16, 1]), 10)})
+            "engine": best(engine_step, model, 10), "float": best(float_step, init([2, 16, 16, 1]), 30)})
 '''
 
 
@@ -127,11 +128,13 @@ def main() -> int:
     if node is None or not (PYODIDE / "pyodide.mjs").is_file():
         print("skipped: needs Node.js and `make npm-deps` (Pyodide from npm)")
         return 0
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     here, there = in_cpython(), in_pyodide(node)
     lines = ["", TITLE, "",
              f"CPython {here['python']} and Pyodide (Python {there['python']}, Node.js "
              f"{subprocess.run([node, '--version'], capture_output=True, text=True).stdout.strip()}) "
-             f"on one machine ({platform.machine()}); best of 5 (engine) and 10 (floats).", "",
+             f"on one machine ({platform.machine()}); best of 10 (engine) and 30 (floats); "
+             f"load average {load} (other work on the machine makes the ratio noisy).", "",
              "| step (2-16-16-1 ReLU, 100 points) | CPython ms | Pyodide ms | Pyodide / CPython |",
              "|---|---:|---:|---:|"]
     for key, label in (("engine", "microgrand `Value` MLP: forward, backward, SGD"),
