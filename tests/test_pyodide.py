@@ -77,9 +77,14 @@ CLOSE = ["+", "*", "exp", "log", "tanh", "sin", "cos"]
 IN_BROWSER = r'''
 import json, random, sys
 heavy = sorted(m for m in ("PIL", "matplotlib", "numpy", "tqdm") if m in sys.modules)
-ready = await mg.ready()
 from microgrand.examples import readme_example
 from microgrand.render.engine import RenderError, choose_engine
+try:  # before the engine has loaded (no await yet, and Node.js has no JSPI by default)
+    mg.draw(readme_example()).svg()
+    early = "drew"
+except RenderError as e:
+    early = str(e)
+ready = await mg.ready()
 
 def mlp_graph():
     model = mg.MLP(2, [4, 4, 1], rng=random.Random(0))
@@ -103,7 +108,7 @@ pages = {kind: make(y)._repr_html_() for kind, make in
 json.dumps({
     "platform": sys.platform, "heavy": heavy, "ready": ready, "engine": choose_engine().name,
     "exact": expressions(1, EXACT, 300), "close": expressions(2, CLOSE, 300),
-    "drawn": drawn, "png": png, "doctor": str(mg.doctor()),
+    "drawn": drawn, "png": png, "early": early, "doctor": str(mg.doctor()),
     "pages": {k: [len(v), "data:image/svg+xml;base64," in v,
                   'data-kind="' + {"step": "player"}.get(k, k) + '"' in v]
               for k, v in pages.items()},
@@ -180,6 +185,10 @@ def test_diagram_is_laid_out_as_graphviz_pure_does(browser: dict[str, Any], name
     theirs = layout(drawn["dot"], "svg", engine="graphviz-pure")
     assert without_generator(drawn["svg"]) == without_generator(theirs)
     assert drawn["mime"] == ["image/svg+xml"]  # no PNG in a browser: the SVG is shown
+
+
+def test_drawing_before_the_engine_loaded_says_what_to_do(browser: dict[str, Any]) -> None:
+    assert "still loading" in browser["early"] and "await mg.ready()" in browser["early"]
 
 
 def test_png_explains_itself(browser: dict[str, Any]) -> None:
