@@ -192,9 +192,13 @@ def _wait_here() -> None:  # pragma: no cover - browser kernel
         from pyodide.ffi import can_run_sync, run_sync  # type: ignore[import-not-found]
     except ImportError:
         can_run_sync = None
+    global _failure
     if can_run_sync is not None and can_run_sync():
-        run_sync(load())
-        return
+        try:
+            run_sync(load())
+            return
+        except Exception as e:  # reported below, with what to do
+            _failure = e
     detail = f" (loading failed: {_failure})" if _failure is not None else ""
     raise WasmNotReadyError(
         "the diagram engine (Graphviz in WebAssembly) is still loading" + detail + "; run "
