@@ -162,3 +162,15 @@ def test_graphviz_pure_is_not_required_in_a_browser_kernel() -> None:
     assert needed["graphviz"] is True  # pure Python: the DOT writer
     linux = requirements.Requirement(next(d for d in deps if d.startswith("graphviz-pure")))
     assert linux.marker is not None and linux.marker.evaluate({"sys_platform": "linux"})
+
+
+@needs_node
+def test_cli_doctor_names_the_wasm_engine(monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from microgrand.cli import main
+
+    monkeypatch.setenv(ENV_VAR, "wasm")
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert f"wasm: {NODE}" in out and "compiled to WebAssembly" in out
+    assert "layout engine: wasm (viz-js" in out and ": ok" in out
