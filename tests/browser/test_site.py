@@ -8,7 +8,8 @@ which the tests cannot reach, so a copy of the site is given a self-hosted Pyodi
 the npm package's core and the kernel's pure-Python packages from PyPI
 (:mod:`pyodide_mini`), as ``make site PYODIDE=<release archive>`` does with a full release.
 In that kernel microgrand is installed from the site's index, imported, and draws a diagram
-in the browser's Web Worker with the WebAssembly engine. Not testable here: the lessons'
+in the browser's Web Worker with the WebAssembly engine; its live view recomputes in the
+notebook's output and its quiz shows. Not testable here: the lessons'
 own cells, which import matplotlib and NumPy (compiled packages that only Pyodide's
 distribution has), and so ``%pip install microgrand`` with its dependencies.
 """
@@ -122,6 +123,8 @@ CELLS = [
     "import microgrand as mg",  # starts loading the WebAssembly engine in the background
     'x = mg.Value(2.0, label="x")\ny = (x * 3).tanh()\ny.backward()\nmg.draw(y)',
     "print(mg.doctor())",
+    "mg.live(y)",  # the pages run their own scripts in the notebook's output
+    "mg.quiz(y)",
 ]
 
 
@@ -142,6 +145,15 @@ def test_kernel_installs_microgrand_from_the_site_and_draws(browser: Any,
         report = page.locator(".jp-OutputArea-output", has_text="layout engine: wasm")
         report.wait_for(timeout=60_000)
         assert "test layout" in report.inner_text() and ": ok" in report.inner_text()
+        # the live view recomputes in the page: x = 3 makes x·3 = 9
+        leaf = page.locator('.mg-live input[data-leaf="x"]').first
+        leaf.wait_for(timeout=60_000)
+        leaf.fill("3")
+        leaf.dispatch_event("change")
+        product = page.locator('.mg-live [data-node="x·3"][data-field="data"]').first
+        assert float(product.get_attribute("data-number") or "nan") == 9.0
+        page.locator("[data-score]").first.wait_for(timeout=60_000)
+        assert page.locator('input[data-answer="x"]').count() >= 1
         assert not [u for u in failed if not u.startswith(self_hosted_url)]
     finally:
         page.close()
