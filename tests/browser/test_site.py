@@ -9,7 +9,7 @@ the npm package's core and the kernel's pure-Python packages from PyPI
 (:mod:`pyodide_mini`), as ``make site PYODIDE=<release archive>`` does with a full release.
 In that kernel microgrand is installed from the site's index, imported, and draws a diagram
 in the browser's Web Worker with the WebAssembly engine; its live view recomputes in the
-notebook's output and its quiz shows. Not testable here: the lessons'
+notebook's output, and its quiz, explorer and step-through player show and respond. Not testable here: the lessons'
 own cells, which import matplotlib and NumPy (compiled packages that only Pyodide's
 distribution has), and so ``%pip install microgrand`` with its dependencies.
 """
@@ -125,6 +125,8 @@ CELLS = [
     "print(mg.doctor())",
     "mg.live(y)",  # the pages run their own scripts in the notebook's output
     "mg.quiz(y)",
+    "mg.explore(y)",
+    "mg.step(y)",
 ]
 
 
@@ -154,6 +156,11 @@ def test_kernel_installs_microgrand_from_the_site_and_draws(browser: Any,
         assert float(product.get_attribute("data-number") or "nan") == 9.0
         page.locator("[data-score]").first.wait_for(timeout=60_000)
         assert page.locator('input[data-answer="x"]').count() >= 1
+        for kind in ("explore", "player"):  # both replaced their fallback picture by the view
+            button = page.locator(f'.mg-page-{kind} [data-action="next"]').first
+            button.wait_for(timeout=60_000)
+            button.click()
+            assert page.locator(f".mg-page-{kind} [data-step]").first.inner_text().strip()
         assert not [u for u in failed if not u.startswith(self_hosted_url)]
     finally:
         page.close()
