@@ -11,7 +11,8 @@ HTTPS (GitHub Pages, a school server) or served locally with ``make serve-site``
 
 At run time the browser fetches Pyodide and its packages (NumPy, matplotlib, Pillow) from
 Pyodide's CDN, unless ``--pyodide`` names a Pyodide distribution (a ``pyodide-*.tar.bz2``
-release archive or its URL) to copy into the site, for a class without internet.
+release archive, its URL, or the unpacked folder holding ``pyodide.mjs``) to copy into the
+site, for a class without internet.
 
 Usage::
 
@@ -105,7 +106,9 @@ def build(out: Path, pyodide: str | None) -> None:
                "--no-libarchive"]
         for w in whls:
             cmd += ["--piplite-wheels", str(w)]
-        if pyodide:
+        if pyodide and Path(pyodide).is_dir():  # an unpacked release: JupyterLite's own place
+            shutil.copytree(pyodide, work / "static" / "pyodide")
+        elif pyodide:
             cmd += ["--pyodide", pyodide]
         run(cmd, cwd=work)
         (out / ".nojekyll").touch()  # GitHub Pages: serve the folders starting with "_" too
@@ -118,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site",
                         help="folder of the site (build/site; replaced)")
     parser.add_argument("--pyodide", default=None,
-                        help="a Pyodide release archive (path or URL) to serve from the site")
+                        help="a Pyodide release (archive, URL or unpacked folder) to serve "
+                             "from the site")
     args = parser.parse_args(argv)
     build(args.out.resolve(), args.pyodide)
     return 0
