@@ -14,6 +14,7 @@ help:
 	@echo "make assets   regenerate the README pictures in assets/"
 	@echo "make notebooks  sync and re-run the lesson notebooks (stores outputs)"
 	@echo "make lab      open the notebooks in JupyterLab"
+	@echo "make site     build the lessons as a JupyterLite site (build/site/); make serve-site"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,13 +61,14 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 2 ? 2 :
 unit: install
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-test: install system-extras lint typecheck unit
+test: install system-extras npm-deps site lint typecheck unit
 
-bench: install
+bench: install npm-deps
 	$(BIN)/python benchmarks/run.py --out benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_explore.py --update benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_live.py --out benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_layout.py --out benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/bench_pyodide.py --out benchmarks/RESULTS.md
 
 # The pictures the README shows (the player screenshot needs Chromium: see system-extras).
 assets: install
@@ -88,3 +90,36 @@ lab: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist demo-output
+
+# npm packages the tests use, at the versions pinned in tools/npm/ (Pyodide, to run microgrand
+# in WebAssembly under Node.js; @viz-js/viz, to check the vendored copy), into build/npm/.
+# Skipped with a note when npm is missing (the tests that need them skip with a reason).
+NPM_DIR := build/npm
+NPM_STAMP := $(NPM_DIR)/.installed
+.PHONY: npm-deps
+npm-deps: $(NPM_STAMP)
+
+$(NPM_STAMP): tools/npm/package.json tools/npm/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(NPM_DIR) && cp tools/npm/package.json tools/npm/package-lock.json $(NPM_DIR)/ && \
+	  (cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error) && touch $@; \
+	else echo "npm not found: the Pyodide tests will be skipped"; fi
+
+# The zero-install class site: the lessons (student copies) in JupyterLite, in build/site/.
+# Its build tools are the `site` extra (not needed by microgrand itself). PYODIDE=archive
+# serves a Pyodide release from the site instead of Pyodide's CDN (an offline class).
+SITE_STAMP := $(VENV)/.site-installed
+PYODIDE ?=
+.PHONY: site serve-site
+$(SITE_STAMP): pyproject.toml | $(STAMP)
+	$(PIP) install -e ".[site]"
+	@touch $@
+
+site: install $(SITE_STAMP)
+	$(BIN)/python tools/build_site.py --out build/site $(if $(PYODIDE),--pyodide $(PYODIDE))
+
+SITE_PORT ?= 8000
+serve-site:
+	@test -f build/site/index.html || $(MAKE) site
+	@echo "the lessons: http://localhost:$(SITE_PORT)/lab/index.html (Ctrl-C stops)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory build/site $(SITE_PORT)

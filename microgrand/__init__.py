@@ -20,6 +20,7 @@ from . import losses as losses
 from . import nn as nn
 from . import optim as optim
 from .context import is_grad_enabled, no_grad, scope
+from .doctor import doctor
 from .expr import ExpressionError, parse_expression
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 from .graph import Graph, topological_order
@@ -29,6 +30,7 @@ from .pages.live import live
 from .pages.quiz import quiz
 from .recording import Recorded, RecordMismatchError, record
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
+from .render.engine import ready
 from .rules import RULES, Rule
 from .selfcheck import Verdict, check
 from .stepper import Player, Trace, animate, explain, save_player, step, trace
@@ -102,6 +104,7 @@ __all__ = [
     "check",
     "cos",
     "data",
+    "doctor",
     "draw",
     "exp",
     "explain",
@@ -121,6 +124,7 @@ __all__ = [
     "parse_expression",
     "playground",
     "quiz",
+    "ready",
     "record",
     "relu",
     "save_player",

@@ -72,8 +72,9 @@ from ..pages.model import edge_id, number
 from ..pages.page import Page, PageView, build_page, new_uid
 from ..pages.svg import SVG_NS, hook_svg
 from ..render.build import DrawOptions, _Builder, _font, escape, natural_key
-from ..render.engine import layout
+from ..render.engine import WASM, choose_engine, layout
 from ..render.themes import THEMES
+from ..render.wasm import IN_BROWSER
 from ..stepper.explain import _names, explain_step
 from ..stepper.trace import Trace, trace
 from ..value import Value
@@ -449,8 +450,14 @@ class Explorer(PageView):
             v.dot = self._dot(v)
         # One engine run per view (two at a time): `dot` given many graphs in one input
         # has been seen to crash.
-        with ThreadPoolExecutor(max_workers=LAYOUT_WORKERS) as pool:
-            svgs = list(pool.map(lambda v: layout(v.dot, "svg", engine=self.engine), todo))
+        def run(v: View) -> bytes:
+            return layout(v.dot, "svg", engine=self.engine)
+
+        if IN_BROWSER:  # no threads in a browser kernel (and the layout runs in this one)
+            svgs = [run(v) for v in todo]
+        else:
+            with ThreadPoolExecutor(max_workers=LAYOUT_WORKERS) as pool:
+                svgs = list(pool.map(run, todo))
         for v, svg in zip(todo, svgs, strict=True):
             v.svg = self._hook(v, svg.decode("utf-8"))
 
@@ -714,7 +721,10 @@ class Explorer(PageView):
         }
 
     def fallback_png(self) -> bytes:
-        """PNG of the opening view: the picture shown where scripts do not run."""
+        """PNG of the opening view: the picture shown where scripts do not run (SVG where only
+        the WebAssembly engine draws: a browser kernel)."""
+        if choose_engine(self.engine).name == WASM:
+            return layout(self.views[self.focus].dot, "svg", engine=self.engine)
         return layout(self.views[self.focus].dot, "png", engine=self.engine,
                       extra_args=(f"-Gdpi={FALLBACK_DPI}",))
 

@@ -70,7 +70,7 @@ from ..stepper.explain import _needs_parens, _template, _text_frac, _text_local
 from ..stepper.trace import Contribution, node_names, trace
 from ..value import Value
 from .model import edge_id, graph_model, number
-from .page import Page, PageView, build_page, new_uid, web_text
+from .page import Page, PageView, build_page, fallback_picture, new_uid, web_text
 from .svg import SVG_NS, hook_svg, svg_text
 
 __all__ = [
@@ -606,7 +606,7 @@ class LiveView(PageView):
             self.model(),
             view_html=self._view_html(uid),
             theme=THEMES[self.theme],
-            fallback_png=self.diagram().png(FALLBACK_DPI),
+            fallback_png=fallback_picture(self.diagram(), FALLBACK_DPI),
             fallback_note="Run this cell to drag the inputs and watch every value and "
             "gradient update.",
             title=f"Live diagram of {title}",

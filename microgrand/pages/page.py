@@ -18,12 +18,25 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._files import write_atomic
+from ..render.engine import WASM, choose_engine
 from ..render.themes import Theme, css_variables, mix
 
-__all__ = ["Page", "PageView", "build_page", "derived_colours", "new_uid", "page_css", "web_text"]
+if TYPE_CHECKING:
+    from ..render.diagram import Diagram
+
+__all__ = [
+    "Page",
+    "PageView",
+    "build_page",
+    "derived_colours",
+    "fallback_picture",
+    "new_uid",
+    "page_css",
+    "web_text",
+]
 
 _UID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _KIND = re.compile(r"[a-z][a-z0-9_]*")
@@ -40,6 +53,21 @@ def web_text(name: str) -> str:
     if not re.fullmatch(r"[a-z][a-z0-9_]*\.(js|css)", name):
         raise ValueError(f"not a page file name: {name!r}")
     return (resources.files("microgrand") / "web" / name).read_text(encoding="utf-8")
+
+
+def fallback_picture(diagram: Diagram, dpi: int) -> bytes:
+    """The picture a page shows where its scripts do not run: ``diagram`` as PNG at ``dpi``;
+    as SVG where only the WebAssembly engine draws (a browser kernel), which makes no PNG.
+    :func:`build_page` takes either.
+
+    Example:
+        >>> from microgrand import Value, draw
+        >>> fallback_picture(draw(Value(1.0, label="x")), 72)[:4]
+        b'\x89PNG'
+    """
+    if choose_engine(diagram.engine).name == WASM:
+        return diagram.svg().encode("utf-8")
+    return diagram.png(dpi)
 
 
 def new_uid(kind: str) -> str:
@@ -175,7 +203,8 @@ def build_page(
             with ``uid``).
         theme: colours, as CSS custom properties scoped to this page.
         fallback_png: PNG of the finished state, shown as an ``<img>`` (data URI) wherever
-            scripts do not run; ``fallback_note`` is the one line under it.
+            scripts do not run (SVG text is accepted too: see :func:`fallback_picture`);
+            ``fallback_note`` is the one line under it.
         scripts: files of ``microgrand/web/`` run after ``runtime.js`` (default ``KIND.js``);
             ``styles``: CSS files after ``page.css`` (default ``KIND.css``).
 
@@ -198,7 +227,8 @@ def build_page(
         raise ValueError(
             f"uid must be letters, digits, '-' or '_', starting with a letter: {uid!r}"
         )
-    src = "data:image/png;base64," + base64.b64encode(fallback_png).decode("ascii")
+    mime = "image/svg+xml" if fallback_png.lstrip()[:1] == b"<" else "image/png"
+    src = f"data:{mime};base64," + base64.b64encode(fallback_png).decode("ascii")
     alt = fallback_alt if fallback_alt is not None else title
     fragment = (
         f'<div class="mg-page mg-page-{kind}" id="{uid}" data-kind="{kind}">'

@@ -47,7 +47,7 @@ from ..graph import Graph
 from ..render.themes import THEMES
 from ..value import Value
 from .live import FALLBACK_DPI, LiveView, ThemeName, diagram_svg, named_graph
-from .page import Page, build_page, new_uid
+from .page import Page, build_page, fallback_picture, new_uid
 from .problems import random_problem
 
 __all__ = ["Quiz", "QuizView", "quiz"]
@@ -235,7 +235,7 @@ class QuizView(LiveView):
             self.model(),
             view_html=self._view_html(uid),
             theme=THEMES[self.theme],
-            fallback_png=self.diagram().png(FALLBACK_DPI),
+            fallback_png=fallback_picture(self.diagram(), FALLBACK_DPI),
             fallback_note="Run this cell to fill in the answers and check them.",
             title=f"Exercise: {title}",
             fallback_alt=f"Worksheet: the diagram of {title} with blanks to fill in",

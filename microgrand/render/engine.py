@@ -1,12 +1,19 @@
-"""The layout engine: the system Graphviz ``dot`` when installed, else ``graphviz-pure``.
+"""The layout engine: the system Graphviz ``dot`` when installed, else ``graphviz-pure``;
+in a browser kernel (Pyodide), Graphviz compiled to WebAssembly (``wasm``).
 
 ``graphviz-pure`` is a pip-installed port of ``dot`` (a dependency of microgrand), so a plain
 ``pip install microgrand`` can always draw. Its console script is looked for on ``PATH``, in
 the running interpreter's scripts directory and next to ``sys.executable`` (a Jupyter kernel
 started from a virtual environment often lacks that directory on ``PATH``).
 
+In a browser kernel no program can be started: there the engine is ``wasm``, the same
+Graphviz version compiled to WebAssembly and shipped with the package (see
+:mod:`microgrand.render.wasm`; load it once with ``await mg.ready()``). Elsewhere ``wasm`` is
+used on request and runs under Node.js. It makes SVG only.
+
 The choice is made once per ``PATH`` and request (cached). Force one with ``engine="dot"`` /
-``engine="graphviz-pure"`` or the environment variable ``MICROGRAND_ENGINE``.
+``engine="graphviz-pure"`` / ``engine="wasm"`` or the environment variable
+``MICROGRAND_ENGINE``.
 
 Layout has a time budget (:data:`DEFAULT_LAYOUT_TIMEOUT` seconds; ``layout_timeout=`` or the
 environment variable ``MICROGRAND_LAYOUT_TIMEOUT``); past it the engine is killed and
@@ -14,6 +21,8 @@ environment variable ``MICROGRAND_LAYOUT_TIMEOUT``); past it the engine is kille
 is killed with everything it started when the budget runs out, when the caller is interrupted
 (``KeyboardInterrupt``, ``SystemExit`` from a signal handler) and at interpreter exit; on Linux
 it is also told to die with its parent, so even ``kill -9`` of Python leaves no engine behind.
+In a browser kernel the layout runs in the same thread and cannot be stopped, so the budget
+does not apply there (the size guard of :func:`microgrand.draw` still does).
 
 Example:
     >>> choose_engine().name in ENGINE_NAMES
@@ -40,11 +49,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import wasm
+
 __all__ = [
     "DEFAULT_LAYOUT_TIMEOUT",
     "ENGINE_NAMES",
     "ENV_VAR",
     "TIMEOUT_ENV_VAR",
+    "WASM",
     "Engine",
     "LayoutTimeoutError",
     "RenderError",
@@ -53,9 +65,11 @@ __all__ = [
     "kill_children",
     "layout",
     "layout_timeout",
+    "ready",
 ]
 
-ENGINE_NAMES = ("dot", "graphviz-pure")
+ENGINE_NAMES = ("dot", "graphviz-pure", "wasm")
+WASM = "wasm"
 ENV_VAR = "MICROGRAND_ENGINE"
 TIMEOUT_ENV_VAR = "MICROGRAND_LAYOUT_TIMEOUT"
 FORMATS = ("svg", "png")
@@ -162,7 +176,11 @@ def _pdeathsig() -> Callable[[], None] | None:
 
 @dataclass(frozen=True, slots=True)
 class Engine:
-    """A layout program: ``name`` (``dot`` or ``graphviz-pure``) and its ``path``."""
+    """A layout program: ``name`` (``dot``, ``graphviz-pure`` or ``wasm``) and its ``path``.
+
+    For ``wasm`` the path is Node.js's outside a browser kernel, and the vendored
+    ``viz-global.js`` inside one (where it runs in the page, not as a program).
+    """
 
     name: str
     path: str
@@ -170,14 +188,18 @@ class Engine:
     @property
     def version(self) -> str:
         """The program's own version line (``dot -V``), or a note saying why it is unknown."""
+        if self.name == WASM:
+            return wasm.describe() + (
+                "" if wasm.IN_BROWSER else f", Node.js {_version(self.path, '--version')}"
+            )
         return _version(self.path)
 
 
 @lru_cache(maxsize=8)
-def _version(path: str) -> str:
+def _version(path: str, flag: str = "-V") -> str:
     try:
         r = subprocess.run(
-            [path, "-V"], capture_output=True, timeout=30, check=False, stdin=subprocess.DEVNULL
+            [path, flag], capture_output=True, timeout=30, check=False, stdin=subprocess.DEVNULL
         )
     except (OSError, subprocess.SubprocessError) as e:
         return f"unknown ({e})"
@@ -194,6 +216,11 @@ def _script_dirs() -> list[str]:
 
 
 def _find(name: str, path_env: str | None) -> str | None:
+    if wasm.IN_BROWSER:  # no programs in a browser: only the engine that runs in the page
+        vendored = Path(wasm.runner_path()).parent / "vendor" / "viz-global.js"
+        return str(vendored) if name == WASM else None
+    if name == WASM:
+        return shutil.which("node", path=path_env)
     found = shutil.which(name, path=path_env)
     if found:
         return found
@@ -225,7 +252,8 @@ def engines() -> list[Engine]:
 def choose_engine(engine: str | None = None) -> Engine:
     """The engine to use: ``engine`` if given, else ``$MICROGRAND_ENGINE``, else the best found.
 
-    The system ``dot`` is preferred when it is on ``PATH``; otherwise ``graphviz-pure``.
+    The system ``dot`` is preferred when it is on ``PATH``; otherwise ``graphviz-pure``; in a
+    browser kernel ``wasm`` (the only one there).
 
     Example:
         >>> choose_engine("graphviz-pure").name
@@ -249,11 +277,14 @@ def _choose(engine: str | None, path_env: str | None, source: str) -> Engine:
     if engine is not None:
         p = _find(engine, path_env)
         if p is None:
-            hint = (
-                "install Graphviz (it provides 'dot') or use engine='graphviz-pure'"
-                if engine == "dot"
-                else "reinstall it with: pip install graphviz-pure"
-            )
+            if wasm.IN_BROWSER:
+                hint = "in a browser kernel only engine='wasm' can run"
+            elif engine == "dot":
+                hint = "install Graphviz (it provides 'dot') or use engine='graphviz-pure'"
+            elif engine == WASM:
+                hint = "outside a browser it runs under Node.js: install Node.js ('node')"
+            else:
+                hint = "reinstall it with: pip install graphviz-pure"
             raise RenderError(f"layout engine {engine!r} (from {source}) was not found; {hint}")
         return Engine(engine, p)
     for name in ENGINE_NAMES:
@@ -279,7 +310,8 @@ def layout(
     The DOT goes to the engine on stdin; its stderr is captured (``graphviz-pure`` warns about
     font widths of non-ASCII characters) and shown only when the engine fails. ``timeout``:
     the budget in seconds (see :func:`layout_timeout`); past it the engine is killed and
-    :class:`LayoutTimeoutError` is raised.
+    :class:`LayoutTimeoutError` is raised. The ``wasm`` engine makes SVG only (PNG raises
+    :class:`RenderError` saying so); in a browser kernel it runs in this thread, unbounded.
 
     Example:
         >>> layout("digraph { a }", "png")[:4]
@@ -290,6 +322,12 @@ def layout(
     budget = layout_timeout(timeout)
     eng = choose_engine(engine)
     cmd = [eng.path, f"-T{fmt}", *extra_args]
+    if eng.name == WASM:
+        if fmt != "svg":
+            raise RenderError(wasm.NO_RASTER)
+        if wasm.IN_BROWSER:
+            return _in_page(dot, extra_args)
+        cmd = [eng.path, wasm.runner_path(), *extra_args]
     posix = os.name == "posix"
     try:
         proc = subprocess.Popen(
@@ -330,3 +368,32 @@ def layout(
             f"{eng.name} failed (exit code {r.returncode}) making {fmt}: " + " | ".join(lines)
         )
     return r.stdout
+
+
+def _in_page(dot: str, extra_args: tuple[str, ...]) -> bytes:
+    """The layout in a browser kernel, by the WebAssembly engine loaded into the page."""
+    try:
+        return wasm.render_svg(dot, extra_args)
+    except wasm.WasmNotReadyError as e:
+        raise RenderError(str(e)) from None
+    except (RuntimeError, ValueError) as e:
+        raise RenderError(f"wasm failed making svg: {e}") from None
+
+
+async def ready() -> str:
+    """Make sure diagrams can be drawn; returns the layout engine in use.
+
+    In a browser kernel (JupyterLite, Pyodide) this loads Graphviz compiled to WebAssembly,
+    once (a fraction of a second): run ``await mg.ready()`` in the first cell of a notebook.
+    Importing microgrand already starts the loading, so a diagram drawn in a later cell works
+    without it. Elsewhere it returns at once.
+
+    Example:
+        >>> import asyncio
+        >>> asyncio.run(ready()).startswith(("dot", "graphviz-pure", "wasm"))
+        True
+    """
+    eng = choose_engine()
+    if eng.name == WASM:
+        return f"wasm: {await wasm.load()}"
+    return f"{eng.name} ({eng.version})"

@@ -32,9 +32,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._files import write_atomic
 from .._format import format_short
@@ -44,6 +42,9 @@ from ..render.themes import THEMES, Theme, mix
 from ..value import Value
 from .player import DEFAULT_MAX_STEPS, Player, ThemeName, _as_trace, _kind, _paren
 from .trace import Trace
+
+if TYPE_CHECKING:  # Pillow is imported where frames are drawn, not by `import microgrand`
+    from PIL import Image, ImageFont
 
 __all__ = ["AnimationError", "animate", "frames"]
 
@@ -55,6 +56,8 @@ class AnimationError(RuntimeError):
 @cache
 def _font(mono: bool, bold: bool, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     # matplotlib (a dependency) ships DejaVu; find its files without importing it (slow).
+    from PIL import ImageFont
+
     name = "DejaVuSansMono" if mono else "DejaVuSans"
     if bold:
         name += "-Bold"
@@ -72,7 +75,7 @@ def _font(mono: bool, bold: bool, size: int) -> ImageFont.FreeTypeFont | ImageFo
 Line = tuple[str, bool, bool]  # text, monospace, bold
 
 
-Wrapped = list[tuple[str, ImageFont.FreeTypeFont | ImageFont.ImageFont]]
+Wrapped: TypeAlias = "list[tuple[str, ImageFont.FreeTypeFont | ImageFont.ImageFont]]"
 
 
 def _wrap(lines: list[Line], width: int, scale: float) -> Wrapped:
@@ -97,6 +100,8 @@ def _caption(wrapped: Wrapped, width: int, height: int, scale: float, theme: The
     size = max(12, round(20 * scale))
     pad = round(12 * scale)
     line_h = round(size * 1.45)
+    from PIL import Image, ImageDraw
+
     img = Image.new("RGB", (width, height), caption_fill(theme))
     d = ImageDraw.Draw(img)
     d.rectangle([0, 0, round(5 * scale), img.height], fill=theme.accent)
@@ -130,6 +135,8 @@ def _compose(sheet: _Sheet | None, plans: list[Plan], pics: list[Image.Image],
     ch = max(_caption_height(c, scale) for c in wrapped)
     caps = [_caption(c, w, ch, scale, theme) for c in wrapped]
     # One palette: the finished diagram, a caption, the accent (drawn on by highlights).
+    from PIL import Image
+
     sample = Image.new("RGB", (w, h + ch + 4), theme.accent)
     sample.paste(sheet.full if sheet is not None else pics[-1], (0, 0))
     sample.paste(caps[0], (0, h))
@@ -168,6 +175,8 @@ class _Sheet:
     box colour) and where each box, operation and edge is on them, in pixels."""
 
     def __init__(self, dot: str, blank_dot: str, engine: str | None, dpi: int) -> None:
+        from PIL import Image
+
         extra = (f"-Gdpi={dpi}",)
         self.scale = dpi / 72
         self.full = Image.open(io.BytesIO(layout(dot, "png", engine, extra))).convert("RGB")
@@ -245,6 +254,8 @@ class _Sheet:
     def frame(self, hidden: Iterable[str], current: str | None, inputs: Iterable[str],
               edges: Iterable[str], theme: Theme, ink: Any) -> Image.Image:
         """The full picture with the boxes in ``hidden`` blanked and a highlight drawn."""
+        from PIL import ImageDraw
+
         im = self.full.copy()
         for nid in hidden:
             box = self.boxes.get(nid)
@@ -276,7 +287,7 @@ def _blank_numbers(dot: str, pattern: str, colour: str) -> str:
                   f"{m.group(3)}", dot)
 
 
-Frames = tuple["_Sheet | None", list[Plan], list[Image.Image], list[list[Line]]]
+Frames: TypeAlias = "tuple[_Sheet | None, list[Plan], list[Image.Image], list[list[Line]]]"
 
 
 def _backward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
@@ -299,6 +310,8 @@ def _backward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
                 edges.append(f"e-{s.id}-op")
             plans.append((order[k:], s.id, inputs, edges))
         else:  # pragma: no cover - an engine whose PNG and SVG disagree: one render per frame
+            from PIL import Image
+
             png = p.frame_diagram(k, theme=theme.name).png(dpi)  # type: ignore[arg-type]
             pics.append(Image.open(io.BytesIO(png)).convert("RGB"))
         caps.append(_backward_caption(p, k))

@@ -45,6 +45,7 @@ from .._format import check_precision, format_short
 from ..graph import Graph
 from ..pages import Page, PageView, graph_model, number
 from ..pages.model import edge_id
+from ..pages.page import fallback_picture
 from ..render import draw
 from ..render.diagram import Diagram
 from ..render.themes import THEMES
@@ -395,7 +396,7 @@ class Player(PageView):
             graph=self.graph,
             names=self.names,
             theme=self.theme,
-            fallback_png=self.diagram().png(FALLBACK_DPI),
+            fallback_png=fallback_picture(self.diagram(), FALLBACK_DPI),
         )
 
 
