@@ -312,7 +312,8 @@ assert wrong != right, "overwriting gets it wrong"
 # Here $a$ and $b$ each feed **two** nodes ($d$ and $e$). The adding version and `backward()`
 # agree with the finite differences; the overwriting version keeps only the last contribution.
 # In the diagram, look at the two edges that leave $a$: the gradient of $a$ is the sum of what
-# comes back along them.
+# comes back along them. (The edges cross here, so each edge's note says which local
+# derivative it carries, such as $\partial d/\partial a = 3.00$, instead of a bare `∂ = …`.)
 
 # %%
 graph = mg.Graph.of(out)
@@ -322,7 +323,12 @@ for edge in graph.edges:
         print(f"a → {dst.op}: local {edge.local:+.1f} × grad of the {dst.op} node {dst.grad:+.1f}"
               f" = {edge.local * dst.grad:+.1f}")
 print(f"sum = a.grad = {a.grad:+.1f}")
-mg.draw(out, edge_labels=True, highlight=[a], rankdir="TB", precision=2)
+locals_named = {
+    (edge.src, edge.dst, edge.position):
+        f"∂{graph.node(edge.dst).label}/∂{graph.node(edge.src).label} = {edge.local:.2f}"
+    for edge in graph.edges
+}
+mg.draw(out, edge_notes=locals_named, highlight=[a], rankdir="TB", precision=2)
 
 # %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
 contributions = [edge.local * graph.node(edge.dst).grad for edge in graph.edges
