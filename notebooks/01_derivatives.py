@@ -428,33 +428,34 @@ mg.check(q1, truth, note=f"the forward difference is {truth:.6f}",
          hint="(3.1² − 9) / 0.1 = (9.61 − 9) / 0.1; the forward difference is off by about h")
 
 # %% [markdown]
-# **2.** For $e = a \cdot b$ with $a = 2$ and $b = -3$, what is the local derivative
+# **2.** For $e = a \cdot b$ with $a = 4$ and $b = -7$, what is the local derivative
 # $\partial e/\partial a$?
 
 # %%
 q2 = ...  # a number
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-q2 = -3
+q2 = -7
 
 # %% tags=["check"] jupyter={"source_hidden": true}
-e = mg.Value(2.0) * mg.Value(-3.0)
+e = mg.Value(4.0) * mg.Value(-7.0)
 mg.check(q2, e.local_grads[0], hint="for a product, the slope with respect to one input is the other input")
 
 # %% [markdown]
 # **3.** How many nodes (boxes and operations counted as one node each) does the graph of
-# $d = a \cdot b + c$ have, with $a$, $b$, $c$ three Values? (`mg.Graph.of(d).stats()` counts
-# them.)
+# $L = (a \cdot b + c) \cdot a$ have, with $a$, $b$, $c$ three Values? ($a$ is used twice;
+# `mg.Graph.of(L).stats()` counts them.)
 
 # %%
 q3 = ...  # a whole number
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-q3 = 5
+q3 = 6
 
 # %% tags=["check"] jupyter={"source_hidden": true}
 a, b, c = mg.Value(2.0), mg.Value(-3.0), mg.Value(10.0)
-mg.check(q3, mg.Graph.of(a * b + c).stats()["nodes"], hint="three inputs, plus one node per operation")
+mg.check(q3, mg.Graph.of((a * b + c) * a).stats()["nodes"],
+         hint="each input is one node, however often it is used, plus one node per operation")
 
 
 # %% [markdown]
