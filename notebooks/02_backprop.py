@@ -218,8 +218,8 @@ mg.draw(o, rankdir="TB", precision=2)
 # gradient of a weight is proportional to the input it multiplies.
 #
 # Now drag it. In the live view (it shows the gradients, `show=["grad"]`, and no edge labels;
-# the number boxes hold the inputs) every gradient is recomputed in the page as you move a slider: set $x_2$
-# away from 0 and watch $do/dw_2$ come alive; push $w_1$ far from $-3$, so that the sum going
+# the number boxes hold the inputs) every gradient is recomputed in the page as you move a
+# slider: set $x_2$ away from 0 and watch $do/dw_2$ come alive; push $w_1$ far from $-3$, so that the sum going
 # into tanh is large, and watch every gradient shrink as tanh flattens. Click a node to see its
 # chain-rule line with the current numbers.
 
@@ -230,9 +230,6 @@ assert w2.grad == 0.0 and x2.data == 0.0, "do/dw2 = 0 because x2 = 0"
 mg.live(o, show=["grad"], edge_labels=False, rankdir="TB", precision=2)
 
 # %% [markdown]
-# The gradient of a weight is proportional to the input it multiplies: that is why $w_2$ learns
-# nothing while $x_2 = 0$.
-#
 # ## 5. A node used twice: gradients must add
 #
 # What is $dy/da$ for $y = a + a$? Obviously 2. But look at the graph: the `+`
