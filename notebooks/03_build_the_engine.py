@@ -90,7 +90,7 @@ class Value:
         self.data = float(data)
         self.grad = 0.0
         self.inputs = inputs  # the Values this one was made from
-        self.local = local  # d(self)/d(input), one number per input
+        self.local = local  # ∂(self)/∂(input), one number per input
         self.op = op
         self.label = label
 
