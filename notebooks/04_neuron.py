@@ -259,6 +259,7 @@ mg.quiz(o, precision=3, reveal=False)
 mg.step(o, rankdir="TB", precision=3)
 
 # %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(b.data + 0.451) < 5e-4, "b ≈ -0.451, as the quiz's text says"
 assert abs(o.data - 0.5) < 1e-12 and abs(n.grad - 0.75) < 1e-12, "o = 0.5, tanh'(n) = 0.75"
 assert abs(w.grad - 0.75 * x.data) < 1e-12 and abs(x.grad - 0.75 * w.data) < 1e-12
 assert abs(b.grad - n.grad) < 1e-12 and abs(wx.grad - n.grad) < 1e-12
