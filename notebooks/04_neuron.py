@@ -119,7 +119,7 @@ def value_and_derivative(act, t):
 
 
 slopes = {}  # name: the derivative at every grid point
-fig, axes = plt.subplots(2, 4, figsize=(12, 5), sharex=True)
+fig, axes = plt.subplots(2, 4, figsize=(10, 4.6), sharex=True)
 for col, (name, act) in enumerate(ACTIVATIONS.items()):
     ys, dys = zip(*(value_and_derivative(act, t) for t in grid))
     slopes[name] = dys
