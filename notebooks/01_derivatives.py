@@ -71,16 +71,21 @@ print(f"f({x}) = {f(x)}")
 print(f"f({x} + h) = {f(x + h):.8f}")
 print(f"measured slope = {slope:.5f}   calculus says 6x - 4 = {6 * x - 4}")
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert 6 * x - 4 == 14, "f'(3) = 14"
+assert abs(slope - 14) < 1e-3, "the nudge measures f'(3) = 14"
+
 # %% [markdown]
 # The slope is the steepness of the **tangent line**, the straight line that touches the curve at
 # $x = 3$. Where the slope is negative ($x < 2/3$), nudging $x$ up makes $f$ go *down*; at the
-# bottom of the parabola the slope is 0.
+# bottom of the parabola ($x = 2/3$) the slope is 0.
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(xs, [f(x) for x in xs], color="tab:blue", label="f(x)")
+slopes = {}
 for x0, colour in [(3.0, "tab:red"), (-1.0, "tab:green"), (2 / 3, "tab:purple")]:
-    s = (f(x0 + h) - f(x0)) / h
+    s = slopes[x0] = (f(x0 + h) - f(x0)) / h
     line = [x0 - 1.2, x0 + 1.2]
     ax.plot(line, [f(x0) + s * (t - x0) for t in line], color=colour, lw=2,
             label=f"slope at x = {x0:.2f} is {s:.2f}")
@@ -89,6 +94,11 @@ ax.set_xlabel("x")
 ax.set_ylabel("f(x)")
 ax.legend(fontsize=8)
 plt.show()
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert slopes[-1.0] < 0 < slopes[3.0], "negative left of the bottom, positive right of it"
+assert abs(slopes[2 / 3]) < 1e-3, "the slope is 0 at the bottom, x = 2/3"
+assert min(xs, key=f) == 0.7, "the bottom of the plotted curve is next to x = 2/3"
 
 # %% [markdown]
 # ## 2. How small should the nudge be?
@@ -130,11 +140,23 @@ best_c = min(range(len(hs)), key=lambda i: central_err[i])
 print(f"forward: best h = {hs[best]:.0e}, error {forward_err[best]:.1e}")
 print(f"central: best h = {hs[best_c]:.0e}, error {central_err[best_c]:.1e}")
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+for err, i in ((forward_err, best), (central_err, best_c)):
+    assert err[0] > 100 * err[i] and err[-1] > 100 * err[i], "both errors fall, then rise again"
+assert all(c < f / 10 for c, f in zip(central_err[:4], forward_err[:4])), "central falls faster"
+assert 1e-9 <= hs[best] <= 1e-7 and 1e-10 < forward_err[best] < 1e-7, "forward: about 8 digits"
+assert 1e-6 <= hs[best_c] <= 1e-4 and central_err[best_c] < 1e-9, "central: about 11 digits"
+assert abs((f(3 + 0.1) - f(3 - 0.1)) / 0.2 - 14) < 1e-9, "no bending error for the parabola"
+import sys  # noqa: E402
+
+assert abs(sys.float_info.mant_dig * math.log10(2) - 16) < 0.1, "about 16 significant digits"
+assert (1.0 + 1e-16) - 1.0 == 0.0, "a nudge below the 16th digit is lost"
+
 # %% [markdown]
 # Read the plot from left to right: both errors first fall as $h$ shrinks (less bending), the
 # central one much faster; then round-off takes over and both rise again. The best forward
-# difference, around $h = 10^{-8}$, is only good to about 8 digits; the best central difference,
-# around $h = 10^{-5}$, to about 11.
+# difference (printed above: around $h = 10^{-8}$) is only good to about 8 digits; the best
+# central difference (around $h = 10^{-5}$) to about 11.
 #
 # (For the parabola $f$ of section 1 the central difference has no bending error at all,
 # because the $h^2$ terms of $f(x+h)$ and $f(x-h)$ cancel: only round-off remains.)
@@ -160,6 +182,10 @@ print(f"d = {d}")
 print(f"∂d/∂a ≈ {(g(a + h, b, c) - d) / h:.4f}   (calculus: b = {b})")
 print(f"∂d/∂b ≈ {(g(a, b + h, c) - d) / h:.4f}   (calculus: a = {a})")
 print(f"∂d/∂c ≈ {(g(a, b, c + h) - d) / h:.4f}   (calculus: 1)")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs((g(a + 0.01, b, c) - d) - (-0.03)) < 1e-9, "a up by 0.01: d moves by -0.03"
+assert abs((g(a, b, c + 0.01) - d) - 0.01) < 1e-12, "c up by 0.01: d moves by 0.01"
 
 # %% [markdown]
 # Read these numbers as *sensitivities*: nudging $a$ up by 0.01 moves $d$ by about
@@ -187,6 +213,9 @@ print(d)
 print("d was made by", repr(d.op), "from", [v.label for v in d.inputs])
 print("e was made by", repr(e.op), "from", [v.label for v in e.inputs])
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert d.data == 4.0 and [v.label for v in d.inputs] == ["e", "c"]
+
 # %% [markdown]
 # `mg.draw` shows the graph. Inputs are on the left, each operation is a small round node, and
 # each box shows a Value's label and its `data` (the number computed in the forward pass).
@@ -207,6 +236,10 @@ print("local derivatives of e with respect to (a, b):", e.local_grads)
 print("local derivatives of d with respect to (e, c):", d.local_grads)
 mg.draw(d, show=["data"], edge_labels=True)
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert tuple(e.local_grads) == (b.data, a.data), "∂e/∂a = b, ∂e/∂b = a"
+assert tuple(d.local_grads) == (1.0, 1.0), "both local derivatives of + are 1"
+
 # %% [markdown]
 # The whole graph is also available as data: `mg.Graph.of(root)` lists the nodes in
 # *topological order* (every node after its inputs) with stable ids `n0, n1, …`.
@@ -218,6 +251,12 @@ for node in graph.nodes:
     print(f"{node.id}: {node.label or '·':2} data = {node.data:6.1f}   {made_by}")
 print(graph.stats())
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+seen = set()
+for node in graph.nodes:
+    assert set(node.inputs) <= seen, "topological order: every node after its inputs"
+    seen.add(node.id)
+
 # %% [markdown]
 # ## 5. A bigger forward pass: a tiny neuron
 #
@@ -226,27 +265,48 @@ print(graph.stats())
 #
 # $$o = \tanh(x_1 w_1 + x_2 w_2 + b)$$
 #
-# This graph is bigger, so we show two decimals (`precision=2`). Each local derivative is
-# written on its own edge, just above the arrow it belongs to: the $\partial = -3.00$ on the
-# arrow from $x_1$ into the first $\times$ says "this product moves by $-3$ (that is $w_1$) per
-# unit of $x_1$", the $\partial = 2.00$ on the arrow from $w_1$ says it moves by $2$ (that is
-# $x_1$) per unit of $w_1$.
+# This graph is bigger, so we give every step a name, draw it from top to bottom
+# (`rankdir="TB"`) with two decimals, and write on each edge **which input** its local
+# derivative is for. `graph.edges` lists every edge with its source, its destination and its
+# local derivative (`local`); we turn each into a note such as `∂/∂x1 = -3.00` on its edge.
+# That note on the arrow from $x_1$ into the first $\times$ is $\partial(x_1 w_1)/\partial x_1$:
+# the product moves by $-3$ (that is $w_1$) per unit of $x_1$; the $\partial/\partial w_1 = 2.00$
+# beside it says it moves by $2$ (that is $x_1$) per unit of $w_1$.
 
 # %%
 x1, x2 = mg.Value(2.0, label="x1"), mg.Value(0.0, label="x2")
 w1, w2 = mg.Value(-3.0, label="w1"), mg.Value(1.0, label="w2")
 bias = mg.Value(6.8813735870195432, label="b")
-n = x1 * w1 + x2 * w2 + bias
+x1w1 = x1 * w1
+x1w1.label = "x1·w1"
+x2w2 = x2 * w2
+x2w2.label = "x2·w2"
+s = x1w1 + x2w2
+s.label = "s"
+n = s + bias
 n.label = "n"
 o = n.tanh()
 o.label = "o"
-mg.draw(o, show=["data"], edge_labels=True, precision=2)
+
+graph = mg.Graph.of(o)
+named = {}
+for edge in graph.edges:
+    name = graph.node(edge.src).label
+    name = f"({name})" if "·" in name else name  # ∂/∂(x1·w1)
+    named[(edge.src, edge.dst, edge.position)] = f"∂/∂{name} = {edge.local:.2f}"
+mg.draw(o, show=["data"], edge_notes=named, rankdir="TB", precision=2)
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert tuple(x1w1.local_grads) == (w1.data, x1.data) == (-3.0, 2.0), "∂/∂x1 = w1, ∂/∂w1 = x1"
+assert all(graph.node(edge.src).label for edge in graph.edges), "every edge names its input"
 
 # %% [markdown]
-# How sensitive is the output $o$ to the weight $w_1$? Nudging still works on Values: build the
-# neuron again with $w_1$ moved by $h$. Keep this number: in lesson 2, `backward()` will give the
-# same answer for every input at once. (`mg.no_grad()` computes values without recording a
-# graph, which is all we need here.)
+# How sensitive is the output $o$ to the weight $w_1$, through the whole graph? From now on we
+# write that with a straight **d**, $do/dw_1$, and keep the curly **∂** for the local
+# derivative of one operation (lesson 02 explains why both are needed). Nudging still works on
+# Values: build the neuron again with $w_1$ moved by $h$. Keep this number: in lesson 2,
+# `backward()` will give the same answer for every input at once. (`mg.no_grad()` computes
+# values without recording a graph, which is all we need here.)
 
 # %%
 def neuron_output(w1_value):
@@ -257,19 +317,24 @@ def neuron_output(w1_value):
 
 
 h = 1e-6
+do_dw1 = (neuron_output(-3.0 + h) - neuron_output(-3.0)) / h
 print(f"o = {o.data:.4f}")
-print(f"∂o/∂w1 ≈ {(neuron_output(-3.0 + h) - neuron_output(-3.0)) / h:.4f}")
+print(f"do/dw1 ≈ {do_dw1:.4f}")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(o.data - 0.5**0.5) < 1e-6, "o = tanh(0.8814) = 0.7071"
+assert abs(do_dw1 - 1.0) < 1e-4, "do/dw1 ≈ 1.0 (lesson 02 quotes it)"
 
 # %% [markdown]
 # Now touch it. `mg.live` draws the same neuron with a slider and a number box for every input:
-# drag $w_1$ and every value in the diagram is recomputed in the page. The **nudge** panel does
-# what the cell above did: pick $w_1$ and a step $h$, and it shows how much $o$ moved next to
-# gradient × $h$, the straight-line prediction (the gradient comes in lesson 2). Try a large
-# $h$, or move $n$ far from 0 where tanh flattens, and watch the prediction fail.
+# drag $w_1$ and every value in the diagram is recomputed in the page (we show the values only,
+# `show=["data"]`, with no colours and bare edges). The **nudge** panel does what the cell above did:
+# pick $w_1$ and a step $h$, and it shows how much $o$ moved next to gradient × $h$, the
+# straight-line prediction (the gradient comes in lesson 2). Try a large $h$, or move $n$ far
+# from 0 where tanh flattens, and watch the prediction fail.
 
 # %%
-o.backward()
-mg.live(o, precision=2)
+mg.live(o, show=["data"], color=None, edge_labels=False, rankdir="TB", precision=2)
 
 # %% [markdown]
 # ## Exercises
@@ -288,6 +353,9 @@ forward = (p(2 + h) - p(2)) / h
 central = (p(2 + h) - p(2 - h)) / (2 * h)
 print(f"forward {forward:.6f}, central {central:.6f}, calculus {3 * 2**2 - 2}")
 # The central difference is closer: its error is about h², the forward one's about h.
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(central - 10) < abs(forward - 10) / 100, "the central difference is much closer"
 
 # %% [markdown]
 # ### Exercise 2 — which input matters most?
@@ -308,6 +376,12 @@ for name in point:
 # ∂q/∂a = 2ab = -6 is the largest in size: decrease a to increase q fastest.
 # (∂q/∂b = a² = 2.25, ∂q/∂c = cos(c) ≈ 0.8776.)
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+slopes_q = {name: (q(**dict(point, **{name: point[name] + h})) - q(**point)) / h for name in point}
+assert abs(slopes_q["a"] + 6) < 1e-4 and abs(slopes_q["b"] - 2.25) < 1e-4
+assert abs(slopes_q["c"] - math.cos(0.5)) < 1e-4
+assert max(slopes_q, key=lambda k: abs(slopes_q[k])) == "a", "a matters most"
+
 # %% [markdown]
 # ### Exercise 3 — draw your own forward pass
 # Build $L = (x + y) \cdot z$ with `mg.Value`s $x = 1$, $y = 2$, $z = -4$ (give each a label),
@@ -324,11 +398,15 @@ print(mg.Graph.of(L).stats())
 print("∂L/∂s =", L.local_grads[0], "(the value of z)")
 mg.draw(L, show=["data"], edge_labels=True)
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert mg.Graph.of(L).stats()["nodes"] == 5, "the exercise says 5 nodes"
+assert L.local_grads[0] == z.data == -4.0
+
 # %% [markdown]
 # ## Check yourself
 #
 # Three questions. Write your answer in place of the `...` and run the cell below it:
-# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# `mg.check` says ✓ or ✗ (with a hint). Your teacher's copy of the lesson has the answers.
 # This section runs on its own: it needs nothing from the cells above.
 
 # %%
@@ -350,37 +428,38 @@ q1 = 6.1
 
 # %% tags=["check"] jupyter={"source_hidden": true}
 truth = (f(3 + 0.1) - f(3)) / 0.1
-print(f"the forward difference: {truth:.6f}")
-mg.check(q1, truth, hint="(3.1² − 9) / 0.1 = (9.61 − 9) / 0.1; the forward difference is off by about h")
+mg.check(q1, truth, note=f"the forward difference is {truth:.6f}",
+         hint="(3.1² − 9) / 0.1 = (9.61 − 9) / 0.1; the forward difference is off by about h")
 
 # %% [markdown]
-# **2.** For $e = a \cdot b$ with $a = 2$ and $b = -3$, what is the local derivative
+# **2.** For $e = a \cdot b$ with $a = 4$ and $b = -7$, what is the local derivative
 # $\partial e/\partial a$?
 
 # %%
 q2 = ...  # a number
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-q2 = -3
+q2 = -7
 
 # %% tags=["check"] jupyter={"source_hidden": true}
-e = mg.Value(2.0) * mg.Value(-3.0)
+e = mg.Value(4.0) * mg.Value(-7.0)
 mg.check(q2, e.local_grads[0], hint="for a product, the slope with respect to one input is the other input")
 
 # %% [markdown]
 # **3.** How many nodes (boxes and operations counted as one node each) does the graph of
-# $d = a \cdot b + c$ have, with $a$, $b$, $c$ three Values? (`mg.Graph.of(d).stats()` counts
-# them.)
+# $L = (a \cdot b + c) \cdot a$ have, with $a$, $b$, $c$ three Values? ($a$ is used twice;
+# `mg.Graph.of(L).stats()` counts them.)
 
 # %%
 q3 = ...  # a whole number
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-q3 = 5
+q3 = 6
 
 # %% tags=["check"] jupyter={"source_hidden": true}
 a, b, c = mg.Value(2.0), mg.Value(-3.0), mg.Value(10.0)
-mg.check(q3, mg.Graph.of(a * b + c).stats()["nodes"], hint="three inputs, plus one node per operation")
+mg.check(q3, mg.Graph.of((a * b + c) * a).stats()["nodes"],
+         hint="each input is one node, however often it is used, plus one node per operation")
 
 
 # %% [markdown]

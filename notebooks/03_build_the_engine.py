@@ -32,7 +32,8 @@
 # Every step ends with a **check cell**: it builds the same calculation with microgrand,
 # compares your numbers with microgrand's (and microgrand's with careful nudging, using
 # `mg.gradcheck`), and says what is wrong when they differ. Change the code and run the check
-# again until it says ✓.
+# again until it says ✓. (A check cell's output is not stored with the lesson: you see it when
+# you run it.)
 
 # %%
 import math
@@ -89,7 +90,7 @@ class Value:
         self.data = float(data)
         self.grad = 0.0
         self.inputs = inputs  # the Values this one was made from
-        self.local = local  # d(self)/d(input), one number per input
+        self.local = local  # ∂(self)/∂(input), one number per input
         self.op = op
         self.label = label
 
@@ -103,6 +104,9 @@ class Value:
 a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 c = a + b
 print(c, "made by", c.op, "from", [v.label for v in c.inputs], "local derivatives", c.local)
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert c.local == (1.0, 1.0), "∂c/∂a = ∂c/∂b = 1"
 
 # %% [markdown]
 # ### Exercise — your turn: multiplication
@@ -143,7 +147,7 @@ Value.tanh = tanh
 # **Check 1 — the forward pass.** The neuron of lessons 01–02, $o = \tanh(x_1 w_1 + x_2 w_2 + b)$,
 # in your engine and in microgrand: every value must agree.
 
-# %%
+# %% tags=["check"]
 def neuron(V):
     """Build the neuron with the Value class V; return its nodes by name."""
     x1, x2 = V(2.0, label="x1"), V(0.0, label="x2")
@@ -177,6 +181,10 @@ mine["o"].grad = 1.0  # do/do = 1: the seed
 for name in ("o", "n", "x1w1", "x2w2"):  # by hand, from the output backwards
     backward_step(mine[name])
 print({name: round(v.grad, 4) for name, v in mine.items()})
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert mine["n"].grad != 0 and all(mine[k].grad == 0 for k in ("x1w1", "x2w2", "x1", "w1")), (
+    "x1w1 and x2w2 got nothing")
 
 # %% [markdown]
 # Hmm: `n` was made by *two* additions, `(x1w1 + x2w2) + b`, and we skipped the inner sum's
@@ -219,7 +227,7 @@ print([v.label or v.op for v in topological_order(neuron(Value)["o"])])
 # **Check 2 — gradients of the neuron.** Your `backward()` against microgrand's, and
 # microgrand's against nudging (`mg.gradcheck`, lesson 02).
 
-# %%
+# %% tags=["check"]
 mine, ref = neuron(Value), neuron(mg.Value)
 mine["o"].backward()
 ref["o"].backward()
@@ -281,12 +289,19 @@ mine = rebuilt(Value, tanh_from_exp)
 ref = rebuilt(mg.Value, lambda n: n.tanh())  # microgrand's one-node tanh
 print(f"tanh(n): yours {mine['o'].data:.6f}, microgrand {ref['o'].data:.6f}")
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(mine["o"].data - ref["o"].data) < 1e-12, "the value agrees"
+assert abs(ref["n"].grad - 0.5) < 1e-12, "1 - tanh(n)² = 0.5"
+
 # %% [markdown]
 # **Check 3 — the gradient through the rebuilt `tanh`.** The value agrees. Does the gradient?
 # (The answer should be $1 - \tanh(n)^2 = 0.5$.)
 
 # %%
 check(mine, ref)
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(mine["n"].grad - 1.71) < 0.005 and abs(ref["n"].grad - 0.5) < 1e-12, "1.71, not 0.5"
 
 # %% [markdown]
 # ## 5. The accumulation bug
@@ -302,14 +317,29 @@ e_mg.label = "e"
 o_mg = (e_mg - 1) / (e_mg + 1)
 o_mg.label = "o"
 o_mg.backward()
-mg.draw(o_mg, precision=3)
+graph = mg.Graph.of(o_mg)
+for edge in graph.edges:
+    if edge.src == graph.id_of(e_mg):
+        dst = graph.node(edge.dst)
+        print(f"e → {dst.op}: local {edge.local:.3f} × grad {dst.grad:+.3f} = {edge.local * dst.grad:+.3f}")
+print(f"sum = e.grad = {e_mg.grad:.3f}")
+mg.draw(o_mg, rankdir="TB", precision=3)
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+parts = [edge.local * graph.node(edge.dst).grad for edge in graph.edges
+         if edge.src == graph.id_of(e_mg)]
+assert [round(x, 3) for x in parts] == [0.146, -0.104] and round(e_mg.grad, 3) == 0.043
+once = {}
+for edge in mg.Graph.of(neuron(mg.Value)["o"]).edges:
+    assert edge.src not in once, "every node of the neuron is used only once"
+    once[edge.src] = edge
 
 # %% [markdown]
 # In lesson 02 you saw the rule: a node used twice receives **two** contributions, and its
 # gradient is their **sum**: here $0.146$ through the `−` node and $-0.104$ through the `+`
-# node, so `e.grad` $= 0.146 - 0.104 = 0.043$ (rounded). Our `backward_step` writes `inp.grad = ...`, so the second
-# contribution *overwrites* the first. (Why did the neuron pass check 2? Every node there was
-# used only once.)
+# node, so `e.grad` $= 0.146 - 0.104 = 0.043$ (rounded, as printed above). Our `backward_step`
+# writes `inp.grad = ...`, so the second contribution *overwrites* the first. (Why did the
+# neuron pass check 2? Every node there was used only once.)
 #
 # ### Exercise — your turn: fix the bug
 # Rewrite `backward_step` so that contributions add up. Then run check 3 again below.
@@ -332,7 +362,7 @@ def backward_step(node):
 # **Check 4 — after the fix.** The rebuilt `tanh`, the neuron, and the smallest graph with a
 # node used twice, $a + a$:
 
-# %%
+# %% tags=["check"]
 mine, ref = rebuilt(Value, tanh_from_exp), rebuilt(mg.Value, lambda n: n.tanh())
 check(mine, ref)
 
@@ -357,8 +387,12 @@ a_mine = Value(3.0, label="a")
 out = a_mine * a_mine
 out.backward()
 print("after one backward():", a_mine.grad)
+first = a_mine.grad
 out.backward()
 print("after two:           ", a_mine.grad, "(doubled: reset the gradients to 0 before each pass)")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert a_mine.grad == 2 * first, "doubled"
 
 # %% [markdown]
 # ## Exercises
@@ -373,6 +407,9 @@ a, b = Value(3.0, label="a"), Value(4.0, label="b")
 q = a / b
 q.backward()
 print(f"dq/da = {a.grad} (1/b = {1 / 4}),  dq/db = {b.grad} (-a/b² = {-3 / 16})")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(a.grad - 1 / 4) < 1e-12 and abs(b.grad + 3 / 16) < 1e-12
 
 # %% [markdown]
 # ### Exercise 2 — ReLU
@@ -407,11 +444,15 @@ print("microgrand tanh:", mg.Graph.of(n_mg.tanh()).stats()["nodes"], "nodes")
 # One node stores one local derivative (1 − t²), which is cheaper to compute and to store
 # than the 12 nodes of the rebuilt version, and gives the same gradient.
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert len(topological_order(tanh_from_exp(Value(0.5)))) == 12, "12 nodes"
+assert mg.Graph.of(n_mg.tanh()).stats()["nodes"] == 2
+
 # %% [markdown]
 # ## Check yourself
 #
 # Three questions. Write your answer in place of the `...` and run the cell below it:
-# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# `mg.check` says ✓ or ✗ (with a hint). Your teacher's copy of the lesson has the answers.
 # This section runs on its own: it needs nothing from the cells above.
 
 # %%
@@ -432,8 +473,8 @@ q1 = 0.75
 # %% tags=["check"] jupyter={"source_hidden": true}
 n = mg.Value(math.atanh(0.5))
 t = n.tanh()
-print(f"output {t.data:.3f}, stored local derivative {t.local_grads[0]:.4f}")
-mg.check(q1, t.local_grads[0], hint="1 − 0.5²")
+mg.check(q1, t.local_grads[0], hint="1 − 0.5²",
+         note=f"output {t.data:.3f}, stored local derivative {t.local_grads[0]:.4f}")
 
 # %% [markdown]
 # **2.** `backward()` visits the nodes in **reverse** topological order. For
@@ -446,11 +487,8 @@ q2 = ...  # a label such as "a"
 q2 = "L"
 
 # %% tags=["check"] jupyter={"source_hidden": true}
-a, b, c = mg.Value(2.0, label="a"), mg.Value(3.0, label="b"), mg.Value(1.0, label="c")
-L = a * b + c
-L.label = "L"
-first = list(reversed(mg.topological_order(L)))[0]
-mg.check(q2, first.label, hint="reverse topological order starts where the gradient starts")
+mg.check(q2, hashed="sha256:39a0d0a3e33cacfa544bed8221f831b50c680b382f4012cfa77829d5f5736365",
+         hint="reverse topological order starts where the gradient starts")
 
 # %% [markdown]
 # **3.** With the overwrite bug (`inp.grad = local * node.grad`), what gradient would `a` get

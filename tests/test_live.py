@@ -8,6 +8,7 @@ import math
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sympy
@@ -200,6 +201,36 @@ def test_quiz_worksheet_has_blanks_and_no_answers() -> None:
     key = q.answer_key().dot
     assert "data = 0.7064" in key
 
+
+
+def test_quiz_without_reveal_shows_no_answer() -> None:
+    """reveal=False: no Show answer, no answer key anywhere on the page; the numbers it checks
+    against stay in the page model (documented as not secret)."""
+    y = neuron()
+    open_q = mg.quiz(y, ask="both")
+    q = mg.quiz(y, ask="both", reveal=False)
+    assert open_q.reveal is True and q.reveal is False
+
+    def markup(view: Any) -> str:  # the view's markup (in the page's JSON), without its CSS
+        html = view.html(uid="q")
+        found = re.search(r'<script type="application/json" class="mg-model">(.*?)</script>',
+                          html, flags=re.S)
+        assert found
+        return re.sub(r"<style>.*?</style>", "", json.loads(found.group(1))["html"], flags=re.S)
+
+    page = markup(q)
+    assert 'data-action="show"' not in page and "Show answer" not in page
+    assert "mg-key" not in page and "data-key" not in page and "Answer key" not in page
+    assert 'data-action="check"' in page and 'data-action="hint"' in page
+    assert 'data-action="show"' in markup(open_q) and "data-key" in markup(open_q)
+    m = q.model()
+    assert m["reveal"] is False and open_q.model()["reveal"] is True
+    assert [a["value"] for a in m["answers"]] == [a["value"] for a in q.answers()]
+    # the stored picture is the blank worksheet, as with reveal=True
+    assert q.diagram().dot == open_q.diagram().dot
+    assert "reveal=False" in repr(q)
+    with pytest.raises(TypeError, match="reveal"):
+        mg.quiz(y, reveal="no")  # type: ignore[arg-type]
 
 # --- generated problems ------------------------------------------------------------------------
 

@@ -6,7 +6,13 @@ with an answer box in place of every gradient (``ask="grad"``), every computed v
 marks it right or wrong; **Hint** shows the node's chain-rule template (upstream gradient ×
 local derivative) with the numbers the student already has right filled in; **Show answer**
 fills it in; a running score ``k/n``; **Reset** starts again. Printed, the page is a clean
-paper worksheet with the answer key on its own page. ``quiz.random(seed=3, difficulty=2)``
+paper worksheet with the answer key on its own page.
+
+``reveal=False`` makes a quiz for students: no **Show answer** button and no answer key,
+on screen, in print or in the stored picture (which is always the blank worksheet). The
+page still checks typed answers, so the numbers it checks against stay in its data (the
+page model): they are not secret from a student who reads the page's source, only not
+shown. ``quiz.random(seed=3, difficulty=2)``
 makes a generated problem (:mod:`microgrand.pages.problems`): the same seed gives the same
 problem.
 
@@ -23,9 +29,11 @@ it is answered right or shown):
   ``wrong`` (``shown`` after Show answer; absent when blank or reset);
 * the score: ``[data-score]`` with text ``k/n``;
 * the buttons ``[data-action="check"|"hint"|"show"|"reset"]`` (Hint and Show answer act
-  on the box that has or last had the focus); the hint text ``[data-hint]``;
+  on the box that has or last had the focus; no ``"show"`` with ``reveal=False``); the hint
+  text ``[data-hint]``;
 * the answer key (printed on its own page): ``.mg-key`` with one
-  ``[data-key="NAME"][data-answer-field]`` per answer, ``data-number`` the exact value.
+  ``[data-key="NAME"][data-answer-field]`` per answer, ``data-number`` the exact value
+  (absent with ``reveal=False``).
 
 Example:
     >>> from microgrand import Value
@@ -82,6 +90,7 @@ class QuizView(LiveView):
         theme: ThemeName = "light",
         title: str | None = None,
         engine: str | None = None,
+        reveal: bool = True,
     ) -> None:
         if ask not in _ASK:
             raise ValueError(f"ask must be one of {', '.join(_ASK)}; got {ask!r}")
@@ -96,8 +105,11 @@ class QuizView(LiveView):
         if ask == "data":
             options["show"] = ("data",)
         super().__init__(root, precision=precision, rankdir=rankdir, theme=theme, **options)
+        if not isinstance(reveal, bool):
+            raise TypeError(f"reveal must be True or False, got {reveal!r}")
         self.ask: Ask = ask
         self.tolerance = float(tolerance)
+        self.reveal = reveal
         self.draw_options["color"] = None
 
     def _fields(self) -> dict[str, set[str]]:
@@ -161,7 +173,8 @@ class QuizView(LiveView):
         return self._draw("key")
 
     def model(self) -> dict[str, Any]:
-        """The page model: the live view's model plus ``ask``, ``tolerance`` and ``answers``.
+        """The page model: the live view's model plus ``ask``, ``tolerance``, ``reveal`` and
+        ``answers`` (which the page checks against, with or without ``reveal``).
 
         Example:
             >>> from microgrand import Value
@@ -172,6 +185,7 @@ class QuizView(LiveView):
         m = super().model()
         m["ask"] = self.ask
         m["tolerance"] = self.tolerance
+        m["reveal"] = self.reveal
         m["answers"] = [{**a, "value": float(a["value"])} for a in self.answers()]
         m["leaves"] = [{**leaf, "editable": False} for leaf in m["leaves"]]
         return m
@@ -209,15 +223,17 @@ class QuizView(LiveView):
             f'<span class="mg-muted">(within {float(tol) * 100:g}%)</span>.</span>'
             '<button type="button" data-action="check">Check</button>'
             '<button type="button" data-action="hint">Hint</button>'
-            '<button type="button" data-action="show">Show answer</button>'
-            '<button type="button" data-action="reset">Reset</button>'
+            + ('<button type="button" data-action="show">Show answer</button>'
+               if self.reveal else "")
+            + '<button type="button" data-action="reset">Reset</button>'
             '<span class="mg-score-label">Score <b data-score aria-live="polite">0/0</b></span>'
             "</div>"
             '<div class="mg-print-head">Name: ______________________ '
             f"{html.escape(heading)}</div>"
             f"{diagram_svg(diagram, uid, g, self.names)}"
             '<div class="mg-panel mg-hint" data-hint aria-live="polite"></div>'
-            f"{self._key_html()}</div>"
+            + (self._key_html() if self.reveal else "")
+            + "</div>"
         )
 
     def page(self, *, uid: str | None = None) -> Page:
@@ -245,8 +261,9 @@ class QuizView(LiveView):
         )
 
     def __repr__(self) -> str:
+        hidden = "" if self.reveal else ", reveal=False"
         return (f"<QuizView of {self.names[self.graph.root]}: {len(self.answers())} answers, "
-                f"ask={self.ask!r}>")
+                f"ask={self.ask!r}{hidden}>")
 
 
 class Quiz:
@@ -269,20 +286,27 @@ class Quiz:
         theme: ThemeName = "light",
         title: str | None = None,
         engine: str | None = None,
+        reveal: bool = True,
     ) -> QuizView:
         """An exercise on the graph of ``root``: answer boxes for ``ask`` = ``"grad"``
         (every gradient but the output's), ``"data"`` (every computed value) or ``"both"``.
 
-        ``tolerance`` is the relative tolerance of a right answer (default 1e-3). See
+        ``tolerance`` is the relative tolerance of a right answer (default 1e-3).
+        ``reveal=False`` (for students): no **Show answer** button and no answer key on the
+        page; typed answers are still checked, against numbers kept in the page's data (not
+        secret from anyone who reads the page's source, only not shown). See
         :mod:`microgrand.pages.quiz` for the page's DOM contract.
 
         Example:
             >>> from microgrand import Value
             >>> quiz(Value(2.0, label="x") ** 2, tolerance=0.01).tolerance
             0.01
+            >>> quiz(Value(2.0, label="x") ** 2, reveal=False).model()["reveal"]
+            False
         """
         return QuizView(root, ask=ask, tolerance=tolerance, precision=precision,
-                        rankdir=rankdir, theme=theme, title=title, engine=engine)
+                        rankdir=rankdir, theme=theme, title=title, engine=engine,
+                        reveal=reveal)
 
     def random(
         self,

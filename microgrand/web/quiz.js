@@ -7,7 +7,9 @@
  *                                   data-state becomes "right" or "wrong" ("shown" after
  *                                   Show answer; no attribute while blank or after Reset)
  *   [data-score]                    text "k/n": answers right of answers asked
- *   [data-action="check"|"hint"|"show"|"reset"]   buttons (hint/show: the current box)
+ *   [data-action="check"|"hint"|"show"|"reset"]   buttons (hint/show: the current box); with
+ *                                   model.reveal false there is no "show" button and show()
+ *                                   does nothing (the answers stay in the model, to check)
  *   [data-hint]                     the hint of the current box
  */
 MG.kinds.quiz = function (view, model, MG) {
@@ -145,7 +147,7 @@ MG.kinds.quiz = function (view, model, MG) {
   }
   function show(i) {
     var a = answers[i];
-    if (!a) { return; }
+    if (!a || model.reveal === false) { return; }
     a.input.value = gv.short(a.value);
     setState(a, "shown");
     a.input.readOnly = true;

@@ -358,6 +358,35 @@ def test_generated_quiz_is_deterministic(browser: Any, tmp_path: Path) -> None:
     pg.clean()
 
 
+
+def test_quiz_without_reveal_checks_but_never_shows(browser: Any, tmp_path: Path) -> None:
+    """reveal=False: no Show answer button and no answer key, on screen or in print; typed
+    answers are still checked and scored; the picture where scripts do not run is blank."""
+    q = mg.quiz.random(seed=3, difficulty=2, reveal=False)
+    answers = q.answers()
+    n = len(answers)
+    pg = Page(browser)
+    pg.open(q.save(tmp_path / "student.html"))
+    assert pg.page.locator('[data-action="show"]').count() == 0
+    assert pg.page.locator(".mg-key, [data-key]").count() == 0
+    assert pg.page.locator('[data-action="hint"]').count() == 1
+    # nothing asked is on the page before it is answered
+    nums = pg.numbers()
+    for a in answers:
+        assert nums[(a["name"], a["field"])] == ""
+    first = answers[0]
+    _answer(pg, first["name"], first["field"], repr(first["value"] + 1 + abs(first["value"])))
+    st = _quiz_state(pg)
+    assert st["states"][f"{first['name']}:{first['field']}"] == "wrong"
+    assert st["score"] == f"0/{n}"
+    for a in answers:
+        _answer(pg, a["name"], a["field"], repr(a["value"]))
+    assert _quiz_state(pg)["score"] == f"{n}/{n}"
+    pg.page.emulate_media(media="print")
+    pdf = pg.page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # the sheet, no key page
+    pg.clean()
+
 def test_nbconvert_export_of_a_live_view_works(browser: Any, tmp_path: Path) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
