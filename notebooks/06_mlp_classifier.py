@@ -280,11 +280,12 @@ assert spiral_history.accuracy[-1] >= 0.95, "the boundary winds with the spirals
 # Adam with learning rate 0.03, 10 points per step. 30 % of the points are held out as a
 # **test set** (the hollow circles): the network never trains on them, so its accuracy on them
 # says how well the boundary works on points it has not seen. The line above the picture gives
-# the step, the losses and both accuracies; scrub back to watch the boundary bend.
+# the step, the losses and both accuracies; scrub back (a frame every 30 steps) to watch the
+# boundary bend.
 
 # %%
 pg = mg.playground(dataset="spirals", layers=[8, 8], activation="relu", optimizer="adam",
-                   lr=0.03, batch_size=10, seed=0)
+                   lr=0.03, batch_size=10, seed=0, record_every=30)  # a frame every 30 steps
 pg.step(300)
 pg
 

@@ -206,7 +206,7 @@ plt.show()
 
 # %%
 SETTINGS = dict(dataset="spirals", layers=[8, 8], activation="relu", lr=0.03, batch_size=10,
-                seed=0)
+                seed=0, record_every=30)  # a replay frame every 30 steps
 race = mg.playground(optimizer="adam", **SETTINGS)
 race.step(300)
 race
