@@ -50,9 +50,9 @@ rng = random.Random(0)  # one seeded generator: the same numbers on every run
 # | hinge (`losses.hinge`) | $\max(0, 1 - y\,p)$, labels $y = \pm 1$ | classification (SVM) |
 # | binary cross-entropy (`losses.binary_cross_entropy`) | $-\log \sigma(p)$ for $y = 1$ | classification |
 #
-# Below, the target is $y = 1$ and the prediction $p$ moves from $-3$ to $3$. The bottom row shows
-# $\partial \text{loss}/\partial p$ from `backward()`: the signal that backpropagation will send into
-# the model.
+# Below, the target is $y = 1$ and the prediction $p$ moves from $-3$ to $3$. The bottom row
+# shows $d\,\text{loss}/dp$ from `backward()` (what `p.grad` holds): the signal that
+# backpropagation will send into the model.
 
 # %%
 LOSSES = {
@@ -81,7 +81,7 @@ for col, (name, loss_fn) in enumerate(LOSSES.items()):
         ax.axvline(1, color="grey", lw=0.5, ls="--")
         ax.axhline(0, color="grey", lw=0.5)
 axes[0, 0].set_ylabel("loss")
-axes[1, 0].set_ylabel("∂loss/∂p")
+axes[1, 0].set_ylabel("dloss/dp")
 fig.tight_layout()
 plt.show()
 
@@ -111,7 +111,7 @@ assert all(abs(ce_g[i]) > abs(ce_g[i + 1]) for i in range(len(ps) - 1)), "and mo
 # The gradient points in the direction in which the loss **increases** fastest. So to decrease it,
 # step the other way, by a small amount called the **learning rate** $\eta$:
 #
-# $$w \leftarrow w - \eta \, \frac{\partial L}{\partial w}$$
+# $$w \leftarrow w - \eta \, \frac{dL}{dw}$$
 #
 # Try it on $L(w) = (w - 3)^2 + 1$, starting at $w = -1$ with $\eta = 0.1$:
 
@@ -122,7 +122,7 @@ path = []
 for _ in range(25):
     L = (w - 3) ** 2 + 1  # forward
     w.grad = 0.0  # forget the previous gradient
-    L.backward()  # backpropagation: compute ∂L/∂w
+    L.backward()  # backpropagation: compute dL/dw
     path.append((w.data, L.data))
     w.data -= lr * w.grad  # gradient descent: use it
 
@@ -146,7 +146,7 @@ assert abs(w.data - 3) < 0.02, "gradient descent ends next to the minimum at 3"
 # The steps are big where the slope is steep and get smaller near the bottom, where the gradient
 # goes to 0. Notice the two separate jobs in the loop:
 #
-# - `L.backward()` is **backpropagation**: it only *computes* $\partial L/\partial w$.
+# - `L.backward()` is **backpropagation**: it only *computes* $dL/dw$.
 # - `w.data -= lr * w.grad` is **gradient descent**: it *uses* the gradient to change $w$.
 #
 # Backpropagation is not a learning algorithm by itself; it is the efficient way to get the
@@ -206,7 +206,7 @@ for epoch in range(60):  # increase for a better fit
     preds = [model(x) for x in xs]  # 1. forward
     loss = losses.mse(preds, ys)  # 2. loss
     mg.zero_grad(params)  # (reset: gradients add up across backward calls)
-    loss.backward()  # 3. backward: compute ∂loss/∂w and ∂loss/∂b
+    loss.backward()  # 3. backward: compute dloss/dw and dloss/db
     with mg.no_grad():
         for p in params:  # 4. update: step downhill
             p.data -= lr * p.grad
@@ -483,7 +483,7 @@ mg.check(q3, runs.which("sign_error"),
 #   is the signal that starts the backward pass. MSE, MAE, hinge and cross-entropy send
 #   different signals.
 # - **Gradient descent** steps every parameter against its gradient: $w \leftarrow w - \eta\,
-#   \partial L/\partial w$.
+#   dL/dw$.
 # - The training loop is always **forward → loss → zero_grad → backward → update**.
 #   *Backpropagation computes the gradients; gradient descent uses them.*
 # - The **learning rate** trades speed for stability: too small is slow, too large oscillates and

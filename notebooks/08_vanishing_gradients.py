@@ -70,8 +70,8 @@ plt.show()
 # for ReLU). Feed in an example, call `backward()` on the output, and measure how big the
 # gradient is when it *arrives* at each layer's outputs $h_\ell$:
 #
-# $$\Big\lVert \frac{\partial\, \text{out}}{\partial h_\ell} \Big\rVert
-#   = \sqrt{\textstyle\sum_{j} \big(\partial\, \text{out} / \partial h_{\ell, j}\big)^2}$$
+# $$\Big\lVert \frac{d\, \text{out}}{d h_\ell} \Big\rVert
+#   = \sqrt{\textstyle\sum_{j} \big(d\, \text{out} / d h_{\ell, j}\big)^2}$$
 #
 # averaged over ten examples of the two-moons data. At the output it is 1 by definition; the
 # question is what is left of it after travelling back through the layers.
@@ -132,8 +132,7 @@ assert per_hidden_layer(relu) > 0.7 and relu[0] > 0.1, "ReLU: the gradient keeps
 # %% [markdown]
 # In the sigmoid network the gradient shrinks by a factor of about 4 per hidden layer (×0.23)
 # — close to the 0.25 of the sigmoid's largest slope — and the first layer receives less than
-# 0.01 % of it,
-# so the first layers barely learn. With ReLU it keeps roughly its size. This is the
+# 0.01 % of it, so the first layers barely learn. With ReLU it keeps roughly its size. This is the
 # **vanishing gradient** problem, and the reason deep networks use ReLU-like activations.
 #
 # ## 3. Watching it during training
@@ -244,8 +243,8 @@ for act in ("relu", "tanh"):
 
 # %% [markdown]
 # Layer 1's line sits far below layer 5's at most steps (the upper lines jump because each
-# step sees another batch of 10 points), and after 60 steps the network is still at chance. Switch the activation to ReLU or tanh and press **Reset**, and watch the
-# lines come together.
+# step sees another batch of 10 points), and after 60 steps the network is still at chance.
+# Switch the activation to ReLU or tanh and press **Reset**, and watch the lines come together.
 
 # %% [markdown]
 # ## 4. Exploding gradients
@@ -477,19 +476,22 @@ mg.check(q1, x.grad, hint="one factor of 2 per doubling, multiplied together",
          note=f"dy/dx = {x.grad:g}: gradients explode the same way, one factor per layer")
 
 # %% [markdown]
-# **2.** The sigmoid's slope is at most 0.25. By a factor of **at least** how much does each
-# sigmoid layer shrink the gradient (ignoring the weights)?
+# **2. Predict, then run.** At $x = 1$ the slope of `tanh` is $1 - \tanh(1)^2 \approx 0.42$. A
+# gradient travels back through 5 `tanh` layers, each at $x = 1$ (ignore the weights): by
+# what factor is it multiplied when it arrives?
 
 # %%
 q2 = ...  # a number
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-q2 = 4
+q2 = 0.42**5  # about 0.013: 1/77 of the gradient is left
 
 # %% tags=["check"] jupyter={"source_hidden": true}
-top = mg.Value(0.0)  # the sigmoid is steepest at 0
-top.sigmoid().backward()
-mg.check(q2, 1 / top.grad, hint="multiplying by at most 0.25 divides by at least …")
+at_one = mg.Value(1.0)
+at_one.tanh().backward()  # at_one.grad: the slope of tanh at 1
+factor = at_one.grad**5
+mg.check(q2, factor, rel_tol=2e-3, hint="one factor of 1 − tanh(1)² per layer, multiplied",
+         note=f"{factor:.3g}: about 1/{1 / factor:.0f} of the gradient arrives")
 
 # %% [markdown]
 # **3. Diagnose this loss curve.** Three small networks (2 → 8 → 1, on the two moons) were
