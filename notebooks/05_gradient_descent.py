@@ -352,6 +352,17 @@ plt.show()
 # close to the MSE one (w ≈ 2, b ≈ 1); MAE minimises the absolute errors, so it is less
 # pulled by the points farthest from the line.
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+def settled(curve):
+    """The first epoch at which the loss is within 5 % of its final value."""
+    return next(i for i, v in enumerate(curve) if v < 1.05 * curve[-1])
+
+
+assert 50 <= settled(curve) <= 70 and 5 <= settled(history) <= 15, "about 60 against about 10"
+drops = [a - b for a, b in zip(curve[:30], curve[1:31])]
+assert max(drops) < 1.2 * min(drops), "MAE's loss falls along an almost straight line at first"
+assert abs(w2.data - 2) < 0.1 and abs(b2.data - 1) < 0.1, "w ≈ 2, b ≈ 1"
+
 # %% [markdown]
 # ### Exercise 2 — where does it break?
 # Using `train_line`, find (to two decimals) the smallest learning rate for which the loss after
@@ -367,6 +378,10 @@ for lr in [round(0.50 + 0.01 * k, 2) for k in range(30)]:
 # For a quadratic loss, gradient descent converges when lr < 2 / (largest curvature of the
 # loss). Past that, every step overshoots by more than it corrects, so the error grows
 # geometrically. Just below it, the steps already overshoot (oscillate) but shrink.
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert 0.6 <= lr <= 0.7, "the loss grows from a learning rate between 0.6 and 0.7"
+assert train_line(round(lr - 0.01, 2))[0][-1] < train_line(round(lr - 0.01, 2))[0][0]
 
 # %% [markdown]
 # ### Exercise 3 — a one-neuron classifier
@@ -393,6 +408,11 @@ print(f"loss {loss.data:.3f}, accuracy {correct}/{len(points)}")
 print(f"w1 = {cw1.data:.2f}, w2 = {cw2.data:.2f}, b = {cb.data:.2f}")
 # w1 ≈ w2 and b is small next to them: the boundary w1·x1 + w2·x2 + b = 0 is close to the
 # true one, x1 + x2 = 0. The few mistakes are points right next to the line.
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(cw1.data - cw2.data) < 0.3 * abs(cw1.data) and abs(cb.data) < 0.2 * abs(cw1.data)
+wrong = [pt for pt, p, t in zip(points, final, labels) if (p > 0.5) != (t == 1.0)]
+assert len(wrong) <= 5 and all(abs(x1 + x2) < 0.3 for x1, x2 in wrong), "few, near the line"
 
 # %% [markdown]
 # ## Check yourself
