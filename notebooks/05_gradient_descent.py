@@ -321,7 +321,8 @@ assert huge_c[-1] > 1e4 * huge_c[0], "lr 0.7 explodes"
 # - **Too large** (0.7): each overshoot is bigger than the last; the loss explodes.
 #
 # There is no universal good value: it depends on the loss surface (how steep and curved it is).
-# In practice you try a few values spaced by factors of 3–10, as we did here.
+# In practice you first try a few values spaced by factors of 3–10 (0.003, 0.01, 0.03, 0.1,
+# 0.3, …), then look closer around the best, as we did here between 0.3 and 0.7.
 #
 # ## Exercises
 #
