@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -287,9 +287,11 @@ def plot_decision_boundary(
     return fig
 
 
-def plot_grad_norms(history: History, *, title: str | None = None) -> Figure:
+def plot_grad_norms(history: Any, *, title: str | None = None) -> Figure:
     """Gradient norm of each layer per training step, on a log scale.
 
+    ``history`` is the :class:`History` returned by ``fit()`` or a playground's history
+    (``pg.history``): anything with ``grad_norms``, a list of norms per layer.
     Lines that sit far below the others (toward the input) show vanishing gradients; lines
     that grow far above show exploding ones.
 
@@ -299,17 +301,21 @@ def plot_grad_norms(history: History, *, title: str | None = None) -> Figure:
         >>> fig.axes[0].get_yscale(), [ln.get_label() for ln in fig.axes[0].lines]
         ('log', ['layer1', 'layer2'])
     """
-    if not isinstance(history, History):
-        raise TypeError(f"expected the History returned by fit(), got {type(history).__name__}")
-    if not history.grad_norms or not any(history.grad_norms.values()):
+    norms = getattr(history, "grad_norms", None)
+    if not isinstance(norms, Mapping):
+        raise TypeError(
+            "expected the History returned by fit() or a playground's history, "
+            f"got {type(history).__name__}"
+        )
+    if not norms or not any(norms.values()):
         raise ValueError("the history has no gradient norms: train for at least one step first")
-    names = list(history.grad_norms)
+    names = list(norms)
     with _rc():
         fig = _figure(7, 4.4)
         ax = fig.add_subplot()
         cmap = mpl.colormaps["viridis"]
         for i, name in enumerate(names):
-            vals = history.grad_norms[name]
+            vals = norms[name]
             steps = list(range(1, len(vals) + 1))
             safe = [v if v > 0 else math.nan for v in vals]  # log scale: leave zeros out
             colour = cmap(0.85 * i / max(len(names) - 1, 1))

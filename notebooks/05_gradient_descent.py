@@ -50,9 +50,9 @@ rng = random.Random(0)  # one seeded generator: the same numbers on every run
 # | hinge (`losses.hinge`) | $\max(0, 1 - y\,p)$, labels $y = \pm 1$ | classification (SVM) |
 # | binary cross-entropy (`losses.binary_cross_entropy`) | $-\log \sigma(p)$ for $y = 1$ | classification |
 #
-# Below, the target is $y = 1$ and the prediction $p$ moves from $-3$ to $3$. The bottom row shows
-# $\partial \text{loss}/\partial p$ from `backward()`: the signal that backpropagation will send into
-# the model.
+# Below, the target is $y = 1$ and the prediction $p$ moves from $-3$ to $3$. The bottom row
+# shows $d\,\text{loss}/dp$ from `backward()` (what `p.grad` holds): the signal that
+# backpropagation will send into the model.
 
 # %%
 LOSSES = {
@@ -62,7 +62,8 @@ LOSSES = {
     "cross-entropy": lambda p: losses.binary_cross_entropy(p, 1, from_logits=True),
 }
 ps = [i / 20 for i in range(-60, 61)]
-fig, axes = plt.subplots(2, 4, figsize=(12, 5), sharex=True)
+curves = {}  # name -> (losses, gradients), one of each per prediction in ps
+fig, axes = plt.subplots(2, 4, figsize=(9.5, 4.4), sharex=True)
 for col, (name, loss_fn) in enumerate(LOSSES.items()):
     values, grads = [], []
     for t in ps:
@@ -71,6 +72,7 @@ for col, (name, loss_fn) in enumerate(LOSSES.items()):
         loss.backward()
         values.append(loss.data)
         grads.append(p.grad)
+    curves[name] = (values, grads)
     axes[0, col].plot(ps, values)
     axes[0, col].set_title(name)
     axes[1, col].plot(ps, grads, color="tab:red")
@@ -79,9 +81,20 @@ for col, (name, loss_fn) in enumerate(LOSSES.items()):
         ax.axvline(1, color="grey", lw=0.5, ls="--")
         ax.axhline(0, color="grey", lw=0.5)
 axes[0, 0].set_ylabel("loss")
-axes[1, 0].set_ylabel("∂loss/∂p")
+axes[1, 0].set_ylabel("dloss/dp")
 fig.tight_layout()
 plt.show()
+
+# %% [markdown]
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+left = [i for i, t in enumerate(ps) if t < 1]  # predictions below the target
+right = [i for i, t in enumerate(ps) if t > 1]
+mse_g, mae_g, hinge_g, ce_g = (curves[n][1] for n in LOSSES)
+assert all(abs(mse_g[i]) > abs(mse_g[i + 1]) for i in left[:-1]), "MSE's gradient shrinks near 1"
+assert all(abs(abs(mae_g[i]) - 1) < 1e-12 for i in left + right), "MAE's gradient is always ±1"
+assert all(curves["hinge"][0][i] == 0 and hinge_g[i] == 0 for i in right), "hinge is 0 past 1"
+assert all(g < 0 for g in ce_g), "cross-entropy always pushes p up"
+assert all(abs(ce_g[i]) > abs(ce_g[i + 1]) for i in range(len(ps) - 1)), "and more gently"
 
 # %% [markdown]
 # - **MSE** punishes big errors a lot (the square) and its gradient shrinks as we get close:
@@ -98,7 +111,7 @@ plt.show()
 # The gradient points in the direction in which the loss **increases** fastest. So to decrease it,
 # step the other way, by a small amount called the **learning rate** $\eta$:
 #
-# $$w \leftarrow w - \eta \, \frac{\partial L}{\partial w}$$
+# $$w \leftarrow w - \eta \, \frac{dL}{dw}$$
 #
 # Try it on $L(w) = (w - 3)^2 + 1$, starting at $w = -1$ with $\eta = 0.1$:
 
@@ -109,7 +122,7 @@ path = []
 for _ in range(25):
     L = (w - 3) ** 2 + 1  # forward
     w.grad = 0.0  # forget the previous gradient
-    L.backward()  # backpropagation: compute ∂L/∂w
+    L.backward()  # backpropagation: compute dL/dw
     path.append((w.data, L.data))
     w.data -= lr * w.grad  # gradient descent: use it
 
@@ -123,11 +136,17 @@ ax.legend()
 plt.show()
 print(f"after {len(path)} steps: w = {w.data:.4f} (the minimum is at 3)")
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+moves = [abs(b[0] - a[0]) for a, b in zip(path, path[1:])]
+assert all(m1 > m2 for m1, m2 in zip(moves, moves[1:])), "every step is shorter than the last"
+assert moves[0] > 50 * moves[-1], "big steps on the steep slope, tiny ones near the bottom"
+assert abs(w.data - 3) < 0.02, "gradient descent ends next to the minimum at 3"
+
 # %% [markdown]
 # The steps are big where the slope is steep and get smaller near the bottom, where the gradient
 # goes to 0. Notice the two separate jobs in the loop:
 #
-# - `L.backward()` is **backpropagation**: it only *computes* $\partial L/\partial w$.
+# - `L.backward()` is **backpropagation**: it only *computes* $dL/dw$.
 # - `w.data -= lr * w.grad` is **gradient descent**: it *uses* the gradient to change $w$.
 #
 # Backpropagation is not a learning algorithm by itself; it is the efficient way to get the
@@ -187,7 +206,7 @@ for epoch in range(60):  # increase for a better fit
     preds = [model(x) for x in xs]  # 1. forward
     loss = losses.mse(preds, ys)  # 2. loss
     mg.zero_grad(params)  # (reset: gradients add up across backward calls)
-    loss.backward()  # 3. backward: compute ∂loss/∂w and ∂loss/∂b
+    loss.backward()  # 3. backward: compute dloss/dw and dloss/db
     with mg.no_grad():
         for p in params:  # 4. update: step downhill
             p.data -= lr * p.grad
@@ -195,7 +214,13 @@ for epoch in range(60):  # increase for a better fit
 
 print(f"learned w = {w.data:.3f}, b = {b.data:.3f}  (data made with w = 2, b = 1)")
 print(f"final loss {history[-1]:.3f}")
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+# the best any straight line can do: the least-squares line, in closed form (plain floats)
+mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+w_best = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+best = sum((w_best * x + my - w_best * mx - y) ** 2 for x, y in zip(xs, ys)) / len(xs)
+noise = sum((y - 2 * x - 1) ** 2 for x, y in zip(xs, ys)) / len(xs)
+print(f"best straight line: loss {best:.3f}; variance of the noise in these 30 points {noise:.3f}")
+fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
 axes[0].plot(history)
 axes[0].set_xlabel("epoch")
 axes[0].set_ylabel("MSE loss")
@@ -206,11 +231,18 @@ axes[1].legend()
 fig.tight_layout()
 plt.show()
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(w.data - 2) < 0.1 and abs(b.data - 1) < 0.1, "the line found is close to 2x + 1"
+assert history[-1] < 1.01 * best, "the loop ends within 1 % of the best straight line"
+assert 0.17 < history[-1] < 0.21, "the loss levels off at about 0.19"
+assert abs(history[-1] - history[-11]) < 0.01 * history[-1], "flat over the last 10 epochs"
+assert 0.14 < 0.4**2 < noise < 0.21, "noise variance of the sample near 0.19, above 0.16"
+
 # %% [markdown]
 # The loss does not go to 0: the points are noisy, and no straight line passes through all of
-# them. It levels off at about 0.19, the best any straight line can do on these 30 points,
-# close to the variance of the noise we added ($0.4^2 = 0.16$; a small sample of noise is
-# rarely exactly that).
+# them. It levels off at about 0.19 (printed above), the best any straight line can do on
+# these 30 points, close to the variance of the noise in them (we drew it with standard
+# deviation 0.4, variance $0.4^2 = 0.16$; a sample of 30 is rarely exactly that).
 #
 # ## 4. The learning rate
 #
@@ -239,7 +271,7 @@ def train_line(lr, epochs=40):
 RATES = {0.01: "too small", 0.3: "good", 0.6: "large", 0.7: "too large"}
 runs = {lr: train_line(lr) for lr in RATES}
 
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.8))
 for lr, (curve, _) in runs.items():
     axes[0].plot(curve, label=f"lr = {lr} ({RATES[lr]})")
 axes[0].set_yscale("log")
@@ -264,6 +296,22 @@ axes[1].legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+small_c, good_c, large_c, huge_c = (runs[lr][0] for lr in RATES)
+_, good_p, large_p, _ = (runs[lr][1] for lr in RATES)
+assert small_c[-1] > 10 * good_c[-1], "lr 0.01 is far from done after 40 epochs"
+assert good_c[10] < 1.05 * best, "lr 0.3 reaches the noise level within 10 epochs"
+
+def turns(path, steps=10):
+    """How often the step in b changes direction during the first `steps` steps."""
+    moves = [b2 - b1 for (_, b1), (_, b2) in zip(path, path[1:steps + 1])]
+    return sum(m1 * m2 < 0 for m1, m2 in zip(moves, moves[1:]))
+
+
+assert turns(good_p) == 0 and turns(large_p) >= 6, "lr 0.6 zig-zags in b, lr 0.3 does not"
+assert large_c[-1] < 1.01 * best and large_c[10] > 1.1 * good_c[10], "0.6 converges, slower"
+assert huge_c[-1] > 1e4 * huge_c[0], "lr 0.7 explodes"
+
 # %% [markdown]
 # - **Too small** (0.01): every step is safe but tiny; after 40 epochs we are far from done.
 # - **Good** (0.3): the loss drops quickly to the noise level; the path curves smoothly into
@@ -273,7 +321,8 @@ plt.show()
 # - **Too large** (0.7): each overshoot is bigger than the last; the loss explodes.
 #
 # There is no universal good value: it depends on the loss surface (how steep and curved it is).
-# In practice you try a few values spaced by factors of 3–10, as we did here.
+# In practice you first try a few values spaced by factors of 3–10 (0.003, 0.01, 0.03, 0.1,
+# 0.3, …), then look closer around the best, as we did here between 0.3 and 0.7.
 #
 # ## Exercises
 #
@@ -304,6 +353,17 @@ plt.show()
 # close to the MSE one (w ≈ 2, b ≈ 1); MAE minimises the absolute errors, so it is less
 # pulled by the points farthest from the line.
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+def settled(curve):
+    """The first epoch at which the loss is within 5 % of its final value."""
+    return next(i for i, v in enumerate(curve) if v < 1.05 * curve[-1])
+
+
+assert 50 <= settled(curve) <= 70 and 5 <= settled(history) <= 15, "about 60 against about 10"
+drops = [a - b for a, b in zip(curve[:30], curve[1:31])]
+assert max(drops) < 1.2 * min(drops), "MAE's loss falls along an almost straight line at first"
+assert abs(w2.data - 2) < 0.1 and abs(b2.data - 1) < 0.1, "w ≈ 2, b ≈ 1"
+
 # %% [markdown]
 # ### Exercise 2 — where does it break?
 # Using `train_line`, find (to two decimals) the smallest learning rate for which the loss after
@@ -319,6 +379,10 @@ for lr in [round(0.50 + 0.01 * k, 2) for k in range(30)]:
 # For a quadratic loss, gradient descent converges when lr < 2 / (largest curvature of the
 # loss). Past that, every step overshoots by more than it corrects, so the error grows
 # geometrically. Just below it, the steps already overshoot (oscillate) but shrink.
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert 0.6 <= lr <= 0.7, "the loss grows from a learning rate between 0.6 and 0.7"
+assert train_line(round(lr - 0.01, 2))[0][-1] < train_line(round(lr - 0.01, 2))[0][0]
 
 # %% [markdown]
 # ### Exercise 3 — a one-neuron classifier
@@ -346,16 +410,21 @@ print(f"w1 = {cw1.data:.2f}, w2 = {cw2.data:.2f}, b = {cb.data:.2f}")
 # w1 ≈ w2 and b is small next to them: the boundary w1·x1 + w2·x2 + b = 0 is close to the
 # true one, x1 + x2 = 0. The few mistakes are points right next to the line.
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(cw1.data - cw2.data) < 0.3 * abs(cw1.data) and abs(cb.data) < 0.2 * abs(cw1.data)
+wrong = [pt for pt, p, t in zip(points, final, labels) if (p > 0.5) != (t == 1.0)]
+assert len(wrong) <= 5 and all(abs(x1 + x2) < 0.3 for x1, x2 in wrong), "few, near the line"
+
 # %% [markdown]
 # ## Check yourself
 #
 # Three questions. Write your answer in place of the `...` and run the cell below it:
-# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# `mg.check` says ✓ or ✗ (with a hint). Your teacher's copy of the lesson has the answers.
 # This section runs on its own: it needs nothing from the cells above.
 
 # %%
 import microgrand as mg
-from microgrand.selfcheck import show_curves, training_curve
+from microgrand.selfcheck import show_runs, training_runs
 
 # %% [markdown]
 # **1. Predict, then run.** One step of gradient descent on $L = (w - 3)^2$ from $w = 0$ with
@@ -372,8 +441,8 @@ w = mg.Value(0.0)
 ((w - 3) ** 2).backward()
 with mg.no_grad():
     w.data -= 0.1 * w.grad
-print("w after one step:", w.data)
-mg.check(q1, w.data, hint="dL/dw = 2(w − 3) = −6 at w = 0, and the step is −0.1 · (−6)")
+mg.check(q1, w.data, hint="dL/dw = 2(w − 3) at w = 0, and the step is −0.1 · dL/dw",
+         note=f"w after one step: {w.data:.4g}")
 
 # %% [markdown]
 # **2.** On $L = (w - 3)^2$ each step multiplies the distance to 3 by $(1 - 2\eta)$. Above which
@@ -393,25 +462,39 @@ def distance_after(lr, steps=50):
     return abs(w - 3)
 
 
-print(f"lr 0.99: distance {distance_after(0.99):.3g}; lr 1.01: distance {distance_after(1.01):.3g}")
-mg.check(q2, 1.0, hint="|1 − 2η| must stay below 1")
+# the learning rate at which |1 − 2η| reaches 1, found by bisection on distance_after
+low, high = 0.5, 3.0
+for _ in range(40):
+    mid = (low + high) / 2
+    low, high = (mid, high) if distance_after(mid) < 3 else (low, mid)
+mg.check(q2, round(low, 6), hint="|1 − 2η| must stay below 1",
+         note=f"just below it the distance after 50 steps is {distance_after(low - 0.01):.2g}, "
+              f"just above it {distance_after(low + 0.01):.2g}")
 
 # %% [markdown]
-# **3. Diagnose this loss curve.** Three training runs of the same model went wrong in
-# different ways: one has a learning rate that is too small, one a learning rate that is too
-# large, and one a sign error in the update (`w.data += lr * w.grad`). Which curve has the
-# **sign error**? Answer `"A"`, `"B"` or `"C"`.
+# **3. Diagnose this loss curve.** Three small networks (2 → 8 → 1, on the two moons) were
+# trained by gradient descent for 60 steps. One is healthy, one has a learning rate that is
+# far too small, and one has a sign error in the update (`p.data += lr * p.grad`). Which run
+# has the **sign error**? Answer `"A"`, `"B"` or `"C"`.
+
+# %%
+runs = training_runs(["healthy", "sign_error", "lr_too_small"], seed=1)
+show_runs(runs, "Which run has a sign error in the update?")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+climbs = [k for k, r in runs.items() if r.losses[-1] > 100 * r.losses[0]]
+assert climbs == [runs.which("sign_error")], "exactly one run climbs: the sign error"
+assert all(r.losses[-1] < r.losses[0] for k, r in runs.items() if k not in climbs), "others fall"
 
 # %%
 q3 = ...  # a letter
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-q3 = "B"
+q3 = "C"
 
 # %% tags=["check"] jupyter={"source_hidden": true}
-curves = {"A": training_curve(0.26), "B": training_curve(0.05, sign=+1.0), "C": training_curve(0.002)}
-show_curves(curves, "Which one has a sign error in the update?")
-mg.check(q3, "B", hint="a sign error walks uphill: w runs away from 1.5 in one direction, without zig-zag")
+mg.check(q3, runs.which("sign_error"),
+         hint="a sign error walks uphill: the loss grows at every step, whatever the rate")
 
 
 # %% [markdown]
@@ -421,7 +504,7 @@ mg.check(q3, "B", hint="a sign error walks uphill: w runs away from 1.5 in one d
 #   is the signal that starts the backward pass. MSE, MAE, hinge and cross-entropy send
 #   different signals.
 # - **Gradient descent** steps every parameter against its gradient: $w \leftarrow w - \eta\,
-#   \partial L/\partial w$.
+#   dL/dw$.
 # - The training loop is always **forward → loss → zero_grad → backward → update**.
 #   *Backpropagation computes the gradients; gradient descent uses them.*
 # - The **learning rate** trades speed for stability: too small is slow, too large oscillates and

@@ -19,8 +19,7 @@
 # drawn layer by layer.
 #
 # *Time: about 40 minutes. Prerequisites: lessons 01–05. The training runs here are kept short
-# so that the notebook runs in well under a minute; where noted, increase the epochs for better
-# results.*
+# so that the notebook runs quickly.*
 #
 # In this lesson you will
 # 1. load the "two moons" data set and see why one neuron is not enough,
@@ -92,8 +91,23 @@ fig, ax = plt.subplots(figsize=(5, 3.5))
 decision_boundary(ax, linear, X, y, f"one neuron: accuracy {hist.accuracy[-1]:.0%}")
 plt.show()
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+import numpy as np  # noqa: E402
+
+# every line: 720 directions × 400 offsets, each side labelled either way
+P, t = np.array(X), np.array(y)
+angles = np.linspace(0, np.pi, 720, endpoint=False)
+proj = P @ np.stack([np.cos(angles), np.sin(angles)])  # (points, directions)
+offsets = np.linspace(proj.min(), proj.max(), 400)
+sides = proj[:, :, None] > offsets[None, None, :]
+right = (sides == (t[:, None, None] == 1)).mean(axis=0)
+best_line = np.maximum(right, 1 - right).max()
+assert 0.8 <= hist.accuracy[-1] <= 0.9, "one neuron gets about 85 % right"
+assert best_line < 0.9 and hist.accuracy[-1] > best_line - 0.06, "no line gets 90 %"
+
 # %% [markdown]
-# About 85% is the best a line can do: the tips of the moons are always on the wrong side.
+# About 85%, and no straight line gets 90 % of these points right: the tips of the moons are
+# always on the wrong side.
 #
 # ## 3. A multi-layer perceptron
 #
@@ -119,6 +133,9 @@ score.label = "score"
 print("nodes in the graph of one forward pass:", mg.Graph.of(score).stats()["nodes"])
 mg.draw(score, collapse=True, show=["data"])
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert 150 < mg.Graph.of(score).stats()["nodes"] < 300, "a couple of hundred nodes"
+
 # %% [markdown]
 # Collapse one level deeper to see the neurons of each layer: every neuron becomes one box, and
 # the count in it is the number of nodes it hides. With 8 neurons per layer that is already a
@@ -131,12 +148,21 @@ mg.draw(score, collapse=True, show=["data"])
 tiny = MLP(2, [3, 3, 1], rng=0)
 mg.draw(tiny(X[0]), collapse=2, show=["data"])
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+from collections import Counter  # noqa: E402
+
+per_neuron = Counter(node.scope for node in mg.Graph.of(tiny(X[0])).nodes)
+assert all(per_neuron[f"layer1/neuron{k}"] == 7 for k in (1, 2, 3)), "7 nodes in layer 1"
+assert all(per_neuron[f"layer2/neuron{k}"] == 9 for k in (1, 2, 3)), "9 nodes in layer 2"
+assert per_neuron["layer3/neuron1"] == 8, "8 nodes in the output neuron"
+
 # %% [markdown]
 # `expand` opens chosen boxes again. Here is the first neuron of the first layer opened up:
 # the 7 nodes, exactly as in lesson 04's neuron.
 
 # %%
-mg.draw(tiny(X[0]), collapse=2, expand=["layer1/neuron1"], show=["data"], precision=2)
+mg.draw(tiny(X[0]), collapse=2, expand=["layer1/neuron1"], show=["data"], precision=2,
+        rankdir="TB")
 
 # %% [markdown]
 # `mg.explore` puts the whole graph on one page: it opens at the layers; click a layer to see
@@ -156,12 +182,12 @@ mg.explore(score_tiny)
 # update) and records a `History`. We pass a `callback`, called after every epoch, to take a
 # snapshot of the decision boundary at a few epochs.
 #
-# *100 epochs of full-batch SGD take a few seconds; increase `epochs` for a cleaner boundary.*
+# *100 epochs of full-batch SGD: every epoch uses all 100 points.*
 
 # %%
 SNAPSHOTS = [1, 10, 30, 100]
-fig, axes = plt.subplots(1, len(SNAPSHOTS), figsize=(14, 3.4))
-panels = iter(axes)
+fig, axes = plt.subplots(2, 2, figsize=(8, 6.6))
+panels = iter(axes.flat)
 
 
 def snapshot(epoch, history):
@@ -176,14 +202,22 @@ fig.tight_layout()
 plt.show()
 print(history.summary())
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert 0.35 < history.accuracy[0] < 0.65, "after one epoch about half of the points are right"
+assert history.accuracy[-1] >= 0.95, "after 100 epochs the boundary fits the moons"
+assert history.accuracy[-1] > hist.accuracy[-1] + 0.1, "the MLP beats the straight line"
+
 # %% [markdown]
 # After one epoch the boundary is arbitrary: a random network's idea of the classes, with
 # nothing to do with the moons (about half of the points right). Every epoch,
 # backpropagation computes how each of the parameters should move to reduce the loss, and
-# the boundary bends around the moons. The loss and the accuracy over the epochs:
+# the boundary bends around the moons until it gets nearly every point right, tips
+# included. The loss and the accuracy over the epochs:
 
 # %%
-plots.plot_history(history, title="two moons, 2 → 8 → 8 → 1, SGD")
+fig = plots.plot_history(history, title="two moons, 2 → 8 → 8 → 1, SGD")
+fig.set_size_inches(9.5, 3.8)
+fig
 
 # %% [markdown]
 # Where does the network put its non-linearity? Each ReLU neuron of the first layer computes
@@ -199,7 +233,7 @@ first_layer = model.layers[0]
 with mg.no_grad():
     planes = np.array([[[h.data for h in first_layer.outputs([a, b])]
                         for a, b in zip(r1, r2)] for r1, r2 in zip(g1, g2)])
-fig, axes = plt.subplots(2, 4, figsize=(13, 4.6), sharex=True, sharey=True)
+fig, axes = plt.subplots(2, 4, figsize=(9.5, 4.4), sharex=True, sharey=True)
 for k, ax in enumerate(axes.flat):
     ax.contourf(g1, g2, planes[:, :, k], levels=12, cmap="Greens")
     ax.contour(g1, g2, planes[:, :, k], levels=[1e-9], colors="black", linestyles="dashed")
@@ -218,11 +252,11 @@ plt.show()
 # ## 5. A harder problem: two spirals
 #
 # Two spiral arms wrap around each other. The boundary needs to turn several times, so this
-# takes a bigger effort: we use the **Adam** optimiser (lesson 07 explains it), which copes
-# better with such problems than plain SGD.
+# takes a bigger effort: we use the **Adam** optimiser (lesson 07 explains it, and races it
+# against plain SGD on spirals like these).
 #
-# *Kept small to run in about 10 seconds (120 points, 60 epochs); with a few hundred epochs and
-# more turns (`turns=1.5`) the problem gets harder and more interesting.*
+# *Kept small (120 points, 60 epochs); with more turns (`turns=1.5`) the problem gets harder:
+# try it.*
 
 # %%
 Xs, ys = data.spirals(120, classes=2, noise=0.05, turns=1.0, seed=0)
@@ -231,7 +265,7 @@ spiral_history = train.fit(spiral_model, Xs, data.to_pm1(ys), loss="hinge", opti
                            lr=0.03, epochs=60, progress=False)
 print(spiral_history.summary())
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+fig, axes = plt.subplots(1, 2, figsize=(9.5, 4))
 decision_boundary(axes[0], spiral_model, Xs, ys,
                   f"spirals after 60 epochs: accuracy {spiral_history.accuracy[-1]:.0%}")
 axes[1].plot(spiral_history.loss)
@@ -240,18 +274,37 @@ axes[1].set_ylabel("hinge loss")
 fig.tight_layout()
 plt.show()
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert spiral_history.accuracy[-1] >= 0.95, "the boundary winds with the spirals"
+
 # %% [markdown]
+# After 60 epochs the boundary winds between the two arms and gets almost every training
+# point right.
+#
 # ## 6. Your turn: the playground
 #
 # `mg.playground` trains the same kind of network live, on this engine, with a heatmap in every
 # neuron: pick a dataset, the layers, the activation, the optimizer and the learning rate, press
-# **Play**, and watch the boundary bend. Click the data to add points. Here it has already run
-# 100 steps on the spirals; scrub back through them.
+# **Play**, and watch the boundary bend. Click the data to add points.
+#
+# Here it has already run 300 steps on 200 spiral points: a 2 → 8 → 8 → 1 network with ReLU,
+# Adam with learning rate 0.03, 10 points per step. 30 % of the points are held out as a
+# **test set** (the hollow circles): the network never trains on them, so its accuracy on them
+# says how well the boundary works on points it has not seen. The line above the picture gives
+# the step, the losses and both accuracies; scrub back (a frame every 30 steps) to watch the
+# boundary bend.
 
 # %%
-pg = mg.playground(dataset="spirals", layers=[8, 8], lr=0.03, seed=0)
-pg.step(100)
+pg = mg.playground(dataset="spirals", layers=[8, 8], activation="relu", optimizer="adam",
+                   lr=0.03, batch_size=10, seed=0, record_every=30)  # a frame every 30 steps
+pg.step(300)
 pg
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+acc = pg.history
+assert acc.steps[-1] == 300 and pg.config["n"] == 200 and pg.config["test_fraction"] == 0.3
+assert acc.train_accuracy[-1] >= 0.9 and acc.test_accuracy[-1] >= 0.9, "the boundary fits"
+assert acc.train_accuracy[9] < 0.8, "at step 10 it does not fit yet: scrubbing back shows it bend"
 
 # %% [markdown]
 # ## Exercises
@@ -272,20 +325,26 @@ plt.show()
 # %% [markdown]
 # ### Exercise 2 — how many neurons?
 # Train networks with hidden layers of 2, 4 and 8 neurons (`MLP(2, [k, k, 1], rng=0)`) on the
-# moons for 100 epochs (SGD, `lr=0.3`) and compare their final accuracies and boundaries. What is the smallest
-# network that does well?
+# moons for 100 epochs (SGD, `lr=0.3`) and compare their final accuracies and boundaries.
+# What is the smallest network that does well?
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
+fig, axes = plt.subplots(1, 3, figsize=(9.5, 3.2))
+final = {}
 for ax, k in zip(axes, (2, 4, 8)):
     small_net = MLP(2, [k, k, 1], rng=0)
     h = train.fit(small_net, X, y_pm, loss="hinge", optimizer="sgd", lr=0.3, epochs=100,
                   progress=False)
-    decision_boundary(ax, small_net, X, y, f"{k} neurons per layer: {h.accuracy[-1]:.0%}")
+    final[k] = h.accuracy[-1]
+    decision_boundary(ax, small_net, X, y, f"{k} per layer: {h.accuracy[-1]:.0%}")
+fig.tight_layout()
 plt.show()
 # 2 neurons per layer can only make a couple of bends (and a ReLU may die): not much better
 # than one straight line. 4 neurons bend the boundary around one moon (92% here); 8 neurons
 # fit both tips (99%). More neurons give more bends and a more reliable fit.
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert final[2] < 0.9 and 0.9 <= final[4] < 0.95 and final[8] >= 0.98, "2 poor, 4 ≈ 92 %, 8 ≈ 99 %"
 
 # %% [markdown]
 # ### Exercise 3 — circles
@@ -306,27 +365,28 @@ plt.show()
 # ## Check yourself
 #
 # Three questions. Write your answer in place of the `...` and run the cell below it:
-# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# `mg.check` says ✓ or ✗ (with a hint). Your teacher's copy of the lesson has the answers.
 # This section runs on its own: it needs nothing from the cells above.
 
 # %%
 import microgrand as mg
 from microgrand.nn import MLP
-from microgrand.selfcheck import show_curves, training_curve
+from microgrand.selfcheck import show_runs, training_runs
 
 # %% [markdown]
-# **1. Predict, then run.** How many parameters does `MLP(2, [8, 8, 1])` have?
+# **1. Predict, then run.** How many parameters does `MLP(3, [5, 4, 1])` have (3 inputs, hidden
+# layers of 5 and 4 neurons, one output)?
 
 # %%
 q1 = ...  # your prediction
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-q1 = 105
+q1 = 49
 
 # %% tags=["check"] jupyter={"source_hidden": true}
-n = len(MLP(2, [8, 8, 1], rng=0).parameters())
-print(n, "parameters")
-mg.check(q1, n, hint="each layer has (inputs + 1) × neurons: (2+1)·8 + (8+1)·8 + (8+1)·1")
+n = len(MLP(3, [5, 4, 1], rng=0).parameters())
+mg.check(q1, n, hint="each layer has (inputs + 1) × neurons parameters: a weight per input "
+                     "and a bias, for each neuron", note=f"{n} parameters")
 
 # %% [markdown]
 # **2.** An MLP with **no** activation functions (`activation="linear"`), however deep: what
@@ -339,22 +399,35 @@ q2 = ...  # a word
 q2 = "line"
 
 # %% tags=["check"] jupyter={"source_hidden": true}
-mg.check(q2, "line", hint="a linear function of a linear function is linear")
+mg.check(q2, hashed="sha256:dd9fba873b2870b48900fda4cd4ace7a1603ea96e0b15f963ef9bcbc3da3955a",
+         hint="what is a linear function of a linear function?")
 
 # %% [markdown]
-# **3. Diagnose this loss curve.** One of these runs used a learning rate that is too
-# large. Which one? Answer `"A"`, `"B"` or `"C"`.
+# **3. Diagnose this loss curve.** Three small networks (2 → 8 → 1, on the two moons) were
+# trained by gradient descent for 60 steps, each with a different learning rate: one sensible,
+# one far too small, one too large. Which run's learning rate is **too large**? Answer `"A"`,
+# `"B"` or `"C"`.
+
+# %%
+runs = training_runs(["healthy", "lr_too_large", "lr_too_small"], seed=0)
+show_runs(runs, "Which learning rate is too large?")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+climbs = [k for k, r in runs.items() if r.losses[-1] > 100 * r.losses[0]]
+assert climbs == [runs.which("lr_too_large")], "exactly one run climbs: the too large rate"
+slow, good = runs[runs.which("lr_too_small")], runs[runs.which("healthy")]
+assert good.losses[5] < slow.losses[30], "the healthy run falls fast, the small one creeps"
 
 # %%
 q3 = ...  # a letter
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-q3 = "C"
+q3 = "A"
 
 # %% tags=["check"] jupyter={"source_hidden": true}
-curves = {"A": training_curve(0.1), "B": training_curve(0.005), "C": training_curve(0.27)}
-show_curves(curves, "Which learning rate is too large?")
-mg.check(q3, "C", hint="too large: each step overshoots further, so w jumps from one side of 1.5 to the other, further each time")
+mg.check(q3, runs.which("lr_too_large"),
+         hint="a step too large overshoots the minimum and lands higher up the other side, "
+              "further each time")
 
 
 # %% [markdown]

@@ -123,6 +123,22 @@ def test_grad_norm_plot(trained: tuple[MLP, History, list[list[float]], list[int
     _png(fig, tmp_path, "grads.png")
 
 
+def test_grad_norm_plot_of_a_playground(tmp_path: Path) -> None:
+    pytest.importorskip("numpy")
+    import microgrand as mg
+
+    pg = mg.playground(dataset="xor", layers=[3, 3], seed=0)
+    pg.step(4)
+    fig = plots.plot_grad_norms(pg.history, title="playground")
+    ax = fig.axes[0]
+    assert [ln.get_label() for ln in ax.lines] == ["layer1", "layer2", "layer3"]
+    assert list(ax.lines[0].get_ydata()) == pg.history.grad_norms["layer1"]
+    assert list(ax.lines[0].get_xdata()) == [1, 2, 3, 4]
+    _png(fig, tmp_path, "playground_grads.png")
+    with pytest.raises(TypeError, match="History returned by fit\\(\\) or a playground"):
+        plots.plot_grad_norms([1.0, 2.0])
+
+
 def test_weight_histograms(tmp_path: Path) -> None:
     model = MLP(2, [8, 8, 1], rng=0)
     fig = plots.plot_weight_histograms(model, bins=10)
