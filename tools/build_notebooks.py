@@ -7,7 +7,10 @@ GitHub). This script:
 1. syncs every pair: the more recently modified file of the pair is the source (as
    ``jupytext --sync`` does); a missing ``.ipynb`` is created from its ``.py``;
 2. executes every notebook top to bottom with the ``python3`` kernel of the running
-   interpreter and writes the outputs back into the ``.ipynb`` (atomically);
+   interpreter and writes the outputs back into the ``.ipynb`` (atomically), as
+   :func:`microgrand.lessons.stored_copy` stores a lesson: cells tagged ``check`` without
+   outputs (a stored verdict would give the answer away), cells tagged ``solution`` or
+   ``claim`` collapsed (``source_hidden`` and ``outputs_hidden``);
 3. prints how long each lesson took and fails (exit 1) if any cell raised.
 
 Usage::
@@ -32,6 +35,8 @@ import nbformat
 from jupytext.combine import combine_inputs_with_outputs
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from microgrand.lessons import stored_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -152,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         ipynb = py.with_suffix(".ipynb")
         nb, what = sync(py)
         if args.sync_only:
-            write_atomic(ipynb, nbformat.writes(nb))
+            write_atomic(ipynb, nbformat.writes(stored_copy(nb)))
             print(f"{py.stem:<32} {what}")
             continue
         start = time.perf_counter()
@@ -164,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{py.stem:<32} FAILED ({what})\n{e}", file=sys.stderr)
         elapsed = time.perf_counter() - start
         total += elapsed
-        write_atomic(ipynb, nbformat.writes(nb))
+        write_atomic(ipynb, nbformat.writes(stored_copy(nb)))
         size = ipynb.stat().st_size / 1e6
         print(f"{py.stem:<32} {elapsed:6.1f} s  {size:5.2f} MB  {what}", flush=True)
     if not args.sync_only:
