@@ -3,6 +3,7 @@
 Example:
     $ microgrand lessons class/              # student copies: no solutions, no claims
     $ microgrand lessons teacher/ --teacher  # teacher copies: every solution shown
+    $ microgrand lessons week1/ --only 01,02   # just these lessons
     $ microgrand lessons --list
 """
 
@@ -23,9 +24,9 @@ def add_commands(sub: Any) -> None:
 
     Example:
         >>> from microgrand.cli import build_parser
-        >>> a = build_parser().parse_args(["lessons", "class", "01", "--teacher"])
+        >>> a = build_parser().parse_args(["lessons", "class", "--only", "01,04", "--teacher"])
         >>> a.directory, a.only, a.teacher, a.force
-        ('class', ['01'], True, False)
+        ('class', ['01', '04'], True, False)
     """
     p = sub.add_parser(
         "lessons",
@@ -38,14 +39,19 @@ def add_commands(sub: Any) -> None:
         "microgrand lessons class/",
     )
     p.add_argument("directory", metavar="DIR", nargs="?", help="folder to write the lessons into")
-    p.add_argument("only", metavar="LESSON", nargs="*",
-                   help="only these lessons, by number or name (e.g. 01 04_neuron)")
+    p.add_argument("--only", metavar="LESSONS", type=_names, default=[],
+                   help="only these lessons, by number or name, separated by commas "
+                   "(e.g. 01,04_neuron)")
     p.add_argument("--teacher", action="store_true",
                    help="teacher copies: every cell, the solutions shown")
     p.add_argument("--force", action="store_true",
                    help="replace lesson files already in DIR (they may hold edits)")
     p.add_argument("--list", action="store_true", help="list the lessons and exit")
     p.set_defaults(func=_cmd_lessons)
+
+
+def _names(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
 
 
 def _title(nb: dict[str, Any]) -> str:
