@@ -62,7 +62,32 @@ MATPLOTLIB_TEXT_PT = 10.0  # matplotlib's default font size (rcParams["font.size
 # Lessons that break a rule on this branch: each rule's test expects them to fail (a strict
 # xfail, so a lesson that is fixed makes the test fail until its name is removed here).
 # The lessons are being rewritten for issue 21; remove a name as soon as its lesson passes.
-PENDING: dict[str, set[str]] = {}
+_ALL = {"01_derivatives", "02_backprop", "03_build_the_engine", "04_neuron",
+        "05_gradient_descent", "06_mlp_classifier", "07_optimizers_init",
+        "08_vanishing_gradients", "09_overfitting", "10_digits", "11_beyond_mlps",
+        "12_to_pytorch"}
+PENDING: dict[str, set[str]] = {
+    # no claim cell yet (and none passes, since none runs)
+    "claim cells": set(_ALL),
+    # check cells stored with their "✓ right" output, or printing the expected value
+    "check cells": set(_ALL),
+    # "The answers are in the collapsed cells." in the lesson
+    "no collapsed-cells sentence": set(_ALL),
+    # a stored "✓ all 9 values agree with microgrand" (03): no student copy can be made
+    "student copy": {"03_build_the_engine"},
+    # running the student copy: a check cell prints its expected value (01), or no copy (03)
+    "student copy runs": {"01_derivatives", "03_build_the_engine"},
+    # answers as literals in check cells (mg.check(q3, "B"), the curves' labels), 105 printed
+    # before lesson 06 asks for it; 03 has no student copy
+    "no answer in student copy": {"03_build_the_engine", "05_gradient_descent",
+                                  "06_mlp_classifier", "07_optimizers_init",
+                                  "08_vanishing_gradients", "10_digits", "11_beyond_mlps",
+                                  "12_to_pytorch"},
+    # diagrams and page pictures too wide to read (see picture_problems for each)
+    "pictures fit the page": {"01_derivatives", "02_backprop", "03_build_the_engine",
+                              "04_neuron", "06_mlp_classifier", "07_optimizers_init",
+                              "11_beyond_mlps", "12_to_pytorch"},
+}
 
 
 # --- answers -------------------------------------------------------------------------------
