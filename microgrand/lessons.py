@@ -54,7 +54,6 @@ __all__ = [
     "tags",
     "teacher_copy",
     "write_lessons",
-    "write_notebook",
 ]
 
 SOLUTION = "solution"
@@ -345,18 +344,9 @@ def read_notebook(path: str | os.PathLike[str]) -> dict[str, Any]:
     return nb
 
 
-def write_notebook(nb: Any, path: str | os.PathLike[str]) -> Path:
-    """Write ``nb`` to ``path`` atomically, as Jupyter does (JSON, one-space indent).
-
-    Example:
-        >>> import tempfile, pathlib
-        >>> with tempfile.TemporaryDirectory() as d:
-        ...     p = write_notebook({"cells": [], "metadata": {}}, pathlib.Path(d) / "a.ipynb")
-        ...     read_notebook(p)["cells"]
-        []
-    """
-    text = json.dumps(_plain(nb), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    return write_atomic(path, text.encode("utf-8"))
+def _encode(nb: Any) -> bytes:
+    """A notebook as Jupyter writes it: JSON with a one-space indent, keys sorted."""
+    return (json.dumps(_plain(nb), indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def write_lessons(
@@ -392,8 +382,7 @@ def write_lessons(
     for path in paths:
         nb = read_notebook(path)
         made = teacher_copy(nb) if teacher else student_copy(nb, path.stem)
-        text = json.dumps(made, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-        copies[path.name] = text.encode("utf-8")
+        copies[path.name] = _encode(made)
     if teacher:
         for doc in _DOCS:
             if (paths[0].parent / doc).is_file():

@@ -140,15 +140,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("only", nargs="*", help="lesson numbers or stems, e.g. 01 or 02_chain")
     parser.add_argument("--sync-only", action="store_true", help="sync the pairs, do not run")
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (300)")
+    parser.add_argument(
+        "--notebooks", type=Path, default=NOTEBOOKS, help="folder of the lessons (notebooks)"
+    )
     args = parser.parse_args(argv)
+    folder = args.notebooks
 
-    paths = lessons()
+    paths = lessons(folder)
     if args.only:
         paths = [p for p in paths if any(p.stem.startswith(o) for o in args.only)]
         if not paths:
-            parser.error(f"no lesson matches {' '.join(args.only)} in {NOTEBOOKS.name}/")
+            parser.error(f"no lesson matches {' '.join(args.only)} in {folder.name}/")
     if not paths:
-        print(f"no lessons found in {NOTEBOOKS}")
+        print(f"no lessons found in {folder}")
         return 0
 
     failed: list[str] = []
@@ -162,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         start = time.perf_counter()
         try:
-            execute(nb, NOTEBOOKS, args.timeout)
+            execute(nb, folder, args.timeout)
         except CellExecutionError as e:
             failed.append(py.stem)
             # Keep the outputs up to the failing cell so that the error can be read in place.

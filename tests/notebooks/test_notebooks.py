@@ -329,6 +329,47 @@ def test_handouts(tmp_path: Path) -> None:
     assert not (out / "student" / "TEACHING.md").exists()
 
 
+TINY_LESSON = """# %% [markdown]
+# # 99 · A tiny lesson
+
+# %%
+import microgrand as mg
+x = 2.5
+x
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert x > 2
+
+# %%
+q1 = ...
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q1 = 5.0
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+mg.check(q1, 2 * x)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_build_stores_checks_without_outputs(tmp_path: Path) -> None:
+    """`make notebooks` runs a lesson and stores it as the master copy: the check's verdict
+    is not stored, solution and claim cells stay collapsed, other outputs are kept."""
+    (tmp_path / "99_tiny.py").write_text(TINY_LESSON, encoding="utf-8")
+    tool = NOTEBOOKS.parent / "tools" / "build_notebooks.py"
+    done = subprocess.run([sys.executable, str(tool), "--notebooks", str(tmp_path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    nb = nbformat.read(tmp_path / "99_tiny.ipynb", as_version=4)
+    shown, claim, _, solution, check = nb.cells[1:]
+    assert output_text(shown).strip() == "2.5"
+    assert check.execution_count is not None and check.outputs == []
+    for cell in (claim, solution):
+        assert cell.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+    assert _inputs(jupytext.read(tmp_path / "99_tiny.py")) == _inputs(nb)
+
+
 # --- claims and student copies -------------------------------------------------------------
 
 MIN_CLAIMS_FROM_04 = 5
