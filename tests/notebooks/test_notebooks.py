@@ -194,7 +194,8 @@ def test_student_copy_runs(stem: str, request: pytest.FixtureRequest) -> None:
         shown = output_text(c)
         assert "not answered yet" in shown and "✓" not in shown, shown
     found = rules.find_answers({"cells": checks}, rules.solution_answers(_text(stem)))
-    assert not found, "\n".join(found)
+    assert not found, "a check cell run with a blank answer shows it (cells numbered among " \
+        "the check cells):\n" + "\n".join(found)
 
 
 # --- the pair agrees ----------------------------------------------------------------------
