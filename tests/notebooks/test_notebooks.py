@@ -141,7 +141,7 @@ def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(480)  # the first of a lesson's tests runs the lesson
 def test_notebook_executes(run: Run) -> None:
     errors = [o for c in run.nb.cells for o in c.get("outputs", ()) if o.output_type == "error"]
     assert not errors
@@ -151,7 +151,7 @@ def test_notebook_executes(run: Run) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(480)  # the first of a lesson's tests runs the lesson
 def test_claims_pass_and_print_nothing(run: Run, request: pytest.FixtureRequest) -> None:
     """A claim cell that ran without an error has passed: the lesson executed to its end.
     It shows nothing, so that the teacher's copy looks the same with or without claims."""
@@ -163,7 +163,7 @@ def test_claims_pass_and_print_nothing(run: Run, request: pytest.FixtureRequest)
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(480)  # the first of a lesson's tests runs the lesson
 def test_no_answer_in_student_copy(run: Run, request: pytest.FixtureRequest) -> None:
     """Search the student copy for every answer of the lesson: the values of the solutions'
     ``qN = …`` and every value ``mg.check`` logged while the lesson ran. How numbers and text
