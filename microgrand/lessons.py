@@ -176,6 +176,8 @@ def _mark(nb: dict[str, Any], kind: str) -> None:
     metadata = nb.setdefault("metadata", {})
     metadata.pop("jupytext", None)  # a copy is not paired with a .py source
     metadata["microgrand"] = {"copy": kind}
+    for cell in nb.get("cells", []):
+        cell.get("metadata", {}).pop("lines_to_next_cell", None)  # jupytext's layout
 
 
 # --- the two copies --------------------------------------------------------------------------

@@ -108,7 +108,10 @@ def test_execution_counts_numbered_again_without_gaps() -> None:
 
 
 def test_student_copy_is_marked_and_unpaired() -> None:
-    student = student_copy(lesson())
+    nb = lesson()
+    nb["cells"][1]["metadata"]["lines_to_next_cell"] = 2
+    student = student_copy(nb)
+    assert "lines_to_next_cell" not in student["cells"][1]["metadata"]
     assert student["metadata"]["microgrand"] == {"copy": "student"}
     assert "jupytext" not in student["metadata"]
     assert student["metadata"]["kernelspec"]["name"] == "python3"
