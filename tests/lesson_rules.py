@@ -83,6 +83,8 @@ PENDING: dict[str, set[str]] = {
                                   "06_mlp_classifier", "07_optimizers_init",
                                   "08_vanishing_gradients", "10_digits", "11_beyond_mlps",
                                   "12_to_pytorch"},
+    # mg.quiz(...) without reveal=False
+    "quizzes do not reveal": {"02_backprop", "04_neuron"},
     # diagrams and page pictures too wide to read (see picture_problems for each)
     "pictures fit the page": {"01_derivatives", "02_backprop", "03_build_the_engine",
                               "04_neuron", "06_mlp_classifier", "07_optimizers_init",

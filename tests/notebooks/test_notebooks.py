@@ -442,6 +442,31 @@ def test_student_copy_needs_no_solution(stem: str) -> None:
         defined |= bound
 
 
+def _quiz_calls(source: str) -> list[ast.Call]:
+    return [n for n in ast.walk(ast.parse(_python(source)))
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "quiz"]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_quizzes_do_not_reveal(stem: str, request: pytest.FixtureRequest) -> None:
+    """A quiz a student can run offers no "Show answer": every ``mg.quiz`` outside a solution
+    is called with ``reveal=False``."""
+    _pending(request, "quizzes do not reveal", stem)
+    for i, cell in enumerate(_text(stem).cells, 1):
+        if cell.cell_type != "code" or {"solution", "claim"} & set(_tags(cell)):
+            continue
+        for call in _quiz_calls(cell.source):
+            reveal = [k.value for k in call.keywords if k.arg == "reveal"]
+            assert reveal and isinstance(reveal[0], ast.Constant) and reveal[0].value is False, (
+                f"{stem}: the quiz in cell {i} must be mg.quiz(..., reveal=False)")
+
+
+def test_quiz_detector() -> None:
+    assert len(_quiz_calls("mg.quiz(L)\nprint(1)")) == 1
+    assert _quiz_calls("quiz = 3") == []
+
+
 SENTENCE = re.compile(r"answers are in the collapsed cells", re.I)
 
 
