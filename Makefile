@@ -80,7 +80,8 @@ assets: install
 notebooks: install
 	$(BIN)/python tools/build_notebooks.py
 
-# Class copies of the lessons: build/handouts/student/ (no solution cells), .../teacher/ (all).
+# Class copies of the lessons (as `microgrand lessons` makes them): build/handouts/student/
+# (no solution or claim cells, no check outputs) and build/handouts/teacher/ (every cell).
 .PHONY: handouts
 handouts: install
 	$(BIN)/python tools/make_handouts.py --out build/handouts

@@ -7,7 +7,10 @@ GitHub). This script:
 1. syncs every pair: the more recently modified file of the pair is the source (as
    ``jupytext --sync`` does); a missing ``.ipynb`` is created from its ``.py``;
 2. executes every notebook top to bottom with the ``python3`` kernel of the running
-   interpreter and writes the outputs back into the ``.ipynb`` (atomically);
+   interpreter and writes the outputs back into the ``.ipynb`` (atomically), as
+   :func:`microgrand.lessons.stored_copy` stores a lesson: cells tagged ``check`` without
+   outputs (a stored verdict would give the answer away), cells tagged ``solution`` or
+   ``claim`` collapsed (``source_hidden`` and ``outputs_hidden``);
 3. prints how long each lesson took and fails (exit 1) if any cell raised.
 
 Usage::
@@ -32,6 +35,8 @@ import nbformat
 from jupytext.combine import combine_inputs_with_outputs
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from microgrand.lessons import stored_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -135,15 +140,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("only", nargs="*", help="lesson numbers or stems, e.g. 01 or 02_chain")
     parser.add_argument("--sync-only", action="store_true", help="sync the pairs, do not run")
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (300)")
+    parser.add_argument(
+        "--notebooks", type=Path, default=NOTEBOOKS, help="folder of the lessons (notebooks)"
+    )
     args = parser.parse_args(argv)
+    folder = args.notebooks
 
-    paths = lessons()
+    paths = lessons(folder)
     if args.only:
         paths = [p for p in paths if any(p.stem.startswith(o) for o in args.only)]
         if not paths:
-            parser.error(f"no lesson matches {' '.join(args.only)} in {NOTEBOOKS.name}/")
+            parser.error(f"no lesson matches {' '.join(args.only)} in {folder.name}/")
     if not paths:
-        print(f"no lessons found in {NOTEBOOKS}")
+        print(f"no lessons found in {folder}")
         return 0
 
     failed: list[str] = []
@@ -152,19 +161,19 @@ def main(argv: list[str] | None = None) -> int:
         ipynb = py.with_suffix(".ipynb")
         nb, what = sync(py)
         if args.sync_only:
-            write_atomic(ipynb, nbformat.writes(nb))
+            write_atomic(ipynb, nbformat.writes(stored_copy(nb)))
             print(f"{py.stem:<32} {what}")
             continue
         start = time.perf_counter()
         try:
-            execute(nb, NOTEBOOKS, args.timeout)
+            execute(nb, folder, args.timeout)
         except CellExecutionError as e:
             failed.append(py.stem)
             # Keep the outputs up to the failing cell so that the error can be read in place.
             print(f"{py.stem:<32} FAILED ({what})\n{e}", file=sys.stderr)
         elapsed = time.perf_counter() - start
         total += elapsed
-        write_atomic(ipynb, nbformat.writes(nb))
+        write_atomic(ipynb, nbformat.writes(stored_copy(nb)))
         size = ipynb.stat().st_size / 1e6
         print(f"{py.stem:<32} {elapsed:6.1f} s  {size:5.2f} MB  {what}", flush=True)
     if not args.sync_only:

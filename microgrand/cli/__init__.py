@@ -27,7 +27,7 @@ from typing import Any
 from .. import __version__
 from .._files import remove_temporary_files
 from ..render.engine import TIMEOUT_ENV_VAR, kill_children, layout_timeout
-from . import demo, doctor, explore, live, playground, render, stepping
+from . import demo, doctor, explore, lessons, live, playground, render, stepping
 from ._common import Parser, UsageError, parse_assignment, parse_assignments
 
 __all__ = [
@@ -49,6 +49,7 @@ COMMANDS: list[CommandAdder] = [
     live.add_commands,
     explore.add_commands,
     playground.add_commands,
+    lessons.add_commands,
     doctor.add_commands,
 ]
 
