@@ -213,7 +213,7 @@ function render({ model, el }) {
     };
     const select = (key, label, options) => {
       const sel = h("select");
-      for (const o of options) sel.append(h("option", { value: o, text: o, selected: String(cfg[key]) === String(o) }));
+      for (const o of options) sel.append(h("option", { value: o.name, text: o.label, selected: String(cfg[key]) === o.name }));
       field(key, label, sel);
     };
     const number = (key, label, step, min) =>
@@ -222,7 +222,7 @@ function render({ model, el }) {
       select("dataset", "Data", view.choices.dataset);
       number("noise", "Noise", 0.05, 0);
       number("n", "Points", 10, 4);
-      if (cfg.dataset === "spirals" || cfg.dataset === "blobs") number("classes", "Classes", 1, 2);
+      if (view.variable_classes.includes(cfg.dataset)) number("classes", "Classes", 1, 2);
     }
     number("test_fraction", "Test fraction", 0.05, 0);
     field("layers", "Hidden layers", h("input", { type: "text", value: cfg.layers.join(","), title: "neurons per hidden layer, e.g. 8,8" }));
