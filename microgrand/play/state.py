@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import data as _data
 from .. import losses as _losses
 from ..data import DATASETS
 from ..init import INITIALIZERS
@@ -38,7 +37,6 @@ from ..value import Value
 from . import mirror, views
 from .config import (
     DEFAULTS,
-    MAX_CLASSES,
     History,
     PlaygroundError,
     activation_choices,
@@ -46,6 +44,7 @@ from .config import (
     loss_choices,
     variable_class_datasets,
 )
+from .points import check_label, make_points
 
 __all__ = [
     "DATASETS",
@@ -133,81 +132,14 @@ class PlaygroundState:
 
     # --- building --------------------------------------------------------------------------
 
-    def _make_data(self) -> None:
-        cfg = self._cfg
-        if cfg.get("X") is not None:
-            X, y = cfg["X"], cfg["y"]
-            if len(X) != len(y):
-                raise PlaygroundError(f"X has {len(X)} points but y has {len(y)} labels")
-            if len(X) < 2:
-                raise PlaygroundError("need at least 2 points")
-            for i, row in enumerate(X):
-                if len(row) != 2 or not all(math.isfinite(v) for v in row):
-                    raise PlaygroundError(
-                        f"point #{i} must be two finite numbers (x1, x2), got {row!r}"
-                    )
-            for i, t in enumerate(y):
-                if t < 0:
-                    raise PlaygroundError(f"label #{i} = {t} is not a class index 0, 1, …")
-            k = max(y) + 1
-            if k > MAX_CLASSES:
-                raise PlaygroundError(f"at most {MAX_CLASSES} classes, got labels up to {k - 1}")
-            cfg["classes"] = max(2, k)
-        else:
-            entry = DATASETS[cfg["dataset"]]
-            if entry.classes is not None and cfg["classes"] != entry.classes:
-                more = " or ".join(map(repr, variable_class_datasets()))
-                raise PlaygroundError(
-                    f"dataset {entry.name!r} has {entry.classes} classes, got "
-                    f"classes={cfg['classes']}; use {more} for more"
-                )
-            X, y = entry(cfg["n"], noise=cfg["noise"], classes=cfg["classes"], seed=cfg["seed"])
-        k = cfg["classes"]
-        loss = cfg["loss"]
-        if loss == "auto":
-            loss = "bce" if k == 2 else "cross_entropy"
-        if k > 2 and loss != "cross_entropy":
-            raise PlaygroundError(
-                f"{k} classes need loss='cross_entropy' (softmax), got loss={loss!r}"
-            )
-        cfg["loss"] = loss
-        frac = cfg["test_fraction"]
-        if frac > 0:
-            Xtr, Xte, ytr, yte = _data.train_test_split(
-                X, y, test_size=float(frac), seed=cfg["seed"]
-            )
-        else:
-            Xtr, Xte, ytr, yte = list(X), [], list(y), []
-        removed = {tuple(p) for p in cfg["removed"]}
-        keep_tr = [i for i, x in enumerate(Xtr) if (x[0], x[1]) not in removed]
-        keep_te = [i for i, x in enumerate(Xte) if (x[0], x[1]) not in removed]
-        self.X = [list(map(float, Xtr[i])) for i in keep_tr]
-        self.y = [int(ytr[i]) for i in keep_tr]
-        self.X_test = [list(map(float, Xte[i])) for i in keep_te]
-        self.y_test = [int(yte[i]) for i in keep_te]
-        for x1, x2, label in cfg["added"]:
-            self._check_label(int(label))
-            self.X.append([float(x1), float(x2)])
-            self.y.append(int(label))
-        pts = np.array(self.X + self.X_test, dtype=np.float64)
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        half = max(float((hi - lo).max()) / 2 * 1.15, 0.5)
-        mid = (lo + hi) / 2
-        self.bounds = [
-            float(mid[0] - half),
-            float(mid[0] + half),
-            float(mid[1] - half),
-            float(mid[1] + half),
-        ]
-
     def _check_label(self, label: int) -> None:
-        k = self._cfg["classes"]
-        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < k:
-            raise PlaygroundError(f"label must be a class index 0…{k - 1}, got {label!r}")
+        check_label(label, self._cfg["classes"])
 
     def _build(self, model: MLP | None = None, optimizer: Optimizer | None = None) -> None:
         cfg = self._cfg
-        self._make_data()
+        pts = make_points(cfg)
+        self.X, self.y, self.X_test, self.y_test = pts.X, pts.y, pts.X_test, pts.y_test
+        self.bounds = pts.bounds
         k = cfg["classes"]
         nout = k if cfg["loss"] == "cross_entropy" else 1
         if model is not None and model.layers[-1].nout != nout:
