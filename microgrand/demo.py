@@ -118,8 +118,29 @@ def run_demo(
     test_acc = accuracy(model, X_test, y_test)
     say(f"train accuracy: {100 * train_acc:.1f}%   test accuracy: {100 * test_acc:.1f}%")
 
+    train, test = (X_train, y_train), (X_test, y_test)
+    files = _write_pictures(model, dataset, train, test, (train_acc, test_acc), history, out, say)
+    seconds = time.perf_counter() - t0
+    say("wrote " + ", ".join(str(p) for p in files.values()))
+    say(f"done in {seconds:.1f} s")
+    return DemoResult(dataset, train_acc, test_acc, history, files, seconds)
+
+
+def _write_pictures(
+    model: MLP,
+    dataset: str,
+    train: tuple[list[list[float]], list[int]],
+    test: tuple[list[list[float]], list[int]],
+    accuracies: tuple[float, float],
+    history: History,
+    out: Path,
+    say: Callable[..., None],
+) -> dict[str, Path]:
+    """The demo's pictures and page of the trained ``model``, written into ``out``."""
     from . import plots  # matplotlib loads only when the pictures are drawn
 
+    (X_train, y_train), (X_test, y_test) = train, test
+    train_acc, test_acc = accuracies
     files: dict[str, Path] = {}
     fig = plots.plot_decision_boundary(
         model,
@@ -152,7 +173,4 @@ def run_demo(
     files["example.svg"] = ex.save(out / "example.svg")
     files["example.png"] = ex.save(out / "example.png")
 
-    seconds = time.perf_counter() - t0
-    say("wrote " + ", ".join(str(p) for p in files.values()))
-    say(f"done in {seconds:.1f} s")
-    return DemoResult(dataset, train_acc, test_acc, history, files, seconds)
+    return files
