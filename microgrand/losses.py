@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -412,6 +412,8 @@ class Loss:
         on_scores: the name of the same loss on raw scores, for a model whose last layer is
             linear (``"bce"`` → ``"bce_logits"``).
         label: the menu's text.
+        labels_as_inputs: its graph has the same shape for every label given as a Value, so
+            a recording (:func:`microgrand.record`) of it takes the labels as inputs.
 
     Calling the entry calls ``fn``: ``LOSSES["mse"](preds, targets)``.
 
@@ -430,6 +432,7 @@ class Loss:
     proba: Callable[[Any], Any] | None = None
     on_scores: str | None = None
     label: str = ""
+    labels_as_inputs: bool = False
 
     def __call__(self, pred: Any, target: Any) -> Value:
         """``fn(pred, target)``."""
@@ -470,13 +473,31 @@ Example:
     >>> LOSSES.names()
     ('mse', 'mae', 'hinge', 'bce', 'bce_logits', 'cross_entropy')
 """
-LOSSES.register(Loss("mse", mse, "real", numpy=_mse_np, proba=_mse_proba, label="MSE"))
-LOSSES.register(Loss("mae", mae, "real", label="MAE (L1)"))
 LOSSES.register(
-    Loss("hinge", hinge, "pm1", True, _hinge_np, _hinge_proba, label="hinge (SVM, ±1)")
+    Loss("mse", mse, "real", False, _mse_np, _mse_proba, label="MSE", labels_as_inputs=True)
+)
+LOSSES.register(Loss("mae", mae, "real", label="MAE (L1)", labels_as_inputs=True))
+LOSSES.register(
+    Loss(
+        "hinge",
+        hinge,
+        "pm1",
+        True,
+        _hinge_np,
+        _hinge_proba,
+        label="hinge (SVM, ±1)",
+        labels_as_inputs=True,
+    )
 )
 LOSSES.register(
-    Loss("bce", binary_cross_entropy, "unit", on_scores="bce_logits", label="binary CE"),
+    Loss(
+        "bce",
+        binary_cross_entropy,
+        "unit",
+        on_scores="bce_logits",
+        label="binary CE",
+        labels_as_inputs=True,
+    ),
     aliases=("binary_cross_entropy",),
 )
 LOSSES.register(
@@ -488,6 +509,7 @@ LOSSES.register(
         _bce_logits_np,
         _bce_logits_proba,
         label="binary CE on scores",
+        labels_as_inputs=True,
     )
 )
 LOSSES.register(
@@ -531,6 +553,25 @@ def score_losses() -> list[str]:
     return [n for n in names if n not in shown_as]
 
 
-LABELS_AS_INPUTS = (mse, mae, hinge, binary_cross_entropy, _bce_logits)
+class _LabelsAsInputs:
+    """The functions of the registered losses with ``labels_as_inputs`` (read live)."""
+
+    def __iter__(self) -> Iterator[Callable[..., Value]]:
+        return iter([e.fn for e in LOSSES.entries() if e.labels_as_inputs])
+
+    def __contains__(self, fn: object) -> bool:
+        return any(fn is f for f in self)
+
+    def __repr__(self) -> str:
+        return f"LABELS_AS_INPUTS({', '.join(f.__name__ for f in self)})"
+
+
+LABELS_AS_INPUTS = _LabelsAsInputs()
 """The losses whose graph has the same shape for every label passed as a Value: a recording
-(:func:`microgrand.record`) of one of them takes the labels as inputs."""
+(:func:`microgrand.record`) of one of them takes the labels as inputs. The functions of the
+entries of :data:`LOSSES` with ``labels_as_inputs``.
+
+Example:
+    >>> mse in LABELS_AS_INPUTS, cross_entropy in LABELS_AS_INPUTS
+    (True, False)
+"""

@@ -284,3 +284,20 @@ def test_class_colours_come_from_the_theme_and_print_is_grey() -> None:
     assert grey == list(THEMES["print"].classes)
     two = mg.playground(theme="print", layers=[2]).view_data()["colors"]
     assert two[0] != two[1]  # the two classes of a print were one grey before
+
+
+def test_labels_as_inputs_follows_the_entries() -> None:
+    got = list(losses.LABELS_AS_INPUTS)
+    assert got == [losses.mse, losses.mae, losses.hinge, losses.binary_cross_entropy,
+                   LOSSES["bce_logits"].fn]  # fmt: skip
+    assert losses.cross_entropy not in losses.LABELS_AS_INPUTS
+
+    def l1_loss(pred: Any, target: Any) -> mg.Value:
+        return losses.mae(pred, target)
+
+    LOSSES.register(Loss("l1", l1_loss, labels_as_inputs=True))
+    try:
+        assert l1_loss in losses.LABELS_AS_INPUTS
+    finally:
+        LOSSES.unregister("l1")
+    assert l1_loss not in losses.LABELS_AS_INPUTS

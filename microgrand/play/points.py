@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..data import DATASETS, train_test_split
+from ..losses import for_scores
 from .config import MAX_CLASSES, PlaygroundError, variable_class_datasets
 
 __all__ = ["Points", "check_label", "make_points", "plot_bounds"]
@@ -83,7 +84,7 @@ def _resolve_loss(cfg: dict[str, Any]) -> None:
     k, loss = cfg["classes"], cfg["loss"]
     if loss == "auto":
         loss = "bce" if k == 2 else "cross_entropy"
-    if k > 2 and loss != "cross_entropy":
+    if k > 2 and not for_scores(loss).per_class:
         raise PlaygroundError(f"{k} classes need loss='cross_entropy' (softmax), got loss={loss!r}")
     cfg["loss"] = loss
 

@@ -141,7 +141,7 @@ class PlaygroundState:
         self.X, self.y, self.X_test, self.y_test = pts.X, pts.y, pts.X_test, pts.y_test
         self.bounds = pts.bounds
         k = cfg["classes"]
-        nout = k if cfg["loss"] == "cross_entropy" else 1
+        nout = k if _losses.for_scores(cfg["loss"]).per_class else 1
         if model is not None and model.layers[-1].nout != nout:
             raise PlaygroundError(
                 f"loss {cfg['loss']!r} with {k} classes needs {nout} output(s); "
@@ -172,9 +172,12 @@ class PlaygroundState:
         self.optimizer = optimizer if optimizer is not None else self._new_optimizer()
         self._targets = self._loss_targets(self.y)
         # Each step replays the batch loss recorded once (microgrand.record); the labels are
-        # inputs of the recording except for cross-entropy, where a label picks a logit.
+        # inputs of the recording when the loss's entry says so (not for cross-entropy, where
+        # a label picks a logit).
         self._replays = BatchRecordings(
-            self._batch_loss, self._params, labels_as_inputs=cfg["loss"] != "cross_entropy"
+            self._batch_loss,
+            self._params,
+            labels_as_inputs=_losses.for_scores(cfg["loss"]).labels_as_inputs,
         )
         self._restart()
 
