@@ -380,17 +380,18 @@ function drawCurves(app, f) {
   }
 }
 
-// The lines of the update explanation, from the optimizer's public state() (Python).
+// The lines of the update explanation, from the optimizer's public state() (Python), read by
+// what it holds (Adam's m and v, RMSProp's v, momentum's buf), not by the optimizer's name.
 function updateLines(o, ref, g) {
   const at = (key) => weightAt(o, ref, key);
-  if (o.kind === "Adam" && o.m) {
+  if (o.m && o.v) {
     const m = at("m"), v = at("v"), t = o.t;
     const mh = m / (1 - o.beta1 ** t), vh = v / (1 - o.beta2 ** t);
     return [["m = β1·m + (1−β1)·g", num(m, 6)], ["v = β2·v + (1−β2)·g²", num(v, 8)],
       [`m̂ = m/(1−β1^${t})`, num(mh, 6)], [`v̂ = v/(1−β2^${t})`, num(vh, 8)],
       ["Δw = −lr·m̂/(√v̂+ε)", t ? num(-o.lr * mh / (Math.sqrt(vh) + o.eps), 6) : "–"]];
   }
-  if (o.kind === "RMSProp" && o.v) {
+  if (o.v) {
     const v = at("v");
     return [["v = α·v + (1−α)·g²", num(v, 8)], ["Δw = −lr·g/(√v+ε)", num(-o.lr * g / (Math.sqrt(v) + o.eps), 6)]];
   }

@@ -237,8 +237,11 @@ def test_menus_come_from_the_registries(browser: Any, tmp_path: Path) -> None:
 
     DATASETS.register(Dataset("ring", circles, classes=2, noise=0.0, label="A ring"))
     try:
-        pgm = playground(dataset="ring", n=30, layers=[3], seed=0, theme="print")
+        pgm = playground(dataset="ring", n=30, layers=[3], seed=0, theme="print",
+                         optimizer="rmsprop")  # fmt: skip
+        pgm.step(2)
         state = widget_state(pgm)
+        state["frame_index"] = state["frame_count"] - 1
     finally:
         DATASETS.unregister("ring")
     path = tmp_path / "menus.html"
@@ -274,4 +277,8 @@ def test_menus_come_from_the_registries(browser: Any, tmp_path: Path) -> None:
     for k, c in enumerate(THEMES["print"].classes[:2]):
         want[str(k)] = f"rgb({int(c[1:3], 16)}, {int(c[3:5], 16)}, {int(c[5:7], 16)})"
     assert {label: fill for label, fill in fills} == want
+    # the update explained from the optimizer's state(): RMSProp's running mean square
+    page.dispatch_event('[data-edge="0-0-1"]', "click")
+    explain = page.text_content(".mg-pg-explain") or ""
+    assert "v = α·v + (1−α)·g²" in explain and "m = β1" not in explain
     pg.offline()
