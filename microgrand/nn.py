@@ -10,6 +10,8 @@ weight and every intermediate result is a node you can draw and step through.
   ``neuron1, neuron2, …``, so diagrams can group or collapse nodes by ``layer1/neuron3``.
 * Random numbers come from an explicit generator: ``rng=random.Random(0)`` or a seed
   ``rng=0``. There is no global seed; ``rng=None`` draws a fresh unpredictable generator.
+* The base class :class:`Module` lives in :mod:`microgrand.module`, the activation functions
+  (:data:`ACTIVATIONS`, one entry each) in :mod:`microgrand.activations`.
 
 Example:
     >>> from microgrand.nn import MLP

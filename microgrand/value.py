@@ -91,7 +91,12 @@ _SCOPE: Scope | None = None
 
 
 def current_scope() -> Scope | None:
-    """The scope new Values get (``None`` outside every scope); see :func:`swap_scope`."""
+    """The scope new Values get (``None`` outside every scope); see :func:`swap_scope`.
+
+    Example:
+        >>> current_scope() is None
+        True
+    """
     return _SCOPE
 
 

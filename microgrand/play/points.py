@@ -113,6 +113,12 @@ def make_points(cfg: dict[str, Any]) -> Points:
 
     Resolves ``cfg`` in place: ``classes`` (from your own labels) and ``loss`` (``"auto"``:
     ``bce`` for 2 classes, else cross-entropy).
+
+    Example:
+        >>> from microgrand.play.config import check_config
+        >>> cfg = check_config({"X": [[0.0, 1.0], [1.0, 0.0]], "y": [0, 1], "test_fraction": 0.0})
+        >>> make_points(cfg).X, cfg["classes"], cfg["loss"]
+        ([[0.0, 1.0], [1.0, 0.0]], 2, 'bce')
     """
     X, y = _own_points(cfg) if cfg.get("X") is not None else _generated(cfg)
     _resolve_loss(cfg)
