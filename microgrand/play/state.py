@@ -73,7 +73,8 @@ class PlaygroundState:
       data, same initial weights, same settings, points added or erased included);
     * :meth:`step` (n optimizer steps, returns the last loss), :meth:`reset` (the initial
       weights bit for bit), :meth:`add_point`, :meth:`erase_point`, :meth:`set_weight`,
-      :meth:`set` (change settings), :meth:`new_seed`, :meth:`save` (the replay page).
+      :meth:`set` (change settings), :meth:`new_seed`; ``save`` (the replay page) is
+      :class:`microgrand.play.Playground`'s.
 
     Example:
         >>> pg = PlaygroundState(dataset="blobs", classes=3, layers=[6], seed=2)
