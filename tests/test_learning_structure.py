@@ -5,6 +5,7 @@ read or written across modules (``value._SCOPE``, an optimizer's ``_m``/``_v``/`
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import random
 import re
@@ -100,3 +101,58 @@ def test_js_colour_mix_equals_python() -> None:
                        text=True, check=True)  # fmt: skip
     got = json.loads(r.stdout)
     assert got == [mix(a, b, t) for a, b, t in cases]
+
+
+CONSUMERS = [
+    "_fit_checks.py", "demo.py", "cli/demo.py", "cli/playground.py", "play/__init__.py",
+    "play/config.py", "play/mirror.py", "play/points.py", "play/state.py", "play/views.py",
+    "play/widget.py", "play/replay.py",
+]  # fmt: skip
+# Each a registered name that is nobody's default: it may be spelled only in its registry.
+SPELLED_ONCE = {
+    "circles", "spirals", "xor", "blobs",  # datasets (moons is the default)
+    "sgd", "momentum", "rmsprop",  # optimizers (adam is the playground's default)
+    "mse", "mae", "hinge", "bce_logits", "binary_cross_entropy",  # losses
+    "sigmoid", "leaky_relu", "relu", "Adam", "RMSProp", "SGD",  # activations, optimizer kinds
+}  # fmt: skip
+
+
+def _code_strings(text: str) -> set[str]:
+    """String constants of a module that are not docstrings."""
+    tree = ast.parse(text)
+    docs = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                docs.add(id(body[0].value))
+    for node in ast.walk(tree):  # attribute docstrings: a string right after an assignment
+        for field in ("body", "orelse"):
+            stmts = getattr(node, field, None)
+            if not isinstance(stmts, list):
+                continue
+            for a, b in itertools.pairwise(stmts):
+                if isinstance(a, ast.Assign | ast.AnnAssign) and isinstance(b, ast.Expr):
+                    docs.add(id(b.value))
+    return {
+        n.value for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", CONSUMERS)
+def test_registered_names_are_spelled_only_in_their_registry(name: str) -> None:
+    found = _code_strings((PKG / name).read_text(encoding="utf-8")) & SPELLED_ONCE
+    by_design = {
+        "demo.py": {"hinge", "relu"},  # the demo trains micrograd's own network and loss
+        "_fit_checks.py": {"mse", "mae"},  # metric names (METRICS), not losses
+    }
+    found -= by_design.get(name, set())
+    assert found == set(), f"{name} spells {sorted(found)}: read the registry instead"
+
+
+def test_the_playground_page_code_spells_no_registered_name() -> None:
+    text = PLAYGROUND_JS.read_text(encoding="utf-8")
+    code = re.sub(r"//[^\n]*", "", text)
+    quoted = set(re.findall(r"[\"'`](\w+)[\"'`]", code))
+    assert quoted & (SPELLED_ONCE | {"moons", "adam", "bce", "cross_entropy"}) == set()
