@@ -58,6 +58,11 @@ class Activation:
     init: str = "xavier"
     label: str = ""
 
+    def __post_init__(self) -> None:
+        for what in ("fn", "numpy"):
+            if not callable(getattr(self, what)):
+                raise TypeError(f"activation {self.name!r}: {what} must be a function")
+
     def __call__(self, v: Value) -> Value:
         """``fn(v)``."""
         return self.fn(v)

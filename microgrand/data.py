@@ -489,6 +489,19 @@ class Dataset:
     label: str = ""
     demo: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if not callable(self.generator):
+            raise TypeError(
+                f"dataset {self.name!r}: generator must be a function, "
+                f"got {type(self.generator).__name__}"
+            )
+        c = self.classes
+        if c is not None and (isinstance(c, bool) or not isinstance(c, int) or c < 2):
+            raise ValueError(
+                f"dataset {self.name!r}: classes must be an int >= 2 or None, got {c!r}"
+            )
+        _noise(self.noise)
+
     def __call__(
         self,
         n: int,

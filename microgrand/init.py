@@ -229,7 +229,14 @@ def get(init: str | Initializer, activation: str = "linear") -> Initializer:
         raise TypeError(f"init must be a name or a function, got {type(init).__name__}")
     if init == "auto":
         entry = ACTIVATIONS.get(activation)
-        return INITIALIZERS[entry.init] if entry is not None else xavier_uniform
+        if entry is None:
+            return xavier_uniform
+        if entry.init not in INITIALIZERS:
+            raise ValueError(
+                f"activation {activation!r} suggests init {entry.init!r}, which is not one of "
+                f"{', '.join(map(repr, INITIALIZERS))}"
+            )
+        return INITIALIZERS[entry.init]
     try:
         return INITIALIZERS[init]
     except KeyError:

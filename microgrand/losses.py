@@ -434,6 +434,16 @@ class Loss:
     label: str = ""
     labels_as_inputs: bool = False
 
+    def __post_init__(self) -> None:
+        if not callable(self.fn):
+            raise TypeError(f"loss {self.name!r}: fn must be a function, got {self.fn!r}")
+        forms = ("real", "unit", "pm1", "index")
+        if self.labels not in forms:
+            raise ValueError(
+                f"loss {self.name!r}: labels must be one of {', '.join(map(repr, forms))}, "
+                f"got {self.labels!r}"
+            )
+
     def __call__(self, pred: Any, target: Any) -> Value:
         """``fn(pred, target)``."""
         return self.fn(pred, target)

@@ -402,6 +402,13 @@ class OptimizerEntry:
     options: Mapping[str, Any] = field(default_factory=dict)
     label: str = ""
 
+    def __post_init__(self) -> None:
+        if not (isinstance(self.cls, type) and issubclass(self.cls, Optimizer)):
+            raise TypeError(
+                f"optimizer {self.name!r}: cls must be an Optimizer class, got {self.cls!r}"
+            )
+        _num(f"optimizer {self.name!r}: lr", self.lr, low=0.0, low_ok=False)
+
     def __call__(self, params: Iterable[Value], lr: float | None = None) -> Optimizer:
         """A new optimizer of this kind over ``params``."""
         return self.cls(params, lr=self.lr if lr is None else lr, **self.options)

@@ -301,3 +301,40 @@ def test_labels_as_inputs_follows_the_entries() -> None:
     finally:
         LOSSES.unregister("l1")
     assert l1_loss not in losses.LABELS_AS_INPUTS
+
+
+def test_entries_refuse_what_would_break_later() -> None:
+    with pytest.raises(ValueError, match="classes must be an int >= 2 or None, got 1"):
+        Dataset("one", ring, classes=1)
+    with pytest.raises(TypeError, match="generator must be a function"):
+        Dataset("bad", "ring")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="labels must be one of 'real', 'unit', 'pm1', 'index'"):
+        Loss("bad", losses.mse, labels="01")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="cls must be an Optimizer class"):
+        OptimizerEntry("bad", dict, 0.1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
+        OptimizerEntry("bad", optim.SGD, 0.0)
+    with pytest.raises(TypeError, match="numpy must be a function"):
+        Activation("bad", mg.Value.tanh, None)  # type: ignore[arg-type]
+    ACTIVATIONS.register(Activation("odd", mg.Value.tanh, lambda z: z, init="lecun"))
+    try:
+        with pytest.raises(ValueError, match="suggests init 'lecun'"):
+            mg.MLP(2, [2, 1], activation="odd", rng=0)
+    finally:
+        ACTIVATIONS.unregister("odd")
+
+
+def test_the_playground_refuses_a_generator_with_labels_out_of_range() -> None:
+    pytest.importorskip("numpy")
+
+    def three(n: int, noise: float = 0.0, seed: int = 0) -> tuple[list[list[float]], list[int]]:
+        return [[float(i), 0.0] for i in range(n)], [i % 3 for i in range(n)]
+
+    from microgrand.play import PlaygroundError
+
+    DATASETS.register(Dataset("three", three, classes=2))
+    try:
+        with pytest.raises(PlaygroundError, match="made the label 2, not a class index"):
+            mg.playground(dataset="three", n=12)
+    finally:
+        DATASETS.unregister("three")

@@ -77,7 +77,16 @@ def _generated(cfg: dict[str, Any]) -> tuple[list[list[float]], list[int]]:
             f"dataset {entry.name!r} has {entry.classes} classes, got "
             f"classes={cfg['classes']}; use {more} for more"
         )
-    return entry(cfg["n"], noise=cfg["noise"], classes=cfg["classes"], seed=cfg["seed"])
+    X, y = entry(cfg["n"], noise=cfg["noise"], classes=cfg["classes"], seed=cfg["seed"])
+    bad = [
+        t for t in y if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < cfg["classes"]
+    ]
+    if bad:
+        raise PlaygroundError(
+            f"dataset {entry.name!r} made the label {bad[0]!r}, not a class index "
+            f"0…{cfg['classes'] - 1}; check its generator"
+        )
+    return X, y
 
 
 def _resolve_loss(cfg: dict[str, Any]) -> None:
