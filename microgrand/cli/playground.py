@@ -58,7 +58,8 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--test-fraction", type=float, default=0.3)
     p.add_argument("--layers", type=_layers, default=[8, 8], help="hidden sizes, e.g. 8,8")
     p.add_argument("--activation", choices=ACTIVATIONS.names(), default="tanh")
-    p.add_argument("--init", choices=("auto", *INITIALIZERS), default="auto")
+    p.add_argument("--init", choices=("auto", *INITIALIZERS), default="auto", metavar="NAME",
+                   help=f"weight initialiser: auto or {', '.join(INITIALIZERS)}")  # fmt: skip
     p.add_argument("--loss", choices=("auto", *score_losses()), default="auto")
     p.add_argument("--optimizer", choices=OPTIMIZERS.names(), default="adam")
     p.add_argument("--lr", type=float, default=0.03, help="learning rate")
