@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 
 from . import losses as _losses
 from .nn import Module
-from .optim import SGD, Adam, LRScheduler, Optimizer, RMSProp
+from .optim import OPTIMIZERS, LRScheduler, Optimizer
 from .value import Value
 
 __all__ = ["FitSetup", "check_data", "check_labels", "is_class_label", "prepare"]
@@ -22,17 +22,12 @@ __all__ = ["FitSetup", "check_data", "check_labels", "is_class_label", "prepare"
 LossFn: TypeAlias = Callable[[Any, Any], Value]
 Regularization: TypeAlias = "float | tuple[str, float] | Callable[[list[Value]], Value] | None"
 
-OPTIMIZERS: dict[str, tuple[type[Optimizer], float]] = {
-    "sgd": (SGD, 0.1),
-    "adam": (Adam, 0.01),
-    "rmsprop": (RMSProp, 0.01),
-}
-# Losses that read the model output as a raw score: the class boundary is at 0.
-SCORE_LOSSES = frozenset({"hinge", "bce_logits"})
-CLASSIFICATION_LOSSES = frozenset(
-    {"hinge", "bce", "binary_cross_entropy", "bce_logits", "cross_entropy"}
-)
 METRICS = ("accuracy", "mse", "mae")
+
+
+def _loss_entry(name: str) -> _losses.Loss | None:
+    """The registered loss called ``name`` (a custom function's name may match none)."""
+    return _losses.LOSSES.get(name)
 
 
 def _number(v: object) -> float | None:
@@ -115,8 +110,7 @@ def make_optimizer(model: Module, optimizer: Optimizer | str, lr: float | None) 
     if not isinstance(optimizer, str) or optimizer.lower() not in OPTIMIZERS:
         valid = ", ".join(map(repr, OPTIMIZERS))
         raise ValueError(f"unknown optimizer {optimizer!r}; pass an Optimizer or one of {valid}")
-    cls, default_lr = OPTIMIZERS[optimizer.lower()]
-    return cls(model.parameters(), lr=default_lr if lr is None else lr)
+    return OPTIMIZERS[optimizer.lower()](model.parameters(), lr=lr)
 
 
 def make_loss(loss: str | LossFn) -> tuple[LossFn, str]:
@@ -126,7 +120,7 @@ def make_loss(loss: str | LossFn) -> tuple[LossFn, str]:
     if not isinstance(loss, str) or loss not in _losses.LOSSES:
         valid = ", ".join(map(repr, _losses.LOSSES))
         raise ValueError(f"unknown loss {loss!r}; pass a function or one of {valid}")
-    fn: LossFn = _losses.LOSSES[loss]  # type: ignore[assignment]
+    fn: LossFn = _losses.LOSSES[loss].fn
     return fn, loss
 
 
@@ -162,32 +156,33 @@ def make_penalty(reg: Regularization) -> Callable[[list[Value]], Value] | None:
 
 def check_labels(name: str, y: list[Any], outputs: Value | list[Value]) -> None:
     """Labels that fit the loss (and the model's number of outputs)."""
-    if name in ("hinge",):
+    entry = _loss_entry(name)
+    if entry is None:
+        return  # a custom loss checks its own labels
+    if entry.labels == "pm1":
         bad = [t for t in y if t not in (-1, 1)]
         if bad:
             raise ValueError(
-                f"loss 'hinge' needs labels -1/+1, got {bad[0]!r} "
+                f"loss {name!r} needs labels -1/+1, got {bad[0]!r} "
                 "(convert 0/1 labels with microgrand.data.to_pm1(y))"
             )
-    if name in ("bce", "binary_cross_entropy", "bce_logits"):
+    if entry.labels == "unit":
         bad = [t for t in y if not (isinstance(t, int | float) and 0 <= t <= 1)]
         if bad:
             raise ValueError(
                 f"loss {name!r} needs labels in [0, 1], got {bad[0]!r} "
                 "(convert -1/+1 labels with microgrand.data.to_01(y))"
             )
-    if name == "cross_entropy":
+    if entry.per_class:
         if not isinstance(outputs, list):
             raise ValueError(
-                "loss 'cross_entropy' needs one output per class, but the model has one output"
+                f"loss {name!r} needs one output per class, but the model has one output"
             )
         k = len(outputs)
         bad = [t for t in y if not (is_class_label(t) and 0 <= t < k)]
         if bad:
-            raise ValueError(
-                f"cross_entropy labels must be class indices 0…{k - 1}, got {bad[0]!r}"
-            )
-    elif name in _losses.LOSSES and isinstance(outputs, list):
+            raise ValueError(f"{name} labels must be class indices 0…{k - 1}, got {bad[0]!r}")
+    elif isinstance(outputs, list):
         raise ValueError(
             f"loss {name!r} needs one output per example, but the model has {len(outputs)} "
             "(use loss='cross_entropy' for several classes)"
@@ -254,8 +249,9 @@ def prepare(
         raise TypeError(f"scheduler must be an LRScheduler, got {type(sched).__name__}")
     if sched is not None and sched.optimizer is not opt:
         raise ValueError("the scheduler was made for a different optimizer than the one fit uses")
+    entry = _loss_entry(loss_name)
     if metrics is None:
-        metrics = ("accuracy",) if loss_name in CLASSIFICATION_LOSSES else ()
+        metrics = ("accuracy",) if entry is not None and entry.classification else ()
     if isinstance(metrics, str):
         metrics = (metrics,)
     for m in metrics:
@@ -278,7 +274,7 @@ def prepare(
 
     # How outputs become classes: by the loss (scores vs probabilities) and the labels.
     negative = -1 if any(t == -1 for t in ys + yv) else 0
-    threshold = 0.0 if loss_name in SCORE_LOSSES else (negative + 1) / 2
+    threshold = 0.0 if entry is not None and entry.scores else (negative + 1) / 2
     if "accuracy" in metrics:
         bad = [t for t in ys + yv if not is_class_label(t)]
         if bad:

@@ -20,9 +20,9 @@ from contextlib import contextmanager
 
 from . import value as _value
 from ._format import check_name
-from .value import Scope
+from .value import Scope, current_scope, swap_scope
 
-__all__ = ["Scope", "is_grad_enabled", "no_grad", "scope"]
+__all__ = ["Scope", "current_scope", "is_grad_enabled", "no_grad", "scope", "swap_scope"]
 
 
 @contextmanager
@@ -72,10 +72,9 @@ def scope(name: str) -> Iterator[Scope]:
     if not isinstance(name, str) or not name or "/" in name:
         raise ValueError(f"a scope name must be a non-empty str without '/', got {name!r}")
     check_name(name, "scope name", one_line=True)
-    before = _value._SCOPE
-    current = Scope(name, before)
-    _value._SCOPE = current
+    current = Scope(name, current_scope())
+    before = swap_scope(current)
     try:
         yield current
     finally:
-        _value._SCOPE = before
+        swap_scope(before)

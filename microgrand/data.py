@@ -25,8 +25,11 @@ import math
 import os
 import random
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
+
+from .registry import Registry
 
 __all__ = [
     "circles",
@@ -508,3 +511,96 @@ def load_csv(path: str | Any) -> tuple[list[list[float]], list[int]]:
     if not X:
         raise ValueError(f"{name}: no data lines (expected lines like '0.5,1.2,0')")
     return X, y
+
+
+# --- the registry: one entry per generated 2-D dataset -----------------------------------------
+
+__all__ += ["DATASETS", "Dataset"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One generated 2-D classification set: everything the playground, the demo and the
+    command line need to offer it.
+
+    Args:
+        name: the name users pass (``dataset="moons"``).
+        generator: ``generator(n, noise=…, seed=…)`` returning ``(X, y)`` with class indices,
+            and also taking ``classes=`` when ``classes`` is ``None``.
+        classes: the number of classes it always has, or ``None`` when it takes ``classes=``.
+        noise: the noise it is made with when none is given.
+        label: the menu's text (the name when empty).
+        demo: extra keywords :func:`microgrand.demo.run_demo` passes (a noise that shows the
+            shape well, ``turns=0.75`` for spirals…).
+
+    Calling the entry makes the data: ``entry(n, noise=None, classes=None, seed=0)``.
+
+    Example:
+        >>> ring = Dataset("ring", circles, classes=2, noise=0.0, label="A ring")
+        >>> X, y = ring(8, seed=0)
+        >>> len(X), sorted(set(y))
+        (8, [0, 1])
+    """
+
+    name: str
+    generator: Callable[..., tuple[list[list[float]], list[int]]]
+    classes: int | None = 2
+    noise: float = 0.1
+    label: str = ""
+    demo: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not callable(self.generator):
+            raise TypeError(
+                f"dataset {self.name!r}: generator must be a function, "
+                f"got {type(self.generator).__name__}"
+            )
+        c = self.classes
+        if c is not None and (isinstance(c, bool) or not isinstance(c, int) or c < 2):
+            raise ValueError(
+                f"dataset {self.name!r}: classes must be an int >= 2 or None, got {c!r}"
+            )
+        _noise(self.noise)
+
+    def __call__(
+        self,
+        n: int,
+        *,
+        noise: float | None = None,
+        classes: int | None = None,
+        seed: int = 0,
+        **options: Any,
+    ) -> tuple[list[list[float]], list[int]]:
+        """``(X, y)``: ``n`` points; ``classes`` only for sets that take a number of classes."""
+        kw: dict[str, Any] = dict(options)
+        kw["noise"] = self.noise if noise is None else noise
+        if self.classes is None:
+            kw["classes"] = 2 if classes is None else classes
+        elif classes is not None and classes != self.classes:
+            raise ValueError(
+                f"dataset {self.name!r} has {self.classes} classes, got classes={classes}"
+            )
+        return self.generator(n, seed=seed, **kw)
+
+
+DATASETS: Registry[Dataset] = Registry("dataset")
+"""The generated 2-D datasets by name (the playground's, the demo's and the CLI's choices).
+
+Register your own with ``DATASETS.register(Dataset("name", generator, classes=2))``; iterating
+gives the names, as the tuples ``play.DATASETS`` and ``demo.DATASETS`` did.
+
+Example:
+    >>> DATASETS.names()
+    ('moons', 'circles', 'spirals', 'xor', 'blobs')
+    >>> X, y = DATASETS["spirals"](30, classes=3, seed=0); sorted(set(y))
+    [0, 1, 2]
+"""
+DATASETS.register(Dataset("moons", moons, 2, 0.1, "Two moons", {"noise": 0.1}))
+DATASETS.register(
+    Dataset("circles", circles, 2, 0.05, "Circles", {"noise": 0.08, "factor": 0.5})
+)
+DATASETS.register(
+    Dataset("spirals", spirals, None, 0.1, "Spirals", {"noise": 0.05, "turns": 0.75})
+)
+DATASETS.register(Dataset("xor", xor, 2, 0.0, "XOR (quadrants)", {"noise": 0.05}))
+DATASETS.register(Dataset("blobs", blobs, None, 0.3, "Gaussian blobs"))

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import data, optim
+from .data import DATASETS
 from .examples import readme_example
 from .graph import Graph
 from .nn import MLP
@@ -38,15 +39,9 @@ from .value import Value
 
 __all__ = ["DATASETS", "DemoResult", "run_demo"]
 
-DATASETS = ("moons", "circles", "spirals", "xor")
-"""The datasets the demo can train on."""
-
-_MAKERS: dict[str, Callable[[int], tuple[list[list[float]], list[int]]]] = {
-    "moons": lambda seed: data.moons(150, noise=0.1, seed=seed),
-    "circles": lambda seed: data.circles(150, noise=0.08, factor=0.5, seed=seed),
-    "spirals": lambda seed: data.spirals(150, classes=2, noise=0.05, turns=0.75, seed=seed),
-    "xor": lambda seed: data.xor(150, noise=0.05, seed=seed),
-}
+# The datasets the demo can train on: every registered one (``data.DATASETS``, here as the
+# name the demo has always had), made with 150 points, 2 classes and its entry's ``demo``
+# keywords (a noise that shows its shape well).
 
 
 @dataclass
@@ -71,8 +66,9 @@ def run_demo(
     """Train micrograd's demo MLP on ``dataset``, print accuracies, write the pictures.
 
     Args:
-        dataset: ``"moons"`` (default), ``"circles"``, ``"spirals"`` or ``"xor"``; 150
-            points, a third of them kept aside for testing.
+        dataset: ``"moons"`` (default), ``"circles"``, ``"spirals"``, ``"xor"``, ``"blobs"``
+            or any dataset registered in :data:`microgrand.data.DATASETS` (with 2 classes);
+            150 points, a third of them kept aside for testing.
         epochs: full-batch training steps (the learning rate goes from 1.0 to 0.1).
         out_dir: the folder for the pictures (created if missing).
         quiet: no progress bar and no printing.
@@ -80,8 +76,10 @@ def run_demo(
 
     Returns a :class:`DemoResult`.
     """
-    if dataset not in _MAKERS:
-        raise ValueError(f"unknown dataset {dataset!r}; choose one of: {', '.join(DATASETS)}")
+    if dataset not in DATASETS:
+        raise ValueError(
+            f"unknown dataset {dataset!r}; choose one of: {', '.join(DATASETS.names())}"
+        )
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     out = Path(out_dir)
@@ -91,7 +89,10 @@ def run_demo(
     say: Callable[..., None] = (lambda *a, **k: None) if quiet else print
     t0 = time.perf_counter()
 
-    X, y01 = _MAKERS[dataset](seed)
+    entry = DATASETS[dataset]
+    if entry.classes not in (None, 2):
+        raise ValueError(f"the demo trains on 2 classes; dataset {dataset!r} has {entry.classes}")
+    X, y01 = entry(150, classes=2, seed=seed, **entry.demo)
     y = data.to_pm1(y01)  # the hinge loss wants -1/+1
     X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=50, seed=seed)
     model = MLP(2, [16, 16, 1], activation="relu", init="uniform", rng=seed)
@@ -117,8 +118,29 @@ def run_demo(
     test_acc = accuracy(model, X_test, y_test)
     say(f"train accuracy: {100 * train_acc:.1f}%   test accuracy: {100 * test_acc:.1f}%")
 
+    train, test = (X_train, y_train), (X_test, y_test)
+    files = _write_pictures(model, dataset, train, test, (train_acc, test_acc), history, out, say)
+    seconds = time.perf_counter() - t0
+    say("wrote " + ", ".join(str(p) for p in files.values()))
+    say(f"done in {seconds:.1f} s")
+    return DemoResult(dataset, train_acc, test_acc, history, files, seconds)
+
+
+def _write_pictures(
+    model: MLP,
+    dataset: str,
+    train: tuple[list[list[float]], list[int]],
+    test: tuple[list[list[float]], list[int]],
+    accuracies: tuple[float, float],
+    history: History,
+    out: Path,
+    say: Callable[..., None],
+) -> dict[str, Path]:
+    """The demo's pictures and page of the trained ``model``, written into ``out``."""
     from . import plots  # matplotlib loads only when the pictures are drawn
 
+    (X_train, y_train), (X_test, y_test) = train, test
+    train_acc, test_acc = accuracies
     files: dict[str, Path] = {}
     fig = plots.plot_decision_boundary(
         model,
@@ -151,7 +173,4 @@ def run_demo(
     files["example.svg"] = ex.save(out / "example.svg")
     files["example.png"] = ex.save(out / "example.png")
 
-    seconds = time.perf_counter() - t0
-    say("wrote " + ", ".join(str(p) for p in files.values()))
-    say(f"done in {seconds:.1f} s")
-    return DemoResult(dataset, train_acc, test_acc, history, files, seconds)
+    return files

@@ -36,6 +36,8 @@ import random
 from collections.abc import Callable
 from typing import Any, Protocol, TypeAlias
 
+from .activations import ACTIVATIONS
+
 __all__ = [
     "INITIALIZERS",
     "Initializer",
@@ -209,14 +211,13 @@ INITIALIZERS: dict[str, Initializer] = {
 }
 """Initializers by name (``"auto"`` is resolved per layer by :func:`get`)."""
 
-_RELU_FAMILY = frozenset({"relu", "leaky_relu"})
-
-
 def get(init: str | Initializer, activation: str = "linear") -> Initializer:
     """Resolve an initializer given by name (or return a function unchanged).
 
-    ``"auto"`` gives He uniform for ``relu``/``leaky_relu`` layers and Xavier uniform
-    for the others. An unknown name raises a ``ValueError`` listing the valid names.
+    ``"auto"`` gives the initialiser the activation's entry suggests
+    (:data:`microgrand.activations.ACTIVATIONS`): He uniform for ``relu``/``leaky_relu``
+    layers and Xavier uniform for the others. An unknown name raises a ``ValueError`` listing
+    the valid names.
 
     Example:
         >>> get("he") is he_uniform, get("auto", "tanh") is xavier_uniform
@@ -227,7 +228,15 @@ def get(init: str | Initializer, activation: str = "linear") -> Initializer:
     if not isinstance(init, str):
         raise TypeError(f"init must be a name or a function, got {type(init).__name__}")
     if init == "auto":
-        return he_uniform if activation in _RELU_FAMILY else xavier_uniform
+        entry = ACTIVATIONS.get(activation)
+        if entry is None:
+            return xavier_uniform
+        if entry.init not in INITIALIZERS:
+            raise ValueError(
+                f"activation {activation!r} suggests init {entry.init!r}, which is not one of "
+                f"{', '.join(map(repr, INITIALIZERS))}"
+            )
+        return INITIALIZERS[entry.init]
     try:
         return INITIALIZERS[init]
     except KeyError:

@@ -35,21 +35,26 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
-from typing import TypeAlias
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
 
+from .registry import Registry
 from .value import Value, apply, vsum
 
 __all__ = [
     "LOSSES",
+    "Loss",
     "bce",
     "binary_cross_entropy",
     "cross_entropy",
+    "for_scores",
     "hinge",
     "l1",
     "l2",
     "mae",
     "mse",
+    "score_losses",
 ]
 
 Scalar: TypeAlias = "Value | float"
@@ -327,17 +332,256 @@ def _bce_logits(pred: Preds, label: Targets) -> Value:
     return binary_cross_entropy(pred, label, from_logits=True)
 
 
-LOSSES = {
-    "mse": mse,
-    "mae": mae,
-    "hinge": hinge,
-    "bce": binary_cross_entropy,
-    "binary_cross_entropy": binary_cross_entropy,
-    "bce_logits": _bce_logits,
-    "cross_entropy": cross_entropy,
-}
-"""Losses by name, as accepted by :func:`microgrand.train.fit`."""
+# --- the registry: one entry per loss ---------------------------------------------------------
 
-LABELS_AS_INPUTS = (mse, mae, hinge, binary_cross_entropy, _bce_logits)
+
+def _np() -> Any:
+    import numpy  # only the NumPy forms need it, and only when they run
+
+    return numpy
+
+
+def _sigmoid_np(z: Any) -> Any:
+    # as the engine's rule: two branches so that exp never overflows
+    np = _np()
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _softplus_np(z: Any) -> Any:
+    np = _np()
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _two(p1: Any) -> Any:
+    return _np().stack([1.0 - p1, p1], axis=1)
+
+
+def _mse_np(out: Any, t: Any) -> Any:
+    return (out[:, 0] - t) ** 2
+
+
+def _mse_proba(out: Any) -> Any:
+    return _two(_np().clip(out[:, 0], 0.0, 1.0))
+
+
+def _hinge_np(out: Any, t: Any) -> Any:
+    return _np().maximum(1.0 - t * out[:, 0], 0.0)
+
+
+def _hinge_proba(out: Any) -> Any:
+    return _two(_np().clip((out[:, 0] + 1.0) / 2.0, 0.0, 1.0))
+
+
+def _bce_logits_np(out: Any, t: Any) -> Any:
+    s = out[:, 0]
+    return t * _softplus_np(-s) + (1.0 - t) * _softplus_np(s)
+
+
+def _bce_logits_proba(out: Any) -> Any:
+    return _two(_sigmoid_np(out[:, 0]))
+
+
+def _cross_entropy_np(out: Any, t: Any) -> Any:
+    np = _np()
+    m = out.max(axis=1)
+    lse = m + np.log(np.exp(out - m[:, None]).sum(axis=1))
+    return lse - out[np.arange(len(t)), t]
+
+
+def _softmax_proba(out: Any) -> Any:
+    np = _np()
+    e = np.exp(out - out.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss: the function and what its users need to know about it.
+
+    Args:
+        name: the name users pass (``fit(..., loss="hinge")``, ``playground(loss=…)``).
+        fn: ``fn(predictions, targets) -> Value`` (the batch mean), as the losses above.
+        labels: the label form it wants: ``"real"`` (any number), ``"unit"`` (in [0, 1]),
+            ``"pm1"`` (-1 / +1) or ``"index"`` (a class index; one output per class).
+        scores: it reads raw scores, so the class boundary is at 0 (else at 0.5).
+        numpy: the per-example loss on arrays, ``numpy(out, t)`` with ``out`` of shape
+            ``(N, 1)`` (``(N, K)`` for ``"index"``) and ``t`` in the label form; ``None`` if
+            it has none (the playground offers only losses that have one).
+        proba: class probabilities of shape ``(N, K)`` from ``out`` (NumPy), for pictures.
+        on_scores: the name of the same loss on raw scores, for a model whose last layer is
+            linear (``"bce"`` → ``"bce_logits"``).
+        label: the menu's text.
+        labels_as_inputs: its graph has the same shape for every label given as a Value, so
+            a recording (:func:`microgrand.record`) of it takes the labels as inputs.
+
+    Calling the entry calls ``fn``: ``LOSSES["mse"](preds, targets)``.
+
+    Example:
+        >>> LOSSES["hinge"].labels, LOSSES["hinge"].scores, LOSSES["bce"].on_scores
+        ('pm1', True, 'bce_logits')
+        >>> LOSSES["hinge"].targets([0, 1])
+        [-1, 1]
+    """
+
+    name: str
+    fn: Callable[..., Value]
+    labels: Literal["real", "unit", "pm1", "index"] = "real"
+    scores: bool = False
+    numpy: Callable[[Any, Any], Any] | None = None
+    proba: Callable[[Any], Any] | None = None
+    on_scores: str | None = None
+    label: str = ""
+    labels_as_inputs: bool = False
+
+    def __post_init__(self) -> None:
+        if not callable(self.fn):
+            raise TypeError(f"loss {self.name!r}: fn must be a function, got {self.fn!r}")
+        forms = ("real", "unit", "pm1", "index")
+        if self.labels not in forms:
+            raise ValueError(
+                f"loss {self.name!r}: labels must be one of {', '.join(map(repr, forms))}, "
+                f"got {self.labels!r}"
+            )
+
+    def __call__(self, pred: Any, target: Any) -> Value:
+        """``fn(pred, target)``."""
+        return self.fn(pred, target)
+
+    @property
+    def per_class(self) -> bool:
+        """One output per class (the labels are class indices)."""
+        return self.labels == "index"
+
+    @property
+    def classification(self) -> bool:
+        """Its labels are classes (so accuracy means something)."""
+        return self.labels in ("unit", "pm1", "index")
+
+    def targets(self, y: Sequence[int]) -> list[Any]:
+        """Class indices ``0, 1, …`` in this loss's label form (``pm1``: 0/1 → -1/+1).
+
+        Example:
+            >>> LOSSES["mse"].targets([0, 1])
+            [0.0, 1.0]
+        """
+        if self.labels == "pm1":
+            return [2 * int(t) - 1 for t in y]
+        if self.labels == "index":
+            return [int(t) for t in y]
+        return [float(t) for t in y]
+
+
+LOSSES: Registry[Loss] = Registry("loss")
+"""Losses by name, as accepted by :func:`microgrand.train.fit` and the playground.
+
+Each value is a :class:`Loss` entry, callable as the function it holds
+(``LOSSES["mse"](preds, targets)``; the function itself is ``LOSSES["mse"].fn``). Register
+your own with ``LOSSES.register(Loss("name", fn, labels="real"))``.
+
+Example:
+    >>> LOSSES.names()
+    ('mse', 'mae', 'hinge', 'bce', 'bce_logits', 'cross_entropy')
+"""
+LOSSES.register(
+    Loss("mse", mse, "real", False, _mse_np, _mse_proba, label="MSE", labels_as_inputs=True)
+)
+LOSSES.register(Loss("mae", mae, "real", label="MAE (L1)", labels_as_inputs=True))
+LOSSES.register(
+    Loss(
+        "hinge",
+        hinge,
+        "pm1",
+        True,
+        _hinge_np,
+        _hinge_proba,
+        label="hinge (SVM, ±1)",
+        labels_as_inputs=True,
+    )
+)
+LOSSES.register(
+    Loss(
+        "bce",
+        binary_cross_entropy,
+        "unit",
+        on_scores="bce_logits",
+        label="binary CE",
+        labels_as_inputs=True,
+    ),
+    aliases=("binary_cross_entropy",),
+)
+LOSSES.register(
+    Loss(
+        "bce_logits",
+        _bce_logits,
+        "unit",
+        True,
+        _bce_logits_np,
+        _bce_logits_proba,
+        label="binary CE on scores",
+        labels_as_inputs=True,
+    )
+)
+LOSSES.register(
+    Loss(
+        "cross_entropy",
+        cross_entropy,
+        "index",
+        True,
+        _cross_entropy_np,
+        _softmax_proba,
+        label="cross-entropy (softmax)",
+    )
+)
+
+
+def for_scores(name: str) -> Loss:
+    """The entry that trains a model with raw-score outputs under the loss ``name``.
+
+    ``"bce"`` wants probabilities; on raw scores (a linear last layer, as in the playground)
+    the same loss is ``"bce_logits"``. Other losses are themselves.
+
+    Example:
+        >>> for_scores("bce").name, for_scores("hinge").name
+        ('bce_logits', 'hinge')
+    """
+    entry = LOSSES.lookup(name)
+    return LOSSES.lookup(entry.on_scores) if entry.on_scores else entry
+
+
+def score_losses() -> list[str]:
+    """The losses a model with raw-score outputs trains and is pictured with: every registered
+    loss with a NumPy form on raw scores (``bce`` stands for ``bce_logits``, which is then not
+    listed twice). The playground offers these.
+
+    Example:
+        >>> score_losses()
+        ['mse', 'hinge', 'bce', 'cross_entropy']
+    """
+    names = [n for n in LOSSES.names() if for_scores(n).numpy is not None]
+    shown_as = {LOSSES[n].on_scores for n in names}
+    return [n for n in names if n not in shown_as]
+
+
+class _LabelsAsInputs:
+    """The functions of the registered losses with ``labels_as_inputs`` (read live)."""
+
+    def __iter__(self) -> Iterator[Callable[..., Value]]:
+        return iter([e.fn for e in LOSSES.entries() if e.labels_as_inputs])
+
+    def __contains__(self, fn: object) -> bool:
+        return any(fn is f for f in self)
+
+    def __repr__(self) -> str:
+        return f"LABELS_AS_INPUTS({', '.join(f.__name__ for f in self)})"
+
+
+LABELS_AS_INPUTS = _LabelsAsInputs()
 """The losses whose graph has the same shape for every label passed as a Value: a recording
-(:func:`microgrand.record`) of one of them takes the labels as inputs."""
+(:func:`microgrand.record`) of one of them takes the labels as inputs. The functions of the
+entries of :data:`LOSSES` with ``labels_as_inputs``.
+
+Example:
+    >>> mse in LABELS_AS_INPUTS, cross_entropy in LABELS_AS_INPUTS
+    (True, False)
+"""

@@ -26,11 +26,15 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
+from .registry import Registry
 from .value import Value
 
 __all__ = [
+    "OPTIMIZERS",
     "SGD",
     "Adam",
     "AdamW",
@@ -38,8 +42,10 @@ __all__ = [
     "LambdaLR",
     "LinearLR",
     "Optimizer",
+    "OptimizerEntry",
     "RMSProp",
     "StepLR",
+    "optimizer_name",
 ]
 
 
@@ -118,6 +124,20 @@ class Optimizer:
         """Update every parameter from its ``grad``."""
         raise NotImplementedError
 
+    def state(self) -> dict[str, Any]:
+        """What the next update depends on besides the gradients, for explaining it.
+
+        ``kind`` (the class name), ``lr``, ``t`` (steps taken) and the settings, plus each
+        running average as a list with one number per parameter (Adam's ``m`` and ``v``,
+        RMSProp's ``v``, momentum's ``buf``), copied.
+
+        Example:
+            >>> from microgrand import Value
+            >>> SGD([Value(1.0)], lr=0.5).state()
+            {'kind': 'SGD', 'lr': 0.5, 't': 0, 'weight_decay': 0.0, 'momentum': 0.0, 'buf': None}
+        """
+        return {"kind": type(self).__name__, "lr": self.lr, "t": self.steps}
+
     def _grads(self) -> list[float]:
         grads = [p.grad for p in self.params]
         if not all(map(math.isfinite, grads)):
@@ -163,6 +183,17 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs momentum > 0")
         self.nesterov = bool(nesterov)
         self._buf: list[float] | None = None
+
+    def state(self) -> dict[str, Any]:
+        """As :meth:`Optimizer.state`, with ``weight_decay``, ``momentum`` and ``buf`` (the
+        momentum buffer ``b``, ``None`` before the first step or without momentum)."""
+        buf = None if self._buf is None else list(self._buf)
+        return {
+            **super().state(),
+            "weight_decay": self.weight_decay,
+            "momentum": self.momentum,
+            "buf": buf,
+        }
 
     def step(self) -> None:
         grads = self._grads()
@@ -218,6 +249,26 @@ class Adam(Optimizer):
         n = len(self.params)
         self._m = [0.0] * n
         self._v = [0.0] * n
+
+    def state(self) -> dict[str, Any]:
+        """As :meth:`Optimizer.state`, with ``beta1``, ``beta2``, ``eps``, ``weight_decay``
+        and the running averages ``m`` (of the gradient) and ``v`` (of its square).
+
+        Example:
+            >>> from microgrand import Value
+            >>> w = Value(1.0); opt = Adam([w], lr=0.1); w.grad = 2.0; opt.step()
+            >>> s = opt.state(); s["t"], round(s["m"][0], 12), round(s["v"][0], 12)
+            (1, 0.2, 0.004)
+        """
+        return {
+            **super().state(),
+            "beta1": self.betas[0],
+            "beta2": self.betas[1],
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+            "m": list(self._m),
+            "v": list(self._v),
+        }
 
     def _decay(self, grads: list[float]) -> list[float]:
         wd = self.weight_decay
@@ -300,6 +351,19 @@ class RMSProp(Optimizer):
         self._v = [0.0] * n
         self._b = [0.0] * n
 
+    def state(self) -> dict[str, Any]:
+        """As :meth:`Optimizer.state`, with ``alpha``, ``eps``, ``weight_decay``,
+        ``momentum``, the running mean square ``v`` and (with momentum) the buffer ``b``."""
+        return {
+            **super().state(),
+            "alpha": self.alpha,
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+            "momentum": self.momentum,
+            "v": list(self._v),
+            "b": list(self._b) if self.momentum else None,
+        }
+
     def step(self) -> None:
         grads = self._grads()
         a, eps, lr, wd, mu = self.alpha, self.eps, self.lr, self.weight_decay, self.momentum
@@ -314,6 +378,85 @@ class RMSProp(Optimizer):
                 d = b[i]
             p.data -= lr * d
         self.steps += 1
+
+
+# --- the registry: one entry per optimizer by name ----------------------------------------
+
+
+@dataclass(frozen=True)
+class OptimizerEntry:
+    """An optimizer by name: its class, settings and default learning rate.
+
+    Calling the entry builds the optimizer: ``entry(params, lr=None)`` (``None``: ``lr``).
+
+    Example:
+        >>> from microgrand import Value
+        >>> opt = OPTIMIZERS["momentum"]([Value(1.0)])
+        >>> type(opt).__name__, opt.momentum, opt.lr
+        ('SGD', 0.9, 0.05)
+    """
+
+    name: str
+    cls: type[Optimizer]
+    lr: float
+    options: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.cls, type) and issubclass(self.cls, Optimizer)):
+            raise TypeError(
+                f"optimizer {self.name!r}: cls must be an Optimizer class, got {self.cls!r}"
+            )
+        _num(f"optimizer {self.name!r}: lr", self.lr, low=0.0, low_ok=False)
+
+    def __call__(self, params: Iterable[Value], lr: float | None = None) -> Optimizer:
+        """A new optimizer of this kind over ``params``."""
+        return self.cls(params, lr=self.lr if lr is None else lr, **self.options)
+
+    def describes(self, opt: Optimizer) -> bool:
+        """Whether ``opt`` is of this kind: an instance of ``cls`` with every option set (or
+        unset) as here.
+
+        Example:
+            >>> from microgrand import Value
+            >>> sgd = SGD([Value(1.0)], lr=0.1, momentum=0.5)
+            >>> OPTIMIZERS["momentum"].describes(sgd), OPTIMIZERS["adam"].describes(sgd)
+            (True, False)
+        """
+        return isinstance(opt, self.cls) and all(
+            bool(getattr(opt, k, None)) == bool(v) for k, v in self.options.items()
+        )
+
+
+OPTIMIZERS: Registry[OptimizerEntry] = Registry("optimizer")
+"""Optimizers by name, as accepted by :func:`microgrand.train.fit` and the playground.
+
+Example:
+    >>> OPTIMIZERS.names(), OPTIMIZERS["adam"].lr
+    (('sgd', 'momentum', 'adam', 'rmsprop'), 0.01)
+"""
+OPTIMIZERS.register(OptimizerEntry("sgd", SGD, 0.1, label="SGD"))
+OPTIMIZERS.register(OptimizerEntry("momentum", SGD, 0.05, {"momentum": 0.9}, "SGD + momentum 0.9"))
+OPTIMIZERS.register(OptimizerEntry("adam", Adam, 0.01, label="Adam"))
+OPTIMIZERS.register(OptimizerEntry("rmsprop", RMSProp, 0.01, label="RMSProp"))
+
+
+def optimizer_name(opt: Optimizer) -> str:
+    """The registered name of ``opt``'s kind; ``TypeError`` for an unregistered kind.
+
+    Example:
+        >>> from microgrand import Value
+        >>> optimizer_name(Adam([Value(1.0)])), optimizer_name(SGD([Value(1.0)], lr=0.1))
+        ('adam', 'sgd')
+    """
+    fits = [e for e in OPTIMIZERS.entries() if e.describes(opt)]
+    if not fits:
+        raise TypeError(
+            f"no registered optimizer describes {type(opt).__name__}; "
+            f"the registered ones are {', '.join(OPTIMIZERS.names())}"
+        )
+    # the most specific: its very class first, then the one that names the most settings
+    return max(fits, key=lambda e: (type(opt) is e.cls, len(e.options))).name
 
 
 # --- learning-rate schedules ----------------------------------------------------------------

@@ -98,6 +98,28 @@ _GRAD_ENABLED = True
 _SCOPE: Scope | None = None
 
 
+def current_scope() -> Scope | None:
+    """The scope new Values get (``None`` outside every scope); see :func:`swap_scope`.
+
+    Example:
+        >>> current_scope() is None
+        True
+    """
+    return _SCOPE
+
+
+def swap_scope(new: Scope | None) -> Scope | None:
+    """Make ``new`` the scope of the Values made from now on; returns the one it replaces.
+
+    Example:
+        >>> old = swap_scope(Scope("layer1")); (Value(1.0) + 1).scope; _ = swap_scope(old)
+        'layer1'
+    """
+    global _SCOPE
+    old, _SCOPE = _SCOPE, new
+    return old
+
+
 class NonFiniteGradientWarning(RuntimeWarning):
     """Warned by :meth:`Value.backward` when a gradient becomes NaN or infinite.
 

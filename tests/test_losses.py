@@ -61,7 +61,8 @@ def test_bce_from_probabilities_by_hand() -> None:
 
 def test_short_names() -> None:
     assert losses.bce is losses.binary_cross_entropy
-    assert losses.LOSSES["bce"] is losses.binary_cross_entropy
+    assert losses.LOSSES["bce"].fn is losses.binary_cross_entropy
+    assert losses.LOSSES["binary_cross_entropy"] is losses.LOSSES["bce"]
     z = Value(0.3)
     assert losses.LOSSES["bce_logits"](z, 1).data == losses.bce(z, 1, from_logits=True).data
 

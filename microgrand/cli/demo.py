@@ -27,7 +27,7 @@ def add_commands(sub: Any) -> None:
             "to explore layer by layer) into --out."
         ),
     )
-    demo.add_argument("--dataset", choices=DATASETS, default="moons",
+    demo.add_argument("--dataset", choices=DATASETS.names(), default="moons",
                       help="the 2-D dataset (default: moons)")
     demo.add_argument("--epochs", type=int, default=100, metavar="N",
                       help="training steps (default: 100)")

@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..data import DATASETS
+from ..init import INITIALIZERS
+from ..losses import score_losses
+from ..nn import ACTIVATIONS
+from ..optim import OPTIMIZERS
 from ..render.themes import THEMES
 from ._common import UsageError, check_output, write_stdout
 
 __all__ = ["add_commands"]
-
-_NAMES = ("moons", "circles", "spirals", "xor", "blobs")
 
 
 def _layers(text: str) -> list[int]:
@@ -45,17 +48,20 @@ def add_commands(sub: Any) -> None:
         "microgrand playground --dataset spirals --layers 8,8 --steps 300 -o run.html",
     )
     p.add_argument("-o", "--output", required=True, help="output file (.html), or - for stdout")
-    p.add_argument("--dataset", choices=_NAMES, default="moons")
+    # the choices are the registries' names when the parser is built (registered ones too)
+    p.add_argument("--dataset", choices=DATASETS.names(), default="moons")
     p.add_argument("--data", metavar="CSV", help="your own points: x1,x2,label per line")
     p.add_argument("--n", type=int, default=200, help="number of points (default 200)")
     p.add_argument("--noise", type=float, default=0.1)
-    p.add_argument("--classes", type=int, default=2, help="for spirals and blobs")
+    variable = [e.name for e in DATASETS.entries() if e.classes is None]
+    p.add_argument("--classes", type=int, default=2, help=f"for {' and '.join(variable)}")
     p.add_argument("--test-fraction", type=float, default=0.3)
     p.add_argument("--layers", type=_layers, default=[8, 8], help="hidden sizes, e.g. 8,8")
-    p.add_argument("--activation", default="tanh")
-    p.add_argument("--init", default="auto")
-    p.add_argument("--loss", default="auto")
-    p.add_argument("--optimizer", default="adam", help="sgd, momentum, adam or rmsprop")
+    p.add_argument("--activation", choices=ACTIVATIONS.names(), default="tanh")
+    p.add_argument("--init", choices=("auto", *INITIALIZERS), default="auto", metavar="NAME",
+                   help=f"weight initialiser: auto or {', '.join(INITIALIZERS)}")  # fmt: skip
+    p.add_argument("--loss", choices=("auto", *score_losses()), default="auto")
+    p.add_argument("--optimizer", choices=OPTIMIZERS.names(), default="adam")
     p.add_argument("--lr", type=float, default=0.03, help="learning rate")
     p.add_argument("--batch-size", type=int, default=10)
     p.add_argument("--l2", type=float, default=0.0, help="L2 strength")

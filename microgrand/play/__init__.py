@@ -47,8 +47,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 from ..nn import MLP
 from ..optim import Optimizer
 from . import replay as _replay
-from .state import DATASETS, DEFAULTS, LOSSES, OPTIMIZERS, History, PlaygroundError
-from .state import Playground as _State
+from .config import DEFAULTS, History, PlaygroundError
+from .state import DATASETS, LOSSES, OPTIMIZERS, PlaygroundState
 
 __all__ = [
     "DATASETS",
@@ -58,6 +58,7 @@ __all__ = [
     "History",
     "Playground",
     "PlaygroundError",
+    "PlaygroundState",
     "playground",
 ]
 
@@ -67,8 +68,11 @@ _MISSING_ANYWIDGET = (
 )
 
 
-class Playground(_State):
+class Playground(PlaygroundState):
     """A training run with a notebook widget and a replay page (see :func:`playground`).
+
+    The state and its methods are :class:`~microgrand.play.state.PlaygroundState`'s; this
+    class adds :attr:`widget`, :meth:`save` and the notebook display.
 
     Example:
         >>> pg = Playground(dataset="moons", layers=[4], seed=0)
@@ -131,9 +135,10 @@ def playground(
     """A training playground: a run you can step from Python or from its notebook widget.
 
     Settings (all optional; see ``DEFAULTS``): ``dataset`` (moons, circles, spirals, xor,
-    blobs), ``n``, ``noise``, ``classes``, ``test_fraction``, ``layers`` (hidden sizes),
-    ``activation``, ``init``, ``loss`` (bce, mse, hinge, cross_entropy; ``auto``),
-    ``optimizer`` (sgd, momentum, adam, rmsprop), ``lr``, ``batch_size``, ``l2``, ``seed``,
+    blobs, or any registered in ``data.DATASETS``), ``n``, ``noise``, ``classes``,
+    ``test_fraction``, ``layers`` (hidden sizes), ``activation``, ``init``, ``loss`` (bce, mse,
+    hinge, cross_entropy; ``auto``), ``optimizer`` (sgd, momentum, adam, rmsprop, or any
+    registered in ``optim.OPTIMIZERS``), ``lr``, ``batch_size``, ``l2``, ``seed``,
     ``record_every`` (a replay frame every k steps), ``theme``. Or start from your own
     objects: ``model`` (an ``nn.MLP`` with 2 inputs and a linear output), ``X``/``y``,
     ``optimizer``. Bad settings raise :class:`PlaygroundError` saying what is allowed.

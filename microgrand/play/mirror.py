@@ -15,12 +15,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
+from ..activations import ACTIVATIONS as _ACTIVATION_ENTRIES
+from ..losses import for_scores
 from ..nn import MLP
 
 __all__ = ["ACTIVATIONS", "forward", "loss_and_accuracy", "predict_proba", "weights_of"]
@@ -28,20 +29,22 @@ __all__ = ["ACTIVATIONS", "forward", "loss_and_accuracy", "predict_proba", "weig
 Array = npt.NDArray[np.float64]
 
 
-def _sigmoid(z: Array) -> Array:
-    # as the engine's rule: two branches so that exp never overflows
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+class _NumpyForms(Mapping[str, Callable[[Array], Array]]):
+    """The registry's activations by name, each as its NumPy form (read live)."""
+
+    def __getitem__(self, name: str) -> Callable[[Array], Array]:
+        return _ACTIVATION_ENTRIES[name].numpy
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_ACTIVATION_ENTRIES)
+
+    def __len__(self) -> int:
+        return len(_ACTIVATION_ENTRIES)
 
 
-ACTIVATIONS: dict[str, Any] = {
-    "tanh": np.tanh,
-    "relu": lambda z: np.maximum(z, 0.0),
-    "sigmoid": _sigmoid,
-    "leaky_relu": lambda z: np.where(z > 0.0, z, 0.01 * z),
-    "linear": lambda z: z,
-}
-"""The engine's activation functions on arrays (same names as :data:`microgrand.nn.ACTIVATIONS`)."""
+ACTIVATIONS: Mapping[str, Callable[[Array], Array]] = _NumpyForms()
+"""The engine's activation functions on arrays: the NumPy form of each entry of
+:data:`microgrand.nn.ACTIVATIONS` (same names, registered ones included)."""
 
 
 def weights_of(model: MLP) -> list[tuple[Array, Array]]:
@@ -78,40 +81,31 @@ def forward(
     return acts
 
 
-def _softplus(z: Array) -> Array:
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
-
-
 def predict_proba(out: Array, loss: str) -> Array:
     """Class probabilities (or, for ``mse``/``hinge``, confidences) from the network output.
 
     ``out`` has shape ``(N, 1)`` for the one-output losses and ``(N, K)`` for
-    ``cross_entropy``; the result has shape ``(N, K)`` and each row sums to 1.
+    ``cross_entropy``; the result has shape ``(N, K)`` and each row sums to 1. The loss's
+    entry (:data:`microgrand.losses.LOSSES`, on raw scores) says how.
 
     Example:
         >>> import numpy as np
         >>> predict_proba(np.array([[0.0]]), "bce").tolist()
         [[0.5, 0.5]]
     """
-    if loss == "cross_entropy":
-        z = out - out.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        p: Array = e / e.sum(axis=1, keepdims=True)
-        return p
-    s = out[:, 0]
-    if loss == "bce":
-        p1 = _sigmoid(s)
-    elif loss == "hinge":
-        p1 = np.clip((s + 1.0) / 2.0, 0.0, 1.0)
-    else:  # mse on 0/1 targets
-        p1 = np.clip(s, 0.0, 1.0)
-    return np.stack([1.0 - p1, p1], axis=1)
+    entry = for_scores(loss)
+    if entry.proba is None:
+        raise ValueError(f"loss {loss!r} has no NumPy form of its probabilities")
+    p: Array = entry.proba(out)
+    return p
 
 
 def loss_and_accuracy(out: Array, labels: Array, loss: str) -> tuple[float, float]:
     """The mean loss (as :mod:`microgrand.losses` computes it) and the accuracy.
 
-    ``labels`` are class indices. ``hinge`` reads them as -1/+1, ``mse`` as 0/1 targets.
+    ``labels`` are class indices, turned into the loss's label form (``hinge``: -1/+1,
+    ``mse``: 0/1 targets); a class is predicted by the largest output, or for one output by
+    the score's side of 0 (losses on raw scores) or of 0.5.
 
     Example:
         >>> import numpy as np
@@ -121,22 +115,13 @@ def loss_and_accuracy(out: Array, labels: Array, loss: str) -> tuple[float, floa
     n = len(labels)
     if n == 0:
         return float("nan"), float("nan")
-    if loss == "cross_entropy":
-        m = out.max(axis=1)
-        lse = m + np.log(np.exp(out - m[:, None]).sum(axis=1))
-        terms = lse - out[np.arange(n), labels]
+    entry = for_scores(loss)
+    if entry.numpy is None:
+        raise ValueError(f"loss {loss!r} has no NumPy form")
+    targets = np.asarray(entry.targets(labels.tolist()))
+    terms = entry.numpy(out, targets)
+    if entry.per_class:
         pred = out.argmax(axis=1)
     else:
-        s = out[:, 0]
-        t = labels.astype(np.float64)
-        if loss == "bce":
-            terms = np.where(t == 1.0, _softplus(-s), _softplus(s))
-            pred = (s > 0.0).astype(int)
-        elif loss == "hinge":
-            pm = 2.0 * t - 1.0
-            terms = np.maximum(1.0 - pm * s, 0.0)
-            pred = (s > 0.0).astype(int)
-        else:
-            terms = (s - t) ** 2
-            pred = (s > 0.5).astype(int)
+        pred = (out[:, 0] > (0.0 if entry.scores else 0.5)).astype(int)
     return float(terms.mean()), float((pred == labels).mean())

@@ -52,15 +52,18 @@ FALLBACK_LINE = (
 def module() -> str:
     """The widget's front-end as an ES module, in anywidget's shape (``export default``).
 
-    ``web/playground.js`` has no export statement (the replay page runs it as a plain
-    script), so the exports are added here.
+    The page runtime (``web/runtime.js``: the number formatter and the colour mix) and
+    ``web/playground.js`` have no export statement (the replay page runs them as plain
+    scripts), so the exports are added here.
 
     Example:
         >>> module().rstrip().endswith("export default { render };")
         True
     """
     return (
-        web_text("playground.js")
+        web_text("runtime.js")
+        + "\n"
+        + web_text("playground.js")
         + "\nexport { render, replay, replayModel };\nexport default { render };\n"
     )
 

@@ -1,14 +1,15 @@
 """The playground's state, owned by Python: data, model, optimizer, history and recorded frames.
 
-:class:`Playground` trains a :class:`~microgrand.nn.MLP` with the library's own losses and
-optimizers, one optimizer step at a time, and after every call to :meth:`Playground.step`
-refreshes the *views*: the decision boundary and every neuron over the input plane (from
-the NumPy mirror in :mod:`microgrand.play.mirror`), losses, accuracies, gradient norms
+:class:`PlaygroundState` trains a :class:`~microgrand.nn.MLP` with the library's own losses
+and optimizers, one optimizer step at a time, and after every call to
+:meth:`PlaygroundState.step` refreshes the *views* (:mod:`microgrand.play.views`): the
+decision boundary and every neuron over the input plane, losses, accuracies, gradient norms
 per layer, and the last update of every weight. A frame of all of these is recorded every
-``record_every`` steps for the replay.
+``record_every`` steps for the replay. The settings and their checks are in
+:mod:`microgrand.play.config`; :class:`microgrand.play.Playground` adds the widget.
 
 Example:
-    >>> pg = Playground(dataset="xor", layers=[4], lr=0.1, seed=1)
+    >>> pg = PlaygroundState(dataset="xor", layers=[4], lr=0.1, seed=1)
     >>> loss = pg.step(5)
     >>> pg.history.steps[-1], len(pg.history.train_loss)
     (5, 5)
@@ -16,25 +17,34 @@ Example:
 
 from __future__ import annotations
 
-import base64
 import gc
 import math
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .. import data as _data
 from .. import losses as _losses
+from ..data import DATASETS
 from ..init import INITIALIZERS
+from ..losses import LOSSES
 from ..nn import ACTIVATIONS, MLP
-from ..optim import SGD, Adam, Optimizer, RMSProp
+from ..optim import OPTIMIZERS, Optimizer, optimizer_name
 from ..recording import BatchRecordings
 from ..render.themes import THEMES
 from ..value import Value
-from . import mirror
+from . import mirror, views
+from .config import (
+    DEFAULTS,
+    History,
+    PlaygroundError,
+    activation_choices,
+    check_config,
+    loss_choices,
+    variable_class_datasets,
+)
+from .points import check_label, make_points
 
 __all__ = [
     "DATASETS",
@@ -44,181 +54,18 @@ __all__ = [
     "History",
     "Playground",
     "PlaygroundError",
+    "PlaygroundState",
+    "check_config",
 ]
 
-
-class PlaygroundError(ValueError):
-    """A setting of the playground is invalid (the message says which and what is allowed)."""
-
-
-DATASETS = ("moons", "circles", "spirals", "xor", "blobs")
-"""The generated datasets (your own points: ``X=…, y=…``, e.g. from :func:`data.load_csv`)."""
-OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
-"""Optimizer names: plain SGD, SGD with momentum 0.9, Adam, RMSProp."""
-LOSSES = ("bce", "mse", "hinge", "cross_entropy")
-"""Loss names: ``bce`` (on logits), ``mse`` (0/1 targets), ``hinge`` (±1), ``cross_entropy``."""
-
-DEFAULTS: dict[str, Any] = {
-    "dataset": "moons",
-    "n": 200,
-    "noise": 0.1,
-    "classes": 2,
-    "test_fraction": 0.3,
-    "layers": [8, 8],
-    "activation": "tanh",
-    "init": "auto",
-    "loss": "auto",
-    "optimizer": "adam",
-    "lr": 0.03,
-    "batch_size": 10,
-    "l2": 0.0,
-    "seed": 0,
-    "record_every": 10,
-    "grid": 48,
-    "neuron_grid": 16,
-    "theme": "light",
-}
-"""Every setting and its default (``loss="auto"``: ``bce`` for 2 classes, else cross-entropy)."""
-
-_TWO_CLASS = {"moons", "circles", "xor"}
-_MAX_CLASSES = 8
 _MAX_FRAMES = 200
 
 
-@dataclass
-class History:
-    """Per step: the batch loss, train/test loss and accuracy, and each layer's gradient norm.
-
-    Example:
-        >>> h = History(); h.steps
-        []
-    """
-
-    steps: list[int] = field(default_factory=list)
-    loss: list[float] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
-    grad_norms: dict[str, list[float]] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain lists (JSON-ready; NaN becomes None)."""
-
-        def clean(xs: list[float]) -> list[float | None]:
-            return [x if math.isfinite(x) else None for x in xs]
-
-        return {
-            "steps": list(self.steps),
-            "loss": clean(self.loss),
-            "train_loss": clean(self.train_loss),
-            "test_loss": clean(self.test_loss),
-            "train_accuracy": clean(self.train_accuracy),
-            "test_accuracy": clean(self.test_accuracy),
-            "grad_norms": {k: clean(v) for k, v in self.grad_norms.items()},
-        }
-
-
-def _fail(msg: str) -> PlaygroundError:
-    return PlaygroundError(msg)
-
-
-def _int(cfg: dict[str, Any], key: str, low: int, high: int | None = None) -> int:
-    v = cfg[key]
-    if isinstance(v, bool) or not isinstance(v, int) or v < low or (high is not None and v > high):
-        rng = f">= {low}" if high is None else f"in {low}…{high}"
-        raise _fail(f"{key} must be an int {rng}, got {v!r}")
-    return v
-
-
-def _num(
-    cfg: dict[str, Any], key: str, low: float, *, strict: bool, high: float | None = None
-) -> float:
-    v = cfg[key]
-    ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-    if ok:
-        ok = (v > low if strict else v >= low) and (high is None or v < high)
-    if not ok:
-        rng = f"{'>' if strict else '>='} {low:g}" + (
-            f" and < {high:g}" if high is not None else ""
-        )
-        raise _fail(f"{key} must be a finite number {rng}, got {v!r}")
-    return float(v)
-
-
-def _choice(cfg: dict[str, Any], key: str, names: Sequence[str]) -> str:
-    v = cfg[key]
-    if v not in names:
-        raise _fail(f"unknown {key} {v!r}; choose one of: {', '.join(map(repr, names))}")
-    return str(v)
-
-
-def check_config(config: dict[str, Any]) -> dict[str, Any]:
-    """Fill in defaults and refuse bad settings with a :class:`PlaygroundError` saying why.
-
-    Example:
-        >>> check_config({"lr": -1})
-        Traceback (most recent call last):
-        ...
-        microgrand.play.state.PlaygroundError: lr must be a finite number > 0, got -1
-    """
-    extra = {"X", "y", "weights", "added", "removed"}
-    unknown = sorted(set(config) - set(DEFAULTS) - extra)
-    if unknown:
-        raise _fail(
-            f"unknown setting(s) {', '.join(map(repr, unknown))}; "
-            f"the settings are: {', '.join(sorted(DEFAULTS))}"
-        )
-    cfg = {**DEFAULTS, **config}
-    own_data = cfg.get("X") is not None
-    if not own_data:
-        _choice(cfg, "dataset", DATASETS)
-    _int(cfg, "n", 4, 5000)
-    _num(cfg, "noise", 0.0, strict=False)
-    _int(cfg, "classes", 2, _MAX_CLASSES)
-    _num(cfg, "test_fraction", 0.0, strict=False, high=1.0)
-    layers = cfg["layers"]
-    if isinstance(layers, int) or not isinstance(layers, Sequence) or isinstance(layers, str):
-        raise _fail(f"layers must be a list of hidden layer sizes such as [8, 8], got {layers!r}")
-    for k in layers:
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 64:
-            raise _fail(
-                f"every hidden layer needs 1…64 neurons, got {k!r} in layers={list(layers)}"
-            )
-    if len(layers) > 6:
-        raise _fail(f"at most 6 hidden layers, got {len(layers)}")
-    cfg["layers"] = [int(k) for k in layers]
-    _choice(cfg, "activation", [a for a in ACTIVATIONS if a != "linear"] + ["linear"])
-    _choice(cfg, "init", ["auto", *INITIALIZERS])
-    _choice(cfg, "loss", ["auto", *LOSSES])
-    _choice(cfg, "optimizer", OPTIMIZERS)
-    _num(cfg, "lr", 0.0, strict=True)
-    _int(cfg, "batch_size", 1)
-    _num(cfg, "l2", 0.0, strict=False)
-    _int(cfg, "seed", 0)
-    _int(cfg, "record_every", 1)
-    _int(cfg, "grid", 8, 128)
-    _int(cfg, "neuron_grid", 4, 64)
-    _choice(cfg, "theme", list(THEMES))
-    cfg["added"] = [list(p) for p in cfg.get("added") or []]
-    cfg["removed"] = [list(p) for p in cfg.get("removed") or []]
-    return cfg
-
-
-def _b64(a: np.ndarray[Any, Any]) -> str:
-    return base64.b64encode(np.ascontiguousarray(a, dtype=np.uint8).tobytes()).decode("ascii")
-
-
-def _signed_bytes(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Values in [-1, 1] (clipped) to bytes 0…255 with 0 at 127.5."""
-    out: np.ndarray[Any, Any] = np.rint((np.clip(a, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
-    return out
-
-
-class Playground:
+class PlaygroundState:
     """A training run you can step, inspect and change; the notebook widget is one view of it.
 
-    Build one with :func:`microgrand.playground` (same arguments). Python owns the state:
+    :func:`microgrand.playground` builds one (as :class:`microgrand.play.Playground`, which
+    adds the widget and the replay page; same arguments). Python owns the state:
 
     * ``model`` (an :class:`~microgrand.nn.MLP`), ``optimizer``, ``X``/``y`` (training points),
       ``X_test``/``y_test``, ``history`` (a :class:`History`), ``frames`` (recorded views);
@@ -226,10 +73,11 @@ class Playground:
       data, same initial weights, same settings, points added or erased included);
     * :meth:`step` (n optimizer steps, returns the last loss), :meth:`reset` (the initial
       weights bit for bit), :meth:`add_point`, :meth:`erase_point`, :meth:`set_weight`,
-      :meth:`set` (change settings), :meth:`new_seed`, :meth:`save` (the replay page).
+      :meth:`set` (change settings), :meth:`new_seed`; ``save`` (the replay page) is
+      :class:`microgrand.play.Playground`'s.
 
     Example:
-        >>> pg = Playground(dataset="blobs", classes=3, layers=[6], seed=2)
+        >>> pg = PlaygroundState(dataset="blobs", classes=3, layers=[6], seed=2)
         >>> pg.config["loss"], pg.model.sizes
         ('cross_entropy', [2, 6, 3])
         >>> _ = pg.step(3); w = pg.model.parameters()[0].data; pg.reset()
@@ -256,25 +104,27 @@ class Playground:
                     "build it with microgrand.nn.MLP(2, [..., outputs])"
                 )
             if model.nin != 2:
-                raise _fail(
+                raise PlaygroundError(
                     f"the playground's data is 2-D: the model needs 2 inputs, has {model.nin}"
                 )
             hidden = {layer.activation for layer in model.layers[:-1]}
             if len(hidden) > 1:
-                raise _fail(f"the hidden layers must share one activation, got {sorted(hidden)}")
+                raise PlaygroundError(
+                    f"the hidden layers must share one activation, got {sorted(hidden)}"
+                )
             settings.setdefault("layers", [layer.nout for layer in model.layers[:-1]])
             if hidden:
                 settings.setdefault("activation", hidden.pop())
             settings.setdefault("weights", [p.data for p in model.parameters()])
             if model.layers[-1].activation != "linear":
-                raise _fail(
+                raise PlaygroundError(
                     "the playground's losses read raw scores: the model's last layer must be "
                     f"linear, got {model.layers[-1].activation!r}"
                 )
         if optimizer is not None:
             settings.update(_optimizer_settings(optimizer))
         if (X is None) != (y is None):
-            raise _fail("give both X and y (your own points), or neither")
+            raise PlaygroundError("give both X and y (your own points), or neither")
         if X is not None and y is not None:
             settings["X"] = [[float(a) for a in row] for row in X]
             settings["y"] = [int(t) for t in y]
@@ -283,89 +133,18 @@ class Playground:
 
     # --- building --------------------------------------------------------------------------
 
-    def _make_data(self) -> None:
-        cfg = self._cfg
-        if cfg.get("X") is not None:
-            X, y = cfg["X"], cfg["y"]
-            if len(X) != len(y):
-                raise _fail(f"X has {len(X)} points but y has {len(y)} labels")
-            if len(X) < 2:
-                raise _fail("need at least 2 points")
-            for i, row in enumerate(X):
-                if len(row) != 2 or not all(math.isfinite(v) for v in row):
-                    raise _fail(f"point #{i} must be two finite numbers (x1, x2), got {row!r}")
-            for i, t in enumerate(y):
-                if t < 0:
-                    raise _fail(f"label #{i} = {t} is not a class index 0, 1, …")
-            k = max(y) + 1
-            if k > _MAX_CLASSES:
-                raise _fail(f"at most {_MAX_CLASSES} classes, got labels up to {k - 1}")
-            cfg["classes"] = max(2, k)
-        else:
-            name, n, noise, seed = cfg["dataset"], cfg["n"], cfg["noise"], cfg["seed"]
-            if name in _TWO_CLASS and cfg["classes"] != 2:
-                raise _fail(
-                    f"dataset {name!r} has 2 classes, got classes={cfg['classes']}; "
-                    "use 'spirals' or 'blobs' for more"
-                )
-            if name == "moons":
-                X, y = _data.moons(n, noise=noise, seed=seed)
-            elif name == "circles":
-                X, y = _data.circles(n, noise=noise, seed=seed)
-            elif name == "xor":
-                X, y = _data.xor(n, noise=noise, seed=seed)
-            elif name == "spirals":
-                X, y = _data.spirals(n, classes=cfg["classes"], noise=noise, seed=seed)
-            else:
-                X, y = _data.blobs(n, classes=cfg["classes"], noise=noise, seed=seed)
-        k = cfg["classes"]
-        loss = cfg["loss"]
-        if loss == "auto":
-            loss = "bce" if k == 2 else "cross_entropy"
-        if k > 2 and loss != "cross_entropy":
-            raise _fail(f"{k} classes need loss='cross_entropy' (softmax), got loss={loss!r}")
-        cfg["loss"] = loss
-        frac = cfg["test_fraction"]
-        if frac > 0:
-            Xtr, Xte, ytr, yte = _data.train_test_split(
-                X, y, test_size=float(frac), seed=cfg["seed"]
-            )
-        else:
-            Xtr, Xte, ytr, yte = list(X), [], list(y), []
-        removed = {tuple(p) for p in cfg["removed"]}
-        keep_tr = [i for i, x in enumerate(Xtr) if (x[0], x[1]) not in removed]
-        keep_te = [i for i, x in enumerate(Xte) if (x[0], x[1]) not in removed]
-        self.X = [list(map(float, Xtr[i])) for i in keep_tr]
-        self.y = [int(ytr[i]) for i in keep_tr]
-        self.X_test = [list(map(float, Xte[i])) for i in keep_te]
-        self.y_test = [int(yte[i]) for i in keep_te]
-        for x1, x2, label in cfg["added"]:
-            self._check_label(int(label))
-            self.X.append([float(x1), float(x2)])
-            self.y.append(int(label))
-        pts = np.array(self.X + self.X_test, dtype=np.float64)
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        half = max(float((hi - lo).max()) / 2 * 1.15, 0.5)
-        mid = (lo + hi) / 2
-        self.bounds = [
-            float(mid[0] - half),
-            float(mid[0] + half),
-            float(mid[1] - half),
-            float(mid[1] + half),
-        ]
-
     def _check_label(self, label: int) -> None:
-        k = self._cfg["classes"]
-        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < k:
-            raise _fail(f"label must be a class index 0…{k - 1}, got {label!r}")
+        check_label(label, self._cfg["classes"])
 
     def _build(self, model: MLP | None = None, optimizer: Optimizer | None = None) -> None:
         cfg = self._cfg
-        self._make_data()
+        pts = make_points(cfg)
+        self.X, self.y, self.X_test, self.y_test = pts.X, pts.y, pts.X_test, pts.y_test
+        self.bounds = pts.bounds
         k = cfg["classes"]
-        nout = k if cfg["loss"] == "cross_entropy" else 1
+        nout = k if _losses.for_scores(cfg["loss"]).per_class else 1
         if model is not None and model.layers[-1].nout != nout:
-            raise _fail(
+            raise PlaygroundError(
                 f"loss {cfg['loss']!r} with {k} classes needs {nout} output(s); "
                 f"the model has {model.layers[-1].nout}"
             )
@@ -382,7 +161,7 @@ class Playground:
         if cfg.get("weights") is not None:
             ws = cfg["weights"]
             if len(ws) != len(self._params):
-                raise _fail(
+                raise PlaygroundError(
                     f"weights has {len(ws)} values, the model {len(self._params)} parameters"
                 )
             for p, w in zip(self._params, ws, strict=True):
@@ -394,30 +173,20 @@ class Playground:
         self.optimizer = optimizer if optimizer is not None else self._new_optimizer()
         self._targets = self._loss_targets(self.y)
         # Each step replays the batch loss recorded once (microgrand.record); the labels are
-        # inputs of the recording except for cross-entropy, where a label picks a logit.
+        # inputs of the recording when the loss's entry says so (not for cross-entropy, where
+        # a label picks a logit).
         self._replays = BatchRecordings(
-            self._batch_loss, self._params, labels_as_inputs=cfg["loss"] != "cross_entropy"
+            self._batch_loss,
+            self._params,
+            labels_as_inputs=_losses.for_scores(cfg["loss"]).labels_as_inputs,
         )
         self._restart()
 
     def _new_optimizer(self) -> Optimizer:
-        cfg, ps = self._cfg, self._params
-        name, lr = cfg["optimizer"], cfg["lr"]
-        if name == "sgd":
-            return SGD(ps, lr=lr)
-        if name == "momentum":
-            return SGD(ps, lr=lr, momentum=0.9)
-        if name == "adam":
-            return Adam(ps, lr=lr)
-        return RMSProp(ps, lr=lr)
+        return OPTIMIZERS[self._cfg["optimizer"]](self._params, lr=self._cfg["lr"])
 
     def _loss_targets(self, y: Sequence[int]) -> list[Any]:
-        loss = self._cfg["loss"]
-        if loss == "hinge":
-            return [2 * t - 1 for t in y]
-        if loss == "cross_entropy":
-            return list(y)
-        return [float(t) for t in y]
+        return _losses.for_scores(self._cfg["loss"]).targets(y)
 
     def _restart(self) -> None:
         self.steps = 0
@@ -440,8 +209,8 @@ class Playground:
         """Every setting (a copy): ``Playground(**pg.config)`` rebuilds the same run.
 
         Example:
-            >>> pg = Playground(dataset="circles", layers=[3], seed=4)
-            >>> Playground(**pg.config).initial_weights == pg.initial_weights
+            >>> pg = PlaygroundState(dataset="circles", layers=[3], seed=4)
+            >>> PlaygroundState(**pg.config).initial_weights == pg.initial_weights
             True
         """
         cfg = {k: (list(v) if isinstance(v, list) else v) for k, v in self._cfg.items()}
@@ -526,14 +295,10 @@ class Playground:
         return loss
 
     def _loss(self, outs: list[Any], ts: list[Any]) -> Value:
-        loss = self._cfg["loss"]
-        if loss == "bce":
-            return _losses.binary_cross_entropy(outs, ts, from_logits=True)
-        if loss == "mse":
-            return _losses.mse(outs, ts)
-        if loss == "hinge":
-            return _losses.hinge(outs, ts)
-        return _losses.cross_entropy([o if isinstance(o, list) else [o] for o in outs], ts)
+        entry = _losses.for_scores(self._cfg["loss"])
+        if entry.per_class:
+            outs = [o if isinstance(o, list) else [o] for o in outs]
+        return entry.fn(outs, ts)
 
     def _evaluate(self) -> tuple[float, float, float, float]:
         W = mirror.weights_of(self.model)
@@ -556,13 +321,13 @@ class Playground:
         penalty), computed by the engine before the update.
 
         Example:
-            >>> pg = Playground(dataset="moons", layers=[4], seed=0)
-            >>> a = pg.step(); b = Playground(**pg.config).step()
+            >>> pg = PlaygroundState(dataset="moons", layers=[4], seed=0)
+            >>> a = pg.step(); b = PlaygroundState(**pg.config).step()
             >>> a == b
             True
         """
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise _fail(f"step(n) needs an int n >= 1, got {n!r}")
+            raise PlaygroundError(f"step(n) needs an int n >= 1, got {n!r}")
         loss = math.nan
         for _ in range(n):
             loss = self._one_step()
@@ -584,7 +349,7 @@ class Playground:
         """Back to step 0: the initial weights bit for bit, a fresh optimizer, empty history.
 
         Example:
-            >>> pg = Playground(layers=[3], seed=0); _ = pg.step(4); pg.reset()
+            >>> pg = PlaygroundState(layers=[3], seed=0); _ = pg.step(4); pg.reset()
             >>> [p.data for p in pg.model.parameters()] == pg.initial_weights
             True
         """
@@ -598,7 +363,7 @@ class Playground:
         """Start again with another seed (new data for generated sets, new initial weights).
 
         Example:
-            >>> pg = Playground(layers=[3], seed=0); pg.new_seed(); pg.config["seed"]
+            >>> pg = PlaygroundState(layers=[3], seed=0); pg.new_seed(); pg.config["seed"]
             1
         """
         self.set(seed=self._cfg["seed"] + 1 if seed is None else seed)
@@ -607,12 +372,12 @@ class Playground:
         """Change settings. ``lr`` changes in place; the others rebuild the run (at step 0).
 
         Example:
-            >>> pg = Playground(layers=[3], seed=0); pg.set(lr=0.5); pg.optimizer.lr
+            >>> pg = PlaygroundState(layers=[3], seed=0); pg.set(lr=0.5); pg.optimizer.lr
             0.5
             >>> pg.set(layers=[0])  # doctest: +ELLIPSIS
             Traceback (most recent call last):
             ...
-            microgrand.play.state.PlaygroundError: every hidden layer needs 1…64 neurons, ...
+            microgrand.play.config.PlaygroundError: every hidden layer needs 1…64 neurons, ...
         """
         cfg = check_config({**self.config, **changes})
         if set(changes) <= {"lr"}:
@@ -637,14 +402,14 @@ class Playground:
         """Add a training point of class ``label``; the next step trains on it.
 
         Example:
-            >>> pg = Playground(layers=[3], seed=0); pg.add_point(0.5, 0.5, 1); _ = pg.step()
+            >>> pg = PlaygroundState(layers=[3], seed=0); pg.add_point(0.5, 0.5, 1); _ = pg.step()
             >>> len(pg.X) - 1 in pg.last_batch
             True
         """
         self._check_label(label)
         for v in (x1, x2):
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise _fail(f"a point needs two finite numbers, got ({x1!r}, {x2!r})")
+                raise PlaygroundError(f"a point needs two finite numbers, got ({x1!r}, {x2!r})")
         self.X.append([float(x1), float(x2)])
         self.y.append(int(label))
         self._targets = self._loss_targets(self.y)
@@ -659,7 +424,7 @@ class Playground:
         ``radius`` defaults to 4% of the plot's width. Returns whether a point was removed.
 
         Example:
-            >>> pg = Playground(layers=[3], seed=0); x = pg.X[0]
+            >>> pg = PlaygroundState(layers=[3], seed=0); x = pg.X[0]
             >>> pg.erase_point(*x), x in pg.X
             (True, False)
         """
@@ -674,7 +439,7 @@ class Playground:
             return False
         _, name, i = best
         if name == "train" and len(self.X) <= 2:
-            raise _fail("cannot erase: the training set needs at least 2 points")
+            raise PlaygroundError("cannot erase: the training set needs at least 2 points")
         pts, labels = (self.X, self.y) if name == "train" else (self.X_test, self.y_test)
         p = pts.pop(i)
         labels.pop(i)
@@ -697,7 +462,7 @@ class Playground:
         ``layer`` counts from 0 (the first hidden layer), as do ``neuron`` and ``index``.
 
         Example:
-            >>> pg = Playground(layers=[3], seed=0); pg.set_weight(0, 1, 2, 0.25)
+            >>> pg = PlaygroundState(layers=[3], seed=0); pg.set_weight(0, 1, 2, 0.25)
             >>> pg.model.layers[0].neurons[1].b.data
             0.25
         """
@@ -706,49 +471,31 @@ class Playground:
             or isinstance(value, bool)
             or not math.isfinite(value)
         ):
-            raise _fail(f"a weight must be a finite number, got {value!r}")
+            raise PlaygroundError(f"a weight must be a finite number, got {value!r}")
         try:
             n = self.model.layers[layer].neurons[neuron]
             p = n.b if index == n.nin else n.w[index]
         except (IndexError, TypeError):
-            raise _fail(f"no weight at layer {layer}, neuron {neuron}, input {index}") from None
+            raise PlaygroundError(
+                f"no weight at layer {layer}, neuron {neuron}, input {index}"
+            ) from None
         if layer < 0 or neuron < 0 or index < 0:
-            raise _fail(f"no weight at layer {layer}, neuron {neuron}, input {index}")
+            raise PlaygroundError(f"no weight at layer {layer}, neuron {neuron}, input {index}")
         p.data = float(value)
         self.frame = self._make_frame()
         self._notify()
 
     # --- views -------------------------------------------------------------------------------
 
-    def _grid(self, g: int) -> np.ndarray[Any, Any]:
-        x0, x1, y0, y1 = self.bounds
-        xs = x0 + (np.arange(g) + 0.5) * (x1 - x0) / g
-        ys = y1 - (np.arange(g) + 0.5) * (y1 - y0) / g  # row 0 at the top
-        gx, gy = np.meshgrid(xs, ys)
-        return np.stack([gx.ravel(), gy.ravel()], axis=1)
-
     def _make_frame(self) -> dict[str, Any]:
-        cfg = self._cfg
+        cfg, h = self._cfg, self.history
         W = mirror.weights_of(self.model)
-        G, g = cfg["grid"], cfg["neuron_grid"]
-        out = mirror.forward(W, self._activations, self._grid(G))[-1]
-        proba = mirror.predict_proba(out, cfg["loss"])
-        cls = proba.argmax(axis=1)
-        k = proba.shape[1]
-        conf = (proba.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k)
-        small = self._grid(g)
-        acts = mirror.forward(W, self._activations, small)
-        maps = [
-            [
-                _b64(_signed_bytes(small[:, j] / max(abs(self.bounds[0]), abs(self.bounds[1]))))
-                for j in range(2)
-            ]
-        ]
-        for a in acts:
-            maps.append([_b64(_signed_bytes(a[:, j])) for j in range(a.shape[1])])
-        h = self.history
+
         def last(xs: list[float]) -> float:
             return xs[-1] if xs else math.nan
+
+        def fin(v: float) -> float | None:
+            return v if math.isfinite(v) else None
 
         if self.steps == 0:
             tr_loss, tr_acc, te_loss, te_acc = self._evaluate()
@@ -756,33 +503,6 @@ class Playground:
             tr_loss, tr_acc = last(h.train_loss), last(h.train_accuracy)
             te_loss, te_acc = last(h.test_loss), last(h.test_accuracy)
         shape = [[n.nin + 1 for n in layer.neurons] for layer in self.model.layers]
-
-        def nest(flat: Sequence[float]) -> list[list[list[float]]]:
-            out_: list[list[list[float]]] = []
-            i = 0
-            for layer in shape:
-                rows = []
-                for m in layer:
-                    rows.append([float(v) for v in flat[i : i + m]])
-                    i += m
-                out_.append(rows)
-            return out_
-
-        opt = self.optimizer
-        state: dict[str, Any] = {"kind": type(opt).__name__, "lr": opt.lr, "t": opt.steps}
-        if isinstance(opt, Adam):
-            state.update(
-                m=nest(opt._m), v=nest(opt._v), beta1=opt.betas[0], beta2=opt.betas[1], eps=opt.eps
-            )
-        elif isinstance(opt, RMSProp):
-            state.update(v=nest(opt._v), alpha=opt.alpha, eps=opt.eps)
-        elif isinstance(opt, SGD):
-            state.update(
-                momentum=opt.momentum, buf=nest(opt._buf) if opt._buf is not None else None
-            )
-        def fin(v: float) -> float | None:
-            return v if math.isfinite(v) else None
-
         return {
             "step": self.steps,
             "loss": fin(last(h.loss)),
@@ -790,16 +510,12 @@ class Playground:
             "test_loss": fin(te_loss),
             "train_accuracy": fin(tr_acc),
             "test_accuracy": fin(te_acc),
-            "boundary": {
-                "size": G,
-                "cls": _b64(cls),
-                "conf": _b64(np.rint(np.clip(conf, 0, 1) * 255)),
-            },
-            "neurons": {"size": g, "maps": maps},
-            "weights": nest([p.data for p in self._params]),
-            "grads": nest(self._last_grads),
-            "updates": nest(self._last_update),
-            "optimizer": state,
+            "boundary": views.boundary(W, self._activations, cfg["loss"], self.bounds, cfg["grid"]),
+            "neurons": views.neuron_maps(W, self._activations, self.bounds, cfg["neuron_grid"]),
+            "weights": views.nest([p.data for p in self._params], shape),
+            "grads": views.nest(self._last_grads, shape),
+            "updates": views.nest(self._last_update, shape),
+            "optimizer": views.optimizer_state(self.optimizer, shape),
             "l2": cfg["l2"],
             "points": {
                 "train": [[x[0], x[1], t] for x, t in zip(self.X, self.y, strict=True)],
@@ -808,32 +524,29 @@ class Playground:
         }
 
     def view_data(self) -> dict[str, Any]:
-        """What does not change from step to step: sizes, bounds, class colours, settings."""
-        theme = THEMES[self._cfg["theme"]]
-        palette = [
-            theme.negative,
-            theme.positive,
-            theme.accent,
-            "#6a51a3",
-            "#2ca25f",
-            "#8c6d31",
-            "#e7298a",
-            theme.muted,
-        ]
+        """What does not change from step to step: sizes, bounds, class colours, settings and
+        the menus (each a list of ``{"name", "label"}`` from the registries).
+
+        Example:
+            >>> v = PlaygroundState(layers=[2], seed=0).view_data()
+            >>> v["choices"]["dataset"][0], v["colors"]
+            ({'name': 'moons', 'label': 'Two moons'}, ['#4393c3', '#d6604d'])
+        """
         return {
             "sizes": self.model.sizes,
             "activation": self._cfg["activation"],
             "bounds": self.bounds,
             "classes": self.classes,
-            "colors": palette[: self.classes],
+            "colors": views.class_colours(THEMES[self._cfg["theme"]], self.classes),
             "config": {k: v for k, v in self.config.items() if k not in ("X", "y", "weights")},
             "choices": {
-                "dataset": list(DATASETS),
-                "activation": [a for a in ACTIVATIONS if a != "linear"],
-                "init": ["auto", *INITIALIZERS],
-                "loss": list(LOSSES),
-                "optimizer": list(OPTIMIZERS),
+                "dataset": DATASETS.menu(),
+                "activation": ACTIVATIONS.menu(activation_choices()),
+                "init": [{"name": n, "label": n} for n in ["auto", *INITIALIZERS]],
+                "loss": LOSSES.menu(loss_choices()),
+                "optimizer": OPTIMIZERS.menu(),
             },
+            "variable_classes": variable_class_datasets(),
             "own_data": self._cfg.get("X") is not None,
             "groups": list(self._groups),
         }
@@ -857,12 +570,16 @@ class Playground:
 
 
 def _optimizer_settings(opt: Optimizer) -> dict[str, Any]:
-    if isinstance(opt, Adam):
-        name = "adam"
-    elif isinstance(opt, RMSProp):
-        name = "rmsprop"
-    elif isinstance(opt, SGD):
-        name = "momentum" if opt.momentum else "sgd"
-    else:
-        raise TypeError(f"the playground knows SGD, Adam and RMSProp, got {type(opt).__name__}")
+    try:
+        name = optimizer_name(opt)
+    except TypeError:
+        names = ", ".join(OPTIMIZERS.names())
+        raise TypeError(
+            f"the playground knows the registered optimizers ({names}), got {type(opt).__name__}"
+        ) from None
     return {"optimizer": name, "lr": opt.lr}
+
+
+Playground = PlaygroundState
+"""The old name of :class:`PlaygroundState` (``microgrand.play.Playground`` is the one with
+the widget)."""

@@ -52,6 +52,17 @@ class Theme:
     positive: str  # fill of the most positive gradient
     coloured: bool  # False: grey shades by |grad| only (print)
     font: str = "Helvetica"
+    # one colour per class of a dataset (the playground's points and regions), in class order
+    classes: tuple[str, ...] = (
+        "#4393c3",
+        "#d6604d",
+        "#e67700",
+        "#6a51a3",
+        "#2ca25f",
+        "#8c6d31",
+        "#e7298a",
+        "#57606a",
+    )
 
 
 THEMES: dict[str, Theme] = {
@@ -92,6 +103,16 @@ THEMES: dict[str, Theme] = {
         negative="#1f6fb2",
         positive="#b8322f",
         coloured=True,
+        classes=(
+            "#1f6fb2",
+            "#b8322f",
+            "#ffc53d",
+            "#6a51a3",
+            "#2ca25f",
+            "#8c6d31",
+            "#e7298a",
+            "#9ea7b3",
+        ),
     ),
     "print": Theme(
         name="print",
@@ -111,6 +132,17 @@ THEMES: dict[str, Theme] = {
         negative="#a6a6a6",
         positive="#a6a6a6",
         coloured=False,
+        # greys far enough apart to tell the first classes apart on paper
+        classes=(
+            "#000000",
+            "#8c8c8c",
+            "#4d4d4d",
+            "#c8c8c8",
+            "#262626",
+            "#a6a6a6",
+            "#666666",
+            "#e0e0e0",
+        ),
     ),
 }
 

@@ -147,6 +147,35 @@ MG.escape = function (s) {
   });
 };
 
+/* A colour "#rrggbb" (or "#rgb") as [r, g, b]; grey for anything else. */
+MG.hexRGB = function (c) {
+  c = String(c || "").trim();
+  if (/^#[0-9a-f]{3}$/i.test(c)) { c = "#" + c.charAt(1) + c.charAt(1) + c.charAt(2) + c.charAt(2) + c.charAt(3) + c.charAt(3); }
+  if (!/^#[0-9a-f]{6}$/i.test(c)) { return [128, 128, 128]; }
+  return [parseInt(c.slice(1, 3), 16), parseInt(c.slice(3, 5), 16), parseInt(c.slice(5, 7), 16)];
+};
+
+/* Python's round(): half to even. */
+MG.roundEven = function (v) {
+  var r = Math.round(v);
+  if (Math.abs(v % 1) === 0.5 && r % 2 !== 0) { r -= 1; }
+  return r;
+};
+
+/* The colour a fraction t (0…1) of the way from a to b, both [r, g, b], as [r, g, b]:
+ * exactly microgrand.render.themes.mix. */
+MG.mixRGB = function (a, b, t) {
+  t = Math.min(1, Math.max(0, t));
+  return [0, 1, 2].map(function (i) { return MG.roundEven(a[i] + (b[i] - a[i]) * t); });
+};
+
+/* The same mix of two "#rrggbb" colours, as "#rrggbb". */
+MG.mix = function (a, b, t) {
+  return "#" + MG.mixRGB(MG.hexRGB(a), MG.hexRGB(b), t).map(function (v) {
+    return (v < 16 ? "0" : "") + v.toString(16);
+  }).join("");
+};
+
 /* Start the view of the page whose root element has id `uid` (once per element). */
 MG.boot = function (uid, script) {
   var root = script && script.parentNode && script.parentNode.id === uid ?

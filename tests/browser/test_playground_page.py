@@ -120,6 +120,9 @@ def test_nbconvert_export_runs_the_replay(browser: Any, run: Playground, tmp_pat
     assert [e for e in pg.errors if "net::" not in e] == []
 
 
+# The stub inlines the module in HTML, where "</" (the runtime's comments have "</script>")
+# would end the script: it is written "<\/" there, as the pages do (anywidget loads the module
+# as a file, not in HTML).
 STUB_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>{css}</style></head>
 <body><div id="app"></div>
 <script type="module">
@@ -163,7 +166,7 @@ def test_widget_module_with_a_stub_model(browser: Any, tmp_path: Path) -> None:
     state["frame_index"] = state["frame_count"] - 1
     path = tmp_path / "stub.html"
     path.write_text(
-        STUB_PAGE.format(css=css(), module=module(),
+        STUB_PAGE.format(css=css(), module=module().replace("</", "<\\/"),
                          state=json.dumps(state).replace("</", "<\\/")),
         encoding="utf-8",
     )
@@ -225,4 +228,57 @@ def test_widget_module_with_a_stub_model(browser: Any, tmp_path: Path) -> None:
     page.evaluate("s => window.push(s)", widget_state(pgm))
     assert page.locator("canvas.mg-pg-node").count() == 2 + 5 + 2 + 1
     assert page.locator("[data-edge]").count() == 2 * 5 + 5 * 2 + 2 * 1
+    pg.offline()
+
+
+def test_menus_come_from_the_registries(browser: Any, tmp_path: Path) -> None:
+    from microgrand.data import DATASETS, Dataset, circles
+    from microgrand.render.themes import THEMES
+
+    DATASETS.register(Dataset("ring", circles, classes=2, noise=0.0, label="A ring"))
+    try:
+        pgm = playground(dataset="ring", n=30, layers=[3], seed=0, theme="print",
+                         optimizer="rmsprop")  # fmt: skip
+        pgm.step(2)
+        state = widget_state(pgm)
+        state["frame_index"] = state["frame_count"] - 1
+    finally:
+        DATASETS.unregister("ring")
+    path = tmp_path / "menus.html"
+    path.write_text(
+        STUB_PAGE.format(css=css("print"), module=module().replace("</", "<\\/"),
+                         state=json.dumps(state).replace("</", "<\\/")),
+        encoding="utf-8",
+    )  # fmt: skip
+    pg = Page(browser)
+    pg.open(path)
+    page = pg.page
+    page.wait_for_function("() => window.ready === true")
+    options = page.eval_on_selector_all(
+        '[data-knob="dataset"] option', "os => os.map(o => [o.value, o.textContent, o.selected])"
+    )
+    assert [o[:2] for o in options] == [[m["name"], m["label"]] for m in state["view"]["choices"]
+                                        ["dataset"]]  # fmt: skip
+    assert ["ring", "A ring", True] in options
+    assert page.locator('[data-knob="classes"]').count() == 0  # ring has a fixed 2 classes
+    losses_shown = page.eval_on_selector_all(
+        '[data-knob="loss"] option', "os => os.map(o => o.value)"
+    )
+    assert losses_shown == [m["name"] for m in state["view"]["choices"]["loss"]]
+    page.select_option('[data-knob="dataset"]', "spirals")
+    assert page.evaluate("() => window.sent.splice(0)") == [
+        {"action": "set", "key": "dataset", "value": "spirals"}
+    ]
+    # the points take the print theme's class colours (two different greys)
+    fills = page.eval_on_selector_all(
+        ".mg-pg-train-pt", "cs => cs.map(c => [c.dataset.label, getComputedStyle(c).fill])"
+    )
+    want = {}
+    for k, c in enumerate(THEMES["print"].classes[:2]):
+        want[str(k)] = f"rgb({int(c[1:3], 16)}, {int(c[3:5], 16)}, {int(c[5:7], 16)})"
+    assert {label: fill for label, fill in fills} == want
+    # the update explained from the optimizer's state(): RMSProp's running mean square
+    page.dispatch_event('[data-edge="0-0-1"]', "click")
+    explain = page.text_content(".mg-pg-explain") or ""
+    assert "v = α·v + (1−α)·g²" in explain and "m = β1" not in explain
     pg.offline()
