@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microgrand import data
+from microgrand import csvfile, data
 
 
 def _key(points: list[list[float]]) -> list[tuple[float, float]]:
@@ -199,10 +199,10 @@ def test_load_csv_refuses_special_files(tmp_path: Path) -> None:
 def test_load_csv_refuses_huge_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     p = tmp_path / "big.csv"
     p.write_text("1,2,0\n" * 50, encoding="utf-8")
-    monkeypatch.setattr(data, "MAX_CSV_BYTES", 100)
+    monkeypatch.setattr(csvfile, "MAX_CSV_BYTES", 100)
     with pytest.raises(ValueError, match="at most 100 bytes"):
         data.load_csv(p)
-    monkeypatch.setattr(data, "MAX_CSV_BYTES", 10_000)
+    monkeypatch.setattr(csvfile, "MAX_CSV_BYTES", 10_000)
     monkeypatch.setattr(data, "MAX_EXAMPLES", 10)
     with pytest.raises(ValueError, match="more than MAX_EXAMPLES = 10 points"):
         data.load_csv(p)
