@@ -119,6 +119,9 @@ class _Group:
     grad: _Get | None = None  # when every node has one consumer: all gradients, gathered
     grads: list[_Get] | None = None  # otherwise, per node: its contributions in order
     root: bool = False  # the output: its gradient is 1
+    # The same as positions, for the array replay (microgrand.array_tape):
+    in_pos: list[list[int]] | None = None  # in_pos[k][i]: slot of input k of node i
+    grad_pos: list[list[int]] | None = None  # per node: its contributions' positions, in order
 
 
 def _chains_of_additions(
@@ -176,6 +179,7 @@ class Tape:
         params: Sequence[Value],
         inputs: Sequence[Value],
         watch: Sequence[Value] = (),
+        keep: Sequence[Value] = (),
     ):
         n = len(order)
         topo = {id(v): i for i, v in enumerate(order)}
@@ -190,6 +194,8 @@ class Tape:
                 f"its first result (the loss); {len(missing)} of them are not"
             )
         watched = {topo[id(v)] for v in watch}
+        # Nodes whose numbers a replay must be able to read (guards): never folded away.
+        watched.update(topo[id(v)] for v in keep if id(v) in topo)
         # 1. Leaves first: parameters, then inputs, then constants (which include results
         # computed under no_grad(): they have no inputs).
         leaves = [i for i in range(n) if not prev[i]]
@@ -249,6 +255,8 @@ class Tape:
         self.size = nxt
         self.root = slot[n - 1]
         self.watch_slots = [slot[topo[id(v)]] for v in watch]
+        self.keep_slots: dict[int, int] = {id(v): slot[topo[id(v)]] for v in keep if id(v) in topo}
+        """Slot of each ``keep`` Value (by id) that is part of the graph."""
 
         def contributions(i: int) -> list[int]:
             return [e for _, _, e in sorted(consumers[i])]
@@ -265,15 +273,17 @@ class Tape:
                 c_forward = _C_FORWARD.get(rule.name) if rule.param is None else None
                 forward = c_forward or rule.forward
                 local = _LOCAL_KIND.get(rule.name, _RULE) if rule.param is None else _RULE
+            in_pos = [[slot[terms[i][k]] for i in members] for k in range(arity)]
             g = _Group(
                 start=slot[members[0]],
                 stop=slot[members[0]] + m,
                 rule=rule,
                 forward=forward,
                 local=local,
-                inputs=[_getter([slot[terms[i][k]] for i in members]) for k in range(arity)],
+                inputs=[_getter(pos) for pos in in_pos],
                 edges=[first_edge[key] + k * m for k in range(arity)],
                 needs=[any([need[terms[i][k]] for i in members]) for k in range(arity)],
+                in_pos=in_pos,
             )
             if rule is None and m < arity:  # few long sums: one fold per node
                 g.terms = [_getter([slot[j] for j in terms[i]]) for i in members]
@@ -281,15 +291,24 @@ class Tape:
                 g.root = True
             elif any([need[i] for i in members]):
                 lists = [contributions(i) for i in members]
+                g.grad_pos = lists
                 if all([len(c) == 1 for c in lists]):
                     g.grad = _getter([c[0] for c in lists])
                 else:
                     g.grads = [_getter(c) for c in lists]
             self.groups.append(g)
-        self.param_grads = [
-            (pidx[i], _getter(contributions(i))) for i in leaves_p if consumers[i]
-        ]
+        self.param_pos = [(pidx[i], contributions(i)) for i in leaves_p if consumers[i]]
+        """(parameter index, positions of its contributions in backward()'s order)."""
+        self.param_grads = [(k, _getter(pos)) for k, pos in self.param_pos]
         self.signature = _signature_of(order, prev, rules, pidx, iidx)
+
+    def read(self, vals: list[float], slots: Sequence[int]) -> list[float]:
+        """The numbers at ``slots`` of a replay's ``vals``."""
+        return [vals[k] for k in slots]
+
+    def number_getter(self, vals: list[float]) -> Callable[[int], float]:
+        """``get(slot)``: a node's number in a replay's ``vals`` (for the guards)."""
+        return vals.__getitem__
 
     def forward(self, params: Sequence[Value], inputs: Sequence[float]) -> list[float]:
         vals = [0.0] * self.size
