@@ -116,8 +116,11 @@ def test_replays_run_no_eager_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     assert checks == []
     # A guard that fails but leads to the same graph costs one eager check, and no error.
     v = Value(0.5)
+
     def same_either_way(xs: Any, ys: Any) -> Value:
-        return v * xs[0] * 2.0 if xs[0].data > 0 else v * xs[0] * 2.0
+        if xs[0].data > 0:
+            return v * xs[0] * 2.0
+        return v * xs[0] * 2.0
 
     replays = BatchRecordings(same_either_way, [v], labels_as_inputs=True)
     for x in (1.0, 1.0, 2.0, -1.0, 3.0):
