@@ -52,7 +52,7 @@ from typing import Any
 from . import value as _value_module
 from .value import Value
 
-__all__ = ["Traced", "Tracer", "evaluate"]
+__all__ = ["Guard", "Traced", "Tracer", "evaluate", "holds"]
 
 Expr = tuple[Any, ...]  # ("node", id) | ("const", x) | (function, expr, ...)
 _NODE, _CONST = "node", "const"
@@ -93,6 +93,28 @@ def evaluate(expr: Expr, get: Callable[[Any], float]) -> Any:
     return tag(*[evaluate(e, get) for e in expr[1:]])
 
 
+Guard = tuple[str, Expr, Any]  # ("test", expression, outcome) or ("pin", expression, number)
+
+
+def holds(guards: list[Guard], get: Callable[[Any], float]) -> bool:
+    """Whether every guard holds for the node numbers ``get(key)`` gives.
+
+    Example:
+        >>> holds([("test", (operator.gt, ("node", 0), ("const", 0.0)), True)], [1.5].__getitem__)
+        True
+    """
+    try:
+        for kind, expr, want in guards:
+            got = evaluate(expr, get)
+            if kind == "pin" and not _same(got, want):
+                return False
+            if kind == "test" and got != want:
+                return False
+    except (ArithmeticError, ValueError, TypeError):
+        return False  # the expression fails for these numbers: the path may differ
+    return True
+
+
 def _same(a: Any, b: Any) -> bool:
     """Equal as numbers and in the sign of a zero (``str(-0.0)`` differs from ``str(0.0)``)."""
     if a != b:
@@ -120,7 +142,7 @@ class Tracer:
 
     def __init__(self, varying: Collection[int]) -> None:
         self.varying = set(varying)
-        self.guards: list[tuple[str, Expr, Any]] = []
+        self.guards: list[Guard] = []
         """("test", expression, outcome) and ("pin", expression, number), in order."""
         self.nodes: dict[int, Value] = {}
         """The Values read (by id), kept alive so that ids stay unique while recording."""
@@ -142,16 +164,7 @@ class Tracer:
 
     def holds(self, get: Callable[[Any], float]) -> bool:
         """Whether every guard holds for the node numbers ``get(id)`` gives."""
-        try:
-            for kind, expr, want in self.guards:
-                got = evaluate(expr, get)
-                if kind == "pin" and not _same(got, want):
-                    return False
-                if kind == "test" and got != want:
-                    return False
-        except (ArithmeticError, ValueError, TypeError):
-            return False  # the expression fails for these numbers: the path may differ
-        return True
+        return holds(self.guards, get)
 
     def __enter__(self) -> Tracer:
         global _ACTIVE

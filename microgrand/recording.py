@@ -37,7 +37,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from .array_tape import array_tape_for
-from .guards import Tracer
+from .guards import Guard, Tracer, holds
 from .tape import Tape, describe_node, signature
 from .value import Value, topological_order
 
@@ -50,16 +50,20 @@ class RecordMismatchError(ValueError):
     """The graph a function builds now differs from the one :func:`record` recorded."""
 
 
-def _flatten(x: Inputs, out: list[float], where: str) -> None:
+def _flatten(x: Inputs, out: list[float], where: str) -> Any:
+    """Append the numbers of ``x`` to ``out``; return its layout (what :func:`_shape` gives)."""
     if isinstance(x, list | tuple):
-        for item in x:
-            _flatten(item, out, where)
-    elif isinstance(x, int | float) and not isinstance(x, bool):
+        if all([v.__class__ is float for v in x]):  # the common case, in one C call
+            out.extend(x)
+            return [None] * len(x)
+        return [_flatten(item, out, where) for item in x]
+    if isinstance(x, int | float) and not isinstance(x, bool):
         out.append(float(x))
     elif isinstance(x, Value):
         out.append(x.data)
     else:
         raise TypeError(f"{where}: inputs are numbers or (nested) lists of numbers, got {x!r}")
+    return None
 
 
 def _shape(x: Inputs) -> Any:
@@ -124,8 +128,10 @@ class Recorded:
         extras: Any = None,
         tracer: Tracer | None = None,
         arrays: bool | None = None,
+        trusted: Collection[int] = (),
     ) -> None:
         self.fn = fn
+        self._trusted = trusted
         self.params = list(params)
         self._shape = _shape(list(example))
         self._n_inputs = len(input_leaves)
@@ -153,15 +159,17 @@ class Recorded:
         finally:
             if gc_was_on:
                 gc.enable()
-        # The guards, with each node named by its slot in the replay's numbers.
-        slots = tape.keep_slots
-        self.checkable = all(id(v) in slots for v in read)
-        self._guards = Tracer(())
-        if tracer is not None and self.checkable:
-            self._guards.guards = [
-                (kind, _to_slots(expr, slots), want) for kind, expr, want in tracer.guards
-            ]
-        self.guards = len(self._guards.guards)
+        # The guards, with each node named by its slot in the replay's numbers. Each path is
+        # the guards of one run of the function known to build the recorded graph: the
+        # recording's own, then those of eager checks that found the same graph (at most
+        # _PATHS of them), so that a comparison that does not change the graph (say, an
+        # accuracy computed inside the function) costs one eager check per new outcome.
+        self._topo_slots = tape.topo_slots
+        self.checkable = all(id(v) in tape.keep_slots for v in read)
+        self._paths: list[list[Guard]] = []
+        if self.checkable:
+            self._paths.append(_to_slots(tracer.guards if tracer else [], tape.keep_slots))
+        self.guards = len(self._paths[0]) if self._paths else 0
         self.extras: Any = None
         """The numbers of the extra Values ``fn`` returned, from the last replay (or None)."""
 
@@ -171,9 +179,12 @@ class Recorded:
             self.extras = _unflatten(self._extras_shape, flat)
 
     def _guard(self, vals: Any, inputs: tuple[Inputs, ...]) -> None:
-        """Check the guards on a replay's numbers; a failed one means: check eagerly."""
-        if self._guards.guards and not self._guards.holds(self._tape.number_getter(vals)):
-            self.check(*inputs)  # raises when the function builds another graph now
+        """Check the guards on a replay's numbers; when no known path holds, check eagerly."""
+        if not self.checkable:
+            return  # checked eagerly before the replay
+        get = self._tape.number_getter(vals)
+        if not any(holds(path, get) for path in self._paths):
+            self._check(inputs, learn=True)  # raises when the function builds another graph
 
     def _step(
         self, params: list[Value], flat: list[float], inputs: tuple[Inputs, ...]
@@ -192,8 +203,8 @@ class Recorded:
 
     def _inputs(self, inputs: tuple[Inputs, ...], where: str) -> list[float]:
         flat: list[float] = []
-        _flatten(list(inputs), flat, where)
-        if len(flat) != self._n_inputs or _shape(list(inputs)) != self._shape:
+        layout = _flatten(list(inputs), flat, where)
+        if len(flat) != self._n_inputs or layout != self._shape:
             raise ValueError(
                 f"{where}: the inputs have another shape than when recorded "
                 f"({len(flat)} numbers, recorded with {self._n_inputs}); record again for "
@@ -270,8 +281,19 @@ class Recorded:
 the function takes another path for these numbers (a Python if or loop on a Value's data), \
 so the recording does not apply: record again, or run it eagerly
         """
+        self._check(inputs, learn=False)
+
+    def _check(self, inputs: tuple[Inputs, ...], *, learn: bool) -> None:
         leaves: list[Value] = []
-        out = _split(self.fn(*_wrap(list(inputs), leaves)))[0]
+        wrapped: list[Any] = []
+        varying = {id(p) for p in self.params}
+        for k, x in enumerate(inputs):
+            start = len(leaves)
+            wrapped.append(_wrap(x, leaves))
+            if k not in self._trusted:
+                varying.update(id(v) for v in leaves[start:])
+        with Tracer(varying) as tracer:
+            out = _split(self.fn(*wrapped))[0]
         order = topological_order(out)
         now = signature(order, self.params, leaves)
         was_all = self._signature
@@ -291,15 +313,27 @@ so the recording does not apply: record again, or run it eagerly
             raise RecordMismatchError(
                 f"the replayed output {value!r} differs from the eager {out.data!r}"
             )
+        if learn and len(self._paths) < _PATHS:  # this run's path builds the recorded graph
+            topo = {id(v): i for i, v in enumerate(order)}
+            slots = {key: self._topo_slots[topo[key]] for key in tracer.nodes if key in topo}
+            if all(slots.get(key, -1) >= 0 for key in tracer.nodes):
+                self._paths.append(_to_slots(tracer.guards, slots))
 
 
-def _to_slots(expr: Any, slots: dict[int, int]) -> Any:
-    """A guard's expression with each node's id replaced by its slot."""
+_PATHS = 16  # the most paths a recording keeps (see Recorded.__init__)
+
+
+def _to_slots(guards: list[Guard], slots: dict[int, int]) -> list[Guard]:
+    """Guards with each node's id replaced by its slot."""
+    return [(kind, _expr_to_slots(expr, slots), want) for kind, expr, want in guards]
+
+
+def _expr_to_slots(expr: Any, slots: dict[int, int]) -> Any:
     if expr[0] == "node":
         return ("node", slots[expr[1]])
     if expr[0] == "const":
         return expr
-    return (expr[0], *[_to_slots(e, slots) for e in expr[1:]])
+    return (expr[0], *[_expr_to_slots(e, slots) for e in expr[1:]])
 
 
 def record(
@@ -378,7 +412,7 @@ def _record(
     root, extras = _split(out)
     if not root.inputs and root.rule is None and root not in plist and root not in leaves:
         raise ValueError("record(): the function returned a constant; there is nothing to record")
-    return Recorded(fn, plist, example_inputs, root, leaves, extras, tracer, arrays)
+    return Recorded(fn, plist, example_inputs, root, leaves, extras, tracer, arrays, trusted)
 
 
 def _split(out: Any) -> tuple[Value, Any]:

@@ -253,6 +253,8 @@ class Tape:
                 slot[i] = nxt
                 nxt += 1
         self.size = nxt
+        self.topo_slots = slot
+        """The slot of each node in topological order (-1: a link folded into a sum)."""
         self.root = slot[n - 1]
         self.watch_slots = [slot[topo[id(v)]] for v in watch]
         self.keep_slots: dict[int, int] = {id(v): slot[topo[id(v)]] for v in keep if id(v) in topo}

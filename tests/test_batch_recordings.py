@@ -102,13 +102,13 @@ def test_replays_run_no_eager_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     from microgrand.recording import Recorded
 
     checks: list[int] = []
-    real = Recorded.check
+    real = Recorded._check
 
-    def spy(self: Recorded, *inputs: Any) -> None:
+    def spy(self: Recorded, inputs: Any, *, learn: bool) -> None:
         checks.append(1)
-        real(self, *inputs)
+        real(self, inputs, learn=learn)
 
-    monkeypatch.setattr(Recorded, "check", spy)
+    monkeypatch.setattr(Recorded, "_check", spy)
     w = Value(0.5)
     replays = BatchRecordings(lambda xs, ys: (w * xs[0] - ys[0]) ** 2, [w], labels_as_inputs=True)
     for k in range(10):
