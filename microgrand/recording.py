@@ -443,6 +443,13 @@ def _unflatten(shape: Any, flat: Any) -> Any:
     return next(flat)
 
 
+BREAK_EVEN = 10
+"""How many replays must follow before :class:`BatchRecordings` records a batch shape: the
+cost of recording a training step (one watched eager forward pass and laying out the tape),
+measured on micrograd's demo network, in eager steps, with a margin (``benchmarks/run.py``
+measures ``fit(compiled=True)`` against eager at 1, 5, 11 and 60 epochs)."""
+
+
 class BatchRecordings:
     """Recordings of a training step's batch loss, one per batch shape, replayed batch by batch.
 
@@ -456,10 +463,15 @@ class BatchRecordings:
     same order, at most ``limit`` of them.
 
     A batch is recorded the second time its shape (or its labels) comes, so a single step
-    costs what an eager step costs; :meth:`step` returns ``None`` for a batch to run
-    eagerly. Every replay checks the recording's guards (see :class:`Recorded`): a model
-    whose graph depends on its numbers (a Python ``if`` on a Value) raises
-    :class:`RecordMismatchError` at the first batch that takes another path. A recording that
+    costs what an eager step costs, and — when the caller says how many steps of that shape
+    remain — only when at least ``break_even`` replays will follow: recording (one eager
+    forward pass while watching the numbers it reads, then laying out the tape) costs about
+    as much as ``break_even`` eager steps, so a short run stays eager and is never slower
+    than one. :meth:`step` returns ``None`` for a batch to run eagerly.
+
+    Every replay checks the recording's guards (see :class:`Recorded`): a model whose graph
+    depends on its numbers (a Python ``if`` on a Value) raises :class:`RecordMismatchError`
+    at the first batch that takes another path. A recording that
     could only be checked by running the step eagerly (the function read the number of a
     Value outside the loss's graph) is not kept: those batches run eagerly. ``arrays`` is
     passed to :func:`record` (NumPy array replays when NumPy can be imported).
@@ -489,8 +501,10 @@ class BatchRecordings:
         labels_as_inputs: bool,
         limit: int = 32,
         arrays: bool | None = None,
+        break_even: int = BREAK_EVEN,
     ) -> None:
         self.graph = graph
+        self.break_even = break_even
         self.params = list(params)
         self.labels_as_inputs = labels_as_inputs
         self.limit = limit
@@ -506,15 +520,23 @@ class BatchRecordings:
         """How many recordings are kept."""
         return len(self._recs)
 
-    def step(self, xs: Inputs, ys: Any) -> float | None:
+    def step(self, xs: Inputs, ys: Any, *, remaining: int | None = None) -> float | None:
         """Forward and backward of one batch by replay; ``None`` means: run it eagerly.
 
         Gradients are **added** to the parameters' ``grad``, as ``backward()`` does.
+        ``remaining``: how many more batches of this shape will follow (None: unknown, as
+        in the playground; then a recording is made at the second sight).
         """
         key = (len(xs),) if self.labels_as_inputs else (len(xs), repr(ys))
         rec = self._recs.get(key)
         if rec is None:
-            if key in self._refused or key not in self._seen or len(self._recs) >= self.limit:
+            too_few = remaining is not None and remaining < self.break_even
+            if (
+                too_few
+                or key in self._refused
+                or key not in self._seen
+                or len(self._recs) >= self.limit
+            ):
                 if len(self._seen) < 4 * self.limit:
                     self._seen.add(key)
                 return None

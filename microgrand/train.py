@@ -21,11 +21,12 @@ import contextlib
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._fit_checks import LossFn, Regularization, check_data, check_labels, prepare
+from ._fit_checks import FitSetup, LossFn, Regularization, check_data, check_labels, prepare
 from .context import no_grad
 from .losses import LABELS_AS_INPUTS
 from .nn import Dropout, Module
@@ -414,40 +415,18 @@ def fit(
         regularization=regularization, scheduler=scheduler,
         monitor=None if early_stopping is None else early_stopping.monitor,
     )
-    Xs, ys, Xv, yv = setup.Xs, setup.ys, setup.Xv, setup.yv
-    loss_fn, loss_name, opt = setup.loss_fn, setup.loss_name, setup.optimizer
-    penalty, sched, metrics, monitor = setup.penalty, setup.scheduler, setup.metrics, setup.monitor
-    negative, threshold = setup.negative, setup.threshold
-
-    params = model.parameters()
-    groups = model.grad_groups()
     history = History(
-        metrics={m: [] for m in metrics},
-        val_metrics={m: [] for m in metrics} if validation is not None else {},
-        grad_norms={g: [] for g in groups},
+        metrics={m: [] for m in setup.metrics},
+        val_metrics={m: [] for m in setup.metrics} if validation is not None else {},
+        grad_norms={g: [] for g in model.grad_groups()},
     )
-    rng = random.Random(seed)
-    start = max(1.0, _largest(params))
-    updates = 0
-    best = math.inf
-    best_state: dict[str, float] | None = None
-    bad_epochs = 0
     # The labels against the loss and the model's outputs, once, before any step (one
     # example's outputs, computed as at inference so that no dropout mask is drawn).
     with _evaluating(model):
-        check_labels(loss_name, ys + yv, _outputs(model, Xs[0]))
-
-    def batch_graph(xb_in: list[list[Value]], yb_in: list[Any]) -> tuple[Value, list[Any]]:
-        outs = [_outputs(model, x) for x in xb_in]
-        data_loss = loss_fn(outs, yb_in)
-        if penalty is None:
-            return data_loss, [data_loss, data_loss, outs]
-        p = penalty(params)
-        return data_loss + p, [data_loss, p, outs]
-
-    replays = BatchRecordings(
-        batch_graph, params, labels_as_inputs=any(loss_fn is f for f in LABELS_AS_INPUTS)
-    ) if compiled else None
+        check_labels(setup.loss_name, setup.ys + setup.yv, _outputs(model, setup.Xs[0]))
+    trainer = _Trainer(model, setup, history, compiled=compiled)
+    stopper = _Stopper(early_stopping, setup.monitor, model)
+    rng = random.Random(seed)
 
     from tqdm.auto import tqdm
 
@@ -455,105 +434,192 @@ def fit(
     try:
         for epoch in bar:
             t0 = time.perf_counter()
-            outs_epoch: list[Value | list[Value]] = []
-            ys_epoch: list[Any] = []
-            loss_sum = 0.0
-            for idx in _batches(len(Xs), batch_size, shuffle, rng):
-                s0 = time.perf_counter()
-                xb = [Xs[i] for i in idx]
-                yb = [ys[i] for i in idx]
-                try:
-                    replayed = None
-                    if replays is not None:
-                        opt.zero_grad()
-                        replayed = replays.step(xb, yb)
-                    if replayed is not None:
-                        assert replays is not None
-                        total_data = replayed
-                        data_data, pen, out_data = replays.extras
-                        outs = [
-                            [Value(o) for o in out] if isinstance(out, list) else Value(out)
-                            for out in out_data
-                        ]
-                    else:
-                        total, (data_loss, p, outs) = batch_graph(xb, yb)
-                        total_data, data_data, pen = total.data, data_loss.data, p.data
-                    if penalty is None:
-                        pen = 0.0
-                except (ArithmeticError, ValueError) as err:
-                    # After updates that blew the parameters up, any failure of the forward
-                    # pass (an overflow, inf - inf) is the divergence, not its own bug.
-                    big = _largest(params)
-                    if updates == 0 or not (big > _EXPLODED * start or not math.isfinite(big)):
-                        raise
-                    raise _diverged(
-                        epoch + 1, f"the parameters grew to {big:.3g} and the forward pass "
-                        f"failed ({type(err).__name__}: {err})"
-                    ) from err
-                if not math.isfinite(total_data):
-                    raise _diverged(epoch + 1, f"the loss became {total_data}")
-                if replayed is None:
-                    opt.zero_grad()
-                    try:
-                        total.backward()
-                    except (ArithmeticError, ValueError) as err:
-                        raise _diverged(
-                            epoch + 1, f"the backward pass failed ({type(err).__name__}: {err})"
-                        ) from err
-                bad = next((q for q in params if not math.isfinite(q.grad)), None)
-                if bad is not None:
-                    raise _diverged(epoch + 1, f"a gradient became {bad.grad}")
-                for g, ps in groups.items():
-                    history.grad_norms[g].append(_grad_norm(ps))
-                history.lr.append(opt.lr)
-                opt.step()
-                updates += 1
-                if not math.isfinite(_largest(params)):
-                    raise _diverged(epoch + 1, "a parameter became infinite after the update")
-                history.step_loss.append(data_data)
-                history.step_penalty.append(pen)
-                history.step_time.append(time.perf_counter() - s0)
-                loss_sum += data_data * len(idx)
-                if metrics:
-                    outs_epoch.extend(outs)
-                    ys_epoch.extend(yb)
-            history.loss.append(loss_sum / len(Xs))
-            for m in metrics:
-                history.metrics[m].append(_metric(m, outs_epoch, ys_epoch, threshold, negative))
-            del outs_epoch  # frees this epoch's graphs
-            if validation is not None:
-                with _evaluating(model):  # as at inference (dropout off), as Keras does
-                    vouts = [_outputs(model, x) for x in Xv]
-                    history.val_loss.append(loss_fn(vouts, yv).data)
-                for m in metrics:
-                    history.val_metrics[m].append(_metric(m, vouts, yv, threshold, negative))
-            if sched is not None:
-                sched.step()
+            batches = _batches(len(setup.Xs), batch_size, shuffle, rng)
+            trainer.epoch(epoch, batches, later_epochs=epochs - epoch - 1)
+            trainer.end_epoch(validation is not None)
             history.epoch_time.append(time.perf_counter() - t0)
             if progress:
-                post = {"loss": f"{history.loss[-1]:.4g}"}
-                for m in metrics:
-                    post[m[:3]] = f"{history.metrics[m][-1]:.3f}"
-                if validation is not None:
-                    post["val_loss"] = f"{history.val_loss[-1]:.4g}"
-                bar.set_postfix(post, refresh=False)
-            if early_stopping is not None:
-                current = history.val_loss[-1] if monitor == "val_loss" else history.loss[-1]
-                if current < best - early_stopping.min_delta:
-                    best = current
-                    history.best_epoch = epoch + 1
-                    bad_epochs = 0
-                    if early_stopping.restore_best:
-                        best_state = model.state_dict()
-                else:
-                    bad_epochs += 1
-                    if bad_epochs >= early_stopping.patience:
-                        history.stopped_early = True
-                        break
+                bar.set_postfix(_postfix(history, setup.metrics), refresh=False)
+            if stopper.stop(history):
+                break
             if callback is not None and callback(epoch + 1, history):
                 break
     finally:
         bar.close()
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    stopper.restore()
     return history
+
+
+def _postfix(history: History, metrics: Sequence[str]) -> dict[str, str]:
+    """What the progress bar shows after an epoch."""
+    post = {"loss": f"{history.loss[-1]:.4g}"}
+    for m in metrics:
+        post[m[:3]] = f"{history.metrics[m][-1]:.3f}"
+    if history.val_loss:
+        post["val_loss"] = f"{history.val_loss[-1]:.4g}"
+    return post
+
+
+class _Stopper:
+    """Early stopping: watches the monitored loss, keeps the best parameters."""
+
+    def __init__(self, rule: EarlyStopping | None, monitor: str | None, model: Module) -> None:
+        self.rule, self.monitor, self.model = rule, monitor, model
+        self.best = math.inf
+        self.best_state: dict[str, float] | None = None
+        self.bad_epochs = 0
+
+    def stop(self, history: History) -> bool:
+        """After an epoch: True when training should stop."""
+        rule = self.rule
+        if rule is None:
+            return False
+        current = history.val_loss[-1] if self.monitor == "val_loss" else history.loss[-1]
+        if current < self.best - rule.min_delta:
+            self.best = current
+            history.best_epoch = history.epochs
+            self.bad_epochs = 0
+            if rule.restore_best:
+                self.best_state = self.model.state_dict()
+            return False
+        self.bad_epochs += 1
+        if self.bad_epochs >= rule.patience:
+            history.stopped_early = True
+            return True
+        return False
+
+    def restore(self) -> None:
+        if self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+
+
+class _Trainer:
+    """One training run's steps: the batch's graph (built, or replayed from a recording), the
+    divergence checks, the update, and what each step and epoch adds to the History."""
+
+    def __init__(
+        self, model: Module, setup: FitSetup, history: History, *, compiled: bool
+    ) -> None:
+        self.model, self.setup, self.history = model, setup, history
+        self.params = model.parameters()
+        self.groups = model.grad_groups()
+        self.opt: Optimizer = setup.optimizer
+        self.start = max(1.0, _largest(self.params))
+        self.updates = 0
+        self.epoch_no = 0
+        self.outs_epoch: list[Value | list[Value]] = []
+        self.ys_epoch: list[Any] = []
+        self.replays = (
+            BatchRecordings(
+                self.batch_graph,
+                self.params,
+                labels_as_inputs=any(setup.loss_fn is f for f in LABELS_AS_INPUTS),
+            )
+            if compiled
+            else None
+        )
+
+    def batch_graph(self, xb: list[list[Value]], yb: list[Any]) -> tuple[Value, list[Any]]:
+        """The batch's loss (plus the penalty), with (data loss, penalty, outputs) as extras."""
+        outs = [_outputs(self.model, x) for x in xb]
+        data_loss = self.setup.loss_fn(outs, yb)
+        if self.setup.penalty is None:
+            return data_loss, [data_loss, data_loss, outs]
+        p = self.setup.penalty(self.params)
+        return data_loss + p, [data_loss, p, outs]
+
+    def epoch(self, epoch: int, batches: list[list[int]], later_epochs: int) -> None:
+        """Every step of one epoch, then its mean loss and metrics in the History."""
+        self.epoch_no = epoch + 1
+        Xs, ys = self.setup.Xs, self.setup.ys
+        # How many steps of each batch size are still to come (every epoch has the same
+        # sizes): a recording pays for itself only over enough replays.
+        counts = Counter(len(b) for b in batches)
+        left = {size: (later_epochs + 1) * c for size, c in counts.items()}
+        self.outs_epoch, self.ys_epoch = [], []
+        loss_sum = 0.0
+        for idx in batches:
+            left[len(idx)] -= 1
+            xb, yb = [Xs[i] for i in idx], [ys[i] for i in idx]
+            s0 = time.perf_counter()
+            data_loss, pen, outs = self.step(xb, yb, left[len(idx)])
+            h = self.history
+            h.step_loss.append(data_loss)
+            h.step_penalty.append(pen)
+            h.step_time.append(time.perf_counter() - s0)
+            loss_sum += data_loss * len(idx)
+            if self.setup.metrics:
+                self.outs_epoch.extend(outs)
+                self.ys_epoch.extend(yb)
+        self.history.loss.append(loss_sum / len(Xs))
+
+    def step(self, xb: list[Any], yb: list[Any], remaining: int) -> tuple[float, float, Any]:
+        """One optimizer step on a batch; returns (data loss, penalty, outputs)."""
+        total, total_data, data_data, pen, outs = self.forward(xb, yb, remaining)
+        if not math.isfinite(total_data):
+            raise _diverged(self.epoch_no, f"the loss became {total_data}")
+        if total is not None:  # built eagerly: backward now
+            self.opt.zero_grad()
+            try:
+                total.backward()
+            except (ArithmeticError, ValueError) as err:
+                raise _diverged(
+                    self.epoch_no, f"the backward pass failed ({type(err).__name__}: {err})"
+                ) from err
+        bad = next((q for q in self.params if not math.isfinite(q.grad)), None)
+        if bad is not None:
+            raise _diverged(self.epoch_no, f"a gradient became {bad.grad}")
+        for g, ps in self.groups.items():
+            self.history.grad_norms[g].append(_grad_norm(ps))
+        self.history.lr.append(self.opt.lr)
+        self.opt.step()
+        self.updates += 1
+        if not math.isfinite(_largest(self.params)):
+            raise _diverged(self.epoch_no, "a parameter became infinite after the update")
+        return data_data, (0.0 if self.setup.penalty is None else pen), outs
+
+    def forward(self, xb: list[Any], yb: list[Any], remaining: int) -> tuple[Any, ...]:
+        """The batch's loss by replay (gradients filled in; the graph is None) or eagerly:
+        (graph or None, total loss, data loss, penalty, outputs)."""
+        try:
+            replayed = None
+            if self.replays is not None:
+                self.opt.zero_grad()
+                replayed = self.replays.step(xb, yb, remaining=remaining)
+            if replayed is not None:
+                assert self.replays is not None
+                data_data, pen, out_data = self.replays.extras
+                outs = [
+                    [Value(o) for o in out] if isinstance(out, list) else Value(out)
+                    for out in out_data
+                ]
+                return None, replayed, data_data, pen, outs
+            total, (data_loss, p, outs) = self.batch_graph(xb, yb)
+            return total, total.data, data_loss.data, p.data, outs
+        except (ArithmeticError, ValueError) as err:
+            # After updates that blew the parameters up, any failure of the forward
+            # pass (an overflow, inf - inf) is the divergence, not its own bug.
+            big = _largest(self.params)
+            if self.updates == 0 or not (big > _EXPLODED * self.start or not math.isfinite(big)):
+                raise
+            raise _diverged(
+                self.epoch_no, f"the parameters grew to {big:.3g} and the forward pass "
+                f"failed ({type(err).__name__}: {err})"
+            ) from err
+
+    def end_epoch(self, validate: bool) -> None:
+        """Metrics, validation and the learning-rate schedule after an epoch."""
+        su, h = self.setup, self.history
+        for m in su.metrics:
+            h.metrics[m].append(
+                _metric(m, self.outs_epoch, self.ys_epoch, su.threshold, su.negative)
+            )
+        self.outs_epoch = []  # frees this epoch's graphs
+        if validate:
+            with _evaluating(self.model):  # as at inference (dropout off), as Keras does
+                vouts = [_outputs(self.model, x) for x in su.Xv]
+                h.val_loss.append(su.loss_fn(vouts, su.yv).data)
+            for m in su.metrics:
+                h.val_metrics[m].append(_metric(m, vouts, su.yv, su.threshold, su.negative))
+        if su.scheduler is not None:
+            su.scheduler.step()

@@ -38,10 +38,12 @@ def test_a_branch_that_flips_between_batches_is_caught_in_fit() -> None:
     y = [2.0 * x[0] for x in X]
     kw: dict[str, Any] = dict(loss="mse", optimizer="sgd", lr=0.05, epochs=1, batch_size=1,
                               shuffle=False, progress=False)  # fmt: skip
-    eager = Branchy()
+    eager, compiled = Branchy(), Branchy()
     fit(eager, X, y, **kw)
+    fit(compiled, X, y, compiled=True, **kw)  # eight steps: too few to record, run eagerly
+    assert [p.data for p in compiled.parameters()] == [p.data for p in eager.parameters()]
     with pytest.raises(RecordMismatchError, match="another path"):
-        fit(Branchy(), X, y, compiled=True, **kw)
+        fit(Branchy(), X, y, compiled=True, **{**kw, "epochs": 3})
     # Without a flip the compiled run is the eager one, bit for bit.
     pos = [x for x in X if x[0] > 0]
     a, b = Branchy(), Branchy()
