@@ -376,7 +376,7 @@ def arrays_lines(repeat: int) -> list[str]:
                       nn_scalar),
         "nn-scalar": ("the same, replayed on Python floats", nn_scalar),
         "numpy-floor": ("NumPy, the batched step written by hand (the floor)", scalar),
-        "micrograd": ("micrograd 0.1.0", scalar),
+        "micrograd": ("micrograd 0.1.0", None),
     }
     lines = [
         "", "## The recorded step as arrays (2-16-16-1 ReLU, 100 moons points, hinge + L2, SGD)",
@@ -393,7 +393,8 @@ def arrays_lines(repeat: int) -> list[str]:
         if s is None:
             continue
         speed = f"{base / s:.1f}×" if base else "—"
-        lines.append(f"| {label} | {s:.5f} | {fmt_ratio(s, ref)} | {speed} |")
+        ratio = f"{s / ref:.5f}×" if ref else "—"
+        lines.append(f"| {label} | {s:.5f} | {ratio} | {speed} |")
     fits = median_runs_of(
         [(f"fit{n}", e) for n in FIT_EPOCHS for e in ("eager", "compiled")], repeat
     )
@@ -412,7 +413,8 @@ def arrays_lines(repeat: int) -> list[str]:
         if eg is None or cp is None:
             lines.append(f"| {n} | failed | failed | — | — |")
             continue
-        lines.append(f"| {n} | {eg:.3f} | {cp:.3f} | {cp / eg:.2f} | {fmt_ratio(cp / n, ref)} |")
+        per_step = f"{cp / n / ref:.4f}×" if ref else "—"
+        lines.append(f"| {n} | {eg:.3f} | {cp:.3f} | {cp / eg:.2f} | {per_step} |")
     return lines
 
 

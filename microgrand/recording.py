@@ -4,19 +4,23 @@ and ``jax.jit``, on scalars.
 Building a graph of :class:`~microgrand.value.Value` objects costs one Python object per
 number, every step. But a training step computes the *same* graph every time: only the
 numbers change. :func:`record` runs your function once, keeps the graph's structure (which
-operation, which inputs), and turns it into a *tape*: a short list of steps over a flat list
-of floats, each computing a whole group of alike nodes at once with Python's own C loops
-(``map``, ``operator.itemgetter``, slices) — the forward pass, then the backward pass in
-reverse. Replaying it costs a few float operations per node and creates no Values at all,
-which brings a training step close to the speed of the same step written by hand with
-floats.
+operation, which inputs), and turns it into a *tape* (:mod:`microgrand.tape`): groups of
+alike nodes over one flat list of numbers, the forward pass, then the backward pass in
+reverse. A replay creates no Values at all. When NumPy can be imported each group is a few
+array operations (:mod:`microgrand.array_tape`: "from scalars to tensors", about ten times
+faster); otherwise Python's own C loops (``map``, ``operator.itemgetter``, slices) run it on
+floats. Both give the numbers of ``backward()``, bit for bit.
 
 What is recorded is what ran. Python ``if`` statements and loops that look at a Value's
-number are decided once, while recording (as with ``torch.jit.trace``); operations that
-branch *inside* a rule (``relu``, ``abs``) stay correct for any input. Call with
-``check=True`` to run the function eagerly as well and compare every node: if the graph the
-function builds today is not the recorded one, :class:`RecordMismatchError` names the first
-node that differs.
+number are decided while recording (as with ``torch.jit.trace``); operations that branch
+*inside* a rule (``relu``, ``abs``) stay correct for any input. So the recording also keeps
+its *guards* (:mod:`microgrand.guards`): every comparison the function made on a number it
+read from a Value, and every such number it used otherwise. Each replay recomputes them from
+its own numbers — a few float operations — and when one differs, runs the function eagerly:
+if the graph it builds now is not the recorded one, :class:`RecordMismatchError` names the
+first node that differs. (Guards cannot see numbers that do not come from a Value — a
+global, ``random``, a counter — nor code that asks ``isinstance(x, float)``.) Call with
+``check=True`` to compare with an eager run on any replay.
 
 Example:
     >>> from microgrand import Value

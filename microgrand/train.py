@@ -373,16 +373,21 @@ def fit(
             stepped once per epoch.
         callback: ``callback(epoch, history)`` after each epoch; return ``True`` to stop.
         compiled: record a batch's graph once with :func:`microgrand.record` and replay it
-            on plain floats (the same gradients, several times faster). With the built-in
-            ``"mse"``, ``"mae"``, ``"hinge"``, ``"bce"`` and ``"bce_logits"`` losses the
-            examples *and* labels are inputs of the recording, so one recording serves every
-            batch of the same size, shuffled mini-batches included. With
+            (as NumPy array operations when NumPy is installed, else on plain floats): the
+            same numbers as eager training, bit for bit, several times faster. With the
+            built-in ``"mse"``, ``"mae"``, ``"hinge"``, ``"bce"`` and ``"bce_logits"`` losses
+            the examples *and* labels are inputs of the recording, so one recording serves
+            every batch of the same size, shuffled mini-batches included. With
             ``"cross_entropy"`` (the label picks a logit) or your own loss function the labels
-            are part of the graph: a batch is recorded the second time the same labels come
-            in the same order (full batch, ``shuffle=False``, or a small dataset) and runs
-            eagerly otherwise. The model must have no active dropout. Replays 1, 2, 4, 8, … of
-            each recording are checked against an eager run, so a model whose graph depends on
-            its numbers (a Python ``if`` on a Value) raises ``RecordMismatchError``.
+            are part of the graph: a batch is recorded when the same labels come again in
+            the same order (full batch, ``shuffle=False``, or a small dataset) and runs
+            eagerly otherwise. A batch size is recorded only when at least
+            :data:`~microgrand.recording.BREAK_EVEN` steps of it remain, so a short run is
+            trained eagerly and is never slower. The model must have no active dropout. Every
+            replay checks the recording's guards (the decisions the model took on its
+            numbers), so a model whose graph depends on its numbers (a Python ``if`` on a
+            Value) raises ``RecordMismatchError`` at the first step that takes another path,
+            instead of silently training another model.
 
     Every argument is checked before the first step (see :mod:`microgrand._fit_checks`): a NaN
     or infinity in ``X``/``y`` is refused with its row and column, and an optimizer holding
