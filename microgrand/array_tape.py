@@ -22,11 +22,10 @@ calls instead of tens of thousands of Python float operations.
 rule (``exp``, ``tanh``, ``log``, powers…) calls the rule's own Python function on each
 element, because NumPy's vectorised ``exp`` or ``tanh`` may differ from the C library's in
 the last bit. The one sum whose order differs is ``vsum`` (the ``Σ`` rule), which the engine
-computes with ``math.fsum``, exactly rounded: here it is added in extended precision
-(``np.longdouble``), and each sum whose rounding that cannot decide (about one in twenty) is
-recomputed with ``math.fsum``; the result equals ``math.fsum`` bit for bit. (Where
-``np.longdouble`` is plain double, as on Windows and ARM Macs, every ``vsum`` falls back to
-``math.fsum``: still exact, slower.) Non-finite numbers behave as in the scalar replay: a
+computes with ``math.fsum``, exactly rounded: here each sum is split into high parts that add
+up without rounding and small low parts whose rounding error is bounded, and each sum whose
+rounding that bound cannot decide (a few in a thousand) is recomputed with ``math.fsum``; the
+result equals ``math.fsum`` bit for bit. Non-finite numbers behave as in the scalar replay: a
 forward pass with an infinity or NaN raises ``OverflowError`` (the recording then runs the
 step eagerly to name the operation), and a non-finite gradient is reported by
 :meth:`ArrayTape.backward` returning False.
@@ -52,7 +51,6 @@ import functools
 import itertools
 import math
 import operator
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -125,9 +123,6 @@ _EXACT: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
         lambda np, out, xs, p, k: np.where(out != 0.0, 0.5 / out, np.inf),
     ),
 }
-
-
-_LARGEST = sys.float_info.max
 
 
 class _Group:
@@ -204,9 +199,6 @@ class ArrayTape:
         self.root_param = (
             self.param_slots[self.root] if self.root < self.n_params else None
         )
-        ld = np.finfo(np.longdouble)
-        self._ld_eps = float(ld.eps) if ld.nmant > 52 else None
-        self._ld_bits = ld.nmant + 1  # significant bits of np.longdouble
 
     def read(self, vals: Any, slots: Sequence[int]) -> list[float]:
         """The numbers at ``slots`` of a replay's ``vals``, as Python floats."""
@@ -258,39 +250,46 @@ class ArrayTape:
         return np.array(list(map(g.rule.forward, *[x.tolist() for x in xs])), dtype=np.float64)
 
     def _fsums(self, terms: Any) -> Any:
-        """``math.fsum`` of each column of ``terms``, bit for bit (see the module docstring)."""
+        """``math.fsum`` of each column of ``terms``, bit for bit (see the module docstring).
+
+        Each column's terms are split at a power of two ``σ`` above their sum's reach: the
+        high parts ``(σ + t) - σ`` are multiples of one unit and add up exactly in any
+        order; the low parts ``t - high`` are exact and tiny, and their sum's rounding error
+        is bounded. The sum is then right unless that bound reaches a halfway point between
+        two doubles: those columns (and any with extreme exponents) use ``math.fsum``.
+        """
         np = self.np
         k = len(terms)
-        if self._ld_eps is None or k < 2:
-            out = np.array([math.fsum(c) for c in terms.T.tolist()], dtype=np.float64)
-            return out + 0.0  # fsum gives +0.0 for a zero sum
-        exact = terms.sum(axis=0, dtype=np.longdouble)
-        r = exact.astype(np.float64)  # rounded to nearest, ties to even: as math.fsum
-        # The sum in extended precision is exact when the terms' exponents span few enough
-        # bits (checked for short sums only: products rarely pass). Otherwise
-        # |exact sum - computed| <= (k - 1)·eps·Σ|t| for any order of additions (inflated
-        # for the roundings of this very test), and the rounding is right when the
-        # computed sum is farther than that from a halfway point between two doubles.
-        span_bits = self._ld_bits - 53 - (k - 1).bit_length()
-        if span_bits >= 4:
-            expo = np.frexp(terms)[1]
-            nonzero = terms != 0.0
-            top = np.where(nonzero, expo, -(2**20)).max(axis=0)
-            sure = top - np.where(nonzero, expo, 2**20).min(axis=0) <= span_bits
+        if k < 2:
+            return terms[0] + 0.0
+        top = np.frexp(np.abs(terms).max(axis=0))[1]  # max |t| < 2**top
+        power = top + (k.bit_length() + 1)  # σ = 2**power >= 2·k·max |t|
+        sigma = np.ldexp(1.0, power)
+        high = (terms + sigma) - sigma
+        exact_high = high.sum(axis=0)  # multiples of σ·2**-53 below σ: no rounding
+        low = terms - high
+        bound = np.abs(low).sum(axis=0) * (k * 2.0**-52)  # |low_sum - Σ low| <= (k-1)·u·Σ|low|
+        if k <= 4:  # few terms: add the low parts with TwoSum, to see when nothing was lost
+            low_sum, lost = low[0], 0.0
+            for t in low[1:]:
+                s = low_sum + t
+                z = s - low_sum
+                lost = lost + np.abs((low_sum - (s - z)) + (t - z))
+                low_sum = s
+            bound[lost == 0.0] = 0.0
         else:
-            sure = np.zeros(len(r), dtype=bool)
-        size = np.abs(terms).sum(axis=0)
-        sure &= size <= _LARGEST  # math.fsum may overflow in between: let it say so
-        if not sure.all():
-            off = np.abs((exact - r.astype(np.longdouble)).astype(np.float64))
-            err = size * ((k + 1) * self._ld_eps) + np.abs(r) * (4 * self._ld_eps)
-            half = np.spacing(np.abs(r)) / 2  # to the halfway point away from zero
-            half[np.abs(np.frexp(r)[0]) == 0.5] /= 2  # a power of two: the gap below is half
-            sure |= off + err < half
-            unsure = np.flatnonzero(~sure)
-            if len(unsure):
-                r[unsure] = [math.fsum(c) for c in terms[:, unsure].T.tolist()]
-        return r + 0.0
+            low_sum = low.sum(axis=0)
+        r = exact_high + low_sum
+        z = r - exact_high
+        rest = (exact_high - (r - z)) + (low_sum - z)  # r + rest == exact_high + low_sum
+        half = np.spacing(np.abs(r)) / 2  # to the halfway point away from zero
+        half[np.abs(np.frexp(r)[0]) == 0.5] /= 2  # a power of two: the gap below is half
+        # With nothing lost, r is the exact sum rounded to nearest, ties to even: fsum's.
+        sure = ((np.abs(rest) + bound < half) | (bound == 0.0)) & (power < 1000) & (power > -900)
+        unsure = np.flatnonzero(~sure)
+        if len(unsure):
+            r[unsure] = [math.fsum(c) for c in terms[:, unsure].T.tolist()]
+        return r + 0.0  # fsum gives +0.0 for a zero sum
 
     def backward(self, vals: Any, params: Sequence[Value]) -> bool:
         """Add d output / d parameter to each parameter's grad; False if a gradient is not

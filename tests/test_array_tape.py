@@ -232,3 +232,32 @@ def test_import_microgrand_does_not_import_numpy() -> None:
     code = "import sys, microgrand; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+wide = st.builds(lambda m, e: m * 2.0**e, st.floats(-1.0, 1.0), st.integers(-1070, 1000))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(wide, min_size=2, max_size=12), min_size=1, max_size=20), st.data())
+def test_vsums_of_any_magnitudes_equal_fsum(rows: list[list[float]], data: Any) -> None:
+    """Terms from the smallest subnormal to 1e300, cancelling or not: math.fsum's bits."""
+    k = len(rows[0])
+    rows = [(r * k)[:k] for r in rows]
+    if data.draw(st.booleans()):  # exact cancellations and ties
+        rows = [[*r[:-1], -math.fsum(r[:-1])] if math.isfinite(math.fsum(r[:-1])) else r
+                for r in rows]  # fmt: skip
+    ws = [[Value(t) for t in r] for r in rows]
+    flat = [w for r in ws for w in r]
+
+    def fn() -> tuple[Value, list[Value]]:
+        sums = [mg.vsum(r) for r in ws]
+        return mg.vsum([s * 0.0 for s in sums]), sums
+
+    try:
+        want = [math.fsum(r) for r in rows]
+        rec = record(fn, flat, arrays=True)
+    except (ArithmeticError, ValueError):
+        assume(False)
+        return
+    rec()
+    assert [_bits(x) for x in rec.extras] == [_bits(x) for x in want]
