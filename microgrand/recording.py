@@ -447,11 +447,12 @@ def _unflatten(shape: Any, flat: Any) -> Any:
     return next(flat)
 
 
-BREAK_EVEN = 10
-"""How many replays must follow before :class:`BatchRecordings` records a batch shape: the
-cost of recording a training step (one watched eager forward pass and laying out the tape),
-measured on micrograd's demo network, in eager steps, with a margin (``benchmarks/run.py``
-measures ``fit(compiled=True)`` against eager at 1, 5, 11 and 60 epochs)."""
+BREAK_EVEN = 20
+"""How many replays must follow before :class:`BatchRecordings` records a batch shape. Recording
+a training step (one watched eager forward pass, then laying out the tape) costs about 15
+eager steps of micrograd's demo network on 100 points, and a replay about 0.03 of one, so
+recording pays from about 16 replays on; 20 leaves a margin (``benchmarks/run.py`` measures
+``fit(compiled=True)`` against eager at 1, 5, 11 and 60 epochs)."""
 
 
 class BatchRecordings:
@@ -466,12 +467,12 @@ class BatchRecordings:
     constants of the graph, and a recording serves the batches with the same labels in the
     same order, at most ``limit`` of them.
 
-    A batch is recorded the second time its shape (or its labels) comes, so a single step
-    costs what an eager step costs, and — when the caller says how many steps of that shape
-    remain — only when at least ``break_even`` replays will follow: recording (one eager
-    forward pass while watching the numbers it reads, then laying out the tape) costs about
-    as much as ``break_even`` eager steps, so a short run stays eager and is never slower
-    than one. :meth:`step` returns ``None`` for a batch to run eagerly.
+    When the caller says how many steps of a shape remain (``fit`` does), the shape is
+    recorded as soon as at least ``break_even`` replays will follow (see
+    :data:`BREAK_EVEN`), so a short run stays eager and is never slower than one; otherwise
+    (the playground) a batch is recorded the second time its shape comes, so a single step
+    costs what an eager step costs. With labels in the graph a batch is recorded only when
+    the same labels come again. :meth:`step` returns ``None`` for a batch to run eagerly.
 
     Every replay checks the recording's guards (see :class:`Recorded`): a model whose graph
     depends on its numbers (a Python ``if`` on a Value) raises :class:`RecordMismatchError`
@@ -534,13 +535,10 @@ class BatchRecordings:
         key = (len(xs),) if self.labels_as_inputs else (len(xs), repr(ys))
         rec = self._recs.get(key)
         if rec is None:
+            # Known to come back often enough: record now; unknown: at the second sight.
+            wanted = key in self._seen or (self.labels_as_inputs and remaining is not None)
             too_few = remaining is not None and remaining < self.break_even
-            if (
-                too_few
-                or key in self._refused
-                or key not in self._seen
-                or len(self._recs) >= self.limit
-            ):
+            if too_few or not wanted or key in self._refused or len(self._recs) >= self.limit:
                 if len(self._seen) < 4 * self.limit:
                     self._seen.add(key)
                 return None
