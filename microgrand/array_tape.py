@@ -205,9 +205,11 @@ class ArrayTape:
         out: list[float] = vals[list(slots)].tolist()
         return out
 
-    def number_getter(self, vals: Any) -> Callable[[int], float]:
-        """``get(slot)``: a node's number in a replay's ``vals`` (for the guards)."""
-        return lambda k: float(vals[k])
+    def number_getter(self, vals: Any, slots: Sequence[int]) -> Callable[[int], float]:
+        """``get(slot)``: a node's number in a replay's ``vals``, for ``slots`` (the guards'),
+        read from the array in one call."""
+        got: dict[int, float] = dict(zip(slots, vals[list(slots)].tolist(), strict=True))
+        return got.__getitem__
 
     def forward(self, params: Sequence[Value], inputs: Sequence[float]) -> Any:
         """Every node's number: parameters, inputs, constants, then group by group."""

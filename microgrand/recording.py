@@ -174,6 +174,7 @@ class Recorded:
         if self.checkable:
             self._paths.append(_to_slots(tracer.guards if tracer else [], tape.keep_slots))
         self.guards = len(self._paths[0]) if self._paths else 0
+        self._guard_slots = sorted(set(tape.keep_slots.values()))
         self.extras: Any = None
         """The numbers of the extra Values ``fn`` returned, from the last replay (or None)."""
 
@@ -186,7 +187,7 @@ class Recorded:
         """Check the guards on a replay's numbers; when no known path holds, check eagerly."""
         if not self.checkable:
             return  # checked eagerly before the replay
-        get = self._tape.number_getter(vals)
+        get = self._tape.number_getter(vals, self._guard_slots)
         if not any(holds(path, get) for path in self._paths):
             self._check(inputs, learn=True)  # raises when the function builds another graph
 
@@ -322,6 +323,7 @@ so the recording does not apply: record again, or run it eagerly
             slots = {key: self._topo_slots[topo[key]] for key in tracer.nodes if key in topo}
             if all(slots.get(key, -1) >= 0 for key in tracer.nodes):
                 self._paths.append(_to_slots(tracer.guards, slots))
+                self._guard_slots = sorted({*self._guard_slots, *slots.values()})
 
 
 _PATHS = 16  # the most paths a recording keeps (see Recorded.__init__)

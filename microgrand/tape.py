@@ -171,8 +171,20 @@ def _chains_of_additions(
 
 
 class Tape:
-    """The recorded graph as groups over flat lists; see the comment above."""
+    """The recorded graph as groups over flat lists; see the comment above.
 
+    Example:
+        >>> from microgrand import Value
+        >>> from microgrand.value import topological_order
+        >>> w = Value(2.0)
+        >>> tape = Tape(topological_order(w * w + w), [w], [])
+        >>> len(tape.groups), tape.size
+        (2, 3)
+    """
+
+    # __init__ is one pass of four layout steps (leaves; sums and groups; edges; gathers)
+    # that share a dozen per-node lists; split into functions they would pass them all
+    # around, so it stays one function, with the steps numbered in comments.
     def __init__(
         self,
         order: list[Value],
@@ -308,8 +320,8 @@ class Tape:
         """The numbers at ``slots`` of a replay's ``vals``."""
         return [vals[k] for k in slots]
 
-    def number_getter(self, vals: list[float]) -> Callable[[int], float]:
-        """``get(slot)``: a node's number in a replay's ``vals`` (for the guards)."""
+    def number_getter(self, vals: list[float], slots: Sequence[int]) -> Callable[[int], float]:
+        """``get(slot)``: a node's number in a replay's ``vals``, for ``slots`` (the guards')."""
         return vals.__getitem__
 
     def forward(self, params: Sequence[Value], inputs: Sequence[float]) -> list[float]:
