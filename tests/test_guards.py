@@ -34,7 +34,9 @@ class Branchy(Module):
 
 
 def test_a_branch_that_flips_between_batches_is_caught_in_fit() -> None:
-    X = [[0.5], [1.0], [1.5], [2.0], [-0.5], [-1.0], [0.25], [-2.0]]
+    # Steps 5-7 take the other branch: before guards, replays 1, 2, 4 and 8 were checked
+    # and these three were replayed silently on the recorded branch.
+    X = [[0.5], [1.0], [1.5], [2.0], [-0.5], [-1.0], [-2.0], [0.25]]
     y = [2.0 * x[0] for x in X]
     kw: dict[str, Any] = dict(loss="mse", optimizer="sgd", lr=0.05, epochs=1, batch_size=1,
                               shuffle=False, progress=False)  # fmt: skip
