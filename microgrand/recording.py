@@ -231,7 +231,7 @@ class Recorded:
             # A domain error (division by zero, log of a negative number…): run eagerly, so
             # that the error names the operation and its operands as the engine does.
             self._eager(inputs).backward()
-            raise  # pragma: no cover - the eager run raises first
+            raise _failed_only_in_replay(err) from err
         if not finite:
             # A gradient became infinite or NaN: backward() warns, naming the node where it
             # happened, so that is done here too, by running this step eagerly instead (it
@@ -260,7 +260,7 @@ class Recorded:
             if isinstance(err, RecordMismatchError):
                 raise
             self._eager(inputs)
-            raise  # pragma: no cover
+            raise _failed_only_in_replay(err) from err
         out: float = self._tape.read(vals, [self._tape.root])[0]
         return out
 
@@ -324,6 +324,15 @@ so the recording does not apply: record again, or run it eagerly
             if all(slots.get(key, -1) >= 0 for key in tracer.nodes):
                 self._paths.append(_to_slots(tracer.guards, slots))
                 self._guard_slots = sorted({*self._guard_slots, *slots.values()})
+
+
+def _failed_only_in_replay(err: Exception) -> RecordMismatchError:
+    return RecordMismatchError(
+        f"the replay failed ({type(err).__name__}: {err}) where running the function eagerly "
+        "did not: the function takes another path for these numbers (a Python if or loop on "
+        "a Value's data, decided before the failing operation), so the recording does not "
+        "apply: record again, or run it eagerly"
+    )
 
 
 _PATHS = 16  # the most paths a recording keeps (see Recorded.__init__)

@@ -224,3 +224,19 @@ def test_paths_learned_from_checks_stay_sound(steps: list[tuple[float, float, fl
             assert _shape_of(*abc) != _shape_of(*steps[0])
             continue
         assert (got, w.grad) == want
+
+
+def test_a_replay_that_fails_on_a_branch_the_function_no_longer_takes() -> None:
+    w = Value(1.0)
+
+    def fn(x: Value) -> Value:
+        return (w * x).exp() if x.data < 100.0 else w * x  # the guard sits before the overflow
+
+    rec = record(fn, [w], 1.0)
+    with pytest.raises(RecordMismatchError, match="another path"):
+        rec(1000.0)  # exp(1000) overflows in the replay; the function would not call exp
+    with pytest.raises(RecordMismatchError, match="another path"):
+        rec.forward(1000.0)
+    plain = record(lambda x: (w * x).exp(), [w], 1.0)  # no branch: the engine's own error
+    with pytest.raises(OverflowError, match="exp"):
+        plain(1000.0)
