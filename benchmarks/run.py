@@ -403,7 +403,9 @@ def arrays_lines(repeat: int) -> list[str]:
         "2-16-16-1 ReLU on 100 training points, full batch (one step per epoch), validation on "
         "50 points each epoch; the whole `fit`, CPU seconds. Compiled training records a batch "
         "shape only when at least `BREAK_EVEN` steps of it remain, then replays it (as arrays "
-        "when NumPy is installed), checking its guards on every step.", "",
+        "when NumPy is installed), checking its guards on every step. Below that many steps "
+        "it runs the very same eager steps (plus one dictionary lookup per step), so there "
+        "the two columns differ only by the machine's noise.", "",
         "| epochs | eager (s) | compiled (s) | compiled ÷ eager | compiled per step vs micrograd |",
         "|---:|---:|---:|---:|---:|",
     ]
