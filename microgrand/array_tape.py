@@ -264,6 +264,8 @@ class ArrayTape:
         k = len(terms)
         if k < 2:
             return terms[0] + 0.0
+        if terms.shape[1] <= 4:  # a few sums (a mean, a penalty): math.fsum is quicker
+            return np.array([math.fsum(c) for c in terms.T.tolist()], dtype=np.float64) + 0.0
         top = np.frexp(np.abs(terms).max(axis=0))[1]  # max |t| < 2**top
         power = top + (k.bit_length() + 1)  # σ = 2**power >= 2·k·max |t|
         sigma = np.ldexp(1.0, power)
