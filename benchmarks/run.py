@@ -253,6 +253,173 @@ def playground_lines(repeat: int) -> list[str]:
     return lines
 
 
+def _demo_network_loss() -> tuple[Any, Callable[[], Any], Callable[[], None]]:
+    """micrograd's demo network and loss on microgrand.Value, without the accuracy (which reads
+    every score's number: a recording would guard on each of them)."""
+    model, _, update = _micrograd_demo("microgrand")
+    X, y = moons()
+    import microgrand as mg
+
+    def loss() -> Any:
+        scores = [model([mg.Value(a) for a in row]) for row in X]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores, strict=True)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        return data_loss + 1e-4 * sum(p * p for p in model.parameters())
+
+    return model, loss, update
+
+
+def work_replay(engine: str) -> dict[str, float]:
+    """One training step of micrograd's demo network replayed from a recording: as NumPy
+    arrays, on Python floats; the same network and loss with ``nn.MLP`` (one Σ per neuron);
+    the NumPy step written by hand (the floor)."""
+    import microgrand as mg
+
+    if engine == "numpy-floor":
+        return {"seconds": _timeit(numpy_floor_step(), repeat=50)}
+    if engine.startswith("nn-"):
+        from microgrand import losses, nn
+
+        X, y = moons()
+        net = nn.MLP(2, [16, 16, 1], rng=random.Random(0))
+        ps = net.parameters()
+
+        def nn_loss(xs: Any) -> Any:
+            return losses.hinge([net(x) for x in xs], y) + 1e-4 * losses.l2(ps)
+
+        rec = mg.record(nn_loss, ps, X, arrays=engine == "nn-arrays")
+
+        def one() -> None:
+            net.zero_grad()
+            rec(X)
+            for p in ps:
+                p.data -= 0.01 * p.grad
+
+        return {"seconds": _timeit(one, repeat=20)}
+    model, loss, update = _demo_network_loss()
+    rec = mg.record(loss, model.parameters(), arrays=engine == "arrays")
+
+    def step() -> None:
+        model.zero_grad()
+        rec()
+        update()
+
+    return {"seconds": _timeit(step, repeat=20)}
+
+
+def numpy_floor_step() -> Callable[[], None]:
+    """The 2-16-16-1 ReLU step (hinge loss + L2, SGD) on 100 points, batched by hand in NumPy."""
+    import numpy as np
+
+    X, y = moons()
+    Xa, ya = np.array(X), np.array(y)[:, None]
+    ws = [np.array(layer) for layer in init_weights(SIZES)]  # rows: [w..., b]
+    Ws = [w[:, :-1].copy() for w in ws]
+    bs = [w[:, -1].copy() for w in ws]
+    n, alpha = len(X), 1e-4
+
+    def step() -> None:
+        acts, pres = [Xa], []
+        for i, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+            z = acts[-1] @ W.T + b
+            pres.append(z)
+            acts.append(np.maximum(z, 0.0) if i < len(Ws) - 1 else z)
+        margin = 1.0 - ya * acts[-1]
+        delta = np.where(margin > 0.0, -ya / n, 0.0)
+        for i in range(len(Ws) - 1, -1, -1):
+            gW = delta.T @ acts[i] + 2 * alpha * Ws[i]
+            gb = delta.sum(axis=0) + 2 * alpha * bs[i]
+            if i:
+                delta = (delta @ Ws[i]) * (pres[i - 1] > 0.0)
+            Ws[i] -= 0.01 * gW
+            bs[i] -= 0.01 * gb
+
+    return step
+
+
+def work_fit(engine: str, epochs: int) -> dict[str, float]:
+    """The moons demo's training (``microgrand demo``: 2-16-16-1 ReLU, 100 training points, full
+    batch, hinge + L2, SGD with a falling learning rate, validation each epoch), eager or
+    ``compiled=True``: seconds for the whole ``fit``, this process's CPU."""
+    from microgrand import data, nn, optim
+    from microgrand.train import fit
+
+    X, y01 = data.moons(150, noise=0.1, seed=0)
+    y = data.to_pm1(y01)
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=50, seed=0)
+    model = nn.MLP(2, [16, 16, 1], activation="relu", init="uniform", rng=0)
+    opt = optim.SGD(model.parameters(), lr=1.0)
+    sched = optim.LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=epochs)
+    t = time.process_time()
+    fit(model, X_train, y_train, loss="hinge", optimizer=opt, scheduler=sched, epochs=epochs,
+        regularization=1e-4, validation=(X_test, y_test), progress=False,
+        compiled=engine == "compiled")
+    return {"seconds": time.process_time() - t}
+
+
+FIT_EPOCHS = (1, 5, 11, 60)
+
+
+def arrays_lines(repeat: int) -> list[str]:
+    """The array replay and ``fit(compiled=True)`` sections of RESULTS.md."""
+    engines = ["arrays", "scalar", "nn-arrays", "nn-scalar", "numpy-floor"]
+    pairs = [("replay", e) for e in engines if e != "numpy-floor" or has_module("numpy")]
+    if has_module("micrograd"):
+        pairs.append(("mlp", "micrograd"))
+    r = median_runs_of(pairs, repeat)
+    sec = {e: v["seconds"] for (_, e), v in r.items()}
+    ref, scalar, nn_scalar = sec.get("micrograd"), sec.get("scalar"), sec.get("nn-scalar")
+    labels = {
+        "arrays": ("micrograd's network and loss recorded once, replayed as NumPy arrays", scalar),
+        "scalar": ("the same recording replayed on Python floats", scalar),
+        "nn-arrays": ("`nn.MLP` + `losses.hinge` + `losses.l2` recorded, replayed as arrays",
+                      nn_scalar),
+        "nn-scalar": ("the same, replayed on Python floats", nn_scalar),
+        "numpy-floor": ("NumPy, the batched step written by hand (the floor)", scalar),
+        "micrograd": ("micrograd 0.1.0", None),
+    }
+    lines = [
+        "", "## The recorded step as arrays (2-16-16-1 ReLU, 100 moons points, hinge + L2, SGD)",
+        "",
+        "`mg.record` replays a recording as NumPy operations, one per group of alike nodes "
+        "(`microgrand/array_tape.py`), with the numbers of the replay on floats bit for bit. "
+        "Target: at most 0.001× micrograd's step and at least 10× faster than the replay on "
+        "floats.", "",
+        "| what | seconds per step | vs micrograd | faster than the float replay |",
+        "|---|---:|---:|---:|",
+    ]
+    for e, (label, base) in labels.items():
+        s = sec.get(e)
+        if s is None:
+            continue
+        speed = f"{base / s:.1f}×" if base else "—"
+        ratio = f"{s / ref:.5f}×" if ref else "—"
+        lines.append(f"| {label} | {s:.5f} | {ratio} | {speed} |")
+    fits = median_runs_of(
+        [(f"fit{n}", e) for n in FIT_EPOCHS for e in ("eager", "compiled")], repeat
+    )
+    lines += [
+        "", "## `fit(compiled=True)` against eager: the moons demo (`microgrand demo`)", "",
+        "2-16-16-1 ReLU on 100 training points, full batch (one step per epoch), validation on "
+        "50 points each epoch; the whole `fit`, CPU seconds. Compiled training records a batch "
+        "shape only when at least `BREAK_EVEN` steps of it remain, then replays it (as arrays "
+        "when NumPy is installed), checking its guards on every step. Below that many steps "
+        "it runs the very same eager steps (plus one dictionary lookup per step), so there "
+        "the two columns differ only by the machine's noise.", "",
+        "| epochs | eager (s) | compiled (s) | compiled ÷ eager | compiled per step vs micrograd |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for n in FIT_EPOCHS:
+        eg = fits.get((f"fit{n}", "eager"), {}).get("seconds")
+        cp = fits.get((f"fit{n}", "compiled"), {}).get("seconds")
+        if eg is None or cp is None:
+            lines.append(f"| {n} | failed | failed | — | — |")
+            continue
+        per_step = f"{cp / n / ref:.4f}×" if ref else "—"
+        lines.append(f"| {n} | {eg:.3f} | {cp:.3f} | {cp / eg:.2f} | {per_step} |")
+    return lines
+
+
 def sum_left(xs: list[Any]) -> Any:
     return left_fold(xs)
 
@@ -416,6 +583,8 @@ WORKERS: dict[str, Callable[..., dict[str, float]]] = {
     "ops": work_ops,
     "memory": work_memory,
     "playground": work_playground,
+    "replay": work_replay,
+    **{f"fit{n}": (lambda engine, n=n: work_fit(engine, n)) for n in FIT_EPOCHS},
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -493,6 +662,8 @@ def main() -> int:
     ap.add_argument("--core", action="store_true",
                     help="only the headline, the MLP step and memory; replaces those sections "
                     "of --out and keeps the rest")
+    ap.add_argument("--arrays-only", action="store_true",
+                    help="measure only the array replay and compiled fit (prints their sections)")
     ap.add_argument("--playground-only", action="store_true",
                     help="measure only the playground step (prints its table section)")
     args = ap.parse_args()
@@ -502,6 +673,22 @@ def main() -> int:
         return 0
     if args.playground_only:
         print("\n".join(playground_lines(args.repeat)))
+        return 0
+    if args.arrays_only:
+        section = "\n".join(arrays_lines(args.repeat))
+        print(section)
+        if args.out:  # replace these sections of the file, keep the rest
+            with open(args.out, encoding="utf-8") as f:
+                old = f.read()
+            start = old.find("\n## The recorded step as arrays")
+            end = old.find("\n## Playground")
+            if start < 0:
+                start = end = old.find("\n## Playground") if "\n## Playground" in old else len(old)
+            text = old[:start] + section + old[end:]
+            tmp = args.out + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, args.out)
         return 0
 
     engines = ["microgrand", "microgrand-same-graph", "micrograd", "plain"]
@@ -618,6 +805,7 @@ def main() -> int:
         vals = [ops[e].get(k) for e in ops]
         ratio = fmt_ratio(ops.get("microgrand", {}).get(k), ops.get("micrograd", {}).get(k))
         lines.append(f"| {k} | " + " | ".join(f"{v:.0f}" if v else "—" for v in vals) + f" | {ratio} |")
+    lines += arrays_lines(args.repeat)
     lines += playground_lines(args.repeat)
     lines += gif_section()
     text = "\n".join(lines) + "\n"

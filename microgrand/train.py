@@ -21,12 +21,13 @@ import contextlib
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from ._fit_checks import LossFn, Regularization, check_data, check_labels, prepare
+from ._fit_checks import FitSetup, LossFn, Regularization, check_data, check_labels, prepare
 from .context import no_grad
+from .history import EarlyStopping, History
 from .losses import LABELS_AS_INPUTS
 from .nn import Dropout, Module
 from .optim import LRScheduler, Optimizer
@@ -43,122 +44,9 @@ __all__ = [
 ]
 
 
-@dataclass
-class EarlyStopping:
-    """Stop when the monitored loss has not improved for ``patience`` epochs.
-
-    ``monitor`` is ``"val_loss"`` (needs ``validation=``), ``"loss"``, or ``"auto"``
-    (``val_loss`` when there is validation data). With ``restore_best`` the model gets the
-    parameters of its best epoch back at the end.
-
-    Example:
-        >>> EarlyStopping(patience=5).monitor
-        'auto'
-    """
-
-    patience: int = 10
-    min_delta: float = 0.0
-    monitor: str = "auto"
-    restore_best: bool = True
-
-    def __post_init__(self) -> None:
-        if isinstance(self.patience, bool) or not isinstance(self.patience, int):
-            raise TypeError(f"patience must be an int, got {self.patience!r}")
-        if self.patience < 1:
-            raise ValueError(f"patience must be >= 1, got {self.patience}")
-        if not (isinstance(self.min_delta, int | float) and self.min_delta >= 0):
-            raise ValueError(f"min_delta must be a number >= 0, got {self.min_delta!r}")
-        if self.monitor not in ("auto", "loss", "val_loss"):
-            raise ValueError(f"monitor must be 'auto', 'loss' or 'val_loss', got {self.monitor!r}")
-
-
-@dataclass
-class History:
-    """What happened during :func:`fit`, epoch by epoch and step by step.
-
-    Per epoch: ``loss`` (mean data loss over the epoch's batches, without the penalty),
-    ``metrics["accuracy"]`` (on the training predictions made during the epoch),
-    ``val_loss`` and ``val_metrics`` (on the validation data after the epoch),
-    ``epoch_time`` (seconds). Per step: ``step_loss``, ``step_penalty`` (the regularization
-    term), ``lr``, ``step_time`` and ``grad_norms[group]``: the L2 norm of the gradient of
-    each layer's parameters (``grad_norms["layer1"]``), the tool to see vanishing or
-    exploding gradients.
-
-    Example:
-        >>> h = History(); h.loss.append(0.5); h.metrics["accuracy"] = [0.9]
-        >>> h.epochs, h.accuracy
-        (1, [0.9])
-    """
-
-    loss: list[float] = field(default_factory=list)
-    metrics: dict[str, list[float]] = field(default_factory=dict)
-    val_loss: list[float] = field(default_factory=list)
-    val_metrics: dict[str, list[float]] = field(default_factory=dict)
-    epoch_time: list[float] = field(default_factory=list)
-    step_loss: list[float] = field(default_factory=list)
-    step_penalty: list[float] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
-    step_time: list[float] = field(default_factory=list)
-    grad_norms: dict[str, list[float]] = field(default_factory=dict)
-    best_epoch: int | None = None
-    stopped_early: bool = False
-
-    @property
-    def epochs(self) -> int:
-        """How many epochs ran."""
-        return len(self.loss)
-
-    @property
-    def steps(self) -> int:
-        """How many optimizer steps ran."""
-        return len(self.step_loss)
-
-    @property
-    def accuracy(self) -> list[float]:
-        """Training accuracy per epoch (empty when not measured)."""
-        return self.metrics.get("accuracy", [])
-
-    @property
-    def val_accuracy(self) -> list[float]:
-        """Validation accuracy per epoch (empty without validation data)."""
-        return self.val_metrics.get("accuracy", [])
-
-    @property
-    def total_time(self) -> float:
-        """Seconds spent in all epochs."""
-        return sum(self.epoch_time)
-
-    def summary(self) -> str:
-        """One line about the last epoch.
-
-        Example:
-            >>> h = History(loss=[0.5, 0.25], epoch_time=[0.1, 0.1])
-            >>> h.summary()
-            'epoch 2: loss 0.25 (0.2 s)'
-            >>> History(loss=[0.06], metrics={"accuracy": [1.0]}, epoch_time=[0.1]).summary()
-            'epoch 1: loss 0.06, accuracy 100.0% (0.1 s)'
-        """
-        if not self.loss:
-            return "no epochs"
-        parts = [f"epoch {self.epochs}: loss {self.loss[-1]:.4g}"]
-        for k, v in self.metrics.items():
-            parts.append(f"{k} {_fmt_metric(k, v[-1])}")
-        if self.val_loss:
-            parts.append(f"val_loss {self.val_loss[-1]:.4g}")
-        for k, v in self.val_metrics.items():
-            parts.append(f"val_{k} {_fmt_metric(k, v[-1])}")
-        return ", ".join(parts) + f" ({self.total_time:.2g} s)"
-
-    def __repr__(self) -> str:
-        return f"History({self.summary()}, steps={self.steps})"
-
-
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _fmt_metric(name: str, value: float) -> str:
-    """Accuracy as a percentage (``100.0%``), other metrics with four significant digits."""
-    return f"{100 * value:.1f}%" if name == "accuracy" else f"{value:.4g}"
 
 
 def _outputs(model: Callable[..., Any], x: Sequence[Any]) -> Value | list[Value]:
@@ -327,6 +215,8 @@ _EXPLODED = 1e6  # parameters this many times larger than at the start: training
 # --- fit ----------------------------------------------------------------------------------
 
 
+# fit is long only by its docstring (every argument explained where a teacher looks first);
+# the work happens in _Trainer and _Stopper below.
 def fit(
     model: Module,
     X: Sequence[Sequence[float]],
@@ -372,16 +262,21 @@ def fit(
             stepped once per epoch.
         callback: ``callback(epoch, history)`` after each epoch; return ``True`` to stop.
         compiled: record a batch's graph once with :func:`microgrand.record` and replay it
-            on plain floats (the same gradients, several times faster). With the built-in
-            ``"mse"``, ``"mae"``, ``"hinge"``, ``"bce"`` and ``"bce_logits"`` losses the
-            examples *and* labels are inputs of the recording, so one recording serves every
-            batch of the same size, shuffled mini-batches included. With
+            (as NumPy array operations when NumPy is installed, else on plain floats): the
+            same numbers as eager training, bit for bit, several times faster. With the
+            built-in ``"mse"``, ``"mae"``, ``"hinge"``, ``"bce"`` and ``"bce_logits"`` losses
+            the examples *and* labels are inputs of the recording, so one recording serves
+            every batch of the same size, shuffled mini-batches included. With
             ``"cross_entropy"`` (the label picks a logit) or your own loss function the labels
-            are part of the graph: a batch is recorded the second time the same labels come
-            in the same order (full batch, ``shuffle=False``, or a small dataset) and runs
-            eagerly otherwise. The model must have no active dropout. Replays 1, 2, 4, 8, … of
-            each recording are checked against an eager run, so a model whose graph depends on
-            its numbers (a Python ``if`` on a Value) raises ``RecordMismatchError``.
+            are part of the graph: a batch is recorded when the same labels come again in
+            the same order (full batch, ``shuffle=False``, or a small dataset) and runs
+            eagerly otherwise. A batch size is recorded only when at least
+            :data:`~microgrand.recording.BREAK_EVEN` steps of it remain, so a short run is
+            trained eagerly and is never slower. The model must have no active dropout. Every
+            replay checks the recording's guards (the decisions the model took on its
+            numbers), so a model whose graph depends on its numbers (a Python ``if`` on a
+            Value) raises ``RecordMismatchError`` at the first step that takes another path,
+            instead of silently training another model.
 
     Every argument is checked before the first step (see :mod:`microgrand._fit_checks`): a NaN
     or infinity in ``X``/``y`` is refused with its row and column, and an optimizer holding
@@ -414,40 +309,18 @@ def fit(
         regularization=regularization, scheduler=scheduler,
         monitor=None if early_stopping is None else early_stopping.monitor,
     )
-    Xs, ys, Xv, yv = setup.Xs, setup.ys, setup.Xv, setup.yv
-    loss_fn, loss_name, opt = setup.loss_fn, setup.loss_name, setup.optimizer
-    penalty, sched, metrics, monitor = setup.penalty, setup.scheduler, setup.metrics, setup.monitor
-    negative, threshold = setup.negative, setup.threshold
-
-    params = model.parameters()
-    groups = model.grad_groups()
     history = History(
-        metrics={m: [] for m in metrics},
-        val_metrics={m: [] for m in metrics} if validation is not None else {},
-        grad_norms={g: [] for g in groups},
+        metrics={m: [] for m in setup.metrics},
+        val_metrics={m: [] for m in setup.metrics} if validation is not None else {},
+        grad_norms={g: [] for g in model.grad_groups()},
     )
-    rng = random.Random(seed)
-    start = max(1.0, _largest(params))
-    updates = 0
-    best = math.inf
-    best_state: dict[str, float] | None = None
-    bad_epochs = 0
     # The labels against the loss and the model's outputs, once, before any step (one
     # example's outputs, computed as at inference so that no dropout mask is drawn).
     with _evaluating(model):
-        check_labels(loss_name, ys + yv, _outputs(model, Xs[0]))
-
-    def batch_graph(xb_in: list[list[Value]], yb_in: list[Any]) -> tuple[Value, list[Any]]:
-        outs = [_outputs(model, x) for x in xb_in]
-        data_loss = loss_fn(outs, yb_in)
-        if penalty is None:
-            return data_loss, [data_loss, data_loss, outs]
-        p = penalty(params)
-        return data_loss + p, [data_loss, p, outs]
-
-    replays = BatchRecordings(
-        batch_graph, params, labels_as_inputs=any(loss_fn is f for f in LABELS_AS_INPUTS)
-    ) if compiled else None
+        check_labels(setup.loss_name, setup.ys + setup.yv, _outputs(model, setup.Xs[0]))
+    trainer = _Trainer(model, setup, history, compiled=compiled)
+    stopper = _Stopper(early_stopping, setup.monitor, model)
+    rng = random.Random(seed)
 
     from tqdm.auto import tqdm
 
@@ -455,105 +328,192 @@ def fit(
     try:
         for epoch in bar:
             t0 = time.perf_counter()
-            outs_epoch: list[Value | list[Value]] = []
-            ys_epoch: list[Any] = []
-            loss_sum = 0.0
-            for idx in _batches(len(Xs), batch_size, shuffle, rng):
-                s0 = time.perf_counter()
-                xb = [Xs[i] for i in idx]
-                yb = [ys[i] for i in idx]
-                try:
-                    replayed = None
-                    if replays is not None:
-                        opt.zero_grad()
-                        replayed = replays.step(xb, yb)
-                    if replayed is not None:
-                        assert replays is not None
-                        total_data = replayed
-                        data_data, pen, out_data = replays.extras
-                        outs = [
-                            [Value(o) for o in out] if isinstance(out, list) else Value(out)
-                            for out in out_data
-                        ]
-                    else:
-                        total, (data_loss, p, outs) = batch_graph(xb, yb)
-                        total_data, data_data, pen = total.data, data_loss.data, p.data
-                    if penalty is None:
-                        pen = 0.0
-                except (ArithmeticError, ValueError) as err:
-                    # After updates that blew the parameters up, any failure of the forward
-                    # pass (an overflow, inf - inf) is the divergence, not its own bug.
-                    big = _largest(params)
-                    if updates == 0 or not (big > _EXPLODED * start or not math.isfinite(big)):
-                        raise
-                    raise _diverged(
-                        epoch + 1, f"the parameters grew to {big:.3g} and the forward pass "
-                        f"failed ({type(err).__name__}: {err})"
-                    ) from err
-                if not math.isfinite(total_data):
-                    raise _diverged(epoch + 1, f"the loss became {total_data}")
-                if replayed is None:
-                    opt.zero_grad()
-                    try:
-                        total.backward()
-                    except (ArithmeticError, ValueError) as err:
-                        raise _diverged(
-                            epoch + 1, f"the backward pass failed ({type(err).__name__}: {err})"
-                        ) from err
-                bad = next((q for q in params if not math.isfinite(q.grad)), None)
-                if bad is not None:
-                    raise _diverged(epoch + 1, f"a gradient became {bad.grad}")
-                for g, ps in groups.items():
-                    history.grad_norms[g].append(_grad_norm(ps))
-                history.lr.append(opt.lr)
-                opt.step()
-                updates += 1
-                if not math.isfinite(_largest(params)):
-                    raise _diverged(epoch + 1, "a parameter became infinite after the update")
-                history.step_loss.append(data_data)
-                history.step_penalty.append(pen)
-                history.step_time.append(time.perf_counter() - s0)
-                loss_sum += data_data * len(idx)
-                if metrics:
-                    outs_epoch.extend(outs)
-                    ys_epoch.extend(yb)
-            history.loss.append(loss_sum / len(Xs))
-            for m in metrics:
-                history.metrics[m].append(_metric(m, outs_epoch, ys_epoch, threshold, negative))
-            del outs_epoch  # frees this epoch's graphs
-            if validation is not None:
-                with _evaluating(model):  # as at inference (dropout off), as Keras does
-                    vouts = [_outputs(model, x) for x in Xv]
-                    history.val_loss.append(loss_fn(vouts, yv).data)
-                for m in metrics:
-                    history.val_metrics[m].append(_metric(m, vouts, yv, threshold, negative))
-            if sched is not None:
-                sched.step()
+            batches = _batches(len(setup.Xs), batch_size, shuffle, rng)
+            trainer.epoch(epoch, batches, later_epochs=epochs - epoch - 1)
+            trainer.end_epoch(validation is not None)
             history.epoch_time.append(time.perf_counter() - t0)
             if progress:
-                post = {"loss": f"{history.loss[-1]:.4g}"}
-                for m in metrics:
-                    post[m[:3]] = f"{history.metrics[m][-1]:.3f}"
-                if validation is not None:
-                    post["val_loss"] = f"{history.val_loss[-1]:.4g}"
-                bar.set_postfix(post, refresh=False)
-            if early_stopping is not None:
-                current = history.val_loss[-1] if monitor == "val_loss" else history.loss[-1]
-                if current < best - early_stopping.min_delta:
-                    best = current
-                    history.best_epoch = epoch + 1
-                    bad_epochs = 0
-                    if early_stopping.restore_best:
-                        best_state = model.state_dict()
-                else:
-                    bad_epochs += 1
-                    if bad_epochs >= early_stopping.patience:
-                        history.stopped_early = True
-                        break
+                bar.set_postfix(_postfix(history, setup.metrics), refresh=False)
+            if stopper.stop(history):
+                break
             if callback is not None and callback(epoch + 1, history):
                 break
     finally:
         bar.close()
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    stopper.restore()
     return history
+
+
+def _postfix(history: History, metrics: Sequence[str]) -> dict[str, str]:
+    """What the progress bar shows after an epoch."""
+    post = {"loss": f"{history.loss[-1]:.4g}"}
+    for m in metrics:
+        post[m[:3]] = f"{history.metrics[m][-1]:.3f}"
+    if history.val_loss:
+        post["val_loss"] = f"{history.val_loss[-1]:.4g}"
+    return post
+
+
+class _Stopper:
+    """Early stopping: watches the monitored loss, keeps the best parameters."""
+
+    def __init__(self, rule: EarlyStopping | None, monitor: str | None, model: Module) -> None:
+        self.rule, self.monitor, self.model = rule, monitor, model
+        self.best = math.inf
+        self.best_state: dict[str, float] | None = None
+        self.bad_epochs = 0
+
+    def stop(self, history: History) -> bool:
+        """After an epoch: True when training should stop."""
+        rule = self.rule
+        if rule is None:
+            return False
+        current = history.val_loss[-1] if self.monitor == "val_loss" else history.loss[-1]
+        if current < self.best - rule.min_delta:
+            self.best = current
+            history.best_epoch = history.epochs
+            self.bad_epochs = 0
+            if rule.restore_best:
+                self.best_state = self.model.state_dict()
+            return False
+        self.bad_epochs += 1
+        if self.bad_epochs >= rule.patience:
+            history.stopped_early = True
+            return True
+        return False
+
+    def restore(self) -> None:
+        if self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+
+
+class _Trainer:
+    """One training run's steps: the batch's graph (built, or replayed from a recording), the
+    divergence checks, the update, and what each step and epoch adds to the History."""
+
+    def __init__(
+        self, model: Module, setup: FitSetup, history: History, *, compiled: bool
+    ) -> None:
+        self.model, self.setup, self.history = model, setup, history
+        self.params = model.parameters()
+        self.groups = model.grad_groups()
+        self.opt: Optimizer = setup.optimizer
+        self.start = max(1.0, _largest(self.params))
+        self.updates = 0
+        self.epoch_no = 0
+        self.outs_epoch: list[Value | list[Value]] = []
+        self.ys_epoch: list[Any] = []
+        self.replays = (
+            BatchRecordings(
+                self.batch_graph,
+                self.params,
+                labels_as_inputs=any(setup.loss_fn is f for f in LABELS_AS_INPUTS),
+            )
+            if compiled
+            else None
+        )
+
+    def batch_graph(self, xb: list[list[Value]], yb: list[Any]) -> tuple[Value, list[Any]]:
+        """The batch's loss (plus the penalty), with (data loss, penalty, outputs) as extras."""
+        outs = [_outputs(self.model, x) for x in xb]
+        data_loss = self.setup.loss_fn(outs, yb)
+        if self.setup.penalty is None:
+            return data_loss, [data_loss, data_loss, outs]
+        p = self.setup.penalty(self.params)
+        return data_loss + p, [data_loss, p, outs]
+
+    def epoch(self, epoch: int, batches: list[list[int]], later_epochs: int) -> None:
+        """Every step of one epoch, then its mean loss and metrics in the History."""
+        self.epoch_no = epoch + 1
+        Xs, ys = self.setup.Xs, self.setup.ys
+        # How many steps of each batch size are still to come (every epoch has the same
+        # sizes): a recording pays for itself only over enough replays.
+        counts = Counter(len(b) for b in batches)
+        left = {size: (later_epochs + 1) * c for size, c in counts.items()}
+        self.outs_epoch, self.ys_epoch = [], []
+        loss_sum = 0.0
+        for idx in batches:
+            left[len(idx)] -= 1
+            xb, yb = [Xs[i] for i in idx], [ys[i] for i in idx]
+            s0 = time.perf_counter()
+            data_loss, pen, outs = self.step(xb, yb, left[len(idx)])
+            h = self.history
+            h.step_loss.append(data_loss)
+            h.step_penalty.append(pen)
+            h.step_time.append(time.perf_counter() - s0)
+            loss_sum += data_loss * len(idx)
+            if self.setup.metrics:
+                self.outs_epoch.extend(outs)
+                self.ys_epoch.extend(yb)
+        self.history.loss.append(loss_sum / len(Xs))
+
+    def step(self, xb: list[Any], yb: list[Any], remaining: int) -> tuple[float, float, Any]:
+        """One optimizer step on a batch; returns (data loss, penalty, outputs)."""
+        total, total_data, data_data, pen, outs = self.forward(xb, yb, remaining)
+        if not math.isfinite(total_data):
+            raise _diverged(self.epoch_no, f"the loss became {total_data}")
+        if total is not None:  # built eagerly: backward now
+            self.opt.zero_grad()
+            try:
+                total.backward()
+            except (ArithmeticError, ValueError) as err:
+                raise _diverged(
+                    self.epoch_no, f"the backward pass failed ({type(err).__name__}: {err})"
+                ) from err
+        bad = next((q for q in self.params if not math.isfinite(q.grad)), None)
+        if bad is not None:
+            raise _diverged(self.epoch_no, f"a gradient became {bad.grad}")
+        for g, ps in self.groups.items():
+            self.history.grad_norms[g].append(_grad_norm(ps))
+        self.history.lr.append(self.opt.lr)
+        self.opt.step()
+        self.updates += 1
+        if not math.isfinite(_largest(self.params)):
+            raise _diverged(self.epoch_no, "a parameter became infinite after the update")
+        return data_data, (0.0 if self.setup.penalty is None else pen), outs
+
+    def forward(self, xb: list[Any], yb: list[Any], remaining: int) -> tuple[Any, ...]:
+        """The batch's loss by replay (gradients filled in; the graph is None) or eagerly:
+        (graph or None, total loss, data loss, penalty, outputs)."""
+        try:
+            replayed = None
+            if self.replays is not None:
+                self.opt.zero_grad()
+                replayed = self.replays.step(xb, yb, remaining=remaining)
+            if replayed is not None:
+                assert self.replays is not None
+                data_data, pen, out_data = self.replays.extras
+                outs = [
+                    [Value(o) for o in out] if isinstance(out, list) else Value(out)
+                    for out in out_data
+                ]
+                return None, replayed, data_data, pen, outs
+            total, (data_loss, p, outs) = self.batch_graph(xb, yb)
+            return total, total.data, data_loss.data, p.data, outs
+        except (ArithmeticError, ValueError) as err:
+            # After updates that blew the parameters up, any failure of the forward
+            # pass (an overflow, inf - inf) is the divergence, not its own bug.
+            big = _largest(self.params)
+            if self.updates == 0 or not (big > _EXPLODED * self.start or not math.isfinite(big)):
+                raise
+            raise _diverged(
+                self.epoch_no, f"the parameters grew to {big:.3g} and the forward pass "
+                f"failed ({type(err).__name__}: {err})"
+            ) from err
+
+    def end_epoch(self, validate: bool) -> None:
+        """Metrics, validation and the learning-rate schedule after an epoch."""
+        su, h = self.setup, self.history
+        for m in su.metrics:
+            h.metrics[m].append(
+                _metric(m, self.outs_epoch, self.ys_epoch, su.threshold, su.negative)
+            )
+        self.outs_epoch = []  # frees this epoch's graphs
+        if validate:
+            with _evaluating(self.model):  # as at inference (dropout off), as Keras does
+                vouts = [_outputs(self.model, x) for x in su.Xv]
+                h.val_loss.append(su.loss_fn(vouts, su.yv).data)
+            for m in su.metrics:
+                h.val_metrics[m].append(_metric(m, vouts, su.yv, su.threshold, su.negative))
+        if su.scheduler is not None:
+            su.scheduler.step()

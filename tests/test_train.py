@@ -353,7 +353,7 @@ def test_compiled_training_is_identical_to_eager(
                 for _ in range(2))  # fmt: skip
     else:
         a, b = _twin_models()
-    kw: dict[str, Any] = dict(loss=loss, optimizer="adam", lr=0.02, epochs=8,
+    kw: dict[str, Any] = dict(loss=loss, optimizer="adam", lr=0.02, epochs=24,
                               batch_size=batch_size, shuffle=shuffle, progress=False,
                               regularization=regularization, validation=(X[:5], y[:5]))
     h1 = fit(a, X, y, **kw)
@@ -380,18 +380,21 @@ def test_compiled_training_records_once_per_batch_shape(
     from microgrand.nn import MLP
 
     calls: list[int] = []
-    real = recording.record
+    real = recording._record
 
-    def counting(*args: Any) -> Any:
+    def counting(*args: Any, **kw: Any) -> Any:
         calls.append(1)
-        return real(*args)
+        return real(*args, **kw)
 
-    monkeypatch.setattr(recording, "record", counting)
+    monkeypatch.setattr(recording, "_record", counting)
     X, y01 = mgdata.moons(n, noise=0.1, seed=2)
     y: list[Any] = {"hinge": mgdata.to_pm1(y01), "mse": y01}.get(loss, [int(t) for t in y01])
     model = MLP(2, [4, 2 if loss == "cross_entropy" else 1], rng=0)
-    fit(model, X, y, loss=loss, epochs=3, batch_size=batch_size, compiled=True, progress=False)
+    fit(model, X, y, loss=loss, epochs=24, batch_size=batch_size, compiled=True, progress=False)
     assert len(calls) == expected
+    calls.clear()  # too few steps to pay for a recording: none is made
+    fit(model, X, y, loss=loss, epochs=2, batch_size=batch_size, compiled=True, progress=False)
+    assert calls == []
 
 
 def test_compiled_training_refuses_what_it_cannot_replay() -> None:
