@@ -26,7 +26,7 @@
 # 2. write the **same** backward pass with matrices (this is what PyTorch does inside),
 # 3. run the same model in PyTorch and compare gradients number by number,
 # 4. translate a training loop line by line,
-5. measure why frameworks record graphs and use tensors.
+# 5. measure why frameworks record graphs and use tensors.
 
 # %%
 import random
@@ -235,7 +235,7 @@ flat_mg = np.concatenate([g.ravel() for g in grads_mg.values()])
 flat_np = np.concatenate([g.ravel() for g in grads_np.values()])
 names = [f"{k}[{','.join(map(str, i))}]" for k, g in grads_mg.items() for i in np.ndindex(g.shape)]
 
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.8))
 lim = 1.1 * np.abs(flat_mg).max()
 ax1.plot([-lim, lim], [-lim, lim], color="0.8", lw=1, zorder=0)
 ax1.scatter(flat_mg, flat_np, s=40, color="tab:blue")
