@@ -149,10 +149,10 @@ def show(model, history, title, stop=None):
                      xytext=(5, -12), textcoords="offset points", fontsize=9)
     ax1.set(xlabel="epoch", ylabel="hinge loss (per point)", title=title)
     ax1.legend(loc="upper right", fontsize=8)
+    title = (f"training {accuracy(model, X_train, y_train):.0%}, "
+             f"validation {accuracy(model, X_val, y_val):.0%}")
     model.eval()  # draw the boundary without dropout
-    plots.plot_decision_boundary(model, X_train, y_train, ax=ax2, resolution=50,
-                                 title=f"training {accuracy(model, X_train, y_train):.0%}, "
-                                       f"validation {accuracy(model, X_val, y_val):.0%}")
+    plots.plot_decision_boundary(model, X_train, y_train, ax=ax2, resolution=50, title=title)
     model.train()
     ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8,
                frameon=False)
@@ -193,7 +193,8 @@ assert history.loss[-1] < 0.2 * history.loss[0], "while the training loss keeps 
 # itself around single points. Raise **L2** and press **Reset** to see the boundary calm down.
 
 # %%
-memorise = mg.playground(dataset="moons", n=40, noise=0.35, layers=[16, 16], lr=0.03, seed=0)
+memorise = mg.playground(dataset="moons", n=40, noise=0.35, layers=[16, 16], lr=0.03, seed=0,
+                         record_every=40)  # the stored replay keeps a frame every 40 steps
 memorise.step(400)
 memorise
 
@@ -423,25 +424,26 @@ fig, ax = plt.subplots(figsize=(6, 3.4))
 for name, marker in (("training", "o"), ("validation", "s")):
     ax.plot(sizes, np.array(curve[name]) * 100, marker=marker, label=name)
 ax.axhline(line_val * 100, color="0.5", ls="--", lw=1, label="the line x1 = 0")
-ax.set(xscale="log", xticks=sizes, xticklabels=[str(n) for n in sizes],
-       xlabel="training points", ylabel="accuracy (%)",
-       title="Learning curve of the plain network")
+ax.set_xscale("log")
+ax.set_xticks(sizes, [str(n) for n in sizes])
+ax.minorticks_off()
+ax.set(xlabel="training points", ylabel="accuracy (%)", title="Learning curve of the plain network")
 ax.legend(fontsize=8)
 plt.show()
 
 # %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
 tr, va = np.array(curve["training"]), np.array(curve["validation"])
 assert va[-1] >= va[1] + 0.05, "with 240 points the plain network scores 5+ points better than with 30"
-assert min(va[2:]) >= max(va[:2]) + 0.03, "the validation curve rises"
+assert va[0] < va[1] and min(va[2:]) >= max(va[:2]) + 0.03, "the validation curve rises"
 assert tr[1] >= 0.98 and tr[-1] < 0.95, "with more points it can no longer memorise them all"
 assert tr[-1] - va[-1] < tr[1] - va[1] - 0.1, "the gap between training and validation closes"
 assert abs(va[-1] - line_val) <= 0.05, "and validation ends near the best possible score"
 
 # %% [markdown]
-# With few points the training accuracy is perfect and the validation accuracy poor; with
-# more points the same network can no longer memorise them all, its training accuracy comes
-# down, its validation accuracy rises (by more than 5 points from 30 to 240 points), and the
-# two meet near the best possible score. More data does what the regularizers did, without
+# With 30 points the training accuracy is perfect and the validation accuracy poor (fewer
+# points are worse still on validation). With more points the same network can no longer
+# memorise them all: its training accuracy comes down, its validation accuracy rises (by more
+# than 5 points from 30 to 240 points), and the two come close, near the best possible score. More data does what the regularizers did, without
 # any choice of λ or p: when you can get it, **more data is the best regularizer**.
 
 # %% [markdown]

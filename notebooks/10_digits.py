@@ -58,6 +58,10 @@ print(f"{len(X_train)} training, {len(X_val)} validation and {len(X_test)} test 
       f"of {len(X[0])} pixels")
 print("images per digit in the training set:", [y_train.count(d) for d in range(10)])
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert (len(X_train), len(X_val), len(X_test)) == (288, 72, 120) and len(X[0]) == 64, "the split"
+assert min(y_train.count(d) for d in range(10)) >= 15, "every digit is in the training set"
+
 # %%
 fig, axes = plt.subplots(2, 10, figsize=(9.5, 2.3))
 for ax, x, label in zip(axes.ravel(), X_train, y_train):
@@ -135,7 +139,15 @@ assert len(X_train) == 288 and history.steps == 9 * EPOCHS, "288 images, 9 steps
 assert history.val_accuracy[-1] >= 0.75, "the network reads most validation digits right"
 
 # %%
-plots.plot_history(history)
+def narrow(fig, width=9.5):
+    """Scale a figure down to `width` inches, so that it fits the notebook's width."""
+    w, h = fig.get_size_inches()
+    if w > width:
+        fig.set_size_inches(width, h * width / w)
+    return fig
+
+
+narrow(plots.plot_history(history))
 
 # %% [markdown]
 # ## 3. What does it get right and wrong?
@@ -148,12 +160,12 @@ predicted = predict_classes(model, X_test)  # the arg-max of the 10 scores, with
 accuracy = np.mean(np.array(predicted) == np.array(y_test))
 print(f"test accuracy: {accuracy:.1%} ({sum(p != t for p, t in zip(predicted, y_test))} mistakes "
       f"out of {len(y_test)})")
-display(plots.plot_digits(X_test, y_test, predicted, n=16, cols=8,
-                          title="The first 16 test images: predicted digit"))
+display(narrow(plots.plot_digits(X_test, y_test, predicted, n=16, cols=8,
+                                 title="The first 16 test images: predicted digit")))
 wrong = [i for i, (p, t) in enumerate(zip(predicted, y_test)) if p != t]
-plots.plot_digits([X_test[i] for i in wrong], [y_test[i] for i in wrong],
-                  [predicted[i] for i in wrong], n=len(wrong), cols=8,
-                  title="Every mistake: predicted digit (true digit)")
+narrow(plots.plot_digits([X_test[i] for i in wrong], [y_test[i] for i in wrong],
+                         [predicted[i] for i in wrong], n=len(wrong), cols=8,
+                         title="Every mistake: predicted digit (true digit)"))
 
 # %% [markdown]
 # A **confusion matrix** counts, for each true digit (row), how often each digit was predicted
@@ -198,6 +210,13 @@ for ax in axes:
 fig.tight_layout()
 plt.show()
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert int((grads[:, np.array(x) == 0] != 0).sum()) == 0, "blank pixels' weights get no gradient"
+with mg.no_grad():
+    fired = np.array([v.data > 0 for v in model.layers[0](x)])
+assert np.array_equal(per_unit == 0, ~fired), "exactly the units that did not fire get no gradient"
+assert 0 < int((per_unit == 0).sum()) < len(per_unit), "some units fired, some did not"
+
 # %% [markdown]
 # Two things you can predict from lesson 04:
 #
@@ -235,9 +254,14 @@ off = np.abs(np.array(rounded) - np.array(y_test))
 off_c = np.abs(np.array(predicted) - np.array(y_test))
 print(f"regression, rounded: training accuracy {acc_r_train:.1%}, test accuracy {acc_r:.1%} "
       f"(one output per class: {accuracy:.1%})")
-print(f"mistakes one digit away (e.g. a 4 read as 3 or 5): regression {np.mean(off[off > 0] == 1):.0%} "
-      f"of its {int((off > 0).sum())} mistakes, one output per class {np.mean(off_c[off_c > 0] == 1):.0%} "
-      f"of its {int((off_c > 0).sum())}")
+near = np.mean(off[off > 0] == 1)
+print(f"regression mistakes one digit off (e.g. a 4 read as 3 or 5): {near:.0%} "
+      f"of its {int((off > 0).sum())} mistakes")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert acc_r < accuracy - 0.3, "the regression is far less accurate than one output per class"
+assert 0.2 < acc_r and acc_r_train < 0.6, "above chance, but it does not fit its training images either"
+assert near >= 0.4, "many of its mistakes are one digit off"
 
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 4.5))
@@ -245,19 +269,22 @@ jitter = np.random.default_rng(0).uniform(-0.2, 0.2, len(y_test))
 ax.scatter(np.array(y_test) + jitter, raw, s=10, alpha=0.6)
 ax.plot([0, 9], [0, 9], color="0.6", lw=1)
 ax.set(xlabel="true digit", ylabel="network output (a number)", xticks=range(10),
-       title="Regression: the output often lands between digits")
+       title="Regression: one number per image")
 plt.show()
 plots.plot_confusion_matrix(y_test, rounded, labels=list(range(10)),
                             title="Regression (rounded): confusion matrix")
 
 # %% [markdown]
-# With the same network size and training budget the regression is far less accurate, and its
-# mistakes have a telling shape: a **band around the diagonal**, squeezed towards the middle
-# digits. The network has to place every image on a single number line, so it confuses digits
-# whose *values* are close (3 and 4), although they look nothing alike, and an image it is
-# unsure about gets an average — a "1" that might be a "7" comes out as about 4, which is
-# neither. The class labels are names, not quantities. With one output per class, the network
-# can say "1 or 7, probably 7" without passing through 2 … 6.
+# Even with ten times the training, the regression reads only about a third of the test digits
+# right, far below one output per class (printed above), and it does no better on its own
+# training images: more training would not fix it. The network has to place every image on a
+# single number line, in the order 0, 1, …, 9, although the digits' shapes are in no such
+# order. Its mistakes show it: many are one digit off (a 4 read as 3 or 5, printed above), the
+# cells next to the diagonal of its confusion matrix, between digits whose *values* are close
+# although they look nothing alike. And an image it is unsure about gets an average of the
+# candidates — between a 1 and a 7 lies a 4, which is neither. The class labels are names, not
+# quantities. With one output per class, the network can say "1 or 7, probably 7" without
+# passing through 2 … 6.
 #
 # **Use regression for quantities** (a price, a temperature, tomorrow's sales), and one
 # output per class with softmax and cross-entropy **for categories**.
@@ -298,6 +325,9 @@ h = fit(wide, X_train, y_train, loss="cross_entropy",
 wide_test = np.mean(np.array(predict_classes(wide, X_test)) == np.array(y_test))
 print(f"{len(wide.parameters())} parameters, validation accuracy {h.val_accuracy[-1]:.1%}, "
       f"test accuracy {wide_test:.1%}")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert len(wide.parameters()) == 64 * 32 + 32 + 32 * 10 + 10, "the wide model's parameter count"
 
 # %% [markdown]
 # ### Exercise 3 — what does a hidden unit look for?
