@@ -96,12 +96,15 @@ for epoch in range(EPOCHS):
     ae_losses.append(loss.data)
 print(f"reconstruction error: first epoch {ae_losses[0]:.4f}, last epoch {ae_losses[-1]:.4f}")
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert ae_losses[-1] < ae_losses[0] / 3, "training shrinks the reconstruction error"
+
 # %% [markdown]
 # Top row: original images. Bottom row: what the network rebuilds from just two numbers.
 
 # %%
 show = [0, 1, 2, 12, 13, 14, 24, 25, 26]
-fig, axes = plt.subplots(2, len(show), figsize=(1.2 * len(show), 2.8))
+fig, axes = plt.subplots(2, len(show), figsize=(1.05 * len(show), 2.6))
 with mg.no_grad():
     for col, i in enumerate(show):
         rebuilt = [o.data for o in decoder(encoder(images[i]))]
@@ -118,11 +121,12 @@ plt.show()
 # Where does each image land in the 2-D code space? The colours are the true digits — which the
 # network **never saw**. Images of the same digit end up close together: the autoencoder has
 # discovered the classes by itself, because similar images need similar codes to be rebuilt well.
+# (Printed below: for how many images the nearest other code belongs to the same digit.)
 
 # %%
 with mg.no_grad():
     codes = np.array([[c.data for c in encoder(x)] for x in images])
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
 ax1.plot(ae_losses)
 ax1.set(xlabel="epoch", ylabel="reconstruction error (MSE)", title="Training")
 for cls, color in zip((0, 1, 4), ("tab:blue", "tab:orange", "tab:green")):
@@ -132,6 +136,13 @@ ax2.set(xlabel="code unit 1", ylabel="code unit 2", title="The learned 2-D codes
 ax2.legend()
 fig.tight_layout()
 plt.show()
+gaps = np.linalg.norm(codes[:, None, :] - codes[None, :, :], axis=2)
+np.fill_diagonal(gaps, np.inf)
+same = np.mean(np.array(labels)[gaps.argmin(axis=1)] == np.array(labels))
+print(f"the nearest other code is of the same digit for {same:.0%} of the images")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert same >= 0.8, "images of the same digit get nearby codes"
 
 # %% [markdown]
 # Backpropagation here was exactly what you know: a loss, `backward()`, an update. What changed
@@ -139,20 +150,21 @@ plt.show()
 #
 # ## 2. A 1-D convolution: one weight, many uses
 #
-# A convolution slides a small **kernel** of weights along a signal. With the kernel
-# $w = (w_0, w_1, w_2)$ and an input $x_0, \dots, x_4$, each output is
+# A convolution slides a small **kernel** of weights along a signal. With the smallest kernel,
+# two weights $w = (w_0, w_1)$, and an input of four numbers $x_0, \dots, x_3$, each output is
 #
-# $$y_i = w_0 x_i + w_1 x_{i+1} + w_2 x_{i+2}, \qquad i = 0, 1, 2.$$
+# $$y_i = w_0 x_i + w_1 x_{i+1}, \qquad i = 0, 1, 2.$$
 #
-# The same three weights are used at **every position**. In the graph below (gradients only,
-# to keep it small), each output is created in its own scope (a box), and the weight `w1` is
-# highlighted with all of its paths to the loss: it has three of them, one per position.
-# The inputs and weights sit along the top; their edges must cross on the way down, because
-# every weight goes to every position — that is what sharing means. Follow the orange ones.
+# The same two weights are used at **every position**. The loss compares each output with a
+# target $t_i$: $L = \sum_i (y_i - t_i)^2$. In the graph below (gradients only, to keep it
+# small), each output is created in its own scope (a box), and the weight `w1` is highlighted
+# with all of its paths to the loss: it has three of them, one per position. The inputs and
+# weights sit along the top; their edges must cross on the way down, because every weight goes
+# to every position — that is what sharing means. Follow the orange ones.
 
 # %%
-x = [mg.Value(v, label=f"x{i}") for i, v in enumerate([1.0, 2.0, -1.0, 0.5, 3.0])]
-w = [mg.Value(v, label=f"w{k}") for k, v in enumerate([0.5, -1.0, 0.25])]
+x = [mg.Value(v, label=f"x{i}") for i, v in enumerate([1.0, 2.0, -1.0, 3.0])]
+w = [mg.Value(v, label=f"w{k}") for k, v in enumerate([0.5, -1.0])]
 targets = [mg.Value(v, label=f"t{i}") for i, v in enumerate([1.0, 0.0, -1.0])]
 
 y = []
@@ -164,17 +176,10 @@ for i in range(len(x) - len(w) + 1):
 L = mg.vsum([(yi - t) ** 2 for yi, t in zip(y, targets)])
 L.label = "L"
 L.backward()
-mg.draw(L, path_from=w[1], show=("grad",), precision=3, rankdir="TB")
+mg.draw(L, path_from=w[1], show=("grad",), precision=2, rankdir="TB")
 
 # %% [markdown]
-# Step through the backward pass. Watch `w1`: it receives one contribution from each position,
-# and its gradient is their sum. (Use the buttons or the arrow keys.)
-
-# %%
-step(L)
-
-# %% [markdown]
-# The chain rule for the three weights (`explain` can write it out for every node; `nodes=`
+# The chain rule for the two weights (`explain` can write it out for every node; `nodes=`
 # picks the ones we want): each gradient is a sum of three terms, one per position. The lines
 # are long, so each `=` starts a new line here.
 
@@ -182,11 +187,15 @@ step(L)
 for line in explain(L, nodes=w).lines:
     print(line.replace(" = ", "\n    = "), end="\n\n")
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert len(y) == 3 and all(line.count("∂(") == 3 for line in explain(L, nodes=w).lines), \
+    "three positions: each weight's gradient is a sum of three terms"
+
 # %% [markdown]
-# Written as a formula, with $\delta_i = \partial L/\partial y_i$:
+# Written as a formula, with $\delta_i = dL/dy_i$ (the gradient arriving at output $i$):
 #
-# $$\frac{\partial L}{\partial w_k} = \sum_i \delta_i \, x_{i+k}, \qquad
-#   \frac{\partial L}{\partial x_j} = \sum_k \delta_{j-k} \, w_k .$$
+# $$\frac{dL}{dw_k} = \sum_i \delta_i \, x_{i+k}, \qquad
+#   \frac{dL}{dx_j} = \sum_k \delta_{j-k} \, w_k .$$
 #
 # The gradient of the kernel is itself a sliding product — the input correlated with the
 # output gradients — and the gradient of the input is a convolution with the flipped kernel.
@@ -201,6 +210,11 @@ print("sum_i delta_i x_(i+k): ", [round(float(v), 6) for v in np.correlate(xs, d
 print("dL/dx from backward():", [round(v.grad, 6) for v in x])
 print("full convolution:      ",
       [round(float(v), 6) for v in np.convolve(delta, [v.data for v in w], "full")])
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert np.allclose([v.grad for v in w], np.correlate(xs, delta, "valid")), "dL/dw is the correlation"
+assert np.allclose([v.grad for v in x], np.convolve(delta, [v.data for v in w], "full")), \
+    "dL/dx is the full convolution"
 
 # %% [markdown]
 # Each weight's gradient is a stack of contributions, one per position:
@@ -245,6 +259,9 @@ for _ in range(60):  # a few dozen steps are plenty for 3 weights
             k.data -= 0.5 * k.grad
     history.append([k.data for k in kernel])
 print("learned kernel:", [round(k.data, 4) for k in kernel])
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert all(abs(k.data - t) < 0.01 for k, t in zip(kernel, (-1, 0, 1))), "the kernel (-1, 0, 1) is found"
 
 fig, ax = plt.subplots(figsize=(6.5, 3.5))
 for k, series in enumerate(np.array(history).T):
@@ -300,7 +317,7 @@ def grid(rows, field):
 
 
 fm_data, fm_grad = grid(fmap, "data"), grid(fmap, "grad")
-fig, axes = plt.subplots(1, 4, figsize=(14, 3.6))
+fig, axes = plt.subplots(1, 4, figsize=(9.5, 2.9))
 panels = [(grid(image, "data"), "the image", "gray_r"),
           (fm_data, "feature map (□ = max of its block)", "viridis"),
           (fm_grad, "dL/d(feature map)", "RdBu"),
@@ -309,10 +326,10 @@ for ax, (values, title, cmap) in zip(axes, panels):
     lim = np.abs(values).max() or 1.0
     ax.imshow(values, cmap=cmap, **({} if cmap != "RdBu" else {"vmin": -lim, "vmax": lim}))
     for (r, c), v in np.ndenumerate(values):
-        ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=8,
+        ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=6.5,
                 color="white" if (cmap == "viridis" and v < values.mean())
                 or (cmap == "gray_r" and v > 0.6) else "black")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=8)
     ax.set_xticks([])
     ax.set_yticks([])
 for (r, c), v in np.ndenumerate(fm_data):  # outline the winner of each 2 × 2 block
@@ -321,6 +338,17 @@ for (r, c), v in np.ndenumerate(fm_data):  # outline the winner of each 2 × 2 b
         axes[1].add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec="red", lw=2.5))
 fig.tight_layout()
 plt.show()
+print(f"entries of dL/d(feature map) that are exactly 0: {int((fm_grad == 0).sum())} of {fm_grad.size}")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+winners = np.zeros_like(fm_data, dtype=bool)
+for (r, c), v in np.ndenumerate(fm_data):
+    winners[r, c] = v == fm_data[r - r % 2:r - r % 2 + 2, c - c % 2:c - c % 2 + 2].max()
+assert int((fm_grad == 0).sum()) == 12 and np.all(fm_grad[~winners] == 0), "only the 4 winners get a gradient"
+covered = np.zeros((5, 5), dtype=bool)
+for r, c in zip(*np.nonzero(winners)):
+    covered[r:r + 2, c:c + 2] = True
+assert np.all(grid(image, "grad")[~covered] == 0), "only pixels under a winning position get a gradient"
 
 # %% [markdown]
 # Max-pooling **routes the gradient to the maximum**: in each 2 × 2 block only the winning
@@ -332,7 +360,8 @@ plt.show()
 #
 # The kernel is shared, as in 1-D: each of its 4 weights collects one contribution per
 # position. Check it against the formula
-# $\partial L/\partial k_{ab} = \sum_{r,c} \delta_{rc}\, p_{r+a,\,c+b}$ with
+# $dL/dk_{ab} = \sum_{r,c} \delta_{rc}\, p_{r+a,\,c+b}$ (where $p_{rc}$ is the pixel in row $r$,
+# column $c$) with
 # $\delta = $ dL/d(feature map), and against `mg.gradcheck`:
 
 # %%
@@ -349,7 +378,12 @@ def loss_of_kernel(*ks):
     return mg.vsum([(p - t) ** 2 for prow, trow in zip(out, targets2d) for p, t in zip(prow, trow)])
 
 
-print(mg.gradcheck(loss_of_kernel, flat_kernel))
+report = mg.gradcheck(loss_of_kernel, flat_kernel)
+print(report)
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert np.allclose(grid(kernel2d, "grad"), formula), "backward() = the formula"
+assert report.ok, "gradcheck agrees"
 
 # %% [markdown]
 # ## 4. A recurrent network: backpropagation through time
@@ -373,33 +407,37 @@ target = mg.Value(0.5, label="target")
 h = mg.Value(0.0, label="h0")
 for t, xt in enumerate(sequence, start=1):
     with mg.scope(f"time{t}"):
-        h = mg.vsum([w_rec * h, u_in * xt, b_rnn]).tanh()
+        s_t = mg.vsum([w_rec * h, u_in * xt, b_rnn])
+        s_t.label = f"s{t}"  # the sum before tanh
+        h = s_t.tanh()
     h.label = f"h{t}"
 L_rnn = (h - target) ** 2
 L_rnn.label = "L"
 L_rnn.backward()
-mg.draw(L_rnn, path_from=w_rec, show=("grad",), precision=2)
+mg.draw(L_rnn, path_from=w_rec, show=("grad",), precision=2, rankdir="TB")
 
 # %% [markdown]
 # Step through it: the gradient flows backwards in time, from `h3` to `h2` to `h1`, and `w`
-# collects one contribution per time step.
+# collects one contribution per time step. (Use the buttons or the arrow keys.)
 
 # %%
-step(L_rnn)
+step(L_rnn, rankdir="TB", precision=2)
 
 # %% [markdown]
 # ### How far back does the gradient reach?
 #
-# The gradient reaching $h_{t-1}$ from $h_t$ is multiplied by $w \cdot (1 - h_t^2)$ at every
-# step. Over many steps these factors multiply: if they are below 1, the influence of early
-# inputs **vanishes**; if they are above 1, it **explodes** (until `tanh` saturates). Below,
-# a 30-step sequence of small inputs, and the size of $\partial L / \partial x_t$ — how much
-# the loss depends on the input at time $t$ — for three values of $w$.
+# The gradient reaching $h_{t-1}$ from $h_t$ is multiplied by the local derivative
+# $\partial h_t/\partial h_{t-1} = w \cdot (1 - h_t^2)$ at every step (`tanh`'s local derivative
+# is $1 - h_t^2$). Over many steps these factors multiply: if they are below 1, the influence of
+# early inputs **vanishes**; if they are above 1, it **explodes** (until `tanh` saturates).
+# Below, a 30-step sequence of small inputs, and the size of $dL/dx_t$ — how much the loss
+# depends on the input at time $t$ — for three values of $w$.
 
 # %%
 rng = random.Random(1)
 long_seq = [rng.uniform(-0.1, 0.1) for _ in range(30)]
-fig, (ax, ax_h) = plt.subplots(1, 2, figsize=(12, 4))
+fig, (ax, ax_h) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+grads_t, states_t = {}, {}
 for w_value in (0.5, 0.9, 1.5):
     xs_t = [mg.Value(v) for v in long_seq]
     wv, uv, bv = mg.Value(w_value), mg.Value(1.0), mg.Value(0.0)
@@ -408,11 +446,11 @@ for w_value in (0.5, 0.9, 1.5):
         h = (wv * h + uv * xt + bv).tanh()
         states.append(h.data)
     (h * h).backward()  # any loss of the last state will do
-    ax.plot(range(1, len(xs_t) + 1), [abs(v.grad) for v in xs_t], marker="o", ms=3,
-            label=f"w = {w_value}")
+    grads_t[w_value], states_t[w_value] = [abs(v.grad) for v in xs_t], states
+    ax.plot(range(1, len(xs_t) + 1), grads_t[w_value], marker="o", ms=3, label=f"w = {w_value}")
     ax_h.plot(range(1, len(xs_t) + 1), states, marker="o", ms=3, label=f"w = {w_value}")
-    print(f"w = {w_value}: |h| at the end {abs(states[-1]):.2f}, factor per step back there "
-          f"w·(1 − h²) = {w_value * (1 - states[-1] ** 2):.2f}")
+    print(f"w = {w_value}: |dL/dx_1| = {grads_t[w_value][0]:.1e}, "
+          f"|dL/dx_30| = {grads_t[w_value][-1]:.1e}")
 ax.set(yscale="log", xlabel="time step t of the input",
        ylabel="|dL/dx_t|", title="Gradient through time (loss at the last step)")
 ax.legend()
@@ -421,20 +459,40 @@ ax_h.legend()
 fig.tight_layout()
 plt.show()
 
+# w = 1.5: from which step on is |h| above 0.8 (saturated), and what factor w·(1 − h²) is there?
+h15 = np.abs(states_t[1.5])
+first = next(t for t in range(len(h15)) if np.all(h15[t:] > 0.8))
+one_minus = 1 - h15[first:] ** 2
+factor = np.exp(np.mean(np.log(1.5 * one_minus)))  # the average factor (a geometric mean)
+print(f"w = 1.5: |h| > 0.8 from step {first + 1} on, |h| ≈ {h15[first:].mean():.2f} there; "
+      f"1 − h² ≈ {one_minus.mean():.2f}, so each step back multiplies the gradient by about "
+      f"1.5 × {one_minus.mean():.2f} ≈ {factor:.2f}")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert grads_t[0.5][0] < 1e-9, "with w = 0.5 the first input's gradient is about 1e-10"
+assert grads_t[0.9][0] > 1e5 * grads_t[0.5][0], "with w = 0.9 the gradient reaches much further back"
+assert 8 <= first + 1 <= 16 and 0.8 < h15[first:].mean() < 0.9, "saturated near |h| ≈ 0.86 from about step 13"
+assert 0.2 < one_minus.mean() < 0.3, "1 − h² is about a quarter"
+assert 0.3 < factor < 0.45 < 0.9, "the factor at saturation is about 0.4, below w = 0.9's"
+assert grads_t[1.5][0] < grads_t[0.9][0] / 100, "w = 1.5's gradient vanishes faster than w = 0.9's"
+assert grads_t[1.5][0] > 5 * min(grads_t[1.5]), "the curve of w = 1.5 rises again towards t = 1"
+
 # %% [markdown]
-# With $w = 0.5$ each step back multiplies the gradient by about 0.5, so the inputs of the
-# first steps have almost no effect on the **loss** (their gradient is $10^{-10}$) — the network
-# cannot learn long-range dependencies. With $w = 0.9$ the factor is close to 1 and the
-# gradient reaches back much further.
+# With $w = 0.5$ each step back multiplies the gradient by about 0.5 (the state stays small, so
+# $1 - h^2 \approx 1$), and the input of the first step has almost no effect on the **loss**:
+# its gradient is about $10^{-10}$ (printed above) — the network cannot learn long-range
+# dependencies. With $w = 0.9$ the factor is close to 1 and the gradient reaches back much
+# further.
 #
-# And $w = 1.5$? It does **not** explode here, although every factor $w$ is above 1. The
-# right-hand plot shows why: the state grows step after step until `tanh` saturates, near
-# $|h| \approx 0.86$ from about step 12 on. There $1 - h^2 \approx 0.23$, so each step back
-# multiplies the gradient by $1.5 \times 0.23 \approx 0.38$ — smaller than $w = 0.9$'s factor,
-# and the gradient vanishes even faster. Only in the first, unsaturated steps is the factor
-# about 1.5 (the curve rises a little towards $t = 1$). `tanh` caps the explosion by trading
-# it for saturation; recurrences without a squashing function (linear or ReLU units) do
-# explode, which is why RNNs are trained with gradient clipping (lesson 08).
+# And $w = 1.5$? It does **not** explode here, although $w$ is above 1. The right-hand plot
+# shows why: the state grows step after step until `tanh` saturates, and from the step printed
+# above on $|h|$ stays near 0.86. There $1 - h^2$ is only about a quarter, so each step back
+# multiplies the gradient by only about 0.4 (1.5 times a quarter; the exact numbers are in the
+# last line above) — smaller than $w = 0.9$'s factor, and the gradient vanishes faster. Only in the first,
+# unsaturated steps is the factor close to 1.5, so the curve rises again towards $t = 1$.
+# `tanh` caps the explosion by trading it for saturation; recurrences without a squashing
+# function (linear or ReLU units) do explode, which is why RNNs are trained with gradient
+# clipping (lesson 08).
 #
 # This *vanishing gradient through time* is what LSTM and GRU cells (and, later, attention)
 # were designed to fix.
@@ -453,13 +511,17 @@ plt.show()
 xp = [mg.Value(0.0, label="pad")] + [mg.Value(v.data, label=v.label) for v in x]
 xp += [mg.Value(0.0, label="pad")]
 wp = [mg.Value(v.data, label=v.label) for v in w]
-yp = [mg.vsum([wp[k] * xp[i + k] for k in range(3)]) for i in range(len(xp) - 2)]
+yp = [mg.vsum([wp[k] * xp[i + k] for k in range(len(wp))]) for i in range(len(xp) - len(wp) + 1)]
 Lp = mg.vsum([(yi - t) ** 2 for yi, t in zip(yp, [0.0, 1.0, 0.0, -1.0, 0.0])])
 Lp.backward()
 print(len(yp), "outputs; every weight appears in", len(yp), "products")
 print("dL/dw:", [round(v.grad, 6) for v in wp])
 # explain shows the 5 contributions of w1, one term per position:
 print(explain(Lp, nodes=[wp[1]]).lines[0].split(" = ")[1])
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert len(yp) == 5 and explain(Lp, nodes=[wp[1]]).lines[0].split(" = ")[1].count("∂(") == 5, \
+    "5 positions, 5 contributions"
 
 # %% [markdown]
 # ### Exercise 2 — gradient of the input to an RNN
@@ -471,6 +533,9 @@ print(explain(Lp, nodes=[wp[1]]).lines[0].split(" = ")[1])
 # multiplies the gradient by w · (1 − h²) < 1 here. So |dL/dx1| < |dL/dx3|.
 for v in sequence:
     print(f"dL/d{v.label} = {v.grad:.6f}")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(sequence[0].grad) < abs(sequence[2].grad), "|dL/dx1| < |dL/dx3|"
 
 # %% [markdown]
 # ### Exercise 3 — a bigger code
@@ -493,18 +558,21 @@ for epoch in range(EPOCHS):
     opt4.step()
 print(f"final error: 2-unit code {ae_losses[-1]:.4f}, 4-unit code {loss4.data:.4f}")
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert loss4.data < ae_losses[-1], "the 4-unit code rebuilds the images better"
+
 # %% [markdown]
 # ## Check yourself
 #
-# Three questions. Write your answer in place of the `...` and run the cell below it:
-# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# Four questions. Write your answer in place of the `...` and run the cell below it:
+# `mg.check` says ✓ or ✗ (with a hint). Your teacher's copy of the lesson has the answers.
 # This section runs on its own: it needs nothing from the cells above.
 
 # %%
 import matplotlib.pyplot as plt
 
 import microgrand as mg
-from microgrand.selfcheck import show_curves, training_curve
+from microgrand.selfcheck import show_runs, training_runs
 
 # %% [markdown]
 # **1. Predict, then run.** A 1-D convolution with a kernel of 3 weights over an input of 7
@@ -521,8 +589,7 @@ x = [mg.Value(float(i)) for i in range(7)]
 w = [mg.Value(0.1), mg.Value(0.2), mg.Value(0.3)]
 y = [mg.vsum([w[k] * x[i + k] for k in range(3)]) for i in range(len(x) - 2)]
 uses = sum(1 for yi in y for v in yi.inputs if any(u is w[0] for u in v.inputs))
-print(len(y), "positions; w0 is used", uses, "times")
-mg.check(q1, uses, hint="one contribution per position: 7 − 3 + 1")
+mg.check(q1, uses, hint="one contribution per position: how many positions does a kernel of 3 fit into 7 numbers?")
 
 # %% [markdown]
 # **2.** Max-pooling of $a = 2$ and $b = 5$, built as $b + \mathrm{ReLU}(a - b)$: what gradient
@@ -542,15 +609,8 @@ mg.check(q2, a.grad, hint="the gradient goes to the maximum; the other input had
 # %% [markdown]
 # **3. Diagnose this curve.** The size of $dL/dx_t$ through a recurrent network, for three
 # values of $w$. In which one does the gradient **vanish** fastest as it goes back in time?
-# Answer `"A"`, `"B"` or `"C"`.
 
 # %%
-q3 = ...  # a letter
-
-# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-q3 = "A"
-
-# %% tags=["check"] jupyter={"source_hidden": true}
 def grads_through_time(w_value, steps=20):
     xs = [mg.Value(0.05) for _ in range(steps)]
     w, h = mg.Value(w_value), mg.Value(0.0)
@@ -560,14 +620,43 @@ def grads_through_time(w_value, steps=20):
     return [abs(x.grad) for x in xs]
 
 
-fig, axes = plt.subplots(1, 3, figsize=(10.8, 2.8))
-for ax, (name, wv) in zip(axes, (("A", 0.3), ("B", 0.9), ("C", 1.0))):
-    ax.plot(range(1, 21), grads_through_time(wv), marker="o", ms=3)
+curves = {name: grads_through_time(wv) for name, wv in (("A", 0.9), ("B", 1.0), ("C", 0.3))}
+fig, axes = plt.subplots(1, 3, figsize=(9.5, 2.8))
+for ax, (name, g) in zip(axes, curves.items()):
+    ax.plot(range(1, 21), g, marker="o", ms=3)
     ax.set(title=f"curve {name}", xlabel="time step t", yscale="log")
 axes[0].set_ylabel("|dL/dx_t|")
 fig.tight_layout()
 plt.show()
-mg.check(q3, "A", hint="vanishing: the early steps (small t) get the smallest gradient; the steeper the slope, the faster")
+
+# %%
+q3 = ...  # a letter: "A", "B" or "C"
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q3 = "C"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+fastest = min(curves, key=lambda name: curves[name][0] / curves[name][-1])
+mg.check(q3, fastest, hint="vanishing: the early steps (small t) get the smallest gradient; the steeper the slope, the faster")
+
+# %% [markdown]
+# **4. Diagnose this loss curve.** Three real training runs of the same small network on the
+# same points. One of them started from weights close to 0 (far smaller than the usual
+# initialisation). Which one?
+
+# %%
+runs = training_runs(["healthy", "init_plateau", "lr_too_small"], seed=11)
+show_runs(runs, "Which run started from weights near zero?")
+
+# %%
+q4 = ...  # a letter: "A", "B" or "C"
+
+# %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
+q4 = "A"
+
+# %% tags=["check"] jupyter={"source_hidden": true}
+mg.check(q4, runs.which("init_plateau"),
+         hint="with weights near zero every unit computes almost the same thing and the gradients are tiny: the loss stays flat for a while, then drops")
 
 
 # %% [markdown]

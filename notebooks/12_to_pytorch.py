@@ -26,7 +26,7 @@
 # 2. write the **same** backward pass with matrices (this is what PyTorch does inside),
 # 3. run the same model in PyTorch and compare gradients number by number,
 # 4. translate a training loop line by line,
-5. measure why frameworks record graphs and use tensors.
+# 5. measure why frameworks record graphs and use tensors.
 
 # %%
 import random
@@ -135,11 +135,14 @@ loss.backward()
 print(f"loss = {loss.data:.6f}")
 print("graph size:", mg.Graph.of(loss).stats())
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert len(parameters(params)) == 13, "13 parameters"
+
 # %% [markdown]
 # Here is the graph for **one** training point (the full loss repeats it four times). The boxes
 # are the two layers: every multiplication, sum and `tanh` is its own node. To keep the picture
 # readable it shows only the structure (`show=()` leaves out the numbers; unnamed nodes get
-# ids such as `n3`).
+# ids such as `n3`) and runs from top to bottom.
 
 # %%
 x_one = [mg.Value(v, label=f"x{i + 1}") for i, v in enumerate(X[1])]
@@ -147,7 +150,7 @@ y_one = mg.Value(Y[1], label="target")
 one = (forward(make_params(), x_one) - y_one) ** 2
 one.label = "loss"
 one.backward()
-mg.draw(one, show=())
+mg.draw(one, show=(), rankdir="TB")
 
 # %% [markdown]
 # The same graph in the explorer: it opens at the two layers (the scopes); click one to see
@@ -225,6 +228,11 @@ for name in grads_mg:
     diff = np.abs(grads_mg[name] - grads_np[name]).max()
     print(f"max |difference| in dL/d{name}: {diff:.1e}")
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(loss.data - L_np) < 1e-12, "the same loss"
+assert all(np.abs(grads_mg[k] - grads_np[k]).max() < 1e-12 for k in grads_mg), \
+    "the same gradients, up to rounding"
+
 # %% [markdown]
 # The differences are at the level of floating-point rounding (about $10^{-16}$): the scalar
 # graph and the matrix formulas are the same computation. Plotted against each other, all 13
@@ -235,7 +243,7 @@ flat_mg = np.concatenate([g.ravel() for g in grads_mg.values()])
 flat_np = np.concatenate([g.ravel() for g in grads_np.values()])
 names = [f"{k}[{','.join(map(str, i))}]" for k, g in grads_mg.items() for i in np.ndindex(g.shape)]
 
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.8))
 lim = 1.1 * np.abs(flat_mg).max()
 ax1.plot([-lim, lim], [-lim, lim], color="0.8", lw=1, zorder=0)
 ax1.scatter(flat_mg, flat_np, s=40, color="tab:blue")
@@ -278,6 +286,13 @@ else:
         diff = np.abs(grads_mg[name] - t.grad.numpy()).max()
         print(f"max |difference| in dL/d{name}: {diff:.1e}")
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+if HAVE_TORCH:
+    assert abs(loss.data - tloss.item()) < 1e-12, "PyTorch: the same loss"
+    assert all(np.abs(grads_mg[k] - t.grad.numpy()).max() < 1e-12
+               for k, t in {"W1": tW1, "b1": tb1, "W2": tW2, "b2": tb2}.items()), \
+        "PyTorch: the same gradients, up to rounding"
+
 # %% [markdown]
 # PyTorch's graph is small: one node per *tensor* operation. Follow `grad_fn` from the loss
 # back to the inputs and count them, then compare with microgrand's scalar graph.
@@ -300,6 +315,10 @@ else:
     print(len(found), "PyTorch graph nodes:", sorted(type(f).__name__ for f in found))
 
 print(mg.Graph.of(loss).stats()["operations"], "microgrand operation nodes for the same loss")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+if HAVE_TORCH:
+    assert len(found) < 20 < mg.Graph.of(loss).stats()["operations"], "PyTorch's graph is much smaller"
 
 # %% [markdown]
 # ## 5. A training loop, line by line
@@ -334,6 +353,10 @@ for step in range(STEPS):
 
 print(f"final loss: microgrand {losses_mg[-1]:.10f}   matrices {losses_np[-1]:.10f}")
 print("predictions:", [round(forward(params, x).data, 3) for x in X], "targets:", Y)
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert np.abs(np.array(losses_mg) - np.array(losses_np)).max() < 1e-9, "the same run, step by step"
+assert all(abs(forward(params, x).data - y) < 0.1 for x, y in zip(X, Y)), "XOR is learned"
 
 # %% [markdown]
 # In PyTorch the model is a stack of modules, the parameters live inside them, and an optimizer
@@ -372,6 +395,10 @@ else:
         opt.step()
         losses_torch.append(tloss.item())
     print(f"final loss: microgrand {losses_mg[-1]:.10f}   PyTorch {losses_torch[-1]:.10f}")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+if HAVE_TORCH:
+    assert np.abs(np.array(losses_mg) - np.array(losses_torch)).max() < 1e-9, "PyTorch: the same run"
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
@@ -468,9 +495,16 @@ times = {"eager Values": seconds(eager), "recorded replay": seconds(replay),
 for name, t in times.items():
     print(f"{name:16s} {1000 * t:8.2f} ms   ({times['eager Values'] / t:6.1f}x faster than eager)")
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert g_eager == [p.grad for p in net_params], "replay: the same gradients, bit for bit"
+assert times["recorded replay"] < 0.8 * times["eager Values"], "the replay is faster than eager"
+assert times["NumPy matrices"] < times["recorded replay"] / 20, "matrices: faster again, by far"
+assert times["NumPy matrices"] < times["eager Values"] / 100, "orders of magnitude faster than eager"
+
 # %% [markdown]
 # The replay is faster than the eager step (here by the factor printed above), with identical
-# gradients, and the matrix version is faster again by orders of magnitude: it does the same
+# gradients, and the matrix version is faster than the eager step by orders of magnitude (a
+# factor of well over 100): it does the same
 # arithmetic without a Python object (or even a Python loop iteration) per number. That is the
 # step from here to PyTorch: keep the graph, but make each node a whole tensor.
 #
@@ -488,8 +522,22 @@ for name, t in times.items():
 #
 # * **Tensors, not scalars.** One PyTorch node is a whole array, so the graph has a handful of
 #   nodes instead of one per multiplication, and the arithmetic runs in optimised C++ or GPU
-#   code. microgrand's loss above needed 78 operation nodes for 13 parameters and 4 samples;
-#   with 1,000 samples it would need about 19,000, while PyTorch's graph stays the same size.
+#   code. microgrand's loss needs 19 operation nodes per sample, plus 2 for the mean (counted
+#   below), so with 1,000 samples it would need about 19,000, while PyTorch's graph stays the
+#   same size.
+# %%
+ops = {n: mg.Graph.of(mg.vsum([(forward(make_params(), x) - y) ** 2
+                               for x, y in zip(X * n, Y * n)]) / (4 * n)).stats()["operations"]
+       for n in (1, 2)}
+per_sample = (ops[2] - ops[1]) / 4
+print(f"4 samples: {ops[1]} operation nodes, 8 samples: {ops[2]}: {per_sample:g} per sample, "
+      f"so 1,000 samples: {per_sample * 1000 + ops[1] - 4 * per_sample:,.0f}")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert ops[1] == 78 and per_sample == 19, "78 nodes for 4 samples, 19 more per sample"
+assert abs(per_sample * 1000 + ops[1] - 4 * per_sample - 19_000) < 100, "about 19,000 for 1,000 samples"
+
+# %% [markdown]
 # * **Only leaves keep `.grad`.** PyTorch frees the gradients of intermediate tensors; call
 #   `t.retain_grad()` before `backward()` to keep one (microgrand keeps all of them, so that
 #   you can draw and step through them).
@@ -517,6 +565,9 @@ total = mg.vsum([(forward(p, x) - y) ** 2 for x, y in zip(X, Y)])
 total.backward()
 ratio = p[0][0][0].grad / grads_mg["W1"][0, 0]
 print(f"dL/dW1[0,0] with sum / with mean = {ratio:.6f}")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(ratio - 4) < 1e-9, "the sum's gradients are 4 times the mean's"
 
 # %% [markdown]
 # ### Exercise 2 — a ReLU hidden layer
@@ -547,6 +598,9 @@ dZ1 = (dZ2 @ W2a) * (Z1 > 0)
 dW1 = dZ1.T @ Xa
 diff = np.abs(np.array([[w.grad for w in row] for row in p[0]]) - dW1).max()
 print(f"max |difference| in dL/dW1: {diff:.1e}")
+
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert diff < 1e-12, "the ReLU versions agree"
 
 # %% [markdown]
 # ### Exercise 3 — forgetting `zero_grad`
@@ -580,16 +634,21 @@ else:
     tl.backward()
     print(f"PyTorch:    after one backward {first:.6f}, after two {b.grad.item():.6f}")
 
+# %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert abs(p[3][0].grad - 2 * once) < 1e-12, "two backward calls: twice the gradient"
+if HAVE_TORCH:
+    assert abs(b.grad.item() - 2 * first) < 1e-12 and abs(first - once) < 1e-12, "in PyTorch too"
+
 # %% [markdown]
 # ## Check yourself
 #
 # Three questions. Write your answer in place of the `...` and run the cell below it:
-# `mg.check` says ✓ or ✗ (with a hint). The answers are in the collapsed cells.
+# `mg.check` says ✓ or ✗ (with a hint). Your teacher's copy of the lesson has the answers.
 # This section runs on its own: it needs nothing from the cells above.
 
 # %%
 import microgrand as mg
-from microgrand.selfcheck import show_curves, training_curve
+from microgrand.selfcheck import show_runs, training_runs
 
 # %% [markdown]
 # **1. Predict, then run.** A layer with 2 inputs and 3 outputs has a weight matrix $W$ of
@@ -628,20 +687,24 @@ w.grad = 0.0
 mg.check(q2, g_sum / w.grad, hint="the mean divides by the number of examples")
 
 # %% [markdown]
-# **3. Diagnose this loss curve.** A training loop was translated to PyTorch and one line was
-# lost. Which curve is from the loop without `optimizer.zero_grad()`? Answer `"A"`, `"B"` or
-# `"C"`.
+# **3. Diagnose this loss curve.** A training loop was translated three times, and two of the
+# translations have a bug: one forgot `optimizer.zero_grad()`, one updates with `+=` instead of
+# `-=`. Below, the loss of each loop training the same small network from the same start.
+# Which loop is right?
 
 # %%
-q3 = ...  # a letter
+runs = training_runs(["healthy", "sign_error", "forgot_zero_grad"], seed=12)
+show_runs(runs, "Which loop is right?")
+
+# %%
+q3 = ...  # a letter: "A", "B" or "C"
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
-q3 = "B"
+q3 = "A"
 
 # %% tags=["check"] jupyter={"source_hidden": true}
-curves = {"A": training_curve(0.1), "B": training_curve(0.05, reset=False), "C": training_curve(0.05, sign=+1.0)}
-show_curves(curves, "Which loop forgot zero_grad()?")
-mg.check(q3, "B", hint="without zero_grad the gradients pile up: the loss falls, overshoots and swings back up, again and again")
+mg.check(q3, runs.which("healthy"),
+         hint="a correct loop makes the loss fall steadily; piled-up gradients make it swing, a wrong sign makes it climb")
 
 
 # %% [markdown]
