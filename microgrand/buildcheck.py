@@ -29,6 +29,7 @@ Example:
     ...         self.data, self.grad = float(data), 0.0
     ...         self.inputs, self.local, self.op, self.label = inputs, local, op, label
     ...     def __add__(self, other):
+    ...         other = other if isinstance(other, V) else V(other)
     ...         return V(self.data + other.data, (self, other), (1.0, 1.0), "+")
     >>> check_add(V)
     ✓ a + b: the value, the inputs (a, b) and the local derivatives (1, 1) are right
@@ -36,6 +37,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -72,11 +74,11 @@ class NotWrittenYet(NotImplementedError):
     In Jupyter the error shows as its message alone (no traceback), and "Run all" stops at it.
 
     Example:
-        >>> try:
+        >>> try:  # doctest: +ELLIPSIS
         ...     todo("backward_step", "Exercise 4")(None)
         ... except NotWrittenYet as e:
         ...     print(e)
-        … not answered yet: backward_step is not written yet: write it in the empty cell under Exercise 4, then run this cell again
+        … not answered yet: backward_step is not written yet: write it in the empty cell under ...
     """
 
     def _render_traceback_(self) -> list[str]:  # IPython shows these lines instead
@@ -272,21 +274,33 @@ def _check_op(V: Any, what: str, made: Any, leaves: Sequence[Any], data: float,
                            f"{_fmt(want)}{hint}")
 
 
+def _numbers(V: Any, op: str, f: Callable[[Any], Any], want: float) -> None:
+    """The operation also takes a plain number on the right (``a + 1``, ``a * 2``, a = 2)."""
+    try:
+        out = f(_leaf(V, 2.0, "a"))
+    except (AttributeError, TypeError) as e:
+        raise _Problem(f"a {op} {1 if op == '+' else 2} (a plain number) fails ({e}): start with "
+                       "other = other if isinstance(other, Value) else Value(other)") from None
+    if not (isinstance(out, V) and _close(out.data, want)):
+        raise _Problem(f"a {op} {1 if op == '+' else 2} with a = 2 should be a Value with data "
+                       f"{_fmt(want)}, got {out!r}")
+
+
 def check_add(Value: Any) -> Verdict:
     """Check ``a + b``: the forward value, the inputs ``(a, b)`` and the local derivatives.
 
     Example:
-        >>> check_add(type("V", (), {}))
+        >>> check_add(type("V", (), {}))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: your Value has no + yet: write it in the empty cell under Exercise 1 (and attach it: Value.__add__ = ...), then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_method(Value, "__add__", "+", "Exercise 1")
 
     def body() -> str:
         a, b = _leaf(Value, 2.0, "a"), _leaf(Value, -3.0, "b")
         c = a + b
-        inputs, loc = _fields(c, Value, "a + b")
+        _, loc = _fields(c, Value, "a + b")
         if _close(c.data, 5.0):
             raise _Problem("a + b with a = 2, b = -3: .data is 5, should be -1: that is a - b")
         if [_fmt(x) for x in loc] == ["1", "0"] or [_fmt(x) for x in loc] == ["0", "1"]:
@@ -297,6 +311,7 @@ def check_add(Value: Any) -> Verdict:
         if a.data != 2.0 or b.data != -3.0:
             raise _Problem("a + b changed a or b: an operation makes a new Value and leaves its "
                            "inputs as they were")
+        _numbers(Value, "+", lambda x: x + 1, 3.0)
         return "a + b: the value, the inputs (a, b) and the local derivatives (1, 1) are right"
 
     return _run("add", body)
@@ -306,10 +321,10 @@ def check_mul(Value: Any) -> Verdict:
     """Check ``a * b``: its value, its inputs and the local derivatives ``(b, a)``.
 
     Example:
-        >>> check_mul(type("V", (), {}))
+        >>> check_mul(type("V", (), {}))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: your Value has no * yet: write it in the empty cell under Exercise 2 (and attach it: Value.__mul__ = ...), then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_method(Value, "__mul__", "*", "Exercise 2")
 
@@ -326,6 +341,7 @@ def check_mul(Value: Any) -> Verdict:
             raise _Problem("a * b: the local derivatives are (1, 1), those of +; for a product "
                            "∂(ab)/∂a = b and ∂(ab)/∂b = a")
         _check_op(Value, "a * b with a = 2, b = -3", c, (a, b), -6.0, (-3.0, 2.0), ("a", "b"))
+        _numbers(Value, "*", lambda x: x * 2, 4.0)
         return "a * b: the value, the inputs and the local derivatives (b, a) are right"
 
     return _run("mul", body)
@@ -336,10 +352,10 @@ def check_tanh(Value: Any) -> Verdict:
     forward pass of the neuron ``tanh(x1·w1 + x2·w2 + b)`` against microgrand, node by node.
 
     Example:
-        >>> check_tanh(type("V", (), {}))
+        >>> check_tanh(type("V", (), {}))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: your Value has no tanh yet: write it in the empty cell under Exercise 3 (and attach it: Value.tanh = ...), then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_method(Value, "tanh", "tanh", "Exercise 3")
 
@@ -369,10 +385,10 @@ def check_exp(Value: Any) -> Verdict:
     """Check ``x.exp()``: the value ``e**x`` and the local derivative ``e**x`` (itself).
 
     Example:
-        >>> check_exp(type("V", (), {}))
+        >>> check_exp(type("V", (), {}))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: your Value has no exp yet: write it in the empty cell under Exercise 7 (and attach it: Value.exp = ...), then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_method(Value, "exp", "exp", "Exercise 7")
 
@@ -400,10 +416,10 @@ def check_backward_step(backward_step: Any, Value: Any) -> Verdict:
     difference shows when a node is used twice: :func:`check_accumulation`).
 
     Example:
-        >>> check_backward_step(todo("backward_step", "Exercise 4"), object)
+        >>> check_backward_step(todo("backward_step", "Exercise 4"), object)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: backward_step is not written yet: write it in the empty cell under Exercise 4, then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_function(backward_step, "backward_step")
     _need_method(Value, "__mul__", "*", "Exercise 2")
@@ -465,10 +481,11 @@ def check_topological_order(topological_order: Any, Value: Any) -> Verdict:
     Tried on the neuron and on ``(a·b + a)·(a·b)``, where ``a`` and ``a·b`` are used twice.
 
     Example:
-        >>> check_topological_order(todo("topological_order", "Exercise 5"), object)
+        >>> placeholder = todo("topological_order", "Exercise 5")
+        >>> check_topological_order(placeholder, object)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: topological_order is not written yet: write it in the empty cell under Exercise 5, then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_function(topological_order, "topological_order")
     _need_method(Value, "tanh", "tanh", "Exercise 3")
@@ -535,10 +552,10 @@ def check_backward(Value: Any) -> Verdict:
     differ, whether the seed ``o.grad = 1`` or the order of the nodes is the cause.
 
     Example:
-        >>> check_backward(type("V", (), {"tanh": 1}))
+        >>> check_backward(type("V", (), {"tanh": 1}))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: your Value has no backward() yet: write it in the empty cell under Exercise 6 (and attach it: Value.backward = ...), then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_method(Value, "backward", "backward()", "Exercise 6")
 
@@ -678,10 +695,10 @@ def check_tanh_from_exp(tanh_from_exp: Any, Value: Any) -> Verdict:
     ``exp``, at a few ``n`` (its gradient is the next step of the lesson).
 
     Example:
-        >>> check_tanh_from_exp(todo("tanh_from_exp", "Exercise 8"), object)
+        >>> check_tanh_from_exp(todo("tanh_from_exp", "Exercise 8"), object)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: tanh_from_exp is not written yet: write it in the empty cell under Exercise 8, then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_function(tanh_from_exp, "tanh_from_exp")
     _need_method(Value, "exp", "exp", "Exercise 7")
@@ -712,10 +729,11 @@ def check_accumulation(backward_step: Any, Value: Any, tanh_from_exp: Any) -> Ve
     microgrand; plus the rebuilt tanh against nudging your engine.
 
     Example:
-        >>> check_accumulation(todo("backward_step", "Exercise 9"), object, None)
+        >>> placeholder = todo("backward_step", "Exercise 9")
+        >>> check_accumulation(placeholder, object, None)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: backward_step is not written yet: write it in the empty cell under Exercise 9, then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_function(backward_step, "backward_step")
     _need_function(tanh_from_exp, "tanh_from_exp")
@@ -786,10 +804,10 @@ def check_neuron(Neuron: Any, Value: Any) -> Verdict:
     ``backward()`` gives them.
 
     Example:
-        >>> check_neuron(todo("Neuron", "Exercise 10"), object)
+        >>> check_neuron(todo("Neuron", "Exercise 10"), object)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: Neuron is not written yet: write it in the empty cell under Exercise 10, then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_function(Neuron, "Neuron")
 
@@ -834,7 +852,7 @@ def _mlp_forward(sizes: Sequence[int], params: Sequence[float], x: Sequence[floa
     leaves = [_MgValue(p) for p in params]
     it = iter(leaves)
     act: list[Any] = [_MgValue(v) for v in x]
-    for n_in, n_out in zip(sizes, sizes[1:], strict=False):
+    for n_in, n_out in itertools.pairwise(sizes):
         nxt = []
         for _ in range(n_out):
             w = [next(it) for _ in range(n_in)]
@@ -850,10 +868,10 @@ def check_layer_and_mlp(Layer: Any, MLP: Any, Value: Any) -> Verdict:
     parameters (layer by layer, each neuron's weights then its bias) and the output.
 
     Example:
-        >>> check_layer_and_mlp(todo("Layer", "Exercise 11"), None, object)
+        >>> check_layer_and_mlp(todo("Layer", "Exercise 11"), None, object)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: Layer is not written yet: write it in the empty cell under Exercise 11, then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_function(Layer, "Layer")
     _need_function(MLP, "MLP")
@@ -938,10 +956,10 @@ def check_training(train: Any, MLP: Any, Value: Any, steps: int = 3) -> Verdict:
     on it does, and the message says so.
 
     Example:
-        >>> check_training(todo("train", "Exercise 12"), None, object)
+        >>> check_training(todo("train", "Exercise 12"), None, object)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        microgrand.buildcheck.NotWrittenYet: … not answered yet: train is not written yet: write it in the empty cell under Exercise 12, then run this cell again
+        microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
     _need_function(train, "train")
     _need_function(MLP, "MLP")
@@ -996,7 +1014,7 @@ def check_training(train: Any, MLP: Any, Value: Any, steps: int = 3) -> Verdict:
                 "uses the sum of all the gradients so far. Set p.grad = 0 for every parameter "
                 "before loss.backward() in each step. (Your losses: "
                 + ", ".join(_fmt(x) for x in losses) + "; they would be "
-                + ", ".join(_fmt(x) for x in want_losses) + f"; without the reset: "
+                + ", ".join(_fmt(x) for x in want_losses) + "; without the reset: "
                 + ", ".join(_fmt(x) for x in forgot) + ")")
         if not all(_close(a, b, 1e-7) for a, b in zip(losses, want_losses, strict=True)):
             raise _Problem("the losses differ from microgrand's ("
