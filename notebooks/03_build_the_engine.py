@@ -717,4 +717,10 @@ mg.check(q3, grad, hint="each contribution is 1; with = only the last one is kep
 #   Overwriting them is the classic bug — invisible until some node is used twice.
 # * Operations can be primitives with their own derivative (`tanh`) or built from others
 #   (`exp`, `+`, `/`): both give the same gradient.
+# * Because `backward()` adds, gradients left from an earlier pass are added to: a training
+#   loop sets every parameter's gradient to 0 before each `backward()` (`zero_grad`). Forgotten,
+#   each step uses the sum of all the gradients so far — sometimes the loss still falls,
+#   sometimes it swings and gets stuck.
+# * A neuron, a layer and a network are a few lines on top of the engine; a training loop is
+#   forward, loss, zero the gradients, backward, update.
 # * microgrand is this engine, with more operations, diagrams and a player on top.
