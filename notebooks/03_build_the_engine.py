@@ -181,7 +181,7 @@ nodes = neuron(Value)
 nodes["o"].grad = 1.0  # do/do = 1: the seed
 for name in ("o", "n", "x1w1", "x2w2"):  # by hand, from the output backwards
     backward_step(nodes[name])
-print({name: round(v.grad, 4) for name, v in nodes.items()})
+print({name: round(v.grad, 4) + 0.0 for name, v in nodes.items()})  # + 0.0: no "-0.0"
 
 # %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert nodes["n"].grad != 0 and all(nodes[k].grad == 0 for k in ("x1w1", "x2w2", "x1", "w1")), (
@@ -504,8 +504,13 @@ low = min(range(10), key=lambda i: losses[i])
 assert losses[low] < 0.05, "the loss falls close to 0 within 10 steps"
 assert losses[-1] > 7.9 and all(abs(x - losses[-1]) < 0.05 for x in losses[-8:]), "stuck at 8"
 preds = [model(x).data for x in xs]
+assert all(p < -0.99 for p in preds), "all four outputs near -1"
 assert sum((p > 0) != (y > 0) for p, y in zip(preds, ys)) == 2, "two outputs of the wrong sign"
-assert all(abs(p) > 0.99 for p in preds), "saturated: near ±1"
+assert max(abs(p.grad) for p in model.parameters()) > 1, "the piled-up gradients are large"
+for p in model.parameters():
+    p.grad = 0.0
+sum((model(x) - y) ** 2 for x, y in zip(xs, ys)).backward()
+assert max(abs(p.grad) for p in model.parameters()) < 1e-6, "one step's gradient: about 0"
 random.seed(0)
 assert train(MLP(3, [4, 4, 1]), xs, ys, 30, 0.1)[-1] < 0.05, "another start trains fine"
 
@@ -550,9 +555,11 @@ assert abs(ref.grad - 2 * first.grad) < 1e-12, "microgrand: two times"
 # In `train()` every step builds a new graph, so only the parameters carry gradients from
 # step to step — in both engines. Step 2 updates with the gradients of steps 1 *and* 2, step 3
 # with three steps' worth, and so on: steps that keep growing and pointing where the loss
-# *used* to go down. The network overshoots until its `tanh` units saturate; at a loss of
-# about 8, two of the four outputs sit near the wrong sign ($2 \times 2^2 = 8$), with
-# gradients near 0, and nothing moves any more.
+# *used* to go down. The network overshoots until its `tanh` units saturate: at a loss of 8,
+# all four outputs are close to $-1$, so the two examples whose target is $+1$ are each wrong
+# by 2 ($2 \times 2^2 = 8$). There `tanh` is flat: the gradient of one step's loss is
+# practically 0, while the piled-up gradients keep pushing the parameters the same way, deeper
+# into saturation. The loss stays at 8.
 #
 # ### Exercise 13 — zero the gradients
 # Fix `train`: in every step, set `p.grad = 0.0` for every parameter **before**
