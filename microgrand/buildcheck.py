@@ -610,11 +610,13 @@ class NudgeReport:
 
     @property
     def agree(self) -> list[bool]:
+        """For each input, whether the gradient and the slope agree (relative 1e-4)."""
         return [math.isclose(g, s, rel_tol=1e-4, abs_tol=1e-6)
                 for g, s in zip(self.grads, self.slopes, strict=True)]
 
     @property
     def ok(self) -> bool:
+        """True when every input's gradient agrees with its slope."""
         return all(self.agree)
 
     def __repr__(self) -> str:

@@ -34,8 +34,8 @@
 # **check cell** under it runs your code on small cases, compares the results with
 # microgrand's, and says ✓ or what differs (a sign, a local derivative, an order…). Change
 # your code and run the check again until it says ✓. A check run before you have written its
-# step says what to write. (A check cell's output is not stored with the lesson: you see it
-# when you run it.)
+# step says what to write (and "Run all" stops there). A check cell's output is not stored
+# with the lesson: you see it when you run it.
 
 # %%
 import math
@@ -46,8 +46,10 @@ import matplotlib.pyplot as plt
 import microgrand as mg
 from microgrand import buildcheck as bc
 
+# %%
 # The functions and classes you will write, as placeholders until you do: a check that meets
-# one says which exercise writes it.
+# one says which exercise writes it. (Run this cell once, at the start: running it again
+# would replace what you have written by the placeholders.)
 backward_step = bc.todo("backward_step", "Exercise 4")
 topological_order = bc.todo("topological_order", "Exercise 5")
 tanh_from_exp = bc.todo("tanh_from_exp", "Exercise 8")
