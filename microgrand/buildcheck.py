@@ -713,12 +713,17 @@ def check_tanh_from_exp(tanh_from_exp: Any, Value: Any) -> Verdict:
             if not _close(out.data, math.tanh(x), 1e-9):
                 raise _Problem(f"tanh_from_exp(n) at n = {x:g} is {_fmt(out.data)}, should be "
                                f"tanh(n) = {_fmt(math.tanh(x))}")
-            ops = {getattr(v, "op", "") for v in _graph(out)}
+            ops = [getattr(v, "op", "") for v in _graph(out)]
             if "tanh" in ops:
                 raise _Problem("tanh_from_exp uses .tanh(): build it from exp, with the formula")
             if "exp" not in ops:
                 raise _Problem("tanh_from_exp has no exp node: build it from n.exp() (or "
                                "(2 * n).exp()), with the formula")
+            if ops.count("exp") > 1:
+                raise _Problem("the value is right, but your tanh_from_exp computes exp "
+                               f"{ops.count('exp')} times: compute e = (2 * n).exp() once and use "
+                               "that one node in both e - 1 and e + 1 (the next step is about a "
+                               "node used twice)")
         return ("tanh_from_exp(n) equals tanh(n) at n = -1.2, 0 and 0.88, built from exp; now its "
                 "gradient")
 

@@ -288,6 +288,11 @@ def test_tanh_from_exp(ns: dict[str, Any]) -> None:
     wrong(bc.check_tanh_from_exp(ns["tanh_from_exp"], V), "should be tanh(n)")
     plant(ns, "def tanh_from_exp(n):\n    return n.tanh()\n")
     wrong(bc.check_tanh_from_exp(ns["tanh_from_exp"], V), "build it from exp")
+    plant(ns, """
+        def tanh_from_exp(n):
+            return ((2 * n).exp() - 1) / ((2 * n).exp() + 1)
+    """)
+    wrong(bc.check_tanh_from_exp(ns["tanh_from_exp"], V), "computes exp 2 times", "once")
 
 
 def test_accumulation_overwrite_is_named(ns: dict[str, Any]) -> None:
