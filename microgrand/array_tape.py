@@ -22,12 +22,13 @@ calls instead of tens of thousands of Python float operations.
 rule (``exp``, ``tanh``, ``log``, powers…) calls the rule's own Python function on each
 element, because NumPy's vectorised ``exp`` or ``tanh`` may differ from the C library's in
 the last bit. The one sum whose order differs is ``vsum`` (the ``Σ`` rule), which the engine
-computes with ``math.fsum``, exactly rounded: here each sum is split into high parts that add
-up without rounding and small low parts whose rounding error is bounded, and each sum whose
-rounding that bound cannot decide (a few in a thousand) is recomputed with ``math.fsum``; the
-result equals ``math.fsum`` bit for bit. Non-finite numbers behave as in the scalar replay: a
-forward pass with an infinity or NaN raises ``OverflowError`` (the recording then runs the
-step eagerly to name the operation), and a non-finite gradient is reported by
+computes with ``rules.exact_sum`` (``math.fsum``), exactly rounded: here each sum is split
+into high parts that add up without rounding and small low parts whose rounding error is
+bounded, and each sum whose rounding that bound cannot decide (a few in a thousand) is
+recomputed with ``exact_sum``; the result equals it bit for bit. Non-finite numbers behave
+as in the scalar replay: a forward pass with an infinity or NaN raises ``OverflowError``
+(the recording then runs the step eagerly to name the operation), and a non-finite gradient
+is reported by
 :meth:`ArrayTape.backward` returning False.
 
 Nothing here is public API: :func:`microgrand.record` uses it when NumPy can be imported.
@@ -49,11 +50,11 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .rules import exact_sum
 from .tape import Tape
 from .value import Value
 
@@ -265,7 +266,7 @@ class ArrayTape:
         if k < 2:
             return terms[0] + 0.0
         if terms.shape[1] <= 4:  # a few sums (a mean, a penalty): math.fsum is quicker
-            return np.array([math.fsum(c) for c in terms.T.tolist()], dtype=np.float64) + 0.0
+            return np.array([exact_sum(c) for c in terms.T.tolist()], dtype=np.float64) + 0.0
         top = np.frexp(np.abs(terms).max(axis=0))[1]  # max |t| < 2**top
         power = top + (k.bit_length() + 1)  # σ = 2**power >= 2·k·max |t|
         sigma = np.ldexp(1.0, power)
@@ -292,7 +293,7 @@ class ArrayTape:
         sure = ((np.abs(rest) + bound < half) | (bound == 0.0)) & (power < 1000) & (power > -900)
         unsure = np.flatnonzero(~sure)
         if len(unsure):
-            r[unsure] = [math.fsum(c) for c in terms[:, unsure].T.tolist()]
+            r[unsure] = [exact_sum(c) for c in terms[:, unsure].T.tolist()]
         return r + 0.0  # fsum gives +0.0 for a zero sum
 
     def backward(self, vals: Any, params: Sequence[Value]) -> bool:
