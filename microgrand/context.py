@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from . import value as _value
-from .value import Scope
+from .value import Scope, current_scope, grad_enabled, swap_grad_enabled, swap_scope
 
 __all__ = ["Scope", "is_grad_enabled", "no_grad", "scope"]
 
@@ -36,12 +35,11 @@ def no_grad() -> Iterator[None]:
         ...     print((Value(2.0) * 3).inputs)
         ()
     """
-    before = _value._GRAD_ENABLED
-    _value._GRAD_ENABLED = False
+    before = swap_grad_enabled(False)
     try:
         yield
     finally:
-        _value._GRAD_ENABLED = before
+        swap_grad_enabled(before)
 
 
 def is_grad_enabled() -> bool:
@@ -51,7 +49,7 @@ def is_grad_enabled() -> bool:
         >>> is_grad_enabled()
         True
     """
-    return _value._GRAD_ENABLED
+    return grad_enabled()
 
 
 @contextmanager
@@ -70,10 +68,9 @@ def scope(name: str) -> Iterator[Scope]:
     """
     if not isinstance(name, str) or not name or "/" in name:
         raise ValueError(f"a scope name must be a non-empty str without '/', got {name!r}")
-    before = _value._SCOPE
-    current = Scope(name, before)
-    _value._SCOPE = current
+    current = Scope(name, current_scope())
+    before = swap_scope(current)
     try:
         yield current
     finally:
-        _value._SCOPE = before
+        swap_scope(before)

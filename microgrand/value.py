@@ -103,8 +103,87 @@ class NonFiniteGradientWarning(RuntimeWarning):
     """
 
 
-def _is_number(x: object) -> bool:
+def is_number(x: object) -> bool:
+    """True for a real number that is not a bool (what an operation accepts beside a Value).
+
+    Example:
+        >>> is_number(2), is_number(2.5), is_number(True), is_number("2")
+        (True, True, False, False)
+    """
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+_is_number = is_number  # the name used inside this module
+
+
+def swap_grad_enabled(enabled: bool) -> bool:
+    """Turn graph recording on or off and return the previous setting: the switch behind
+    :func:`microgrand.no_grad` (use that; this is the engine's side of it).
+
+    Example:
+        >>> before = swap_grad_enabled(False)
+        >>> (Value(2.0) * 3).inputs, swap_grad_enabled(before)
+        ((), False)
+    """
+    global _GRAD_ENABLED
+    before = _GRAD_ENABLED
+    _GRAD_ENABLED = bool(enabled)
+    return before
+
+
+def swap_scope(scope: Scope | None) -> Scope | None:
+    """Make ``scope`` the one new Values are tagged with and return the previous one: the
+    switch behind :func:`microgrand.scope` (use that; this is the engine's side of it).
+
+    Example:
+        >>> before = swap_scope(Scope("layer1", None))
+        >>> v = Value(1.0); _ = swap_scope(before)
+        >>> v.scope, swap_scope(before) is before
+        ('layer1', True)
+    """
+    global _SCOPE
+    before = _SCOPE
+    _SCOPE = scope
+    return before
+
+
+def grad_enabled() -> bool:
+    """False inside :func:`microgrand.no_grad` (see :func:`microgrand.is_grad_enabled`).
+
+    Example:
+        >>> grad_enabled()
+        True
+    """
+    return _GRAD_ENABLED
+
+
+def current_scope() -> Scope | None:
+    """The scope new Values are tagged with now (None outside every scope).
+
+    Example:
+        >>> current_scope() is None
+        True
+    """
+    return _SCOPE
+
+
+def set_forward(target: Value, source: Value) -> None:
+    """Give ``target`` the number and the local derivatives of ``source``, a node made by the
+    same operation from new numbers; ``target`` keeps its inputs. This is how a live view
+    brings the page's numbers back into the user's graph.
+
+    Example:
+        >>> x = Value(2.0); y = x * x
+        >>> x.data = 3.0; set_forward(y, Value(3.0) * Value(3.0))
+        >>> y.data, y.local_grads
+        (9.0, (3.0, 3.0))
+    """
+    if target.op != source.op:
+        raise ValueError(
+            f"set_forward() needs two nodes of one operation, got {target.op!r} and {source.op!r}"
+        )
+    target.data = source.data
+    target._la, target._lb, target._ls = source._la, source._lb, source._ls
 
 
 def _fmt(x: float) -> str:

@@ -125,3 +125,73 @@ def test_step_is_only_the_function() -> None:
     assert callable(step) and microgrand.step is step
     assert step.__module__ == "microgrand.stepper.player"
     assert all(callable(f) for f in (animate, explain, save_player, trace))
+
+
+# Modules other work is reshaping right now still reach into a private name; each entry is
+# (module, the private name) and goes once that module uses a public way.
+PRIVATE_USE_EXEMPT = {
+    ("microgrand.nn", "_SCOPE"),  # nn.py switches value._SCOPE itself (value.swap_scope is the way)
+}
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def private_uses(path: Path, mod: str, mods: dict[str, Path]) -> list[str]:
+    """The private names ``mod`` takes from another package module: ``from .m import _x``
+    (a private *module* such as ``_format`` is fine: its names are the package's own) and
+    ``m._x`` where ``m`` names a package module."""
+    is_pkg = path.name == "__init__.py"
+    found: list[str] = []
+    module_names: set[str] = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = _resolve(mod, is_pkg, node.level, node.module) if node.level else node.module
+            for a in node.names:
+                full = f"{base}.{a.name}"
+                if full in mods:
+                    module_names.add(a.asname or a.name)
+                elif _is_private(a.name) and (base or "").startswith("microgrand"):
+                    found.append(f"from {base} import {a.name}")
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("microgrand") and a.asname:
+                    module_names.add(a.asname)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in module_names
+            and _is_private(node.attr)
+        ):
+            found.append(f"{node.value.id}.{node.attr}")
+    return sorted(set(found))
+
+
+def test_no_private_name_is_taken_from_another_module() -> None:
+    mods = _modules()
+    bad = {}
+    for mod, path in sorted(mods.items()):
+        uses = [
+            u for u in private_uses(path, mod, mods)
+            if (mod, u.rsplit(".", 1)[-1].rsplit(" ", 1)[-1]) not in PRIVATE_USE_EXEMPT
+        ]
+        if uses:
+            bad[mod] = uses
+    assert bad == {}, f"private names used across modules: {bad}"
+
+
+def test_private_use_finder_finds_both_forms(tmp_path: Path) -> None:
+    mods = {"microgrand.a": tmp_path / "a.py", "microgrand.value": tmp_path / "value.py"}
+    src = tmp_path / "a.py"
+    src.write_text(
+        "from .value import Value, _is_number\n"
+        "from . import value as v\n"
+        "from .._format import format_short\n"
+        "x = v._SCOPE\ny = v.apply\n",
+        encoding="utf-8",
+    )
+    assert private_uses(src, "microgrand.a", mods) == ["from microgrand.value import _is_number",
+                                                       "v._SCOPE"]

@@ -71,10 +71,10 @@ from ..graph import Edge, Graph
 from ..pages.model import edge_id, number
 from ..pages.page import Page, PageView, build_page, new_uid
 from ..pages.svg import SVG_NS, hook_svg
-from ..render.build import DrawOptions, _Builder, _font, escape, natural_key
+from ..render.build import DotWriter, DrawOptions, escape, html_font, natural_key
 from ..render.engine import layout
 from ..render.themes import THEMES
-from ..stepper.explain import _names, explain_step
+from ..stepper.notation import partial_derivative, step_names, step_record
 from ..stepper.trace import Trace, trace
 from ..value import Value
 
@@ -208,7 +208,7 @@ class Explorer(PageView):
         self.max_nodes = max_nodes
         self.max_bytes = max_bytes
         self.engine = engine
-        self.names = _names(t)
+        self.names = step_names(t)
         self.graph = _display_graph(t, self.names)
         self.order = {s.id: s.index for s in t}
         self._into: dict[str, list[Edge]] = {}
@@ -227,7 +227,7 @@ class Explorer(PageView):
         self._first = {
             p: min(self.order[i] for i in gr.members) for p, gr in self.groups.items()
         }
-        self._builder = _Builder(
+        self._builder = DotWriter(
             self.graph, DrawOptions(precision=precision, rankdir=rankdir, theme=theme)
         )
         self._dot_cache: dict[str, str] = {}
@@ -416,7 +416,7 @@ class Explorer(PageView):
         d = graphviz.Digraph()
         with d.subgraph(name=f"cluster_{_slug(path)}") as c:
             c.attr(
-                label=f"<{_font('<B>' + escape(self.groups[path].name) + '</B>', 13)}>",
+                label=f"<{html_font('<B>' + escape(self.groups[path].name) + '</B>', 13)}>",
                 labeljust="l", labelloc="t", style="rounded,filled", fillcolor=t.cluster_fill,
                 color=t.cluster_border, fontcolor=t.muted, id=f"cluster-{_slug(path)}",
                 **{"class": "scope"},
@@ -431,7 +431,7 @@ class Explorer(PageView):
         what = f"{gr.size} node{'s' if gr.size != 1 else ''}"
         if gr.children:
             what = f"{len(gr.children)} group{'s' if len(gr.children) != 1 else ''} · " + what
-        lines.append(_font(escape(what), 12, t.muted))
+        lines.append(html_font(escape(what), 12, t.muted))
         sub.node(
             f"box-{_slug(path)}",
             label="<" + "<BR/>".join(lines) + ">",
@@ -598,8 +598,7 @@ class Explorer(PageView):
                 s = t.step_of(nid)
                 out.append({
                     "title": self.names[nid],
-                    "text": explain_step(s, t, "text", precision=self.precision,
-                                         names=self.names),
+                    "text": step_record(s, t, precision=self.precision, names=self.names).text,
                     "items": [nid],
                 })
         else:
@@ -666,11 +665,12 @@ class Explorer(PageView):
             "d": number(n.data),
             "g": number(self.trace.grads[nid]),
             "i": [[e.src, self.names[e.src], number(e.local),
-                   number(e.local * self.trace.grads[nid])] for e in self._into.get(nid, [])],
+                   number(e.local * self.trace.grads[nid]),
+                   partial_derivative(self.names[nid], self.names[e.src])]
+                  for e in self._into.get(nid, [])],
             "u": [[self.names[c.node], number(c.upstream), number(c.local), number(c.value)]
                   for c in s.incoming],
-            "line": explain_step(s, self.trace, "text", precision=self.precision,
-                                 names=self.names),
+            "line": step_record(s, self.trace, precision=self.precision, names=self.names).text,
         }
 
     def model(self) -> dict[str, Any]:

@@ -66,9 +66,20 @@ from ..render.build import BLANK
 from ..render.diagram import Diagram
 from ..render.themes import THEMES
 from ..rules import rules_js
-from ..stepper.explain import _needs_parens, _template, _text_frac, _text_local
-from ..stepper.trace import Contribution, node_names, trace
-from ..value import Value
+from ..stepper.notation import (
+    chain_stages,
+    local_derivative,
+    named_inputs,
+    needs_parens,
+    partial_derivative,
+    remark,
+    stages_json,
+    terms_of,
+    total_derivative,
+)
+from ..stepper.trace import node_names, trace
+from ..value import Value, set_forward
+from ..value import apply as apply_rule
 from .model import edge_id, graph_model, number
 from .page import Page, PageView, build_page, new_uid, web_text
 from .svg import SVG_NS, hook_svg, svg_text
@@ -178,35 +189,6 @@ def _joined(n: int) -> list[Any]:
     return out
 
 
-def _needs(form: str, position: int, n_inputs: int, arity: int) -> dict[str, Any]:
-    """The inputs (positions) and whether the output a local-derivative template uses.
-
-    Example:
-        >>> _needs("y", 0, 2, 2), _needs("1 − out²", 0, 1, 1)
-        ({'needs': [1], 'out': False}, {'needs': [], 'out': True})
-    """
-    words = set(re.findall(r"(?<![A-Za-z])(out|xi|x|y)(?![A-Za-z])", form))
-    needs: set[int] = set()
-    if arity == 0:
-        if "xi" in words:
-            needs.add(position)
-        if "x" in words:
-            needs.update(range(n_inputs))
-    else:
-        if "x" in words:
-            needs.add(0)
-        if "y" in words:
-            needs.add(1)
-    return {"needs": sorted(needs), "out": "out" in words}
-
-
-@dataclasses.dataclass(frozen=True)
-class _Fake:
-    """The trace a rule template needs: only ``graph`` is read."""
-
-    graph: Graph
-
-
 def live_model(
     graph: Graph, names: Mapping[str, str], precision: int, editable: Mapping[str, bool]
 ) -> dict[str, Any]:
@@ -217,8 +199,12 @@ def live_model(
     JavaScript forms of the operations used (:func:`microgrand.rules.rules_js`); ``leaves``
     one entry per input (``id``, ``name``, ``value``, ``min``, ``max``, ``editable``);
     ``forms`` per operation node: ``forward`` (the rule's text as strings and input
-    positions), ``lhs`` (``"dL/dx"``) and per input edge the symbolic chain-rule term and
-    the local derivative worded from the rule table.
+    positions), ``symbol`` and per input edge its chain-rule term in symbols (``symbol``,
+    ``total``, ``local``), the local derivative worded from the rule table (``worded``) and
+    the numbers that wording names (``needs``, ``out``); ``lhs`` per node ``"dL/dx"``;
+    ``chains`` per node the right-hand side of its chain-rule line as stages whose number
+    slots the page fills in (:func:`microgrand.stepper.notation.chain_stages`), with the
+    ``terms`` they refer to; ``remarks`` the remarks the page shows.
 
     Example:
         >>> from microgrand import Value
@@ -231,24 +217,25 @@ def live_model(
     top = names[graph.root]
     table = rules_js()
     used = sorted({n.op for n in graph.nodes if n.op})
-    fake: Any = _Fake(graph)
     forms: dict[str, Any] = {}
-    lhs = {n.id: _text_frac(top, names[n.id]) for n in graph.nodes}
+    lhs = {n.id: total_derivative(top, names[n.id]) for n in graph.nodes}
     for n in graph.nodes:
         r = n.rule
         if r is None:
             continue
         edges = []
         for pos, src in enumerate(n.inputs):
-            c = Contribution(n.id, src, pos, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
+            local = partial_derivative(names[n.id], names[src])
             edges.append({
                 "id": edge_id(src, n.id, pos),
                 "src": src,
                 "position": pos,
-                "symbol": f"{lhs[n.id]} · {_text_local(names[n.id], names[src])}",
-                "worded": _template(c, fake, dict(names), False),
-                # which numbers the local derivative needs (tanh: the output; x·y: the other)
-                **_needs(r.dtext[min(pos, len(r.dtext) - 1)], pos, len(n.inputs), r.arity),
+                "symbol": f"{lhs[n.id]} · {local}",
+                "total": lhs[n.id],
+                "local": local,
+                "worded": local_derivative(n, pos, names),
+                # which numbers the worded local derivative names (tanh: the output; x·y: y)
+                **named_inputs(n, pos),
             })
         forms[n.id] = {
             "forward": _forward_pieces(r.symbol, r.text, r.arity, len(n.inputs)),
@@ -283,8 +270,16 @@ def live_model(
         "leaves": leaves,
         "forms": forms,
         "lhs": lhs,
-        "paren": {n.id: _needs_parens(names[n.id]) for n in graph.nodes},
+        "chains": {n.id: _chain(graph, n.id, names) for n in graph.nodes if n.id != graph.root},
+        "remarks": {"start": remark("start", "the output")},
+        "paren": {n.id: needs_parens(names[n.id]) for n in graph.nodes},
     }
+
+
+def _chain(graph: Graph, node: str, names: Mapping[str, str]) -> dict[str, Any]:
+    """A node's chain-rule line for the page: its terms and the stages to fill in."""
+    terms = terms_of(graph, node, names)
+    return {"terms": [t.json() for t in terms], "stages": stages_json(chain_stages(terms))}
 
 
 def named_graph(graph: Graph, names: Mapping[str, str]) -> Graph:
@@ -505,8 +500,6 @@ class LiveView(PageView):
             >>> y.data, x.grad
             (9.0, 6.0)
         """
-        from ..value import apply as apply_rule
-
         new = dict(self.values if values is None else values)
         by_name = {self.names[n.id]: n for n in self.graph.leaves}
         for k, v in new.items():
@@ -523,10 +516,10 @@ class LiveView(PageView):
                 fresh[n.id] = apply_rule(n.op, *(fresh[i] for i in n.inputs), param=n.rule.param)
         for n in self.graph.nodes:
             target = n.value
-            target.data = fresh[n.id].data
-            if n.rule is not None:  # the local derivatives at the new numbers
-                src = fresh[n.id]
-                target._la, target._lb, target._ls = src._la, src._lb, src._ls
+            if n.rule is None:
+                target.data = fresh[n.id].data
+            else:  # the number and the local derivatives at the new inputs
+                set_forward(target, fresh[n.id])
             target.grad = 0.0
         self.root.backward()
         self._diagrams.clear()

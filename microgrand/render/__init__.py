@@ -215,8 +215,8 @@ def _refuse_early(root: Value, max_nodes: object, collapse: object) -> None:
         return  # validated, with a clear message, later
     order = topological_order(root)
     n = len(order)
-    if n > max_nodes and (collapse is False or not any(v._scope for v in order)):
-        has_scopes = collapse is False and any(v._scope for v in order)
+    if n > max_nodes and (collapse is False or not any(v.scope for v in order)):
+        has_scopes = collapse is False and any(v.scope for v in order)
         raise too_large(n, max_nodes, has_scopes, "")
 
 

@@ -415,7 +415,7 @@ def plan_labels(
     ]
 
 
-def _font(text: str, size: float | None = None, color: str | None = None) -> str:
+def html_font(text: str, size: float | None = None, color: str | None = None) -> str:
     attrs = ""
     if size is not None:
         attrs += f' POINT-SIZE="{size:g}"'
@@ -424,7 +424,7 @@ def _font(text: str, size: float | None = None, color: str | None = None) -> str
     return f"<FONT{attrs}>{text}</FONT>" if attrs else text
 
 
-class _Builder:
+class DotWriter:
     def __init__(self, graph: Graph, opts: DrawOptions) -> None:
         if opts.theme not in THEMES:
             raise ValueError(f"unknown theme {opts.theme!r}; choose one of: {', '.join(THEMES)}")
@@ -457,18 +457,18 @@ class _Builder:
         if n.label:
             cells.append(f"<B>{escape(n.label)}</B>")
         if "id" in self.o.show:
-            cells.append(_font(n.id, 11, t.muted))
+            cells.append(html_font(n.id, 11, t.muted))
         if "data" in self.o.show:
             cells.append(f"data = {self.fmt(n.data)}")
         if "grad" in self.o.show:
             cells.append(self.grad_text(n))
         if not cells:
-            cells.append(_font(n.id, 11, t.muted))
+            cells.append(html_font(n.id, 11, t.muted))
         row = "<VR/>".join(f"<TD>{c}</TD>" for c in cells)
         rows = f"<TR>{row}</TR>"
         note = self.o.notes.get(n.id)
         if note:
-            text = _font(escape(note), 12, t.muted)
+            text = html_font(escape(note), 12, t.muted)
             rows += f'<HR/><TR><TD COLSPAN="{len(cells)}">{text}</TD></TR>'
         return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="6">{rows}</TABLE>>'
 
@@ -484,10 +484,10 @@ class _Builder:
         rows: list[str] = []
         if self.o.title:
             rows.append(
-                f'<TR><TD ALIGN="LEFT">{_font(f"<B>{escape(self.o.title)}</B>", 18)}</TD></TR>'
+                f'<TR><TD ALIGN="LEFT">{html_font(f"<B>{escape(self.o.title)}</B>", 18)}</TD></TR>'
             )
         for note in notes:
-            rows.append(f'<TR><TD ALIGN="LEFT">{_font(escape(note), 12, t.muted)}</TD></TR>')
+            rows.append(f'<TR><TD ALIGN="LEFT">{html_font(escape(note), 12, t.muted)}</TD></TR>')
         if self.fill_by_grad and 0.0 < self.max_abs < math.inf:
             rows.append(f'<TR><TD ALIGN="LEFT">{self.legend()}</TD></TR>')
         if not rows:
@@ -513,21 +513,21 @@ class _Builder:
         side = DECADES - 1
         if t.coloured:
             low, high = (
-                _font("-" + self.fmt(m), small, t.muted),
-                _font("+" + self.fmt(m), small, t.muted),
+                html_font("-" + self.fmt(m), small, t.muted),
+                html_font("+" + self.fmt(m), small, t.muted),
             )
             ends = (
                 f'<TD COLSPAN="{side}" ALIGN="LEFT">{low}</TD>'
-                f'<TD COLSPAN="3">{_font(self.fmt(0.0), small, t.muted)}</TD>'
+                f'<TD COLSPAN="3">{html_font(self.fmt(0.0), small, t.muted)}</TD>'
                 f'<TD COLSPAN="{side}" ALIGN="RIGHT">{high}</TD>'
             )
         else:
             ends = (
-                f'<TD COLSPAN="2" ALIGN="LEFT">{_font(self.fmt(0.0), small, t.muted)}</TD>'
+                f'<TD COLSPAN="2" ALIGN="LEFT">{html_font(self.fmt(0.0), small, t.muted)}</TD>'
                 f'<TD COLSPAN="{len(steps) - 2}" ALIGN="RIGHT">'
-                f"{_font(self.fmt(m), small, t.muted)}</TD>"
+                f"{html_font(self.fmt(m), small, t.muted)}</TD>"
             )
-        head = f'<TD COLSPAN="{len(steps)}" ALIGN="LEFT">{_font(title, 12, t.muted)}</TD>'
+        head = f'<TD COLSPAN="{len(steps)}" ALIGN="LEFT">{html_font(title, 12, t.muted)}</TD>'
         return (
             f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>{head}</TR>'
             f"<TR>{swatches}</TR><TR>{ends}</TR></TABLE>"
@@ -631,8 +631,9 @@ class _Builder:
                 used_cluster_ids.add(cid)
                 with sub.subgraph(name=f"cluster_{cid}") as c:
                     depth = child.count("/")
+                    title = escape(child.rsplit("/", 1)[-1])
                     c.attr(
-                        label=f"<{_font('<B>' + escape(child.rsplit('/', 1)[-1]) + '</B>', 13)}>",
+                        label=f"<{html_font(f'<B>{title}</B>', 13)}>",
                         labeljust="l",
                         labelloc="t",
                         style="rounded,filled",
@@ -744,7 +745,7 @@ class _Builder:
         name = path.rsplit("/", 1)[-1]
         # A nested box sits in its parent's cluster, which names the rest of the path.
         lines = [f"<B>{escape(name)}</B>"]
-        lines.append(_font(f"{count} node{'s' if count != 1 else ''}", 12, t.muted))
+        lines.append(html_font(f"{count} node{'s' if count != 1 else ''}", 12, t.muted))
         attrs: dict[str, Any] = {
             "id": bid,
             "class": "scope-box highlight" if hl else "scope-box",
@@ -826,4 +827,4 @@ def build_dot(graph: Graph, opts: DrawOptions) -> Built:
         >>> b.source.count("->")
         3
     """
-    return _Builder(graph, opts).build()
+    return DotWriter(graph, opts).build()

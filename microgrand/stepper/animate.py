@@ -42,8 +42,9 @@ from ..render import draw
 from ..render.engine import layout
 from ..render.themes import THEMES, Theme, mix
 from ..value import Value
-from .player import DEFAULT_MAX_STEPS, Player, ThemeName, _as_trace, _kind, _paren
-from .trace import Trace
+from .notation import factor, node_kind
+from .player import DEFAULT_MAX_STEPS, Player, ThemeName
+from .trace import Trace, as_trace
 
 __all__ = ["AnimationError", "animate", "frames"]
 
@@ -311,13 +312,13 @@ def _backward_caption(p: Player, k: int) -> list[Line]:
     s = t[k - 1]
     name = p.names[s.id]
     lines: list[Line] = [
-        (f"Backward pass, step {k} of {len(t)}: {name} ({_kind(s)})", False, True),
+        (f"Backward pass, step {k} of {len(t)}: {name} ({node_kind(s)})", False, True),
         (p.explanation(k), True, False),
     ]
     if s.outgoing:
         sends = "; ".join(
-            f"{p.names[c.input]} gets {_paren(c.upstream, p.precision)} × "
-            f"{_paren(c.local, p.precision)} = {format_short(c.value, p.precision)}"
+            f"{p.names[c.input]} gets {factor(c.upstream, p.precision, first=False)} × "
+            f"{factor(c.local, p.precision, first=False)} = {format_short(c.value, p.precision)}"
             for c in s.outgoing
         )
         lines.append((f"{name} passes its gradient back: {sends}", False, False))
@@ -360,7 +361,7 @@ def _forward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
             body = f"{name} = {format_short(n.data, prec)}   (an input: its value is given)"
         else:
             args = [p.names[i] for i in n.inputs]
-            vals = [_paren(nodes[int(i[1:])].data, prec) for i in n.inputs]
+            vals = [factor(nodes[int(i[1:])].data, prec, first=False) for i in n.inputs]
             body = (
                 f"{name} = {_apply_text(n.rule.text, args)} = {_apply_text(n.rule.text, vals)}"
                 f" = {format_short(n.data, prec)}"
@@ -421,7 +422,7 @@ def _frames(root: Value | Trace, pass_: str, dpi: int, precision: int,
             rankdir: Literal["LR", "TB"], theme: ThemeName, max_steps: int,
             engine: str | None) -> list[Image.Image]:
     th = THEMES[theme]
-    p = Player(_as_trace(root), precision=precision, rankdir=rankdir, max_steps=max_steps,
+    p = Player(as_trace(root), precision=precision, rankdir=rankdir, max_steps=max_steps,
                engine=engine, theme=theme)
     sheet, plans, pics, caps = (
         _backward_frames if pass_ == "backward" else _forward_frames

@@ -49,9 +49,9 @@ from ..render import draw
 from ..render.diagram import Diagram
 from ..render.themes import THEMES
 from ..value import Value
-from .explain import _names, _template, _text_frac, _text_local, explain_step
+from .notation import step_names, step_record
 from .player_page import FALLBACK_DPI, player_page
-from .trace import Step, Trace, trace
+from .trace import Trace, as_trace
 
 if TYPE_CHECKING:
     from ..pages.explore import Explorer
@@ -79,47 +79,16 @@ def display_graph(t: Trace) -> Graph:
 
     Example:
         >>> from microgrand import Value
+        >>> from microgrand.stepper import trace
         >>> x = Value(2.0, label="x"); g = display_graph(trace(x * x))
         >>> [(n.label, n.grad) for n in g.nodes]
         [('x', 4.0), ('L', 1.0)]
     """
-    names = _names(t)
+    names = step_names(t)
     nodes = tuple(
         dataclasses.replace(n, label=names[n.id], grad=t.grads[n.id]) for n in t.graph.nodes
     )
     return dataclasses.replace(t.graph, nodes=nodes)
-
-
-def _kind(s: Step) -> str:
-    if s.is_root:
-        return "the output"
-    if s.is_leaf:
-        return "an input" if s.node.label else f"an input: the number {s.node.data:g}"
-    return f"a {s.node.rule.symbol if s.node.rule else ''} node"
-
-
-def _paren(x: float, precision: int) -> str:
-    s = format_short(x, precision)
-    return f"({s})" if s.startswith("-") else s
-
-
-def _as_trace(x: Value | Trace) -> Trace:
-    if isinstance(x, Trace):
-        return x
-    if isinstance(x, Value):
-        return trace(x)
-    raise TypeError(f"expected an output Value or a Trace, got {type(x).__name__}")
-
-
-def _note(s: Step, top: str, me: str) -> str | None:
-    """The bracketed remark of a step's chain-rule line, as :func:`explain_step` words it."""
-    if s.is_root:
-        return None if (s.incoming or s.start) else f"start: {top} changes one-for-one with itself"
-    if not s.incoming and s.start == 0.0:
-        return f"nothing flows back to {me}: every path to it passes through a zero gradient"
-    if s.blocked:
-        return f"this is 0, so nothing flows back through {me}"
-    return None
 
 
 def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[str, Any]]:
@@ -130,38 +99,40 @@ def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[s
     (``"dL/dx"``), ``note`` (the bracketed remark or ``None``), ``incoming`` (the terms that
     make the gradient: ``from``, ``symbol`` ``"dL/dz · dz/dx"``, ``worded`` (the local
     derivative from the rule table with names put in, ``None`` for a plain number),
-    ``upstream``, ``local``, ``value``, ``before``, ``after``) and ``sends`` (what the node
+    ``upstream``, ``local``, ``value``, ``before``, ``after``), ``stages`` and ``result`` (the
+    chain-rule line's right-hand side as text, from
+    :func:`~microgrand.stepper.notation.step_record`) and ``sends`` (what the node
     passes to each input: ``input`` id, ``to`` name, ``edge`` id, ``upstream``, ``local``,
     ``value``, ``before``, ``after``, and ``got``/``need``: how many of that input's terms
     have arrived so far, of how many). Numbers are floats (non-finite ones as strings).
 
     Example:
         >>> from microgrand import Value
+        >>> from microgrand.stepper import trace
         >>> a = Value(3.0, label="a"); t = trace(a * a)
-        >>> m = player_model(t, _names(t), 4)
+        >>> m = player_model(t, step_names(t), 4)
         >>> [c["value"] for c in m[1]["incoming"]], m[1]["incoming"][0]["symbol"]
         ([3.0, 3.0], 'dL/dL · ∂L/∂a')
         >>> [(c["got"], c["need"]) for c in m[0]["sends"]]
         [(1, 2), (2, 2)]
     """
     check_precision(precision)
-    top = names[t.steps[0].id]
     got: dict[str, int] = {}
     out: list[dict[str, Any]] = []
     for s in t:
-        me = names[s.id]
+        rec = step_record(s, t, precision=precision, names=names)
         incoming = [
             {
                 "from": c.node,
-                "symbol": f"{_text_frac(top, names[c.node])} · {_text_local(names[c.node], me)}",
-                "worded": _template(c, t, names, False),
+                "symbol": term.symbol,
+                "worded": term.worded,
                 "upstream": number(c.upstream),
                 "local": number(c.local),
                 "value": number(c.value),
                 "before": number(c.before),
                 "after": number(c.after),
             }
-            for c in s.incoming
+            for c, term in zip(s.incoming, rec.terms, strict=True)
         ]
         sends = []
         for c in s.outgoing:
@@ -183,15 +154,17 @@ def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[s
         out.append(
             {
                 "id": s.id,
-                "name": me,
-                "kind": _kind(s),
+                "name": rec.name,
+                "kind": rec.kind,
                 "grad": number(s.grad),
                 "start": number(s.start),
                 "seed": number(s.seed),
                 "root": s.is_root,
                 "leaf": s.is_leaf,
-                "lhs": _text_frac(top, me),
-                "note": _note(s, top, me),
+                "lhs": rec.lhs,
+                "stages": list(rec.stages),
+                "result": rec.result,
+                "note": rec.remark,
                 "incoming": incoming,
                 "sends": sends,
             }
@@ -252,7 +225,7 @@ class Player(PageView):
         self.theme = theme
         self.interval = float(interval)
         self.engine = engine
-        self.names = _names(t)
+        self.names = step_names(t)
         self.graph = display_graph(t)
         self._diagram: Diagram | None = None
 
@@ -284,7 +257,7 @@ class Player(PageView):
                 "backward pass reaches them. It starts at the output."
             )
         s = self.trace[frame - 1]
-        return explain_step(s, self.trace, "text", precision=self.precision, names=self.names)
+        return step_record(s, self.trace, precision=self.precision, names=self.names).text
 
     def model(self) -> dict[str, Any]:
         """The page model (plain JSON): options, the graph snapshot and the steps.
@@ -427,7 +400,7 @@ def step(
         >>> p.frames
         5
     """
-    t = _as_trace(root)
+    t = as_trace(root)
     if (
         isinstance(max_steps, int)
         and not isinstance(max_steps, bool)

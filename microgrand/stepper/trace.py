@@ -28,7 +28,7 @@ from typing import overload
 from ..graph import Graph, Node
 from ..value import Value
 
-__all__ = ["Contribution", "Step", "Trace", "trace"]
+__all__ = ["Contribution", "Step", "Trace", "as_trace", "node_names", "trace"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,3 +337,19 @@ def trace(root: Value, grad: float = 1.0, *, accumulate: bool = False) -> Trace:
             )
         )
     return Trace(graph, steps, initial, seed)
+
+
+def as_trace(x: Value | Trace) -> Trace:
+    """``x`` if it is a :class:`Trace`, else :func:`trace` of the output Value ``x``.
+
+    Example:
+        >>> from microgrand import Value
+        >>> t = as_trace(Value(2.0) * 3)
+        >>> as_trace(t) is t
+        True
+    """
+    if isinstance(x, Trace):
+        return x
+    if isinstance(x, Value):
+        return trace(x)
+    raise TypeError(f"expected an output Value or a Trace, got {type(x).__name__}")

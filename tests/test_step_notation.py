@@ -1,0 +1,97 @@
+"""The chain-rule notation: one record per step, and stages a page fills in that read exactly
+like the record Python writes."""
+
+from __future__ import annotations
+
+import pytest
+from graphs import micrograd_readme
+
+import microgrand as mg
+from microgrand.stepper import notation as nt
+from microgrand.stepper import trace
+
+
+def _graphs() -> list[mg.Value]:
+    x, w, b = mg.Value(2.0, label="x"), mg.Value(-3.0, label="w"), mg.Value(6.88, label="b")
+    a = mg.Value(-1.5, label="a")
+    g, _, _ = micrograd_readme(labels=True)
+    return [(x * w + b).tanh(), a * a * w, (a * x).exp() / (x + 1) - x.log() * 0 + a**2, g]
+
+
+@pytest.mark.parametrize("root", _graphs(), ids=range(4))
+def test_page_stages_read_like_the_record(root: mg.Value) -> None:
+    """What a page gets (terms_of + chain_stages, numbers filled in later) is, once filled
+    with the trace's numbers, the record explain prints: same terms, same stages."""
+    t = trace(root)
+    names = nt.step_names(t)
+    for s in t:
+        if s.is_root or not s.incoming:
+            continue
+        rec = nt.step_record(s, t, names=names)
+        every = nt.terms_of(t.graph, s.id, names)
+        # the backward pass skips a consumer whose gradient is 0; a page shows its term
+        terms = [x for x in every if t.grads[x.node] != 0.0]
+        assert len(terms) == len(s.incoming)
+        assert [(x.node, x.position, x.symbol) for x in terms] == [
+            (x.node, x.position, x.symbol) for x in rec.terms
+        ]
+
+        def number(slot: nt.Slot, s: mg.stepper.Step = s) -> float:
+            c = s.incoming[slot.term]
+            return {"upstream": c.upstream, "local": c.local, "value": c.value}[slot.field]
+
+        filled = nt.render_stages(nt.chain_stages(terms), number)
+        assert filled == list(rec.stages)
+        assert rec.text == mg.explain(t, nodes=[s.id]).lines[0]
+
+
+def test_record_parts_are_the_explanation() -> None:
+    x = mg.Value(0.5, label="x")
+    y = x.tanh()
+    y.label = "y"
+    t = trace(y)
+    p = nt.step_record(t[1], t).parts()
+    assert p == {
+        "name": "x",
+        "kind": "an input",
+        "lhs": "dy/dx",
+        "stages": ["dy/dy · ∂y/∂x", "1.0 · (1 − y²)", "1.0 · 0.7864"],
+        "result": "0.7864",
+        "remark": None,
+        "terms": [
+            {"node": "n1", "position": 0, "total": "dy/dy", "local": "∂y/∂x",
+             "worded": "(1 − y²)", "symbol": "dy/dy · ∂y/∂x"}
+        ],
+    }
+    root = nt.step_record(t[0], t)
+    assert (root.stages, root.remark) == ((), "start: y changes one-for-one with itself")
+
+
+def test_remarks_and_latex() -> None:
+    a = mg.Value(0.0, label="a")
+    z = (a.relu() * mg.Value(2.0, label="b")).relu()
+    t = trace(z)
+    blocked = nt.step_record(t.step_of(z.inputs[0]), t)
+    assert blocked.remark == nt.remark("blocked", blocked.name)
+    assert blocked.text.endswith(f"   ({blocked.remark})")
+    unreached = nt.step_record(t.step_of(a), t)
+    assert unreached.remark == nt.remark("unreached", "a") and unreached.stages == ()
+    latex = nt.step_record(t.step_of(a), t, "latex")
+    assert latex.text.startswith(r"\frac{\mathrm{d} L}{\mathrm{d} a} = ")
+    assert latex.text == mg.explain(t, "latex", nodes=[a]).lines[0]
+
+
+def test_bad_format_and_remark_are_refused() -> None:
+    with pytest.raises(ValueError, match="format must be"):
+        nt.total_derivative("L", "x", "markdown")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="remark kind"):
+        nt.remark("done", "x")  # type: ignore[arg-type]
+
+
+def test_named_inputs_come_from_the_rule_wording() -> None:
+    x, y = mg.Value(2.0), mg.Value(3.0)
+    g = mg.Graph.of(x / y)
+    assert nt.named_inputs(g.node(g.root), 0) == {"needs": [1], "out": False}
+    assert nt.named_inputs(g.node(g.root), 1) == {"needs": [0, 1], "out": False}  # −x/y²
+    t = mg.Graph.of(x.tanh())
+    assert nt.named_inputs(t.node(t.root), 0) == {"needs": [], "out": True}  # 1 − out²
