@@ -1,5 +1,5 @@
-"""The package's shape: imports flow one way (no circles, lazy imports included), and
-``microgrand.step`` means one thing."""
+"""The package's shape: imports flow one way, down the floors of ARCHITECTURE.md (lazy imports
+included), no private name crosses a module, and ``microgrand.step`` means one thing."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def test_step_is_only_the_function() -> None:
     from microgrand import animate, explain, save_player, step, trace
 
     assert callable(step) and microgrand.step is step
-    assert step.__module__ == "microgrand.stepper.player"
+    assert step.__module__ == "microgrand.pages.player"
     assert all(callable(f) for f in (animate, explain, save_player, trace))
 
 
@@ -195,3 +195,103 @@ def test_private_use_finder_finds_both_forms(tmp_path: Path) -> None:
     )
     assert private_uses(src, "microgrand.a", mods) == ["from microgrand.value import _is_number",
                                                        "v._SCOPE"]
+
+
+
+# The floors, bottom first (ARCHITECTURE.md): a module may import its own floor and those
+# below it, never one above. The learning modules stand beside the engine: they use the
+# floors up to ``graph`` (the engine's public surface) and each other, and only the floors
+# from ``play`` up use them.
+FLOORS: list[tuple[str, tuple[str, ...]]] = [
+    ("base", ("microgrand._format", "microgrand._files")),
+    ("rules", ("microgrand.rules",)),
+    ("value", ("microgrand.value", "microgrand.context")),
+    ("graph", ("microgrand.graph", "microgrand.expr", "microgrand.gradcheck",
+               "microgrand.examples", "microgrand.recording", "microgrand.selfcheck")),
+    ("render", ("microgrand.render",)),
+    ("stepper", ("microgrand.stepper",)),
+    ("pages", ("microgrand.pages",)),
+    ("play", ("microgrand.play", "microgrand.demo")),
+    ("cli", ("microgrand.cli", "microgrand.__main__", "microgrand")),
+]
+LEARNING = ("microgrand.nn", "microgrand.losses", "microgrand.optim", "microgrand.init",
+            "microgrand.data", "microgrand.train", "microgrand.plots", "microgrand._fit_checks")
+
+
+def floor_of(mod: str) -> int | None:
+    """The floor's index (0 is the bottom), -1 for a learning module, None when unplaced."""
+    if any(mod == m or mod.startswith(m + ".") for m in LEARNING):
+        return -1
+    best: tuple[int, int] | None = None  # (length of the matching prefix, floor)
+    for k, (_, prefixes) in enumerate(FLOORS):
+        for p in prefixes:
+            if (mod == p or mod.startswith(p + ".")) and (best is None or len(p) > best[0]):
+                best = (len(p), k)
+    return None if best is None else best[1]
+
+
+def floor_violations(graph: dict[str, set[str]]) -> list[str]:
+    """Every import that goes up a floor (or between the learning modules and the floors
+    they may not touch), as ``"a -> b"``."""
+    graph_floor = next(k for k, (name, _) in enumerate(FLOORS) if name == "graph")
+    play_floor = next(k for k, (name, _) in enumerate(FLOORS) if name == "play")
+    bad = []
+    for src, targets in sorted(graph.items()):
+        fs = floor_of(src)
+        for dst in sorted(targets):
+            fd = floor_of(dst)
+            if fs is None or fd is None:
+                continue
+            if fs == -1:
+                ok = fd == -1 or fd <= graph_floor
+            elif fd == -1:
+                ok = fs >= play_floor
+            else:
+                ok = fd <= fs
+            if not ok:
+                bad.append(f"{src} -> {dst}")
+    return bad
+
+
+def test_every_module_has_a_floor() -> None:
+    unplaced = sorted(m for m in _modules() if floor_of(m) is None)
+    assert unplaced == [], f"put these modules on a floor (here and in ARCHITECTURE.md): {unplaced}"
+
+
+def test_imports_go_down_the_floors() -> None:
+    bad = floor_violations(import_graph())
+    assert bad == [], "imports that go up a floor: " + "; ".join(bad)
+
+
+def test_floor_check_catches_an_upward_import() -> None:
+    # the stepper importing a page (the player's old place), lazily or not, is refused
+    assert floor_violations({"microgrand.stepper.player": {"microgrand.pages.explore"}}) == [
+        "microgrand.stepper.player -> microgrand.pages.explore"
+    ]
+    assert floor_violations({"microgrand.pages.live": {"microgrand.nn"}}) == [
+        "microgrand.pages.live -> microgrand.nn"
+    ]
+    assert floor_violations({"microgrand.nn": {"microgrand.render"}}) == [
+        "microgrand.nn -> microgrand.render"
+    ]
+    assert floor_violations({"microgrand.pages.live": {"microgrand.stepper.trace"},
+                             "microgrand.play.state": {"microgrand.nn"}}) == []
+
+
+def test_lazy_imports_count() -> None:
+    """An import inside a function is an edge of the import graph like any other."""
+    graph = import_graph()
+    assert "microgrand.play" in graph["microgrand"]  # mg.playground() imports it on first use
+
+
+def test_the_players_old_import_paths_still_work() -> None:
+    import microgrand.stepper.player as old
+    from microgrand.stepper.player_page import player_page
+
+    import microgrand.stepper as stepper
+    from microgrand.pages import player as new
+
+    assert old is new and player_page is new.player_page
+    assert stepper.step is new.step and stepper.Player is new.Player  # type: ignore[attr-defined]
+    assert stepper.save_player is new.save_player  # type: ignore[attr-defined]
+    assert stepper.PlayerTooLargeError is new.PlayerTooLargeError

@@ -1,4 +1,9 @@
-"""Step through the backward pass: trace it, explain it, play it, animate it.
+"""Step through the backward pass: trace it, write it out, explain it, animate it.
+
+The trace (:mod:`~microgrand.stepper.trace`), the chain-rule notation and one record per step
+(:mod:`~microgrand.stepper.notation`), the explanation (:mod:`~microgrand.stepper.explain`) and
+the GIF frames (:mod:`~microgrand.stepper.animate`). The HTML player is a page
+(:mod:`microgrand.pages.player`): this package imports nothing from :mod:`microgrand.pages`.
 
 Example:
     >>> from microgrand import Value
@@ -10,24 +15,38 @@ Example:
 
 from __future__ import annotations
 
-from .animate import AnimationError, animate, frames
+from .animate import AnimationError, animate, frame_diagram, frames
 from .explain import Explanation, explain
-from .player import Player, PlayerTooLargeError, save_player, step
-from .trace import Contribution, Step, Trace, node_names, trace
+from .notation import StepRecord, step_record, step_records
+from .trace import (
+    DEFAULT_MAX_STEPS,
+    Contribution,
+    PlayerTooLargeError,
+    Step,
+    Trace,
+    node_names,
+    trace,
+)
 
 __all__ = [
+    "DEFAULT_MAX_STEPS",
     "AnimationError",
     "Contribution",
     "Explanation",
-    "Player",
     "PlayerTooLargeError",
     "Step",
+    "StepRecord",
     "Trace",
     "animate",
     "explain",
+    "frame_diagram",
     "frames",
     "node_names",
-    "save_player",
-    "step",
+    "step_record",
+    "step_records",
     "trace",
 ]
+
+# ``Player``, ``step`` and ``save_player`` were importable from here (and the modules
+# ``microgrand.stepper.player`` and ``microgrand.stepper.player_page`` existed) until the
+# player moved to :mod:`microgrand.pages.player`; that module keeps those old paths working.

@@ -37,16 +37,19 @@ from typing import Any, Literal
 from PIL import Image, ImageDraw, ImageFont
 
 from .._files import write_atomic
-from .._format import format_short
+from .._format import check_precision, format_short
+from ..graph import Graph
 from ..render import draw
+from ..render.diagram import Diagram
 from ..render.engine import layout
 from ..render.themes import THEMES, Theme, mix
 from ..value import Value
-from .notation import factor, node_kind
-from .player import DEFAULT_MAX_STEPS, Player, ThemeName
-from .trace import Trace, as_trace
+from .notation import display_graph, factor, node_kind, step_names, step_record
+from .trace import DEFAULT_MAX_STEPS, Trace, as_trace, check_steps
 
-__all__ = ["AnimationError", "animate", "frames"]
+__all__ = ["AnimationError", "animate", "frame_diagram", "frames"]
+
+ThemeName = Literal["light", "dark", "print"]
 
 
 class AnimationError(RuntimeError):
@@ -271,6 +274,68 @@ class _Sheet:
         return im
 
 
+@dataclasses.dataclass(frozen=True)
+class _Film:
+    """What the frames are drawn from: the trace, its diagram's graph and the options."""
+
+    trace: Trace
+    graph: Graph
+    names: dict[str, str]
+    precision: int
+    rankdir: Literal["LR", "TB"]
+    theme: ThemeName
+    engine: str | None
+
+    def explanation(self, k: int) -> str:
+        """The chain-rule line of step ``k - 1`` (frame ``k``)."""
+        s = self.trace[k - 1]
+        return step_record(s, self.trace, precision=self.precision, names=self.names).text
+
+
+def frame_diagram(
+    t: Trace,
+    frame: int,
+    *,
+    precision: int = 4,
+    rankdir: Literal["LR", "TB"] = "LR",
+    theme: ThemeName = "light",
+    engine: str | None = None,
+    graph: Graph | None = None,
+) -> Diagram:
+    """A still picture of frame ``frame`` of the backward pass (0: before the first step; k:
+    step k - 1 done): the gradients known so far, the current node and its inputs
+    highlighted, the same layout in every frame. ``graph`` is the diagram's graph
+    (default :func:`~microgrand.stepper.notation.display_graph` of ``t``).
+
+    Example:
+        >>> from microgrand import Value
+        >>> from microgrand.stepper import trace
+        >>> t = trace(Value(2.0, label="x") * 3)
+        >>> "grad = 3.0000" in frame_diagram(t, 3).dot, "grad = 3.0000" in frame_diagram(t, 2).dot
+        (True, False)
+    """
+    if isinstance(frame, bool) or not isinstance(frame, int):
+        raise TypeError(f"frame must be an int, got {type(frame).__name__}")
+    if not 0 <= frame <= len(t):
+        raise IndexError(f"frame {frame} out of range (0 … {len(t)})")
+    known = [s.id for s in t.steps[:frame]]
+    hl: list[str] = []
+    if frame > 0:
+        s = t[frame - 1]
+        hl = [s.id, *s.node.inputs] if s.outgoing else [s.id]
+    return draw(
+        graph if graph is not None else display_graph(t),
+        precision=precision,
+        rankdir=rankdir,
+        theme=theme,
+        known_grads=known,
+        highlight=hl,
+        collapse=False,
+        max_nodes=max(300, len(t)),
+        engine=engine,
+    )
+
+
 def _blank_numbers(dot: str, pattern: str, colour: str) -> str:
     """The DOT with the numbers matched by ``pattern`` (group 2) written in ``colour``."""
     return re.sub(pattern, lambda m: f'{m.group(1)}<FONT COLOR="{colour}">{m.group(2)}</FONT>'
@@ -280,7 +345,7 @@ def _blank_numbers(dot: str, pattern: str, colour: str) -> str:
 Frames = tuple["_Sheet | None", list[Plan], list[Image.Image], list[list[Line]]]
 
 
-def _backward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
+def _backward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:
     t = p.trace
     full = draw(p.graph, precision=p.precision, rankdir=p.rankdir, theme=p.theme,
                 collapse=False, max_nodes=max(300, len(t)), engine=p.engine)
@@ -300,13 +365,15 @@ def _backward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
                 edges.append(f"e-{s.id}-op")
             plans.append((order[k:], s.id, inputs, edges))
         else:  # pragma: no cover - an engine whose PNG and SVG disagree: one render per frame
-            png = p.frame_diagram(k, theme=theme.name).png(dpi)  # type: ignore[arg-type]
+            png = frame_diagram(t, k, precision=p.precision, rankdir=p.rankdir,
+                                theme=theme.name,  # type: ignore[arg-type]
+                                engine=p.engine, graph=p.graph).png(dpi)
             pics.append(Image.open(io.BytesIO(png)).convert("RGB"))
         caps.append(_backward_caption(p, k))
     return (sheet if sheet.consistent else None), plans, pics, caps
 
 
-def _backward_caption(p: Player, k: int) -> list[Line]:
+def _backward_caption(p: _Film, k: int) -> list[Line]:
     """The caption of frame ``k`` (1 … N) of the backward pass."""
     t = p.trace
     s = t[k - 1]
@@ -328,7 +395,7 @@ def _backward_caption(p: Player, k: int) -> list[Line]:
 
 
 
-def _forward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
+def _forward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:
     prec = p.precision
     graph = p.graph
     nodes = graph.nodes
@@ -422,8 +489,10 @@ def _frames(root: Value | Trace, pass_: str, dpi: int, precision: int,
             rankdir: Literal["LR", "TB"], theme: ThemeName, max_steps: int,
             engine: str | None) -> list[Image.Image]:
     th = THEMES[theme]
-    p = Player(as_trace(root), precision=precision, rankdir=rankdir, max_steps=max_steps,
-               engine=engine, theme=theme)
+    t = as_trace(root)
+    check_steps(t, max_steps)
+    check_precision(precision)
+    p = _Film(t, display_graph(t), step_names(t), precision, rankdir, theme, engine)
     sheet, plans, pics, caps = (
         _backward_frames if pass_ == "backward" else _forward_frames
     )(p, dpi, th)

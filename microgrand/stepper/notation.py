@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ __all__ = [
     "StepRecord",
     "Term",
     "chain_stages",
+    "display_graph",
     "factor",
     "latex_name",
     "latex_text",
@@ -660,3 +662,21 @@ def step_records(
     """
     names = step_names(t)
     return [step_record(s, t, format, precision=precision, names=names) for s in t]
+
+
+def display_graph(t: Trace) -> Graph:
+    """The trace's graph with each node's gradient from the trace and its name in the lines
+    (:func:`step_names`) as label, so a diagram and the explanation use the same names.
+
+    Example:
+        >>> from microgrand import Value
+        >>> from microgrand.stepper import trace
+        >>> x = Value(2.0, label="x"); g = display_graph(trace(x * x))
+        >>> [(n.label, n.grad) for n in g.nodes]
+        [('x', 4.0), ('L', 1.0)]
+    """
+    names = step_names(t)
+    nodes = tuple(
+        dataclasses.replace(n, label=names[n.id], grad=t.grads[n.id]) for n in t.graph.nodes
+    )
+    return dataclasses.replace(t.graph, nodes=nodes)

@@ -2,7 +2,7 @@
  *
  * MG.kinds.player(view, model, MG) is called by the runtime with the view's element (its
  * markup: buttons, the diagram's SVG with hooks, the panel) and the page model built in
- * Python (microgrand.stepper.player.player_model): model.steps holds one record per step of
+ * Python (microgrand.pages.player.player_model): model.steps holds one record per step of
  * the trace, with every number as a float and the chain-rule line as text (lhs, stages, result,
  * note), so this file renders the line and never rebuilds it.
  *

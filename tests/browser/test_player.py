@@ -9,8 +9,9 @@ import pytest
 from browser_support import RecordingPage
 
 from microgrand import Value, scope, vsum
+from microgrand.pages.player import save_player, step
 from microgrand.render import format_number
-from microgrand.stepper import save_player, step, trace
+from microgrand.stepper import trace
 from microgrand.stepper.explain import explain_step
 from microgrand.stepper.notation import step_names
 

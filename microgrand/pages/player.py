@@ -36,59 +36,43 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import os
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from .._format import check_precision, format_short
-from ..graph import Graph
-from ..pages import Page, PageView, graph_model, number
-from ..pages.model import edge_id
 from ..render import draw
 from ..render.diagram import Diagram
 from ..render.themes import THEMES
+from ..stepper.animate import frame_diagram
+from ..stepper.notation import display_graph, step_names, step_record
+from ..stepper.trace import (
+    DEFAULT_MAX_STEPS,
+    PlayerTooLargeError,
+    Trace,
+    as_trace,
+    check_steps,
+)
 from ..value import Value
-from .notation import step_names, step_record
+from . import player_page as _player_page
+from .explore import explore
+from .model import edge_id, graph_model, number
+from .page import Page, PageView
 from .player_page import FALLBACK_DPI, player_page
-from .trace import Trace, as_trace
-
-if TYPE_CHECKING:
-    from ..pages.explore import Explorer
 
 __all__ = [
     "DEFAULT_MAX_STEPS",
     "Player",
     "PlayerTooLargeError",
+    "display_graph",
+    "player",
     "player_model",
     "save_player",
     "step",
 ]
 
-DEFAULT_MAX_STEPS = 150
 ThemeName = Literal["light", "dark", "print"]
-
-
-class PlayerTooLargeError(ValueError):
-    """The graph has more steps than the player's ``max_steps``."""
-
-
-def display_graph(t: Trace) -> Graph:
-    """The trace's graph with each node's gradient from the trace and its readable name as
-    label (so the diagram and the explanation use the same names).
-
-    Example:
-        >>> from microgrand import Value
-        >>> from microgrand.stepper import trace
-        >>> x = Value(2.0, label="x"); g = display_graph(trace(x * x))
-        >>> [(n.label, n.grad) for n in g.nodes]
-        [('x', 4.0), ('L', 1.0)]
-    """
-    names = step_names(t)
-    nodes = tuple(
-        dataclasses.replace(n, label=names[n.id], grad=t.grads[n.id]) for n in t.graph.nodes
-    )
-    return dataclasses.replace(t.graph, nodes=nodes)
 
 
 def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[str, Any]]:
@@ -203,15 +187,7 @@ class Player(PageView):
     ) -> None:
         if not isinstance(t, Trace):
             raise TypeError(f"Player takes a Trace, got {type(t).__name__}")
-        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-            raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
-        if len(t) > max_steps:
-            raise PlayerTooLargeError(
-                f"this graph has {len(t)} nodes, more than max_steps={max_steps}: a player with "
-                f"{len(t)} steps is too long to follow. Step through a smaller piece (one neuron, "
-                f"one loss term), build it inside `with scope(...)` blocks (then step() opens "
-                f"it layer by layer) or pass max_steps={len(t)} if you really want every step"
-            )
+        check_steps(t, max_steps)
         if isinstance(interval, bool) or not isinstance(interval, int | float) or not (
             0.05 <= interval <= 60
         ):
@@ -330,22 +306,9 @@ class Player(PageView):
             (True, False)
         """
         self._check_frame(frame)
-        t = self.trace
-        known = [s.id for s in t.steps[:frame]]
-        hl: list[str] = []
-        if frame > 0:
-            s = t[frame - 1]
-            hl = [s.id, *s.node.inputs] if s.outgoing else [s.id]
-        return draw(
-            self.graph,
-            precision=self.precision,
-            rankdir=self.rankdir,
-            theme=theme or self.theme,
-            known_grads=known,
-            highlight=hl,
-            collapse=False,
-            max_nodes=max(300, len(t)),
-            engine=self.engine,
+        return frame_diagram(
+            self.trace, frame, precision=self.precision, rankdir=self.rankdir,
+            theme=theme or self.theme, engine=self.engine, graph=self.graph,
         )
 
     # --- the page ---------------------------------------------------------------------------
@@ -373,6 +336,36 @@ class Player(PageView):
 
 
 
+def player(
+    root: Value | Trace,
+    *,
+    precision: int = 4,
+    rankdir: Literal["LR", "TB"] = "LR",
+    theme: ThemeName = "light",
+    interval: float = 1.2,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    engine: str | None = None,
+) -> Player:
+    """Always a :class:`Player` of the backward pass from ``root`` (a graph with more than
+    ``max_steps`` nodes raises :class:`PlayerTooLargeError`); :func:`step` is the same but
+    opens a big graph with scopes in the explorer instead.
+
+    Example:
+        >>> from microgrand import Value
+        >>> player(Value(2.0, label="x") * 3).frames
+        4
+    """
+    return Player(
+        as_trace(root),
+        precision=precision,
+        rankdir=rankdir,
+        theme=theme,
+        interval=interval,
+        max_steps=max_steps,
+        engine=engine,
+    )
+
+
 def step(
     root: Value | Trace,
     *,
@@ -382,23 +375,27 @@ def step(
     interval: float = 1.2,
     max_steps: int = DEFAULT_MAX_STEPS,
     engine: str | None = None,
-) -> Player | Explorer:
-    """A :class:`Player` that steps through the backward pass from ``root``.
+) -> PageView:
+    """Step through the backward pass from ``root``: a :class:`Player`, or for a graph too
+    big for one (more than ``max_steps`` nodes) built inside scopes, an
+    :class:`~microgrand.pages.explore.Explorer`.
 
-    Shows itself in a notebook (Start / Prev / Play / Next / slider, arrow keys); ``interval``
-    is the seconds per step when playing. The Values are not changed.
+    Both are a :class:`~microgrand.pages.PageView`: they show themselves in a notebook and
+    ``.save(path)`` writes a standalone page. For one kind only, call :func:`player` (always
+    a Player) or :func:`microgrand.explore` (always an Explorer).
 
-    ``max_steps`` is the size of one page: a graph with more nodes opens in the explorer
-    (:func:`microgrand.explore`) instead, collapsed to its scopes (an MLP's layers), which
-    steps group by group and opens a group on click; a graph over the limit without scopes
-    to collapse raises :class:`PlayerTooLargeError`, saying how to narrow it.
+    The player shows Start / Prev / Play / Next / slider (arrow keys); ``interval`` is the
+    seconds per step when playing. The explorer opens collapsed to its scopes (an MLP's
+    layers), steps group by group and opens a group on click. A graph over the limit without
+    scopes to collapse raises :class:`PlayerTooLargeError`, saying how to narrow it. The
+    Values are not changed.
 
     Example:
         >>> from microgrand import Value
         >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
         >>> p = step((x * w).tanh())
-        >>> p.frames
-        5
+        >>> type(p).__name__, len(p.trace)
+        ('Player', 4)
     """
     t = as_trace(root)
     if (
@@ -407,10 +404,8 @@ def step(
         and len(t) > max_steps
         and any(n.scope for n in t.graph.nodes)
     ):
-        from ..pages.explore import explore
-
         return explore(t, precision=precision, rankdir=rankdir, theme=theme, engine=engine)
-    return Player(
+    return player(
         t,
         precision=precision,
         rankdir=rankdir,
@@ -422,7 +417,8 @@ def step(
 
 
 def save_player(root: Value | Trace, path: str | os.PathLike[str], **options: Any) -> Path:
-    """Write a standalone HTML player of the backward pass from ``root`` to ``path``.
+    """Write a standalone HTML page of the backward pass from ``root`` to ``path``: the page
+    of :func:`step` (a player, or the explorer for a big graph with scopes).
 
     Options are those of :func:`step`. The file needs no network and no Python to play.
 
@@ -435,3 +431,19 @@ def save_player(root: Value | Trace, path: str | os.PathLike[str], **options: An
         True
     """
     return step(root, **options).save(path)
+
+
+# The player lived in microgrand.stepper until the stepper stopped importing pages: its old
+# import paths (microgrand.stepper.Player / step / save_player and the modules
+# microgrand.stepper.player and microgrand.stepper.player_page) keep working, set from here.
+def _keep_old_paths() -> None:
+    from .. import stepper
+
+    stepper.Player = Player  # type: ignore[attr-defined]
+    stepper.step = step  # type: ignore[attr-defined]
+    stepper.save_player = save_player  # type: ignore[attr-defined]
+    sys.modules.setdefault("microgrand.stepper.player", sys.modules[__name__])
+    sys.modules.setdefault("microgrand.stepper.player_page", _player_page)
+
+
+_keep_old_paths()
