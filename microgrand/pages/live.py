@@ -61,8 +61,7 @@ from typing import Any, Literal
 
 from .._format import check_precision
 from ..graph import Graph
-from ..render import draw, format_number
-from ..render.build import BLANK
+from ..render import draw
 from ..render.diagram import Diagram
 from ..render.themes import THEMES
 from ..rules import rules_js
@@ -363,33 +362,6 @@ def diagram_svg(diagram: Diagram, uid: str, graph: Graph, names: Mapping[str, st
     return f'<div class="mg-stage" style="max-width:{width:.0f}px">{svg_text(root)}</div>'
 
 
-def blank_dot(dot: str, graph: Graph, fields: Mapping[str, set[str]], precision: int) -> str:
-    """The DOT source with the numbers of ``fields`` (``{id: {"data", "grad"}}``) blanked.
-
-    Each value box is one DOT statement starting with its id, so the replacement touches
-    only that box.
-
-    Example:
-        >>> from microgrand import Value
-        >>> x = Value(2.0, label="x"); g = Graph.of(x * 3)
-        >>> d = draw(g)
-        >>> "data = ________" in blank_dot(d.dot, g, {"n2": {"data"}}, 4)
-        True
-    """
-    lines = dot.split("\n")
-    for k, line in enumerate(lines):
-        m = re.match(r"\s*(n\d+) \[", line)
-        if not m or m.group(1) not in fields:
-            continue
-        node = graph.node(m.group(1))
-        for field in fields[m.group(1)]:
-            value = node.data if field == "data" else node.grad
-            lines[k] = lines[k].replace(
-                f"{field} = {html.escape(format_number(value, precision))}", f"{field} = {BLANK}"
-            )
-    return "\n".join(lines)
-
-
 class LiveView(PageView):
     """A diagram whose inputs can be dragged; everything recomputes in the page.
 
@@ -532,12 +504,10 @@ class LiveView(PageView):
         if key not in self._diagrams:
             g = named_graph(Graph.of(self.root), self.names)
             opts = {**self.draw_options, **extra}
-            d = draw(g, precision=self.precision, rankdir=self.rankdir, theme=self.theme,
-                     collapse=False, max_nodes=max(300, len(g)), **opts)
-            if dot_fields:
-                d = Diagram(blank_dot(d.dot, g, dot_fields, self.precision), graph=g,
-                            engine=d.engine)
-            self._diagrams[key] = d
+            self._diagrams[key] = draw(
+                g, precision=self.precision, rankdir=self.rankdir, theme=self.theme,
+                collapse=False, max_nodes=max(300, len(g)), blanks=dot_fields, **opts,
+            )
         return self._diagrams[key]
 
     def diagram(self) -> Diagram:

@@ -28,7 +28,7 @@ from typing import Any
 
 import graphviz
 
-from .._format import format_fixed
+from .._format import format_fixed, format_short
 from ..graph import Graph, Node
 from .themes import DECADES, THEMES, Theme, grad_fill, mix
 
@@ -99,6 +99,13 @@ class DrawOptions:
     theme: str = "light"
     max_nodes: int = 300
     title: str | None = None
+    # Fields drawn as blanks, per node: {id: {"data", "grad"}} (a worksheet for some numbers).
+    blanks: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # The colour each kind of number is written in ({"grad": colour}, {"label": colour}), so
+    # the same text can be drawn in ink or invisible (the GIF frames' two renders).
+    ink: Mapping[str, str] = field(default_factory=dict)
+    # Write each box's label as "name = value" (the forward-pass frames), value short.
+    label_values: bool = False
 
 
 @dataclass(frozen=True)
@@ -442,24 +449,36 @@ class DotWriter:
 
     # labels ------------------------------------------------------------------------------
 
+    def inked(self, kind: str, text: str) -> str:
+        """``text`` in the colour ``ink`` gives numbers of this kind (unchanged without)."""
+        colour = self.o.ink.get(kind)
+        return text if colour is None else f'<FONT COLOR="{colour}">{text}</FONT>'
+
+    def blank(self, n: Node, field: str) -> bool:
+        return field in self.o.blanks.get(n.id, ())
+
     def grad_text(self, n: Node) -> str:
         o = self.o
-        if o.worksheet:
+        if o.worksheet or self.blank(n, "grad"):
             return f"grad = {BLANK}"
         if o.known_grads is not None and n.id not in o.known_grads:
             # Same number of characters as the number, so boxes keep their size when filled.
             return "grad = " + " " * (2 * len(self.fmt(n.grad)))
-        return f"grad = {self.fmt(n.grad)}"
+        return f"grad = {self.inked('grad', self.fmt(n.grad))}"
 
     def value_label(self, n: Node) -> str:
         t = self.t
         cells: list[str] = []
-        if n.label:
+        if n.label and self.o.label_values:
+            value = self.inked("label", escape(format_short(n.data, self.o.precision)))
+            cells.append(f"<B>{escape(n.label)} = {value}</B>")
+        elif n.label:
             cells.append(f"<B>{escape(n.label)}</B>")
         if "id" in self.o.show:
             cells.append(html_font(n.id, 11, t.muted))
         if "data" in self.o.show:
-            cells.append(f"data = {self.fmt(n.data)}")
+            data = BLANK if self.blank(n, "data") else self.inked("data", self.fmt(n.data))
+            cells.append(f"data = {data}")
         if "grad" in self.o.show:
             cells.append(self.grad_text(n))
         if not cells:

@@ -30,6 +30,7 @@ import tempfile
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -40,6 +41,7 @@ from .._files import write_atomic
 from .._format import check_precision, format_short
 from ..graph import Graph
 from ..render import draw
+from ..render.build import DrawOptions, build_dot
 from ..render.diagram import Diagram
 from ..render.engine import layout
 from ..render.themes import THEMES, Theme, mix
@@ -336,10 +338,14 @@ def frame_diagram(
     )
 
 
-def _blank_numbers(dot: str, pattern: str, colour: str) -> str:
-    """The DOT with the numbers matched by ``pattern`` (group 2) written in ``colour``."""
-    return re.sub(pattern, lambda m: f'{m.group(1)}<FONT COLOR="{colour}">{m.group(2)}</FONT>'
-                  f"{m.group(3)}", dot)
+def _two_renders(p: _Film, kind: str, theme: Theme, **options: Any) -> tuple[str, str]:
+    """The DOT of the picture twice, the numbers of ``kind`` (``"grad"``, ``"label"``) written
+    in the text colour and in the box colour: the same text, so the same layout."""
+    opts = DrawOptions(precision=p.precision, rankdir=p.rankdir, theme=p.theme, collapse=False,
+                       max_nodes=max(300, len(p.graph)), **options)
+    shown = build_dot(p.graph, replace(opts, ink={kind: theme.text}))
+    blank = build_dot(p.graph, replace(opts, ink={kind: theme.node_fill}))
+    return shown.source, blank.source
 
 
 Frames = tuple["_Sheet | None", list[Plan], list[Image.Image], list[list[Line]]]
@@ -347,12 +353,7 @@ Frames = tuple["_Sheet | None", list[Plan], list[Image.Image], list[list[Line]]]
 
 def _backward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:
     t = p.trace
-    full = draw(p.graph, precision=p.precision, rankdir=p.rankdir, theme=p.theme,
-                collapse=False, max_nodes=max(300, len(t)), engine=p.engine)
-    pattern = r"(<TD>grad = )([^<]+)(</TD>)"
-    shown = _blank_numbers(full.dot, pattern, theme.text)  # same text runs as the blank one
-    blank = _blank_numbers(full.dot, pattern, theme.node_fill)
-    sheet = _Sheet(shown, blank, p.engine, dpi)
+    sheet = _Sheet(*_two_renders(p, "grad", theme), p.engine, dpi)
     order = [s.id for s in t]
     plans: list[Plan] = []
     pics: list[Image.Image] = []
@@ -397,18 +398,8 @@ def _backward_caption(p: _Film, k: int) -> list[Line]:
 
 def _forward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:
     prec = p.precision
-    graph = p.graph
-    nodes = graph.nodes
-    shown = [
-        dataclasses.replace(m, label=f"{p.names[m.id]} = {format_short(m.data, prec)}")
-        for m in nodes
-    ]
-    g = dataclasses.replace(graph, nodes=tuple(shown))
-    full = draw(g, show=(), precision=prec, rankdir=p.rankdir, theme=p.theme,
-                collapse=False, max_nodes=max(300, len(nodes)), engine=p.engine)
-    pattern = r"(<B>[^<]*? = )([^<]+)(</B>)"
-    sheet = _Sheet(_blank_numbers(full.dot, pattern, theme.text),
-                   _blank_numbers(full.dot, pattern, theme.node_fill), p.engine, dpi)
+    nodes = p.graph.nodes
+    sheet = _Sheet(*_two_renders(p, "label", theme, show=(), label_values=True), p.engine, dpi)
     if not sheet.consistent:  # pragma: no cover - an engine whose PNG and SVG disagree
         raise AnimationError(
             f"the {p.engine or 'default'} layout engine drew the PNG and the SVG differently; "
