@@ -8,6 +8,7 @@ from graphs import micrograd_readme
 
 import microgrand as mg
 from microgrand.stepper import notation as nt
+from microgrand.stepper import record as rc
 from microgrand.stepper import trace
 
 
@@ -23,11 +24,11 @@ def test_page_stages_read_like_the_record(root: mg.Value) -> None:
     """What a page gets (terms_of + chain_stages, numbers filled in later) is, once filled
     with the trace's numbers, the record explain prints: same terms, same stages."""
     t = trace(root)
-    names = nt.step_names(t)
+    names = rc.step_names(t)
     for s in t:
         if s.is_root or not s.incoming:
             continue
-        rec = nt.step_record(s, t, names=names)
+        rec = rc.step_record(s, t, names=names)
         every = nt.terms_of(t.graph, s.id, names)
         # the backward pass skips a consumer whose gradient is 0; a page shows its term
         terms = [x for x in every if t.grads[x.node] != 0.0]
@@ -50,7 +51,7 @@ def test_record_parts_are_the_explanation() -> None:
     y = x.tanh()
     y.label = "y"
     t = trace(y)
-    p = nt.step_record(t[1], t).parts()
+    p = rc.step_record(t[1], t).parts()
     assert p == {
         "name": "x",
         "kind": "an input",
@@ -63,7 +64,7 @@ def test_record_parts_are_the_explanation() -> None:
              "worded": "(1 − y²)", "symbol": "dy/dy · ∂y/∂x"}
         ],
     }
-    root = nt.step_record(t[0], t)
+    root = rc.step_record(t[0], t)
     assert (root.stages, root.remark) == ((), "start: y changes one-for-one with itself")
 
 
@@ -71,12 +72,12 @@ def test_remarks_and_latex() -> None:
     a = mg.Value(0.0, label="a")
     z = (a.relu() * mg.Value(2.0, label="b")).relu()
     t = trace(z)
-    blocked = nt.step_record(t.step_of(z.inputs[0]), t)
+    blocked = rc.step_record(t.step_of(z.inputs[0]), t)
     assert blocked.remark == nt.remark("blocked", blocked.name)
     assert blocked.text.endswith(f"   ({blocked.remark})")
-    unreached = nt.step_record(t.step_of(a), t)
+    unreached = rc.step_record(t.step_of(a), t)
     assert unreached.remark == nt.remark("unreached", "a") and unreached.stages == ()
-    latex = nt.step_record(t.step_of(a), t, "latex")
+    latex = rc.step_record(t.step_of(a), t, "latex")
     assert latex.text.startswith(r"\frac{\mathrm{d} L}{\mathrm{d} a} = ")
     assert latex.text == mg.explain(t, "latex", nodes=[a]).lines[0]
 

@@ -74,7 +74,8 @@ from ..pages.svg import SVG_NS, hook_svg
 from ..render.build import DotWriter, DrawOptions, escape, html_font, natural_key
 from ..render.engine import layout
 from ..render.themes import THEMES
-from ..stepper.notation import partial_derivative, step_names, step_record
+from ..stepper.notation import partial_derivative
+from ..stepper.record import step_names, step_record
 from ..stepper.trace import Trace, trace
 from ..value import Value
 

@@ -46,7 +46,7 @@ from ..render import draw
 from ..render.diagram import Diagram
 from ..render.themes import THEMES
 from ..stepper.animate import frame_diagram
-from ..stepper.notation import display_graph, step_names, step_record
+from ..stepper.record import display_graph, step_names, step_record
 from ..stepper.trace import (
     DEFAULT_MAX_STEPS,
     PlayerTooLargeError,

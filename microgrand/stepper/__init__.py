@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .animate import AnimationError, animate, frame_diagram, frames
 from .explain import Explanation, explain
-from .notation import StepRecord, step_record, step_records
+from .record import StepRecord, step_record, step_records
 from .trace import (
     DEFAULT_MAX_STEPS,
     Contribution,

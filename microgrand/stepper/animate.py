@@ -46,7 +46,8 @@ from ..render.diagram import Diagram
 from ..render.engine import layout
 from ..render.themes import THEMES, Theme, mix
 from ..value import Value
-from .notation import display_graph, factor, node_kind, step_names, step_record
+from .notation import factor
+from .record import display_graph, node_kind, step_names, step_record
 from .trace import DEFAULT_MAX_STEPS, Trace, as_trace, check_steps
 
 __all__ = ["AnimationError", "animate", "frame_diagram", "frames"]

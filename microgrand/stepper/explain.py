@@ -25,7 +25,8 @@ from typing import Any, Literal
 from .._format import check_precision, format_short
 from ..value import Value
 from .notation import Format as NotationFormat
-from .notation import latex_name, step_names, step_record
+from .notation import latex_name
+from .record import step_names, step_record
 from .trace import Step, Trace, trace
 
 __all__ = ["Explanation", "explain", "explain_step", "format_number", "latex_name"]

@@ -3,9 +3,11 @@
 A step of the backward pass reads ``dL/dx = dL/dz · ∂z/∂x = 0.5 · w = 0.5 · 3.0 = 1.5``.
 This module writes each part of that line (the total derivative ``dL/dx``, the local
 derivative ``∂z/∂x``, the local derivative worded from the rule table, the bracketed remark)
-as text or LaTeX, and :func:`step_record` puts them together into one :class:`StepRecord` per
-step: :func:`~microgrand.stepper.explain.explain`, the GIF captions and every page model read
-these records, and the page code renders their parts; nobody else assembles the sentence.
+as text or LaTeX; :func:`~microgrand.stepper.record.step_record` puts them together into one
+record per step, which :func:`~microgrand.stepper.explain.explain`, the GIF captions and every
+page model read, and the page code renders their parts: nobody else assembles the sentence.
+
+:mod:`microgrand.stepper.record` puts the parts together, one record per step.
 
 A line whose numbers are filled in later (the live view recomputes them in the page) is kept
 as *stages*: each stage a tuple of pieces, a piece either text or a :class:`Slot` naming the
@@ -20,45 +22,42 @@ Example:
     >>> t = trace(z)
     >>> total_derivative("z", "x"), partial_derivative("z", "x")
     ('dz/dx', '∂z/∂x')
-    >>> step_record(t[2], t).text
-    'dz/dx = dz/dz · ∂z/∂x = 1.0 · w = 1.0 · 3.0 = 3.0'
+    >>> names = {n.id: n.label for n in t.graph.nodes}
+    >>> [term.symbol for term in terms_of(t.graph, "n0", names)]
+    ['dz/dz · ∂z/∂x']
+    >>> local_derivative(t.graph.node("n2"), 0, names)
+    'w'
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .._format import check_precision, format_short
+from .._format import format_short
 from ..graph import Graph, Node
-from ..rules import all_rules
-from .trace import Step, Trace
+from .latex import latex_name, latex_text
 
 __all__ = [
     "Format",
     "Remark",
     "Slot",
-    "StepRecord",
     "Term",
+    "bracketed",
     "chain_stages",
-    "display_graph",
+    "check_format",
     "factor",
     "latex_name",
     "latex_text",
     "local_derivative",
     "named_inputs",
     "needs_parens",
-    "node_kind",
     "partial_derivative",
     "remark",
     "render_stages",
     "stages_json",
-    "step_names",
-    "step_record",
-    "step_records",
     "terms_of",
     "total_derivative",
 ]
@@ -68,8 +67,13 @@ Remark = Literal["start", "unreached", "blocked"]
 _FORMATS = ("text", "latex")
 
 
-def _check_format(format: str) -> bool:
-    """True for LaTeX; a ``ValueError`` for a format this module does not write."""
+def check_format(format: str) -> bool:
+    """True for ``"latex"``, False for ``"text"``; a ``ValueError`` for any other format.
+
+    Example:
+        >>> check_format("text"), check_format("latex")
+        (False, True)
+    """
     if format not in _FORMATS:
         raise ValueError(f"format must be 'text' or 'latex'; got {format!r}")
     return format == "latex"
@@ -78,30 +82,6 @@ def _check_format(format: str) -> bool:
 # --- names -----------------------------------------------------------------------------------
 
 _SIMPLE = re.compile(r"^[A-Za-z][0-9]*$")
-_TOKEN = re.compile(r"[A-Za-z]+[0-9]*|[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?|\s+|.")
-_LATEX_CHARS = {
-    "·": r"\cdot ",
-    "−": "-",
-    "×": r"\times ",
-    "÷": r"\div ",
-    "²": "^{2}",
-    "³": "^{3}",
-    "√": r"\sqrt",
-    "σ": r"\sigma",
-    "Σ": r"\Sigma",
-    "_": r"\_",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "{": r"\{",
-    "}": r"\}",
-    "\\": r"\backslash ",
-    "~": r"\sim ",
-    "^": r"\hat{}",
-}
-
-
 def needs_parens(name: str) -> bool:
     """True when a node name must be bracketed inside a formula (``x·w`` but not ``tanh(n)``).
 
@@ -110,49 +90,6 @@ def needs_parens(name: str) -> bool:
         (False, True, False)
     """
     return not re.match(r"^[A-Za-z0-9_.]+$|^[A-Za-z]+\(.*\)$", name)
-
-
-def _latex_funcs() -> set[str]:
-    """Diagram symbols that are words (``tanh``, ``ReLU``): set upright, from the rules."""
-    return {r.symbol for r in all_rules() if r.symbol.isalpha()}
-
-
-def latex_name(name: str) -> str:
-    r"""A node name in LaTeX: ``w1`` → ``w_{1}``, ``out`` → ``\mathrm{out}``.
-
-    Example:
-        >>> latex_name("w1"), latex_name("out"), latex_name("x·w + b"), latex_name("a_b")
-        ('w_{1}', '\\mathrm{out}', 'x\\cdot w + b', 'a\\_b')
-    """
-    out: list[str] = []
-    funcs = _latex_funcs()
-    for tok in _TOKEN.findall(name):
-        if tok[0].isalpha():
-            m = re.match(r"([A-Za-z]+)([0-9]*)$", tok)
-            assert m is not None
-            word, digits = m.groups()
-            if word in funcs:
-                word = rf"\operatorname{{{word}}}"
-            elif len(word) > 1:
-                word = rf"\mathrm{{{word}}}"
-            out.append(word + (f"_{{{digits}}}" if digits else ""))
-        elif tok[0].isdigit() or tok.isspace() or tok in "+-()=<>/*[],.:;!|'":
-            out.append(tok)
-        elif tok in _LATEX_CHARS:
-            out.append(_LATEX_CHARS[tok])
-        else:
-            out.append(rf"\text{{{tok}}}")
-    return "".join(out)
-
-
-def latex_text(s: str) -> str:
-    r"""Plain words made safe inside LaTeX's ``\text{…}`` (``_`` → ``\_``).
-
-    Example:
-        >>> latex_text("a_b & c")
-        'a\\_b \\& c'
-    """
-    return "".join(_LATEX_CHARS.get(ch, ch) if ch in "_&%$#{}\\~^" else ch for ch in s)
 
 
 def _text_d(name: str, d: str) -> str:
@@ -178,7 +115,7 @@ def total_derivative(top: str, node: str, format: Format = "text") -> str:
         >>> total_derivative("L", "w1", "latex")
         '\\frac{\\mathrm{d} L}{\\mathrm{d} w_{1}}'
     """
-    if _check_format(format):
+    if check_format(format):
         return _latex_frac(top, node, r"\mathrm{d}")
     return f"{_text_d(top, 'd')}/{_text_d(node, 'd')}"
 
@@ -193,7 +130,7 @@ def partial_derivative(node: str, input: str, format: Format = "text") -> str:
         >>> partial_derivative("z", "x", "latex")
         '\\frac{\\partial z}{\\partial x}'
     """
-    if _check_format(format):
+    if check_format(format):
         return _latex_frac(node, input, r"\partial")
     return f"{_text_d(node, '∂')}/{_text_d(input, '∂')}"
 
@@ -215,7 +152,7 @@ def local_derivative(
         >>> local_derivative(Graph.of(x + w).node("n2"), 0, names) is None
         True
     """
-    latex = _check_format(format)
+    latex = check_format(format)
     rule = node.rule
     if rule is None:
         return None
@@ -291,7 +228,7 @@ def remark(kind: Remark, name: str, format: Format = "text") -> str:
         >>> remark("blocked", "a_b", "latex")
         'this is 0, so nothing flows back through a\\_b'
     """
-    latex = _check_format(format)
+    latex = check_format(format)
     if kind == "start":
         s = f"start: {name} changes one-for-one with itself"
     elif kind == "unreached":
@@ -303,7 +240,13 @@ def remark(kind: Remark, name: str, format: Format = "text") -> str:
     return latex_text(s) if latex else s
 
 
-def _bracketed(text: str, latex: bool) -> str:
+def bracketed(text: str, latex: bool = False) -> str:
+    """A remark as it ends a line: ``"   (text)"``, in LaTeX ``\\quad\\text{(text)}``.
+
+    Example:
+        >>> bracketed("start")
+        '   (start)'
+    """
     return rf"\quad\text{{({text})}}" if latex else f"   ({text})"
 
 
@@ -395,7 +338,7 @@ def terms_of(
         >>> [t.symbol for t in terms_of(g, "n0", names)]
         ['dn2/dn2 · ∂n2/∂a', 'dn2/dn1 · ∂n1/∂a', 'dn2/dn1 · ∂n1/∂a']
     """
-    latex = _check_format(format)
+    latex = check_format(format)
     top = names[graph.root]
     me = names[node]
     uses = sorted(
@@ -485,198 +428,3 @@ def stages_json(stages: Sequence[Stage]) -> list[list[Any]]:
         [['a', {'n': 'seed', 'term': -1, 'first': True}]]
     """
     return [[p if isinstance(p, str) else p.json() for p in st] for st in stages]
-
-
-# --- one record per step -----------------------------------------------------------------------
-
-
-def step_names(t: Trace) -> dict[str, str]:
-    """The name of each node in the lines of a trace: :attr:`Step.name`, the output ``L``
-    when it has no label.
-
-    Example:
-        >>> from microgrand import Value
-        >>> from microgrand.stepper import trace
-        >>> step_names(trace(Value(2.0, label="x") * 3))
-        {'n2': 'L', 'n1': 'n1', 'n0': 'x'}
-    """
-    names = {s.id: s.name for s in t.steps}
-    root = t.steps[0]
-    names[root.id] = root.node.label or "L"
-    return names
-
-
-def node_kind(s: Step) -> str:
-    """What a step's node is, in words: ``"the output"``, ``"an input"``, ``"a tanh node"``.
-
-    Example:
-        >>> from microgrand import Value
-        >>> from microgrand.stepper import trace
-        >>> [node_kind(s) for s in trace(Value(2.0, label="x") * 3)]
-        ['the output', 'an input: the number 3', 'an input']
-    """
-    if s.is_root:
-        return "the output"
-    if s.is_leaf:
-        return "an input" if s.node.label else f"an input: the number {s.node.data:g}"
-    return f"a {s.node.rule.symbol if s.node.rule else ''} node"
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    """One step of the backward pass, written out: what ``explain``, the GIF captions and the
-    page models read.
-
-    Attributes:
-        step: the trace's step (its numbers: ``grad``, ``incoming``, ``outgoing`` …).
-        name: the node's name in the line; ``kind`` what it is (:func:`node_kind`).
-        lhs: ``dL/dx``; ``terms``: one :class:`Term` per incoming contribution.
-        stages: the right-hand side before the result, each stage as text (empty for the
-            output's own line and for a node nothing reaches).
-        result: the gradient, as text; ``remark``: the bracketed remark or None.
-        format: ``"text"`` or ``"latex"``.
-
-    Example:
-        >>> from microgrand import Value
-        >>> from microgrand.stepper import trace
-        >>> a = Value(3.0, label="a"); t = trace(a * a)
-        >>> r = step_record(t[1], t)
-        >>> r.lhs, r.stages[-1], r.result
-        ('dL/da', '3.0 + 3.0', '6.0')
-    """
-
-    step: Step
-    name: str
-    kind: str
-    lhs: str
-    terms: tuple[Term, ...]
-    stages: tuple[str, ...]
-    result: str
-    remark: str | None
-    format: Format = "text"
-
-    @property
-    def text(self) -> str:
-        """The whole chain-rule line: ``lhs = stage = … = result`` and the remark."""
-        line = " = ".join([self.lhs, *self.stages, self.result])
-        return line + (_bracketed(self.remark, self.format == "latex") if self.remark else "")
-
-    def parts(self) -> dict[str, Any]:
-        """The record's words as plain JSON for a page model (the numbers are the step's).
-
-        Example:
-            >>> from microgrand import Value
-            >>> from microgrand.stepper import trace
-            >>> t = trace(Value(2.0, label="x") * 3)
-            >>> p = step_record(t[2], t).parts()
-            >>> p["lhs"], p["stages"], p["terms"][0]["local"]
-            ('dL/dx', ['dL/dL · ∂L/∂x', '1.0 · n1', '1.0 · 3.0'], '∂L/∂x')
-        """
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "lhs": self.lhs,
-            "stages": list(self.stages),
-            "result": self.result,
-            "remark": self.remark,
-            "terms": [t.json() for t in self.terms],
-        }
-
-
-def step_record(
-    step: Step,
-    t: Trace,
-    format: Format = "text",
-    *,
-    precision: int = 4,
-    names: Mapping[str, str] | None = None,
-) -> StepRecord:
-    """Write out one step of a trace (see :class:`StepRecord`).
-
-    Example:
-        >>> from microgrand import Value
-        >>> from microgrand.stepper import trace
-        >>> x = Value(0.5, label="x"); y = x.tanh(); y.label = "y"
-        >>> t = trace(y)
-        >>> step_record(t[1], t).text
-        'dy/dx = dy/dy · ∂y/∂x = 1.0 · (1 − y²) = 1.0 · 0.7864 = 0.7864'
-        >>> step_record(t[0], t).text
-        'dy/dy = 1.0   (start: y changes one-for-one with itself)'
-    """
-    latex = _check_format(format)
-    check_precision(precision)
-    names = names if names is not None else step_names(t)
-    top = names[t.steps[0].id]
-    me = names[step.id]
-    graph = t.graph
-    terms = tuple(
-        Term(
-            c.node,
-            c.position,
-            total_derivative(top, names[c.node], format),
-            partial_derivative(names[c.node], me, format),
-            local_derivative(graph.node(c.node), c.position, names, format),
-            latex,
-        )
-        for c in step.incoming
-    )
-    note: str | None = None
-    stages: list[str] = []
-    if step.is_root:
-        if terms or step.start:
-            # A seeded leaf that already had a gradient: the sum, then the seed.
-            vals = [factor(step.start, precision)] if step.start else []
-            vals += [factor(c.value, precision, not vals) for c in step.incoming]
-            stages = [" + ".join(vals) + " + " + factor(step.seed, precision, False)]
-        else:
-            note = remark("start", top, format)
-    elif not terms and step.start == 0.0:
-        note = remark("unreached", me, format)
-    else:
-        incoming = step.incoming
-
-        def number(s: Slot) -> float:
-            if s.field == "start":
-                return step.start
-            c = incoming[s.term]
-            return {"upstream": c.upstream, "local": c.local, "value": c.value}[s.field]
-
-        stages = render_stages(chain_stages(terms, start=step.start != 0.0, latex=latex),
-                               number, precision)
-        if step.blocked:
-            note = remark("blocked", me, format)
-    return StepRecord(step, me, node_kind(step), total_derivative(top, me, format), terms,
-                      tuple(stages), factor(step.grad, precision), note, format)
-
-
-def step_records(
-    t: Trace, format: Format = "text", *, precision: int = 4
-) -> list[StepRecord]:
-    """:func:`step_record` of every step of ``t``, with one set of names.
-
-    Example:
-        >>> from microgrand import Value
-        >>> from microgrand.stepper import trace
-        >>> [r.lhs for r in step_records(trace(Value(2.0, label="x") * 3))]
-        ['dL/dL', 'dL/dn1', 'dL/dx']
-    """
-    names = step_names(t)
-    return [step_record(s, t, format, precision=precision, names=names) for s in t]
-
-
-def display_graph(t: Trace) -> Graph:
-    """The trace's graph with each node's gradient from the trace and its name in the lines
-    (:func:`step_names`) as label, so a diagram and the explanation use the same names.
-
-    Example:
-        >>> from microgrand import Value
-        >>> from microgrand.stepper import trace
-        >>> x = Value(2.0, label="x"); g = display_graph(trace(x * x))
-        >>> [(n.label, n.grad) for n in g.nodes]
-        [('x', 4.0), ('L', 1.0)]
-    """
-    names = step_names(t)
-    nodes = tuple(
-        dataclasses.replace(n, label=names[n.id], grad=t.grads[n.id]) for n in t.graph.nodes
-    )
-    return dataclasses.replace(t.graph, nodes=nodes)

@@ -13,7 +13,7 @@ from microgrand.pages.player import save_player, step
 from microgrand.render import format_number
 from microgrand.stepper import trace
 from microgrand.stepper.explain import explain_step
-from microgrand.stepper.notation import step_names
+from microgrand.stepper.record import step_names
 
 pytestmark = pytest.mark.browser
 
