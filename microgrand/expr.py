@@ -31,7 +31,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from . import rules as _rules
-from .value import Value, apply, is_number
+from ._numbers import is_number
+from .value import Value, apply
 
 __all__ = [
     "FUNCTIONS",
