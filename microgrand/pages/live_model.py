@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._format import check_precision
-from ..graph import Graph
+from ..graph import Graph, Node
 from ..render.diagram import Diagram
 from ..rules import rules_js
 from ..stepper.notation import (
@@ -153,31 +153,8 @@ def live_model(
     top = names[graph.root]
     table = rules_js()
     used = sorted({n.op for n in graph.nodes if n.op})
-    forms: dict[str, Any] = {}
     lhs = {n.id: total_derivative(top, names[n.id]) for n in graph.nodes}
-    for n in graph.nodes:
-        r = n.rule
-        if r is None:
-            continue
-        edges = []
-        for pos, src in enumerate(n.inputs):
-            local = partial_derivative(names[n.id], names[src])
-            edges.append({
-                "id": edge_id(src, n.id, pos),
-                "src": src,
-                "position": pos,
-                "symbol": f"{lhs[n.id]} · {local}",
-                "total": lhs[n.id],
-                "local": local,
-                "worded": local_derivative(n, pos, names),
-                # which numbers the worded local derivative names (tanh: the output; x·y: y)
-                **named_inputs(n, pos),
-            })
-        forms[n.id] = {
-            "forward": _forward_pieces(r.symbol, r.text, r.arity, len(n.inputs)),
-            "symbol": r.symbol,
-            "edges": edges,
-        }
+    forms = {n.id: _forms(n, names, lhs[n.id]) for n in graph.nodes if n.rule is not None}
     leaves = []
     for n in graph.nodes:
         if n.rule is not None:
@@ -209,6 +186,32 @@ def live_model(
         "chains": {n.id: _chain(graph, n.id, names) for n in graph.nodes if n.id != graph.root},
         "remarks": {"start": remark("start", "the output")},
         "paren": {n.id: needs_parens(names[n.id]) for n in graph.nodes},
+    }
+
+
+def _forms(n: Node, names: Mapping[str, str], lhs: str) -> dict[str, Any]:
+    """What the page writes about operation node ``n``: its forward formula and, per input
+    edge, the chain-rule term in symbols and the worded local derivative."""
+    assert n.rule is not None
+    edges = []
+    for pos, src in enumerate(n.inputs):
+        local = partial_derivative(names[n.id], names[src])
+        edges.append({
+            "id": edge_id(src, n.id, pos),
+            "src": src,
+            "position": pos,
+            "symbol": f"{lhs} · {local}",
+            "total": lhs,
+            "local": local,
+            "worded": local_derivative(n, pos, names),
+            # which numbers the worded local derivative names (tanh: the output; x·y: y)
+            **named_inputs(n, pos),
+        })
+    r = n.rule
+    return {
+        "forward": _forward_pieces(r.symbol, r.text, r.arity, len(n.inputs)),
+        "symbol": r.symbol,
+        "edges": edges,
     }
 
 

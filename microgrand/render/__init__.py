@@ -161,6 +161,7 @@ def draw(
         >>> "grad = ______" in d.dot, "6.0000" in d.dot, "6.0000" in d.answer_key().dot
         (True, False, True)
     """
+    # Long because its docstring lists every option; the code below only gathers them.
     options: dict[str, Any] = {
         "show": show,
         "edge_labels": edge_labels,

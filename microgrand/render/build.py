@@ -223,6 +223,9 @@ class DotWriter:
     # graph --------------------------------------------------------------------------------
 
     def build(self) -> Built:
+        # Long because it writes the DOT in one pass, in the order Graphviz reads it (graph
+        # attributes, clusters with their nodes, boxes, edges, caption): split, the order
+        # would be spread over several functions sharing the same locals.
         g, o, t = self.g, self.o, self.t
         targets, notes = plan_collapse(g, o)
         expand = set(o.expand)
