@@ -25,7 +25,7 @@ from typing import Any
 
 import graphviz
 
-from .._format import format_short
+from .._format import format_fixed, format_short
 from ..graph import Graph, Node
 from .options import (
     BLANK,
@@ -113,7 +113,7 @@ class DotWriter:
         self.labels = True
 
     def fmt(self, x: float) -> str:
-        return format_number(x, self.o.precision)
+        return format_fixed(x, self.o.precision)
 
     # labels ------------------------------------------------------------------------------
 
