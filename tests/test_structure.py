@@ -361,3 +361,15 @@ def test_the_size_exemptions_are_still_needed() -> None:
     modules, functions = _sizes()
     assert {m for m in LONG_MODULES if modules.get(m, 0) <= MAX_MODULE_LINES} == set()
     assert {f for f in LONG_FUNCTIONS if f not in functions or functions[f][1]} == set()
+
+
+def test_architecture_document_names_every_floor() -> None:
+    text = (PKG.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    for name, prefixes in FLOORS:
+        assert f"| {name} |" in text, name
+        for p in prefixes:
+            short = p.removeprefix("microgrand.").removeprefix("microgrand")
+            if short:
+                assert f"`{short}`" in text or f"`{short}/`" in text, short
+    for mod in LEARNING:
+        assert f"`{mod.removeprefix('microgrand.')}`" in text, mod
