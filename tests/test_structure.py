@@ -7,6 +7,8 @@ import ast
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 import microgrand
 
 PKG = Path(microgrand.__file__).parent
@@ -373,3 +375,24 @@ def test_architecture_document_names_every_floor() -> None:
                 assert f"`{short}`" in text or f"`{short}/`" in text, short
     for mod in LEARNING:
         assert f"`{mod.removeprefix('microgrand.')}`" in text, mod
+
+
+def test_the_theme_is_checked_in_one_place() -> None:
+    """Every view refuses an unknown theme with the one message of ``theme_named``."""
+    from microgrand.render.themes import theme_named
+
+    with pytest.raises(ValueError) as want:
+        theme_named("neon")
+    x = microgrand.Value(2.0, label="x")
+    for make in (
+        lambda: microgrand.draw(x * 3, theme="neon"),
+        lambda: microgrand.step(x * 3, theme="neon"),
+        lambda: microgrand.live(x * 3, theme="neon"),
+        lambda: microgrand.explore(x * 3, theme="neon"),
+        lambda: microgrand.stepper.frames(x * 3, theme="neon"),
+    ):
+        with pytest.raises(ValueError) as got:
+            make()
+        assert str(got.value) == str(want.value)
+    sources = [p.read_text(encoding="utf-8") for p in PKG.rglob("*.py")]
+    assert sum(s.count("not in THEMES") for s in sources) == 0

@@ -64,7 +64,7 @@ from .._format import check_precision, format_short
 from ..graph import Edge
 from ..render.engine import layout
 from ..render.plan import natural_key, scope_prefixes
-from ..render.themes import THEMES
+from ..render.themes import THEMES, ThemeName, theme_named
 from ..render.views import Group, ScopeViews, View, group_slug, scope_groups
 from ..stepper.notation import partial_derivative
 from ..stepper.record import display_graph, step_names, step_record
@@ -91,7 +91,6 @@ DEFAULT_MAX_BYTES = 10_000_000
 
 FALLBACK_DPI = 72
 LAYOUT_WORKERS = 4
-ThemeName = Literal["light", "dark", "print"]
 _Q = f"{{{SVG_NS}}}"
 
 
@@ -134,8 +133,7 @@ class Explorer(PageView):
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < lo:
                 raise ValueError(f"{nm} must be an int of at least {lo}, got {limit!r}")
         check_precision(precision)
-        if theme not in THEMES:
-            raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+        theme_named(theme)
         if rankdir not in ("LR", "TB"):
             raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
         t0 = time.perf_counter()

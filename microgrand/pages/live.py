@@ -61,7 +61,8 @@ from .._format import check_precision
 from ..graph import Graph
 from ..render import draw
 from ..render.diagram import Diagram
-from ..render.themes import THEMES
+from ..render.themes import THEMES, theme_named
+from ..render.themes import ThemeName as ThemeName  # the quiz imports it from here
 from ..value import Value, set_forward
 from ..value import apply as apply_rule
 from .live_model import (
@@ -96,7 +97,6 @@ DEFAULT_MAX_NODES = 3000
 FALLBACK_DPI = 96
 """Resolution of the picture shown where scripts do not run."""
 
-ThemeName = Literal["light", "dark", "print"]
 _DRAW_OPTIONS = ("show", "edge_labels", "color", "highlight", "title", "engine")
 _REFUSED_OPTIONS = ("worksheet", "known_grads", "collapse", "expand", "notes", "edge_notes",
                     "path_from")
@@ -139,8 +139,7 @@ class LiveView(PageView):
         if not isinstance(root, Value):
             raise TypeError(f"{self.kind}() takes the output Value, got {type(root).__name__}")
         check_precision(precision)
-        if theme not in THEMES:
-            raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+        theme_named(theme)
         if not isinstance(constants, bool):
             raise TypeError("constants must be True or False")
         for key in draw_options:

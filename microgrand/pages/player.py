@@ -44,7 +44,7 @@ from typing import Any, Literal
 from .._format import check_precision, format_short
 from ..render import draw
 from ..render.diagram import Diagram
-from ..render.themes import THEMES
+from ..render.themes import ThemeName, theme_named
 from ..stepper.animate import frame_diagram
 from ..stepper.record import display_graph, step_names, step_record
 from ..stepper.trace import (
@@ -72,7 +72,6 @@ __all__ = [
     "step",
 ]
 
-ThemeName = Literal["light", "dark", "print"]
 
 
 def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[str, Any]]:
@@ -193,8 +192,7 @@ class Player(PageView):
         ):
             raise ValueError(f"interval must be seconds between 0.05 and 60, got {interval!r}")
         check_precision(precision)
-        if theme not in THEMES:
-            raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+        theme_named(theme)
         self.trace = t
         self.precision = precision
         self.rankdir = rankdir

@@ -47,7 +47,7 @@ from .engine import (
 from .engine import (
     layout_timeout as _layout_timeout,
 )
-from .themes import THEMES, Theme
+from .themes import THEMES, Theme, ThemeName, theme_named
 
 __all__ = [
     "THEMES",
@@ -114,7 +114,7 @@ def draw(
     blanks: Mapping[NodeRef, Iterable[str]] | Mapping[str, Iterable[str]] | None = None,
     collapse: CollapseSpec = None,
     expand: Iterable[str] = (),
-    theme: Literal["light", "dark", "print"] = "light",
+    theme: ThemeName = "light",
     max_nodes: int = 300,
     title: str | None = None,
     engine: str | None = None,
@@ -248,8 +248,7 @@ def _options(graph: Graph, o: dict[str, Any]) -> DrawOptions:
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {o['rankdir']!r}")
     if o["color"] not in (None, "grad"):
         raise ValueError(f"color must be 'grad' or None, got {o['color']!r}")
-    if o["theme"] not in THEMES:
-        raise ValueError(f"unknown theme {o['theme']!r}; choose one of: {', '.join(THEMES)}")
+    theme_named(o["theme"])
     mx = o["max_nodes"]
     if not isinstance(mx, int) or isinstance(mx, bool) or mx < 1:
         raise ValueError(f"max_nodes must be a positive int, got {mx!r}")

@@ -56,7 +56,7 @@ from .plan import (
     slug,
     too_large,
 )
-from .themes import DECADES, THEMES, Theme, grad_fill, mix
+from .themes import DECADES, Theme, grad_fill, mix, theme_named
 
 __all__ = [
     "BLANK",
@@ -101,11 +101,9 @@ def html_font(text: str, size: float | None = None, color: str | None = None) ->
 
 class DotWriter:
     def __init__(self, graph: Graph, opts: DrawOptions) -> None:
-        if opts.theme not in THEMES:
-            raise ValueError(f"unknown theme {opts.theme!r}; choose one of: {', '.join(THEMES)}")
         self.g = graph
         self.o = opts
-        self.t: Theme = THEMES[opts.theme]
+        self.t: Theme = theme_named(opts.theme)
         self.fill_by_grad = opts.color == "grad" and not opts.worksheet
         grads = [abs(n.grad) for n in graph.nodes if not math.isnan(n.grad)]
         finite = [g for g in grads if not math.isinf(g)]

@@ -44,7 +44,7 @@ from ..render import draw
 from ..render.build import DrawOptions, build_dot
 from ..render.diagram import Diagram
 from ..render.engine import layout
-from ..render.themes import THEMES, Theme, mix
+from ..render.themes import THEMES, Theme, ThemeName, mix, theme_named
 from ..value import Value
 from .notation import factor
 from .record import display_graph, node_kind, step_names, step_record
@@ -52,7 +52,6 @@ from .trace import DEFAULT_MAX_STEPS, Trace, as_trace, check_steps
 
 __all__ = ["AnimationError", "animate", "frame_diagram", "frames"]
 
-ThemeName = Literal["light", "dark", "print"]
 
 
 class AnimationError(RuntimeError):
@@ -445,8 +444,7 @@ def _check_options(pass_: str, dpi: int, theme: str) -> None:
         raise ValueError(f"pass_ must be 'backward' or 'forward', got {pass_!r}")
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 36 <= dpi <= 300:
         raise ValueError(f"dpi must be an int from 36 to 300, got {dpi!r}")
-    if theme not in THEMES:
-        raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+    theme_named(theme)
 
 
 def frames(
