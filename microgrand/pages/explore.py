@@ -60,17 +60,18 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
-from .._format import check_precision, format_short
+from .._format import format_short
 from ..graph import Edge
 from ..render.engine import layout
 from ..render.plan import natural_key, scope_prefixes
-from ..render.themes import THEMES, ThemeName, theme_named
+from ..render.themes import THEMES, ThemeName
 from ..render.views import Group, ScopeViews, View, group_slug, scope_groups
 from ..stepper.notation import partial_derivative
 from ..stepper.record import display_graph, step_names, step_record
 from ..stepper.trace import Trace, trace
 from ..value import Value
 from .model import number
+from .options import ViewOptions
 from .page import Page, PageView, build_page, new_uid
 from .svg import SVG_NS, hook_svg, page_svg
 
@@ -132,10 +133,7 @@ class Explorer(PageView):
         for nm, limit, lo in (("max_nodes", max_nodes, 2), ("max_bytes", max_bytes, 10_000)):
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < lo:
                 raise ValueError(f"{nm} must be an int of at least {lo}, got {limit!r}")
-        check_precision(precision)
-        theme_named(theme)
-        if rankdir not in ("LR", "TB"):
-            raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
+        self.options = ViewOptions(precision, rankdir, theme)
         t0 = time.perf_counter()
         self.trace = t
         self.precision = precision

@@ -57,11 +57,10 @@ import math
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from .._format import check_precision
 from ..graph import Graph
 from ..render import draw
 from ..render.diagram import Diagram
-from ..render.themes import THEMES, theme_named
+from ..render.themes import THEMES
 from ..render.themes import ThemeName as ThemeName  # the quiz imports it from here
 from ..value import Value, set_forward
 from ..value import apply as apply_rule
@@ -74,6 +73,7 @@ from .live_model import (
     page_names,
     slider_range,
 )
+from .options import ViewOptions
 from .page import Page, PageView, build_page, new_uid, web_text
 
 __all__ = [
@@ -138,8 +138,7 @@ class LiveView(PageView):
     ) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"{self.kind}() takes the output Value, got {type(root).__name__}")
-        check_precision(precision)
-        theme_named(theme)
+        self.options = ViewOptions(precision, rankdir, theme)
         if not isinstance(constants, bool):
             raise TypeError("constants must be True or False")
         for key in draw_options:

@@ -44,7 +44,7 @@ from typing import Any, Literal
 from .._format import check_precision, format_short
 from ..render import draw
 from ..render.diagram import Diagram
-from ..render.themes import ThemeName, theme_named
+from ..render.themes import ThemeName
 from ..stepper.animate import frame_diagram
 from ..stepper.record import display_graph, step_names, step_record
 from ..stepper.trace import (
@@ -58,6 +58,7 @@ from ..value import Value
 from . import player_page as _player_page
 from .explore import explore
 from .model import edge_id, graph_model, number
+from .options import ViewOptions
 from .page import Page, PageView
 from .player_page import FALLBACK_DPI, player_page
 
@@ -191,8 +192,7 @@ class Player(PageView):
             0.05 <= interval <= 60
         ):
             raise ValueError(f"interval must be seconds between 0.05 and 60, got {interval!r}")
-        check_precision(precision)
-        theme_named(theme)
+        self.options = ViewOptions(precision, rankdir, theme)
         self.trace = t
         self.precision = precision
         self.rankdir = rankdir
