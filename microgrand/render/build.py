@@ -91,6 +91,12 @@ __all__ = [
 
 
 def html_font(text: str, size: float | None = None, color: str | None = None) -> str:
+    """``text`` (already escaped) in a Graphviz ``<FONT>`` of that size and colour.
+
+    Example:
+        >>> html_font("n3", 11, "#777777"), html_font("x")
+        ('<FONT POINT-SIZE="11" COLOR="#777777">n3</FONT>', 'x')
+    """
     attrs = ""
     if size is not None:
         attrs += f' POINT-SIZE="{size:g}"'
@@ -100,6 +106,18 @@ def html_font(text: str, size: float | None = None, color: str | None = None) ->
 
 
 class DotWriter:
+    """The one DOT writer: a :class:`~microgrand.graph.Graph` and resolved
+    :class:`DrawOptions` in, DOT out (:meth:`build`; :func:`build_dot` is the short way).
+    Its pieces (:meth:`emit_node`, :meth:`value_label` …) also write the explorer's views
+    (:mod:`microgrand.render.views`), so every diagram's boxes read the same.
+
+    Example:
+        >>> from microgrand import Value
+        >>> w = DotWriter(Graph.of(Value(2.0, label="x") * 3), DrawOptions(blanks={"n0": {"data"}}))
+        >>> "data = ________" in w.build().source
+        True
+    """
+
     def __init__(self, graph: Graph, opts: DrawOptions) -> None:
         self.g = graph
         self.o = opts
@@ -121,6 +139,7 @@ class DotWriter:
         return text if colour is None else f'<FONT COLOR="{colour}">{text}</FONT>'
 
     def blank(self, n: Node, field: str) -> bool:
+        """True when ``blanks`` asks for this field of ``n`` to be left blank."""
         return field in self.o.blanks.get(n.id, ())
 
     def grad_text(self, n: Node) -> str:
