@@ -3,6 +3,11 @@ like the record Python writes."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from graphs import micrograd_readme
 
@@ -96,3 +101,45 @@ def test_named_inputs_come_from_the_rule_wording() -> None:
     assert nt.named_inputs(g.node(g.root), 1) == {"needs": [0, 1], "out": False}  # −x/y²
     t = mg.Graph.of(x.tanh())
     assert nt.named_inputs(t.node(t.root), 0) == {"needs": [], "out": True}  # 1 − out²
+
+
+NODE = shutil.which("node")
+RUNTIME = Path(mg.__file__).parent / "web" / "runtime.js"
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
+def test_the_page_runtime_fills_stages_as_python_does() -> None:
+    """``MG.renderStages`` (web/runtime.js) writes every stage of every step exactly as
+    :func:`render_stages` does, negative factors and several precisions included."""
+    assert NODE is not None
+    cases = []
+    for root in _graphs():
+        t = trace(root)
+        names = rc.step_names(t)
+        for s in t:
+            if s.is_root or not s.incoming:
+                continue
+            terms = [x for x in nt.terms_of(t.graph, s.id, names) if t.grads[x.node] != 0.0]
+            stages = nt.chain_stages(terms)
+            nums = [[c.upstream, c.local, c.value] for c in s.incoming]
+            for precision in (0, 2, 4, 7):
+
+                def number(slot: nt.Slot, nums: list[list[float]] = nums) -> float:
+                    return nums[slot.term][("upstream", "local", "value").index(slot.field)]
+
+                want = nt.render_stages(stages, number, precision)
+                cases.append([nt.stages_json(stages), nums, precision, want])
+    assert len(cases) > 20
+    script = (
+        RUNTIME.read_text(encoding="utf-8")
+        + "\nvar input = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
+        "process.stdout.write(JSON.stringify(input.map(function (c) {\n"
+        "  var k = {upstream: 0, local: 1, value: 2};\n"
+        "  return MG.renderStages(c[0], function (s) { return c[1][s.term][k[s.n]]; }, c[2]);\n"
+        "})));\n"
+    )
+    r = subprocess.run([NODE, "-e", script], input=json.dumps(cases), capture_output=True,
+                       text=True, check=True)
+    got = json.loads(r.stdout)
+    assert got == [c[3] for c in cases]
+    assert any("(-" in line for c in cases for line in c[3])  # bracketed negatives were tested
