@@ -68,9 +68,15 @@ def test_record_parts_are_the_explanation() -> None:
             {"node": "n1", "position": 0, "total": "dy/dy", "local": "∂y/∂x",
              "worded": "(1 − y²)", "symbol": "dy/dy · ∂y/∂x"}
         ],
+        "sends": [],
     }
     root = rc.step_record(t[0], t)
     assert (root.stages, root.remark) == ((), "start: y changes one-for-one with itself")
+    assert root.sends == (("x", "1.0 × 0.7864", "0.7864"),)
+    w = mg.Value(-2.0, label="w")
+    z = w * 3.0
+    tz = trace(z)
+    assert rc.step_record(tz[0], tz).sends == (("w", "1.0 × 3.0", "3.0"), ("n1", "1.0 × (-2.0)", "-2.0"))
 
 
 def test_remarks_and_latex() -> None:

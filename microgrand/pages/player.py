@@ -49,6 +49,7 @@ from ..stepper.animate import frame_diagram
 from ..stepper.record import display_graph, step_names, step_record
 from ..stepper.trace import (
     DEFAULT_MAX_STEPS,
+    Contribution,
     PlayerTooLargeError,
     Trace,
     as_trace,
@@ -87,8 +88,9 @@ def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[s
     chain-rule line's right-hand side as text, from
     :func:`~microgrand.stepper.notation.step_record`) and ``sends`` (what the node
     passes to each input: ``input`` id, ``to`` name, ``edge`` id, ``upstream``, ``local``,
-    ``value``, ``before``, ``after``, and ``got``/``need``: how many of that input's terms
-    have arrived so far, of how many). Numbers are floats (non-finite ones as strings).
+    ``value``, ``before``, ``after``, ``got``/``need``: how many of that input's terms
+    have arrived so far, of how many, and ``product``/``sent``: the record's text of the
+    product and its value). Numbers are floats (non-finite ones as strings).
 
     Example:
         >>> from microgrand import Value
@@ -106,35 +108,18 @@ def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[s
     for s in t:
         rec = step_record(s, t, precision=precision, names=names)
         incoming = [
-            {
-                "from": c.node,
-                "symbol": term.symbol,
-                "worded": term.worded,
-                "upstream": number(c.upstream),
-                "local": number(c.local),
-                "value": number(c.value),
-                "before": number(c.before),
-                "after": number(c.after),
-            }
+            {"from": c.node, "symbol": term.symbol, "worded": term.worded, **_numbers(c)}
             for c, term in zip(s.incoming, rec.terms, strict=True)
         ]
         sends = []
-        for c in s.outgoing:
+        for c, (_, product, sent) in zip(s.outgoing, rec.sends, strict=True):
             got[c.input] = got.get(c.input, 0) + 1
-            sends.append(
-                {
-                    "input": c.input,
-                    "to": names[c.input],
-                    "edge": edge_id(c.input, c.node, c.position),
-                    "upstream": number(c.upstream),
-                    "local": number(c.local),
-                    "value": number(c.value),
-                    "before": number(c.before),
-                    "after": number(c.after),
-                    "got": got[c.input],
-                    "need": len(t.step_of(c.input).incoming),
-                }
-            )
+            sends.append({
+                "input": c.input, "to": names[c.input],
+                "edge": edge_id(c.input, c.node, c.position), **_numbers(c),
+                "got": got[c.input], "need": len(t.step_of(c.input).incoming),
+                "product": product, "sent": sent,
+            })
         out.append(
             {
                 "id": s.id,
@@ -154,6 +139,11 @@ def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[s
             }
         )
     return out
+
+
+def _numbers(c: Contribution) -> dict[str, Any]:
+    """A chain-rule term's numbers for the page (non-finite ones as strings)."""
+    return {k: number(getattr(c, k)) for k in ("upstream", "local", "value", "before", "after")}
 
 
 class Player(PageView):

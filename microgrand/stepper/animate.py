@@ -47,7 +47,7 @@ from ..render.engine import layout
 from ..render.themes import THEMES, Theme, ThemeName, mix, theme_named
 from ..value import Value
 from .notation import factor
-from .record import display_graph, node_kind, step_names, step_record
+from .record import StepRecord, display_graph, step_names, step_record
 from .trace import DEFAULT_MAX_STEPS, Trace, as_trace, check_steps
 
 __all__ = ["AnimationError", "animate", "frame_diagram", "frames"]
@@ -288,10 +288,10 @@ class _Film:
     theme: ThemeName
     engine: str | None
 
-    def explanation(self, k: int) -> str:
-        """The chain-rule line of step ``k - 1`` (frame ``k``)."""
+    def record(self, k: int) -> StepRecord:
+        """The record of step ``k - 1`` (frame ``k``)."""
         s = self.trace[k - 1]
-        return step_record(s, self.trace, precision=self.precision, names=self.names).text
+        return step_record(s, self.trace, precision=self.precision, names=self.names)
 
 
 def frame_diagram(
@@ -375,25 +375,19 @@ def _backward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:
 
 
 def _backward_caption(p: _Film, k: int) -> list[Line]:
-    """The caption of frame ``k`` (1 … N) of the backward pass."""
+    """The caption of frame ``k`` (1 … N) of the backward pass, from the step's record."""
     t = p.trace
-    s = t[k - 1]
-    name = p.names[s.id]
+    rec = p.record(k)
     lines: list[Line] = [
-        (f"Backward pass, step {k} of {len(t)}: {name} ({node_kind(s)})", False, True),
-        (p.explanation(k), True, False),
+        (f"Backward pass, step {k} of {len(t)}: {rec.name} ({rec.kind})", False, True),
+        (rec.text, True, False),
     ]
-    if s.outgoing:
-        sends = "; ".join(
-            f"{p.names[c.input]} gets {factor(c.upstream, p.precision, first=False)} × "
-            f"{factor(c.local, p.precision, first=False)} = {format_short(c.value, p.precision)}"
-            for c in s.outgoing
-        )
-        lines.append((f"{name} passes its gradient back: {sends}", False, False))
-    elif s.is_leaf:
-        lines.append((f"{name} is an input: its gradient is final.", False, False))
+    if rec.sends:
+        sends = "; ".join(f"{to} gets {product} = {value}" for to, product, value in rec.sends)
+        lines.append((f"{rec.name} passes its gradient back: {sends}", False, False))
+    elif rec.step.is_leaf:
+        lines.append((f"{rec.name} is an input: its gradient is final.", False, False))
     return lines
-
 
 
 def _forward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:

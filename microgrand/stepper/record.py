@@ -84,6 +84,8 @@ class StepRecord:
             output's own line and for a node nothing reaches).
         result: the gradient, as text; ``remark``: the bracketed remark or None.
         format: ``"text"`` or ``"latex"``.
+        sends: what the node passes back, one ``(input name, product, value)`` per input
+            edge, as text: ``("x", "(-2.0) × 3.0", "-6.0")``.
 
     Example:
         >>> from microgrand import Value
@@ -103,6 +105,7 @@ class StepRecord:
     result: str
     remark: str | None
     format: Format = "text"
+    sends: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -129,6 +132,7 @@ class StepRecord:
             "result": self.result,
             "remark": self.remark,
             "terms": [t.json() for t in self.terms],
+            "sends": [list(x) for x in self.sends],
         }
 
 
@@ -194,8 +198,15 @@ def step_record(
                                number, precision)
         if step.blocked:
             note = remark("blocked", me, format)
+    times = r" \times " if format == "latex" else " × "
+    sends = tuple(
+        (names[c.input],
+         f"{factor(c.upstream, precision, False)}{times}{factor(c.local, precision, False)}",
+         factor(c.value, precision))
+        for c in step.outgoing
+    )
     return StepRecord(step, me, node_kind(step), total_derivative(top, me, format), terms,
-                      tuple(stages), factor(step.grad, precision), note, format)
+                      tuple(stages), factor(step.grad, precision), note, format, sends)
 
 
 def step_records(

@@ -21,8 +21,6 @@ MG.kinds.player = function (view, model, MG) {
   var F = model.steps, last = F.length, cur = 0, timer = null, P = model.precision;
   var esc = MG.escape;
   function q(s) { return root.querySelector(s); }
-  function num(x) { return MG.formatShort(x, P); }
-  function paren(x) { var s = num(x); return s.charAt(0) === "-" ? "(" + s + ")" : s; }
   var slider = q("[data-scrub]"), playB = q('[data-action="play"]'),
       prevB = q('[data-action="prev"]'), nextB = q('[data-action="next"]'),
       startB = q('[data-action="start"]'), head = q(".mg-head"), body = q(".mg-body"),
@@ -64,8 +62,8 @@ MG.kinds.player = function (view, model, MG) {
           var so = c.need > 1 && c.got === c.need ? esc(c.to) + " now has all " + c.need + " of its terms" :
             c.need > 1 ? esc(c.to) + " has " + c.got + " of " + c.need + " terms so far" :
             "that is all of " + esc(c.to) + "'s gradient";
-          return "<li>to <b>" + esc(c.to) + "</b>: " + esc(paren(c.upstream)) + " × " +
-            esc(paren(c.local)) + " = <b>" + esc(num(c.value)) + '</b> <span class="mg-muted">(' +
+          return "<li>to <b>" + esc(c.to) + "</b>: " + esc(c.product) + " = <b>" + esc(c.sent) +
+            '</b> <span class="mg-muted">(' +
             so + ")</span></li>";
         }).join("") + "</ul>";
     } else if (s.leaf) {
