@@ -185,6 +185,16 @@ def test_no_private_name_is_taken_from_another_module() -> None:
     assert bad == {}, f"private names used across modules: {bad}"
 
 
+def test_the_private_use_exemptions_are_still_needed() -> None:
+    mods = _modules()
+    used = {
+        (mod, u.rsplit(".", 1)[-1].rsplit(" ", 1)[-1])
+        for mod, path in mods.items()
+        for u in private_uses(path, mod, mods)
+    }
+    assert PRIVATE_USE_EXEMPT - used == set(), "drop these from PRIVATE_USE_EXEMPT"
+
+
 def test_private_use_finder_finds_both_forms(tmp_path: Path) -> None:
     mods = {"microgrand.a": tmp_path / "a.py", "microgrand.value": tmp_path / "value.py"}
     src = tmp_path / "a.py"
