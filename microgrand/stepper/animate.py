@@ -476,6 +476,8 @@ def _frames(root: Value | Trace, pass_: str, dpi: int, precision: int,
     t = as_trace(root)
     check_steps(t, max_steps)
     check_precision(precision)
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
     p = _Film(t, display_graph(t), step_names(t), precision, rankdir, theme, engine)
     sheet, plans, pics, caps = (
         _backward_frames if pass_ == "backward" else _forward_frames
