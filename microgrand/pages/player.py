@@ -1,17 +1,19 @@
 """A backward-pass player: step through a :class:`~microgrand.stepper.trace.Trace` on the diagram.
 
-:func:`step` returns a :class:`Player`. In a notebook it shows the diagram with the current
-step highlighted, the chain-rule line beside it and Start / Prev / Play / Next buttons and a
-slider (arrow keys work too). It is one self-contained piece of HTML (no network, no external
-scripts, no widgets; see :mod:`microgrand.pages`), so it also works in exported HTML and as a
-plain file: :func:`save_player` writes it. Where scripts do not run (a stored notebook opened
-in JupyterLab before it is trusted or run, GitHub, nbviewer) it shows a picture of the finished
-backward pass and the line "Run this cell to step through the backward pass".
+:func:`player` returns a :class:`Player` (so does :func:`step`, unless the graph is too big for
+one and built in scopes: then it opens the explorer). In a notebook the player shows the
+diagram with the current step highlighted, the chain-rule line beside it and Start / Prev /
+Play / Next buttons and a slider (arrow keys work too). It is one self-contained piece of HTML
+(no network, no external scripts, no widgets; see :mod:`microgrand.pages`), so it also works in
+exported HTML and as a plain file: :func:`save_player` writes it. Where scripts do not run (a
+stored notebook opened in JupyterLab before it is trusted or run, GitHub, nbviewer) it shows a
+picture of the finished backward pass and the line "Run this cell to step through the backward
+pass".
 
 This module is the player's data and Python API: :func:`player_model` turns the trace into the
 page model (one structured record per step: the node, its gradient, each incoming term with its
 upstream gradient, local derivative and symbolic form, and what it sends to each input).
-:mod:`microgrand.stepper.player_page` builds the markup; ``microgrand/web/player.js`` runs it.
+:mod:`microgrand.pages.player_page` builds the markup; ``microgrand/web/player.js`` runs it.
 
 DOM contract of the page (stable; for tests and scripts):
 
@@ -86,7 +88,7 @@ def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[s
     derivative from the rule table with names put in, ``None`` for a plain number),
     ``upstream``, ``local``, ``value``, ``before``, ``after``), ``stages`` and ``result`` (the
     chain-rule line's right-hand side as text, from
-    :func:`~microgrand.stepper.notation.step_record`) and ``sends`` (what the node
+    :func:`~microgrand.stepper.record.step_record`) and ``sends`` (what the node
     passes to each input: ``input`` id, ``to`` name, ``edge`` id, ``upstream``, ``local``,
     ``value``, ``before``, ``after``, ``got``/``need``: how many of that input's terms
     have arrived so far, of how many, and ``product``/``sent``: the record's text of the

@@ -84,7 +84,7 @@ def explain_step(
     names: dict[str, str] | None = None,
 ) -> str:
     """The chain-rule line of one step (see :func:`explain`): the text of its
-    :func:`~microgrand.stepper.notation.step_record`.
+    :func:`~microgrand.stepper.record.step_record`.
 
     Example:
         >>> from microgrand import Value

@@ -48,7 +48,7 @@ MG.kinds.player = function (view, model, MG) {
         '<div class="mg-text">Forward pass done: every value is known. Gradients are blank ' +
         "until the backward pass reaches them. It starts at the output.</div>"];
     }
-    /* the chain-rule line, written in Python (microgrand.stepper.notation.step_record) */
+    /* the chain-rule line, written in Python (microgrand.stepper.record.step_record) */
     var s = F[k - 1], h = [];
     h.push('<div class="mg-lhs">' + esc(s.lhs) + "</div>");
     s.stages.forEach(function (x) { h.push('<div class="mg-rhs">= ' + esc(x) + "</div>"); });
