@@ -424,16 +424,8 @@ def save_player(root: Value | Trace, path: str | os.PathLike[str], **options: An
 
 
 # The player lived in microgrand.stepper until the stepper stopped importing pages: its old
-# import paths (microgrand.stepper.Player / step / save_player and the modules
-# microgrand.stepper.player and microgrand.stepper.player_page) keep working, set from here.
-def _keep_old_paths() -> None:
-    from .. import stepper
-
-    stepper.Player = Player  # type: ignore[attr-defined]
-    stepper.step = step  # type: ignore[attr-defined]
-    stepper.save_player = save_player  # type: ignore[attr-defined]
-    sys.modules.setdefault("microgrand.stepper.player", sys.modules[__name__])
-    sys.modules.setdefault("microgrand.stepper.player_page", _player_page)
-
-
-_keep_old_paths()
+# module paths microgrand.stepper.player and microgrand.stepper.player_page keep working as
+# aliases of these modules (and microgrand.stepper.Player / step / save_player are looked up
+# here by that package's __getattr__).
+sys.modules.setdefault("microgrand.stepper.player", sys.modules[__name__])
+sys.modules.setdefault("microgrand.stepper.player_page", _player_page)

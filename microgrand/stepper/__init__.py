@@ -15,6 +15,9 @@ Example:
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 from .animate import AnimationError, animate, frame_diagram, frames
 from .explain import Explanation, explain
 from .record import StepRecord, step_record, step_records
@@ -47,6 +50,19 @@ __all__ = [
     "trace",
 ]
 
-# ``Player``, ``step`` and ``save_player`` were importable from here (and the modules
-# ``microgrand.stepper.player`` and ``microgrand.stepper.player_page`` existed) until the
-# player moved to :mod:`microgrand.pages.player`; that module keeps those old paths working.
+# The player moved to microgrand.pages.player (the stepper imports nothing from the pages).
+# Its old names here keep working for this release: microgrand's own __init__ always loads
+# that module, so they are looked up in it, not imported (the modules
+# microgrand.stepper.player and microgrand.stepper.player_page are aliases set by it).
+_MOVED = {"Player": "microgrand.pages.player", "step": "microgrand.pages.player",
+          "save_player": "microgrand.pages.player", "player": "microgrand.pages.player",
+          "player_page": "microgrand.pages.player_page"}
+
+
+def __getattr__(name: str) -> Any:
+    """``Player``, ``step`` and ``save_player`` from their new home (see above)."""
+    home = _MOVED.get(name)
+    module = sys.modules.get(home) if home is not None else None
+    if module is None:
+        raise AttributeError(f"module 'microgrand.stepper' has no attribute {name!r}")
+    return module if name in ("player", "player_page") else getattr(module, name)
