@@ -29,8 +29,9 @@ from pathlib import Path
 from PIL import Image
 
 from microgrand import Value, vsum
+from microgrand.pages.player import Player
 from microgrand.render.themes import THEMES
-from microgrand.stepper import Player, animate, trace
+from microgrand.stepper import animate, trace
 from microgrand.stepper.animate import _backward_caption, _caption, _caption_height, _wrap
 
 

@@ -27,13 +27,14 @@ from .graph import Graph, topological_order
 from .nn import MLP
 from .pages.explore import Explorer, explore
 from .pages.live import live
+from .pages.player import Player, save_player, step
 from .pages.quiz import quiz
 from .recording import Recorded, RecordMismatchError, record
 from .render import Diagram, DiagramTooLargeError, RenderError, draw
 from .render.engine import ready
 from .rules import RULES, Rule
 from .selfcheck import Verdict, check
-from .stepper import Player, Trace, animate, explain, save_player, step, trace
+from .stepper import Trace, animate, explain, trace
 from .train import History, fit
 from .value import (
     NonFiniteGradientWarning,

@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from . import value as _value
 from ._format import check_name
-from .value import Scope, current_scope, swap_scope
+from .value import Scope, current_scope, grad_enabled, swap_grad_enabled, swap_scope
 
 __all__ = ["Scope", "current_scope", "is_grad_enabled", "no_grad", "scope", "swap_scope"]
 
@@ -37,12 +36,11 @@ def no_grad() -> Iterator[None]:
         ...     print((Value(2.0) * 3).inputs)
         ()
     """
-    before = _value._GRAD_ENABLED
-    _value._GRAD_ENABLED = False
+    before = swap_grad_enabled(False)
     try:
         yield
     finally:
-        _value._GRAD_ENABLED = before
+        swap_grad_enabled(before)
 
 
 def is_grad_enabled() -> bool:
@@ -52,7 +50,7 @@ def is_grad_enabled() -> bool:
         >>> is_grad_enabled()
         True
     """
-    return _value._GRAD_ENABLED
+    return grad_enabled()
 
 
 @contextmanager

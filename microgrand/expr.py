@@ -31,7 +31,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from . import rules as _rules
-from .value import Value, _is_number, apply
+from ._numbers import is_number
+from .value import Value, apply
 
 __all__ = [
     "FUNCTIONS",
@@ -402,7 +403,7 @@ def _check_variables(variables: Mapping[str, float | Value]) -> None:
             raise ExpressionError(f"variable name {k!r} may not start with '__'")
         if k in FUNCTIONS:
             raise ExpressionError(f"variable name {k!r} is the name of a function")
-        if not (isinstance(v, Value) or _is_number(v)):
+        if not (isinstance(v, Value) or is_number(v)):
             raise ExpressionError(
                 f"variable {k!r} must be a number, got {type(v).__name__}: {v!r}"
             )

@@ -92,7 +92,7 @@ class Graph:
                 check_name(v.label, "label")
             ins = tuple(ids[id(u)] for u in v.inputs)
             nodes.append(
-                Node(me, i, v, v.label, v.data, v.grad, v.op, v._op, v.scope, ins)
+                Node(me, i, v, v.label, v.data, v.grad, v.op, v.rule, v.scope, ins)
             )
             edges.extend(
                 Edge(src, me, k, d)

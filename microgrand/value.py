@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import gc
 import math
-import numbers
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from . import rules as _rules
+from ._codegen import BINARY_SOURCE, UNARY_SOURCE, operator_code
+from ._numbers import domain_error, is_number, not_finite
 from .rules import Rule, exact_sum, leaky_relu_rule, power_rule, softmax_rule
 
 __all__ = [
@@ -98,28 +99,6 @@ _GRAD_ENABLED = True
 _SCOPE: Scope | None = None
 
 
-def current_scope() -> Scope | None:
-    """The scope new Values get (``None`` outside every scope); see :func:`swap_scope`.
-
-    Example:
-        >>> current_scope() is None
-        True
-    """
-    return _SCOPE
-
-
-def swap_scope(new: Scope | None) -> Scope | None:
-    """Make ``new`` the scope of the Values made from now on; returns the one it replaces.
-
-    Example:
-        >>> old = swap_scope(Scope("layer1")); (Value(1.0) + 1).scope; _ = swap_scope(old)
-        'layer1'
-    """
-    global _SCOPE
-    old, _SCOPE = _SCOPE, new
-    return old
-
-
 class NonFiniteGradientWarning(RuntimeWarning):
     """Warned by :meth:`Value.backward` when a gradient becomes NaN or infinite.
 
@@ -133,30 +112,79 @@ class NonFiniteGradientWarning(RuntimeWarning):
     """
 
 
-def _is_number(x: object) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+_is_number = is_number  # the name used inside this module
+_not_finite = not_finite
+_domain_error = domain_error
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.6g}"
+def swap_grad_enabled(enabled: bool) -> bool:
+    """Turn graph recording on or off and return the previous setting: the switch behind
+    :func:`microgrand.no_grad` (use that; this is the engine's side of it).
+
+    Example:
+        >>> before = swap_grad_enabled(False)
+        >>> (Value(2.0) * 3).inputs, swap_grad_enabled(before)
+        ((), False)
+    """
+    global _GRAD_ENABLED
+    before = _GRAD_ENABLED
+    _GRAD_ENABLED = bool(enabled)
+    return before
 
 
-def _domain_error(rule: Rule, inputs: Sequence[float], err: Exception) -> Exception:
-    names = ("x", "y") if len(inputs) <= 2 else tuple(f"x{i}" for i in range(len(inputs)))
-    operands = ", ".join(f"{n} = {_fmt(v)}" for n, v in zip(names, inputs, strict=False))
-    if not all(map(math.isfinite, inputs)):
-        return ValueError(
-            f"{rule.name}: {rule.text} got a non-finite input ({operands}); microgrand works "
-            "with finite numbers only: find where the NaN or infinity was written into .data"
+def swap_scope(scope: Scope | None) -> Scope | None:
+    """Make ``scope`` the one new Values are tagged with and return the previous one: the
+    switch behind :func:`microgrand.scope` (use that; this is the engine's side of it).
+
+    Example:
+        >>> before = swap_scope(Scope("layer1", None))
+        >>> v = Value(1.0); _ = swap_scope(before)
+        >>> v.scope, swap_scope(before) is before
+        ('layer1', True)
+    """
+    global _SCOPE
+    before = _SCOPE
+    _SCOPE = scope
+    return before
+
+
+def grad_enabled() -> bool:
+    """False inside :func:`microgrand.no_grad` (see :func:`microgrand.is_grad_enabled`).
+
+    Example:
+        >>> grad_enabled()
+        True
+    """
+    return _GRAD_ENABLED
+
+
+def current_scope() -> Scope | None:
+    """The scope new Values are tagged with now (None outside every scope).
+
+    Example:
+        >>> current_scope() is None
+        True
+    """
+    return _SCOPE
+
+
+def set_forward(target: Value, source: Value) -> None:
+    """Give ``target`` the number and the local derivatives of ``source``, a node made by the
+    same operation from new numbers; ``target`` keeps its inputs. This is how a live view
+    brings the page's numbers back into the user's graph.
+
+    Example:
+        >>> x = Value(2.0); y = x * x
+        >>> x.data = 3.0; set_forward(y, Value(3.0) * Value(3.0))
+        >>> y.data, y.local_grads
+        (9.0, (3.0, 3.0))
+    """
+    if target.op != source.op:
+        raise ValueError(
+            f"set_forward() needs two nodes of one operation, got {target.op!r} and {source.op!r}"
         )
-    if isinstance(err, OverflowError):
-        valid = "" if rule.domain == "all real numbers" else f" (valid inputs: {rule.domain})"
-        return OverflowError(
-            f"{rule.name}: {rule.text} overflows for {operands}: the result is too large for "
-            f"a float{valid}"
-        )
-    kind = ZeroDivisionError if isinstance(err, ZeroDivisionError) else ValueError
-    return kind(f"{rule.name}: {rule.text} is undefined for {operands}: {err}")
+    target.data = source.data
+    target._la, target._lb, target._ls = source._la, source._lb, source._ls
 
 
 def _apply(rule: Rule, inputs: tuple[Value, ...]) -> Value:
@@ -198,8 +226,6 @@ def _node(data: float, prev: tuple[Value, ...], local: tuple[float, ...], rule: 
 _new = object.__new__
 
 
-_PY_SYMBOL = {r.name: r.operator for r in _rules.RULES.values() if r.operator and r.arity == 2}
-"""The Python operator of each binary rule (``{"add": "+", …}``), from the rules table."""
 # Types that never combine with a Value: refuse them with our own message, instead of letting
 # Python try e.g. str * Value ("can't multiply sequence by non-int").
 _REFUSED = (str, bytes, bool, type(None), list, tuple, dict, set, complex)
@@ -212,13 +238,6 @@ def _refuse(symbol: str, left: object, right: object) -> None:
             f"unsupported operand types for {symbol}: '{type(left).__name__}' and "
             f"'{type(right).__name__}' (a Value combines with real numbers and other Values)"
         )
-
-
-def _not_finite(what: str, x: float) -> ValueError:
-    return ValueError(
-        f"{what} must be a finite number, got {x!r}: microgrand works with finite numbers only "
-        "(NaN and ±inf are refused; a huge finite number such as 1e308 works)"
-    )
 
 
 def _constant(x: object) -> Value:
@@ -249,85 +268,11 @@ def _constant(x: object) -> Value:
 
 _BinOp: TypeAlias = "Callable[[Value, Operand], Value]"
 
-# The operator methods are the hot path of every training step, so each is generated from its
-# rule: the rule's forward and local derivatives are called, or, when the rule restates them
-# as plain arithmetic (``py_forward``/``py_local`` in the rules table), written inline, which
-# saves two Python calls per node. The node is built inline too (see _node). The generated
-# functions live in this module's namespace, so they read _GRAD_ENABLED and _SCOPE live.
-_BINARY_SOURCE = """
-def make(rule, fwd, loc, symbol):
-    def op(self, other):
-        if other.__class__ is not Value:
-            c = _constant(other)
-            if c is NotImplemented:
-                _refuse(symbol, self, other)
-                return NotImplemented
-            other = c
-        x = self.data
-        y = other.data
-        try:
-            out = {forward}
-            if out - out != 0.0:  # inf or nan (the one check of the numbers policy)
-                raise OverflowError
-            {local}
-        except (ArithmeticError, ValueError) as e:
-            raise _domain_error(rule, (x, y), e) from None
-        v = _new(Value)
-        v.data = out
-        v.grad = 0.0
-        v.label = ""
-        v._op = rule
-        if _GRAD_ENABLED:
-            v._a = self
-            v._b = other
-            v._la = la
-            v._lb = lb
-        else:
-            v._a = v._b = None
-            v._la = v._lb = 0.0
-        v._xs = v._ls = ()
-        v._scope = _SCOPE
-        return v
-    return op
-"""
-
-_UNARY_SOURCE = """
-def make(rule, fwd, loc):
-    def op(self):
-        x = self.data
-        try:
-            out = {forward}
-            if out - out != 0.0 or x - x != 0.0:  # inf or nan (relu(nan) would hide a NaN)
-                raise OverflowError
-            {local}
-        except (ArithmeticError, ValueError) as e:
-            raise _domain_error(rule, (x,), e) from None
-        v = _new(Value)
-        v.data = out
-        v.grad = 0.0
-        v.label = ""
-        v._op = rule
-        v._a = self if _GRAD_ENABLED else None
-        v._b = None
-        v._la = la
-        v._lb = 0.0
-        v._xs = v._ls = ()
-        v._scope = _SCOPE
-        return v
-    return op
-"""
-
-
 def _generate(source: str, rule: Rule, *args: object) -> Any:
-    """The operator function for ``rule`` from ``source``, with the rule's math filled in."""
-    if rule.py_forward is not None and rule.py_local is not None:
-        forward = f"({rule.py_forward})"
-        local = "; ".join(f"{n} = {e}" for n, e in zip(("la", "lb"), rule.py_local, strict=False))
-    else:
-        forward = "fwd(x)" if rule.arity == 1 else "fwd(x, y)"
-        local = "(la,) = loc(out, x)" if rule.arity == 1 else "la, lb = loc(out, x, y)"
+    """The operator function for ``rule`` from ``source`` (:mod:`microgrand._codegen`), run in
+    this module's namespace so that it reads _GRAD_ENABLED and _SCOPE live."""
     namespace: dict[str, Any] = {}
-    code = source.format(forward=forward, local=local)
+    code = operator_code(source, rule)
     exec(compile(code, f"<microgrand operator {rule.name}>", "exec"), globals(), namespace)
     return namespace["make"](rule, rule.forward, rule.local, *args)
 
@@ -335,7 +280,7 @@ def _generate(source: str, rule: Rule, *args: object) -> Any:
 def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
     """Build ``op(self, other)`` and the reflected ``op(other, self)`` for a binary rule."""
     symbol = rule.operator or rule.name
-    op: _BinOp = _generate(_BINARY_SOURCE, rule, symbol)
+    op: _BinOp = _generate(BINARY_SOURCE, rule, symbol)
 
     def rop(self: Value, other: Any) -> Value:
         c = _constant(other)
@@ -350,7 +295,7 @@ def _binary(rule: Rule) -> tuple[_BinOp, _BinOp]:
 
 
 def _unary(rule: Rule) -> Callable[[Value], Value]:
-    op: Callable[[Value], Value] = _generate(_UNARY_SOURCE, rule)
+    op: Callable[[Value], Value] = _generate(UNARY_SOURCE, rule)
     op.__name__ = rule.name
     op.__doc__ = f"{rule.text}; local derivative {rule.dtext[0]}."
     return op

@@ -15,8 +15,9 @@ from microgrand._format import format_short
 from microgrand.cli import main
 from microgrand.nn import MLP
 from microgrand.pages.explore import Explorer, ExploreTooLargeError, explore
+from microgrand.pages.player import Player, step
 from microgrand.render.themes import THEMES
-from microgrand.stepper import Player, step, trace
+from microgrand.stepper import trace
 
 
 def mlp_loss() -> tuple[Value, MLP]:

@@ -482,3 +482,22 @@ def test_graph_input_and_answer_key_keeps_options() -> None:
 )
 def test_format_number(x: float, p: int, s: str) -> None:
     assert format_number(x, p) == s
+
+
+def test_blanks_leave_just_those_numbers_blank() -> None:
+    x = Value(2.5, label="x")
+    w = Value(-1.25, label="w")
+    y = x * w
+    y.label = "y"
+    y.backward()
+    d = draw(y, blanks={x: "data", "n2": ["data", "grad"]})
+    boxes = {t for t in texts(svg_root(d))}
+    assert "data = ________" in boxes and "grad = ________" in boxes
+    assert "data = 2.5000" not in boxes and "data = -3.1250" not in boxes
+    assert "data = -1.2500" in boxes and "grad = -1.2500" in boxes  # x's grad, w's data: kept
+    key = d.answer_key()
+    assert "________" not in key.dot and "data = 2.5000" in key.dot and "data = -3.1250" in key.dot
+    with pytest.raises(ValueError, match="blanks"):
+        draw(y, blanks={x: "label"})
+    with pytest.raises(ValueError, match="blanks"):
+        draw(y, blanks={"n9": "data"})

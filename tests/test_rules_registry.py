@@ -19,7 +19,6 @@ from microgrand.cli import main
 from microgrand.expr import FUNCTIONS
 from microgrand.rules import RULES, Rule, defrule, rules_js
 from microgrand.stepper.explain import latex_name
-from microgrand.value import _PY_SYMBOL
 
 
 @pytest.fixture
@@ -110,7 +109,12 @@ def test_registry_refuses_duplicates_and_bad_entries() -> None:
 
 
 def test_tables_are_derived_from_the_rules() -> None:
-    assert _PY_SYMBOL == {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+    binary = {r.name: r.operator for r in RULES.values() if r.operator and r.arity == 2}
+    assert binary == {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+    dunder = {"add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "pow": "pow"}
+    for name in binary:  # each operator's method and its reflected one come from its rule
+        assert getattr(mg.Value, f"__{dunder[name]}__").__name__ in (f"__{name}__", "__pow__")
+        assert getattr(mg.Value, f"__r{dunder[name]}__").__name__ == f"__r{name}__"
     assert set(FUNCTIONS) == {r.name for r in RULES.values() if r.function} | {"leaky_relu"}
     for name in FUNCTIONS:
         if name in RULES and name != "abs":

@@ -119,3 +119,15 @@ def test_cli_animate_theme(tmp_path: Path) -> None:
         im.seek(im.n_frames - 1)
         found = {c for _, c in im.convert("RGB").getcolors(1 << 20) or []}
     assert all(max(c) - min(c) <= 6 for c in found)  # greys only
+
+
+def test_frames_check_their_options_before_drawing() -> None:
+    x = Value(2.0, label="x")
+    for options, message in (
+        ({"rankdir": "BT"}, "rankdir must be 'LR' or 'TB'"),
+        ({"precision": 99}, "precision must be an int"),
+        ({"theme": "neon"}, "unknown theme 'neon'"),
+        ({"engine": "nope"}, "unknown layout engine 'nope'"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            frames(x * 3, **options)  # type: ignore[arg-type]

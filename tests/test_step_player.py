@@ -15,8 +15,9 @@ import pytest
 from PIL import Image
 
 from microgrand import Value
+from microgrand.pages.player import PlayerTooLargeError, save_player, step
 from microgrand.render import format_number
-from microgrand.stepper import PlayerTooLargeError, save_player, step, trace
+from microgrand.stepper import trace
 
 SVG = "{http://www.w3.org/2000/svg}"
 

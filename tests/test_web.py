@@ -19,8 +19,8 @@ from microgrand import Value
 from microgrand._format import format_fixed, format_short
 from microgrand.pages import page_css
 from microgrand.pages.page import derived_colours
+from microgrand.pages.player import step
 from microgrand.render.themes import THEMES, Theme
-from microgrand.stepper import step
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "microgrand" / "web"

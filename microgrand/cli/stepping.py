@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from ..pages.explore import ExploreTooLargeError
+from ..pages.player import DEFAULT_MAX_STEPS, PlayerTooLargeError, save_player
 from ..render.engine import ENGINE_NAMES
 from ..render.themes import THEMES
 from ..stepper.animate import animate
 from ..stepper.explain import explain
-from ..stepper.player import DEFAULT_MAX_STEPS, PlayerTooLargeError, save_player
 from ..value import Value
 from ._common import (
     EPILOG,

@@ -1,7 +1,7 @@
 """The Python side of every microgrand HTML page: one page model, one runtime, one contract.
 
-Every HTML view (the backward-pass player today; the live view, the quiz, the explorer and the
-playground's replay later) is built the same way:
+Every HTML view (the backward-pass player, the live view, the quiz, the explorer and the
+playground's replay) is built the same way:
 
 1. Python builds a **page model**: plain JSON from the graph snapshot (:func:`graph_model`),
    the trace's structured steps and whatever the view needs, never text parsed back out of

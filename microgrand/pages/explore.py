@@ -53,31 +53,28 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import math
-import re
 import time
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import graphviz
-
-from .._format import check_precision, format_short
-from ..graph import Edge, Graph
-from ..pages.model import edge_id, number
-from ..pages.page import Page, PageView, build_page, new_uid
-from ..pages.svg import SVG_NS, hook_svg
-from ..render.build import DrawOptions, _Builder, _font, escape, natural_key
+from .._format import format_short
+from ..graph import Edge
 from ..render.engine import WASM, choose_engine, layout
-from ..render.themes import THEMES
+from ..render.plan import natural_key, scope_prefixes
+from ..render.themes import THEMES, ThemeName
+from ..render.views import Group, ScopeViews, View, group_slug, scope_groups
 from ..render.wasm import IN_BROWSER
-from ..stepper.explain import _names, explain_step
+from ..stepper.notation import partial_derivative
+from ..stepper.record import display_graph, step_names, step_record
 from ..stepper.trace import Trace, trace
 from ..value import Value
+from .model import number
+from .options import ViewOptions
+from .page import Page, PageView, build_page, new_uid
+from .svg import SVG_NS, hook_svg, page_svg
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -96,7 +93,6 @@ DEFAULT_MAX_BYTES = 10_000_000
 
 FALLBACK_DPI = 72
 LAYOUT_WORKERS = 4
-ThemeName = Literal["light", "dark", "print"]
 _Q = f"{{{SVG_NS}}}"
 
 
@@ -104,66 +100,8 @@ class ExploreTooLargeError(ValueError):
     """The explorer's opening view is over ``max_nodes`` or the page over ``max_bytes``."""
 
 
-@dataclass
-class Group:
-    """One scope of the graph, with what the explorer says about it.
-
-    ``members`` are the ids of every node in the scope and its sub-scopes; ``direct`` those
-    made in the scope itself; ``params`` the labelled leaves among ``members`` (the
-    parameters, such as ``w1`` and ``b``; unlabelled leaves are constants or data);
-    ``outputs`` the members used outside the group (or the root).
-    """
-
-    path: str
-    parent: str
-    children: list[str] = field(default_factory=list)
-    direct: list[str] = field(default_factory=list)
-    members: list[str] = field(default_factory=list)
-    params: list[str] = field(default_factory=list)
-    outputs: set[str] = field(default_factory=set)
-    inputs: set[str] = field(default_factory=set)
-
-    @property
-    def name(self) -> str:
-        """The last part of the path (``neuron3``)."""
-        return self.path.rsplit("/", 1)[-1]
-
-    @property
-    def size(self) -> int:
-        """Number of nodes in the group (sub-groups included)."""
-        return len(self.members)
-
-
-def _prefixes(path: str) -> list[str]:
-    parts = path.split("/")
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
-
-
-def _slug(path: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", path.replace("/", "--")) or "top"
-
-
 def _norm(xs: Iterable[float]) -> float:
     return math.sqrt(math.fsum(x * x for x in xs))
-
-
-@dataclass
-class View:
-    """The view of one open path: what it shows, its DOT, later its SVG (or why it has none)."""
-
-    path: str
-    open: list[str]  # the open groups, outermost first ("" not included)
-    shown: list[str]  # node ids shown as themselves
-    boxes: list[str]  # group paths shown as boxes
-    box_of: dict[str, str | None]  # scope -> the box it disappears into (None: shown)
-    dot: str = ""
-    svg: str = ""
-    refused: str = ""
-
-    @property
-    def size(self) -> int:
-        """Boxes in the view: values shown plus collapsed groups."""
-        return len(self.shown) + len(self.boxes)
 
 
 class Explorer(PageView):
@@ -196,11 +134,7 @@ class Explorer(PageView):
         for nm, limit, lo in (("max_nodes", max_nodes, 2), ("max_bytes", max_bytes, 10_000)):
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < lo:
                 raise ValueError(f"{nm} must be an int of at least {lo}, got {limit!r}")
-        check_precision(precision)
-        if theme not in THEMES:
-            raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
-        if rankdir not in ("LR", "TB"):
-            raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
+        self.options = ViewOptions(precision, rankdir, theme)
         t0 = time.perf_counter()
         self.trace = t
         self.precision = precision
@@ -209,38 +143,30 @@ class Explorer(PageView):
         self.max_nodes = max_nodes
         self.max_bytes = max_bytes
         self.engine = engine
-        self.names = _names(t)
-        self.graph = _display_graph(t, self.names)
+        self.names = step_names(t)
+        self.graph = display_graph(t)
         self.order = {s.id: s.index for s in t}
         self._into: dict[str, list[Edge]] = {}
         for e in self.graph.edges:
             self._into.setdefault(e.dst, []).append(e)
-        self.groups = _groups(t.graph)
-        self._scope_of = {n.id: n.scope for n in self.graph.nodes}
-        self._by_scope: dict[str, list[str]] = {}
-        for n in self.graph.nodes:
-            self._by_scope.setdefault(n.scope, []).append(n.id)
-        # edges by (scope of src, scope of dst): a view decides for a whole bucket at once
-        self._buckets: dict[tuple[str, str], list[Edge]] = {}
-        for e in self.graph.edges:
-            key = (self._scope_of[e.src], self._scope_of[e.dst])
-            self._buckets.setdefault(key, []).append(e)
+        self._views = ScopeViews(self.graph, scope_groups(t.graph), precision=precision,
+                                 rankdir=rankdir, theme=theme)
+        self.groups = self._views.groups
+        self._scope_of = self._views.scope_of
+        self._buckets = self._views.buckets
+        self._builder = self._views.writer
         self._first = {
             p: min(self.order[i] for i in gr.members) for p, gr in self.groups.items()
         }
-        self._builder = _Builder(
-            self.graph, DrawOptions(precision=precision, rankdir=rankdir, theme=theme)
-        )
-        self._dot_cache: dict[str, str] = {}
         if focus is not None and focus != "" and focus not in self.groups:
             listed = ", ".join(sorted(self.groups, key=natural_key)[:12])
             raise ValueError(
                 f"focus=: no scope {focus!r} in this graph; "
                 + (f"its scopes are: {listed}" if listed else "it has no scopes")
             )
-        self.views: dict[str, View] = {"": self._view("")}
+        self.views: dict[str, View] = {"": self._views.view("")}
         for p in sorted(self.groups, key=natural_key):
-            self.views[p] = self._view(p)
+            self.views[p] = self._views.view(p)
         self.focus = self._opening() if focus is None else focus
         if self.views[self.focus].size > max_nodes:
             raise self._too_many(self.views[self.focus])
@@ -287,167 +213,12 @@ class Explorer(PageView):
             f"{how}{v.size} (large pages are slow)"
         )
 
-    def _view(self, path: str) -> View:
-        open_paths = _prefixes(path) if path else []
-        open_set = set(open_paths)
-        box_of: dict[str, str | None] = {}
-        for s in self._by_scope:
-            box: str | None = None
-            if s:
-                for p in _prefixes(s):
-                    if p not in open_set:
-                        box = p
-                        break
-            box_of[s] = box
-        shown = sorted(
-            (i for sc, ids in self._by_scope.items() if box_of[sc] is None for i in ids),
-            key=lambda i: int(i[1:]),
-        )
-        boxes = sorted({b for b in box_of.values() if b is not None}, key=natural_key)
-        return View(path, open_paths, shown, boxes, box_of)
-
     # --- layout ----------------------------------------------------------------------------
-
-    def _dot(self, v: View) -> str:
-        """The DOT source of one view, pasted together from per-node pieces (the same in
-        every view, so each is made once: the ``graphviz`` package's quoting is slow)."""
-        g = self.graph
-        where: dict[str, list[tuple[str, str]]] = {}
-        for nid in v.shown:
-            where.setdefault(g.nodes[int(nid[1:])].scope, []).append(("node", nid))
-        for bx in v.boxes:
-            where.setdefault(self.groups[bx].parent, []).append(("box", bx))
-        box_id = {bx: f"box-{_slug(bx)}" for bx in v.boxes}
-        plain: list[str] = []
-        agg: dict[tuple[str, str], int] = {}
-        for (ss, ds), edges in self._buckets.items():
-            sb, db = v.box_of[ss], v.box_of[ds]
-            if sb is None and db is None:
-                plain.extend(self._edge_dot(e) for e in edges)
-                continue
-            if sb is not None and sb == db:
-                continue
-            if sb is not None and db is not None:
-                agg[(box_id[sb], box_id[db])] = agg.get((box_id[sb], box_id[db]), 0) + len(edges)
-                continue
-            for e in edges:
-                src = e.src if sb is None else box_id[sb]
-                dst = f"{e.dst}-op" if db is None else box_id[str(db)]
-                agg[(src, dst)] = agg.get((src, dst), 0) + 1
-        out: list[str] = [self._head(bool(v.boxes))]
-
-        def emit(container: str, indent: str) -> None:
-            chain: list[str] = []
-            for kind, key in where.get(container, []):
-                if kind == "node":
-                    out.append(self._node_dot(key))
-                else:
-                    out.append(self._box_dot(key))
-                    chain.append(f"box-{_slug(key)}")
-            if len(chain) > 1 and not any((a, c) in agg for a in chain for c in chain):
-                # sibling boxes side by side (neuron1 … neuron16): keep them in reading order
-                ordered = list(reversed(chain)) if container and self.rankdir == "LR" else chain
-                out.append(indent + "{ rank=same; " + " -> ".join(f'"{c}"' for c in ordered)
-                           + " [style=invis] }\n")
-            idx = v.open.index(container) + 1 if container else 0
-            if idx < len(v.open):
-                child = v.open[idx]
-                out.append(self._cluster_head(child))
-                emit(child, indent + "\t")
-                out.append(indent + "}\n")
-
-        emit("", "\t")
-        for nid in v.shown:
-            if g.nodes[int(nid[1:])].rule is not None:
-                out.append(f'\t"{nid}-op" -> "{nid}" [id="e-{nid}-op" class=output]\n')
-        out.extend(plain)
-        dense = len(agg) > 64
-        for (src, dst), count in agg.items():
-            attrs = "class=aggregate"
-            if dense:
-                attrs += " penwidth=0.6 arrowsize=0.5"
-            if count > 1:
-                attrs += (f' label="{count} edges" fontsize=11 '
-                          f"penwidth={min(4.0, 1.2 + 0.15 * count):g}")
-            out.append(f'\t"{src}" -> "{dst}" [{attrs}]\n')
-        out.append("}\n")
-        return "".join(out)
-
-    def _head(self, boxes: bool) -> str:
-        key = f"head:{boxes}"
-        if key in self._dot_cache:
-            return self._dot_cache[key]
-        t = self._builder.t
-        dot = graphviz.Digraph(name="explore")
-        dot.attr("graph", rankdir=self.rankdir, bgcolor=t.background, fontname=t.font,
-                 fontcolor=t.text, nodesep="0.3", ranksep="0.9" if boxes else "0.45",
-                 pad="0.3", outputorder="edgesfirst", remincross="false")
-        dot.attr("node", fontname=t.font, fontsize="14", fontcolor=t.text, color=t.node_border,
-                 penwidth="1.2")
-        dot.attr("edge", fontname=t.font, fontsize="12", fontcolor=t.muted, color=t.edge,
-                 arrowsize="0.7", penwidth="1.2")
-        source: str = dot.source
-        text = self._dot_cache[key] = source.rstrip().rstrip("}")
-        return text
-
-    def _node_dot(self, nid: str) -> str:
-        text = self._dot_cache.get(nid)
-        if text is None:
-            d = graphviz.Digraph()
-            self._builder.emit_node(d, self.graph.nodes[int(nid[1:])])
-            text = self._dot_cache[nid] = "".join(d.body)
-        return text
-
-    def _edge_dot(self, e: Edge) -> str:
-        return f'\t{e.src} -> "{e.dst}-op" [id="{edge_id(e.src, e.dst, e.position)}" class=input]\n'
-
-    def _box_dot(self, path: str) -> str:
-        key = "box:" + path
-        if key not in self._dot_cache:
-            d = graphviz.Digraph()
-            self._emit_box(d, path)
-            self._dot_cache[key] = "".join(d.body)
-        return self._dot_cache[key]
-
-    def _cluster_head(self, path: str) -> str:
-        key = "cluster:" + path
-        if key in self._dot_cache:
-            return self._dot_cache[key]
-        t = self._builder.t
-        d = graphviz.Digraph()
-        with d.subgraph(name=f"cluster_{_slug(path)}") as c:
-            c.attr(
-                label=f"<{_font('<B>' + escape(self.groups[path].name) + '</B>', 13)}>",
-                labeljust="l", labelloc="t", style="rounded,filled", fillcolor=t.cluster_fill,
-                color=t.cluster_border, fontcolor=t.muted, id=f"cluster-{_slug(path)}",
-                **{"class": "scope"},
-            )
-        text = self._dot_cache[key] = "".join(d.body[:-1])
-        return text
-
-    def _emit_box(self, sub: graphviz.Digraph, path: str) -> None:
-        t = THEMES[self.theme]
-        gr = self.groups[path]
-        lines = [f"<B>{escape(gr.name)}</B>"]
-        what = f"{gr.size} node{'s' if gr.size != 1 else ''}"
-        if gr.children:
-            what = f"{len(gr.children)} group{'s' if len(gr.children) != 1 else ''} · " + what
-        lines.append(_font(escape(what), 12, t.muted))
-        sub.node(
-            f"box-{_slug(path)}",
-            label="<" + "<BR/>".join(lines) + ">",
-            id=f"box-{_slug(path)}",
-            shape="box",
-            style="rounded,filled,bold",
-            fillcolor=t.box_fill,
-            margin="0.2,0.1",
-            **{"class": "scope-box"},
-        )
 
     def _layout(self) -> None:
         todo = [v for v in self.views.values() if not v.refused]
         for v in todo:
-            v.dot = self._dot(v)
+            v.dot = self._views.dot(v)
         # One engine run per view (two at a time): `dot` given many graphs in one input
         # has been seen to crash.
         def run(v: View) -> bytes:
@@ -463,8 +234,8 @@ class Explorer(PageView):
 
     def _hook(self, v: View, svg: str) -> str:
         root, _ = hook_svg(svg, "x", self.graph, self.names)
-        groups = {f"x-box-{_slug(b)}": (b, "false") for b in v.boxes}
-        groups.update({f"x-cluster-{_slug(p)}": (p, "true") for p in v.open})
+        groups = {f"x-box-{group_slug(b)}": (b, "false") for b in v.boxes}
+        groups.update({f"x-cluster-{group_slug(p)}": (p, "true") for p in v.open})
         for el in root.iter():
             gid = el.attrib.pop("id", None)
             if gid in groups:
@@ -473,24 +244,7 @@ class Explorer(PageView):
                 el.set("data-expanded", expanded)
             elif gid is not None and gid.startswith("x-e-") and el.get("class") == "edge input":
                 el.set("data-edge", gid[2:])
-        root.set("class", "mg-svg")
-        root.attrib.pop("style", None)
-        text = _compact(ET.tostring(root, encoding="unicode"))
-        # the edges' default look comes from the page's CSS (classes mg-e, mg-a)
-        edge = self._builder.t.edge
-        text = text.replace(
-            f"<path fill='none' stroke='{edge}' stroke-width='1.2' ", "<path class='mg-e' "
-        ).replace(f"<polygon fill='{edge}' stroke='{edge}' stroke-width='1.2' ",
-                  "<polygon class='mg-a' ")
-        text = _ROUNDED.sub(_rect, text)
-        # text defaults (start anchor, the theme's text colour, 14 pt) inherited from <svg>
-        t = self._builder.t
-        text = text.replace(" text-anchor='start'", "").replace(
-            f" font-size='14.00' fill='{t.text}'", ""
-        )
-        defaults = f" class='mg-svg' font-size='14' fill='{t.text}'>"
-        text = text.replace(" class='mg-svg'>", defaults, 1)
-        return text.replace(" />", "/>")
+        return page_svg(root, self._builder.t)
 
     # --- what the page says ----------------------------------------------------------------
 
@@ -605,8 +359,7 @@ class Explorer(PageView):
                 s = t.step_of(nid)
                 out.append({
                     "title": self.names[nid],
-                    "text": explain_step(s, t, "text", precision=self.precision,
-                                         names=self.names),
+                    "text": step_record(s, t, precision=self.precision, names=self.names).text,
                     "items": [nid],
                 })
         else:
@@ -673,11 +426,12 @@ class Explorer(PageView):
             "d": number(n.data),
             "g": number(self.trace.grads[nid]),
             "i": [[e.src, self.names[e.src], number(e.local),
-                   number(e.local * self.trace.grads[nid])] for e in self._into.get(nid, [])],
+                   number(e.local * self.trace.grads[nid]),
+                   partial_derivative(self.names[nid], self.names[e.src])]
+                  for e in self._into.get(nid, [])],
             "u": [[self.names[c.node], number(c.upstream), number(c.local), number(c.value)]
                   for c in s.incoming],
-            "line": explain_step(s, self.trace, "text", precision=self.precision,
-                                 names=self.names),
+            "line": step_record(s, self.trace, precision=self.precision, names=self.names).text,
         }
 
     def model(self) -> dict[str, Any]:
@@ -747,7 +501,7 @@ class Explorer(PageView):
             if size <= self.max_bytes:
                 return pg
             drop = [p for p, v in self.views.items() if p != self.focus and not v.refused
-                    and p not in _prefixes(self.focus)]
+                    and p not in scope_prefixes(self.focus)]
             if not drop:
                 raise ExploreTooLargeError(
                     f"the explorer page would take {size / 1e6:.1f} MB, more than max_bytes="
@@ -806,97 +560,6 @@ class Explorer(PageView):
             f"{len(self.groups)} groups, {len(self.views)} views>"
         )
 
-
-
-_FONT = re.compile(r' font-family="[^"]*"')
-_COORDS = re.compile(r' (d|points|x|y|transform)="([^"]*)"')
-_DECIMALS = re.compile(r"(\d+\.\d)\d+")
-_TEXT_QUOTE = re.compile(r'>[^<]*"[^<]*<')
-
-
-_ROUNDED = re.compile(
-    r"(<g class='(?:node value[^']*|node scope-box|cluster scope)'[^>]*>)"
-    r"<path ([^>]*?)d='(M[^']*C[^']*)' ?/>"
-)
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-def _rect(m: re.Match[str]) -> str:
-    """A rounded box as ``<rect rx>`` (a fifth of the bytes of Graphviz's path)."""
-    nums = [float(x) for x in _NUMBER.findall(m[3])]
-    xs, ys = nums[0::2], nums[1::2]
-    x0, y0 = min(xs), min(ys)
-    return (
-        f"{m[1]}<rect {m[2]}x='{x0:g}' y='{y0:g}' width='{max(xs) - x0:.1f}' "
-        f"height='{max(ys) - y0:.1f}' rx='6'/>"
-    )
-
-
-def _short(m: re.Match[str]) -> str:
-    return m[1]
-
-
-def _compact(svg: str) -> str:
-    """Smaller SVG, same picture: no blank text between tags, coordinates to 0.1 pt, the font
-    family from the page's CSS, attribute values in single quotes (no escaping in JSON).
-
-    Example:
-        >>> _compact('<a d="M1.25,2.5" x="3.75"> <b>say "hi"</b></a>')
-        "<a d='M1.2,2.5' x='3.7'><b>say &quot;hi&quot;</b></a>"
-    """
-    svg = re.sub(r">\s+<", "><", svg)
-    svg = _FONT.sub("", svg)
-    svg = _COORDS.sub(lambda m: " " + m[1] + '="' + _DECIMALS.sub(_short, m[2]) + '"', svg)
-    # attribute values never hold '"' (the serialiser escapes it), so after quoting every
-    # "'" and every '"' of text content, the remaining '"' are attribute quotes
-    svg = svg.replace("'", "&#39;")
-    svg = _TEXT_QUOTE.sub(lambda m: m[0].replace('"', "&quot;"), svg)
-    return svg.replace('"', "'")
-
-
-def _display_graph(t: Trace, names: Mapping[str, str]) -> Graph:
-    nodes = tuple(
-        dataclasses.replace(n, label=names[n.id], grad=t.grads[n.id]) for n in t.graph.nodes
-    )
-    return dataclasses.replace(t.graph, nodes=nodes)
-
-
-def _groups(graph: Graph) -> dict[str, Group]:
-    groups: dict[str, Group] = {}
-    scope_of: list[str] = []
-    for n in graph.nodes:
-        scope_of.append(n.scope)
-        if not n.scope:
-            continue
-        pre = _prefixes(n.scope)
-        for i, p in enumerate(pre):
-            gr = groups.get(p)
-            if gr is None:
-                parent = pre[i - 1] if i else ""
-                gr = groups[p] = Group(p, parent)
-                if parent:
-                    groups[parent].children.append(p)
-            gr.members.append(n.id)
-            if n.is_leaf and n.label:  # a labelled leaf: a parameter (w1, b); not a constant
-                gr.params.append(n.id)
-        groups[n.scope].direct.append(n.id)
-    for gr in groups.values():
-        gr.children.sort(key=natural_key)
-    inside: dict[str, set[str]] = {}
-    for s in set(scope_of):
-        inside[s] = set(_prefixes(s)) if s else set()
-    for e in graph.edges:
-        a, b = inside[scope_of[int(e.src[1:])]], inside[scope_of[int(e.dst[1:])]]
-        if a == b:
-            continue
-        for p in a - b:  # src leaves group p: it is one of p's outputs
-            groups[p].outputs.add(e.src)
-        for p in b - a:  # dst's group p takes src from outside
-            groups[p].inputs.add(e.src)
-    root = graph.root
-    for p in inside[scope_of[int(root[1:])]]:
-        groups[p].outputs.add(root)
-    return groups
 
 
 def explore(

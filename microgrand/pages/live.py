@@ -52,33 +52,41 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import math
-import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from .._format import check_precision
 from ..graph import Graph
-from ..render import draw, format_number
-from ..render.build import BLANK
+from ..render import draw
 from ..render.diagram import Diagram
 from ..render.themes import THEMES
-from ..rules import rules_js
-from ..stepper.explain import _needs_parens, _template, _text_frac, _text_local
-from ..stepper.trace import Contribution, node_names, trace
-from ..value import Value
-from .model import edge_id, graph_model, number
+from ..render.themes import ThemeName as ThemeName  # the quiz imports it from here
+from ..value import Value, set_forward
+from ..value import apply as apply_rule
+from .live_model import (
+    diagram_svg,
+    hook_edges,
+    hook_nodes,
+    live_model,
+    named_graph,
+    page_names,
+    slider_range,
+)
+from .options import ViewOptions
 from .page import Page, PageView, build_page, fallback_picture, new_uid, web_text
-from .svg import SVG_NS, hook_svg, svg_text
 
 __all__ = [
     "DEFAULT_MAX_NODES",
     "FALLBACK_DPI",
     "LiveTooLargeError",
     "LiveView",
+    "diagram_svg",
+    "hook_edges",
+    "hook_nodes",
     "live",
+    "live_model",
+    "named_graph",
     "page_names",
     "slider_range",
 ]
@@ -89,8 +97,6 @@ DEFAULT_MAX_NODES = 3000
 FALLBACK_DPI = 96
 """Resolution of the picture shown where scripts do not run."""
 
-ThemeName = Literal["light", "dark", "print"]
-_Q = f"{{{SVG_NS}}}"
 _DRAW_OPTIONS = ("show", "edge_labels", "color", "highlight", "title", "engine")
 _REFUSED_OPTIONS = ("worksheet", "known_grads", "collapse", "expand", "notes", "edge_notes",
                     "path_from")
@@ -98,301 +104,6 @@ _REFUSED_OPTIONS = ("worksheet", "known_grads", "collapse", "expand", "notes", "
 
 class LiveTooLargeError(ValueError):
     """The graph has more nodes than the live view's ``max_nodes``."""
-
-
-def page_names(graph: Graph) -> dict[str, str]:
-    """The name each node has on a page: :func:`node_names`, the output ``L`` when it has no
-    label (as in the player), and `` #2``, `` #3`` … added to a name that would repeat.
-
-    Example:
-        >>> from microgrand import Value
-        >>> x = Value(2.0, label="x")
-        >>> names = page_names(Graph.of(x * x + x * x))
-        >>> [names[i] for i in ("n1", "n2", "n3")]
-        ['x·x', 'x·x #2', 'L']
-    """
-    base = node_names(graph)
-    root = graph.node(graph.root)
-    base[root.id] = root.label or "L"
-    seen: dict[str, int] = {}
-    taken = set(base.values())
-    out: dict[str, str] = {}
-    for n in graph.nodes:
-        name = base[n.id]
-        k = seen.get(name, 0) + 1
-        seen[name] = k
-        if k > 1:
-            while f"{name} #{k}" in taken:
-                k += 1
-            seen[name] = k
-            name = f"{name} #{k}"
-            taken.add(name)
-        out[n.id] = name
-    return out
-
-
-def _nice(x: float) -> float:
-    """The smallest of 1, 2, 5 × 10^k that is at least ``x``."""
-    e = math.floor(math.log10(x))
-    for m in (1.0, 2.0, 5.0, 10.0):
-        if m * 10.0**e >= x * (1 - 1e-12):
-            return m * 10.0**e
-    return 10.0 ** (e + 1)  # pragma: no cover
-
-
-def slider_range(value: float) -> tuple[float, float]:
-    """A slider range for a leaf at ``value``: round numbers, 0 inside, ``value`` well
-    inside (twice its size each way, at least ±1).
-
-    Example:
-        >>> slider_range(2.0), slider_range(-3.0), slider_range(0.0), slider_range(6.88)
-        ((-5.0, 5.0), (-10.0, 10.0), (-1.0, 1.0), (-20.0, 20.0))
-    """
-    half = _nice(max(1.0, 2.0 * abs(value)))
-    if abs(value) > 0.8 * half:
-        half = _nice(half * 1.01)
-    return -half, half
-
-
-def _forward_pieces(node_op: str, text: str, arity: int, n_inputs: int) -> list[Any]:
-    """The rule's text split into strings and input positions: ``"x × y"`` -> ``[0, " × ", 1]``."""
-    if arity == 0:
-        return [f"{node_op}(", *_joined(n_inputs), ")"]
-    out: list[Any] = []
-    for part in re.split(r"(?<![A-Za-z])(x|y)(?![A-Za-z])", text):
-        if part == "x":
-            out.append(0)
-        elif part == "y":
-            out.append(1)
-        elif part:
-            out.append(part)
-    return out
-
-
-def _joined(n: int) -> list[Any]:
-    out: list[Any] = []
-    for i in range(n):
-        if i:
-            out.append(", ")
-        out.append(i)
-    return out
-
-
-def _needs(form: str, position: int, n_inputs: int, arity: int) -> dict[str, Any]:
-    """The inputs (positions) and whether the output a local-derivative template uses.
-
-    Example:
-        >>> _needs("y", 0, 2, 2), _needs("1 − out²", 0, 1, 1)
-        ({'needs': [1], 'out': False}, {'needs': [], 'out': True})
-    """
-    words = set(re.findall(r"(?<![A-Za-z])(out|xi|x|y)(?![A-Za-z])", form))
-    needs: set[int] = set()
-    if arity == 0:
-        if "xi" in words:
-            needs.add(position)
-        if "x" in words:
-            needs.update(range(n_inputs))
-    else:
-        if "x" in words:
-            needs.add(0)
-        if "y" in words:
-            needs.add(1)
-    return {"needs": sorted(needs), "out": "out" in words}
-
-
-@dataclasses.dataclass(frozen=True)
-class _Fake:
-    """The trace a rule template needs: only ``graph`` is read."""
-
-    graph: Graph
-
-
-def live_model(
-    graph: Graph, names: Mapping[str, str], precision: int, editable: Mapping[str, bool]
-) -> dict[str, Any]:
-    """The page model shared by the live view and the quiz (plain JSON).
-
-    ``graph`` is :func:`graph_model`'s snapshot; ``engine`` the graph as ``engine.js`` reads
-    it (``id``, ``op``, ``param``, ``inputs``, ``value`` of a leaf, ``text``); ``rules`` the
-    JavaScript forms of the operations used (:func:`microgrand.rules.rules_js`); ``leaves``
-    one entry per input (``id``, ``name``, ``value``, ``min``, ``max``, ``editable``);
-    ``forms`` per operation node: ``forward`` (the rule's text as strings and input
-    positions), ``lhs`` (``"dL/dx"``) and per input edge the symbolic chain-rule term and
-    the local derivative worded from the rule table.
-
-    Example:
-        >>> from microgrand import Value
-        >>> x = Value(2.0, label="x"); g = Graph.of((x * 3).tanh())
-        >>> m = live_model(g, page_names(g), 4, {"n0": True, "n1": False})
-        >>> sorted(m["rules"]), m["forms"]["n2"]["forward"], m["forms"]["n3"]["edges"][0]["worded"]
-        (['mul', 'tanh'], [0, ' × ', 1], '(1 − L²)')
-    """
-    check_precision(precision)
-    top = names[graph.root]
-    table = rules_js()
-    used = sorted({n.op for n in graph.nodes if n.op})
-    fake: Any = _Fake(graph)
-    forms: dict[str, Any] = {}
-    lhs = {n.id: _text_frac(top, names[n.id]) for n in graph.nodes}
-    for n in graph.nodes:
-        r = n.rule
-        if r is None:
-            continue
-        edges = []
-        for pos, src in enumerate(n.inputs):
-            c = Contribution(n.id, src, pos, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
-            edges.append({
-                "id": edge_id(src, n.id, pos),
-                "src": src,
-                "position": pos,
-                "symbol": f"{lhs[n.id]} · {_text_local(names[n.id], names[src])}",
-                "worded": _template(c, fake, dict(names), False),
-                # which numbers the local derivative needs (tanh: the output; x·y: the other)
-                **_needs(r.dtext[min(pos, len(r.dtext) - 1)], pos, len(n.inputs), r.arity),
-            })
-        forms[n.id] = {
-            "forward": _forward_pieces(r.symbol, r.text, r.arity, len(n.inputs)),
-            "symbol": r.symbol,
-            "edges": edges,
-        }
-    leaves = []
-    for n in graph.nodes:
-        if n.rule is not None:
-            continue
-        lo, hi = slider_range(n.data)
-        leaves.append({
-            "id": n.id, "name": names[n.id], "value": number(n.data), "min": lo, "max": hi,
-            "editable": bool(editable.get(n.id, False)), "labelled": bool(n.label),
-        })
-    return {
-        "precision": precision,
-        "graph": graph_model(graph, names),
-        "engine": {
-            "root": graph.root,
-            "nodes": [
-                {
-                    "id": n.id, "op": n.op, "inputs": list(n.inputs),
-                    "param": None if n.rule is None else n.rule.param,
-                    "text": None if n.rule is None else n.rule.text,
-                    "value": number(n.data) if n.rule is None else None,
-                }
-                for n in graph.nodes
-            ],
-        },
-        "rules": {k: table[k] for k in used},
-        "leaves": leaves,
-        "forms": forms,
-        "lhs": lhs,
-        "paren": {n.id: _needs_parens(names[n.id]) for n in graph.nodes},
-    }
-
-
-def named_graph(graph: Graph, names: Mapping[str, str]) -> Graph:
-    """The graph with every node labelled by its page name (so the diagram shows it) and
-    the gradients of one clean backward pass (:func:`~microgrand.stepper.trace.trace`; the
-    Values are not changed).
-
-    Example:
-        >>> from microgrand import Value
-        >>> g = Graph.of(Value(2.0, label="x") * 3)
-        >>> [(n.label, n.grad) for n in named_graph(g, page_names(g)).nodes]
-        [('x', 3.0), ('n1', 2.0), ('L', 1.0)]
-    """
-    grads = trace(graph.node(graph.root).value).grads
-    nodes = tuple(dataclasses.replace(n, label=names[n.id], grad=grads[n.id])
-                  for n in graph.nodes)
-    return dataclasses.replace(graph, nodes=nodes)
-
-
-def hook_edges(root: Any, uid: str) -> None:
-    """Give each input edge's local-derivative label ``data-edge``/``data-field="local"``.
-
-    Example:
-        >>> from microgrand import Value, draw
-        >>> g = Graph.of(Value(2.0, label="x") * 3)
-        >>> root, _ = hook_svg(draw(g, edge_labels=True).svg(), "u", g, page_names(g))
-        >>> hook_edges(root, "u")
-        >>> sorted(e.get("data-edge") for e in root.iter() if e.get("data-field") == "local")
-        ['e-n0-n2-0', 'e-n1-n2-1']
-    """
-    for g in root.iter(_Q + "g"):
-        gid = (g.get("id") or "")[len(uid) + 1 :]
-        if not gid.startswith("e-") or gid.count("-") != 3:
-            continue
-        g.set("data-edge", gid)
-        for tx in g.iter(_Q + "text"):
-            content = tx.text or ""
-            if content.startswith("∂ = "):
-                tx.text = "∂ = "
-                span = tx.makeelement(
-                    _Q + "tspan", {"data-edge": gid, "data-field": "local", "class": "mg-lv"}
-                )
-                span.text = content[len("∂ = ") :]
-                tx.append(span)
-
-
-def hook_nodes(root: Any) -> None:
-    """Mark each value box's outline (``class="mg-box"``) so pages can colour it.
-
-    Example:
-        >>> from microgrand import Value, draw
-        >>> g = Graph.of(Value(2.0, label="x") * 3)
-        >>> root, _ = hook_svg(draw(g).svg(), "u", g, page_names(g))
-        >>> hook_nodes(root)
-        >>> sum(1 for e in root.iter() if e.get("class") == "mg-box")
-        3
-    """
-    for g in root.iter(_Q + "g"):
-        if g.get("data-id") is None:
-            continue
-        for child in g:
-            if child.tag in (_Q + "path", _Q + "polygon"):
-                child.set("class", "mg-box")
-                break
-
-
-def diagram_svg(diagram: Diagram, uid: str, graph: Graph, names: Mapping[str, str]) -> str:
-    """The diagram's SVG with every page hook, inside its scrolling stage.
-
-    Example:
-        >>> from microgrand import Value
-        >>> g = Graph.of(Value(2.0, label="x") * 3)
-        >>> s = diagram_svg(draw(g, edge_labels=True), "u", g, page_names(g))
-        >>> 'data-field="local"' in s and 'class="mg-box"' in s
-        True
-    """
-    root, width = hook_svg(diagram.svg(), uid, graph, names)
-    hook_edges(root, uid)
-    hook_nodes(root)
-    root.set("style", f"min-width:{min(width, 1600) * 0.55:.0f}px")
-    return f'<div class="mg-stage" style="max-width:{width:.0f}px">{svg_text(root)}</div>'
-
-
-def blank_dot(dot: str, graph: Graph, fields: Mapping[str, set[str]], precision: int) -> str:
-    """The DOT source with the numbers of ``fields`` (``{id: {"data", "grad"}}``) blanked.
-
-    Each value box is one DOT statement starting with its id, so the replacement touches
-    only that box.
-
-    Example:
-        >>> from microgrand import Value
-        >>> x = Value(2.0, label="x"); g = Graph.of(x * 3)
-        >>> d = draw(g)
-        >>> "data = ________" in blank_dot(d.dot, g, {"n2": {"data"}}, 4)
-        True
-    """
-    lines = dot.split("\n")
-    for k, line in enumerate(lines):
-        m = re.match(r"\s*(n\d+) \[", line)
-        if not m or m.group(1) not in fields:
-            continue
-        node = graph.node(m.group(1))
-        for field in fields[m.group(1)]:
-            value = node.data if field == "data" else node.grad
-            lines[k] = lines[k].replace(
-                f"{field} = {html.escape(format_number(value, precision))}", f"{field} = {BLANK}"
-            )
-    return "\n".join(lines)
 
 
 class LiveView(PageView):
@@ -427,9 +138,7 @@ class LiveView(PageView):
     ) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"{self.kind}() takes the output Value, got {type(root).__name__}")
-        check_precision(precision)
-        if theme not in THEMES:
-            raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+        self.options = ViewOptions(precision, rankdir, theme)
         if not isinstance(constants, bool):
             raise TypeError("constants must be True or False")
         for key in draw_options:
@@ -505,8 +214,6 @@ class LiveView(PageView):
             >>> y.data, x.grad
             (9.0, 6.0)
         """
-        from ..value import apply as apply_rule
-
         new = dict(self.values if values is None else values)
         by_name = {self.names[n.id]: n for n in self.graph.leaves}
         for k, v in new.items():
@@ -523,10 +230,10 @@ class LiveView(PageView):
                 fresh[n.id] = apply_rule(n.op, *(fresh[i] for i in n.inputs), param=n.rule.param)
         for n in self.graph.nodes:
             target = n.value
-            target.data = fresh[n.id].data
-            if n.rule is not None:  # the local derivatives at the new numbers
-                src = fresh[n.id]
-                target._la, target._lb, target._ls = src._la, src._lb, src._ls
+            if n.rule is None:
+                target.data = fresh[n.id].data
+            else:  # the number and the local derivatives at the new inputs
+                set_forward(target, fresh[n.id])
             target.grad = 0.0
         self.root.backward()
         self._diagrams.clear()
@@ -539,12 +246,10 @@ class LiveView(PageView):
         if key not in self._diagrams:
             g = named_graph(Graph.of(self.root), self.names)
             opts = {**self.draw_options, **extra}
-            d = draw(g, precision=self.precision, rankdir=self.rankdir, theme=self.theme,
-                     collapse=False, max_nodes=max(300, len(g)), **opts)
-            if dot_fields:
-                d = Diagram(blank_dot(d.dot, g, dot_fields, self.precision), graph=g,
-                            engine=d.engine)
-            self._diagrams[key] = d
+            self._diagrams[key] = draw(
+                g, precision=self.precision, rankdir=self.rankdir, theme=self.theme,
+                collapse=False, max_nodes=max(300, len(g)), blanks=dot_fields, **opts,
+            )
         return self._diagrams[key]
 
     def diagram(self) -> Diagram:

@@ -194,7 +194,7 @@ def build_page(
     fallback_alt: str | None = None,
     interactive: bool = True,
 ) -> Page:
-    """Assemble the page of a view of kind ``kind`` (``"player"``, later ``"live"``, …).
+    """Assemble the page of a view of kind ``kind`` (``"player"``, ``"live"``, ``"quiz"`` …).
 
     Args:
         kind: the view; the runtime calls ``MG.kinds[kind](view, model, MG, root)``.

@@ -47,7 +47,7 @@ from .engine import (
 from .engine import (
     layout_timeout as _layout_timeout,
 )
-from .themes import THEMES, Theme
+from .themes import THEMES, Theme, ThemeName, theme_named
 
 __all__ = [
     "THEMES",
@@ -111,9 +111,10 @@ def draw(
     notes: Mapping[str, str] | None = None,
     edge_notes: Mapping[tuple[str, str, int], str] | None = None,
     worksheet: bool = False,
+    blanks: Mapping[NodeRef, Iterable[str]] | Mapping[str, Iterable[str]] | None = None,
     collapse: CollapseSpec = None,
     expand: Iterable[str] = (),
-    theme: Literal["light", "dark", "print"] = "light",
+    theme: ThemeName = "light",
     max_nodes: int = 300,
     title: str | None = None,
     engine: str | None = None,
@@ -137,7 +138,8 @@ def draw(
       ``notes``: ``{id: text}`` shown under a node. ``edge_notes``:
       ``{(src_id, dst_id, position): text}`` shown on an edge.
     * ``worksheet=True``: every gradient is a blank to fill in, no gradient numbers anywhere;
-      :meth:`Diagram.answer_key` gives the filled-in diagram.
+      :meth:`Diagram.answer_key` gives the filled-in diagram. ``blanks``: ``{node: fields}``
+      draws just those numbers (``"data"``, ``"grad"``) of those nodes as blanks.
     * ``collapse``: ``True`` (top-level scopes), a depth (int) or a list of scope paths
       becomes one box per scope; ``expand`` re-opens some. ``collapse=False`` never collapses.
     * ``theme``: ``"light"``, ``"dark"`` or ``"print"`` (greyscale). ``title``: a caption.
@@ -159,6 +161,7 @@ def draw(
         >>> "grad = ______" in d.dot, "6.0000" in d.dot, "6.0000" in d.answer_key().dot
         (True, False, True)
     """
+    # Long because its docstring lists every option; the code below only gathers them.
     options: dict[str, Any] = {
         "show": show,
         "edge_labels": edge_labels,
@@ -171,6 +174,7 @@ def draw(
         "notes": notes,
         "edge_notes": edge_notes,
         "worksheet": worksheet,
+        "blanks": blanks,
         "collapse": collapse,
         "expand": expand,
         "theme": theme,
@@ -201,6 +205,7 @@ def draw(
         "notes": dict(opts.notes),
         "edge_notes": dict(opts.edge_notes),
         "known_grads": None if opts.known_grads is None else sorted(opts.known_grads),
+        "blanks": {k: sorted(v) for k, v in opts.blanks.items()},
         "expand": list(opts.expand),
     }
     rebuild = functools.partial(_redraw, graph, stored)
@@ -215,8 +220,8 @@ def _refuse_early(root: Value, max_nodes: object, collapse: object) -> None:
         return  # validated, with a clear message, later
     order = topological_order(root)
     n = len(order)
-    if n > max_nodes and (collapse is False or not any(v._scope for v in order)):
-        has_scopes = collapse is False and any(v._scope for v in order)
+    if n > max_nodes and (collapse is False or not any(v.scope for v in order)):
+        has_scopes = collapse is False and any(v.scope for v in order)
         raise too_large(n, max_nodes, has_scopes, "")
 
 
@@ -243,8 +248,7 @@ def _options(graph: Graph, o: dict[str, Any]) -> DrawOptions:
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {o['rankdir']!r}")
     if o["color"] not in (None, "grad"):
         raise ValueError(f"color must be 'grad' or None, got {o['color']!r}")
-    if o["theme"] not in THEMES:
-        raise ValueError(f"unknown theme {o['theme']!r}; choose one of: {', '.join(THEMES)}")
+    theme_named(o["theme"])
     mx = o["max_nodes"]
     if not isinstance(mx, int) or isinstance(mx, bool) or mx < 1:
         raise ValueError(f"max_nodes must be a positive int, got {mx!r}")
@@ -278,6 +282,12 @@ def _options(graph: Graph, o: dict[str, Any]) -> DrawOptions:
             )
         if not isinstance(v, str):
             raise TypeError(f"edge_notes[{k!r}] must be a str, got {type(v).__name__}")
+    blanks: dict[str, frozenset[str]] = {}
+    for k, fields in dict(o["blanks"] or {}).items():
+        fs = frozenset((fields,) if isinstance(fields, str) else fields)
+        if not fs <= {"data", "grad"}:
+            raise ValueError(f"blanks[{k!r}] takes the fields 'data' and 'grad', got {sorted(fs)}")
+        blanks[_resolve(graph, k, "blanks")] = fs
     title = o["title"]
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str, got {type(title).__name__}")
@@ -292,6 +302,7 @@ def _options(graph: Graph, o: dict[str, Any]) -> DrawOptions:
         notes=notes,
         edge_notes=edge_notes,
         worksheet=_bool(o["worksheet"], "worksheet"),
+        blanks=blanks,
         collapse=coll,
         expand=exp,
         theme=o["theme"],

@@ -18,404 +18,85 @@ Example:
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import graphviz
 
-from .._format import format_fixed
+from .._format import format_fixed, format_short
 from ..graph import Graph, Node
-from .themes import DECADES, THEMES, Theme, grad_fill, mix
+from .options import (
+    BLANK,
+    SHOW_FIELDS,
+    Built,
+    CollapseSpec,
+    DiagramTooLargeError,
+    DrawOptions,
+    escape,
+    format_number,
+)
+from .plan import (
+    HUB_LABEL_LIMIT,
+    LABEL_COST_LIMIT,
+    MAX_LAYOUT_COST,
+    LayoutCost,
+    LayoutTooComplexError,
+    all_scope_paths,
+    box_of,
+    check_scopes,
+    collapse_targets,
+    layout_cost,
+    natural_key,
+    plan_collapse,
+    plan_labels,
+    rank_levels,
+    scope_prefixes,
+    slug,
+    too_large,
+)
+from .themes import DECADES, Theme, grad_fill, mix, theme_named
 
 __all__ = [
+    "BLANK",
+    "HUB_LABEL_LIMIT",
+    "LABEL_COST_LIMIT",
+    "MAX_LAYOUT_COST",
     "SHOW_FIELDS",
     "Built",
+    "CollapseSpec",
     "DiagramTooLargeError",
+    "DotWriter",
     "DrawOptions",
     "LayoutCost",
     "LayoutTooComplexError",
+    "all_scope_paths",
+    "box_of",
     "build_dot",
+    "check_scopes",
+    "collapse_targets",
     "escape",
     "format_number",
+    "html_font",
     "layout_cost",
+    "natural_key",
+    "plan_collapse",
     "plan_labels",
+    "rank_levels",
+    "scope_prefixes",
+    "slug",
     "too_large",
 ]
 
-SHOW_FIELDS = ("data", "grad", "id")
-BLANK = "________"
 
-
-class DiagramTooLargeError(ValueError):
-    """The graph has more nodes than ``max_nodes`` and collapsing scopes cannot help."""
-
-    def __init__(self, message: str, node_count: int, max_nodes: int) -> None:
-        super().__init__(message)
-        self.node_count = node_count
-        self.max_nodes = max_nodes
-
-
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-
-
-def escape(text: str) -> str:
-    """Text made safe inside an HTML-like Graphviz label; newlines become line breaks.
+def html_font(text: str, size: float | None = None, color: str | None = None) -> str:
+    """``text`` (already escaped) in a Graphviz ``<FONT>`` of that size and colour.
 
     Example:
-        >>> escape('<b> & "q"\\nx')
-        '&lt;b&gt; &amp; &quot;q&quot;<BR/>x'
+        >>> html_font("n3", 11, "#777777"), html_font("x")
+        ('<FONT POINT-SIZE="11" COLOR="#777777">n3</FONT>', 'x')
     """
-    text = _CONTROL.sub(" ", text.replace("\r\n", "\n"))
-    return "<BR/>".join(html.escape(line, quote=True) for line in text.split("\n"))
-
-
-format_number = format_fixed  # the 0.1 name, kept for one release
-
-
-CollapseSpec = bool | int | Sequence[str] | None
-
-
-@dataclass(frozen=True)
-class DrawOptions:
-    """Resolved options of :func:`~microgrand.render.draw` (node ids instead of Values)."""
-
-    show: tuple[str, ...] = ("data", "grad")
-    edge_labels: bool = False
-    precision: int = 4
-    rankdir: str = "LR"
-    color: str | None = None
-    highlight: frozenset[str] = frozenset()
-    known_grads: frozenset[str] | None = None
-    notes: Mapping[str, str] = field(default_factory=dict)
-    edge_notes: Mapping[tuple[str, str, int], str] = field(default_factory=dict)
-    worksheet: bool = False
-    collapse: CollapseSpec = None
-    expand: tuple[str, ...] = ()
-    theme: str = "light"
-    max_nodes: int = 300
-    title: str | None = None
-
-
-@dataclass(frozen=True)
-class Built:
-    """DOT source plus the notes (e.g. automatic collapsing) the caption shows."""
-
-    source: str
-    notes: tuple[str, ...]
-
-
-# --- scopes ------------------------------------------------------------------------------
-
-
-def _prefixes(path: str) -> list[str]:
-    parts = path.split("/")
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
-
-
-def all_scope_paths(graph: Graph) -> list[str]:
-    """Every scope path and every prefix of one, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for n in graph.nodes:
-        if n.scope:
-            for p in _prefixes(n.scope):
-                seen.setdefault(p, None)
-    return list(seen)
-
-
-def collapse_targets(graph: Graph, spec: CollapseSpec) -> set[str]:
-    """The scope paths ``collapse=`` names: ``True`` top level, an int a depth, or a list."""
-    paths = all_scope_paths(graph)
-    if spec is None or spec is False:
-        return set()
-    if spec is True:
-        return {p for p in paths if "/" not in p}
-    if isinstance(spec, int):
-        if spec < 1:
-            raise ValueError(f"collapse depth must be 1 or more, got {spec}")
-        return {p for p in paths if p.count("/") + 1 == spec}
-    return set(check_scopes(graph, spec, "collapse"))
-
-
-def check_scopes(graph: Graph, spec: Iterable[str], what: str) -> list[str]:
-    """Validate a list of scope paths against the graph."""
-    if isinstance(spec, str):
-        spec = [spec]
-    paths = all_scope_paths(graph)
-    known = set(paths)
-    out = []
-    for p in spec:
-        if not isinstance(p, str):
-            raise TypeError(f"{what}= takes scope paths (str), got {type(p).__name__}: {p!r}")
-        if p not in known:
-            listed = ", ".join(paths[:12]) + (" …" if len(paths) > 12 else "")
-            raise ValueError(
-                f"{what}=: no scope {p!r} in this graph; "
-                + (f"its scopes are: {listed}" if paths else "it has no scopes")
-            )
-        out.append(p)
-    return out
-
-
-def box_of(scope: str, targets: set[str], expand: set[str]) -> str | None:
-    """The collapsed scope a node of ``scope`` disappears into, or None when it is shown.
-
-    A target scope that is expanded, or has an expanded scope inside it, is opened and its
-    sub-scopes become the targets instead (so expanding ``mlp/layer2`` keeps ``mlp/layer1``
-    and ``mlp/layer3`` collapsed).
-    """
-    if not scope or not targets:
-        return None
-    pending = False
-    for p in _prefixes(scope):
-        if p in expand:
-            return None
-        if pending or p in targets:
-            if any(e.startswith(p + "/") for e in expand):
-                pending = True
-                continue
-            return p
-    return None
-
-
-def _slug(path: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", path.replace("/", "--"))
-
-
-def natural_key(path: str) -> tuple[tuple[str, int], ...]:
-    """Sort key of scope paths: numbers compared as numbers (``neuron2`` before ``neuron10``).
-
-    Example:
-        >>> sorted(["layer10", "layer2", "layer1/neuron12", "layer1/neuron3"], key=natural_key)
-        ['layer1/neuron3', 'layer1/neuron12', 'layer2', 'layer10']
-    """
-    parts = re.split(r"(\d+)", path)
-    # pairs (text, the number after it); -1 after the last text: "a" sorts before "a1"
-    numbers = [int(d) for d in parts[1::2]] + [-1]
-    return tuple(zip(parts[0::2], numbers, strict=True))
-
-
-def _levels(names: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[str, tuple[int, int]]:
-    """Longest path from a source and to a sink of each DOT node (nodes on cycles left out).
-
-    Two siblings with equal levels sit in the same rank of a tight layout: they can be put in
-    order without moving anything to another rank.
-    """
-    succ: dict[str, list[str]] = {n: [] for n in names}
-    indeg = dict.fromkeys(names, 0)
-    for a, b in edges:
-        succ[a].append(b)
-        indeg[b] += 1
-    order = [n for n in names if indeg[n] == 0]
-    for n in order:  # Kahn's algorithm; the list grows while it is read
-        for m in succ[n]:
-            indeg[m] -= 1
-            if indeg[m] == 0:
-                order.append(m)
-    depth = dict.fromkeys(order, 0)
-    for n in order:
-        for m in succ[n]:
-            if m in depth:
-                depth[m] = max(depth[m], depth[n] + 1)
-    height = dict.fromkeys(order, 0)
-    for n in reversed(order):
-        for m in succ[n]:
-            if m in height:
-                height[n] = max(height[n], height[m] + 1)
-    return {n: (depth[n], height[n]) for n in order}
-
-
-# --- building ------------------------------------------------------------------------------
-
-
-def _visible_count(graph: Graph, targets: set[str], expand: set[str]) -> int:
-    boxes: set[str] = set()
-    shown = 0
-    for n in graph.nodes:
-        b = box_of(n.scope, targets, expand)
-        if b is None:
-            shown += 1
-        else:
-            boxes.add(b)
-    return shown + len(boxes)
-
-
-def too_large(n: int, max_nodes: int, has_scopes: bool, tried: str) -> DiagramTooLargeError:
-    """The guard's error: the node count and which option (``collapse=``, ``max_nodes=``) helps.
-
-    Example:
-        >>> str(too_large(500, 300, False, "")).split(";")[0]
-        'this diagram would have 500 nodes, more than max_nodes=300'
-    """
-    if not has_scopes:
-        how = (
-            "it has no scopes to collapse: build it inside `with scope('layer1'):` blocks and "
-            f"pass collapse=True, or raise the limit with max_nodes={n} (large layouts are slow)"
-        )
-    elif tried:
-        how = (
-            f"{tried}; collapse more (collapse=2 or a list of scope paths, fewer expand=) "
-            f"or raise the limit with max_nodes={n}"
-        )
-    else:
-        how = f"pass collapse=True to draw each scope as one box, or max_nodes={n}"
-    return DiagramTooLargeError(
-        f"this diagram would have {n} nodes, more than max_nodes={max_nodes}; {how}",
-        n,
-        max_nodes,
-    )
-
-
-def plan_collapse(graph: Graph, opts: DrawOptions) -> tuple[set[str], list[str]]:
-    """Decide which scopes are collapsed (applying the ``max_nodes`` guard) and why."""
-    expand = set(check_scopes(graph, opts.expand, "expand"))
-    targets = collapse_targets(graph, opts.collapse)
-    n = _visible_count(graph, targets, expand)
-    notes: list[str] = []
-    if n <= opts.max_nodes:
-        return targets, notes
-    has_scopes = bool(graph.scopes)
-    if opts.collapse is None and has_scopes:
-        targets = collapse_targets(graph, True)
-        m = _visible_count(graph, targets, expand)
-        if m <= opts.max_nodes:
-            notes.append(
-                f"{n} nodes is more than max_nodes={opts.max_nodes}: scopes collapsed "
-                "automatically (collapse=, expand= or max_nodes= change this)"
-            )
-            return targets, notes
-        tried = "that is with its top-level scopes collapsed"
-        raise too_large(m, opts.max_nodes, has_scopes, tried)
-    tried = "" if opts.collapse is False else "that is with the scopes collapse= names collapsed"
-    raise too_large(n, opts.max_nodes, has_scopes, tried)
-
-
-HUB_LABEL_LIMIT = 1_200
-"""Past this many bends for one node's edges with edge labels (:attr:`LayoutCost.hub_bends`),
-the labels are left off. Graphviz doubles every rank when any edge has a label, and the long
-edges out of a node used many times (``x`` in ``x*x*…*x``) then cross everything: measured
-with ``dot``, 24 labelled edges out of one node (1,036 bends) lay out in 0.2 s, 32 (1,892) in
-2.4 s, 48 in over a minute."""
-
-LABEL_COST_LIMIT = 4_000
-"""Past this many bends in all (:attr:`LayoutCost.bends`) with edge labels, the labels are left
-off: a 2-8-8-1 MLP's graph (1,445 bends with labels) lays out in 0.7 s, a 2-16-16-1 one
-(4,781) in 4.6 s with labels and 2 s without."""
-
-MAX_LAYOUT_COST = 25_000
-"""Past this many bends without labels (in all, or for one node), the diagram is refused: a
-node feeding 100 others (9,702 bends) lays out in 2 s, 150 (22,052) in 7 s, and the time
-grows with the square."""
-
-
-class LayoutTooComplexError(ValueError):
-    """The layout would take too long (long edges from a node used many times); the message
-    says which node and how to draw less."""
-
-
-@dataclass(frozen=True)
-class LayoutCost:
-    """What :func:`layout_cost` estimates: ``bends`` in all, the ``hub`` (the node whose edges
-    need the most, or ``None``) and its ``hub_bends``."""
-
-    bends: int
-    hub: str | None
-    hub_bends: int
-
-
-def layout_cost(
-    graph: Graph, box: Mapping[str, str | None] | None = None, labels: bool = False
-) -> LayoutCost:
-    """Estimated layout work: the bends (virtual nodes) ``dot`` needs to route the edges
-    between ranks, in all and for the node whose edges need the most (the hub).
-
-    Each value sits one rank after its operation, each operation one rank after its latest
-    input; an edge spanning ``k`` ranks needs ``k - 1`` bends. Edge labels double the ranks.
-    Nodes drawn inside a collapsed box (``box[id]`` not ``None``) are not counted.
-
-    Example:
-        >>> from microgrand import Value
-        >>> x = Value(1.0, label="x"); y = x
-        >>> for _ in range(9): y = y * x
-        >>> layout_cost(Graph.of(y))
-        LayoutCost(bends=72, hub='n0', hub_bends=72)
-        >>> layout_cost(Graph.of(y), labels=True).bends > 72
-        True
-    """
-    m = 2 if labels else 1
-    rank: dict[str, int] = {}
-    bends: dict[str, int] = {}
-    total = 0
-    for n in graph.nodes:
-        if not n.inputs:
-            rank[n.id] = 0
-            continue
-        r_op = max(rank[i] for i in n.inputs) + m
-        rank[n.id] = r_op + m
-        if box is not None and box.get(n.id) is not None:
-            continue
-        total += m - 1
-        for i in n.inputs:
-            if box is not None and box.get(i) is not None:
-                continue
-            k = r_op - rank[i] - 1
-            total += k
-            bends[i] = bends.get(i, 0) + k
-    hub = max(bends, key=lambda i: (bends[i], i)) if bends else None
-    if hub is None or bends[hub] == 0:
-        return LayoutCost(total, None, 0)
-    return LayoutCost(total, hub, bends[hub])
-
-
-def plan_labels(
-    graph: Graph, opts: DrawOptions, box: Mapping[str, str | None]
-) -> tuple[bool, list[str]]:
-    """Decide whether edge labels (``edge_labels=``, ``edge_notes=``) are drawn, before any
-    layout runs: labels stay when the labelled layout is cheap; else they are left off with a
-    note; :class:`LayoutTooComplexError` when even the unlabelled layout would take too long.
-    """
-
-    def name(i: str | None) -> str:
-        if i is None:
-            return "one node"
-        n = graph.node(i)
-        return repr(n.label) if n.label else i
-
-    def uses(i: str | None) -> int:
-        return len({e.dst for e in graph.edges if e.src == i})
-
-    plain = layout_cost(graph, box)
-    if plain.bends > MAX_LAYOUT_COST:
-        why = (
-            f"{name(plain.hub)} feeds {uses(plain.hub)} operations across the whole graph"
-            if plain.hub_bends > plain.bends // 2
-            else f"{len(graph.nodes)} nodes with long edges"
-        )
-        raise LayoutTooComplexError(
-            f"this diagram would take too long to lay out: {why} (layout cost "
-            f"{plain.bends:,}, more than {MAX_LAYOUT_COST:,}); draw a smaller part (fewer "
-            "terms or factors, e.g. x**100 instead of x*x*…*x), or collapse= scopes"
-        )
-    if not (opts.edge_labels or opts.edge_notes):
-        return False, []
-    cost = layout_cost(graph, box, labels=True)
-    if cost.hub_bends > HUB_LABEL_LIMIT:
-        why = f"{name(cost.hub)} feeds {uses(cost.hub)} operations"
-    elif cost.bends > LABEL_COST_LIMIT:
-        why = f"{len(graph.nodes)} nodes"
-    else:
-        return True, []
-    return False, [
-        f"edge labels left off: {why} and a labelled layout would take too long; draw a "
-        "smaller part to see them"
-    ]
-
-
-def _font(text: str, size: float | None = None, color: str | None = None) -> str:
     attrs = ""
     if size is not None:
         attrs += f' POINT-SIZE="{size:g}"'
@@ -424,13 +105,23 @@ def _font(text: str, size: float | None = None, color: str | None = None) -> str
     return f"<FONT{attrs}>{text}</FONT>" if attrs else text
 
 
-class _Builder:
+class DotWriter:
+    """The one DOT writer: a :class:`~microgrand.graph.Graph` and resolved
+    :class:`DrawOptions` in, DOT out (:meth:`build`; :func:`build_dot` is the short way).
+    Its pieces (:meth:`emit_node`, :meth:`value_label` …) also write the explorer's views
+    (:mod:`microgrand.render.views`), so every diagram's boxes read the same.
+
+    Example:
+        >>> from microgrand import Value
+        >>> w = DotWriter(Graph.of(Value(2.0, label="x") * 3), DrawOptions(blanks={"n0": {"data"}}))
+        >>> "data = ________" in w.build().source
+        True
+    """
+
     def __init__(self, graph: Graph, opts: DrawOptions) -> None:
-        if opts.theme not in THEMES:
-            raise ValueError(f"unknown theme {opts.theme!r}; choose one of: {', '.join(THEMES)}")
         self.g = graph
         self.o = opts
-        self.t: Theme = THEMES[opts.theme]
+        self.t: Theme = theme_named(opts.theme)
         self.fill_by_grad = opts.color == "grad" and not opts.worksheet
         grads = [abs(n.grad) for n in graph.nodes if not math.isnan(n.grad)]
         finite = [g for g in grads if not math.isinf(g)]
@@ -438,37 +129,50 @@ class _Builder:
         self.labels = True
 
     def fmt(self, x: float) -> str:
-        return format_number(x, self.o.precision)
+        return format_fixed(x, self.o.precision)
 
     # labels ------------------------------------------------------------------------------
 
+    def inked(self, kind: str, text: str) -> str:
+        """``text`` in the colour ``ink`` gives numbers of this kind (unchanged without)."""
+        colour = self.o.ink.get(kind)
+        return text if colour is None else f'<FONT COLOR="{colour}">{text}</FONT>'
+
+    def blank(self, n: Node, field: str) -> bool:
+        """True when ``blanks`` asks for this field of ``n`` to be left blank."""
+        return field in self.o.blanks.get(n.id, ())
+
     def grad_text(self, n: Node) -> str:
         o = self.o
-        if o.worksheet:
+        if o.worksheet or self.blank(n, "grad"):
             return f"grad = {BLANK}"
         if o.known_grads is not None and n.id not in o.known_grads:
             # Same number of characters as the number, so boxes keep their size when filled.
             return "grad = " + " " * (2 * len(self.fmt(n.grad)))
-        return f"grad = {self.fmt(n.grad)}"
+        return f"grad = {self.inked('grad', self.fmt(n.grad))}"
 
     def value_label(self, n: Node) -> str:
         t = self.t
         cells: list[str] = []
-        if n.label:
+        if n.label and self.o.label_values:
+            value = self.inked("label", escape(format_short(n.data, self.o.precision)))
+            cells.append(f"<B>{escape(n.label)} = {value}</B>")
+        elif n.label:
             cells.append(f"<B>{escape(n.label)}</B>")
         if "id" in self.o.show:
-            cells.append(_font(n.id, 11, t.muted))
+            cells.append(html_font(n.id, 11, t.muted))
         if "data" in self.o.show:
-            cells.append(f"data = {self.fmt(n.data)}")
+            data = BLANK if self.blank(n, "data") else self.inked("data", self.fmt(n.data))
+            cells.append(f"data = {data}")
         if "grad" in self.o.show:
             cells.append(self.grad_text(n))
         if not cells:
-            cells.append(_font(n.id, 11, t.muted))
+            cells.append(html_font(n.id, 11, t.muted))
         row = "<VR/>".join(f"<TD>{c}</TD>" for c in cells)
         rows = f"<TR>{row}</TR>"
         note = self.o.notes.get(n.id)
         if note:
-            text = _font(escape(note), 12, t.muted)
+            text = html_font(escape(note), 12, t.muted)
             rows += f'<HR/><TR><TD COLSPAN="{len(cells)}">{text}</TD></TR>'
         return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="6">{rows}</TABLE>>'
 
@@ -484,10 +188,10 @@ class _Builder:
         rows: list[str] = []
         if self.o.title:
             rows.append(
-                f'<TR><TD ALIGN="LEFT">{_font(f"<B>{escape(self.o.title)}</B>", 18)}</TD></TR>'
+                f'<TR><TD ALIGN="LEFT">{html_font(f"<B>{escape(self.o.title)}</B>", 18)}</TD></TR>'
             )
         for note in notes:
-            rows.append(f'<TR><TD ALIGN="LEFT">{_font(escape(note), 12, t.muted)}</TD></TR>')
+            rows.append(f'<TR><TD ALIGN="LEFT">{html_font(escape(note), 12, t.muted)}</TD></TR>')
         if self.fill_by_grad and 0.0 < self.max_abs < math.inf:
             rows.append(f'<TR><TD ALIGN="LEFT">{self.legend()}</TD></TR>')
         if not rows:
@@ -513,21 +217,21 @@ class _Builder:
         side = DECADES - 1
         if t.coloured:
             low, high = (
-                _font("-" + self.fmt(m), small, t.muted),
-                _font("+" + self.fmt(m), small, t.muted),
+                html_font("-" + self.fmt(m), small, t.muted),
+                html_font("+" + self.fmt(m), small, t.muted),
             )
             ends = (
                 f'<TD COLSPAN="{side}" ALIGN="LEFT">{low}</TD>'
-                f'<TD COLSPAN="3">{_font(self.fmt(0.0), small, t.muted)}</TD>'
+                f'<TD COLSPAN="3">{html_font(self.fmt(0.0), small, t.muted)}</TD>'
                 f'<TD COLSPAN="{side}" ALIGN="RIGHT">{high}</TD>'
             )
         else:
             ends = (
-                f'<TD COLSPAN="2" ALIGN="LEFT">{_font(self.fmt(0.0), small, t.muted)}</TD>'
+                f'<TD COLSPAN="2" ALIGN="LEFT">{html_font(self.fmt(0.0), small, t.muted)}</TD>'
                 f'<TD COLSPAN="{len(steps) - 2}" ALIGN="RIGHT">'
-                f"{_font(self.fmt(m), small, t.muted)}</TD>"
+                f"{html_font(self.fmt(m), small, t.muted)}</TD>"
             )
-        head = f'<TD COLSPAN="{len(steps)}" ALIGN="LEFT">{_font(title, 12, t.muted)}</TD>'
+        head = f'<TD COLSPAN="{len(steps)}" ALIGN="LEFT">{html_font(title, 12, t.muted)}</TD>'
         return (
             f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>{head}</TR>'
             f"<TR>{swatches}</TR><TR>{ends}</TR></TABLE>"
@@ -536,6 +240,9 @@ class _Builder:
     # graph --------------------------------------------------------------------------------
 
     def build(self) -> Built:
+        # Long because it writes the DOT in one pass, in the order Graphviz reads it (graph
+        # attributes, clusters with their nodes, boxes, edges, caption): split, the order
+        # would be spread over several functions sharing the same locals.
         g, o, t = self.g, self.o, self.t
         targets, notes = plan_collapse(g, o)
         expand = set(o.expand)
@@ -547,7 +254,7 @@ class _Builder:
         for n in g.nodes:
             b = box[n.id]
             if b is not None:
-                box_ids.setdefault(b, f"box-{_slug(b)}")
+                box_ids.setdefault(b, f"box-{slug(b)}")
                 members.setdefault(b, []).append(n.id)
 
         dot = graphviz.Digraph(name="microgrand")
@@ -599,7 +306,7 @@ class _Builder:
         containers: dict[str, None] = {}
         for path in items:
             if path:
-                for p in _prefixes(path):
+                for p in scope_prefixes(path):
                     containers.setdefault(p, None)
         children: dict[str, list[str]] = {}
         for p in sorted(containers, key=natural_key):
@@ -625,14 +332,15 @@ class _Builder:
             for chain in chains.get(path, []):
                 self.emit_chain(sub, chain, bool(path))
             for child in children.get(path, []):
-                cid = f"cluster-{_slug(child)}"
+                cid = f"cluster-{slug(child)}"
                 while cid in used_cluster_ids:
                     cid += "_"
                 used_cluster_ids.add(cid)
                 with sub.subgraph(name=f"cluster_{cid}") as c:
                     depth = child.count("/")
+                    title = escape(child.rsplit("/", 1)[-1])
                     c.attr(
-                        label=f"<{_font('<B>' + escape(child.rsplit('/', 1)[-1]) + '</B>', 13)}>",
+                        label=f"<{html_font(f'<B>{title}</B>', 13)}>",
                         labeljust="l",
                         labelloc="t",
                         style="rounded,filled",
@@ -676,7 +384,7 @@ class _Builder:
             src = e.src if sb is None else box_ids[sb]
             dst = f"{e.dst}-op" if db is None else box_ids[db]
             edges.append((src, dst))
-        levels = _levels(names, edges)
+        levels = rank_levels(names, edges)
         out: dict[str, list[list[str]]] = {}
         for path, listed in items.items():
             by_level: dict[tuple[int, int], list[str]] = {}
@@ -744,7 +452,7 @@ class _Builder:
         name = path.rsplit("/", 1)[-1]
         # A nested box sits in its parent's cluster, which names the rest of the path.
         lines = [f"<B>{escape(name)}</B>"]
-        lines.append(_font(f"{count} node{'s' if count != 1 else ''}", 12, t.muted))
+        lines.append(html_font(f"{count} node{'s' if count != 1 else ''}", 12, t.muted))
         attrs: dict[str, Any] = {
             "id": bid,
             "class": "scope-box highlight" if hl else "scope-box",
@@ -826,4 +534,4 @@ def build_dot(graph: Graph, opts: DrawOptions) -> Built:
         >>> b.source.count("->")
         3
     """
-    return _Builder(graph, opts).build()
+    return DotWriter(graph, opts).build()

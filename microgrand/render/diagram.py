@@ -130,7 +130,8 @@ class Diagram:
         return write_atomic(p, data)
 
     def answer_key(self) -> Diagram:
-        """The same diagram with every gradient filled in (for a ``worksheet=True`` diagram).
+        """The same diagram with every number filled in (for a ``worksheet=True`` diagram, or
+        one drawn with ``blanks=``).
 
         Example:
             >>> from microgrand import Value, draw
@@ -140,7 +141,7 @@ class Diagram:
         """
         if self._rebuild is None:
             raise ValueError("this Diagram was not made by draw(), so it has no answer key")
-        return self._rebuild(worksheet=False)
+        return self._rebuild(worksheet=False, blanks=None)
 
     def _repr_mimebundle_(
         self,

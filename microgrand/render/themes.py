@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = [
     "DECADES",
     "MIN_TINT",
     "THEMES",
     "Theme",
+    "ThemeName",
     "css_variables",
     "grad_fill",
     "grad_strength",
     "mix",
+    "theme_named",
 ]
 
 
@@ -145,6 +148,27 @@ THEMES: dict[str, Theme] = {
         ),
     ),
 }
+
+
+ThemeName = Literal["light", "dark", "print"]
+"""The names of :data:`THEMES`, for type checkers."""
+
+
+def theme_named(name: object) -> Theme:
+    """The theme called ``name``: the one place a theme name is checked.
+
+    Example:
+        >>> theme_named("print").name
+        'print'
+        >>> theme_named("neon")
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown theme 'neon'; choose one of: light, dark, print
+    """
+    theme = THEMES.get(name) if isinstance(name, str) else None
+    if theme is None:
+        raise ValueError(f"unknown theme {name!r}; choose one of: {', '.join(THEMES)}")
+    return theme
 
 
 def _rgb(c: str) -> tuple[int, int, int]:

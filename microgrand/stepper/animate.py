@@ -30,23 +30,28 @@ import tempfile
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._files import write_atomic
-from .._format import format_short
+from .._format import check_precision, format_short
+from ..graph import Graph
 from ..render import draw
+from ..render.build import DrawOptions, build_dot
+from ..render.diagram import Diagram
 from ..render.engine import layout
-from ..render.themes import THEMES, Theme, mix
+from ..render.themes import THEMES, Theme, ThemeName, mix, theme_named
 from ..value import Value
-from .player import DEFAULT_MAX_STEPS, Player, ThemeName, _as_trace, _kind, _paren
-from .trace import Trace
+from .notation import factor
+from .record import StepRecord, display_graph, step_names, step_record
+from .trace import DEFAULT_MAX_STEPS, Trace, as_trace, check_steps
+
+__all__ = ["AnimationError", "animate", "frame_diagram", "frames"]
 
 if TYPE_CHECKING:  # Pillow is imported where frames are drawn, not by `import microgrand`
     from PIL import Image, ImageFont
-
-__all__ = ["AnimationError", "animate", "frames"]
 
 
 class AnimationError(RuntimeError):
@@ -281,23 +286,84 @@ class _Sheet:
         return im
 
 
-def _blank_numbers(dot: str, pattern: str, colour: str) -> str:
-    """The DOT with the numbers matched by ``pattern`` (group 2) written in ``colour``."""
-    return re.sub(pattern, lambda m: f'{m.group(1)}<FONT COLOR="{colour}">{m.group(2)}</FONT>'
-                  f"{m.group(3)}", dot)
+@dataclasses.dataclass(frozen=True)
+class _Film:
+    """What the frames are drawn from: the trace, its diagram's graph and the options."""
+
+    trace: Trace
+    graph: Graph
+    names: dict[str, str]
+    precision: int
+    rankdir: Literal["LR", "TB"]
+    theme: ThemeName
+    engine: str | None
+
+    def record(self, k: int) -> StepRecord:
+        """The record of step ``k - 1`` (frame ``k``)."""
+        s = self.trace[k - 1]
+        return step_record(s, self.trace, precision=self.precision, names=self.names)
+
+
+def frame_diagram(
+    t: Trace,
+    frame: int,
+    *,
+    precision: int = 4,
+    rankdir: Literal["LR", "TB"] = "LR",
+    theme: ThemeName = "light",
+    engine: str | None = None,
+    graph: Graph | None = None,
+) -> Diagram:
+    """A still picture of frame ``frame`` of the backward pass (0: before the first step; k:
+    step k - 1 done): the gradients known so far, the current node and its inputs
+    highlighted, the same layout in every frame. ``graph`` is the diagram's graph
+    (default :func:`~microgrand.stepper.notation.display_graph` of ``t``).
+
+    Example:
+        >>> from microgrand import Value
+        >>> from microgrand.stepper import trace
+        >>> t = trace(Value(2.0, label="x") * 3)
+        >>> "grad = 3.0000" in frame_diagram(t, 3).dot, "grad = 3.0000" in frame_diagram(t, 2).dot
+        (True, False)
+    """
+    if isinstance(frame, bool) or not isinstance(frame, int):
+        raise TypeError(f"frame must be an int, got {type(frame).__name__}")
+    if not 0 <= frame <= len(t):
+        raise IndexError(f"frame {frame} out of range (0 … {len(t)})")
+    known = [s.id for s in t.steps[:frame]]
+    hl: list[str] = []
+    if frame > 0:
+        s = t[frame - 1]
+        hl = [s.id, *s.node.inputs] if s.outgoing else [s.id]
+    return draw(
+        graph if graph is not None else display_graph(t),
+        precision=precision,
+        rankdir=rankdir,
+        theme=theme,
+        known_grads=known,
+        highlight=hl,
+        collapse=False,
+        max_nodes=max(300, len(t)),
+        engine=engine,
+    )
+
+
+def _two_renders(p: _Film, kind: str, theme: Theme, **options: Any) -> tuple[str, str]:
+    """The DOT of the picture twice, the numbers of ``kind`` (``"grad"``, ``"label"``) written
+    in the text colour and in the box colour: the same text, so the same layout."""
+    opts = DrawOptions(precision=p.precision, rankdir=p.rankdir, theme=p.theme, collapse=False,
+                       max_nodes=max(300, len(p.graph)), **options)
+    shown = build_dot(p.graph, replace(opts, ink={kind: theme.text}))
+    blank = build_dot(p.graph, replace(opts, ink={kind: theme.node_fill}))
+    return shown.source, blank.source
 
 
 Frames: TypeAlias = "tuple[_Sheet | None, list[Plan], list[Image.Image], list[list[Line]]]"
 
 
-def _backward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
+def _backward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:
     t = p.trace
-    full = draw(p.graph, precision=p.precision, rankdir=p.rankdir, theme=p.theme,
-                collapse=False, max_nodes=max(300, len(t)), engine=p.engine)
-    pattern = r"(<TD>grad = )([^<]+)(</TD>)"
-    shown = _blank_numbers(full.dot, pattern, theme.text)  # same text runs as the blank one
-    blank = _blank_numbers(full.dot, pattern, theme.node_fill)
-    sheet = _Sheet(shown, blank, p.engine, dpi)
+    sheet = _Sheet(*_two_renders(p, "grad", theme), p.engine, dpi)
     order = [s.id for s in t]
     plans: list[Plan] = []
     pics: list[Image.Image] = []
@@ -312,48 +378,34 @@ def _backward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
         else:  # pragma: no cover - an engine whose PNG and SVG disagree: one render per frame
             from PIL import Image
 
-            png = p.frame_diagram(k, theme=theme.name).png(dpi)  # type: ignore[arg-type]
+            png = frame_diagram(t, k, precision=p.precision, rankdir=p.rankdir,
+                                theme=theme.name,  # type: ignore[arg-type]
+                                engine=p.engine, graph=p.graph).png(dpi)
             pics.append(Image.open(io.BytesIO(png)).convert("RGB"))
         caps.append(_backward_caption(p, k))
     return (sheet if sheet.consistent else None), plans, pics, caps
 
 
-def _backward_caption(p: Player, k: int) -> list[Line]:
-    """The caption of frame ``k`` (1 … N) of the backward pass."""
+def _backward_caption(p: _Film, k: int) -> list[Line]:
+    """The caption of frame ``k`` (1 … N) of the backward pass, from the step's record."""
     t = p.trace
-    s = t[k - 1]
-    name = p.names[s.id]
+    rec = p.record(k)
     lines: list[Line] = [
-        (f"Backward pass, step {k} of {len(t)}: {name} ({_kind(s)})", False, True),
-        (p.explanation(k), True, False),
+        (f"Backward pass, step {k} of {len(t)}: {rec.name} ({rec.kind})", False, True),
+        (rec.text, True, False),
     ]
-    if s.outgoing:
-        sends = "; ".join(
-            f"{p.names[c.input]} gets {_paren(c.upstream, p.precision)} × "
-            f"{_paren(c.local, p.precision)} = {format_short(c.value, p.precision)}"
-            for c in s.outgoing
-        )
-        lines.append((f"{name} passes its gradient back: {sends}", False, False))
-    elif s.is_leaf:
-        lines.append((f"{name} is an input: its gradient is final.", False, False))
+    if rec.sends:
+        sends = "; ".join(f"{to} gets {product} = {value}" for to, product, value in rec.sends)
+        lines.append((f"{rec.name} passes its gradient back: {sends}", False, False))
+    elif rec.step.is_leaf:
+        lines.append((f"{rec.name} is an input: its gradient is final.", False, False))
     return lines
 
 
-
-def _forward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
+def _forward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:
     prec = p.precision
-    graph = p.graph
-    nodes = graph.nodes
-    shown = [
-        dataclasses.replace(m, label=f"{p.names[m.id]} = {format_short(m.data, prec)}")
-        for m in nodes
-    ]
-    g = dataclasses.replace(graph, nodes=tuple(shown))
-    full = draw(g, show=(), precision=prec, rankdir=p.rankdir, theme=p.theme,
-                collapse=False, max_nodes=max(300, len(nodes)), engine=p.engine)
-    pattern = r"(<B>[^<]*? = )([^<]+)(</B>)"
-    sheet = _Sheet(_blank_numbers(full.dot, pattern, theme.text),
-                   _blank_numbers(full.dot, pattern, theme.node_fill), p.engine, dpi)
+    nodes = p.graph.nodes
+    sheet = _Sheet(*_two_renders(p, "label", theme, show=(), label_values=True), p.engine, dpi)
     if not sheet.consistent:  # pragma: no cover - an engine whose PNG and SVG disagree
         raise AnimationError(
             f"the {p.engine or 'default'} layout engine drew the PNG and the SVG differently; "
@@ -373,7 +425,7 @@ def _forward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
             body = f"{name} = {format_short(n.data, prec)}   (an input: its value is given)"
         else:
             args = [p.names[i] for i in n.inputs]
-            vals = [_paren(nodes[int(i[1:])].data, prec) for i in n.inputs]
+            vals = [factor(nodes[int(i[1:])].data, prec, first=False) for i in n.inputs]
             body = (
                 f"{name} = {_apply_text(n.rule.text, args)} = {_apply_text(n.rule.text, vals)}"
                 f" = {format_short(n.data, prec)}"
@@ -398,8 +450,7 @@ def _check_options(pass_: str, dpi: int, theme: str) -> None:
         raise ValueError(f"pass_ must be 'backward' or 'forward', got {pass_!r}")
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 36 <= dpi <= 300:
         raise ValueError(f"dpi must be an int from 36 to 300, got {dpi!r}")
-    if theme not in THEMES:
-        raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+    theme_named(theme)
 
 
 def frames(
@@ -434,8 +485,12 @@ def _frames(root: Value | Trace, pass_: str, dpi: int, precision: int,
             rankdir: Literal["LR", "TB"], theme: ThemeName, max_steps: int,
             engine: str | None) -> list[Image.Image]:
     th = THEMES[theme]
-    p = Player(_as_trace(root), precision=precision, rankdir=rankdir, max_steps=max_steps,
-               engine=engine, theme=theme)
+    t = as_trace(root)
+    check_steps(t, max_steps)
+    check_precision(precision)
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    p = _Film(t, display_graph(t), step_names(t), precision, rankdir, theme, engine)
     sheet, plans, pics, caps = (
         _backward_frames if pass_ == "backward" else _forward_frames
     )(p, dpi, th)

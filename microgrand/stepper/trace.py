@@ -28,7 +28,24 @@ from typing import overload
 from ..graph import Graph, Node
 from ..value import Value
 
-__all__ = ["Contribution", "Step", "Trace", "trace"]
+__all__ = [
+    "DEFAULT_MAX_STEPS",
+    "Contribution",
+    "PlayerTooLargeError",
+    "Step",
+    "Trace",
+    "as_trace",
+    "check_steps",
+    "node_names",
+    "trace",
+]
+
+DEFAULT_MAX_STEPS = 150
+"""The most steps a player or an animation shows unless told otherwise (``max_steps=``)."""
+
+
+class PlayerTooLargeError(ValueError):
+    """The graph has more steps than ``max_steps`` of the player or the animation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,3 +354,41 @@ def trace(root: Value, grad: float = 1.0, *, accumulate: bool = False) -> Trace:
             )
         )
     return Trace(graph, steps, initial, seed)
+
+
+def as_trace(x: Value | Trace) -> Trace:
+    """``x`` if it is a :class:`Trace`, else :func:`trace` of the output Value ``x``.
+
+    Example:
+        >>> from microgrand import Value
+        >>> t = as_trace(Value(2.0) * 3)
+        >>> as_trace(t) is t
+        True
+    """
+    if isinstance(x, Trace):
+        return x
+    if isinstance(x, Value):
+        return trace(x)
+    raise TypeError(f"expected an output Value or a Trace, got {type(x).__name__}")
+
+
+def check_steps(t: Trace, max_steps: int) -> None:
+    """Refuse a trace longer than ``max_steps`` with a message saying how to narrow it.
+
+    Example:
+        >>> from microgrand import Value
+        >>> check_steps(trace(Value(1.0) * 2), 3)
+        >>> check_steps(trace(Value(1.0) * 2), 2)
+        Traceback (most recent call last):
+        ...
+        microgrand.stepper.trace.PlayerTooLargeError: this graph has 3 nodes, more than ...
+    """
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+        raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
+    if len(t) > max_steps:
+        raise PlayerTooLargeError(
+            f"this graph has {len(t)} nodes, more than max_steps={max_steps}: a player with "
+            f"{len(t)} steps is too long to follow. Step through a smaller piece (one neuron, "
+            f"one loss term), build it inside `with scope(...)` blocks (then step() opens "
+            f"it layer by layer) or pass max_steps={len(t)} if you really want every step"
+        )

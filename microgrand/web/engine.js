@@ -1,6 +1,8 @@
 /*
- * microgrand engine.js: recompute a graph's values, local derivatives and gradients in the
- * browser (or in node) from the JavaScript forms of the rules table (microgrand/rules.py).
+ * microgrand engine.js, the page's compute engine: recompute a graph's values, local
+ * derivatives and gradients in the browser (or in node) from the JavaScript forms of the rules
+ * table (microgrand/rules.py). Not the layout engine: that is the Graphviz program that draws
+ * the diagrams (microgrand/render/engine.py, the engine= option of draw and the pages).
  * Plain JS, no build step. In a page, <script src="engine.js"> defines the global
  * `MicrograndEngine`; in node, `require("./engine.js")` returns the same object.
  *

@@ -158,7 +158,7 @@ MG.kinds.explore = function (view, model, MG) {
     if (n.i.length) {
       h.push("<div>Its input edges (local derivative; what the gradient sends back):</div><ul>" +
         n.i.map(function (c) {
-          return "<li>\u2202" + esc(n.n) + "/\u2202" + esc(c[1]) + " = <b>" + esc(num(c[2])) +
+          return "<li>" + esc(c[4]) + " = <b>" + esc(num(c[2])) +
             "</b>; sends " + esc(num(n.g)) + " \u00D7 " + esc(paren(c[2])) + " = <b>" +
             esc(num(c[3])) + "</b> to " + esc(c[1]) + "</li>";
         }).join("") + "</ul>");

@@ -386,8 +386,7 @@ MG.kinds.live = function (view, model, MG) {
         " = <b>" + (v === null ? "undefined" : esc(gv.short(v))) + "</b></div>");
       model.forms[nd.id].edges.forEach(function (e) {
         var loc = r.locals[k] ? r.locals[k][e.position] : null;
-        var sym = e.symbol.split(" · ")[1];
-        h.push('<div class="mg-eq mg-muted">' + esc(sym) + " = " + (e.worded ? esc(e.worded) + " = " : "") +
+        h.push('<div class="mg-eq mg-muted">' + esc(e.local) + " = " + (e.worded ? esc(e.worded) + " = " : "") +
           esc(loc === null ? "undefined" : gv.short(loc)) + "</div>");
       });
     } else {
@@ -402,16 +401,16 @@ MG.kinds.live = function (view, model, MG) {
         '<span class="mg-muted">(the forward pass failed, so there is no backward pass)</span></div>');
     } else if (k === rootK) {
       h.push('<div class="mg-eq">' + esc(lhs) + " = <b>1.0</b> " +
-        '<span class="mg-muted">(start: the output changes one-for-one with itself)</span></div>');
+        '<span class="mg-muted">(' + esc(model.remarks.start) + ")</span></div>");
     } else {
-      var t = gv.terms(k);
-      var sym = t.map(function (c) { return c.symbol; }).join(" + ");
-      var worded = t.map(function (c) { return gv.paren(c.upstream) + " · " + (c.worded || gv.paren(c.local)); }).join(" + ");
-      var nums = t.map(function (c) { return gv.paren(c.upstream) + " · " + gv.paren(c.local); }).join(" + ");
-      var parts = [sym];
-      if (t.some(function (c) { return c.worded; })) { parts.push(worded); }
-      parts.push(nums);
-      if (t.length > 1) { parts.push(t.map(function (c) { return gv.paren(c.value); }).join(" + ")); }
+      /* the chain-rule line, written in Python (microgrand.stepper.notation.chain_stages);
+         only its numbers are filled in here */
+      var chain = model.chains[nd.id], t = chain.terms;
+      var parts = MG.renderStages(chain.stages, function (slot) {
+        var c = t[slot.term], j = gv.index[c.node];
+        var up = r.grads[j], loc = r.locals[j][c.position];
+        return slot.n === "upstream" ? up : slot.n === "local" ? loc : up * loc;
+      }, P);
       h.push('<div class="mg-eq">' + esc(lhs) + " = " + parts.map(esc).join(" = ") + " = <b>" +
         esc(gv.short(g)) + "</b></div>");
       if (t.length > 1) {

@@ -2,8 +2,9 @@
  *
  * MG.kinds.player(view, model, MG) is called by the runtime with the view's element (its
  * markup: buttons, the diagram's SVG with hooks, the panel) and the page model built in
- * Python (microgrand.stepper.player.player_model): model.steps holds one record per step of
- * the trace, with every number as a float and the symbolic parts as short strings.
+ * Python (microgrand.pages.player.player_model): model.steps holds one record per step of
+ * the trace, with every number as a float and the chain-rule line as text (lhs, stages, result,
+ * note), so this file renders the line and never rebuilds it.
  *
  * DOM contract (stable; tests and scripts rely on it):
  *   [data-action="start"|"prev"|"play"|"next"]  the buttons
@@ -20,8 +21,6 @@ MG.kinds.player = function (view, model, MG) {
   var F = model.steps, last = F.length, cur = 0, timer = null, P = model.precision;
   var esc = MG.escape;
   function q(s) { return root.querySelector(s); }
-  function num(x) { return MG.formatShort(x, P); }
-  function paren(x) { var s = num(x); return s.charAt(0) === "-" ? "(" + s + ")" : s; }
   var slider = q("[data-scrub]"), playB = q('[data-action="play"]'),
       prevB = q('[data-action="prev"]'), nextB = q('[data-action="next"]'),
       startB = q('[data-action="start"]'), head = q(".mg-head"), body = q(".mg-body"),
@@ -43,50 +42,19 @@ MG.kinds.player = function (view, model, MG) {
   var order = {}, finalGrad = {};
   F.forEach(function (s, i) { order[s.id] = i + 1; finalGrad[s.id] = s.grad; });
 
-  /* The chain-rule line of a step, stage by stage, from the step's structured record. */
-  function equation(s) {
-    var sym = [], worded = [], nums = [], vals = [], anyWorded = false;
-    if (s.start !== 0) {
-      sym.push(num(s.start) + " (before)"); worded.push(num(s.start));
-      nums.push(num(s.start)); vals.push(num(s.start));
-    }
-    s.incoming.forEach(function (c) {
-      var first = nums.length === 0;
-      var up = first ? num(c.upstream) : paren(c.upstream);
-      sym.push(c.symbol);
-      anyWorded = anyWorded || c.worded !== null;
-      worded.push(up + " · " + (c.worded !== null ? c.worded : paren(c.local)));
-      nums.push(up + " · " + paren(c.local));
-      vals.push(first ? num(c.value) : paren(c.value));
-    });
-    var stages = [];
-    if (s.root && sym.length === 0) {
-      stages = [];
-    } else if (s.root) {
-      stages = [vals.join(" + ") + " + " + paren(s.seed)];
-    } else if (s.incoming.length === 0 && s.start === 0) {
-      stages = [];
-    } else {
-      stages.push(sym.join(" + "));
-      if (anyWorded) { stages.push(worded.join(" + ")); }
-      stages.push(nums.join(" + "));
-      if (vals.length > 1) { stages.push(vals.join(" + ")); }
-    }
-    return {lhs: s.lhs, stages: stages, result: num(s.grad), note: s.note};
-  }
-
   function panel(k) {
     if (k === 0) {
       return ['<span class="mg-strong">Start</span> · ' + last + " steps to go",
         '<div class="mg-text">Forward pass done: every value is known. Gradients are blank ' +
         "until the backward pass reaches them. It starts at the output.</div>"];
     }
-    var s = F[k - 1], eq = equation(s), h = [];
-    h.push('<div class="mg-lhs">' + esc(eq.lhs) + "</div>");
-    eq.stages.forEach(function (x) { h.push('<div class="mg-rhs">= ' + esc(x) + "</div>"); });
+    /* the chain-rule line, written in Python (microgrand.stepper.record.step_record) */
+    var s = F[k - 1], h = [];
+    h.push('<div class="mg-lhs">' + esc(s.lhs) + "</div>");
+    s.stages.forEach(function (x) { h.push('<div class="mg-rhs">= ' + esc(x) + "</div>"); });
     h.push('<div class="mg-rhs">= <b class="mg-result" data-number="' + MG.repr(s.grad) + '">' +
-      esc(eq.result) + "</b></div>");
-    if (eq.note) { h.push('<div class="mg-note-text">(' + esc(eq.note) + ")</div>"); }
+      esc(s.result) + "</b></div>");
+    if (s.note) { h.push('<div class="mg-note-text">(' + esc(s.note) + ")</div>"); }
     var what;
     if (s.sends.length) {
       what = "<div>Then <b>" + esc(s.name) + "</b> passes its gradient back: its gradient × the " +
@@ -94,8 +62,8 @@ MG.kinds.player = function (view, model, MG) {
           var so = c.need > 1 && c.got === c.need ? esc(c.to) + " now has all " + c.need + " of its terms" :
             c.need > 1 ? esc(c.to) + " has " + c.got + " of " + c.need + " terms so far" :
             "that is all of " + esc(c.to) + "'s gradient";
-          return "<li>to <b>" + esc(c.to) + "</b>: " + esc(paren(c.upstream)) + " × " +
-            esc(paren(c.local)) + " = <b>" + esc(num(c.value)) + '</b> <span class="mg-muted">(' +
+          return "<li>to <b>" + esc(c.to) + "</b>: " + esc(c.product) + " = <b>" + esc(c.sent) +
+            '</b> <span class="mg-muted">(' +
             so + ")</span></li>";
         }).join("") + "</ul>";
     } else if (s.leaf) {

@@ -117,6 +117,19 @@ MG.formatG = function (x, p) {
 };
 
 /* A number of the model: JSON has no NaN or infinity, so those arrive as strings. */
+/* A chain-rule line's stages as text (microgrand.stepper.notation.chain_stages): each piece
+ * is text or a number slot {n, term, first}, filled with number(slot) and written as
+ * notation.factor writes it (a negative number that is not first is bracketed). */
+MG.renderStages = function (stages, number, precision) {
+  return stages.map(function (stage) {
+    return stage.map(function (p) {
+      if (typeof p === "string") { return p; }
+      var s = MG.formatShort(number(p), precision);
+      return p.first || s.charAt(0) !== "-" ? s : "(" + s + ")";
+    }).join("");
+  });
+};
+
 MG.num = function (x) {
   if (typeof x === "number") { return x; }
   return x === "inf" ? Infinity : x === "-inf" ? -Infinity : x === "nan" ? NaN : parseFloat(x);

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from microgrand import Value
-from microgrand.stepper import step
+from microgrand.pages.player import step
 
 pytestmark = pytest.mark.browser
 

@@ -267,6 +267,28 @@ def test_slider_and_nudge_panel(browser: Any, tmp_path: Path) -> None:
     pg.clean()
 
 
+def test_live_chain_rule_line_is_explains_line(browser: Any, tmp_path: Path) -> None:
+    """The page fills in the stages Python wrote: after a change, its line for a node used
+    twice whose first factor is negative is ``explain``'s, word for word."""
+    x = mg.Value(2.0, label="x")
+    w = mg.Value(3.0, label="w")
+    y = x * x * w
+    y.label = "y"
+    pg = Page(browser)
+    pg.open(mg.live(y).save(tmp_path / "chain.html"))
+    pg.set_leaf("w", -0.5)
+    pg.set_leaf("x", 0.75, "change")
+    pg.page.click("g[data-id] >> text=x")
+    shown = [ln.strip() for ln in pg.page.inner_text(".mg-explain").splitlines()]
+    x2, w2 = mg.Value(0.75, label="x"), mg.Value(-0.5, label="w")
+    y2 = x2 * x2 * w2
+    y2.label = "y"
+    line = str(mg.explain(y2, nodes=[x2]))
+    assert line.startswith("dy/dx = dy/d(x·x) · ∂(x·x)/∂x + ") and "-0.5 · x + (-0.5) · x" in line
+    assert line in shown
+    pg.clean()
+
+
 def _quiz_state(pg: Page) -> dict[str, Any]:
     result: dict[str, Any] = pg.page.evaluate(
         """() => ({

@@ -9,9 +9,11 @@ import pytest
 from browser_support import RecordingPage
 
 from microgrand import Value, scope, vsum
+from microgrand.pages.player import save_player, step
 from microgrand.render import format_number
-from microgrand.stepper import save_player, step, trace
-from microgrand.stepper.explain import _names, explain_step
+from microgrand.stepper import trace
+from microgrand.stepper.explain import explain_step
+from microgrand.stepper.record import step_names
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +84,7 @@ def test_click_next_through_every_step(browser: Any, tmp_path: Path, make: Any) 
     assert start["frame"] == "0" and start["current"] == [] and start["shown"] == {}
     assert start["step"] == f"0/{len(t)}"
     assert set(start["numbers"].values()) == {""}  # no gradient known yet
-    names = _names(t)
+    names = step_names(t)
     for k, s in enumerate(t, start=1):
         pg.page.click('[data-action="next"]')
         st = pg.state()

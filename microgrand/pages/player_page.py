@@ -3,7 +3,7 @@
 
 Example:
     >>> from microgrand import Value
-    >>> from microgrand.stepper import step
+    >>> from microgrand.pages.player import step
     >>> p = step(Value(2.0, label="x") * 3)
     >>> html = p.page(uid="u").fragment
     >>> 'data-kind="player"' in html and 'data-action=\\\\"next\\\\"' in html
@@ -17,12 +17,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..graph import Graph
-from ..pages import Page, build_page, hook_svg, new_uid, svg_text
-from ..pages.model import edge_id
-from ..pages.svg import SVG_NS
 from ..render.diagram import Diagram
 from ..render.themes import THEMES
-from .trace import Trace
+from ..stepper.trace import Trace
+from .model import edge_id
+from .page import Page, build_page, new_uid
+from .svg import SVG_NS, hook_svg, svg_text
 
 __all__ = ["FALLBACK_DPI", "player_page"]
 
@@ -57,11 +57,11 @@ def player_page(
     theme: str,
     fallback_png: bytes,
 ) -> Page:
-    """Assemble the player's page (see :class:`microgrand.stepper.Player` for its contract).
+    """Assemble the player's page (see :class:`microgrand.pages.player.Player` for its contract).
 
     Example:
         >>> from microgrand import Value
-        >>> from microgrand.stepper import step
+        >>> from microgrand.pages.player import step
         >>> step(Value(1.0, label="x") + 1).page(uid="p1").uid
         'p1'
     """

@@ -1,17 +1,19 @@
 """A backward-pass player: step through a :class:`~microgrand.stepper.trace.Trace` on the diagram.
 
-:func:`step` returns a :class:`Player`. In a notebook it shows the diagram with the current
-step highlighted, the chain-rule line beside it and Start / Prev / Play / Next buttons and a
-slider (arrow keys work too). It is one self-contained piece of HTML (no network, no external
-scripts, no widgets; see :mod:`microgrand.pages`), so it also works in exported HTML and as a
-plain file: :func:`save_player` writes it. Where scripts do not run (a stored notebook opened
-in JupyterLab before it is trusted or run, GitHub, nbviewer) it shows a picture of the finished
-backward pass and the line "Run this cell to step through the backward pass".
+:func:`player` returns a :class:`Player` (so does :func:`step`, unless the graph is too big for
+one and built in scopes: then it opens the explorer). In a notebook the player shows the
+diagram with the current step highlighted, the chain-rule line beside it and Start / Prev /
+Play / Next buttons and a slider (arrow keys work too). It is one self-contained piece of HTML
+(no network, no external scripts, no widgets; see :mod:`microgrand.pages`), so it also works in
+exported HTML and as a plain file: :func:`save_player` writes it. Where scripts do not run (a
+stored notebook opened in JupyterLab before it is trusted or run, GitHub, nbviewer) it shows a
+picture of the finished backward pass and the line "Run this cell to step through the backward
+pass".
 
 This module is the player's data and Python API: :func:`player_model` turns the trace into the
 page model (one structured record per step: the node, its gradient, each incoming term with its
 upstream gradient, local derivative and symbolic form, and what it sends to each input).
-:mod:`microgrand.stepper.player_page` builds the markup; ``microgrand/web/player.js`` runs it.
+:mod:`microgrand.pages.player_page` builds the markup; ``microgrand/web/player.js`` runs it.
 
 DOM contract of the page (stable; for tests and scripts):
 
@@ -36,91 +38,44 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import os
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from .._format import check_precision, format_short
-from ..graph import Graph
-from ..pages import Page, PageView, graph_model, number
-from ..pages.model import edge_id
-from ..pages.page import fallback_picture
 from ..render import draw
 from ..render.diagram import Diagram
-from ..render.themes import THEMES
+from ..render.themes import ThemeName
+from ..stepper.animate import frame_diagram
+from ..stepper.record import display_graph, step_names, step_record
+from ..stepper.trace import (
+    DEFAULT_MAX_STEPS,
+    Contribution,
+    PlayerTooLargeError,
+    Trace,
+    as_trace,
+    check_steps,
+)
 from ..value import Value
-from .explain import _names, _template, _text_frac, _text_local, explain_step
+from . import player_page as _player_page
+from .explore import explore
+from .model import edge_id, graph_model, number
+from .options import ViewOptions
+from .page import Page, PageView, fallback_picture
 from .player_page import FALLBACK_DPI, player_page
-from .trace import Step, Trace, trace
-
-if TYPE_CHECKING:
-    from ..pages.explore import Explorer
 
 __all__ = [
     "DEFAULT_MAX_STEPS",
     "Player",
     "PlayerTooLargeError",
+    "display_graph",
+    "player",
     "player_model",
     "save_player",
     "step",
 ]
 
-DEFAULT_MAX_STEPS = 150
-ThemeName = Literal["light", "dark", "print"]
-
-
-class PlayerTooLargeError(ValueError):
-    """The graph has more steps than the player's ``max_steps``."""
-
-
-def display_graph(t: Trace) -> Graph:
-    """The trace's graph with each node's gradient from the trace and its readable name as
-    label (so the diagram and the explanation use the same names).
-
-    Example:
-        >>> from microgrand import Value
-        >>> x = Value(2.0, label="x"); g = display_graph(trace(x * x))
-        >>> [(n.label, n.grad) for n in g.nodes]
-        [('x', 4.0), ('L', 1.0)]
-    """
-    names = _names(t)
-    nodes = tuple(
-        dataclasses.replace(n, label=names[n.id], grad=t.grads[n.id]) for n in t.graph.nodes
-    )
-    return dataclasses.replace(t.graph, nodes=nodes)
-
-
-def _kind(s: Step) -> str:
-    if s.is_root:
-        return "the output"
-    if s.is_leaf:
-        return "an input" if s.node.label else f"an input: the number {s.node.data:g}"
-    return f"a {s.node.rule.symbol if s.node.rule else ''} node"
-
-
-def _paren(x: float, precision: int) -> str:
-    s = format_short(x, precision)
-    return f"({s})" if s.startswith("-") else s
-
-
-def _as_trace(x: Value | Trace) -> Trace:
-    if isinstance(x, Trace):
-        return x
-    if isinstance(x, Value):
-        return trace(x)
-    raise TypeError(f"expected an output Value or a Trace, got {type(x).__name__}")
-
-
-def _note(s: Step, top: str, me: str) -> str | None:
-    """The bracketed remark of a step's chain-rule line, as :func:`explain_step` words it."""
-    if s.is_root:
-        return None if (s.incoming or s.start) else f"start: {top} changes one-for-one with itself"
-    if not s.incoming and s.start == 0.0:
-        return f"nothing flows back to {me}: every path to it passes through a zero gradient"
-    if s.blocked:
-        return f"this is 0, so nothing flows back through {me}"
-    return None
 
 
 def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[str, Any]]:
@@ -131,73 +86,66 @@ def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[s
     (``"dL/dx"``), ``note`` (the bracketed remark or ``None``), ``incoming`` (the terms that
     make the gradient: ``from``, ``symbol`` ``"dL/dz · dz/dx"``, ``worded`` (the local
     derivative from the rule table with names put in, ``None`` for a plain number),
-    ``upstream``, ``local``, ``value``, ``before``, ``after``) and ``sends`` (what the node
+    ``upstream``, ``local``, ``value``, ``before``, ``after``), ``stages`` and ``result`` (the
+    chain-rule line's right-hand side as text, from
+    :func:`~microgrand.stepper.record.step_record`) and ``sends`` (what the node
     passes to each input: ``input`` id, ``to`` name, ``edge`` id, ``upstream``, ``local``,
-    ``value``, ``before``, ``after``, and ``got``/``need``: how many of that input's terms
-    have arrived so far, of how many). Numbers are floats (non-finite ones as strings).
+    ``value``, ``before``, ``after``, ``got``/``need``: how many of that input's terms
+    have arrived so far, of how many, and ``product``/``sent``: the record's text of the
+    product and its value). Numbers are floats (non-finite ones as strings).
 
     Example:
         >>> from microgrand import Value
+        >>> from microgrand.stepper import trace
         >>> a = Value(3.0, label="a"); t = trace(a * a)
-        >>> m = player_model(t, _names(t), 4)
+        >>> m = player_model(t, step_names(t), 4)
         >>> [c["value"] for c in m[1]["incoming"]], m[1]["incoming"][0]["symbol"]
         ([3.0, 3.0], 'dL/dL · ∂L/∂a')
         >>> [(c["got"], c["need"]) for c in m[0]["sends"]]
         [(1, 2), (2, 2)]
     """
     check_precision(precision)
-    top = names[t.steps[0].id]
     got: dict[str, int] = {}
     out: list[dict[str, Any]] = []
     for s in t:
-        me = names[s.id]
+        rec = step_record(s, t, precision=precision, names=names)
         incoming = [
-            {
-                "from": c.node,
-                "symbol": f"{_text_frac(top, names[c.node])} · {_text_local(names[c.node], me)}",
-                "worded": _template(c, t, names, False),
-                "upstream": number(c.upstream),
-                "local": number(c.local),
-                "value": number(c.value),
-                "before": number(c.before),
-                "after": number(c.after),
-            }
-            for c in s.incoming
+            {"from": c.node, "symbol": term.symbol, "worded": term.worded, **_numbers(c)}
+            for c, term in zip(s.incoming, rec.terms, strict=True)
         ]
         sends = []
-        for c in s.outgoing:
+        for c, (_, product, sent) in zip(s.outgoing, rec.sends, strict=True):
             got[c.input] = got.get(c.input, 0) + 1
-            sends.append(
-                {
-                    "input": c.input,
-                    "to": names[c.input],
-                    "edge": edge_id(c.input, c.node, c.position),
-                    "upstream": number(c.upstream),
-                    "local": number(c.local),
-                    "value": number(c.value),
-                    "before": number(c.before),
-                    "after": number(c.after),
-                    "got": got[c.input],
-                    "need": len(t.step_of(c.input).incoming),
-                }
-            )
+            sends.append({
+                "input": c.input, "to": names[c.input],
+                "edge": edge_id(c.input, c.node, c.position), **_numbers(c),
+                "got": got[c.input], "need": len(t.step_of(c.input).incoming),
+                "product": product, "sent": sent,
+            })
         out.append(
             {
                 "id": s.id,
-                "name": me,
-                "kind": _kind(s),
+                "name": rec.name,
+                "kind": rec.kind,
                 "grad": number(s.grad),
                 "start": number(s.start),
                 "seed": number(s.seed),
                 "root": s.is_root,
                 "leaf": s.is_leaf,
-                "lhs": _text_frac(top, me),
-                "note": _note(s, top, me),
+                "lhs": rec.lhs,
+                "stages": list(rec.stages),
+                "result": rec.result,
+                "note": rec.remark,
                 "incoming": incoming,
                 "sends": sends,
             }
         )
     return out
+
+
+def _numbers(c: Contribution) -> dict[str, Any]:
+    """A chain-rule term's numbers for the page (non-finite ones as strings)."""
+    return {k: number(getattr(c, k)) for k in ("upstream", "local", "value", "before", "after")}
 
 
 class Player(PageView):
@@ -231,29 +179,19 @@ class Player(PageView):
     ) -> None:
         if not isinstance(t, Trace):
             raise TypeError(f"Player takes a Trace, got {type(t).__name__}")
-        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-            raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
-        if len(t) > max_steps:
-            raise PlayerTooLargeError(
-                f"this graph has {len(t)} nodes, more than max_steps={max_steps}: a player with "
-                f"{len(t)} steps is too long to follow. Step through a smaller piece (one neuron, "
-                f"one loss term), build it inside `with scope(...)` blocks (then step() opens "
-                f"it layer by layer) or pass max_steps={len(t)} if you really want every step"
-            )
+        check_steps(t, max_steps)
         if isinstance(interval, bool) or not isinstance(interval, int | float) or not (
             0.05 <= interval <= 60
         ):
             raise ValueError(f"interval must be seconds between 0.05 and 60, got {interval!r}")
-        check_precision(precision)
-        if theme not in THEMES:
-            raise ValueError(f"theme must be one of {', '.join(THEMES)}; got {theme!r}")
+        self.options = ViewOptions(precision, rankdir, theme)
         self.trace = t
         self.precision = precision
         self.rankdir = rankdir
         self.theme = theme
         self.interval = float(interval)
         self.engine = engine
-        self.names = _names(t)
+        self.names = step_names(t)
         self.graph = display_graph(t)
         self._diagram: Diagram | None = None
 
@@ -285,7 +223,7 @@ class Player(PageView):
                 "backward pass reaches them. It starts at the output."
             )
         s = self.trace[frame - 1]
-        return explain_step(s, self.trace, "text", precision=self.precision, names=self.names)
+        return step_record(s, self.trace, precision=self.precision, names=self.names).text
 
     def model(self) -> dict[str, Any]:
         """The page model (plain JSON): options, the graph snapshot and the steps.
@@ -358,22 +296,9 @@ class Player(PageView):
             (True, False)
         """
         self._check_frame(frame)
-        t = self.trace
-        known = [s.id for s in t.steps[:frame]]
-        hl: list[str] = []
-        if frame > 0:
-            s = t[frame - 1]
-            hl = [s.id, *s.node.inputs] if s.outgoing else [s.id]
-        return draw(
-            self.graph,
-            precision=self.precision,
-            rankdir=self.rankdir,
-            theme=theme or self.theme,
-            known_grads=known,
-            highlight=hl,
-            collapse=False,
-            max_nodes=max(300, len(t)),
-            engine=self.engine,
+        return frame_diagram(
+            self.trace, frame, precision=self.precision, rankdir=self.rankdir,
+            theme=theme or self.theme, engine=self.engine, graph=self.graph,
         )
 
     # --- the page ---------------------------------------------------------------------------
@@ -401,6 +326,36 @@ class Player(PageView):
 
 
 
+def player(
+    root: Value | Trace,
+    *,
+    precision: int = 4,
+    rankdir: Literal["LR", "TB"] = "LR",
+    theme: ThemeName = "light",
+    interval: float = 1.2,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    engine: str | None = None,
+) -> Player:
+    """Always a :class:`Player` of the backward pass from ``root`` (a graph with more than
+    ``max_steps`` nodes raises :class:`PlayerTooLargeError`); :func:`step` is the same but
+    opens a big graph with scopes in the explorer instead.
+
+    Example:
+        >>> from microgrand import Value
+        >>> player(Value(2.0, label="x") * 3).frames
+        4
+    """
+    return Player(
+        as_trace(root),
+        precision=precision,
+        rankdir=rankdir,
+        theme=theme,
+        interval=interval,
+        max_steps=max_steps,
+        engine=engine,
+    )
+
+
 def step(
     root: Value | Trace,
     *,
@@ -410,35 +365,37 @@ def step(
     interval: float = 1.2,
     max_steps: int = DEFAULT_MAX_STEPS,
     engine: str | None = None,
-) -> Player | Explorer:
-    """A :class:`Player` that steps through the backward pass from ``root``.
+) -> PageView:
+    """Step through the backward pass from ``root``: a :class:`Player`, or for a graph too
+    big for one (more than ``max_steps`` nodes) built inside scopes, an
+    :class:`~microgrand.pages.explore.Explorer`.
 
-    Shows itself in a notebook (Start / Prev / Play / Next / slider, arrow keys); ``interval``
-    is the seconds per step when playing. The Values are not changed.
+    Both are a :class:`~microgrand.pages.PageView`: they show themselves in a notebook and
+    ``.save(path)`` writes a standalone page. For one kind only, call :func:`player` (always
+    a Player) or :func:`microgrand.explore` (always an Explorer).
 
-    ``max_steps`` is the size of one page: a graph with more nodes opens in the explorer
-    (:func:`microgrand.explore`) instead, collapsed to its scopes (an MLP's layers), which
-    steps group by group and opens a group on click; a graph over the limit without scopes
-    to collapse raises :class:`PlayerTooLargeError`, saying how to narrow it.
+    The player shows Start / Prev / Play / Next / slider (arrow keys); ``interval`` is the
+    seconds per step when playing. The explorer opens collapsed to its scopes (an MLP's
+    layers), steps group by group and opens a group on click. A graph over the limit without
+    scopes to collapse raises :class:`PlayerTooLargeError`, saying how to narrow it. The
+    Values are not changed.
 
     Example:
         >>> from microgrand import Value
         >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
         >>> p = step((x * w).tanh())
-        >>> p.frames
-        5
+        >>> type(p).__name__, len(p.trace)
+        ('Player', 4)
     """
-    t = _as_trace(root)
+    t = as_trace(root)
     if (
         isinstance(max_steps, int)
         and not isinstance(max_steps, bool)
         and len(t) > max_steps
         and any(n.scope for n in t.graph.nodes)
     ):
-        from ..pages.explore import explore
-
         return explore(t, precision=precision, rankdir=rankdir, theme=theme, engine=engine)
-    return Player(
+    return player(
         t,
         precision=precision,
         rankdir=rankdir,
@@ -450,7 +407,8 @@ def step(
 
 
 def save_player(root: Value | Trace, path: str | os.PathLike[str], **options: Any) -> Path:
-    """Write a standalone HTML player of the backward pass from ``root`` to ``path``.
+    """Write a standalone HTML page of the backward pass from ``root`` to ``path``: the page
+    of :func:`step` (a player, or the explorer for a big graph with scopes).
 
     Options are those of :func:`step`. The file needs no network and no Python to play.
 
@@ -463,3 +421,11 @@ def save_player(root: Value | Trace, path: str | os.PathLike[str], **options: An
         True
     """
     return step(root, **options).save(path)
+
+
+# The player lived in microgrand.stepper until the stepper stopped importing pages: its old
+# module paths microgrand.stepper.player and microgrand.stepper.player_page keep working as
+# aliases of these modules (and microgrand.stepper.Player / step / save_player are looked up
+# here by that package's __getattr__).
+sys.modules.setdefault("microgrand.stepper.player", sys.modules[__name__])
+sys.modules.setdefault("microgrand.stepper.player_page", _player_page)

@@ -1,0 +1,302 @@
+"""The live view's page model and diagram hooks, shared with the quiz: names on the page,
+slider ranges, the model the page recomputes from (:func:`live_model`) and the SVG hooks.
+
+Example:
+    >>> from microgrand import Value
+    >>> slider_range(2.0)
+    (-5.0, 5.0)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .._format import check_precision
+from ..graph import Graph, Node
+from ..render.diagram import Diagram
+from ..rules import rules_js
+from ..stepper.notation import (
+    chain_stages,
+    local_derivative,
+    named_inputs,
+    needs_parens,
+    partial_derivative,
+    remark,
+    stages_json,
+    terms_of,
+    total_derivative,
+)
+from ..stepper.trace import node_names, trace
+from .model import edge_id, graph_model, number
+from .svg import SVG_NS, hook_svg, svg_text
+
+__all__ = [
+    "diagram_svg",
+    "hook_edges",
+    "hook_nodes",
+    "live_model",
+    "named_graph",
+    "page_names",
+    "slider_range",
+]
+
+_Q = f"{{{SVG_NS}}}"
+
+
+def page_names(graph: Graph) -> dict[str, str]:
+    """The name each node has on a page: :func:`node_names`, the output ``L`` when it has no
+    label (as in the player), and `` #2``, `` #3`` … added to a name that would repeat.
+
+    Example:
+        >>> from microgrand import Value
+        >>> x = Value(2.0, label="x")
+        >>> names = page_names(Graph.of(x * x + x * x))
+        >>> [names[i] for i in ("n1", "n2", "n3")]
+        ['x·x', 'x·x #2', 'L']
+    """
+    base = node_names(graph)
+    root = graph.node(graph.root)
+    base[root.id] = root.label or "L"
+    seen: dict[str, int] = {}
+    taken = set(base.values())
+    out: dict[str, str] = {}
+    for n in graph.nodes:
+        name = base[n.id]
+        k = seen.get(name, 0) + 1
+        seen[name] = k
+        if k > 1:
+            while f"{name} #{k}" in taken:
+                k += 1
+            seen[name] = k
+            name = f"{name} #{k}"
+            taken.add(name)
+        out[n.id] = name
+    return out
+
+
+def _nice(x: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is at least ``x``."""
+    e = math.floor(math.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10.0**e >= x * (1 - 1e-12):
+            return m * 10.0**e
+    return 10.0 ** (e + 1)  # pragma: no cover
+
+
+def slider_range(value: float) -> tuple[float, float]:
+    """A slider range for a leaf at ``value``: round numbers, 0 inside, ``value`` well
+    inside (twice its size each way, at least ±1).
+
+    Example:
+        >>> slider_range(2.0), slider_range(-3.0), slider_range(0.0), slider_range(6.88)
+        ((-5.0, 5.0), (-10.0, 10.0), (-1.0, 1.0), (-20.0, 20.0))
+    """
+    half = _nice(max(1.0, 2.0 * abs(value)))
+    if abs(value) > 0.8 * half:
+        half = _nice(half * 1.01)
+    return -half, half
+
+
+def _forward_pieces(node_op: str, text: str, arity: int, n_inputs: int) -> list[Any]:
+    """The rule's text split into strings and input positions: ``"x × y"`` -> ``[0, " × ", 1]``."""
+    if arity == 0:
+        return [f"{node_op}(", *_joined(n_inputs), ")"]
+    out: list[Any] = []
+    for part in re.split(r"(?<![A-Za-z])(x|y)(?![A-Za-z])", text):
+        if part == "x":
+            out.append(0)
+        elif part == "y":
+            out.append(1)
+        elif part:
+            out.append(part)
+    return out
+
+
+def _joined(n: int) -> list[Any]:
+    out: list[Any] = []
+    for i in range(n):
+        if i:
+            out.append(", ")
+        out.append(i)
+    return out
+
+
+def live_model(
+    graph: Graph, names: Mapping[str, str], precision: int, editable: Mapping[str, bool]
+) -> dict[str, Any]:
+    """The page model shared by the live view and the quiz (plain JSON).
+
+    ``graph`` is :func:`graph_model`'s snapshot; ``engine`` the graph as ``engine.js`` reads
+    it (``id``, ``op``, ``param``, ``inputs``, ``value`` of a leaf, ``text``); ``rules`` the
+    JavaScript forms of the operations used (:func:`microgrand.rules.rules_js`); ``leaves``
+    one entry per input (``id``, ``name``, ``value``, ``min``, ``max``, ``editable``);
+    ``forms`` per operation node: ``forward`` (the rule's text as strings and input
+    positions), ``symbol`` and per input edge its chain-rule term in symbols (``symbol``,
+    ``total``, ``local``), the local derivative worded from the rule table (``worded``) and
+    the numbers that wording names (``needs``, ``out``); ``lhs`` per node ``"dL/dx"``;
+    ``chains`` per node the right-hand side of its chain-rule line as stages whose number
+    slots the page fills in (:func:`microgrand.stepper.notation.chain_stages`), with the
+    ``terms`` they refer to; ``remarks`` the remarks the page shows.
+
+    Example:
+        >>> from microgrand import Value
+        >>> x = Value(2.0, label="x"); g = Graph.of((x * 3).tanh())
+        >>> m = live_model(g, page_names(g), 4, {"n0": True, "n1": False})
+        >>> sorted(m["rules"]), m["forms"]["n2"]["forward"], m["forms"]["n3"]["edges"][0]["worded"]
+        (['mul', 'tanh'], [0, ' × ', 1], '(1 − L²)')
+    """
+    check_precision(precision)
+    top = names[graph.root]
+    table = rules_js()
+    used = sorted({n.op for n in graph.nodes if n.op})
+    lhs = {n.id: total_derivative(top, names[n.id]) for n in graph.nodes}
+    forms = {n.id: _forms(n, names, lhs[n.id]) for n in graph.nodes if n.rule is not None}
+    leaves = []
+    for n in graph.nodes:
+        if n.rule is not None:
+            continue
+        lo, hi = slider_range(n.data)
+        leaves.append({
+            "id": n.id, "name": names[n.id], "value": number(n.data), "min": lo, "max": hi,
+            "editable": bool(editable.get(n.id, False)), "labelled": bool(n.label),
+        })
+    return {
+        "precision": precision,
+        "graph": graph_model(graph, names),
+        "engine": {
+            "root": graph.root,
+            "nodes": [
+                {
+                    "id": n.id, "op": n.op, "inputs": list(n.inputs),
+                    "param": None if n.rule is None else n.rule.param,
+                    "text": None if n.rule is None else n.rule.text,
+                    "value": number(n.data) if n.rule is None else None,
+                }
+                for n in graph.nodes
+            ],
+        },
+        "rules": {k: table[k] for k in used},
+        "leaves": leaves,
+        "forms": forms,
+        "lhs": lhs,
+        "chains": {n.id: _chain(graph, n.id, names) for n in graph.nodes if n.id != graph.root},
+        "remarks": {"start": remark("start", "the output")},
+        "paren": {n.id: needs_parens(names[n.id]) for n in graph.nodes},
+    }
+
+
+def _forms(n: Node, names: Mapping[str, str], lhs: str) -> dict[str, Any]:
+    """What the page writes about operation node ``n``: its forward formula and, per input
+    edge, the chain-rule term in symbols and the worded local derivative."""
+    assert n.rule is not None
+    edges = []
+    for pos, src in enumerate(n.inputs):
+        local = partial_derivative(names[n.id], names[src])
+        edges.append({
+            "id": edge_id(src, n.id, pos),
+            "src": src,
+            "position": pos,
+            "symbol": f"{lhs} · {local}",
+            "total": lhs,
+            "local": local,
+            "worded": local_derivative(n, pos, names),
+            # which numbers the worded local derivative names (tanh: the output; x·y: y)
+            **named_inputs(n, pos),
+        })
+    r = n.rule
+    return {
+        "forward": _forward_pieces(r.symbol, r.text, r.arity, len(n.inputs)),
+        "symbol": r.symbol,
+        "edges": edges,
+    }
+
+
+def _chain(graph: Graph, node: str, names: Mapping[str, str]) -> dict[str, Any]:
+    """A node's chain-rule line for the page: its terms and the stages to fill in."""
+    terms = terms_of(graph, node, names)
+    return {"terms": [t.json() for t in terms], "stages": stages_json(chain_stages(terms))}
+
+
+def named_graph(graph: Graph, names: Mapping[str, str]) -> Graph:
+    """The graph with every node labelled by its page name (so the diagram shows it) and
+    the gradients of one clean backward pass (:func:`~microgrand.stepper.trace.trace`; the
+    Values are not changed).
+
+    Example:
+        >>> from microgrand import Value
+        >>> g = Graph.of(Value(2.0, label="x") * 3)
+        >>> [(n.label, n.grad) for n in named_graph(g, page_names(g)).nodes]
+        [('x', 3.0), ('n1', 2.0), ('L', 1.0)]
+    """
+    grads = trace(graph.node(graph.root).value).grads
+    nodes = tuple(dataclasses.replace(n, label=names[n.id], grad=grads[n.id])
+                  for n in graph.nodes)
+    return dataclasses.replace(graph, nodes=nodes)
+
+
+def hook_edges(root: Any, uid: str) -> None:
+    """Give each input edge's local-derivative label ``data-edge``/``data-field="local"``.
+
+    Example:
+        >>> from microgrand import Value, draw
+        >>> g = Graph.of(Value(2.0, label="x") * 3)
+        >>> root, _ = hook_svg(draw(g, edge_labels=True).svg(), "u", g, page_names(g))
+        >>> hook_edges(root, "u")
+        >>> sorted(e.get("data-edge") for e in root.iter() if e.get("data-field") == "local")
+        ['e-n0-n2-0', 'e-n1-n2-1']
+    """
+    for g in root.iter(_Q + "g"):
+        gid = (g.get("id") or "")[len(uid) + 1 :]
+        if not gid.startswith("e-") or gid.count("-") != 3:
+            continue
+        g.set("data-edge", gid)
+        for tx in g.iter(_Q + "text"):
+            content = tx.text or ""
+            if content.startswith("∂ = "):
+                tx.text = "∂ = "
+                span = tx.makeelement(
+                    _Q + "tspan", {"data-edge": gid, "data-field": "local", "class": "mg-lv"}
+                )
+                span.text = content[len("∂ = ") :]
+                tx.append(span)
+
+
+def hook_nodes(root: Any) -> None:
+    """Mark each value box's outline (``class="mg-box"``) so pages can colour it.
+
+    Example:
+        >>> from microgrand import Value, draw
+        >>> g = Graph.of(Value(2.0, label="x") * 3)
+        >>> root, _ = hook_svg(draw(g).svg(), "u", g, page_names(g))
+        >>> hook_nodes(root)
+        >>> sum(1 for e in root.iter() if e.get("class") == "mg-box")
+        3
+    """
+    for g in root.iter(_Q + "g"):
+        if g.get("data-id") is None:
+            continue
+        for child in g:
+            if child.tag in (_Q + "path", _Q + "polygon"):
+                child.set("class", "mg-box")
+                break
+
+
+def diagram_svg(diagram: Diagram, uid: str, graph: Graph, names: Mapping[str, str]) -> str:
+    """The diagram's SVG with every page hook, inside its scrolling stage.
+
+    Example:
+        >>> from microgrand import Value, draw
+        >>> g = Graph.of(Value(2.0, label="x") * 3)
+        >>> s = diagram_svg(draw(g, edge_labels=True), "u", g, page_names(g))
+        >>> 'data-field="local"' in s and 'class="mg-box"' in s
+        True
+    """
+    root, width = hook_svg(diagram.svg(), uid, graph, names)
+    hook_edges(root, uid)
+    hook_nodes(root)
+    root.set("style", f"min-width:{min(width, 1600) * 0.55:.0f}px")
+    return f'<div class="mg-stage" style="max-width:{width:.0f}px">{svg_text(root)}</div>'
