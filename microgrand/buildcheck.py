@@ -43,7 +43,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .selfcheck import Verdict, _log
+from .selfcheck import Verdict, log_verdict
 from .value import Value as _MgValue
 
 __all__ = [
@@ -135,7 +135,7 @@ class _Problem(Exception):
 
 
 def _verdict(step: str, ok: bool, message: str) -> Verdict:
-    _log(_Step(f"{step}:yours"), _Step(step), ok)
+    log_verdict(_Step(f"{step}:yours"), _Step(step), ok)
     return Verdict(ok, message)
 
 

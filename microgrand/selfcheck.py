@@ -37,6 +37,7 @@ __all__ = [
     "Verdict",
     "answer_hash",
     "check",
+    "log_verdict",
     "show_curves",
     "show_runs",
     "training_curve",
@@ -121,7 +122,13 @@ def answer_hash(answer: str | bool | Sequence[str]) -> str:
     return _HASHED + digest
 
 
-def _log(answer: Any, expected: Any, ok: bool) -> None:
+def log_verdict(answer: Any, expected: Any, ok: bool) -> None:
+    """Append one verdict to the file named by ``MICROGRAND_CHECK_LOG``, if any (for test
+    suites that execute the lessons: they collect every answer a lesson checks).
+
+    Example:
+        >>> log_verdict(2, 2, True)  # nothing happens unless the variable is set
+    """
     path = os.environ.get("MICROGRAND_CHECK_LOG")
     if not path:
         return
@@ -183,7 +190,7 @@ def check(
             ok = False
     else:
         ok = _same(answer, expected, rel_tol, abs_tol)
-    _log(answer, expected if hashed is None else hashed, ok)
+    log_verdict(answer, expected if hashed is None else hashed, ok)
     if ok:
         return Verdict(True, f"✓ right: {note}" if note else "✓ right")
     message = f"✗ not yet: you answered {answer!r}."

@@ -193,6 +193,8 @@ class Tape:
         watch: Sequence[Value] = (),
         keep: Sequence[Value] = (),
     ):
+        # Long because the layout is one pass in numbered stages over the nodes (see the
+        # module comment), and splitting it would hand a dozen local tables between functions.
         n = len(order)
         topo = {id(v): i for i, v in enumerate(order)}
         prev = [tuple([topo[id(u)] for u in v.inputs]) for v in order]
