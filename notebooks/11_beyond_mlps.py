@@ -263,6 +263,7 @@ print("learned kernel:", [round(k.data, 4) for k in kernel])
 # %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert all(abs(k.data - t) < 0.01 for k, t in zip(kernel, (-1, 0, 1))), "the kernel (-1, 0, 1) is found"
 
+# %%
 fig, ax = plt.subplots(figsize=(6.5, 3.5))
 for k, series in enumerate(np.array(history).T):
     ax.plot(series, label=f"w{k}")
@@ -417,11 +418,10 @@ L_rnn.backward()
 mg.draw(L_rnn, path_from=w_rec, show=("grad",), precision=2, rankdir="TB")
 
 # %% [markdown]
-# Step through it: the gradient flows backwards in time, from `h3` to `h2` to `h1`, and `w`
-# collects one contribution per time step. (Use the buttons or the arrow keys.)
-
-# %%
-step(L_rnn, rankdir="TB", precision=2)
+# Follow the highlighted path from `w` above: the gradient flows backwards in time, from `h3`
+# to `h2` to `h1`, and `w` collects one contribution per time step. To watch it happen one
+# node at a time, run `step(L_rnn, rankdir="TB", precision=2)` in a new cell (the player is
+# too tall and wide to store in this page; use the buttons or the arrow keys).
 
 # %% [markdown]
 # ### How far back does the gradient reach?

@@ -62,30 +62,15 @@ MATPLOTLIB_TEXT_PT = 10.0  # matplotlib's default font size (rcParams["font.size
 # Lessons that break a rule on this branch: each rule's test expects them to fail (a strict
 # xfail, so a lesson that is fixed makes the test fail until its name is removed here).
 # The lessons are being rewritten for issue 21; remove a name as soon as its lesson passes.
-_ALL = {"01_derivatives", "02_backprop", "03_build_the_engine", "04_neuron",
-        "05_gradient_descent", "06_mlp_classifier", "07_optimizers_init",
-        "08_vanishing_gradients", "09_overfitting", "10_digits", "11_beyond_mlps",
-        "12_to_pytorch"}
-_NOT_YET = {"03_build_the_engine", "09_overfitting", "10_digits", "11_beyond_mlps",
-            "12_to_pytorch"}
 PENDING: dict[str, set[str]] = {
-    # no claim cell yet (and none passes, since none runs)
-    "claim cells": set(_NOT_YET),
-    # check cells stored with their "✓ right" output, or printing the expected value
-    "check cells": set(_NOT_YET),
-    # "The answers are in the collapsed cells." in the lesson
-    "no collapsed-cells sentence": set(_NOT_YET),
-    # a stored "✓ all 9 values agree with microgrand" (03): no student copy can be made
-    "student copy": {"03_build_the_engine"},
-    # running the student copy: a check cell prints its expected value, or no copy (03)
-    "student copy runs": {"03_build_the_engine"},
-    # answers as literals in check cells (mg.check(q3, "B"), the curves' labels)
-    "no answer in student copy": {"03_build_the_engine", "10_digits", "11_beyond_mlps",
-                                  "12_to_pytorch"},
-    # mg.quiz(...) without reveal=False
+    "claim cells": set(),
+    "check cells": set(),
+    "no collapsed-cells sentence": set(),
+    "student copy": set(),
+    "student copy runs": set(),
+    "no answer in student copy": set(),
     "quizzes do not reveal": set(),
-    # diagrams and page pictures too wide to read (see picture_problems for each)
-    "pictures fit the page": {"03_build_the_engine", "11_beyond_mlps", "12_to_pytorch"},
+    "pictures fit the page": set(),
 }
 
 

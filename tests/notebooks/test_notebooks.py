@@ -178,7 +178,9 @@ def test_no_answer_in_student_copy(run: Run, request: pytest.FixtureRequest) -> 
 
 @pytest.mark.slow
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("stem", STEMS[:3])
+# Lesson 03's student copy stops, by design, at the first exercise the student has not written
+# (its checks raise NotWrittenYet): tests/notebooks/test_build_the_engine.py runs it.
+@pytest.mark.parametrize("stem", [s for s in STEMS[:3] if s != "03_build_the_engine"])
 def test_student_copy_runs(stem: str, request: pytest.FixtureRequest) -> None:
     """A student copy runs from top to bottom (for the first, fast lessons): its blank answers
     are "not answered yet", never an error, never a ✓, and the check cells show no answer."""
