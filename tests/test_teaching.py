@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -64,25 +65,32 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_lab(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, str]:
+def start_lab(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[list[str], str]:
     """Start `jupyter lab DIR` (on localhost, no browser), wait until it prints its address,
-    stop it; return the address and what it printed."""
+    list the notebooks it serves (its contents API), stop it; return them and its log."""
     port = free_port()
     address = f"127.0.0.1:{port}/lab"
     log = cwd / "lab.log"
+    served: list[str] = []
     with log.open("w") as out:
-        lab = subprocess.Popen([*command, "--no-browser", "--ip=127.0.0.1", f"--port={port}"],
-                               cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+        lab = subprocess.Popen(
+            [*command, "--no-browser", "--ip=127.0.0.1", f"--port={port}", *root],
+            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline and lab.poll() is None:
-                if address in log.read_text():
+                token = re.search(re.escape(address) + r"\?token=(\w+)", log.read_text())
+                if token:
+                    url = f"http://127.0.0.1:{port}/api/contents?token={token.group(1)}"
+                    with urllib.request.urlopen(url, timeout=30) as answer:
+                        served = [item["name"] for item in json.load(answer)["content"]]
                     break
                 time.sleep(0.5)
         finally:
             lab.terminate()
             lab.wait(timeout=30)
-    return address, log.read_text()
+    return served, log.read_text()
 
 
 def test_pip_recipe_in_a_fresh_folder(wheel: Path, tmp_path: Path) -> None:
@@ -116,8 +124,9 @@ def test_pip_recipe_in_a_fresh_folder(wheel: Path, tmp_path: Path) -> None:
                 assert not cell["outputs"], path.name
 
     # `jupyter lab class` serves them
-    address, log = start_lab(commands[-1], tmp_path, env)
-    assert address in log and "Traceback" not in log, log[-3000:]
+    served, log = start_lab(commands[-1], tmp_path, env)
+    assert sorted(n for n in served if n.endswith(".ipynb")) == shipped, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
 
     # a student opens one and runs it top to bottom in the environment's kernel
     runs = [p for p in lessons if p.stem not in PENDING.get("student copy runs", ())]
