@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -23,3 +26,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     the many short ones fill the gaps, instead of one worker running a long test alone at the end.
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """microgrand's wheel, built once from this checkout (the packaging and set-up tests
+    install it into fresh environments)."""
+    out = tmp_path_factory.mktemp("dist")
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(root)],
+        check=True, capture_output=True,
+    )
+    (whl,) = out.glob("microgrand-*.whl")
+    return whl

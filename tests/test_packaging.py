@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import venv
 import xml.etree.ElementTree as ET
 import zipfile
@@ -22,15 +21,7 @@ LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
 MAX_WHEEL_BYTES = 20_000_000
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
-        check=True, capture_output=True,
-    )
-    (whl,) = out.glob("microgrand-*.whl")
-    return whl
+# `wheel` (conftest.py): the wheel built once from this checkout.
 
 
 def test_wheel_contains_every_module(wheel: Path) -> None:
