@@ -83,7 +83,8 @@ assert 0.78 <= line_val <= 0.9, "the best rule still gets many points wrong (abo
 
 # %% [markdown]
 # No model can do much better than that line on new points from this source: what it gets
-# wrong is noise, not pattern.
+# wrong is noise, not pattern. (On a sample of 200 points, a model can still come out a few
+# points above or below it by chance.)
 #
 # ## 2. A big network memorises them
 #
