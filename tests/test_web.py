@@ -139,4 +139,7 @@ def test_wheel_ships_the_web_files_and_no_tools(tmp_path: Path) -> None:
     web = {f"microgrand/web/{p.name}" for p in WEB.iterdir() if p.suffix in (".js", ".css")}
     assert web and web <= names
     assert not [n for n in names if n.startswith(("tools/", "tests/", "benchmarks/"))]
-    assert not [n for n in names if "screenshot" in n or n.endswith(".ipynb")]
+    # The lessons travel with the package (microgrand lessons DIR), and nothing else of the kind.
+    assert not [n for n in names if "screenshot" in n or (
+        n.endswith(".ipynb") and not n.startswith("microgrand/lessons_data/"))]
+    assert "microgrand/lessons_data/01_derivatives.ipynb" in names
