@@ -78,13 +78,17 @@ def page_names(graph: Graph) -> dict[str, str]:
     return out
 
 
+_MAX = 1.7976931348623157e308  # the largest float
+
+
 def _nice(x: float) -> float:
-    """The smallest of 1, 2, 5 × 10^k that is at least ``x``."""
+    """The smallest of 1, 2, 5 × 10^k that is at least ``x`` (the largest float beyond 1e308)."""
+    x = min(x, _MAX)
     e = math.floor(math.log10(x))
     for m in (1.0, 2.0, 5.0, 10.0):
         if m * 10.0**e >= x * (1 - 1e-12):
-            return m * 10.0**e
-    return 10.0 ** (e + 1)  # pragma: no cover
+            return min(m * 10.0**e, _MAX)
+    return min(10.0 ** (e + 1), _MAX)  # pragma: no cover
 
 
 def slider_range(value: float) -> tuple[float, float]:
@@ -94,9 +98,11 @@ def slider_range(value: float) -> tuple[float, float]:
     Example:
         >>> slider_range(2.0), slider_range(-3.0), slider_range(0.0), slider_range(6.88)
         ((-5.0, 5.0), (-10.0, 10.0), (-1.0, 1.0), (-20.0, 20.0))
+        >>> slider_range(1.7e308)  # near the largest float: the range ends there
+        (-1.7976931348623157e+308, 1.7976931348623157e+308)
     """
     half = _nice(max(1.0, 2.0 * abs(value)))
-    if abs(value) > 0.8 * half:
+    if abs(value) > 0.8 * half and half < _MAX:
         half = _nice(half * 1.01)
     return -half, half
 

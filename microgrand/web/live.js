@@ -293,10 +293,15 @@ MG.kinds.live = function (view, model, MG) {
   controls.innerHTML = rows.join("") + (leaves.length ? "" :
     '<span class="mg-muted">No labelled inputs: pass constants=True to edit the numbers.</span>');
   var boxes = {}, sliders = {};
-  leaves.forEach(function (l) {
+  var allBoxes = controls.querySelectorAll("input[data-leaf]"),
+      allSliders = controls.querySelectorAll("input[data-scrub]");
+  leaves.forEach(function (l, i) {
     var k = gv.index[l.id];
-    var box = controls.querySelector('input[data-leaf="' + cssEsc(l.name) + '"]');
-    var sl = controls.querySelector('input[data-scrub="' + cssEsc(l.name) + '"]');
+    /* by position, not by a selector built from the name (a name may hold any character) */
+    var box = allBoxes[i], sl = allSliders[i];
+    /* the exact name (HTML turns a carriage return inside markup into a line feed) */
+    box.setAttribute("data-leaf", l.name);
+    sl.setAttribute("data-scrub", l.name);
     boxes[k] = box; sliders[k] = sl;
     function fromBox() {
       var t = box.value.trim();
@@ -320,8 +325,6 @@ MG.kinds.live = function (view, model, MG) {
     sl.addEventListener("input", fromSlider);
     sl.addEventListener("change", fromSlider);
   });
-  function cssEsc(s) { return String(s).replace(/["\\]/g, "\\$&"); }
-
   /* the nudge panel */
   nudgeEl.innerHTML = '<div class="mg-head">Nudge an input</div>' +
     '<div class="mg-bar"><label>input <select data-nudge-leaf>' + leaves.map(function (l) {

@@ -196,6 +196,32 @@ def test_every_number_equals_python_after_a_change(browser: Any, tmp_path: Path)
     assert checked > 50
 
 
+@pytest.mark.parametrize("label", ['a\nb', 'c\r"d', "e\\f"])
+def test_labels_with_line_breaks_and_quotes_still_recompute(
+    browser: Any, tmp_path: Path, label: str
+) -> None:
+    x = mg.Value(2.0, label=label)
+    y = x * 3.0
+    y.label = "y"
+    path = mg.live(y).save(tmp_path / "live.html")
+    pg = Page(browser)
+    pg.open(path)
+    pg.set_leaf(label, 5.0)
+    assert float(pg.numbers()[("y", "data")]) == 15.0
+    pg.clean()  # no console error (the selectors built from the name are valid)
+
+
+def test_leaves_near_the_largest_float(browser: Any, tmp_path: Path) -> None:
+    x = mg.Value(1.7e308, label="x")
+    y = x * 0.5
+    y.label = "y"
+    path = mg.live(y).save(tmp_path / "big.html")
+    pg = Page(browser)
+    pg.open(path)
+    assert float(pg.numbers()[("y", "data")]) == 0.85e308
+    pg.clean()
+
+
 def test_domain_error_shows_pythons_message(browser: Any, tmp_path: Path) -> None:
     x = mg.Value(2.0, label="x")
     w = mg.Value(1.5, label="w")
