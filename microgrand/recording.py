@@ -332,9 +332,7 @@ class _Tape:
                 else:
                     g.grads = [_getter(c) for c in lists]
             self.groups.append(g)
-        self.param_grads = [
-            (pidx[i], _getter(contributions(i))) for i in leaves_p if consumers[i]
-        ]
+        self.param_grads = [(pidx[i], _getter(contributions(i))) for i in leaves_p if consumers[i]]
         self.signature = _signature_of(order, prev, rules, pidx, iidx)
 
     def forward(self, params: Sequence[Value], inputs: Sequence[float]) -> list[float]:
@@ -621,9 +619,7 @@ def _signature_of(
     return sig
 
 
-def record(
-    fn: Callable[..., Any], params: Iterable[Value], *example_inputs: Inputs
-) -> Recorded:
+def record(fn: Callable[..., Any], params: Iterable[Value], *example_inputs: Inputs) -> Recorded:
     """Run ``fn(*example_inputs)`` once and record its graph for fast replays.
 
     ``params`` are the Values whose gradients replays fill in (for example

@@ -409,9 +409,18 @@ def fit(
     if compiled:
         _check_compiled(model)
     setup = prepare(
-        model, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs,
-        batch_size=batch_size, metrics=metrics, validation=validation,
-        regularization=regularization, scheduler=scheduler,
+        model,
+        X,
+        y,
+        loss=loss,
+        optimizer=optimizer,
+        lr=lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        metrics=metrics,
+        validation=validation,
+        regularization=regularization,
+        scheduler=scheduler,
         monitor=None if early_stopping is None else early_stopping.monitor,
     )
     Xs, ys, Xv, yv = setup.Xs, setup.ys, setup.Xv, setup.yv
@@ -445,9 +454,13 @@ def fit(
         p = penalty(params)
         return data_loss + p, [data_loss, p, outs]
 
-    replays = BatchRecordings(
-        batch_graph, params, labels_as_inputs=any(loss_fn is f for f in LABELS_AS_INPUTS)
-    ) if compiled else None
+    replays = (
+        BatchRecordings(
+            batch_graph, params, labels_as_inputs=any(loss_fn is f for f in LABELS_AS_INPUTS)
+        )
+        if compiled
+        else None
+    )
 
     from tqdm.auto import tqdm
 
@@ -487,8 +500,9 @@ def fit(
                     if updates == 0 or not (big > _EXPLODED * start or not math.isfinite(big)):
                         raise
                     raise _diverged(
-                        epoch + 1, f"the parameters grew to {big:.3g} and the forward pass "
-                        f"failed ({type(err).__name__}: {err})"
+                        epoch + 1,
+                        f"the parameters grew to {big:.3g} and the forward pass "
+                        f"failed ({type(err).__name__}: {err})",
                     ) from err
                 if not math.isfinite(total_data):
                     raise _diverged(epoch + 1, f"the loss became {total_data}")

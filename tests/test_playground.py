@@ -145,7 +145,7 @@ def test_erase_and_set_weight() -> None:
 
 def test_more_than_two_classes() -> None:
     pg = playground(dataset="blobs", classes=4, noise=0.15, layers=[8], lr=0.05, seed=0)
-    assert pg.config["loss"] == "cross_entropy" and pg.model.sizes[-1] == 4
+    assert pg.loss == "cross_entropy" and pg.model.sizes[-1] == 4
     assert sorted(set(pg.y)) == [0, 1, 2, 3]
     pg.step(150)
     assert pg.history.train_accuracy[-1] > 0.9
@@ -398,7 +398,7 @@ def test_load_csv(tmp_path: Path) -> None:
     p.write_text("# my points\nx1;x2;label\n\n0.5;1;0\n-2e-1;3;2\n", encoding="utf-8")
     assert data.load_csv(p) == ([[0.5, 1.0], [-0.2, 3.0]], [0, 2])
     pg = playground(X=data.load_csv(p)[0] * 3, y=data.load_csv(p)[1] * 3, layers=[2])
-    assert pg.classes == 3 and pg.config["loss"] == "cross_entropy"
+    assert pg.classes == 3 and pg.loss == "cross_entropy"
 
 
 @pytest.mark.parametrize(

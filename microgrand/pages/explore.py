@@ -225,9 +225,7 @@ class Explorer(PageView):
         for e in self.graph.edges:
             key = (self._scope_of[e.src], self._scope_of[e.dst])
             self._buckets.setdefault(key, []).append(e)
-        self._first = {
-            p: min(self.order[i] for i in gr.members) for p, gr in self.groups.items()
-        }
+        self._first = {p: min(self.order[i] for i in gr.members) for p, gr in self.groups.items()}
         self._builder = _Builder(
             self.graph, DrawOptions(precision=precision, rankdir=rankdir, theme=theme)
         )
@@ -347,8 +345,12 @@ class Explorer(PageView):
             if len(chain) > 1 and not any((a, c) in agg for a in chain for c in chain):
                 # sibling boxes side by side (neuron1 … neuron16): keep them in reading order
                 ordered = list(reversed(chain)) if container and self.rankdir == "LR" else chain
-                out.append(indent + "{ rank=same; " + " -> ".join(f'"{c}"' for c in ordered)
-                           + " [style=invis] }\n")
+                out.append(
+                    indent
+                    + "{ rank=same; "
+                    + " -> ".join(f'"{c}"' for c in ordered)
+                    + " [style=invis] }\n"
+                )
             idx = v.open.index(container) + 1 if container else 0
             if idx < len(v.open):
                 child = v.open[idx]
@@ -367,8 +369,9 @@ class Explorer(PageView):
             if dense:
                 attrs += " penwidth=0.6 arrowsize=0.5"
             if count > 1:
-                attrs += (f' label="{count} edges" fontsize=11 '
-                          f"penwidth={min(4.0, 1.2 + 0.15 * count):g}")
+                attrs += (
+                    f' label="{count} edges" fontsize=11 penwidth={min(4.0, 1.2 + 0.15 * count):g}'
+                )
             out.append(f'\t"{src}" -> "{dst}" [{attrs}]\n')
         out.append("}\n")
         return "".join(out)
@@ -379,13 +382,35 @@ class Explorer(PageView):
             return self._dot_cache[key]
         t = self._builder.t
         dot = graphviz.Digraph(name="explore")
-        dot.attr("graph", rankdir=self.rankdir, bgcolor=t.background, fontname=t.font,
-                 fontcolor=t.text, nodesep="0.3", ranksep="0.9" if boxes else "0.45",
-                 pad="0.3", outputorder="edgesfirst", remincross="false")
-        dot.attr("node", fontname=t.font, fontsize="14", fontcolor=t.text, color=t.node_border,
-                 penwidth="1.2")
-        dot.attr("edge", fontname=t.font, fontsize="12", fontcolor=t.muted, color=t.edge,
-                 arrowsize="0.7", penwidth="1.2")
+        dot.attr(
+            "graph",
+            rankdir=self.rankdir,
+            bgcolor=t.background,
+            fontname=t.font,
+            fontcolor=t.text,
+            nodesep="0.3",
+            ranksep="0.9" if boxes else "0.45",
+            pad="0.3",
+            outputorder="edgesfirst",
+            remincross="false",
+        )
+        dot.attr(
+            "node",
+            fontname=t.font,
+            fontsize="14",
+            fontcolor=t.text,
+            color=t.node_border,
+            penwidth="1.2",
+        )
+        dot.attr(
+            "edge",
+            fontname=t.font,
+            fontsize="12",
+            fontcolor=t.muted,
+            color=t.edge,
+            arrowsize="0.7",
+            penwidth="1.2",
+        )
         source: str = dot.source
         text = self._dot_cache[key] = source.rstrip().rstrip("}")
         return text
@@ -418,8 +443,13 @@ class Explorer(PageView):
         with d.subgraph(name=f"cluster_{_slug(path)}") as c:
             c.attr(
                 label=f"<{_font('<B>' + escape(self.groups[path].name) + '</B>', 13)}>",
-                labeljust="l", labelloc="t", style="rounded,filled", fillcolor=t.cluster_fill,
-                color=t.cluster_border, fontcolor=t.muted, id=f"cluster-{_slug(path)}",
+                labeljust="l",
+                labelloc="t",
+                style="rounded,filled",
+                fillcolor=t.cluster_fill,
+                color=t.cluster_border,
+                fontcolor=t.muted,
+                id=f"cluster-{_slug(path)}",
                 **{"class": "scope"},
             )
         text = self._dot_cache[key] = "".join(d.body[:-1])
@@ -448,6 +478,7 @@ class Explorer(PageView):
         todo = [v for v in self.views.values() if not v.refused]
         for v in todo:
             v.dot = self._dot(v)
+
         # One engine run per view (two at a time): `dot` given many graphs in one input
         # has been seen to crash.
         def run(v: View) -> bytes:
@@ -480,8 +511,9 @@ class Explorer(PageView):
         edge = self._builder.t.edge
         text = text.replace(
             f"<path fill='none' stroke='{edge}' stroke-width='1.2' ", "<path class='mg-e' "
-        ).replace(f"<polygon fill='{edge}' stroke='{edge}' stroke-width='1.2' ",
-                  "<polygon class='mg-a' ")
+        ).replace(
+            f"<polygon fill='{edge}' stroke='{edge}' stroke-width='1.2' ", "<polygon class='mg-a' "
+        )
         text = _ROUNDED.sub(_rect, text)
         # text defaults (start anchor, the theme's text colour, 14 pt) inherited from <svg>
         t = self._builder.t
@@ -603,20 +635,29 @@ class Explorer(PageView):
             ids = self.groups[path].direct if path else v.shown
             for nid in sorted(ids, key=lambda i: self.order[i]):
                 s = t.step_of(nid)
-                out.append({
-                    "title": self.names[nid],
-                    "text": explain_step(s, t, "text", precision=self.precision,
-                                         names=self.names),
-                    "items": [nid],
-                })
+                out.append(
+                    {
+                        "title": self.names[nid],
+                        "text": explain_step(
+                            s, t, "text", precision=self.precision, names=self.names
+                        ),
+                        "items": [nid],
+                    }
+                )
         else:
             for kind, items in self._units(v):
                 if kind == "box":
-                    out.append({"title": items[0], "text": self._group_sentence(items[0]),
-                                "items": items})
+                    out.append(
+                        {"title": items[0], "text": self._group_sentence(items[0]), "items": items}
+                    )
                 else:
-                    out.append({"title": "outside groups", "text": self._loose_sentence(items),
-                                "items": items})
+                    out.append(
+                        {
+                            "title": "outside groups",
+                            "text": self._loose_sentence(items),
+                            "items": items,
+                        }
+                    )
         self._steps[path] = out
         return out
 
@@ -644,9 +685,9 @@ class Explorer(PageView):
             if not ready:  # a cycle between groups: take the earliest in the trace
                 ready = [min(remaining, key=lambda u: key[u])]
             loose = [u for u in ready if not u.startswith("box:")]
-            pick = sorted(loose, key=lambda u: key[u]) if loose else [
-                min(ready, key=lambda u: key[u])
-            ]
+            pick = (
+                sorted(loose, key=lambda u: key[u]) if loose else [min(ready, key=lambda u: key[u])]
+            )
             for u in pick:
                 order.append(u)
                 done.add(u)
@@ -672,12 +713,15 @@ class Explorer(PageView):
             "o": n.rule.symbol if n.rule is not None else "",
             "d": number(n.data),
             "g": number(self.trace.grads[nid]),
-            "i": [[e.src, self.names[e.src], number(e.local),
-                   number(e.local * self.trace.grads[nid])] for e in self._into.get(nid, [])],
-            "u": [[self.names[c.node], number(c.upstream), number(c.local), number(c.value)]
-                  for c in s.incoming],
-            "line": explain_step(s, self.trace, "text", precision=self.precision,
-                                 names=self.names),
+            "i": [
+                [e.src, self.names[e.src], number(e.local), number(e.local * self.trace.grads[nid])]
+                for e in self._into.get(nid, [])
+            ],
+            "u": [
+                [self.names[c.node], number(c.upstream), number(c.local), number(c.value)]
+                for c in s.incoming
+            ],
+            "line": explain_step(s, self.trace, "text", precision=self.precision, names=self.names),
         }
 
     def model(self) -> dict[str, Any]:
@@ -703,8 +747,11 @@ class Explorer(PageView):
         groups = {}
         for p, gr in self.groups.items():
             st = self.group_stats(p)
-            groups[p] = {**{k: number(x) if isinstance(x, float) else x for k, x in st.items()},
-                         "parent": gr.parent, "children": gr.children}
+            groups[p] = {
+                **{k: number(x) if isinstance(x, float) else x for k, x in st.items()},
+                "parent": gr.parent,
+                "children": gr.children,
+            }
         nodes = {nid: self._node_record(nid) for nid in sorted(shown, key=lambda i: int(i[1:]))}
         return {
             "kind": "explore",
@@ -725,8 +772,12 @@ class Explorer(PageView):
         the WebAssembly engine draws: a browser kernel)."""
         if choose_engine(self.engine).name == WASM:
             return layout(self.views[self.focus].dot, "svg", engine=self.engine)
-        return layout(self.views[self.focus].dot, "png", engine=self.engine,
-                      extra_args=(f"-Gdpi={FALLBACK_DPI}",))
+        return layout(
+            self.views[self.focus].dot,
+            "png",
+            engine=self.engine,
+            extra_args=(f"-Gdpi={FALLBACK_DPI}",),
+        )
 
     def page(self, *, uid: str | None = None) -> Page:
         """The explorer as a :class:`~microgrand.pages.Page`; views that would take the page
@@ -746,8 +797,11 @@ class Explorer(PageView):
             size = len(pg.document().encode("utf-8"))
             if size <= self.max_bytes:
                 return pg
-            drop = [p for p, v in self.views.items() if p != self.focus and not v.refused
-                    and p not in _prefixes(self.focus)]
+            drop = [
+                p
+                for p, v in self.views.items()
+                if p != self.focus and not v.refused and p not in _prefixes(self.focus)
+            ]
             if not drop:
                 raise ExploreTooLargeError(
                     f"the explorer page would take {size / 1e6:.1f} MB, more than max_bytes="
@@ -805,7 +859,6 @@ class Explorer(PageView):
             f"<Explorer of {self.names[self.graph.root]}: {len(self.graph)} nodes, "
             f"{len(self.groups)} groups, {len(self.views)} views>"
         )
-
 
 
 _FONT = re.compile(r' font-family="[^"]*"')
@@ -926,6 +979,13 @@ def explore(
     t = root if isinstance(root, Trace) else trace(root) if isinstance(root, Value) else None
     if t is None:
         raise TypeError(f"explore() takes an output Value or a Trace, got {type(root).__name__}")
-    return Explorer(t, focus=focus, precision=precision, rankdir=rankdir, theme=theme,
-                    max_nodes=max_nodes, max_bytes=max_bytes, engine=engine)
-
+    return Explorer(
+        t,
+        focus=focus,
+        precision=precision,
+        rankdir=rankdir,
+        theme=theme,
+        max_nodes=max_nodes,
+        max_bytes=max_bytes,
+        engine=engine,
+    )

@@ -92,8 +92,15 @@ FALLBACK_DPI = 96
 ThemeName = Literal["light", "dark", "print"]
 _Q = f"{{{SVG_NS}}}"
 _DRAW_OPTIONS = ("show", "edge_labels", "color", "highlight", "title", "engine")
-_REFUSED_OPTIONS = ("worksheet", "known_grads", "collapse", "expand", "notes", "edge_notes",
-                    "path_from")
+_REFUSED_OPTIONS = (
+    "worksheet",
+    "known_grads",
+    "collapse",
+    "expand",
+    "notes",
+    "edge_notes",
+    "path_from",
+)
 
 
 class LiveTooLargeError(ValueError):
@@ -241,15 +248,17 @@ def live_model(
         edges = []
         for pos, src in enumerate(n.inputs):
             c = Contribution(n.id, src, pos, 0.0, 0.0, 0.0, 0.0, 0.0, 0)
-            edges.append({
-                "id": edge_id(src, n.id, pos),
-                "src": src,
-                "position": pos,
-                "symbol": f"{lhs[n.id]} · {_text_local(names[n.id], names[src])}",
-                "worded": _template(c, fake, dict(names), False),
-                # which numbers the local derivative needs (tanh: the output; x·y: the other)
-                **_needs(r.dtext[min(pos, len(r.dtext) - 1)], pos, len(n.inputs), r.arity),
-            })
+            edges.append(
+                {
+                    "id": edge_id(src, n.id, pos),
+                    "src": src,
+                    "position": pos,
+                    "symbol": f"{lhs[n.id]} · {_text_local(names[n.id], names[src])}",
+                    "worded": _template(c, fake, dict(names), False),
+                    # which numbers the local derivative needs (tanh: the output; x·y: the other)
+                    **_needs(r.dtext[min(pos, len(r.dtext) - 1)], pos, len(n.inputs), r.arity),
+                }
+            )
         forms[n.id] = {
             "forward": _forward_pieces(r.symbol, r.text, r.arity, len(n.inputs)),
             "symbol": r.symbol,
@@ -260,10 +269,17 @@ def live_model(
         if n.rule is not None:
             continue
         lo, hi = slider_range(n.data)
-        leaves.append({
-            "id": n.id, "name": names[n.id], "value": number(n.data), "min": lo, "max": hi,
-            "editable": bool(editable.get(n.id, False)), "labelled": bool(n.label),
-        })
+        leaves.append(
+            {
+                "id": n.id,
+                "name": names[n.id],
+                "value": number(n.data),
+                "min": lo,
+                "max": hi,
+                "editable": bool(editable.get(n.id, False)),
+                "labelled": bool(n.label),
+            }
+        )
     return {
         "precision": precision,
         "graph": graph_model(graph, names),
@@ -271,7 +287,9 @@ def live_model(
             "root": graph.root,
             "nodes": [
                 {
-                    "id": n.id, "op": n.op, "inputs": list(n.inputs),
+                    "id": n.id,
+                    "op": n.op,
+                    "inputs": list(n.inputs),
                     "param": None if n.rule is None else n.rule.param,
                     "text": None if n.rule is None else n.rule.text,
                     "value": number(n.data) if n.rule is None else None,
@@ -299,8 +317,7 @@ def named_graph(graph: Graph, names: Mapping[str, str]) -> Graph:
         [('x', 3.0), ('n1', 2.0), ('L', 1.0)]
     """
     grads = trace(graph.node(graph.root).value).grads
-    nodes = tuple(dataclasses.replace(n, label=names[n.id], grad=grads[n.id])
-                  for n in graph.nodes)
+    nodes = tuple(dataclasses.replace(n, label=names[n.id], grad=grads[n.id]) for n in graph.nodes)
     return dataclasses.replace(graph, nodes=nodes)
 
 
@@ -482,8 +499,7 @@ class LiveView(PageView):
             >>> live(Value(1.5, label="a") * 2, constants=True).values
             {'a': 1.5, 'n1': 2.0}
         """
-        out = {self.names[n.id]: n.value.data for n in self.graph.leaves
-               if self._editable()[n.id]}
+        out = {self.names[n.id]: n.value.data for n in self.graph.leaves if self._editable()[n.id]}
         if self._widget is not None:
             for k, v in dict(self._widget.values).items():
                 if k in out and isinstance(v, int | float) and math.isfinite(v):
@@ -534,16 +550,25 @@ class LiveView(PageView):
 
     # --- the page ----------------------------------------------------------------------
 
-    def _draw(self, key: str = "view", dot_fields: Mapping[str, set[str]] | None = None,
-              **extra: Any) -> Diagram:
+    def _draw(
+        self, key: str = "view", dot_fields: Mapping[str, set[str]] | None = None, **extra: Any
+    ) -> Diagram:
         if key not in self._diagrams:
             g = named_graph(Graph.of(self.root), self.names)
             opts = {**self.draw_options, **extra}
-            d = draw(g, precision=self.precision, rankdir=self.rankdir, theme=self.theme,
-                     collapse=False, max_nodes=max(300, len(g)), **opts)
+            d = draw(
+                g,
+                precision=self.precision,
+                rankdir=self.rankdir,
+                theme=self.theme,
+                collapse=False,
+                max_nodes=max(300, len(g)),
+                **opts,
+            )
             if dot_fields:
-                d = Diagram(blank_dot(d.dot, g, dot_fields, self.precision), graph=g,
-                            engine=d.engine)
+                d = Diagram(
+                    blank_dot(d.dot, g, dot_fields, self.precision), graph=g, engine=d.engine
+                )
             self._diagrams[key] = d
         return self._diagrams[key]
 
@@ -677,5 +702,12 @@ def live(
         >>> view.leaves
         ['x', 'w', 'b']
     """
-    return LiveView(root, constants=constants, precision=precision, rankdir=rankdir,
-                    theme=theme, max_nodes=max_nodes, **draw_options)
+    return LiveView(
+        root,
+        constants=constants,
+        precision=precision,
+        rankdir=rankdir,
+        theme=theme,
+        max_nodes=max_nodes,
+        **draw_options,
+    )

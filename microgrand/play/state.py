@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import math
 import random
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -50,7 +51,9 @@ __all__ = [
     "DATASETS",
     "DEFAULTS",
     "LOSSES",
+    "MAX_STEPS",
     "OPTIMIZERS",
+    "PROGRESS_STEPS",
     "History",
     "Playground",
     "PlaygroundError",
@@ -59,6 +62,13 @@ __all__ = [
 ]
 
 _MAX_FRAMES = 200
+_REFRESH_SECONDS = 0.25  # a shown widget's refresh interval during a long step(n)
+
+MAX_STEPS = 100_000
+"""The most optimizer steps one call of :meth:`PlaygroundState.step` runs (minutes of work)."""
+
+PROGRESS_STEPS = 500
+"""From this many steps, :meth:`PlaygroundState.step` shows a progress bar by default."""
 
 
 class PlaygroundState:
@@ -68,7 +78,8 @@ class PlaygroundState:
     adds the widget and the replay page; same arguments). Python owns the state:
 
     * ``model`` (an :class:`~microgrand.nn.MLP`), ``optimizer``, ``X``/``y`` (training points),
-      ``X_test``/``y_test``, ``history`` (a :class:`History`), ``frames`` (recorded views);
+      ``X_test``/``y_test``, ``history`` (a :class:`History`), ``frames`` (recorded views),
+      ``loss`` (the loss in use: the ``loss`` setting with ``"auto"`` resolved);
     * ``config``: a dict such that ``Playground(**pg.config)`` rebuilds the same run (same
       data, same initial weights, same settings, points added or erased included);
     * :meth:`step` (n optimizer steps, returns the last loss), :meth:`reset` (the initial
@@ -78,8 +89,8 @@ class PlaygroundState:
 
     Example:
         >>> pg = PlaygroundState(dataset="blobs", classes=3, layers=[6], seed=2)
-        >>> pg.config["loss"], pg.model.sizes
-        ('cross_entropy', [2, 6, 3])
+        >>> pg.config["loss"], pg.loss, pg.model.sizes
+        ('auto', 'cross_entropy', [2, 6, 3])
         >>> _ = pg.step(3); w = pg.model.parameters()[0].data; pg.reset()
         >>> pg.model.parameters()[0].data == pg.initial_weights[0], pg.history.steps
         (True, [])
@@ -126,8 +137,7 @@ class PlaygroundState:
         if (X is None) != (y is None):
             raise PlaygroundError("give both X and y (your own points), or neither")
         if X is not None and y is not None:
-            settings["X"] = [[float(a) for a in row] for row in X]
-            settings["y"] = [int(t) for t in y]
+            settings["X"], settings["y"] = X, y  # checked (not truncated) by check_config
         self._cfg = check_config(settings)
         self._build(model, optimizer)
 
@@ -141,11 +151,12 @@ class PlaygroundState:
         pts = make_points(cfg)
         self.X, self.y, self.X_test, self.y_test = pts.X, pts.y, pts.X_test, pts.y_test
         self.bounds = pts.bounds
+        self.loss = pts.loss
         k = cfg["classes"]
-        nout = k if _losses.for_scores(cfg["loss"]).per_class else 1
+        nout = k if _losses.for_scores(self.loss).per_class else 1
         if model is not None and model.layers[-1].nout != nout:
             raise PlaygroundError(
-                f"loss {cfg['loss']!r} with {k} classes needs {nout} output(s); "
+                f"loss {self.loss!r} with {k} classes needs {nout} output(s); "
                 f"the model has {model.layers[-1].nout}"
             )
         if model is None:
@@ -178,7 +189,7 @@ class PlaygroundState:
         self._replays = BatchRecordings(
             self._batch_loss,
             self._params,
-            labels_as_inputs=_losses.for_scores(cfg["loss"]).labels_as_inputs,
+            labels_as_inputs=_losses.for_scores(self.loss).labels_as_inputs,
         )
         self._restart()
 
@@ -186,7 +197,7 @@ class PlaygroundState:
         return OPTIMIZERS[self._cfg["optimizer"]](self._params, lr=self._cfg["lr"])
 
     def _loss_targets(self, y: Sequence[int]) -> list[Any]:
-        return _losses.for_scores(self._cfg["loss"]).targets(y)
+        return _losses.for_scores(self.loss).targets(y)
 
     def _restart(self) -> None:
         self.steps = 0
@@ -196,6 +207,7 @@ class PlaygroundState:
         self.last_batch: list[int] = []
         self._last_grads = [0.0] * len(self._params)
         self._last_update = [0.0] * len(self._params)
+        self._pending: tuple[float, dict[str, float]] = (math.nan, {})
         self.frames: list[dict[str, Any]] = []
         self._record_every = self._cfg["record_every"]
         self.frame = self._make_frame()
@@ -268,22 +280,55 @@ class PlaygroundState:
             graph = self._batch_loss(xs, ts)
             graph.backward()
             loss = graph.data
+        if not math.isfinite(loss):
+            raise FloatingPointError(f"the loss became {loss}")
         before = [p.data for p in self._params]
-        self._last_grads = [p.grad for p in self._params]
+        grads = [p.grad for p in self._params]
         self.optimizer.step()
+        if not all(math.isfinite(p.data) for p in self._params):
+            for p, b in zip(self._params, before, strict=True):
+                p.data = b  # the model stays usable: the step is undone
+            raise FloatingPointError("a parameter became infinite after the update")
+        self._last_grads = grads
         self._last_update = [p.data - b for p, b in zip(self._params, before, strict=True)]
+        # One history row, computed first and appended at the end (see _align_history).
+        norms = {
+            g: math.sqrt(math.fsum(p.grad * p.grad for p in ps)) for g, ps in self._groups.items()
+        }
+        self._pending = (loss, norms)
         self.steps += 1
+        self._append_row(self._evaluate())
+        return loss
+
+    def _append_row(self, evaluation: tuple[float, float, float, float]) -> None:
+        loss, norms = self._pending
+        tr_loss, tr_acc, te_loss, te_acc = evaluation
         h = self.history
         h.steps.append(self.steps)
         h.loss.append(loss)
-        for g, ps in self._groups.items():
-            h.grad_norms[g].append(math.sqrt(math.fsum(p.grad * p.grad for p in ps)))
-        tr_loss, tr_acc, te_loss, te_acc = self._evaluate()
+        for g, v in norms.items():
+            h.grad_norms[g].append(v)
         h.train_loss.append(tr_loss)
         h.train_accuracy.append(tr_acc)
         h.test_loss.append(te_loss)
         h.test_accuracy.append(te_acc)
-        return loss
+
+    def _align_history(self) -> None:
+        """After an interruption (Ctrl-C, an error) inside a step: one row per step, always.
+
+        A row cut short is removed; a step whose update was made but whose row was not written
+        gets its row now, so ``history.steps[-1] == steps`` and every list has one entry per
+        step.
+        """
+        h = self.history
+        lists: list[list[Any]] = [h.steps, h.loss, h.train_loss, h.test_loss]
+        lists += [h.train_accuracy, h.test_accuracy, *h.grad_norms.values()]
+        n = min(len(xs) for xs in lists)
+        for xs in lists:
+            del xs[n:]
+        if self.steps > n:
+            self.steps = n + 1
+            self._append_row(self._evaluate())
 
     def _batch_loss(self, xs: list[Any], ts: list[Any]) -> Value:
         """The loss of one batch (mean over its examples, plus the L2 penalty) as a graph."""
@@ -295,14 +340,18 @@ class PlaygroundState:
         return loss
 
     def _loss(self, outs: list[Any], ts: list[Any]) -> Value:
-        entry = _losses.for_scores(self._cfg["loss"])
+        entry = _losses.for_scores(self.loss)
         if entry.per_class:
             outs = [o if isinstance(o, list) else [o] for o in outs]
         return entry.fn(outs, ts)
 
     def _evaluate(self) -> tuple[float, float, float, float]:
+        with np.errstate(all="ignore"):  # huge weights give inf/NaN losses, shown as such
+            return self._evaluate_unguarded()
+
+    def _evaluate_unguarded(self) -> tuple[float, float, float, float]:
         W = mirror.weights_of(self.model)
-        loss = self._cfg["loss"]
+        loss = self.loss
         out = mirror.forward(W, self._activations, np.array(self.X, dtype=np.float64))[-1]
         tr = mirror.loss_and_accuracy(out, np.array(self.y), loss)
         if self.X_test:
@@ -314,11 +363,16 @@ class PlaygroundState:
             te = (math.nan, math.nan)
         return tr[0], tr[1], te[0], te[1]
 
-    def step(self, n: int = 1) -> float:
+    def step(self, n: int = 1, *, progress: bool | None = None) -> float:
         """Run ``n`` optimizer steps (one batch each) and refresh the views; returns the last loss.
 
         The loss is the one that was backpropagated: the batch's mean loss (plus the L2
-        penalty), computed by the engine before the update.
+        penalty), computed by the engine before the update. ``n`` is at most
+        :data:`MAX_STEPS` per call. ``progress`` shows a tqdm bar (by default for runs of
+        :data:`PROGRESS_STEPS` steps or more); a shown widget follows a long run a few times a
+        second. Interrupted (Ctrl-C), the run keeps the steps made, one history row each. A
+        run that diverges raises ``FloatingPointError`` saying to lower the learning rate;
+        the failed step is undone.
 
         Example:
             >>> pg = PlaygroundState(dataset="moons", layers=[4], seed=0)
@@ -328,16 +382,49 @@ class PlaygroundState:
         """
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise PlaygroundError(f"step(n) needs an int n >= 1, got {n!r}")
+        if n > MAX_STEPS:
+            raise PlaygroundError(
+                f"step(n) runs at most {MAX_STEPS:,} steps per call (a few minutes), got "
+                f"n={n:,}; call it again to go on"
+            )
+        from tqdm.auto import tqdm
+
+        show = n >= PROGRESS_STEPS if progress is None else progress
+        bar = tqdm(total=n, disable=not show, desc="training", unit="step", leave=True)
         loss = math.nan
-        for _ in range(n):
-            loss = self._one_step()
-            if self.steps % self._record_every == 0 and _ < n - 1:
-                self._record(self._make_frame())
+        refreshed = time.monotonic()
+        try:
+            for i in range(n):
+                try:
+                    loss = self._one_step()
+                except (ArithmeticError, ValueError) as err:
+                    raise self._diverged(err) from err
+                if self.steps % self._record_every == 0 and i < n - 1:
+                    self._record(self._make_frame())
+                bar.update(1)
+                if self._listeners and time.monotonic() - refreshed > _REFRESH_SECONDS:
+                    self.frame = self._make_frame()  # a shown widget follows a long run
+                    self._notify()
+                    refreshed = time.monotonic()
+        except BaseException:
+            self._align_history()
+            self.frame = self._make_frame()
+            self._notify()
+            raise
+        finally:
+            bar.close()
         self.frame = self._make_frame()
         if self.steps % self._record_every == 0:
             self._record(self.frame)
         self._notify()
         return loss
+
+    def _diverged(self, err: BaseException) -> FloatingPointError:
+        lr = self._cfg["lr"]
+        return FloatingPointError(
+            f"training diverged at step {self.steps + 1}: {err}; lower the learning rate "
+            f"(now {lr:g}, try {lr / 10:g}) and press Reset (pg.reset())"
+        )
 
     def _record(self, frame: dict[str, Any]) -> None:
         self.frames.append(frame)
@@ -379,6 +466,11 @@ class PlaygroundState:
             ...
             microgrand.play.config.PlaygroundError: every hidden layer needs 1…64 neurons, ...
         """
+        changes = dict(changes)
+        name = changes.get("dataset")
+        entry = DATASETS[name] if isinstance(name, str) and name in DATASETS else None
+        if entry is not None and entry.classes is not None and "classes" not in changes:
+            changes["classes"] = entry.classes  # a dataset with a fixed number of classes
         cfg = check_config({**self.config, **changes})
         if set(changes) <= {"lr"}:
             self._cfg = cfg
@@ -395,8 +487,15 @@ class PlaygroundState:
             cfg.pop("weights", None)
         if set(changes) & {"dataset", "n", "noise", "classes", "seed", "test_fraction"}:
             cfg["added"], cfg["removed"] = [], []
-        self._cfg = cfg
-        self._build()
+        # Commit only a change that builds: a refused one leaves the run as it was.
+        saved = dict(self.__dict__)
+        try:
+            self._cfg = cfg
+            self._build()
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
 
     def add_point(self, x1: float, x2: float, label: int) -> None:
         """Add a training point of class ``label``; the next step trains on it.
@@ -472,6 +571,9 @@ class PlaygroundState:
             or not math.isfinite(value)
         ):
             raise PlaygroundError(f"a weight must be a finite number, got {value!r}")
+        for name, v in (("layer", layer), ("neuron", neuron), ("index", index)):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise PlaygroundError(f"set_weight: {name} must be an int (from 0), got {v!r}")
         try:
             n = self.model.layers[layer].neurons[neuron]
             p = n.b if index == n.nin else n.w[index]
@@ -488,6 +590,10 @@ class PlaygroundState:
     # --- views -------------------------------------------------------------------------------
 
     def _make_frame(self) -> dict[str, Any]:
+        with np.errstate(all="ignore"):  # huge weights: the views show what is finite
+            return self._make_frame_unguarded()
+
+    def _make_frame_unguarded(self) -> dict[str, Any]:
         cfg, h = self._cfg, self.history
         W = mirror.weights_of(self.model)
 
@@ -510,7 +616,7 @@ class PlaygroundState:
             "test_loss": fin(te_loss),
             "train_accuracy": fin(tr_acc),
             "test_accuracy": fin(te_acc),
-            "boundary": views.boundary(W, self._activations, cfg["loss"], self.bounds, cfg["grid"]),
+            "boundary": views.boundary(W, self._activations, self.loss, self.bounds, cfg["grid"]),
             "neurons": views.neuron_maps(W, self._activations, self.bounds, cfg["neuron_grid"]),
             "weights": views.nest([p.data for p in self._params], shape),
             "grads": views.nest(self._last_grads, shape),
@@ -543,7 +649,10 @@ class PlaygroundState:
                 "dataset": DATASETS.menu(),
                 "activation": ACTIVATIONS.menu(activation_choices()),
                 "init": [{"name": n, "label": n} for n in ["auto", *INITIALIZERS]],
-                "loss": LOSSES.menu(loss_choices()),
+                "loss": [
+                    {"name": "auto", "label": f"auto ({self.loss})"},
+                    *LOSSES.menu(loss_choices()),
+                ],
                 "optimizer": OPTIMIZERS.menu(),
             },
             "variable_classes": variable_class_datasets(),

@@ -92,8 +92,8 @@ class PlaygroundWidget(anywidget.AnyWidget):
                 with self.hold_sync():
                     self.frame = frames[i]
                     self.frame_index = i
-        except (PlaygroundError, ValueError, TypeError, KeyError, FloatingPointError) as e:
-            self.error = str(e)
+        except (PlaygroundError, ValueError, TypeError, KeyError, ArithmeticError) as e:
+            self.error = str(e)  # a refused setting, or a run that diverged (with advice)
 
 
 def make_widget(pg: Playground) -> PlaygroundWidget:

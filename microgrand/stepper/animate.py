@@ -65,8 +65,9 @@ def _font(mono: bool, bold: bool, size: int) -> ImageFont.FreeTypeFont | ImageFo
     where = list(spec.submodule_search_locations or []) if spec is not None else []
     for folder in where:
         try:
-            return ImageFont.truetype(os.path.join(folder, "mpl-data", "fonts", "ttf",
-                                                   f"{name}.ttf"), size)
+            return ImageFont.truetype(
+                os.path.join(folder, "mpl-data", "fonts", "ttf", f"{name}.ttf"), size
+            )
         except OSError:  # pragma: no cover - matplotlib always ships DejaVu
             continue
     return ImageFont.load_default()  # pragma: no cover
@@ -125,12 +126,21 @@ def caption_fill(theme: Theme) -> str:
 Plan = tuple[list[str], str | None, list[str], list[str]]  # hidden, current, inputs, edges
 
 
-def _compose(sheet: _Sheet | None, plans: list[Plan], pics: list[Image.Image],
-             captions: list[list[Line]], scale: float, theme: Theme) -> list[Image.Image]:
+def _compose(
+    sheet: _Sheet | None,
+    plans: list[Plan],
+    pics: list[Image.Image],
+    captions: list[list[Line]],
+    scale: float,
+    theme: Theme,
+) -> list[Image.Image]:
     """Every frame, as palette images sharing one palette (the diagram above, the caption
     below). With a ``sheet`` the diagrams are made from it by ``plans``; else ``pics``."""
-    w, h = sheet.full.size if sheet is not None else (
-        max(im.width for im in pics), max(im.height for im in pics))
+    w, h = (
+        sheet.full.size
+        if sheet is not None
+        else (max(im.width for im in pics), max(im.height for im in pics))
+    )
     wrapped = [_wrap(c, w, scale) for c in captions]
     ch = max(_caption_height(c, scale) for c in wrapped)
     caps = [_caption(c, w, ch, scale, theme) for c in wrapped]
@@ -234,8 +244,12 @@ class _Sheet:
     @staticmethod
     def _bbox(pts: list[tuple[float, float]]) -> tuple[int, int, int, int]:
         xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        return (math.floor(min(xs)) - 3, math.floor(min(ys)) - 3,
-                math.ceil(max(xs)) + 3, math.ceil(max(ys)) + 3)
+        return (
+            math.floor(min(xs)) - 3,
+            math.floor(min(ys)) - 3,
+            math.ceil(max(xs)) + 3,
+            math.ceil(max(ys)) + 3,
+        )
 
     def _curve(self, d: str) -> list[tuple[float, float]]:
         pts = self._points(d)
@@ -247,12 +261,23 @@ class _Sheet:
             for k in range(1, 9):
                 t = k / 8
                 a, b, c, e = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3
-                out.append((a * p0[0] + b * p1[0] + c * p2[0] + e * p3[0],
-                            a * p0[1] + b * p1[1] + c * p2[1] + e * p3[1]))
+                out.append(
+                    (
+                        a * p0[0] + b * p1[0] + c * p2[0] + e * p3[0],
+                        a * p0[1] + b * p1[1] + c * p2[1] + e * p3[1],
+                    )
+                )
         return out
 
-    def frame(self, hidden: Iterable[str], current: str | None, inputs: Iterable[str],
-              edges: Iterable[str], theme: Theme, ink: Any) -> Image.Image:
+    def frame(
+        self,
+        hidden: Iterable[str],
+        current: str | None,
+        inputs: Iterable[str],
+        edges: Iterable[str],
+        theme: Theme,
+        ink: Any,
+    ) -> Image.Image:
         """The full picture with the boxes in ``hidden`` blanked and a highlight drawn."""
         from PIL import ImageDraw
 
@@ -273,8 +298,12 @@ class _Sheet:
             box = self.boxes.get(nid)
             if box is not None:
                 x0, y0, x1, y1 = box
-                d.rounded_rectangle((x0 + 2, y0 + 2, x1 - 2, y1 - 2), radius=round(6 * self.scale),
-                                    outline=ink, width=width)
+                d.rounded_rectangle(
+                    (x0 + 2, y0 + 2, x1 - 2, y1 - 2),
+                    radius=round(6 * self.scale),
+                    outline=ink,
+                    width=width,
+                )
         if current and current in self.ops:
             x0, y0, x1, y1 = self.ops[current]
             d.ellipse((x0 + 2, y0 + 2, x1 - 2, y1 - 2), outline=ink, width=width)
@@ -283,8 +312,11 @@ class _Sheet:
 
 def _blank_numbers(dot: str, pattern: str, colour: str) -> str:
     """The DOT with the numbers matched by ``pattern`` (group 2) written in ``colour``."""
-    return re.sub(pattern, lambda m: f'{m.group(1)}<FONT COLOR="{colour}">{m.group(2)}</FONT>'
-                  f"{m.group(3)}", dot)
+    return re.sub(
+        pattern,
+        lambda m: f'{m.group(1)}<FONT COLOR="{colour}">{m.group(2)}</FONT>{m.group(3)}',
+        dot,
+    )
 
 
 Frames: TypeAlias = "tuple[_Sheet | None, list[Plan], list[Image.Image], list[list[Line]]]"
@@ -292,8 +324,15 @@ Frames: TypeAlias = "tuple[_Sheet | None, list[Plan], list[Image.Image], list[li
 
 def _backward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
     t = p.trace
-    full = draw(p.graph, precision=p.precision, rankdir=p.rankdir, theme=p.theme,
-                collapse=False, max_nodes=max(300, len(t)), engine=p.engine)
+    full = draw(
+        p.graph,
+        precision=p.precision,
+        rankdir=p.rankdir,
+        theme=p.theme,
+        collapse=False,
+        max_nodes=max(300, len(t)),
+        engine=p.engine,
+    )
     pattern = r"(<TD>grad = )([^<]+)(</TD>)"
     shown = _blank_numbers(full.dot, pattern, theme.text)  # same text runs as the blank one
     blank = _blank_numbers(full.dot, pattern, theme.node_fill)
@@ -339,7 +378,6 @@ def _backward_caption(p: Player, k: int) -> list[Line]:
     return lines
 
 
-
 def _forward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
     prec = p.precision
     graph = p.graph
@@ -349,11 +387,23 @@ def _forward_frames(p: Player, dpi: int, theme: Theme) -> Frames:
         for m in nodes
     ]
     g = dataclasses.replace(graph, nodes=tuple(shown))
-    full = draw(g, show=(), precision=prec, rankdir=p.rankdir, theme=p.theme,
-                collapse=False, max_nodes=max(300, len(nodes)), engine=p.engine)
+    full = draw(
+        g,
+        show=(),
+        precision=prec,
+        rankdir=p.rankdir,
+        theme=p.theme,
+        collapse=False,
+        max_nodes=max(300, len(nodes)),
+        engine=p.engine,
+    )
     pattern = r"(<B>[^<]*? = )([^<]+)(</B>)"
-    sheet = _Sheet(_blank_numbers(full.dot, pattern, theme.text),
-                   _blank_numbers(full.dot, pattern, theme.node_fill), p.engine, dpi)
+    sheet = _Sheet(
+        _blank_numbers(full.dot, pattern, theme.text),
+        _blank_numbers(full.dot, pattern, theme.node_fill),
+        p.engine,
+        dpi,
+    )
     if not sheet.consistent:  # pragma: no cover - an engine whose PNG and SVG disagree
         raise AnimationError(
             f"the {p.engine or 'default'} layout engine drew the PNG and the SVG differently; "
@@ -388,8 +438,9 @@ def _apply_text(template: str, args: list[str]) -> str:
         return " + ".join(args) if template.startswith("x0 +") else f"{template}({', '.join(args)})"
     wrap = [a if re.fullmatch(r"[\w.]+", a) else f"({a})" for a in args]
     subs = dict(zip(("x", "y"), wrap, strict=False))
-    return re.sub(r"(?<![A-Za-z])([xy])(?![A-Za-z])", lambda m: subs.get(m.group(1), m.group(1)),
-                  template)
+    return re.sub(
+        r"(?<![A-Za-z])([xy])(?![A-Za-z])", lambda m: subs.get(m.group(1), m.group(1)), template
+    )
 
 
 def _check_options(pass_: str, dpi: int, theme: str) -> None:
@@ -426,19 +477,34 @@ def frames(
         (3, 1)
     """
     _check_options(pass_, dpi, theme)
-    return [im.convert("RGB") for im in _frames(root, pass_, dpi, precision, rankdir, theme,
-                                                 max_steps, engine)]
+    return [
+        im.convert("RGB")
+        for im in _frames(root, pass_, dpi, precision, rankdir, theme, max_steps, engine)
+    ]
 
 
-def _frames(root: Value | Trace, pass_: str, dpi: int, precision: int,
-            rankdir: Literal["LR", "TB"], theme: ThemeName, max_steps: int,
-            engine: str | None) -> list[Image.Image]:
+def _frames(
+    root: Value | Trace,
+    pass_: str,
+    dpi: int,
+    precision: int,
+    rankdir: Literal["LR", "TB"],
+    theme: ThemeName,
+    max_steps: int,
+    engine: str | None,
+) -> list[Image.Image]:
     th = THEMES[theme]
-    p = Player(_as_trace(root), precision=precision, rankdir=rankdir, max_steps=max_steps,
-               engine=engine, theme=theme)
-    sheet, plans, pics, caps = (
-        _backward_frames if pass_ == "backward" else _forward_frames
-    )(p, dpi, th)
+    p = Player(
+        _as_trace(root),
+        precision=precision,
+        rankdir=rankdir,
+        max_steps=max_steps,
+        engine=engine,
+        theme=theme,
+    )
+    sheet, plans, pics, caps = (_backward_frames if pass_ == "backward" else _forward_frames)(
+        p, dpi, th
+    )
     return _compose(sheet, plans, pics, caps, dpi / 96, th)
 
 
@@ -486,8 +552,15 @@ def animate(
     if suffix == ".gif":
         ms = round(1000 / fps)
         buf = io.BytesIO()
-        imgs[0].save(buf, format="GIF", save_all=True, append_images=imgs[1:], loop=0,
-                     duration=[ms] * (len(imgs) - 1) + [3 * ms], optimize=False)
+        imgs[0].save(
+            buf,
+            format="GIF",
+            save_all=True,
+            append_images=imgs[1:],
+            loop=0,
+            duration=[ms] * (len(imgs) - 1) + [3 * ms],
+            optimize=False,
+        )
         return write_atomic(p, buf.getvalue())
     assert ffmpeg is not None
     return _write_mp4(ffmpeg, [im.convert("RGB") for im in imgs], fps, p)
@@ -498,9 +571,23 @@ def _write_mp4(ffmpeg: str, imgs: list[Image.Image], fps: float, p: Path) -> Pat
         for i, im in enumerate(imgs):
             im.save(os.path.join(d, f"f{i:05d}.png"))
         out = os.path.join(d, "out.mp4")
-        cmd = [ffmpeg, "-y", "-loglevel", "error", "-framerate", f"{fps:g}", "-i",
-               os.path.join(d, "f%05d.png"), "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2:color=white",
-               "-pix_fmt", "yuv420p", "-c:v", "libx264", out]
+        cmd = [
+            ffmpeg,
+            "-y",
+            "-loglevel",
+            "error",
+            "-framerate",
+            f"{fps:g}",
+            "-i",
+            os.path.join(d, "f%05d.png"),
+            "-vf",
+            "pad=ceil(iw/2)*2:ceil(ih/2)*2:color=white",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:v",
+            "libx264",
+            out,
+        ]
         r = subprocess.run(cmd, capture_output=True, check=False, stdin=subprocess.DEVNULL)
         if r.returncode != 0:
             msg = r.stderr.decode("utf-8", "replace").strip().splitlines()

@@ -240,8 +240,10 @@ class Player(PageView):
                 f"one loss term), build it inside `with scope(...)` blocks (then step() opens "
                 f"it layer by layer) or pass max_steps={len(t)} if you really want every step"
             )
-        if isinstance(interval, bool) or not isinstance(interval, int | float) or not (
-            0.05 <= interval <= 60
+        if (
+            isinstance(interval, bool)
+            or not isinstance(interval, int | float)
+            or not (0.05 <= interval <= 60)
         ):
             raise ValueError(f"interval must be seconds between 0.05 and 60, got {interval!r}")
         check_precision(precision)
@@ -398,7 +400,6 @@ class Player(PageView):
             theme=self.theme,
             fallback_png=fallback_picture(self.diagram(), FALLBACK_DPI),
         )
-
 
 
 def step(

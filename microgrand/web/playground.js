@@ -484,7 +484,8 @@ function render({ model, el }) {
   };
   const onView = () => { stop(app); app.selected = null; build(app); };
   const onOther = () => update(app);
-  const handlers = [["change:frame", onFrame], ["change:view", onView], ["change:history", onOther], ["change:error", onOther]];
+  const onError = () => { if (model.get("error")) stop(app); update(app); };  // e.g. diverged
+  const handlers = [["change:frame", onFrame], ["change:view", onView], ["change:history", onOther], ["change:error", onError]];
   for (const [name, cb] of handlers) model.on(name, cb);
   build(app);
   return () => {
@@ -495,7 +496,9 @@ function render({ model, el }) {
 
 // A model for the recorded replay: the same interface as anywidget's, over recorded frames.
 function replayModel(payload) {
-  const frames = payload.frames;
+  // A frame carries its points only when they changed: the others take the previous ones.
+  const frames = [];
+  for (const f of payload.frames) frames.push(f.points || !frames.length ? f : { ...f, points: frames[frames.length - 1].points });
   const state = {
     view: { ...payload.view, replay: true },
     frame: frames[frames.length - 1],
