@@ -303,7 +303,7 @@ def test_widget_traits_follow_python_and_messages_act() -> None:
     w._on_msg(w, {"action": "reset"}, [])
     assert w.error == "" and w.frame["step"] == 0 and params(pg) == pg.initial_weights
     w._on_msg(w, {"action": "add_point", "x1": 0.5, "x2": 0.5, "label": 1}, [])
-    assert w.frame["points"]["train"][-1] == [0.5, 0.5, 1]
+    assert w.points["train"][-1] == [0.5, 0.5, 1] and "points" not in w.frame
     w._on_msg(w, {"action": "set", "key": "layers", "value": [4, 4]}, [])
     assert w.view["sizes"] == [2, 4, 4, 1]
 

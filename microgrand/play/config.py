@@ -190,19 +190,28 @@ class History:
     test_accuracy: list[float] = field(default_factory=list)
     grad_norms: dict[str, list[float]] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain lists (JSON-ready; NaN becomes None).
+    def as_dict(self, max_rows: int | None = None) -> dict[str, Any]:
+        """Plain lists (JSON-ready; NaN becomes None); with ``max_rows``, at most that many
+        rows, evenly spaced, the last one always kept (a curve's picture, not its data).
 
         Example:
             >>> History(steps=[1], loss=[float("nan")]).as_dict()["loss"]
             [None]
+            >>> History(steps=list(range(1, 11)), loss=[0.0] * 10).as_dict(max_rows=4)["steps"]
+            [1, 4, 7, 10]
         """
+        n = len(self.steps)
+        keep: list[int] | None = None
+        if max_rows is not None and n > max_rows:
+            k = math.ceil((n - 1) / max(1, max_rows - 1))
+            keep = [*range(0, n - 1, k), n - 1]
 
         def clean(xs: list[float]) -> list[float | None]:
-            return [x if math.isfinite(x) else None for x in xs]
+            picked = xs if keep is None else [xs[i] for i in keep if i < len(xs)]
+            return [x if math.isfinite(x) else None for x in picked]
 
         return {
-            "steps": list(self.steps),
+            "steps": list(self.steps) if keep is None else [self.steps[i] for i in keep],
             "loss": clean(self.loss),
             "train_loss": clean(self.train_loss),
             "test_loss": clean(self.test_loss),

@@ -113,8 +113,8 @@ def payload(pg: Playground) -> dict[str, Any]:
         if sum(len(json.dumps(f, allow_nan=False)) for f in shared) <= budget:
             break
         frames = frames[:1] + frames[1:-1][1::2] + frames[-1:]
-    history = pg.history.as_dict()
-    return {"view": pg.view_data(), "frames": _shared_points(frames), "history": _thin(history)}
+    history = pg.history.as_dict(max_rows=MAX_HISTORY_ROWS)
+    return {"view": pg.view_data(), "frames": _shared_points(frames), "history": history}
 
 
 def _shared_points(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -125,21 +125,6 @@ def _shared_points(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             last = f["points"]
         out.append(f)
-    return out
-
-
-def _thin(history: dict[str, Any]) -> dict[str, Any]:
-    n = len(history["steps"])
-    if n <= MAX_HISTORY_ROWS:
-        return history
-    k = math.ceil(n / MAX_HISTORY_ROWS)
-    keep = [*range(0, n - 1, k), n - 1]
-
-    def pick(xs: list[Any]) -> list[Any]:
-        return [xs[i] for i in keep]
-
-    out: dict[str, Any] = {key: pick(v) for key, v in history.items() if key != "grad_norms"}
-    out["grad_norms"] = {g: pick(v) for g, v in history["grad_norms"].items()}
     return out
 
 

@@ -363,7 +363,9 @@ class PlaygroundState:
             te = (math.nan, math.nan)
         return tr[0], tr[1], te[0], te[1]
 
-    def step(self, n: int = 1, *, progress: bool | None = None) -> float:
+    def step(
+        self, n: int = 1, *, progress: bool | None = None, seconds: float | None = None
+    ) -> float:
         """Run ``n`` optimizer steps (one batch each) and refresh the views; returns the last loss.
 
         The loss is the one that was backpropagated: the batch's mean loss (plus the L2
@@ -372,7 +374,8 @@ class PlaygroundState:
         :data:`PROGRESS_STEPS` steps or more); a shown widget follows a long run a few times a
         second. Interrupted (Ctrl-C), the run keeps the steps made, one history row each. A
         run that diverges raises ``FloatingPointError`` saying to lower the learning rate;
-        the failed step is undone.
+        the failed step is undone. ``seconds``: stop early once this much time has passed
+        (after at least one step), as the widget does to show ten or more frames a second.
 
         Example:
             >>> pg = PlaygroundState(dataset="moons", layers=[4], seed=0)
@@ -392,15 +395,19 @@ class PlaygroundState:
         show = n >= PROGRESS_STEPS if progress is None else progress
         bar = tqdm(total=n, disable=not show, desc="training", unit="step", leave=True)
         loss = math.nan
-        refreshed = time.monotonic()
+        refreshed = started = time.monotonic()
+        recorded = -1
         try:
             for i in range(n):
+                if seconds is not None and i and time.monotonic() - started >= seconds:
+                    break
                 try:
                     loss = self._one_step()
                 except (ArithmeticError, ValueError) as err:
                     raise self._diverged(err) from err
                 if self.steps % self._record_every == 0 and i < n - 1:
                     self._record(self._make_frame())
+                    recorded = self.steps
                 bar.update(1)
                 if self._listeners and time.monotonic() - refreshed > _REFRESH_SECONDS:
                     self.frame = self._make_frame()  # a shown widget follows a long run
@@ -414,8 +421,10 @@ class PlaygroundState:
         finally:
             bar.close()
         self.frame = self._make_frame()
-        if self.steps % self._record_every == 0:
+        if self.steps % self._record_every == 0 and recorded != self.steps:
             self._record(self.frame)
+        elif self.frames[-1]["step"] == self.steps:
+            self.frames[-1] = self.frame  # recorded at this very step: one frame of it
         self._notify()
         return loss
 
@@ -644,6 +653,7 @@ class PlaygroundState:
             "bounds": self.bounds,
             "classes": self.classes,
             "colors": views.class_colours(THEMES[self._cfg["theme"]], self.classes),
+            "palette": views.palette(THEMES[self._cfg["theme"]]),
             "config": {k: v for k, v in self.config.items() if k not in ("X", "y", "weights")},
             "choices": {
                 "dataset": DATASETS.menu(),

@@ -33,6 +33,7 @@ __all__ = [
     "nest",
     "neuron_maps",
     "optimizer_state",
+    "palette",
     "signed_bytes",
 ]
 
@@ -172,3 +173,15 @@ def class_colours(theme: Theme, classes: int) -> list[str]:
     if classes > len(palette):
         raise ValueError(f"theme {theme.name!r} has {len(palette)} class colours, not {classes}")
     return list(palette[:classes])
+
+
+def palette(theme: Theme) -> dict[str, str]:
+    """The heatmaps' colours (background, negative, positive) as data for the front-end, so
+    that the first picture has its real colours even before the page's style sheet applies.
+
+    Example:
+        >>> from microgrand.render.themes import THEMES
+        >>> palette(THEMES["light"])["background"]
+        '#ffffff'
+    """
+    return {"background": theme.background, "negative": theme.negative, "positive": theme.positive}

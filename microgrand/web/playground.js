@@ -67,7 +67,11 @@ function percent(x) {
   return x === null || x === undefined ? "–" : MG.formatFixed(100 * x, 1) + "%";
 }
 
-function themeColours(root) {
+// The heatmaps' colours: the view's palette (Python's theme), so that the first picture is
+// right even while the element is not yet in the document (no computed style there yet).
+function themeColours(root, view) {
+  const p = view.palette;
+  if (p) return { background: MG.hexRGB(p.background), negative: MG.hexRGB(p.negative), positive: MG.hexRGB(p.positive) };
   const cs = getComputedStyle(root);
   const get = (n) => MG.hexRGB(cs.getPropertyValue(n));
   return { background: get("--mg-background"), negative: get("--mg-negative"), positive: get("--mg-positive") };
@@ -298,6 +302,8 @@ function drawBoundary(app, view, f, colours) {
   const cls = bytes(f.boundary.cls), conf = bytes(f.boundary.conf);
   const shades = view.colors.map((c) => table((b) => MG.mixRGB(colours.background, MG.hexRGB(c), 0.15 + 0.6 * (b / 255))));
   paint(ui.bcanvas, f.boundary.size, (p) => shades[cls[p]][conf[p]]);
+  if (ui.drawnPoints === f.points) return;  // the points change rarely: redraw them only then
+  ui.drawnPoints = f.points;
   const [x0, x1, y0, y1] = view.bounds;
   const px = (x) => ((x - x0) / (x1 - x0)) * 300, py = (y) => ((y1 - y) / (y1 - y0)) * 300;
   ui.bsvg.replaceChildren();
@@ -442,9 +448,11 @@ function build(app) {
 
 function update(app) {
   if (!app.ui) return;
-  const view = app.model.get("view"), f = app.model.get("frame");
-  if (!f || !f.boundary) return;
-  const colours = themeColours(app.root);
+  const view = app.model.get("view"), f0 = app.model.get("frame");
+  if (!f0 || !f0.boundary) return;
+  // the widget sends the points apart from the frame, only when they change
+  const f = f0.points ? f0 : { ...f0, points: app.model.get("points") || { train: [], test: [] } };
+  const colours = themeColours(app.root, view);
   drawStats(app, f);
   drawBoundary(app, view, f, colours);
   drawNeurons(app, f, colours);
@@ -463,11 +471,19 @@ function stop(app) {
   }
 }
 
+// While playing, the widget asks for as many steps as fit in PLAY_SECONDS (several per frame
+// when the engine is fast), so that every view refreshes 10+ times a second.
+const PLAY_SECONDS = 0.05;
+
 function tick(app) {
   if (!app.playing) return;
   const m = app.model;
-  if (app.isReplay() && m.get("frame_index") >= m.get("frame_count") - 1) return stop(app);
-  app.send({ action: "step", n: 1 });
+  if (app.isReplay()) {
+    if (m.get("frame_index") >= m.get("frame_count") - 1) return stop(app);
+    return app.send({ action: "step", n: 1 });
+  }
+  if (m.get("error")) return stop(app);
+  app.send({ action: "step", n: 1000, seconds: PLAY_SECONDS });
 }
 
 function render({ model, el }) {
@@ -478,14 +494,20 @@ function render({ model, el }) {
     isReplay: () => !!model.get("view").replay,
   };
   el.replaceChildren(app.root);
+  // One message changes several traits (frame, history, points…): draw once, after all of them.
+  let queued = false;
+  const redraw = () => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => { queued = false; update(app); });
+  };
   const onFrame = () => {
-    update(app);
+    redraw();
     if (app.playing) app.timer = setTimeout(() => tick(app), app.isReplay() ? 120 : 0);
   };
   const onView = () => { stop(app); app.selected = null; build(app); };
-  const onOther = () => update(app);
-  const onError = () => { if (model.get("error")) stop(app); update(app); };  // e.g. diverged
-  const handlers = [["change:frame", onFrame], ["change:view", onView], ["change:history", onOther], ["change:error", onError]];
+  const onError = () => { if (model.get("error")) stop(app); redraw(); };  // e.g. diverged
+  const handlers = [["change:frame", onFrame], ["change:view", onView], ["change:history", redraw], ["change:points", redraw], ["change:error", onError]];
   for (const [name, cb] of handlers) model.on(name, cb);
   build(app);
   return () => {
@@ -516,7 +538,7 @@ function replayModel(payload) {
     emit("change:frame");
   };
   return {
-    get: (k) => state[k],
+    get: (k) => (k === "points" ? state.frame.points : state[k]),
     set: (k, v) => { state[k] = v; },
     save_changes: () => {},
     on: (name, cb) => { (listeners[name] = listeners[name] || []).push(cb); },
