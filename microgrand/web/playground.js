@@ -463,6 +463,7 @@ function update(app) {
 
 function stop(app) {
   app.playing = false;
+  app.sentAt = null;
   if (app.timer) clearTimeout(app.timer);
   app.timer = null;
   if (app.ui) {
@@ -471,9 +472,10 @@ function stop(app) {
   }
 }
 
-// While playing, the widget asks for as many steps as fit in PLAY_SECONDS (several per frame
-// when the engine is fast), so that every view refreshes 10+ times a second.
-const PLAY_SECONDS = 0.05;
+// While playing, the widget asks for as many steps as fit in a time budget (several per frame
+// when the engine is fast). The budget adapts so that a frame comes back every FRAME_SECONDS:
+// the round trip's overhead (messages, the frame's views) is measured and left out of it.
+const FRAME_SECONDS = 0.085, FIRST_BUDGET = 0.05, MIN_BUDGET = 0.01, MAX_BUDGET = 0.08;
 
 function tick(app) {
   if (!app.playing) return;
@@ -483,13 +485,20 @@ function tick(app) {
     return app.send({ action: "step", n: 1 });
   }
   if (m.get("error")) return stop(app);
-  app.send({ action: "step", n: 1000, seconds: PLAY_SECONDS });
+  const now = performance.now();
+  if (app.sentAt !== null) {
+    const overhead = (now - app.sentAt) / 1000 - app.budget;
+    app.budget = Math.min(MAX_BUDGET, Math.max(MIN_BUDGET, FRAME_SECONDS - overhead));
+  }
+  app.sentAt = now;
+  app.send({ action: "step", n: 1000, seconds: Number(app.budget.toFixed(3)) });
 }
 
 function render({ model, el }) {
   const app = {
     model, root: h("div", { class: "mg-pg" }), ui: null,
     playing: false, timer: null, selected: null, mode: 0, // mode: a class index, or "erase"
+    budget: FIRST_BUDGET, sentAt: null, // Play's time budget per message (see tick)
     send: (msg) => model.send(msg),
     isReplay: () => !!model.get("view").replay,
   };
@@ -502,8 +511,10 @@ function render({ model, el }) {
     queueMicrotask(() => { queued = false; update(app); });
   };
   const onFrame = () => {
+    // While playing live, ask for the next steps first: Python trains while this page draws.
+    if (app.playing && !app.isReplay()) tick(app);
+    else if (app.playing) app.timer = setTimeout(() => tick(app), 120);
     redraw();
-    if (app.playing) app.timer = setTimeout(() => tick(app), app.isReplay() ? 120 : 0);
   };
   const onView = () => { stop(app); app.selected = null; build(app); };
   const onError = () => { if (model.get("error")) stop(app); redraw(); };  // e.g. diverged
