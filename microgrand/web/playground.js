@@ -83,8 +83,10 @@ function table(colourOf) {
 }
 
 function paint(canvas, g, colourAt) {
-  canvas.width = g;
-  canvas.height = g;
+  if (canvas.width !== g || canvas.height !== g) {  // resizing clears and reallocates: only on change
+    canvas.width = g;
+    canvas.height = g;
+  }
   const ctx = canvas.getContext("2d");
   const img = ctx.createImageData(g, g);
   for (let p = 0; p < g * g; p++) {
