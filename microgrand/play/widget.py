@@ -122,7 +122,7 @@ def _rounded(history: dict[str, Any]) -> dict[str, Any]:
     """The curves to 6 significant digits (a picture 265 px wide; the message a third the size)."""
 
     def r(xs: list[Any]) -> list[Any]:
-        return [x if x is None or x.__class__ is int else float("%.6g" % x) for x in xs]
+        return [x if x is None or x.__class__ is int else float(f"{x:.6g}") for x in xs]
 
     out: dict[str, Any] = {k: r(v) for k, v in history.items() if k != "grad_norms"}
     out["grad_norms"] = {g: r(v) for g, v in history["grad_norms"].items()}
