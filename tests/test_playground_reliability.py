@@ -201,7 +201,7 @@ def test_long_steps_show_a_progress_bar(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_a_shown_widget_is_refreshed_during_a_long_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    from microgrand.play import state
+    from microgrand.play import training as state
 
     monkeypatch.setattr(state, "_REFRESH_SECONDS", 0.0)
     pg = playground(layers=[2], n=20, batch_size=4)
