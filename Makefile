@@ -69,6 +69,7 @@ bench: install npm-deps
 	$(BIN)/python benchmarks/bench_live.py --out benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_layout.py --out benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_pyodide.py --out benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/bench_playground.py --out benchmarks/RESULTS.md
 
 # The pictures the README shows (the player screenshot needs Chromium: see system-extras).
 assets: install
@@ -87,6 +88,7 @@ handouts: install
 	$(BIN)/python tools/make_handouts.py --out build/handouts
 
 lab: install
+	$(BIN)/python tools/lab_settings.py
 	$(BIN)/jupyter lab notebooks
 
 clean:

@@ -123,8 +123,9 @@ def check_target(path: str | os.PathLike[str]) -> Path:
                 "output (-o -) and redirect it instead"
             )
         if not os.access(p, os.W_OK):
-            raise PermissionError(f"cannot save {shown!r}: permission denied (the file is "
-                                  "read-only for you)")
+            raise PermissionError(
+                f"cannot save {shown!r}: permission denied (the file is read-only for you)"
+            )
     if not os.access(parent, os.W_OK | os.X_OK):
         raise PermissionError(
             f"cannot save {shown!r}: permission denied (cannot create files in the folder "
@@ -166,8 +167,9 @@ def _create_temporary(p: Path, shown: str) -> tuple[int, str]:
     for _ in range(100):
         tmp = str(_temporary_name(p))
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                         0o600)
+            fd = os.open(
+                tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600
+            )
         except FileExistsError:
             continue
         except OSError as e:

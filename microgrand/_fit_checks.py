@@ -280,7 +280,17 @@ def prepare(
         if bad:
             raise ValueError(f"metric 'accuracy' needs class labels, got {bad[0]!r}")
     return FitSetup(
-        Xs=Xs, ys=ys, Xv=Xv, yv=yv, loss_fn=loss_fn, loss_name=loss_name, optimizer=opt,
-        penalty=penalty, scheduler=sched, metrics=tuple(metrics), monitor=monitor,
-        negative=negative, threshold=threshold,
+        Xs=Xs,
+        ys=ys,
+        Xv=Xv,
+        yv=yv,
+        loss_fn=loss_fn,
+        loss_name=loss_name,
+        optimizer=opt,
+        penalty=penalty,
+        scheduler=sched,
+        metrics=tuple(metrics),
+        monitor=monitor,
+        negative=negative,
+        threshold=threshold,
     )

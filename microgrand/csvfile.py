@@ -46,11 +46,15 @@ def _read_text_file(name: str) -> str:
     if stat.S_ISDIR(st.st_mode):
         raise ValueError(f"{name} is a folder; give the path of a CSV file")
     if not stat.S_ISREG(st.st_mode):
-        raise ValueError(f"{name} is not a regular file (a pipe or a device?); save the points "
-                         "to a CSV file and give its path")
+        raise ValueError(
+            f"{name} is not a regular file (a pipe or a device?); save the points "
+            "to a CSV file and give its path"
+        )
     if st.st_size > MAX_CSV_BYTES:
-        raise ValueError(f"{name} is {st.st_size:,} bytes; load_csv reads files of at most "
-                         f"{MAX_CSV_BYTES:,} bytes")
+        raise ValueError(
+            f"{name} is {st.st_size:,} bytes; load_csv reads files of at most "
+            f"{MAX_CSV_BYTES:,} bytes"
+        )
     try:
         with open(name, encoding="utf-8-sig") as f:
             text: str = f.read(MAX_CSV_BYTES + 1)
@@ -61,9 +65,7 @@ def _read_text_file(name: str) -> str:
     return text
 
 
-def read_points(
-    path: str | Any, *, max_examples: int
-) -> tuple[list[list[float]], list[int]]:
+def read_points(path: str | Any, *, max_examples: int) -> tuple[list[list[float]], list[int]]:
     """The points of a CSV file, at most ``max_examples`` of them: see
     :func:`microgrand.data.load_csv`, which passes its ``MAX_EXAMPLES``.
 

@@ -499,11 +499,7 @@ Example:
     [0, 1, 2]
 """
 DATASETS.register(Dataset("moons", moons, 2, 0.1, "Two moons", {"noise": 0.1}))
-DATASETS.register(
-    Dataset("circles", circles, 2, 0.05, "Circles", {"noise": 0.08, "factor": 0.5})
-)
-DATASETS.register(
-    Dataset("spirals", spirals, None, 0.1, "Spirals", {"noise": 0.05, "turns": 0.75})
-)
+DATASETS.register(Dataset("circles", circles, 2, 0.05, "Circles", {"noise": 0.08, "factor": 0.5}))
+DATASETS.register(Dataset("spirals", spirals, None, 0.1, "Spirals", {"noise": 0.05, "turns": 0.75}))
 DATASETS.register(Dataset("xor", xor, 2, 0.0, "XOR (quadrants)", {"noise": 0.05}))
 DATASETS.register(Dataset("blobs", blobs, None, 0.3, "Gaussian blobs"))

@@ -39,9 +39,7 @@ def readme_example(backward: bool = True) -> Value:
     return out
 
 
-def micrograd_readme(
-    *, labels: bool = False, backward: bool = True
-) -> tuple[Value, Value, Value]:
+def micrograd_readme(*, labels: bool = False, backward: bool = True) -> tuple[Value, Value, Value]:
     """The expression from micrograd's README, built as micrograd builds it: ``(g, a, b)``.
 
     micrograd's README states g = 24.7041, dg/da = 138.8338, dg/db = 645.5773.

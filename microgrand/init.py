@@ -211,6 +211,7 @@ INITIALIZERS: dict[str, Initializer] = {
 }
 """Initializers by name (``"auto"`` is resolved per layer by :func:`get`)."""
 
+
 def get(init: str | Initializer, activation: str = "linear") -> Initializer:
     """Resolve an initializer given by name (or return a function unchanged).
 
@@ -263,7 +264,8 @@ def reinitialize(
     # A neuron is any sub-module with weights ``w``, a bias ``b``, ``nin``, ``fan_out`` and an
     # ``activation`` (duck-typed, so that this module does not import :mod:`microgrand.nn`).
     neurons = [
-        m for _, m in module.named_modules()
+        m
+        for _, m in module.named_modules()
         if all(hasattr(m, a) for a in ("w", "b", "nin", "fan_out", "activation"))
     ]
     if not neurons:

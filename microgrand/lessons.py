@@ -95,8 +95,13 @@ def code_cell(source: str, cell_tags: Sequence[str] = (), cell_id: str = "") -> 
         []
     """
     metadata: dict[str, Any] = {"tags": list(cell_tags)} if cell_tags else {}
-    cell: dict[str, Any] = {"cell_type": "code", "execution_count": None,
-                            "metadata": metadata, "outputs": [], "source": source}
+    cell: dict[str, Any] = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": metadata,
+        "outputs": [],
+        "source": source,
+    }
     if cell_id:
         cell["id"] = cell_id
     return cell
@@ -137,8 +142,11 @@ def output_text(cell: Any) -> str:
         if kind == "stream":
             parts.append(_joined(out.get("text", "")))
         elif kind == "error":
-            parts += [str(out.get("ename", "")), str(out.get("evalue", "")),
-                      _joined(out.get("traceback", []))]
+            parts += [
+                str(out.get("ename", "")),
+                str(out.get("evalue", "")),
+                _joined(out.get("traceback", [])),
+            ]
         else:
             for mime, value in out.get("data", {}).items():
                 if mime.startswith("image/") and not mime.endswith("+xml"):
@@ -301,8 +309,9 @@ def lesson_dir() -> Path:
     )
 
 
-def lesson_paths(source: str | os.PathLike[str] | None = None,
-                 only: Iterable[str] = ()) -> list[Path]:
+def lesson_paths(
+    source: str | os.PathLike[str] | None = None, only: Iterable[str] = ()
+) -> list[Path]:
     """The lessons ``NN_topic.ipynb`` in ``source`` (default :func:`lesson_dir`), sorted.
 
     ``only`` keeps the lessons whose name starts with one of its items (``"01"``,
@@ -322,8 +331,7 @@ def lesson_paths(source: str | os.PathLike[str] | None = None,
     for item in wanted:
         if not any(p.name.startswith(item) for p in paths):
             raise ValueError(
-                f"no lesson matches {item!r}; the lessons are "
-                + ", ".join(p.stem for p in paths)
+                f"no lesson matches {item!r}; the lessons are " + ", ".join(p.stem for p in paths)
             )
     if wanted:
         paths = [p for p in paths if any(p.name.startswith(item) for item in wanted)]
@@ -377,8 +385,9 @@ def write_lessons(
     """
     folder = Path(directory)
     if folder.exists() and not folder.is_dir():
-        raise NotADirectoryError(f"{str(folder)!r} is a file, not a folder: choose a folder "
-                                 "for the lessons")
+        raise NotADirectoryError(
+            f"{str(folder)!r} is a file, not a folder: choose a folder for the lessons"
+        )
     paths = lesson_paths(source, only)
     copies: dict[str, bytes] = {}
     for path in paths:

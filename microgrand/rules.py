@@ -154,8 +154,10 @@ class Rule:
 
 
 # JavaScript Math functions whose results are not exactly rounded in every browser.
-_INEXACT_JS = re.compile(r"Math\.(exp|expm1|log|log1p|log2|log10|sin|cos|tan|sinh|cosh|tanh|"
-                         r"asin|acos|atan|atan2|pow|cbrt|hypot)\(")
+_INEXACT_JS = re.compile(
+    r"Math\.(exp|expm1|log|log1p|log2|log10|sin|cos|tan|sinh|cosh|tanh|"
+    r"asin|acos|atan|atan2|pow|cbrt|hypot)\("
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True)
@@ -242,11 +244,24 @@ def defrule(
             "with one py_local entry per input"
         )
     r = Rule(
-        name=name, symbol=symbol, arity=arity, forward=forward, local=local, text=text,
-        dtext=dtext, latex=latex, dlatex=dlatex, sympy=sympy,
-        js=JSForms(js_forward, js_local, js_check), domain=domain, operator=operator,
-        infix=infix, function=(arity == 1 and operator is None) if function is None else function,
-        doc=doc, param=param, py_forward=py_forward,
+        name=name,
+        symbol=symbol,
+        arity=arity,
+        forward=forward,
+        local=local,
+        text=text,
+        dtext=dtext,
+        latex=latex,
+        dlatex=dlatex,
+        sympy=sympy,
+        js=JSForms(js_forward, js_local, js_check),
+        domain=domain,
+        operator=operator,
+        infix=infix,
+        function=(arity == 1 and operator is None) if function is None else function,
+        doc=doc,
+        param=param,
+        py_forward=py_forward,
         py_local=None if py_local is None else tuple(py_local),
     )
     if register:
@@ -278,9 +293,14 @@ def deffamily(
     """
     if name in RULES or name in FAMILIES:
         raise ValueError(f"an operation named {name!r} is already registered")
-    f = Family(name=name, make=lru_cache(maxsize=1024)(make), default=default,
-               js=JSForms(js_forward, tuple(js_local), js_check), param_name=param_name,
-               function=function)
+    f = Family(
+        name=name,
+        make=lru_cache(maxsize=1024)(make),
+        default=default,
+        js=JSForms(js_forward, tuple(js_local), js_check),
+        param_name=param_name,
+        function=function,
+    )
     FAMILIES[name] = f
     return f
 
@@ -306,8 +326,11 @@ def bind_js(forms: JSForms, p: float) -> JSForms:
     def sub(s: str) -> str:
         return _P.sub(lit, s)
 
-    return JSForms(sub(forms.forward), tuple(map(sub, forms.local)),
-                   None if forms.check is None else sub(forms.check))
+    return JSForms(
+        sub(forms.forward),
+        tuple(map(sub, forms.local)),
+        None if forms.check is None else sub(forms.check),
+    )
 
 
 def _fmt_param(p: float) -> str:
@@ -379,8 +402,7 @@ def _pow(x: float, y: float) -> float:
 
 def _pow_local(out: float, x: float, y: float) -> tuple[float, float]:
     # d/dx x^y = y·x^(y-1) (0 for y = 0);  d/dy x^y = x^y·ln x (0 at x = 0, the limit)
-    return (0.0 if y == 0.0 else y * _pow_or_inf(x, y - 1.0),
-            out * math.log(x) if x > 0.0 else 0.0)
+    return (0.0 if y == 0.0 else y * _pow_or_inf(x, y - 1.0), out * math.log(x) if x > 0.0 else 0.0)
 
 
 def _tanh_local(out: float, x: float) -> tuple[float]:
@@ -459,122 +481,318 @@ _POW_CHECK_JS = (
 # --- the table ---------------------------------------------------------------------------------
 
 # x + y: d/dx = 1, d/dy = 1
-defrule("add", symbol="+", arity=2, operator="+", infix="+",
-        forward=lambda x, y: x + y, local=lambda out, x, y: _ONE_ONE,
-        text="x + y", dtext=("1", "1"), latex="x + y", dlatex=("1", "1"), sympy="x + y",
-        js_forward="x + y", js_local=("1", "1"), py_forward="x + y", py_local=("1.0", "1.0"))
+defrule(
+    "add",
+    symbol="+",
+    arity=2,
+    operator="+",
+    infix="+",
+    forward=lambda x, y: x + y,
+    local=lambda out, x, y: _ONE_ONE,
+    text="x + y",
+    dtext=("1", "1"),
+    latex="x + y",
+    dlatex=("1", "1"),
+    sympy="x + y",
+    js_forward="x + y",
+    js_local=("1", "1"),
+    py_forward="x + y",
+    py_local=("1.0", "1.0"),
+)
 # x - y: d/dx = 1, d/dy = -1
-defrule("sub", symbol="−", arity=2, operator="-", infix="−",
-        forward=lambda x, y: x - y, local=lambda out, x, y: _ONE_MINUS,
-        text="x − y", dtext=("1", "−1"), latex="x - y", dlatex=("1", "-1"), sympy="x - y",
-        js_forward="x - y", js_local=("1", "-1"), py_forward="x - y", py_local=("1.0", "-1.0"))
+defrule(
+    "sub",
+    symbol="−",
+    arity=2,
+    operator="-",
+    infix="−",
+    forward=lambda x, y: x - y,
+    local=lambda out, x, y: _ONE_MINUS,
+    text="x − y",
+    dtext=("1", "−1"),
+    latex="x - y",
+    dlatex=("1", "-1"),
+    sympy="x - y",
+    js_forward="x - y",
+    js_local=("1", "-1"),
+    py_forward="x - y",
+    py_local=("1.0", "-1.0"),
+)
 # x·y: d/dx = y, d/dy = x
-defrule("mul", symbol="×", arity=2, operator="*", infix="·",
-        forward=lambda x, y: x * y, local=lambda out, x, y: (y, x),
-        text="x × y", dtext=("y", "x"), latex=r"x \cdot y", dlatex=("y", "x"), sympy="x*y",
-        js_forward="x * y", js_local=("y", "x"), py_forward="x * y", py_local=("y", "x"))
+defrule(
+    "mul",
+    symbol="×",
+    arity=2,
+    operator="*",
+    infix="·",
+    forward=lambda x, y: x * y,
+    local=lambda out, x, y: (y, x),
+    text="x × y",
+    dtext=("y", "x"),
+    latex=r"x \cdot y",
+    dlatex=("y", "x"),
+    sympy="x*y",
+    js_forward="x * y",
+    js_local=("y", "x"),
+    py_forward="x * y",
+    py_local=("y", "x"),
+)
 # x/y: d/dx = 1/y, d/dy = -x/y² = -out/y
-defrule("div", symbol="÷", arity=2, operator="/", infix="/", domain="y ≠ 0",
-        forward=_div, local=lambda out, x, y: (1.0 / y, -out / y),
-        text="x ÷ y", dtext=("1/y", "−x/y²"), latex=r"\frac{x}{y}",
-        dlatex=(r"\frac{1}{y}", r"-\frac{x}{y^2}"), sympy="x/y",
-        js_forward="x / y", js_local=("1 / y", "-out / y"),
-        js_check='y === 0 ? ["ZeroDivisionError", "division by zero"] : null')
+defrule(
+    "div",
+    symbol="÷",
+    arity=2,
+    operator="/",
+    infix="/",
+    domain="y ≠ 0",
+    forward=_div,
+    local=lambda out, x, y: (1.0 / y, -out / y),
+    text="x ÷ y",
+    dtext=("1/y", "−x/y²"),
+    latex=r"\frac{x}{y}",
+    dlatex=(r"\frac{1}{y}", r"-\frac{x}{y^2}"),
+    sympy="x/y",
+    js_forward="x / y",
+    js_local=("1 / y", "-out / y"),
+    js_check='y === 0 ? ["ZeroDivisionError", "division by zero"] : null',
+)
 # x^y: d/dx = y·x^(y-1), d/dy = x^y·ln x
-defrule("pow", symbol="^", arity=2, operator="**", infix="^",
-        domain="x > 0, or x = 0 with y ≥ 0 (a Value exponent needs a base ≥ 0)",
-        forward=_pow, local=_pow_local,
-        text="x ^ y", dtext=("y · x^(y−1)", "out · ln x"), latex="x^{y}",
-        dlatex=(r"y \cdot x^{y-1}", r"\mathrm{out} \cdot \ln x"), sympy="x**y",
-        js_forward="Math.pow(x, y)",
-        js_local=("y === 0 ? 0 : y * Math.pow(x, y - 1)", "x > 0 ? out * Math.log(x) : 0"),
-        js_check=_POW_CHECK_JS.format(e="y") + ' : x < 0 ? ["ValueError", "the derivative with '
-        "respect to the exponent is undefined for a negative base (use a plain number as the "
-        'exponent, as in x ** 3)"] : null')
+defrule(
+    "pow",
+    symbol="^",
+    arity=2,
+    operator="**",
+    infix="^",
+    domain="x > 0, or x = 0 with y ≥ 0 (a Value exponent needs a base ≥ 0)",
+    forward=_pow,
+    local=_pow_local,
+    text="x ^ y",
+    dtext=("y · x^(y−1)", "out · ln x"),
+    latex="x^{y}",
+    dlatex=(r"y \cdot x^{y-1}", r"\mathrm{out} \cdot \ln x"),
+    sympy="x**y",
+    js_forward="Math.pow(x, y)",
+    js_local=("y === 0 ? 0 : y * Math.pow(x, y - 1)", "x > 0 ? out * Math.log(x) : 0"),
+    js_check=_POW_CHECK_JS.format(e="y") + ' : x < 0 ? ["ValueError", "the derivative with '
+    "respect to the exponent is undefined for a negative base (use a plain number as the "
+    'exponent, as in x ** 3)"] : null',
+)
 # -x: d/dx = -1
-defrule("neg", symbol="−", arity=1, operator="-",
-        forward=lambda x: -x, local=lambda out, x: _MINUS,
-        text="−x", dtext=("−1",), latex="-x", dlatex=("-1",), sympy="-x",
-        js_forward="-x", js_local=("-1",), py_forward="-x", py_local=("-1.0",))
+defrule(
+    "neg",
+    symbol="−",
+    arity=1,
+    operator="-",
+    forward=lambda x: -x,
+    local=lambda out, x: _MINUS,
+    text="−x",
+    dtext=("−1",),
+    latex="-x",
+    dlatex=("-1",),
+    sympy="-x",
+    js_forward="-x",
+    js_local=("-1",),
+    py_forward="-x",
+    py_local=("-1.0",),
+)
 # |x|: d/dx = sign(x)  (0 at x = 0, a subgradient)
-defrule("abs", symbol="abs", arity=1, function=True,
-        forward=abs, local=lambda out, x: (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,),
-        text="|x|", dtext=("sign(x)",), latex=r"\lvert x \rvert",
-        dlatex=(r"\operatorname{sign}(x)",), sympy="Abs(x)",
-        js_forward="Math.abs(x)", js_local=("x > 0 ? 1 : x < 0 ? -1 : 0",))
+defrule(
+    "abs",
+    symbol="abs",
+    arity=1,
+    function=True,
+    forward=abs,
+    local=lambda out, x: (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,),
+    text="|x|",
+    dtext=("sign(x)",),
+    latex=r"\lvert x \rvert",
+    dlatex=(r"\operatorname{sign}(x)",),
+    sympy="Abs(x)",
+    js_forward="Math.abs(x)",
+    js_local=("x > 0 ? 1 : x < 0 ? -1 : 0",),
+)
 # e^x: d/dx = e^x = out
-defrule("exp", symbol="exp", arity=1, domain="x ≤ 709.78 (larger overflows)",
-        forward=math.exp, local=lambda out, x: (out,),
-        text="exp(x)", dtext=("out",), latex="e^{x}", dlatex=(r"\mathrm{out}",), sympy="exp(x)",
-        js_forward="Math.exp(x)", js_local=("out",),
-        doc="``e^x`` as a new node. Example: ``exp(Value(0.0)).data == 1.0``.")
+defrule(
+    "exp",
+    symbol="exp",
+    arity=1,
+    domain="x ≤ 709.78 (larger overflows)",
+    forward=math.exp,
+    local=lambda out, x: (out,),
+    text="exp(x)",
+    dtext=("out",),
+    latex="e^{x}",
+    dlatex=(r"\mathrm{out}",),
+    sympy="exp(x)",
+    js_forward="Math.exp(x)",
+    js_local=("out",),
+    doc="``e^x`` as a new node. Example: ``exp(Value(0.0)).data == 1.0``.",
+)
 # ln x: d/dx = 1/x
-defrule("log", symbol="log", arity=1, domain="x > 0",
-        forward=_log, local=lambda out, x: (1.0 / x,),
-        text="log(x)", dtext=("1/x",), latex=r"\ln x", dlatex=(r"\frac{1}{x}",), sympy="log(x)",
-        js_forward="Math.log(x)", js_local=("1 / x",),
-        js_check='x > 0 ? null : ["ValueError", "the logarithm needs x > 0"]',
-        doc="Natural logarithm. Example: ``log(Value(1.0)).data == 0.0``.")
+defrule(
+    "log",
+    symbol="log",
+    arity=1,
+    domain="x > 0",
+    forward=_log,
+    local=lambda out, x: (1.0 / x,),
+    text="log(x)",
+    dtext=("1/x",),
+    latex=r"\ln x",
+    dlatex=(r"\frac{1}{x}",),
+    sympy="log(x)",
+    js_forward="Math.log(x)",
+    js_local=("1 / x",),
+    js_check='x > 0 ? null : ["ValueError", "the logarithm needs x > 0"]',
+    doc="Natural logarithm. Example: ``log(Value(1.0)).data == 0.0``.",
+)
 # √x: d/dx = 1/(2√x) = 1/(2·out)  (infinite at x = 0)
-defrule("sqrt", symbol="√", arity=1, domain="x ≥ 0",
-        forward=_sqrt, local=lambda out, x: (0.5 / out if out else math.inf,),
-        text="√x", dtext=("1/(2·out)",), latex=r"\sqrt{x}",
-        dlatex=(r"\frac{1}{2\,\mathrm{out}}",), sympy="sqrt(x)",
-        js_forward="Math.sqrt(x)", js_local=("out !== 0 ? 0.5 / out : Infinity",),
-        js_check='x < 0 ? ["ValueError", "the square root needs x ≥ 0"] : null',
-        doc="Square root. Example: ``sqrt(Value(9.0)).data == 3.0``.")
+defrule(
+    "sqrt",
+    symbol="√",
+    arity=1,
+    domain="x ≥ 0",
+    forward=_sqrt,
+    local=lambda out, x: (0.5 / out if out else math.inf,),
+    text="√x",
+    dtext=("1/(2·out)",),
+    latex=r"\sqrt{x}",
+    dlatex=(r"\frac{1}{2\,\mathrm{out}}",),
+    sympy="sqrt(x)",
+    js_forward="Math.sqrt(x)",
+    js_local=("out !== 0 ? 0.5 / out : Infinity",),
+    js_check='x < 0 ? ["ValueError", "the square root needs x ≥ 0"] : null',
+    doc="Square root. Example: ``sqrt(Value(9.0)).data == 3.0``.",
+)
 # tanh x: d/dx = 1 - tanh²x (computed as sech²x, exact also where tanh x rounds to ±1)
-defrule("tanh", symbol="tanh", arity=1,
-        forward=math.tanh, local=_tanh_local,
-        text="tanh(x)", dtext=("1 − out²",), latex=r"\tanh x", dlatex=(r"1 - \mathrm{out}^2",),
-        sympy="tanh(x)", js_forward="Math.tanh(x)",
-        js_local=("4 * Math.exp(-2 * Math.abs(x)) / ((1 + Math.exp(-2 * Math.abs(x))) "
-                  "* (1 + Math.exp(-2 * Math.abs(x))))",),
-        doc="Hyperbolic tangent. Example: ``tanh(Value(0.0)).data == 0.0``.")
+defrule(
+    "tanh",
+    symbol="tanh",
+    arity=1,
+    forward=math.tanh,
+    local=_tanh_local,
+    text="tanh(x)",
+    dtext=("1 − out²",),
+    latex=r"\tanh x",
+    dlatex=(r"1 - \mathrm{out}^2",),
+    sympy="tanh(x)",
+    js_forward="Math.tanh(x)",
+    js_local=(
+        "4 * Math.exp(-2 * Math.abs(x)) / ((1 + Math.exp(-2 * Math.abs(x))) "
+        "* (1 + Math.exp(-2 * Math.abs(x))))",
+    ),
+    doc="Hyperbolic tangent. Example: ``tanh(Value(0.0)).data == 0.0``.",
+)
 # σ(x) = 1/(1 + e^-x): d/dx = σ(x)(1 - σ(x)) = out·σ(-x)
-defrule("sigmoid", symbol="σ", arity=1,
-        forward=_sigmoid, local=lambda out, x: (out * _sigmoid_neg(x),),
-        text="σ(x)", dtext=("out · (1 − out)",), latex=r"\sigma(x)",
-        dlatex=(r"\mathrm{out}\,(1 - \mathrm{out})",), sympy="1/(1 + exp(-x))",
-        js_forward=_SIGMOID_JS, js_local=(f"out * {_SIGMOID_NEG_JS}",),
-        doc="Logistic sigmoid 1/(1+e^-x). Example: ``sigmoid(Value(0.0)).data == 0.5``.")
+defrule(
+    "sigmoid",
+    symbol="σ",
+    arity=1,
+    forward=_sigmoid,
+    local=lambda out, x: (out * _sigmoid_neg(x),),
+    text="σ(x)",
+    dtext=("out · (1 − out)",),
+    latex=r"\sigma(x)",
+    dlatex=(r"\mathrm{out}\,(1 - \mathrm{out})",),
+    sympy="1/(1 + exp(-x))",
+    js_forward=_SIGMOID_JS,
+    js_local=(f"out * {_SIGMOID_NEG_JS}",),
+    doc="Logistic sigmoid 1/(1+e^-x). Example: ``sigmoid(Value(0.0)).data == 0.5``.",
+)
 # max(0, x): d/dx = 1 if x > 0 else 0
-defrule("relu", symbol="ReLU", arity=1,
-        forward=lambda x: x if x > 0.0 else 0.0, local=lambda out, x: (1.0 if x > 0.0 else 0.0,),
-        text="ReLU(x)", dtext=("1 if x > 0 else 0",), latex=r"\max(0, x)", dlatex=(r"[x > 0]",),
-        sympy="Max(0, x)", js_forward="x > 0 ? x : 0", js_local=("x > 0 ? 1 : 0",),
-        doc="max(0, x). Example: ``relu(Value(-1.0)).data == 0.0``.")
+defrule(
+    "relu",
+    symbol="ReLU",
+    arity=1,
+    forward=lambda x: x if x > 0.0 else 0.0,
+    local=lambda out, x: (1.0 if x > 0.0 else 0.0,),
+    text="ReLU(x)",
+    dtext=("1 if x > 0 else 0",),
+    latex=r"\max(0, x)",
+    dlatex=(r"[x > 0]",),
+    sympy="Max(0, x)",
+    js_forward="x > 0 ? x : 0",
+    js_local=("x > 0 ? 1 : 0",),
+    doc="max(0, x). Example: ``relu(Value(-1.0)).data == 0.0``.",
+)
 # log(1 + e^x): d/dx = σ(x)
-defrule("softplus", symbol="softplus", arity=1,
-        forward=_softplus, local=lambda out, x: (_sigmoid(x),),
-        text="log(1 + eˣ)", dtext=("σ(x)",), latex=r"\ln(1 + e^{x})", dlatex=(r"\sigma(x)",),
-        sympy="log(1 + exp(x))",
-        js_forward="Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))", js_local=(_SIGMOID_JS,),
-        doc="log(1 + e^x). Example: ``round(softplus(Value(0.0)).data, 4) == 0.6931``.")
+defrule(
+    "softplus",
+    symbol="softplus",
+    arity=1,
+    forward=_softplus,
+    local=lambda out, x: (_sigmoid(x),),
+    text="log(1 + eˣ)",
+    dtext=("σ(x)",),
+    latex=r"\ln(1 + e^{x})",
+    dlatex=(r"\sigma(x)",),
+    sympy="log(1 + exp(x))",
+    js_forward="Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))",
+    js_local=(_SIGMOID_JS,),
+    doc="log(1 + e^x). Example: ``round(softplus(Value(0.0)).data, 4) == 0.6931``.",
+)
 # sin x: d/dx = cos x
-defrule("sin", symbol="sin", arity=1,
-        forward=math.sin, local=lambda out, x: (math.cos(x),),
-        text="sin(x)", dtext=("cos(x)",), latex=r"\sin x", dlatex=(r"\cos x",), sympy="sin(x)",
-        js_forward="Math.sin(x)", js_local=("Math.cos(x)",),
-        doc="Sine. Example: ``sin(Value(0.0)).data == 0.0``.")
+defrule(
+    "sin",
+    symbol="sin",
+    arity=1,
+    forward=math.sin,
+    local=lambda out, x: (math.cos(x),),
+    text="sin(x)",
+    dtext=("cos(x)",),
+    latex=r"\sin x",
+    dlatex=(r"\cos x",),
+    sympy="sin(x)",
+    js_forward="Math.sin(x)",
+    js_local=("Math.cos(x)",),
+    doc="Sine. Example: ``sin(Value(0.0)).data == 0.0``.",
+)
 # cos x: d/dx = -sin x
-defrule("cos", symbol="cos", arity=1,
-        forward=math.cos, local=lambda out, x: (-math.sin(x),),
-        text="cos(x)", dtext=("−sin(x)",), latex=r"\cos x", dlatex=(r"-\sin x",), sympy="cos(x)",
-        js_forward="Math.cos(x)", js_local=("-Math.sin(x)",),
-        doc="Cosine. Example: ``cos(Value(0.0)).data == 1.0``.")
+defrule(
+    "cos",
+    symbol="cos",
+    arity=1,
+    forward=math.cos,
+    local=lambda out, x: (-math.sin(x),),
+    text="cos(x)",
+    dtext=("−sin(x)",),
+    latex=r"\cos x",
+    dlatex=(r"-\sin x",),
+    sympy="cos(x)",
+    js_forward="Math.cos(x)",
+    js_local=("-Math.sin(x)",),
+    doc="Cosine. Example: ``cos(Value(0.0)).data == 1.0``.",
+)
 # Σ xj: d/dxi = 1
-defrule("sum", symbol="Σ", arity=0,
-        forward=_nary_sum, local=lambda out, *xs: _ONE * len(xs),
-        text="x0 + x1 + …", dtext=("1",), latex=r"\sum_j x_j", dlatex=("1",),
-        sympy="x0 + x1 + x2", js_forward="fsum(xs)", js_local=("1",))
+defrule(
+    "sum",
+    symbol="Σ",
+    arity=0,
+    forward=_nary_sum,
+    local=lambda out, *xs: _ONE * len(xs),
+    text="x0 + x1 + …",
+    dtext=("1",),
+    latex=r"\sum_j x_j",
+    dlatex=("1",),
+    sympy="x0 + x1 + x2",
+    js_forward="fsum(xs)",
+    js_local=("1",),
+)
 # log Σ e^xj = m + log Σ e^(xj - m), m = max x: d/dxi = e^(xi - m) / Σ e^(xj - m)
-defrule("logsumexp", symbol="logΣexp", arity=0,
-        forward=_logsumexp, local=_logsumexp_local,
-        text="log(e^x0 + e^x1 + …)", dtext=("e^(xi − out)",), latex=r"\log \sum_j e^{x_j}",
-        dlatex=(r"e^{x_i - \mathrm{out}}",), sympy="log(exp(x0) + exp(x1) + exp(x2))",
-        js_forward=f"Math.max(...xs) + Math.log({_SHIFTED_SUM_JS})",
-        js_local=(f"Math.exp(xs[i] - Math.max(...xs)) / {_SHIFTED_SUM_JS}",))
+defrule(
+    "logsumexp",
+    symbol="logΣexp",
+    arity=0,
+    forward=_logsumexp,
+    local=_logsumexp_local,
+    text="log(e^x0 + e^x1 + …)",
+    dtext=("e^(xi − out)",),
+    latex=r"\log \sum_j e^{x_j}",
+    dlatex=(r"e^{x_i - \mathrm{out}}",),
+    sympy="log(exp(x0) + exp(x1) + exp(x2))",
+    js_forward=f"Math.max(...xs) + Math.log({_SHIFTED_SUM_JS})",
+    js_local=(f"Math.exp(xs[i] - Math.max(...xs)) / {_SHIFTED_SUM_JS}",),
+)
 
 
 # --- families: one rule per constant parameter ------------------------------------------------
@@ -596,11 +814,21 @@ def _make_powc(c: float) -> Rule:
         return (0.0 if c == 0.0 else c * _pow_or_inf(x, c - 1.0),)
 
     return defrule(
-        "powc", symbol=f"^{cs}", arity=1, operator="**", forward=forward, local=local,
-        text=f"x^{cs}", dtext=(f"{cs} · x^{_fmt_param(c - 1.0)}",), latex=f"x^{{{cs}}}",
-        dlatex=(rf"{cs}\, x^{{{_fmt_param(c - 1.0)}}}",), sympy=f"x**({c!r})",
+        "powc",
+        symbol=f"^{cs}",
+        arity=1,
+        operator="**",
+        forward=forward,
+        local=local,
+        text=f"x^{cs}",
+        dtext=(f"{cs} · x^{_fmt_param(c - 1.0)}",),
+        latex=f"x^{{{cs}}}",
+        dlatex=(rf"{cs}\, x^{{{_fmt_param(c - 1.0)}}}",),
+        sympy=f"x**({c!r})",
         domain="x > 0, or any x for an integer exponent (x ≠ 0 for a negative one)",
-        param=c, register=False, **_powc_js(c),
+        param=c,
+        register=False,
+        **_powc_js(c),
     )
 
 
@@ -608,12 +836,17 @@ def _make_powc(c: float) -> Rule:
 # CPython's math.pow (the C library) and a browser's Math.pow may differ in the last bit, x * x
 # and sqrt may not. c: (forward, local, JS forward, JS local); the family's JS template below
 # makes the same choices for a parameter that arrives at run time.
-_EXACT_POWERS: dict[float, tuple[Callable[[float], float], Callable[[float, float], float],
-                                 str, str]] = {
+_EXACT_POWERS: dict[
+    float, tuple[Callable[[float], float], Callable[[float, float], float], str, str]
+] = {
     2.0: (lambda x: x * x, lambda out, x: 2.0 * x, "x * x", "2 * x"),
     # + 0.0 turns sqrt(-0.0) = -0.0 into pow's +0.0
-    0.5: (lambda x: math.sqrt(x) + 0.0, lambda out, x: 0.5 / out if out != 0.0 else math.inf,
-          "Math.sqrt(x) + 0", "out !== 0 ? 0.5 / out : Infinity"),
+    0.5: (
+        lambda x: math.sqrt(x) + 0.0,
+        lambda out, x: 0.5 / out if out != 0.0 else math.inf,
+        "Math.sqrt(x) + 0",
+        "out !== 0 ? 0.5 / out : Infinity",
+    ),
     1.0: (lambda x: x, lambda out, x: 1.0, "x", "1"),
     0.0: (lambda x: 1.0, lambda out, x: 0.0, "1", "0"),
     -1.0: (lambda x: 1.0 / x, lambda out, x: -(1.0 / x) / x, "1 / x", "-(1 / x) / x"),
@@ -623,8 +856,11 @@ _EXACT_POWERS: dict[float, tuple[Callable[[float], float], Callable[[float, floa
 def _powc_js(c: float) -> dict[str, Any]:
     if c in _EXACT_POWERS:
         _, _, fwd, loc = _EXACT_POWERS[c]
-        return {"js_forward": fwd, "js_local": (loc,),
-                "js_check": bind_js(FAMILIES["powc"].js, c).check}
+        return {
+            "js_forward": fwd,
+            "js_local": (loc,),
+            "js_check": bind_js(FAMILIES["powc"].js, c).check,
+        }
     return _bound(FAMILIES["powc"].js, c)
 
 
@@ -638,10 +874,20 @@ def _make_leaky_relu(a: float) -> Rule:
         return (1.0 if x > 0.0 else a,)
 
     return defrule(
-        "leaky_relu", symbol="LReLU", arity=1, forward=forward, local=local,
-        text=f"x if x > 0 else {s}·x", dtext=(f"1 if x > 0 else {s}",), latex=rf"\max({s}x, x)",
-        dlatex=(rf"[x > 0] + {s}\,[x \le 0]",), sympy=f"Piecewise((x, x > 0), ({a!r}*x, True))",
-        param=a, register=False, function=True, **_bound(FAMILIES["leaky_relu"].js, a),
+        "leaky_relu",
+        symbol="LReLU",
+        arity=1,
+        forward=forward,
+        local=local,
+        text=f"x if x > 0 else {s}·x",
+        dtext=(f"1 if x > 0 else {s}",),
+        latex=rf"\max({s}x, x)",
+        dlatex=(rf"[x > 0] + {s}\,[x \le 0]",),
+        sympy=f"Piecewise((x, x > 0), ({a!r}*x, True))",
+        param=a,
+        register=False,
+        function=True,
+        **_bound(FAMILIES["leaky_relu"].js, a),
     )
 
 
@@ -663,12 +909,19 @@ def _make_softmax(k: float) -> Rule:
         return tuple(out * (_others(es, i) / s if j == i else -e / s) for j, e in enumerate(es))
 
     return defrule(
-        "softmax", symbol=f"softmax{i}", arity=0, forward=forward, local=local,
-        text=f"e^x{i} / (e^x0 + e^x1 + …)", dtext=(f"out · ([i = {i}] − softmax_i)",),
+        "softmax",
+        symbol=f"softmax{i}",
+        arity=0,
+        forward=forward,
+        local=local,
+        text=f"e^x{i} / (e^x0 + e^x1 + …)",
+        dtext=(f"out · ([i = {i}] − softmax_i)",),
         latex=rf"\frac{{e^{{x_{{{i}}}}}}}{{\sum_j e^{{x_j}}}}",
         dlatex=(rf"\mathrm{{out}}\,([i = {i}] - \mathrm{{softmax}}_i)",),
         sympy=f"exp(x{i})/(exp(x0) + exp(x1) + exp(x2))",
-        domain=f"at least {i + 1} inputs", param=float(i), register=False,
+        domain=f"at least {i + 1} inputs",
+        param=float(i),
+        register=False,
         **_bound(FAMILIES["softmax"].js, float(i)),
     )
 
@@ -690,13 +943,20 @@ def _make_cross_entropy(t: float) -> Rule:
         return tuple(-_others(es, i) / s if j == i else e / s for j, e in enumerate(es))
 
     return defrule(
-        "cross_entropy", symbol=f"CE{i}", arity=0, forward=forward, local=local,
-        text=f"−log(e^x{i} / (e^x0 + e^x1 + …))", dtext=(f"softmax_i − [i = {i}]",),
+        "cross_entropy",
+        symbol=f"CE{i}",
+        arity=0,
+        forward=forward,
+        local=local,
+        text=f"−log(e^x{i} / (e^x0 + e^x1 + …))",
+        dtext=(f"softmax_i − [i = {i}]",),
         latex=rf"-\log \frac{{e^{{x_{{{i}}}}}}}{{\sum_j e^{{x_j}}}}",
         dlatex=(rf"\mathrm{{softmax}}_i - [i = {i}]",),
         sympy=f"log(exp(x0) + exp(x1) + exp(x2)) - x{i}",
         domain=f"at least {i + 1} inputs, x{i} less than 1.8e308 below the largest",
-        param=float(i), register=False, **_bound(FAMILIES["cross_entropy"].js, float(i)),
+        param=float(i),
+        register=False,
+        **_bound(FAMILIES["cross_entropy"].js, float(i)),
     )
 
 
@@ -710,32 +970,61 @@ def _bound(forms: JSForms, p: float) -> dict[str, Any]:
 
 
 # x^c for a constant c: d/dx = c·x^(c-1)
-deffamily("powc", _make_powc, default=2.0, param_name="c",
-          js_forward=("p === 0 ? 1 : p === 2 ? x * x : p === 0.5 ? Math.sqrt(x) + 0 : "
-                      "p === 1 ? x : p === -1 ? 1 / x : Math.pow(x, p)"),
-          js_local=("p === 0 ? 0 : p === 2 ? 2 * x : p === 0.5 ? (out !== 0 ? 0.5 / out : "
-                    "Infinity) : p === 1 ? 1 : p === -1 ? -(1 / x) / x : "
-                    "p * Math.pow(x, p - 1)",),
-          js_check=_POW_CHECK_JS.format(e="p") + " : null")
+deffamily(
+    "powc",
+    _make_powc,
+    default=2.0,
+    param_name="c",
+    js_forward=(
+        "p === 0 ? 1 : p === 2 ? x * x : p === 0.5 ? Math.sqrt(x) + 0 : "
+        "p === 1 ? x : p === -1 ? 1 / x : Math.pow(x, p)"
+    ),
+    js_local=(
+        "p === 0 ? 0 : p === 2 ? 2 * x : p === 0.5 ? (out !== 0 ? 0.5 / out : "
+        "Infinity) : p === 1 ? 1 : p === -1 ? -(1 / x) / x : "
+        "p * Math.pow(x, p - 1)",
+    ),
+    js_check=_POW_CHECK_JS.format(e="p") + " : null",
+)
 # x if x > 0 else alpha·x: d/dx = 1 if x > 0 else alpha
-deffamily("leaky_relu", _make_leaky_relu, default=0.01, param_name="alpha", function=True,
-          js_forward="x > 0 ? x : p * x", js_local=("x > 0 ? 1 : p",))
+deffamily(
+    "leaky_relu",
+    _make_leaky_relu,
+    default=0.01,
+    param_name="alpha",
+    function=True,
+    js_forward="x > 0 ? x : p * x",
+    js_local=("x > 0 ? 1 : p",),
+)
 # pk = e^(xk - m) / Σ e^(xj - m), m = max x: d pk/dxi = pk·([i = k] - pi)
-deffamily("softmax", _make_softmax, default=0.0, param_name="k",
-          js_forward=f"Math.exp(xs[p] - Math.max(...xs)) / {_SHIFTED_SUM_JS}",
-          js_local=(f"out * ((i === p ? {_OTHERS_JS} : -Math.exp(xs[i] - Math.max(...xs))) / "
-                    f"{_SHIFTED_SUM_JS})",),
-          js_check='p < xs.length ? null : ["ValueError", "output " + p + " of a softmax needs '
-                   'at least " + (p + 1) + " inputs"]')
+deffamily(
+    "softmax",
+    _make_softmax,
+    default=0.0,
+    param_name="k",
+    js_forward=f"Math.exp(xs[p] - Math.max(...xs)) / {_SHIFTED_SUM_JS}",
+    js_local=(
+        f"out * ((i === p ? {_OTHERS_JS} : -Math.exp(xs[i] - Math.max(...xs))) / "
+        f"{_SHIFTED_SUM_JS})",
+    ),
+    js_check='p < xs.length ? null : ["ValueError", "output " + p + " of a softmax needs '
+    'at least " + (p + 1) + " inputs"]',
+)
 
 
 # -log softmax(x)_t = (m - xt) + log Σ e^(xj - m), m = max x: d/dxi = softmax(x)_i - [i = t]
-deffamily("cross_entropy", _make_cross_entropy, default=0.0, param_name="t",
-          js_forward=f"(Math.max(...xs) - xs[p]) + Math.log({_SHIFTED_SUM_JS})",
-          js_local=(f"(i === p ? -{_OTHERS_JS} : Math.exp(xs[i] - Math.max(...xs))) / "
-                    f"{_SHIFTED_SUM_JS}",),
-          js_check='p < xs.length ? null : ["ValueError", "target " + p + " of a cross-entropy '
-                   'needs at least " + (p + 1) + " inputs"]')
+deffamily(
+    "cross_entropy",
+    _make_cross_entropy,
+    default=0.0,
+    param_name="t",
+    js_forward=f"(Math.max(...xs) - xs[p]) + Math.log({_SHIFTED_SUM_JS})",
+    js_local=(
+        f"(i === p ? -{_OTHERS_JS} : Math.exp(xs[i] - Math.max(...xs))) / {_SHIFTED_SUM_JS}",
+    ),
+    js_check='p < xs.length ? null : ["ValueError", "target " + p + " of a cross-entropy '
+    'needs at least " + (p + 1) + " inputs"]',
+)
 
 
 def power_rule(c: float) -> Rule:
@@ -820,10 +1109,22 @@ def rules_js() -> dict[str, dict[str, Any]]:
     """
     out: dict[str, dict[str, Any]] = {}
     for r in RULES.values():
-        out[r.name] = {"name": r.name, "text": r.text, "arity": r.arity, "domain": r.domain,
-                       "family": False, **r.js.as_dict()}
+        out[r.name] = {
+            "name": r.name,
+            "text": r.text,
+            "arity": r.arity,
+            "domain": r.domain,
+            "family": False,
+            **r.js.as_dict(),
+        }
     for f in FAMILIES.values():
         d = f.make(float(f.default))
-        out[f.name] = {"name": f.name, "text": d.text, "arity": d.arity, "domain": d.domain,
-                       "family": True, **f.js.as_dict()}
+        out[f.name] = {
+            "name": f.name,
+            "text": d.text,
+            "arity": d.arity,
+            "domain": d.domain,
+            "family": True,
+            **f.js.as_dict(),
+        }
     return out

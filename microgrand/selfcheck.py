@@ -132,8 +132,9 @@ def log_verdict(answer: Any, expected: Any, ok: bool) -> None:
     path = os.environ.get("MICROGRAND_CHECK_LOG")
     if not path:
         return
-    line = json.dumps({"answer": repr(answer), "expected": repr(expected), "ok": ok},
-                      ensure_ascii=False)
+    line = json.dumps(
+        {"answer": repr(answer), "expected": repr(expected), "ok": ok}, ensure_ascii=False
+    )
     with open(path, "a", encoding="utf-8") as f:
         f.write(line + "\n")
 
@@ -242,8 +243,9 @@ def show_curves(curves: dict[str, tuple[list[float], list[float]]], title: str) 
     """
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        2, len(curves), figsize=(3.6 * len(curves), 4.6), sharex=True, squeeze=False
+    )
     for col, (name, (losses, ws)) in enumerate(curves.items()):
         steps = range(1, len(losses) + 1)
         axes[0, col].plot(steps, losses, marker="o", ms=3)
@@ -292,16 +294,20 @@ class TrainingRun:
 
     __slots__ = ("diverged_at", "kind", "losses", "val_losses")
 
-    def __init__(self, kind: str, losses: list[float], val_losses: list[float],
-                 diverged_at: int | None) -> None:
+    def __init__(
+        self, kind: str, losses: list[float], val_losses: list[float], diverged_at: int | None
+    ) -> None:
         self.kind = kind
         self.losses = losses
         self.val_losses = val_losses
         self.diverged_at = diverged_at
 
     def __repr__(self) -> str:
-        end = f"diverged at step {self.diverged_at}" if self.diverged_at else (
-            f"final loss {self.losses[-1]:.4g}")
+        end = (
+            f"diverged at step {self.diverged_at}"
+            if self.diverged_at
+            else (f"final loss {self.losses[-1]:.4g}")
+        )
         return f"TrainingRun({len(self.losses)} steps, {end})"
 
 
@@ -333,8 +339,10 @@ class Runs(Mapping[str, TrainingRun]):
         for label, run in self._runs.items():
             if run.kind == kind:
                 return label
-        raise KeyError(f"no run of kind {kind!r} here; the runs are of kinds "
-                       f"{sorted(r.kind for r in self._runs.values())}")
+        raise KeyError(
+            f"no run of kind {kind!r} here; the runs are of kinds "
+            f"{sorted(r.kind for r in self._runs.values())}"
+        )
 
 
 # kind -> (hidden sizes, learning rate, steps, batch size or None, training points, init scale)
@@ -359,8 +367,7 @@ def _one_run(kind: str, seed: int) -> TrainingRun:
 
     hidden, lr, steps, batch, n_train, scale = _SETTINGS[kind]
     noise = 0.35 if kind == "overfitting" else 0.15
-    X, labels = data.moons(n=n_train + (60 if kind == "overfitting" else 0), noise=noise,
-                           seed=seed)
+    X, labels = data.moons(n=n_train + (60 if kind == "overfitting" else 0), noise=noise, seed=seed)
     y = [1.0 if c == 1 else -1.0 for c in labels]
     X_train, y_train, X_val, y_val = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
     model = MLP(2, [*hidden, 1], activation="tanh", output_activation=None, rng=seed)
@@ -381,7 +388,7 @@ def _one_run(kind: str, seed: int) -> TrainingRun:
             if step % (n_train // batch) == 0:
                 rng.shuffle(order)
             start = (step % (n_train // batch)) * batch
-            idx = order[start:start + batch]
+            idx = order[start : start + batch]
         try:
             loss = losses.mse([model(X_train[i]) for i in idx], [y_train[i] for i in idx])
             if kind != "forgot_zero_grad":
@@ -444,23 +451,34 @@ def show_runs(runs: Mapping[str, TrainingRun], title: str, *, validation: bool =
     """
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(runs), figsize=(2.9 * len(runs), 2.8), squeeze=False,
-                             sharey=False)
+    fig, axes = plt.subplots(
+        1, len(runs), figsize=(2.9 * len(runs), 2.8), squeeze=False, sharey=False
+    )
     for ax, (label, run) in zip(axes[0], runs.items(), strict=True):
         steps = range(1, len(run.losses) + 1)
         # Curves that explode are cut at _TOP so that the axis stays readable (and finite).
         shown = [min(v, _TOP) for v in run.losses]
         ax.plot(steps, shown, lw=1.5, label="training")
         if max(run.losses, default=0.0) > _TOP:
-            ax.annotate(f"off the chart (over {_TOP:.0e})", (0.04, 0.92),
-                        xycoords="axes fraction", fontsize=8)
+            ax.annotate(
+                f"off the chart (over {_TOP:.0e})",
+                (0.04, 0.92),
+                xycoords="axes fraction",
+                fontsize=8,
+            )
         if validation and run.val_losses:
             ax.plot(steps, run.val_losses, lw=1.5, ls="--", label="validation")
         if run.diverged_at is not None:
             last = min(run.losses[-1], _TOP) if run.losses else 1.0
             ax.plot([run.diverged_at], [last], "x", color="tab:red", ms=10, mew=2)
-            ax.annotate("overflow", (run.diverged_at, last), textcoords="offset points",
-                        xytext=(-40, -14), color="tab:red", fontsize=9)
+            ax.annotate(
+                "overflow",
+                (run.diverged_at, last),
+                textcoords="offset points",
+                xytext=(-40, -14),
+                color="tab:red",
+                fontsize=9,
+            )
         ax.set(title=f"run {label}", xlabel="step", yscale="log")
     axes[0, 0].set_ylabel("loss")
     if validation:

@@ -211,8 +211,8 @@ def _node(data: float, prev: tuple[Value, ...], local: tuple[float, ...], rule: 
     v._xs = v._ls = ()
     if _GRAD_ENABLED:
         if rule.arity == 1:
-            v._a, = prev
-            v._la, = local
+            (v._a,) = prev
+            (v._la,) = local
         elif rule.arity == 2:
             v._a, v._b = prev
             v._la, v._lb = local

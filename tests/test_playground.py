@@ -145,7 +145,7 @@ def test_erase_and_set_weight() -> None:
 
 def test_more_than_two_classes() -> None:
     pg = playground(dataset="blobs", classes=4, noise=0.15, layers=[8], lr=0.05, seed=0)
-    assert pg.config["loss"] == "cross_entropy" and pg.model.sizes[-1] == 4
+    assert pg.loss == "cross_entropy" and pg.model.sizes[-1] == 4
     assert sorted(set(pg.y)) == [0, 1, 2, 3]
     pg.step(150)
     assert pg.history.train_accuracy[-1] > 0.9
@@ -303,7 +303,7 @@ def test_widget_traits_follow_python_and_messages_act() -> None:
     w._on_msg(w, {"action": "reset"}, [])
     assert w.error == "" and w.frame["step"] == 0 and params(pg) == pg.initial_weights
     w._on_msg(w, {"action": "add_point", "x1": 0.5, "x2": 0.5, "label": 1}, [])
-    assert w.frame["points"]["train"][-1] == [0.5, 0.5, 1]
+    assert w.points["train"][-1] == [0.5, 0.5, 1] and "points" not in w.frame
     w._on_msg(w, {"action": "set", "key": "layers", "value": [4, 4]}, [])
     assert w.view["sizes"] == [2, 4, 4, 1]
 
@@ -398,7 +398,7 @@ def test_load_csv(tmp_path: Path) -> None:
     p.write_text("# my points\nx1;x2;label\n\n0.5;1;0\n-2e-1;3;2\n", encoding="utf-8")
     assert data.load_csv(p) == ([[0.5, 1.0], [-0.2, 3.0]], [0, 2])
     pg = playground(X=data.load_csv(p)[0] * 3, y=data.load_csv(p)[1] * 3, layers=[2])
-    assert pg.classes == 3 and pg.config["loss"] == "cross_entropy"
+    assert pg.classes == 3 and pg.loss == "cross_entropy"
 
 
 @pytest.mark.parametrize(

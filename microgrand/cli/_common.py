@@ -113,15 +113,25 @@ def add_expression_arguments(p: argparse.ArgumentParser) -> None:
 
 def add_layout_timeout_argument(p: argparse.ArgumentParser) -> None:
     """``--layout-timeout SECONDS``: the Graphviz layout budget (``$MICROGRAND_LAYOUT_TIMEOUT``)."""
-    p.add_argument("--layout-timeout", type=float, default=None, metavar="SECONDS",
-                   help="stop the layout after this many seconds (default: "
-                   "$MICROGRAND_LAYOUT_TIMEOUT, else 60)")
+    p.add_argument(
+        "--layout-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop the layout after this many seconds (default: "
+        "$MICROGRAND_LAYOUT_TIMEOUT, else 60)",
+    )
 
 
 def add_precision_argument(p: argparse.ArgumentParser, default: int = 4) -> None:
     """``--precision N``: decimals, in the range shared by every view."""
-    p.add_argument("--precision", type=int, default=default, metavar="N",
-                   help=f"decimals ({PRECISION_MIN}-{PRECISION_MAX}, default {default})")
+    p.add_argument(
+        "--precision",
+        type=int,
+        default=default,
+        metavar="N",
+        help=f"decimals ({PRECISION_MIN}-{PRECISION_MAX}, default {default})",
+    )
 
 
 def check_precision_arg(args: argparse.Namespace) -> None:
@@ -177,8 +187,10 @@ def check_output(
     if out == "-":
         if stdout:
             return None
-        raise UsageError(f"{prog(args)}: -o - (standard output) is not possible here; "
-                         f"give a file name ending in {' or '.join(suffixes)}")
+        raise UsageError(
+            f"{prog(args)}: -o - (standard output) is not possible here; "
+            f"give a file name ending in {' or '.join(suffixes)}"
+        )
     check_path(args, out)
     if not out.lower().endswith(suffixes):
         raise UsageError(

@@ -27,12 +27,21 @@ def add_commands(sub: Any) -> None:
             "to explore layer by layer) into --out."
         ),
     )
-    demo.add_argument("--dataset", choices=DATASETS.names(), default="moons",
-                      help="the 2-D dataset (default: moons)")
-    demo.add_argument("--epochs", type=int, default=100, metavar="N",
-                      help="training steps (default: 100)")
-    demo.add_argument("--out", default=".", metavar="DIR",
-                      help="folder for the pictures (default: current directory)")
+    demo.add_argument(
+        "--dataset",
+        choices=DATASETS.names(),
+        default="moons",
+        help="the 2-D dataset (default: moons)",
+    )
+    demo.add_argument(
+        "--epochs", type=int, default=100, metavar="N", help="training steps (default: 100)"
+    )
+    demo.add_argument(
+        "--out",
+        default=".",
+        metavar="DIR",
+        help="folder for the pictures (default: current directory)",
+    )
     demo.add_argument("--quiet", action="store_true", help="no progress bar, no output")
     demo.set_defaults(func=_cmd_demo)
 

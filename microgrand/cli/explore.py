@@ -46,8 +46,13 @@ def add_commands(sub: Any) -> None:
     p.add_argument("-o", "--output", required=True, help="output file (.html)")
     p.add_argument("--theme", choices=tuple(THEMES), default="light")
     p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="layout direction")
-    p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
-                   help=f"most boxes one view shows (default {DEFAULT_MAX_NODES})")
+    p.add_argument(
+        "--max-nodes",
+        type=int,
+        default=DEFAULT_MAX_NODES,
+        metavar="N",
+        help=f"most boxes one view shows (default {DEFAULT_MAX_NODES})",
+    )
     p.add_argument("--engine", choices=ENGINE_NAMES, default=None, help="layout engine")
     p.set_defaults(func=_cmd_explore)
 
@@ -59,8 +64,14 @@ def _cmd_explore(args: argparse.Namespace) -> int:
     check_precision_arg(args)
     root = build(args).root
     try:
-        e = explore(root, precision=args.precision, rankdir=args.rankdir, theme=args.theme,
-                    max_nodes=args.max_nodes, engine=args.engine)
+        e = explore(
+            root,
+            precision=args.precision,
+            rankdir=args.rankdir,
+            theme=args.theme,
+            max_nodes=args.max_nodes,
+            engine=args.engine,
+        )
         path = e.save(args.output)
     except ExploreTooLargeError as err:
         raise UsageError(f"microgrand explore: {err} (--max-nodes)") from None

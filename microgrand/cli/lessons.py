@@ -39,13 +39,21 @@ def add_commands(sub: Any) -> None:
         "microgrand lessons class/",
     )
     p.add_argument("directory", metavar="DIR", nargs="?", help="folder to write the lessons into")
-    p.add_argument("--only", metavar="LESSONS", type=_names, default=[],
-                   help="only these lessons, by number or name, separated by commas "
-                   "(e.g. 01,04_neuron)")
-    p.add_argument("--teacher", action="store_true",
-                   help="teacher copies: every cell, the solutions shown")
-    p.add_argument("--force", action="store_true",
-                   help="replace lesson files already in DIR (they may hold edits)")
+    p.add_argument(
+        "--only",
+        metavar="LESSONS",
+        type=_names,
+        default=[],
+        help="only these lessons, by number or name, separated by commas (e.g. 01,04_neuron)",
+    )
+    p.add_argument(
+        "--teacher", action="store_true", help="teacher copies: every cell, the solutions shown"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace lesson files already in DIR (they may hold edits)",
+    )
     p.add_argument("--list", action="store_true", help="list the lessons and exit")
     p.set_defaults(func=_cmd_lessons)
 
@@ -81,20 +89,21 @@ def _cmd_lessons(args: argparse.Namespace) -> int:
         raise UsageError(f"{name}: give a folder to write the lessons into (DIR), or --list")
     kind = "teacher" if args.teacher else "student"
     try:
-        written = write_lessons(args.directory, teacher=args.teacher, force=args.force,
-                                only=args.only)
+        written = write_lessons(
+            args.directory, teacher=args.teacher, force=args.force, only=args.only
+        )
     except NotADirectoryError as e:
         raise UsageError(f"{name}: {e}") from None
     except (FileExistsError, AnswerLeakError) as e:
         print(f"{name}: {e}", file=sys.stderr)
         return 1
     except PermissionError as e:
-        print(f"{name}: cannot write into {args.directory!r}: {e.strerror or e}",
-              file=sys.stderr)
+        print(f"{name}: cannot write into {args.directory!r}: {e.strerror or e}", file=sys.stderr)
         return 1
     lessons = [p for p in written if p.suffix == ".ipynb"]
-    what = ("every solution shown" if args.teacher
-            else "no solutions, no claims: hand these out")
-    print(f"wrote {len(lessons)} {kind} {'copy' if len(lessons) == 1 else 'copies'} "
-          f"to {args.directory} ({what})")
+    what = "every solution shown" if args.teacher else "no solutions, no claims: hand these out"
+    print(
+        f"wrote {len(lessons)} {kind} {'copy' if len(lessons) == 1 else 'copies'} "
+        f"to {args.directory} ({what})"
+    )
     return 0

@@ -35,8 +35,12 @@ __all__ = ["add_commands"]
 def _output(p: argparse.ArgumentParser, rankdir: str) -> None:
     p.add_argument("-o", "--output", required=True, help="output file (.html)")
     p.add_argument("--theme", choices=tuple(THEMES), default="light")
-    p.add_argument("--rankdir", choices=("LR", "TB"), default=rankdir,
-                   help=f"layout direction (default {rankdir})")
+    p.add_argument(
+        "--rankdir",
+        choices=("LR", "TB"),
+        default=rankdir,
+        help=f"layout direction (default {rankdir})",
+    )
     p.add_argument("--engine", choices=ENGINE_NAMES, default=None, help="layout engine")
     add_precision_argument(p)
 
@@ -60,8 +64,11 @@ def add_commands(sub: Any) -> None:
     )
     lv.add_argument("expression", metavar="EXPR", help="expression, e.g. 'tanh(x*w + b)'")
     lv.add_argument("assignments", metavar="NAME=VALUE", nargs="*", help="variable values")
-    lv.add_argument("--constants", action="store_true",
-                    help="make the numbers written in the expression editable too")
+    lv.add_argument(
+        "--constants",
+        action="store_true",
+        help="make the numbers written in the expression editable too",
+    )
     _output(lv, "LR")
     lv.set_defaults(func=_cmd_live)
 
@@ -74,17 +81,36 @@ def add_commands(sub: Any) -> None:
         "'tanh(x*w + b)' x=2 w=-3 b=6.88 -o quiz.html, or microgrand quiz --random --seed 3 "
         "--difficulty 2 -o quiz.html. " + EPILOG,
     )
-    qz.add_argument("expression", metavar="EXPR", nargs="?", default=None,
-                    help="expression, e.g. 'tanh(x*w + b)' (not with --random)")
+    qz.add_argument(
+        "expression",
+        metavar="EXPR",
+        nargs="?",
+        default=None,
+        help="expression, e.g. 'tanh(x*w + b)' (not with --random)",
+    )
     qz.add_argument("assignments", metavar="NAME=VALUE", nargs="*", help="variable values")
-    qz.add_argument("--ask", choices=("grad", "data", "both"), default="grad",
-                    help="what to fill in (default grad)")
-    qz.add_argument("--tolerance", type=float, default=1e-3, metavar="REL",
-                    help="relative tolerance of a right answer (default 0.001)")
+    qz.add_argument(
+        "--ask",
+        choices=("grad", "data", "both"),
+        default="grad",
+        help="what to fill in (default grad)",
+    )
+    qz.add_argument(
+        "--tolerance",
+        type=float,
+        default=1e-3,
+        metavar="REL",
+        help="relative tolerance of a right answer (default 0.001)",
+    )
     qz.add_argument("--random", action="store_true", help="a generated problem")
     qz.add_argument("--seed", type=int, default=0, help="the generated problem's seed")
-    qz.add_argument("--difficulty", type=int, default=2, metavar="D",
-                    help=f"generated problem: {DIFFICULTIES[0]}-{DIFFICULTIES[-1]} (default 2)")
+    qz.add_argument(
+        "--difficulty",
+        type=int,
+        default=2,
+        metavar="D",
+        help=f"generated problem: {DIFFICULTIES[0]}-{DIFFICULTIES[-1]} (default 2)",
+    )
     _output(qz, "TB")
     qz.set_defaults(func=_cmd_quiz)
 
@@ -101,8 +127,9 @@ def _root(args: argparse.Namespace) -> Value:
     given = parse_assignments(args.assignments, prog(args))  # names as the parser reads them
     unused = [name for name in given if name not in expr.leaves]
     if unused:
-        raise UsageError(f"{prog(args)}: {', '.join(unused)} not in the expression "
-                         f"{args.expression!r}")
+        raise UsageError(
+            f"{prog(args)}: {', '.join(unused)} not in the expression {args.expression!r}"
+        )
     return expr.root
 
 
@@ -110,8 +137,7 @@ def _save(args: argparse.Namespace, view: LiveView, out: Path) -> int:
     try:
         path = view.save(out)
     except OSError as e:
-        raise UsageError(f"{prog(args)}: cannot write {args.output!r}: "
-                         f"{e.strerror or e}") from None
+        raise UsageError(f"{prog(args)}: cannot write {args.output!r}: {e.strerror or e}") from None
     print(f"wrote {path} (open it in a browser)")
     return 0
 
@@ -120,8 +146,14 @@ def _cmd_live(args: argparse.Namespace) -> int:
     out = _check_output(args)
     root = _root(args)
     try:
-        view = live(root, constants=args.constants, precision=args.precision,
-                    rankdir=args.rankdir, theme=args.theme, engine=args.engine)
+        view = live(
+            root,
+            constants=args.constants,
+            precision=args.precision,
+            rankdir=args.rankdir,
+            theme=args.theme,
+            engine=args.engine,
+        )
     except LiveTooLargeError as e:
         raise UsageError(f"{prog(args)}: {e}") from None
     return _save(args, view, out)
@@ -132,11 +164,17 @@ def _cmd_quiz(args: argparse.Namespace) -> int:
     if not 0 < args.tolerance < 1:
         raise UsageError(f"{prog(args)}: --tolerance must be between 0 and 1 (e.g. 0.001)")
     if args.difficulty not in DIFFICULTIES:
-        raise UsageError(f"{prog(args)}: --difficulty must be from {DIFFICULTIES[0]} to "
-                         f"{DIFFICULTIES[-1]}, got {args.difficulty}")
-    options: dict[str, Any] = {"tolerance": args.tolerance, "precision": args.precision,
-                               "rankdir": args.rankdir, "theme": args.theme,
-                               "engine": args.engine}
+        raise UsageError(
+            f"{prog(args)}: --difficulty must be from {DIFFICULTIES[0]} to "
+            f"{DIFFICULTIES[-1]}, got {args.difficulty}"
+        )
+    options: dict[str, Any] = {
+        "tolerance": args.tolerance,
+        "precision": args.precision,
+        "rankdir": args.rankdir,
+        "theme": args.theme,
+        "engine": args.engine,
+    }
     if args.random:
         if args.expression is not None or args.assignments:
             raise UsageError(f"{prog(args)}: --random makes its own problem: give no EXPR")

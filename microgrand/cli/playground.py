@@ -8,6 +8,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from ..data import DATASETS
@@ -67,10 +68,38 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--l2", type=float, default=0.0, help="L2 strength")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, default=300, help="optimizer steps (default 300)")
-    p.add_argument("--record-every", type=int, default=10, metavar="K",
-                   help="one replay frame every K steps (default 10)")
+    p.add_argument(
+        "--record-every",
+        type=int,
+        default=10,
+        metavar="K",
+        help="one replay frame every K steps (default 10)",
+    )
     p.add_argument("--theme", choices=tuple(THEMES), default="light")
     p.set_defaults(func=_cmd_playground)
+
+
+_PROGRESS_CHUNK = 500  # steps between two progress lines on long runs
+
+
+def _train(pg: Any, steps: int) -> None:
+    """``pg.step(steps)``; from 1,000 steps on, one progress line on stderr every 500 steps."""
+    if steps < 2 * _PROGRESS_CHUNK:
+        pg.step(steps, progress=False)
+        return
+    done = 0
+    while done < steps:
+        k = min(_PROGRESS_CHUNK, steps - done)
+        pg.step(k, progress=False)
+        done += k
+        f = pg.frame
+        acc = f["train_accuracy"]
+        print(
+            f"step {done}/{steps}: train loss {f['train_loss']:.4f}, train accuracy "
+            + (f"{100 * acc:.1f}%" if acc is not None else "-"),
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _cmd_playground(args: argparse.Namespace) -> int:
@@ -78,16 +107,33 @@ def _cmd_playground(args: argparse.Namespace) -> int:
         from ..data import load_csv
         from ..play import PlaygroundError, playground
         from ..play.replay import page
+        from ..play.state import MAX_STEPS
     except ImportError as e:
         raise RuntimeError(str(e)) from None
     if args.steps < 0:
         raise UsageError("microgrand playground: --steps must be 0 or more")
+    if args.steps > MAX_STEPS:
+        raise UsageError(
+            f"microgrand playground: --steps {args.steps:,} is too long a run; use at most "
+            f"{MAX_STEPS:,} (about {MAX_STEPS // 200 // 60} minutes at ~200 steps/s)"
+        )
     check_output(args, (".html", ".htm"), stdout=True)  # before any training
     settings: dict[str, Any] = dict(
-        n=args.n, noise=args.noise, classes=args.classes, test_fraction=args.test_fraction,
-        layers=args.layers, activation=args.activation, init=args.init, loss=args.loss,
-        optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size, l2=args.l2,
-        seed=args.seed, record_every=args.record_every, theme=args.theme,
+        n=args.n,
+        noise=args.noise,
+        classes=args.classes,
+        test_fraction=args.test_fraction,
+        layers=args.layers,
+        activation=args.activation,
+        init=args.init,
+        loss=args.loss,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        l2=args.l2,
+        seed=args.seed,
+        record_every=args.record_every,
+        theme=args.theme,
     )
     if args.data:
         X, y = load_csv(args.data)
@@ -99,7 +145,10 @@ def _cmd_playground(args: argparse.Namespace) -> int:
     except PlaygroundError as e:
         raise UsageError(f"microgrand playground: {e}") from None
     if args.steps:
-        pg.step(args.steps)
+        try:
+            _train(pg, args.steps)
+        except FloatingPointError as e:
+            raise RuntimeError(f"microgrand playground: {e} (--lr)") from None
     html = page(pg).encode("utf-8")
     if args.output == "-":
         write_stdout(html)

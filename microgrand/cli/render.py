@@ -45,25 +45,50 @@ def add_commands(sub: Any) -> None:
         ),
     )
     add_expression_arguments(r)
-    r.add_argument("-o", "--output", default="-",
-                   help="output file (.svg, .png or .dot) or '-' for stdout (default)")
-    r.add_argument("--format", choices=FORMATS, default=None,
-                   help="output format (default: from the file suffix; svg for stdout)")
-    r.add_argument("--backward", action=argparse.BooleanOptionalAction, default=True,
-                   help="run the backward pass and show gradients (default: yes)")
-    r.add_argument("--worksheet", action="store_true",
-                   help="blank gradients to fill in (writes NAME.key.EXT with the answers too)")
+    r.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        help="output file (.svg, .png or .dot) or '-' for stdout (default)",
+    )
+    r.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: from the file suffix; svg for stdout)",
+    )
+    r.add_argument(
+        "--backward",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run the backward pass and show gradients (default: yes)",
+    )
+    r.add_argument(
+        "--worksheet",
+        action="store_true",
+        help="blank gradients to fill in (writes NAME.key.EXT with the answers too)",
+    )
     r.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="layout direction")
     r.add_argument("--theme", choices=tuple(THEMES), default="light")
-    r.add_argument("--edge-labels", action="store_true",
-                   help="write each edge's local derivative on it")
+    r.add_argument(
+        "--edge-labels", action="store_true", help="write each edge's local derivative on it"
+    )
     add_precision_argument(r)
     r.add_argument("--color", action="store_true", help="fill nodes by gradient sign and size")
     r.add_argument("--title", default=None, help="caption above the diagram")
-    r.add_argument("--max-nodes", type=int, default=300, metavar="N",
-                   help="refuse larger diagrams (default 300)")
-    r.add_argument("--engine", choices=ENGINE_NAMES, default=None,
-                   help=f"layout engine (default: ${ENV_VAR}, else dot if installed)")
+    r.add_argument(
+        "--max-nodes",
+        type=int,
+        default=300,
+        metavar="N",
+        help="refuse larger diagrams (default 300)",
+    )
+    r.add_argument(
+        "--engine",
+        choices=ENGINE_NAMES,
+        default=None,
+        help=f"layout engine (default: ${ENV_VAR}, else dot if installed)",
+    )
     add_layout_timeout_argument(r)
     r.add_argument("-q", "--quiet", action="store_true", help="do not print the gradients")
     r.set_defaults(func=_cmd_render)
@@ -139,7 +164,10 @@ def _render_bytes(d: Any, fmt: str) -> bytes:
 
 
 def _report(
-    root: Value, leaves: dict[str, Value], backward: bool, outputs: list[tuple[str, Any]],
+    root: Value,
+    leaves: dict[str, Value],
+    backward: bool,
+    outputs: list[tuple[str, Any]],
     to_stderr: bool,
 ) -> None:
     stream = sys.stderr if to_stderr else sys.stdout

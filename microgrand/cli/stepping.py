@@ -44,8 +44,13 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def _drawing(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="layout direction")
-    p.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS, metavar="N",
-                   help=f"refuse graphs with more nodes (default {DEFAULT_MAX_STEPS})")
+    p.add_argument(
+        "--max-steps",
+        type=int,
+        default=DEFAULT_MAX_STEPS,
+        metavar="N",
+        help=f"refuse graphs with more nodes (default {DEFAULT_MAX_STEPS})",
+    )
     p.add_argument("--engine", choices=ENGINE_NAMES, default=None, help="layout engine")
     add_layout_timeout_argument(p)
 
@@ -76,11 +81,17 @@ def add_commands(sub: Any) -> None:
         "b=6.88 -o player.html. " + EPILOG,
     )
     _common(s)
-    s.add_argument("-o", "--output", required=True,
-                   help="output file (.html), or '-' for standard output")
+    s.add_argument(
+        "-o", "--output", required=True, help="output file (.html), or '-' for standard output"
+    )
     s.add_argument("--theme", choices=tuple(THEMES), default="light")
-    s.add_argument("--interval", type=float, default=1.2, metavar="SECONDS",
-                   help="seconds per step when playing (default 1.2)")
+    s.add_argument(
+        "--interval",
+        type=float,
+        default=1.2,
+        metavar="SECONDS",
+        help="seconds per step when playing (default 1.2)",
+    )
     _drawing(s)
     s.set_defaults(func=_cmd_step)
 
@@ -91,14 +102,27 @@ def add_commands(sub: Any) -> None:
         "w=-3 b=6.88 -o backward.gif. " + EPILOG,
     )
     _common(a)
-    a.add_argument("-o", "--output", required=True,
-                   help="output file (.gif, or .mp4), or '-' for a GIF on standard output")
-    a.add_argument("--pass", dest="pass_", choices=("backward", "forward"), default="backward",
-                   help="which pass to animate (default backward)")
+    a.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="output file (.gif, or .mp4), or '-' for a GIF on standard output",
+    )
+    a.add_argument(
+        "--pass",
+        dest="pass_",
+        choices=("backward", "forward"),
+        default="backward",
+        help="which pass to animate (default backward)",
+    )
     a.add_argument("--fps", type=float, default=1.0, help="frames per second (default 1)")
     a.add_argument("--dpi", type=int, default=72, help="resolution (36-300, default 72)")
-    a.add_argument("--theme", choices=tuple(THEMES), default="light",
-                   help="colours of the diagram and the captions (default light)")
+    a.add_argument(
+        "--theme",
+        choices=tuple(THEMES),
+        default="light",
+        help="colours of the diagram and the captions (default light)",
+    )
     _drawing(a)
     a.set_defaults(func=_cmd_animate)
 
@@ -147,9 +171,20 @@ def _cmd_step(args: argparse.Namespace) -> int:
         raise UsageError("microgrand step: --interval must be from 0.05 to 60 seconds")
     root = _root(args)
     try:
-        path = _write(args, "player.html", lambda p: save_player(
-            root, p, precision=args.precision, rankdir=args.rankdir, theme=args.theme,
-            interval=args.interval, max_steps=args.max_steps, engine=args.engine))
+        path = _write(
+            args,
+            "player.html",
+            lambda p: save_player(
+                root,
+                p,
+                precision=args.precision,
+                rankdir=args.rankdir,
+                theme=args.theme,
+                interval=args.interval,
+                max_steps=args.max_steps,
+                engine=args.engine,
+            ),
+        )
     except (PlayerTooLargeError, ExploreTooLargeError) as err:
         raise _too_large(args, err) from None
     _done(args, f"wrote {path} (open it in a browser; arrow keys step)")
@@ -159,8 +194,10 @@ def _cmd_step(args: argparse.Namespace) -> int:
 def _cmd_animate(args: argparse.Namespace) -> int:
     _check_output(args, (".gif", ".mp4"))
     if args.output == "-" and sys.stdout.isatty():
-        raise UsageError("microgrand animate: not writing a GIF to a terminal; use -o FILE.gif "
-                         "or redirect standard output")
+        raise UsageError(
+            "microgrand animate: not writing a GIF to a terminal; use -o FILE.gif "
+            "or redirect standard output"
+        )
     if not 0.1 <= args.fps <= 30:
         raise UsageError("microgrand animate: --fps must be from 0.1 to 30")
     if not 36 <= args.dpi <= 300:
@@ -169,10 +206,22 @@ def _cmd_animate(args: argparse.Namespace) -> int:
         raise UsageError("microgrand animate: --max-steps must be at least 1")
     root = _root(args)
     try:
-        path = _write(args, "animation.gif", lambda p: animate(
-            root, p, args.pass_, fps=args.fps, dpi=args.dpi, precision=args.precision,
-            rankdir=args.rankdir, theme=args.theme, max_steps=args.max_steps,
-            engine=args.engine))
+        path = _write(
+            args,
+            "animation.gif",
+            lambda p: animate(
+                root,
+                p,
+                args.pass_,
+                fps=args.fps,
+                dpi=args.dpi,
+                precision=args.precision,
+                rankdir=args.rankdir,
+                theme=args.theme,
+                max_steps=args.max_steps,
+                engine=args.engine,
+            ),
+        )
     except PlayerTooLargeError as err:
         raise _too_large(args, err) from None
     _done(args, f"wrote {path}")

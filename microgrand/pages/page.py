@@ -245,8 +245,7 @@ def build_page(
         payload = {"model": dict(model), "html": f"<style>{css}</style>{view_html}"}
         code = "\n".join([web_text("runtime.js"), *(web_text(f) for f in js_files)])
         script = (
-            f'(function(){{"use strict";\n{code}\n'
-            f'MG.boot("{uid}", document.currentScript);\n}})();'
+            f'(function(){{"use strict";\n{code}\nMG.boot("{uid}", document.currentScript);\n}})();'
         )
         script = script.replace("</", "<\\/")  # only inside JS strings: same text
         fragment += (

@@ -42,15 +42,41 @@ class Level:
 LEVELS: dict[int, Level] = {
     1: Level(inputs=3, depth=2, fanout=0, ops=("add", "mul"), halves=False),
     2: Level(inputs=3, depth=3, fanout=1, ops=("add", "sub", "mul"), halves=False),
-    3: Level(inputs=3, depth=4, fanout=1, ops=("add", "sub", "mul", "tanh", "relu", "square"),
-             halves=True),
-    4: Level(inputs=4, depth=5, fanout=2,
-             ops=("add", "sub", "mul", "tanh", "relu", "square", "div", "exp", "log", "sigmoid"),
-             halves=True),
-    5: Level(inputs=4, depth=6, fanout=2,
-             ops=("add", "sub", "mul", "tanh", "relu", "square", "div", "exp", "log", "sigmoid",
-                  "sin", "cos", "cube"),
-             halves=True),
+    3: Level(
+        inputs=3,
+        depth=4,
+        fanout=1,
+        ops=("add", "sub", "mul", "tanh", "relu", "square"),
+        halves=True,
+    ),
+    4: Level(
+        inputs=4,
+        depth=5,
+        fanout=2,
+        ops=("add", "sub", "mul", "tanh", "relu", "square", "div", "exp", "log", "sigmoid"),
+        halves=True,
+    ),
+    5: Level(
+        inputs=4,
+        depth=6,
+        fanout=2,
+        ops=(
+            "add",
+            "sub",
+            "mul",
+            "tanh",
+            "relu",
+            "square",
+            "div",
+            "exp",
+            "log",
+            "sigmoid",
+            "sin",
+            "cos",
+            "cube",
+        ),
+        halves=True,
+    ),
 }
 """Difficulty -> :class:`Level`."""
 
@@ -75,8 +101,15 @@ def _apply(op: str, a: Value, b: Value | None) -> Value:
         return a**2
     if op == "cube":
         return a**3
-    method = {"tanh": Value.tanh, "relu": Value.relu, "exp": Value.exp, "log": Value.log,
-              "sigmoid": Value.sigmoid, "sin": Value.sin, "cos": Value.cos}[op]
+    method = {
+        "tanh": Value.tanh,
+        "relu": Value.relu,
+        "exp": Value.exp,
+        "log": Value.log,
+        "sigmoid": Value.sigmoid,
+        "sin": Value.sin,
+        "cos": Value.cos,
+    }[op]
     return method(a)
 
 
@@ -120,8 +153,9 @@ def _number(rng: random.Random, halves: bool) -> float:
 
 
 def _try(rng: random.Random, level: Level) -> Value | None:
-    leaves = [Value(_number(rng, level.halves), label=chr(ord("a") + i))
-              for i in range(level.inputs)]
+    leaves = [
+        Value(_number(rng, level.halves), label=chr(ord("a") + i)) for i in range(level.inputs)
+    ]
     depth = {id(v): 0 for v in leaves}
     frontier: list[Value] = list(leaves)  # values nobody uses yet
     used: list[Value] = []  # values used once (candidates for a second use)

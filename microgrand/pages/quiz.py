@@ -94,8 +94,11 @@ class QuizView(LiveView):
     ) -> None:
         if ask not in _ASK:
             raise ValueError(f"ask must be one of {', '.join(_ASK)}; got {ask!r}")
-        if (isinstance(tolerance, bool) or not isinstance(tolerance, int | float)
-                or not 0 < tolerance < 1):
+        if (
+            isinstance(tolerance, bool)
+            or not isinstance(tolerance, int | float)
+            or not 0 < tolerance < 1
+        ):
             raise ValueError(f"tolerance must be a number between 0 and 1, got {tolerance!r}")
         options: dict[str, Any] = {"edge_labels": False}
         if engine is not None:
@@ -143,12 +146,10 @@ class QuizView(LiveView):
         out = []
         for s in t.steps:
             if "grad" in fields.get(s.id, ()):
-                out.append({"id": s.id, "name": self.names[s.id], "field": "grad",
-                            "value": s.grad})
+                out.append({"id": s.id, "name": self.names[s.id], "field": "grad", "value": s.grad})
         for n in g.nodes:
             if "data" in fields.get(n.id, ()):
-                out.append({"id": n.id, "name": self.names[n.id], "field": "data",
-                            "value": n.data})
+                out.append({"id": n.id, "name": self.names[n.id], "field": "data", "value": n.data})
         return out
 
     def diagram(self) -> Any:
@@ -194,7 +195,7 @@ class QuizView(LiveView):
         rows = []
         top = self.names[self.graph.root]
         for a in self.answers():
-            lhs = (f"d{top}/d{a['name']}" if a["field"] == "grad" else a["name"])
+            lhs = f"d{top}/d{a['name']}" if a["field"] == "grad" else a["name"]
             if a["field"] == "grad" and (" " in a["name"] or len(a["name"]) > 1):
                 lhs = f"d{top}/d({a['name']})"
             rows.append(
@@ -204,7 +205,7 @@ class QuizView(LiveView):
             )
         return (
             '<div class="mg-key"><div class="mg-head">Answer key</div>'
-            f'<table>{"".join(rows)}</table></div>'
+            f"<table>{''.join(rows)}</table></div>"
         )
 
     def _view_html(self, uid: str) -> str:
@@ -223,8 +224,11 @@ class QuizView(LiveView):
             f'<span class="mg-muted">(within {float(tol) * 100:g}%)</span>.</span>'
             '<button type="button" data-action="check">Check</button>'
             '<button type="button" data-action="hint">Hint</button>'
-            + ('<button type="button" data-action="show">Show answer</button>'
-               if self.reveal else "")
+            + (
+                '<button type="button" data-action="show">Show answer</button>'
+                if self.reveal
+                else ""
+            )
             + '<button type="button" data-action="reset">Reset</button>'
             '<span class="mg-score-label">Score <b data-score aria-live="polite">0/0</b></span>'
             "</div>"
@@ -262,8 +266,10 @@ class QuizView(LiveView):
 
     def __repr__(self) -> str:
         hidden = "" if self.reveal else ", reveal=False"
-        return (f"<QuizView of {self.names[self.graph.root]}: {len(self.answers())} answers, "
-                f"ask={self.ask!r}{hidden}>")
+        return (
+            f"<QuizView of {self.names[self.graph.root]}: {len(self.answers())} answers, "
+            f"ask={self.ask!r}{hidden}>"
+        )
 
 
 class Quiz:
@@ -304,9 +310,17 @@ class Quiz:
             >>> quiz(Value(2.0, label="x") ** 2, reveal=False).model()["reveal"]
             False
         """
-        return QuizView(root, ask=ask, tolerance=tolerance, precision=precision,
-                        rankdir=rankdir, theme=theme, title=title, engine=engine,
-                        reveal=reveal)
+        return QuizView(
+            root,
+            ask=ask,
+            tolerance=tolerance,
+            precision=precision,
+            rankdir=rankdir,
+            theme=theme,
+            title=title,
+            engine=engine,
+            reveal=reveal,
+        )
 
     def random(
         self,
@@ -340,4 +354,3 @@ Example:
     >>> quiz(Value(2.0, label="x") * 3).ask
     'grad'
 """
-

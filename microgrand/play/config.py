@@ -19,11 +19,12 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..data import DATASETS
+from ..data import DATASETS, MAX_NOISE
 from ..init import INITIALIZERS
 from ..losses import score_losses
 from ..nn import ACTIVATIONS
@@ -33,10 +34,13 @@ from ..render.themes import THEMES
 __all__ = [
     "DEFAULTS",
     "MAX_CLASSES",
+    "MAX_COORDINATE",
     "History",
     "PlaygroundError",
     "activation_choices",
     "check_config",
+    "check_coordinates",
+    "check_label_value",
     "loss_choices",
     "variable_class_datasets",
 ]
@@ -71,6 +75,103 @@ DEFAULTS: dict[str, Any] = {
 MAX_CLASSES = 8
 """The most classes the playground shows (one colour each, from the theme)."""
 
+MAX_COORDINATE = 1e6
+"""The largest coordinate (in absolute value) of a point: the views evaluate the network on a
+grid over the points, which beyond this size loses every detail (and soon overflows)."""
+
+
+def check_coordinates(x1: object, x2: object, where: str) -> tuple[float, float]:
+    """``(x1, x2)`` as floats, or a :class:`PlaygroundError` naming ``where`` (the point).
+
+    Both must be finite numbers within ±:data:`MAX_COORDINATE`.
+
+    Example:
+        >>> check_coordinates(1, 2.5, "point #0")
+        (1.0, 2.5)
+        >>> check_coordinates(1e308, 0, "added point #0")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        microgrand.play.config.PlaygroundError: added point #0 has x1 = 1e+308: ...
+    """
+    out = []
+    for name, v in (("x1", x1), ("x2", x2)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
+            raise PlaygroundError(
+                f"{where} has {name} = {v!r}: a coordinate must be a finite number"
+            )
+        if abs(float(v)) > MAX_COORDINATE:
+            raise PlaygroundError(
+                f"{where} has {name} = {v!r}: coordinates must lie within "
+                f"±{MAX_COORDINATE:g}; scale your data (e.g. standardise each column)"
+            )
+        out.append(float(v))
+    return out[0], out[1]
+
+
+def check_label_value(label: object, where: str) -> int:
+    """``label`` as a class index (an int >= 0, or a float with an integer value), or a
+    :class:`PlaygroundError` naming ``where``: 1.7 is not truncated to 1, True is not 1.
+
+    Example:
+        >>> check_label_value(2.0, "label #0")
+        2
+        >>> check_label_value(1.7, "label #3")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        microgrand.play.config.PlaygroundError: label #3 = 1.7 is not a class index 0, 1, …; ...
+    """
+    ok = not isinstance(label, bool) and (
+        isinstance(label, numbers.Integral)
+        or (isinstance(label, numbers.Real) and math.isfinite(label) and float(label).is_integer())
+    )
+    value = int(label) if ok else -1  # type: ignore[call-overload]
+    if value < 0:
+        raise PlaygroundError(
+            f"{where} = {label!r} is not a class index 0, 1, …; labels are whole numbers "
+            "(round or map your labels first)"
+        )
+    return value
+
+
+def _check_added(added: Any) -> list[list[Any]]:
+    if added is None:
+        return []
+    if isinstance(added, str | bytes) or not isinstance(added, Sequence):
+        raise PlaygroundError(f"added must be a list of points [x1, x2, label], got {added!r}")
+    out: list[list[Any]] = []
+    for i, p in enumerate(added):
+        if isinstance(p, str | bytes) or not isinstance(p, Sequence) or len(p) != 3:
+            raise PlaygroundError(f"added point #{i} must be [x1, x2, label], got {p!r}")
+        x1, x2 = check_coordinates(p[0], p[1], f"added point #{i}")
+        out.append([x1, x2, check_label_value(p[2], f"the label of added point #{i}")])
+    return out
+
+
+def _check_own(X: Any, y: Any) -> tuple[list[list[float]], list[int]]:
+    X, y = list(X), list(y)
+    if len(X) != len(y):
+        raise PlaygroundError(f"X has {len(X)} points but y has {len(y)} labels")
+    rows = []
+    for i, row in enumerate(X):
+        if isinstance(row, str | bytes) or not isinstance(row, Sequence) or len(row) != 2:
+            raise PlaygroundError(f"point #{i} must be two finite numbers (x1, x2), got {row!r}")
+        rows.append(list(check_coordinates(row[0], row[1], f"point #{i}")))
+    return rows, [check_label_value(t, f"label #{i}") for i, t in enumerate(y)]
+
+
+def _check_removed(removed: Any) -> list[list[float]]:
+    if removed is None:
+        return []
+    if isinstance(removed, str | bytes) or not isinstance(removed, Sequence):
+        raise PlaygroundError(f"removed must be a list of points [x1, x2], got {removed!r}")
+    out = []
+    for i, p in enumerate(removed):
+        if isinstance(p, str | bytes) or not isinstance(p, Sequence) or len(p) != 2:
+            raise PlaygroundError(f"removed point #{i} must be [x1, x2], got {p!r}")
+        x1, x2 = check_coordinates(p[0], p[1], f"removed point #{i}")
+        out.append([x1, x2])
+    return out
+
 
 @dataclass
 class History:
@@ -89,19 +190,28 @@ class History:
     test_accuracy: list[float] = field(default_factory=list)
     grad_norms: dict[str, list[float]] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain lists (JSON-ready; NaN becomes None).
+    def as_dict(self, max_rows: int | None = None) -> dict[str, Any]:
+        """Plain lists (JSON-ready; NaN becomes None); with ``max_rows``, at most that many
+        rows, evenly spaced, the last one always kept (a curve's picture, not its data).
 
         Example:
             >>> History(steps=[1], loss=[float("nan")]).as_dict()["loss"]
             [None]
+            >>> History(steps=list(range(1, 11)), loss=[0.0] * 10).as_dict(max_rows=4)["steps"]
+            [1, 4, 7, 10]
         """
+        n = len(self.steps)
+        keep: list[int] | None = None
+        if max_rows is not None and n > max_rows:
+            k = math.ceil((n - 1) / max(1, max_rows - 1))
+            keep = [*range(0, n - 1, k), n - 1]
 
         def clean(xs: list[float]) -> list[float | None]:
-            return [x if math.isfinite(x) else None for x in xs]
+            picked = xs if keep is None else [xs[i] for i in keep if i < len(xs)]
+            return [x if math.isfinite(x) else None for x in picked]
 
         return {
-            "steps": list(self.steps),
+            "steps": list(self.steps) if keep is None else [self.steps[i] for i in keep],
             "loss": clean(self.loss),
             "train_loss": clean(self.train_loss),
             "test_loss": clean(self.test_loss),
@@ -206,8 +316,16 @@ def check_config(config: dict[str, Any]) -> dict[str, Any]:
     cfg = {**DEFAULTS, **config}
     if cfg.get("X") is None:
         _choice(cfg, "dataset", DATASETS.names())
+    else:
+        cfg["X"], cfg["y"] = _check_own(cfg["X"], [] if cfg.get("y") is None else cfg["y"])
     _int(cfg, "n", 4, 5000)
     _num(cfg, "noise", 0.0, strict=False)
+    if cfg["noise"] > MAX_NOISE:
+        raise PlaygroundError(
+            f"noise must be at most {MAX_NOISE:g} (the standard deviation of the jitter, in the "
+            f"units of the points, which lie within about ±2; 0.1–0.5 is typical), "
+            f"got {cfg['noise']!r}"
+        )
     _int(cfg, "classes", 2, MAX_CLASSES)
     _num(cfg, "test_fraction", 0.0, strict=False, high=1.0)
     cfg["layers"] = _check_layers(cfg["layers"])
@@ -223,6 +341,6 @@ def check_config(config: dict[str, Any]) -> dict[str, Any]:
     _int(cfg, "grid", 8, 128)
     _int(cfg, "neuron_grid", 4, 64)
     _choice(cfg, "theme", list(THEMES))
-    cfg["added"] = [list(p) for p in cfg.get("added") or []]
-    cfg["removed"] = [list(p) for p in cfg.get("removed") or []]
+    cfg["added"] = _check_added(cfg.get("added"))
+    cfg["removed"] = _check_removed(cfg.get("removed"))
     return cfg

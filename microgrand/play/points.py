@@ -5,13 +5,12 @@ Example:
     >>> from microgrand.play.config import check_config
     >>> cfg = check_config({"dataset": "blobs", "classes": 3, "n": 30, "test_fraction": 0.2})
     >>> pts = make_points(cfg)
-    >>> len(pts.X), len(pts.X_test), cfg["loss"]
-    (24, 6, 'cross_entropy')
+    >>> len(pts.X), len(pts.X_test), cfg["loss"], pts.loss
+    (24, 6, 'auto', 'cross_entropy')
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,19 +20,20 @@ from ..data import DATASETS, train_test_split
 from ..losses import for_scores
 from .config import MAX_CLASSES, PlaygroundError, variable_class_datasets
 
-__all__ = ["Points", "check_label", "make_points", "plot_bounds"]
+__all__ = ["Points", "check_label", "make_points", "plot_bounds", "resolve_loss"]
 
 
 @dataclass
 class Points:
-    """Training and test points (lists of ``[x1, x2]``), their class indices, and the plot's
-    bounds ``[x0, x1, y0, y1]``."""
+    """Training and test points (lists of ``[x1, x2]``), their class indices, the plot's
+    bounds ``[x0, x1, y0, y1]`` and the loss in use (``"auto"`` resolved)."""
 
     X: list[list[float]]
     y: list[int]
     X_test: list[list[float]]
     y_test: list[int]
     bounds: list[float]
+    loss: str = "bce"
 
 
 def check_label(label: object, classes: int) -> int:
@@ -56,12 +56,6 @@ def _own_points(cfg: dict[str, Any]) -> tuple[list[Any], list[int]]:
         raise PlaygroundError(f"X has {len(X)} points but y has {len(y)} labels")
     if len(X) < 2:
         raise PlaygroundError("need at least 2 points")
-    for i, row in enumerate(X):
-        if len(row) != 2 or not all(math.isfinite(v) for v in row):
-            raise PlaygroundError(f"point #{i} must be two finite numbers (x1, x2), got {row!r}")
-    for i, t in enumerate(y):
-        if t < 0:
-            raise PlaygroundError(f"label #{i} = {t} is not a class index 0, 1, …")
     k = max(y) + 1
     if k > MAX_CLASSES:
         raise PlaygroundError(f"at most {MAX_CLASSES} classes, got labels up to {k - 1}")
@@ -89,13 +83,24 @@ def _generated(cfg: dict[str, Any]) -> tuple[list[list[float]], list[int]]:
     return X, y
 
 
-def _resolve_loss(cfg: dict[str, Any]) -> None:
+def resolve_loss(cfg: dict[str, Any]) -> str:
+    """The loss a configuration trains with: ``"auto"`` is ``bce`` for 2 classes, else
+    cross-entropy (the setting itself stays ``"auto"``, so that it follows the classes).
+
+    Example:
+        >>> resolve_loss({"classes": 3, "loss": "auto"})
+        'cross_entropy'
+        >>> resolve_loss({"classes": 2, "loss": "mse"})
+        'mse'
+    """
     k, loss = cfg["classes"], cfg["loss"]
     if loss == "auto":
         loss = "bce" if k == 2 else "cross_entropy"
     if k > 2 and not for_scores(loss).per_class:
-        raise PlaygroundError(f"{k} classes need loss='cross_entropy' (softmax), got loss={loss!r}")
-    cfg["loss"] = loss
+        raise PlaygroundError(
+            f"{k} classes need loss='cross_entropy' (softmax) or 'auto', got loss={loss!r}"
+        )
+    return str(loss)
 
 
 def plot_bounds(points: list[list[float]]) -> list[float]:
@@ -120,17 +125,18 @@ def plot_bounds(points: list[list[float]]) -> list[float]:
 def make_points(cfg: dict[str, Any]) -> Points:
     """The points of a checked configuration (:func:`~microgrand.play.config.check_config`).
 
-    Resolves ``cfg`` in place: ``classes`` (from your own labels) and ``loss`` (``"auto"``:
-    ``bce`` for 2 classes, else cross-entropy).
+    Resolves ``cfg["classes"]`` in place (from your own labels); the loss in use is the
+    result's ``loss`` (:func:`resolve_loss`), while ``cfg["loss"]`` keeps the setting.
 
     Example:
         >>> from microgrand.play.config import check_config
         >>> cfg = check_config({"X": [[0.0, 1.0], [1.0, 0.0]], "y": [0, 1], "test_fraction": 0.0})
-        >>> make_points(cfg).X, cfg["classes"], cfg["loss"]
-        ([[0.0, 1.0], [1.0, 0.0]], 2, 'bce')
+        >>> pts = make_points(cfg)
+        >>> pts.X, cfg["classes"], cfg["loss"], pts.loss
+        ([[0.0, 1.0], [1.0, 0.0]], 2, 'auto', 'bce')
     """
     X, y = _own_points(cfg) if cfg.get("X") is not None else _generated(cfg)
-    _resolve_loss(cfg)
+    loss = resolve_loss(cfg)
     frac = cfg["test_fraction"]
     if frac > 0:
         Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=float(frac), seed=cfg["seed"])
@@ -145,9 +151,13 @@ def make_points(cfg: dict[str, Any]) -> Points:
         X_test=[list(map(float, Xte[i])) for i in keep_te],
         y_test=[int(yte[i]) for i in keep_te],
         bounds=[],
+        loss=loss,
     )
-    for x1, x2, label in cfg["added"]:
-        check_label(int(label), cfg["classes"])
+    for i, (x1, x2, label) in enumerate(cfg["added"]):
+        if not 0 <= label < cfg["classes"]:
+            raise PlaygroundError(
+                f"added point #{i} has label {label!r}, not a class index 0…{cfg['classes'] - 1}"
+            )
         pts.X.append([float(x1), float(x2)])
         pts.y.append(int(label))
     pts.bounds = plot_bounds(pts.X + pts.X_test)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import math
 import os
 from pathlib import Path
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FALLBACK_LINE",
+    "MAX_HISTORY_ROWS",
+    "MAX_PAGE_BYTES",
     "css",
     "fallback_png",
     "fragment",
@@ -47,6 +50,16 @@ FALLBACK_LINE = (
     "click the data to add points."
 )
 """The line under the stored picture, saying what running the cell gives."""
+
+
+MAX_PAGE_BYTES = 12_000_000
+"""The largest replay page :func:`page` writes: longer runs keep fewer frames (evenly spaced,
+the first and the last always), and a frame repeats the points only when they changed."""
+
+MAX_HISTORY_ROWS = 5_000
+"""The most history rows (steps) a replay page's curves keep (evenly spaced, the last kept)."""
+
+_FRAMES_SHARE = 0.8  # of MAX_PAGE_BYTES, for the frames (the rest: history, picture, code)
 
 
 def module() -> str:
@@ -79,11 +92,40 @@ def css(theme: str = "light") -> str:
 
 
 def payload(pg: Playground) -> dict[str, Any]:
-    """The page model: static view data, the recorded frames (plus the current one), history."""
+    """The page model: static view data, the recorded frames (plus the current one), history.
+
+    Bounded by :data:`MAX_PAGE_BYTES`: a frame has ``points`` only when they differ from the
+    previous frame's (the page carries them forward), and when the frames would still be too
+    large every other one is dropped (the first and the last stay) until they fit.
+
+    Example:
+        >>> from microgrand.play.state import Playground
+        >>> pg = Playground(layers=[2], seed=0, record_every=1); _ = pg.step(3)
+        >>> [("points" in f) for f in payload(pg)["frames"]]
+        [True, False, False, False]
+    """
     frames = list(pg.frames)
     if frames[-1] is not pg.frame and frames[-1]["step"] != pg.frame["step"]:
         frames.append(pg.frame)
-    return {"view": pg.view_data(), "frames": frames, "history": pg.history.as_dict()}
+    budget = MAX_PAGE_BYTES * _FRAMES_SHARE
+    while len(frames) > 2:
+        shared = _shared_points(frames)
+        if sum(len(json.dumps(f, allow_nan=False)) for f in shared) <= budget:
+            break
+        frames = frames[:1] + frames[1:-1][1::2] + frames[-1:]
+    history = pg.history.as_dict(max_rows=MAX_HISTORY_ROWS)
+    return {"view": pg.view_data(), "frames": _shared_points(frames), "history": history}
+
+
+def _shared_points(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out, last = [], None
+    for f in frames:
+        if last is not None and f["points"] == last:
+            f = {k: v for k, v in f.items() if k != "points"}
+        else:
+            last = f["points"]
+        out.append(f)
+    return out
 
 
 def fallback_png(pg: Playground) -> bytes:

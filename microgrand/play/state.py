@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import gc
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -33,7 +32,6 @@ from ..nn import ACTIVATIONS, MLP
 from ..optim import OPTIMIZERS, Optimizer, optimizer_name
 from ..recording import BatchRecordings
 from ..render.themes import THEMES
-from ..value import Value
 from . import mirror, views
 from .config import (
     DEFAULTS,
@@ -45,12 +43,15 @@ from .config import (
     variable_class_datasets,
 )
 from .points import check_label, make_points
+from .training import MAX_STEPS, PROGRESS_STEPS, Training
 
 __all__ = [
     "DATASETS",
     "DEFAULTS",
     "LOSSES",
+    "MAX_STEPS",
     "OPTIMIZERS",
+    "PROGRESS_STEPS",
     "History",
     "Playground",
     "PlaygroundError",
@@ -58,17 +59,16 @@ __all__ = [
     "check_config",
 ]
 
-_MAX_FRAMES = 200
 
-
-class PlaygroundState:
+class PlaygroundState(Training):
     """A training run you can step, inspect and change; the notebook widget is one view of it.
 
     :func:`microgrand.playground` builds one (as :class:`microgrand.play.Playground`, which
     adds the widget and the replay page; same arguments). Python owns the state:
 
     * ``model`` (an :class:`~microgrand.nn.MLP`), ``optimizer``, ``X``/``y`` (training points),
-      ``X_test``/``y_test``, ``history`` (a :class:`History`), ``frames`` (recorded views);
+      ``X_test``/``y_test``, ``history`` (a :class:`History`), ``frames`` (recorded views),
+      ``loss`` (the loss in use: the ``loss`` setting with ``"auto"`` resolved);
     * ``config``: a dict such that ``Playground(**pg.config)`` rebuilds the same run (same
       data, same initial weights, same settings, points added or erased included);
     * :meth:`step` (n optimizer steps, returns the last loss), :meth:`reset` (the initial
@@ -78,8 +78,8 @@ class PlaygroundState:
 
     Example:
         >>> pg = PlaygroundState(dataset="blobs", classes=3, layers=[6], seed=2)
-        >>> pg.config["loss"], pg.model.sizes
-        ('cross_entropy', [2, 6, 3])
+        >>> pg.config["loss"], pg.loss, pg.model.sizes
+        ('auto', 'cross_entropy', [2, 6, 3])
         >>> _ = pg.step(3); w = pg.model.parameters()[0].data; pg.reset()
         >>> pg.model.parameters()[0].data == pg.initial_weights[0], pg.history.steps
         (True, [])
@@ -126,8 +126,7 @@ class PlaygroundState:
         if (X is None) != (y is None):
             raise PlaygroundError("give both X and y (your own points), or neither")
         if X is not None and y is not None:
-            settings["X"] = [[float(a) for a in row] for row in X]
-            settings["y"] = [int(t) for t in y]
+            settings["X"], settings["y"] = X, y  # checked (not truncated) by check_config
         self._cfg = check_config(settings)
         self._build(model, optimizer)
 
@@ -141,11 +140,12 @@ class PlaygroundState:
         pts = make_points(cfg)
         self.X, self.y, self.X_test, self.y_test = pts.X, pts.y, pts.X_test, pts.y_test
         self.bounds = pts.bounds
+        self.loss = pts.loss
         k = cfg["classes"]
-        nout = k if _losses.for_scores(cfg["loss"]).per_class else 1
+        nout = k if _losses.for_scores(self.loss).per_class else 1
         if model is not None and model.layers[-1].nout != nout:
             raise PlaygroundError(
-                f"loss {cfg['loss']!r} with {k} classes needs {nout} output(s); "
+                f"loss {self.loss!r} with {k} classes needs {nout} output(s); "
                 f"the model has {model.layers[-1].nout}"
             )
         if model is None:
@@ -178,7 +178,7 @@ class PlaygroundState:
         self._replays = BatchRecordings(
             self._batch_loss,
             self._params,
-            labels_as_inputs=_losses.for_scores(cfg["loss"]).labels_as_inputs,
+            labels_as_inputs=_losses.for_scores(self.loss).labels_as_inputs,
         )
         self._restart()
 
@@ -186,7 +186,7 @@ class PlaygroundState:
         return OPTIMIZERS[self._cfg["optimizer"]](self._params, lr=self._cfg["lr"])
 
     def _loss_targets(self, y: Sequence[int]) -> list[Any]:
-        return _losses.for_scores(self._cfg["loss"]).targets(y)
+        return _losses.for_scores(self.loss).targets(y)
 
     def _restart(self) -> None:
         self.steps = 0
@@ -196,6 +196,7 @@ class PlaygroundState:
         self.last_batch: list[int] = []
         self._last_grads = [0.0] * len(self._params)
         self._last_update = [0.0] * len(self._params)
+        self._pending: tuple[float, dict[str, float]] = (math.nan, {})
         self.frames: list[dict[str, Any]] = []
         self._record_every = self._cfg["record_every"]
         self.frame = self._make_frame()
@@ -229,121 +230,6 @@ class PlaygroundState:
     def classes(self) -> int:
         """The number of classes."""
         return int(self._cfg["classes"])
-
-    def _next_batch(self) -> list[int]:
-        n, bs = len(self.X), self._cfg["batch_size"]
-        if bs >= n:
-            return list(range(n))
-        batch: list[int] = []
-        while len(batch) < bs:
-            if not self._queue:
-                order = list(range(n))
-                self._batch_rng.shuffle(order)
-                self._queue = order
-            i = self._queue.pop(0)
-            if i not in batch:
-                batch.append(i)
-        return batch
-
-    def _one_step(self) -> float:
-        # The engine's graphs hold no reference cycles (they are freed by reference counting),
-        # so, as Value.backward does, the cyclic collector is paused while the forward pass
-        # allocates tens of thousands of nodes; otherwise its scans dominate the step.
-        gc_was_on = gc.isenabled()
-        gc.disable()
-        try:
-            return self._one_step_unguarded()
-        finally:
-            if gc_was_on:
-                gc.enable()
-
-    def _one_step_unguarded(self) -> float:
-        idx = self._next_batch()
-        self.last_batch = idx
-        xs = [self.X[i] for i in idx]
-        ts = [self._targets[i] for i in idx]
-        self.optimizer.zero_grad()
-        loss = self._replays.step(xs, ts)
-        if loss is None:  # no recording applies (cross-entropy with new labels): eagerly
-            graph = self._batch_loss(xs, ts)
-            graph.backward()
-            loss = graph.data
-        before = [p.data for p in self._params]
-        self._last_grads = [p.grad for p in self._params]
-        self.optimizer.step()
-        self._last_update = [p.data - b for p, b in zip(self._params, before, strict=True)]
-        self.steps += 1
-        h = self.history
-        h.steps.append(self.steps)
-        h.loss.append(loss)
-        for g, ps in self._groups.items():
-            h.grad_norms[g].append(math.sqrt(math.fsum(p.grad * p.grad for p in ps)))
-        tr_loss, tr_acc, te_loss, te_acc = self._evaluate()
-        h.train_loss.append(tr_loss)
-        h.train_accuracy.append(tr_acc)
-        h.test_loss.append(te_loss)
-        h.test_accuracy.append(te_acc)
-        return loss
-
-    def _batch_loss(self, xs: list[Any], ts: list[Any]) -> Value:
-        """The loss of one batch (mean over its examples, plus the L2 penalty) as a graph."""
-        model = self.model
-        loss = self._loss([model(x) for x in xs], ts)
-        l2 = self._cfg["l2"]
-        if l2:
-            loss = loss + l2 * _losses.l2(self._weights_only)
-        return loss
-
-    def _loss(self, outs: list[Any], ts: list[Any]) -> Value:
-        entry = _losses.for_scores(self._cfg["loss"])
-        if entry.per_class:
-            outs = [o if isinstance(o, list) else [o] for o in outs]
-        return entry.fn(outs, ts)
-
-    def _evaluate(self) -> tuple[float, float, float, float]:
-        W = mirror.weights_of(self.model)
-        loss = self._cfg["loss"]
-        out = mirror.forward(W, self._activations, np.array(self.X, dtype=np.float64))[-1]
-        tr = mirror.loss_and_accuracy(out, np.array(self.y), loss)
-        if self.X_test:
-            out_te = mirror.forward(W, self._activations, np.array(self.X_test, dtype=np.float64))[
-                -1
-            ]
-            te = mirror.loss_and_accuracy(out_te, np.array(self.y_test), loss)
-        else:
-            te = (math.nan, math.nan)
-        return tr[0], tr[1], te[0], te[1]
-
-    def step(self, n: int = 1) -> float:
-        """Run ``n`` optimizer steps (one batch each) and refresh the views; returns the last loss.
-
-        The loss is the one that was backpropagated: the batch's mean loss (plus the L2
-        penalty), computed by the engine before the update.
-
-        Example:
-            >>> pg = PlaygroundState(dataset="moons", layers=[4], seed=0)
-            >>> a = pg.step(); b = PlaygroundState(**pg.config).step()
-            >>> a == b
-            True
-        """
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise PlaygroundError(f"step(n) needs an int n >= 1, got {n!r}")
-        loss = math.nan
-        for _ in range(n):
-            loss = self._one_step()
-            if self.steps % self._record_every == 0 and _ < n - 1:
-                self._record(self._make_frame())
-        self.frame = self._make_frame()
-        if self.steps % self._record_every == 0:
-            self._record(self.frame)
-        self._notify()
-        return loss
-
-    def _record(self, frame: dict[str, Any]) -> None:
-        self.frames.append(frame)
-        if len(self.frames) > _MAX_FRAMES:  # keep the first frame and every other one
-            self.frames = self.frames[:1] + self.frames[2::2]
-            self._record_every *= 2
 
     def reset(self) -> None:
         """Back to step 0: the initial weights bit for bit, a fresh optimizer, empty history.
@@ -379,6 +265,11 @@ class PlaygroundState:
             ...
             microgrand.play.config.PlaygroundError: every hidden layer needs 1…64 neurons, ...
         """
+        changes = dict(changes)
+        name = changes.get("dataset")
+        entry = DATASETS[name] if isinstance(name, str) and name in DATASETS else None
+        if entry is not None and entry.classes is not None and "classes" not in changes:
+            changes["classes"] = entry.classes  # a dataset with a fixed number of classes
         cfg = check_config({**self.config, **changes})
         if set(changes) <= {"lr"}:
             self._cfg = cfg
@@ -395,8 +286,15 @@ class PlaygroundState:
             cfg.pop("weights", None)
         if set(changes) & {"dataset", "n", "noise", "classes", "seed", "test_fraction"}:
             cfg["added"], cfg["removed"] = [], []
-        self._cfg = cfg
-        self._build()
+        # Commit only a change that builds: a refused one leaves the run as it was.
+        saved = dict(self.__dict__)
+        try:
+            self._cfg = cfg
+            self._build()
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
 
     def add_point(self, x1: float, x2: float, label: int) -> None:
         """Add a training point of class ``label``; the next step trains on it.
@@ -472,6 +370,9 @@ class PlaygroundState:
             or not math.isfinite(value)
         ):
             raise PlaygroundError(f"a weight must be a finite number, got {value!r}")
+        for name, v in (("layer", layer), ("neuron", neuron), ("index", index)):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise PlaygroundError(f"set_weight: {name} must be an int (from 0), got {v!r}")
         try:
             n = self.model.layers[layer].neurons[neuron]
             p = n.b if index == n.nin else n.w[index]
@@ -488,6 +389,10 @@ class PlaygroundState:
     # --- views -------------------------------------------------------------------------------
 
     def _make_frame(self) -> dict[str, Any]:
+        with np.errstate(all="ignore"):  # huge weights: the views show what is finite
+            return self._make_frame_unguarded()
+
+    def _make_frame_unguarded(self) -> dict[str, Any]:
         cfg, h = self._cfg, self.history
         W = mirror.weights_of(self.model)
 
@@ -510,7 +415,7 @@ class PlaygroundState:
             "test_loss": fin(te_loss),
             "train_accuracy": fin(tr_acc),
             "test_accuracy": fin(te_acc),
-            "boundary": views.boundary(W, self._activations, cfg["loss"], self.bounds, cfg["grid"]),
+            "boundary": views.boundary(W, self._activations, self.loss, self.bounds, cfg["grid"]),
             "neurons": views.neuron_maps(W, self._activations, self.bounds, cfg["neuron_grid"]),
             "weights": views.nest([p.data for p in self._params], shape),
             "grads": views.nest(self._last_grads, shape),
@@ -538,12 +443,16 @@ class PlaygroundState:
             "bounds": self.bounds,
             "classes": self.classes,
             "colors": views.class_colours(THEMES[self._cfg["theme"]], self.classes),
+            "palette": views.palette(THEMES[self._cfg["theme"]]),
             "config": {k: v for k, v in self.config.items() if k not in ("X", "y", "weights")},
             "choices": {
                 "dataset": DATASETS.menu(),
                 "activation": ACTIVATIONS.menu(activation_choices()),
                 "init": [{"name": n, "label": n} for n in ["auto", *INITIALIZERS]],
-                "loss": LOSSES.menu(loss_choices()),
+                "loss": [
+                    {"name": "auto", "label": f"auto ({self.loss})"},
+                    *LOSSES.menu(loss_choices()),
+                ],
                 "optimizer": OPTIMIZERS.menu(),
             },
             "variable_classes": variable_class_datasets(),

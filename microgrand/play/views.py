@@ -33,6 +33,7 @@ __all__ = [
     "nest",
     "neuron_maps",
     "optimizer_state",
+    "palette",
     "signed_bytes",
 ]
 
@@ -57,6 +58,7 @@ def signed_bytes(a: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         >>> signed_bytes(np.array([-2.0, 0.0, 1.0])).tolist()
         [0, 128, 255]
     """
+    a = np.nan_to_num(np.asarray(a, dtype=np.float64), nan=0.0)
     out: np.ndarray[Any, Any] = np.rint((np.clip(a, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
     return out
 
@@ -91,7 +93,7 @@ def boundary(
         [0, 1, 0, 1]
     """
     out = mirror.forward(weights, activations, grid(bounds, size))[-1]
-    proba = mirror.predict_proba(out, loss)
+    proba = np.nan_to_num(mirror.predict_proba(out, loss), nan=0.0)
     k = proba.shape[1]
     conf = (proba.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k)
     return {
@@ -171,3 +173,15 @@ def class_colours(theme: Theme, classes: int) -> list[str]:
     if classes > len(palette):
         raise ValueError(f"theme {theme.name!r} has {len(palette)} class colours, not {classes}")
     return list(palette[:classes])
+
+
+def palette(theme: Theme) -> dict[str, str]:
+    """The heatmaps' colours (background, negative, positive) as data for the front-end, so
+    that the first picture has its real colours even before the page's style sheet applies.
+
+    Example:
+        >>> from microgrand.render.themes import THEMES
+        >>> palette(THEMES["light"])["background"]
+        '#ffffff'
+    """
+    return {"background": theme.background, "negative": theme.negative, "positive": theme.positive}

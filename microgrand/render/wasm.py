@@ -131,9 +131,7 @@ async def _load() -> Any:  # pragma: no cover - runs in a browser kernel
     global _instance, _failure
     from pyodide.code import run_js  # type: ignore[import-not-found]
 
-    source = (resources.files("microgrand") / "web" / "vendor" / "viz-global.js").read_text(
-        "utf-8"
-    )
+    source = (resources.files("microgrand") / "web" / "vendor" / "viz-global.js").read_text("utf-8")
     # The file is a UMD bundle: run as a script it sets globalThis.Viz; keep our own handle.
     factory = run_js(f"(function () {{\n{source}\n;return globalThis.Viz;\n}})()")
     try:

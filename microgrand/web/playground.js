@@ -67,7 +67,11 @@ function percent(x) {
   return x === null || x === undefined ? "–" : MG.formatFixed(100 * x, 1) + "%";
 }
 
-function themeColours(root) {
+// The heatmaps' colours: the view's palette (Python's theme), so that the first picture is
+// right even while the element is not yet in the document (no computed style there yet).
+function themeColours(root, view) {
+  const p = view.palette;
+  if (p) return { background: MG.hexRGB(p.background), negative: MG.hexRGB(p.negative), positive: MG.hexRGB(p.positive) };
   const cs = getComputedStyle(root);
   const get = (n) => MG.hexRGB(cs.getPropertyValue(n));
   return { background: get("--mg-background"), negative: get("--mg-negative"), positive: get("--mg-positive") };
@@ -79,8 +83,10 @@ function table(colourOf) {
 }
 
 function paint(canvas, g, colourAt) {
-  canvas.width = g;
-  canvas.height = g;
+  if (canvas.width !== g || canvas.height !== g) {  // resizing clears and reallocates: only on change
+    canvas.width = g;
+    canvas.height = g;
+  }
   const ctx = canvas.getContext("2d");
   const img = ctx.createImageData(g, g);
   for (let p = 0; p < g * g; p++) {
@@ -298,6 +304,8 @@ function drawBoundary(app, view, f, colours) {
   const cls = bytes(f.boundary.cls), conf = bytes(f.boundary.conf);
   const shades = view.colors.map((c) => table((b) => MG.mixRGB(colours.background, MG.hexRGB(c), 0.15 + 0.6 * (b / 255))));
   paint(ui.bcanvas, f.boundary.size, (p) => shades[cls[p]][conf[p]]);
+  if (ui.drawnPoints === f.points) return;  // the points change rarely: redraw them only then
+  ui.drawnPoints = f.points;
   const [x0, x1, y0, y1] = view.bounds;
   const px = (x) => ((x - x0) / (x1 - x0)) * 300, py = (y) => ((y1 - y) / (y1 - y0)) * 300;
   ui.bsvg.replaceChildren();
@@ -442,9 +450,11 @@ function build(app) {
 
 function update(app) {
   if (!app.ui) return;
-  const view = app.model.get("view"), f = app.model.get("frame");
-  if (!f || !f.boundary) return;
-  const colours = themeColours(app.root);
+  const view = app.model.get("view"), f0 = app.model.get("frame");
+  if (!f0 || !f0.boundary) return;
+  // the widget sends the points apart from the frame, only when they change
+  const f = f0.points ? f0 : { ...f0, points: app.model.get("points") || { train: [], test: [] } };
+  const colours = themeColours(app.root, view);
   drawStats(app, f);
   drawBoundary(app, view, f, colours);
   drawNeurons(app, f, colours);
@@ -455,6 +465,7 @@ function update(app) {
 
 function stop(app) {
   app.playing = false;
+  app.sentAt = null;
   if (app.timer) clearTimeout(app.timer);
   app.timer = null;
   if (app.ui) {
@@ -463,28 +474,53 @@ function stop(app) {
   }
 }
 
+// While playing, the widget asks for as many steps as fit in a time budget (several per frame
+// when the engine is fast). The budget adapts so that a frame comes back every FRAME_SECONDS:
+// the round trip's overhead (messages, the frame's views) is measured and left out of it.
+const FRAME_SECONDS = 0.085, FIRST_BUDGET = 0.05, MIN_BUDGET = 0.01, MAX_BUDGET = 0.08;
+
 function tick(app) {
   if (!app.playing) return;
   const m = app.model;
-  if (app.isReplay() && m.get("frame_index") >= m.get("frame_count") - 1) return stop(app);
-  app.send({ action: "step", n: 1 });
+  if (app.isReplay()) {
+    if (m.get("frame_index") >= m.get("frame_count") - 1) return stop(app);
+    return app.send({ action: "step", n: 1 });
+  }
+  if (m.get("error")) return stop(app);
+  const now = performance.now();
+  if (app.sentAt !== null) {
+    const overhead = (now - app.sentAt) / 1000 - app.budget;
+    app.budget = Math.min(MAX_BUDGET, Math.max(MIN_BUDGET, FRAME_SECONDS - overhead));
+  }
+  app.sentAt = now;
+  app.send({ action: "step", n: 1000, seconds: Number(app.budget.toFixed(3)) });
 }
 
 function render({ model, el }) {
   const app = {
     model, root: h("div", { class: "mg-pg" }), ui: null,
     playing: false, timer: null, selected: null, mode: 0, // mode: a class index, or "erase"
+    budget: FIRST_BUDGET, sentAt: null, // Play's time budget per message (see tick)
     send: (msg) => model.send(msg),
     isReplay: () => !!model.get("view").replay,
   };
   el.replaceChildren(app.root);
+  // One message changes several traits (frame, history, points…): draw once, after all of them.
+  let queued = false;
+  const redraw = () => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => { queued = false; update(app); });
+  };
   const onFrame = () => {
-    update(app);
-    if (app.playing) app.timer = setTimeout(() => tick(app), app.isReplay() ? 120 : 0);
+    // While playing live, ask for the next steps first: Python trains while this page draws.
+    if (app.playing && !app.isReplay()) tick(app);
+    else if (app.playing) app.timer = setTimeout(() => tick(app), 120);
+    redraw();
   };
   const onView = () => { stop(app); app.selected = null; build(app); };
-  const onOther = () => update(app);
-  const handlers = [["change:frame", onFrame], ["change:view", onView], ["change:history", onOther], ["change:error", onOther]];
+  const onError = () => { if (model.get("error")) stop(app); redraw(); };  // e.g. diverged
+  const handlers = [["change:frame", onFrame], ["change:view", onView], ["change:history", redraw], ["change:points", redraw], ["change:error", onError]];
   for (const [name, cb] of handlers) model.on(name, cb);
   build(app);
   return () => {
@@ -495,7 +531,9 @@ function render({ model, el }) {
 
 // A model for the recorded replay: the same interface as anywidget's, over recorded frames.
 function replayModel(payload) {
-  const frames = payload.frames;
+  // A frame carries its points only when they changed: the others take the previous ones.
+  const frames = [];
+  for (const f of payload.frames) frames.push(f.points || !frames.length ? f : { ...f, points: frames[frames.length - 1].points });
   const state = {
     view: { ...payload.view, replay: true },
     frame: frames[frames.length - 1],
@@ -513,7 +551,7 @@ function replayModel(payload) {
     emit("change:frame");
   };
   return {
-    get: (k) => state[k],
+    get: (k) => (k === "points" ? state.frame.points : state[k]),
     set: (k, v) => { state[k] = v; },
     save_changes: () => {},
     on: (name, cb) => { (listeners[name] = listeners[name] || []).push(cb); },

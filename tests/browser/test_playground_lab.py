@@ -84,3 +84,58 @@ def test_live_widget_steps_in_jupyterlab(lab: Callable[[str], str], browser: Any
     assert "Error displaying widget" not in page.locator(".jp-OutputArea-output").first.inner_text()
     assert errors == []
     page.close()
+
+
+def _save_widget_state(lab: JupyterLab) -> None:
+    """JupyterLab's (and Notebook 7's) "Save Widget State Automatically", switched on."""
+    settings = lab.root.parent / "settings" / "@jupyter-widgets" / "jupyterlab-manager"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "plugin.jupyterlab-settings").write_text('{"saveState": true}', encoding="utf-8")
+
+
+def test_a_saved_run_reopens_without_its_kernel_showing_the_last_picture(
+    jupyter_lab: JupyterLab, lab: Callable[[str], str], browser: Any
+) -> None:
+    """Run, step, save, shut the kernel down, reopen: the widget is drawn from the saved state
+    (the last frame, real numbers), never "model not found"."""
+    import json
+    import urllib.request
+
+    nbformat = pytest.importorskip("nbformat")
+    _save_widget_state(jupyter_lab)
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nb = nbformat.v4.new_notebook(metadata=kernel)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import microgrand as mg\npg = mg.playground(dataset='xor', layers=[4], seed=0)\npg"
+    ))  # fmt: skip
+    nbformat.write(nb, jupyter_lab.root / "playground" / "saved.ipynb")
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    page.goto(lab("saved"))
+    editor = page.locator(".jp-Notebook .jp-Cell .cm-content:visible").first
+    editor.wait_for(timeout=60_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=90_000)
+    editor.click()
+    page.keyboard.press("Shift+Enter")
+    page.locator('.mg-pg [data-stat="step"]').wait_for(timeout=60_000)
+    for k in (1, 2, 3):
+        page.click('.mg-pg [data-action="step"]')
+        page.wait_for_function(
+            f"() => document.querySelector('.mg-pg [data-stat=\"step\"]').dataset.number === '{k}'",
+            timeout=30_000,
+        )
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(3000)
+    page.close()
+    for k in json.load(urllib.request.urlopen(jupyter_lab.url("api/kernels"), timeout=10)):
+        req = urllib.request.Request(jupyter_lab.url(f"api/kernels/{k['id']}"), method="DELETE")
+        urllib.request.urlopen(req, timeout=30)
+    stored = nbformat.read(jupyter_lab.root / "playground" / "saved.ipynb", as_version=4)
+    assert "widgets" in stored.metadata  # the state went into the notebook
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    page.goto(lab("saved"))
+    stat = page.locator('.mg-pg [data-stat="step"]')
+    stat.wait_for(timeout=90_000)
+    assert stat.get_attribute("data-number") == "3"
+    text = page.locator(".jp-OutputArea-output").first.inner_text()
+    assert "model not found" not in text and "Error displaying widget" not in text
+    page.close()

@@ -149,6 +149,38 @@ window.ready = true;
 </body></html>"""
 
 
+def test_first_display_has_the_real_colours_before_the_element_is_attached(
+    browser: Any, tmp_path: Path
+) -> None:
+    """Notebooks render a widget into an element not yet in the document (no computed style):
+    the first picture still has the theme's colours, not grey neurons."""
+    pgm = playground(dataset="moons", layers=[4], seed=0)
+    page_html = STUB_PAGE.replace(
+        'render({{ model: window.model, el: document.getElementById("app") }});',
+        'const el = document.createElement("div");\n'
+        "render({{ model: window.model, el }});\n"
+        'document.getElementById("app").append(el);',
+    )
+    path = tmp_path / "detached.html"
+    path.write_text(
+        page_html.format(css=css(), module=module().replace("</", "<\\/"),
+                         state=json.dumps(widget_state(pgm)).replace("</", "<\\/")),
+        encoding="utf-8",
+    )  # fmt: skip
+    pg = Page(browser)
+    pg.open(path)
+    pg.page.wait_for_function("() => window.ready === true")
+    grey = pg.page.evaluate(
+        """() => [...document.querySelectorAll('canvas.mg-pg-node, canvas.mg-pg-heat')].map((c) => {
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+             let n = 0;
+             for (let i = 0; i < d.length; i += 4) n += d[i] === 128 && d[i + 1] === 128 && d[i + 2] === 128;
+             return n / (d.length / 4);
+           })"""
+    )
+    assert grey and max(grey) < 0.5, grey
+
+
 def widget_state(pg: Playground) -> dict[str, Any]:
     return {
         "view": pg.view_data(),
@@ -166,8 +198,11 @@ def test_widget_module_with_a_stub_model(browser: Any, tmp_path: Path) -> None:
     state["frame_index"] = state["frame_count"] - 1
     path = tmp_path / "stub.html"
     path.write_text(
-        STUB_PAGE.format(css=css(), module=module().replace("</", "<\\/"),
-                         state=json.dumps(state).replace("</", "<\\/")),
+        STUB_PAGE.format(
+            css=css(),
+            module=module().replace("</", "<\\/"),
+            state=json.dumps(state).replace("</", "<\\/"),
+        ),
         encoding="utf-8",
     )
     pg = Page(browser)
@@ -182,13 +217,14 @@ def test_widget_module_with_a_stub_model(browser: Any, tmp_path: Path) -> None:
     pgm.step()
     page.evaluate("s => window.push(s)", {"frame": pgm.frame, "history": pgm.history.as_dict()})
     assert pg.stats() == frame_stats(pgm.frame) and pg.stats()["step"] == 1
-    # Play keeps asking for steps, one per answer, until Pause
+    # Play keeps asking for steps, as many as fit in a time budget per answer, until Pause
     page.click('[data-action="play"]')
-    assert sent() == [{"action": "step", "n": 1}]
+    assert sent() == [{"action": "step", "n": 1000, "seconds": 0.05}]
     pgm.step()
     page.evaluate("s => window.push(s)", {"frame": pgm.frame, "history": pgm.history.as_dict()})
     page.wait_for_function("() => window.sent.length > 0")
-    assert sent() == [{"action": "step", "n": 1}]
+    (again,) = sent()  # the budget adapts to the measured round trip: 10 to 80 ms
+    assert again["action"] == "step" and again["n"] == 1000 and 0.01 <= again["seconds"] <= 0.08
     page.click('[data-action="play"]')  # pause
     pgm.step()
     page.evaluate("s => window.push(s)", {"frame": pgm.frame})
