@@ -47,7 +47,8 @@ system-extras:
 	fi
 
 lint: install
-	$(BIN)/ruff check microgrand tests benchmarks
+	$(BIN)/ruff check microgrand tests benchmarks tools
+	$(BIN)/ruff format --check microgrand tests benchmarks tools
 	@if command -v node >/dev/null 2>&1; then for f in microgrand/web/*.js; do node --check $$f || exit 1; done; \
 	  else echo "node not found: JavaScript syntax check skipped"; fi
 

@@ -119,8 +119,14 @@ def open_in_chromium(path: Path) -> float | None:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return None
-    args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
+    args = [
+        "--no-sandbox",
+        "--headless",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=chromium, args=args)
         best = math.inf
@@ -210,10 +216,15 @@ def update(path: Path, text: str) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--update", default=None, metavar="RESULTS.md",
-                    help="replace the section 'Explorer pages' of this file")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--update",
+        default=None,
+        metavar="RESULTS.md",
+        help="replace the section 'Explorer pages' of this file",
+    )
     args = ap.parse_args()
     text = section()
     print(text)

@@ -71,8 +71,15 @@ def before(root: Value, path: Path) -> None:
         frame.paste(cap, (0, h))
         frames.append(frame)
     buf = io.BytesIO()
-    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], loop=0,
-                   duration=1000, optimize=False)
+    frames[0].save(
+        buf,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        loop=0,
+        duration=1000,
+        optimize=False,
+    )
     path.write_bytes(buf.getvalue())
 
 
@@ -93,8 +100,7 @@ def run(repeat: int = 1) -> dict[str, float]:
         out = Path(d)
         t_before = timed(lambda: before(root, out / "before.gif"), repeat)
         t_after = timed(lambda: animate(root, out / "after.gif", max_steps=200), repeat)
-        t_after96 = timed(lambda: animate(root, out / "after96.gif", dpi=96, max_steps=200),
-                          repeat)
+        t_after96 = timed(lambda: animate(root, out / "after96.gif", dpi=96, max_steps=200), repeat)
         sizes = {k: (out / f"{k}.gif").stat().st_size for k in ("before", "after", "after96")}
     return {
         "before_s": t_before,
@@ -114,12 +120,18 @@ def main() -> None:
     args = ap.parse_args()
     r = run(args.repeat)
     print("49-step backward-pass GIF")
-    print(f"  before (a Graphviz run and a palette per frame, 96 dpi): {r['before_s']:7.2f} s"
-          f"  {r['before_kb']:7.0f} KB")
-    print(f"  animate() defaults (72 dpi):                          {r['after_s']:7.2f} s"
-          f"  {r['after_kb']:7.0f} KB   {r['speedup']:.1f}x faster")
-    print(f"  animate(dpi=96) (the old size):                       {r['after_96dpi_s']:7.2f} s"
-          f"  {r['after_96dpi_kb']:7.0f} KB   {r['speedup_96dpi']:.1f}x faster")
+    print(
+        f"  before (a Graphviz run and a palette per frame, 96 dpi): {r['before_s']:7.2f} s"
+        f"  {r['before_kb']:7.0f} KB"
+    )
+    print(
+        f"  animate() defaults (72 dpi):                          {r['after_s']:7.2f} s"
+        f"  {r['after_kb']:7.0f} KB   {r['speedup']:.1f}x faster"
+    )
+    print(
+        f"  animate(dpi=96) (the old size):                       {r['after_96dpi_s']:7.2f} s"
+        f"  {r['after_96dpi_kb']:7.0f} KB   {r['speedup_96dpi']:.1f}x faster"
+    )
 
 
 if __name__ == "__main__":

@@ -19,18 +19,28 @@ import time
 PRODUCT = "*".join(["x"] * 100)
 POWERS = "**".join(["x"] * 50)
 CASES = [
-    ("render --edge-labels of x*x*…*x (100 factors)", ["render", PRODUCT, "x=1", "--edge-labels", "-q", "-o", "{d}/r.svg"]),
+    (
+        "render --edge-labels of x*x*…*x (100 factors)",
+        ["render", PRODUCT, "x=1", "--edge-labels", "-q", "-o", "{d}/r.svg"],
+    ),
     ("step of x*x*…*x (100 factors)", ["step", PRODUCT, "x=1", "-o", "{d}/s.html"]),
     ("step of x**x**…**x (50 levels)", ["step", POWERS, "x=1", "-o", "{d}/p.html"]),
 ]
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--out", default=None, help="append the section to this Markdown file")
     args = ap.parse_args()
-    lines = ["", "## Layouts that used to stall (`benchmarks/bench_layout.py`)", "",
-             "| command | seconds | result |", "|---|---:|---|"]
+    lines = [
+        "",
+        "## Layouts that used to stall (`benchmarks/bench_layout.py`)",
+        "",
+        "| command | seconds | result |",
+        "|---|---:|---|",
+    ]
     with tempfile.TemporaryDirectory() as d:
         for label, argv in CASES:
             cmd = [sys.executable, "-m", "microgrand", *(a.format(d=d) for a in argv)]

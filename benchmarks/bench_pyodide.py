@@ -24,9 +24,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PYODIDE = ROOT / "build" / "npm" / "node_modules" / "pyodide"
-TITLE = "## Pyodide (browser kernel) against CPython: one training step (`benchmarks/bench_pyodide.py`)"
+TITLE = (
+    "## Pyodide (browser kernel) against CPython: one training step (`benchmarks/bench_pyodide.py`)"
+)
 
-STEPS = r'''
+STEPS = r"""
 import json, math, random, sys, time
 import microgrand as mg
 
@@ -97,7 +99,7 @@ def init(sizes):
 model = mg.MLP(2, [16, 16, 1], activation="relu", rng=0)
 json.dumps({"python": sys.version.split()[0], "platform": sys.platform,
             "engine": best(engine_step, model, 10), "float": best(float_step, init([2, 16, 16, 1]), 30)})
-'''
+"""
 
 
 def in_cpython() -> dict[str, object]:
@@ -109,19 +111,30 @@ def in_cpython() -> dict[str, object]:
 
 def in_pyodide(node: str) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as d:
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", d, str(ROOT)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", d, str(ROOT)],
+            check=True,
+            capture_output=True,
+        )
         (whl,) = Path(d).glob("microgrand-*.whl")
         graphviz = Path(sysconfig.get_path("purelib")) / "graphviz"
-        p = subprocess.run([node, str(ROOT / "tests" / "pyodide_run.mjs"), str(PYODIDE), str(whl), str(graphviz)],
-                           input=STEPS, capture_output=True, text=True, timeout=600, check=False)
+        p = subprocess.run(
+            [node, str(ROOT / "tests" / "pyodide_run.mjs"), str(PYODIDE), str(whl), str(graphviz)],
+            input=STEPS,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
     if p.returncode != 0:
         raise SystemExit(f"Pyodide run failed: {p.stderr[-2000:]}")
     return json.loads(p.stdout)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--out", default=None, help="write the section into this Markdown file")
     args = ap.parse_args()
     node = shutil.which("node")
@@ -130,15 +143,22 @@ def main() -> int:
         return 0
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     here, there = in_cpython(), in_pyodide(node)
-    lines = ["", TITLE, "",
-             f"CPython {here['python']} and Pyodide (Python {there['python']}, Node.js "
-             f"{subprocess.run([node, '--version'], capture_output=True, text=True).stdout.strip()}) "
-             f"on one machine ({platform.machine()}); best of 10 (engine) and 30 (floats); "
-             f"load average {load} (other work on the machine makes the ratio noisy).", "",
-             "| step (2-16-16-1 ReLU, 100 points) | CPython ms | Pyodide ms | Pyodide / CPython |",
-             "|---|---:|---:|---:|"]
-    for key, label in (("engine", "microgrand `Value` MLP: forward, backward, SGD"),
-                       ("float", "hand-written backprop on floats")):
+    lines = [
+        "",
+        TITLE,
+        "",
+        f"CPython {here['python']} and Pyodide (Python {there['python']}, Node.js "
+        f"{subprocess.run([node, '--version'], capture_output=True, text=True).stdout.strip()}) "
+        f"on one machine ({platform.machine()}); best of 10 (engine) and 30 (floats); "
+        f"load average {load} (other work on the machine makes the ratio noisy).",
+        "",
+        "| step (2-16-16-1 ReLU, 100 points) | CPython ms | Pyodide ms | Pyodide / CPython |",
+        "|---|---:|---:|---:|",
+    ]
+    for key, label in (
+        ("engine", "microgrand `Value` MLP: forward, backward, SGD"),
+        ("float", "hand-written backprop on floats"),
+    ):
         a, b = float(here[key]), float(there[key])  # type: ignore[arg-type]
         lines.append(f"| {label} | {a * 1e3:.1f} | {b * 1e3:.1f} | {b / a:.2f}x |")
     text = "\n".join(lines) + "\n"

@@ -87,10 +87,14 @@ def main() -> None:
             ("README neuron -> SVG", lambda name=name: draw(neuron, engine=name).svg()),
             ("README neuron -> PNG", lambda name=name: draw(neuron, engine=name).png()),
             ("MLP auto-collapsed -> SVG", lambda name=name: draw(g, engine=name).svg()),
-            ("MLP collapse=True, colour -> PNG",
-             lambda name=name: draw(g, collapse=True, color="grad", engine=name).png()),
-            ("MLP collapse=2 (per neuron) -> SVG",
-             lambda name=name: draw(g, collapse=2, engine=name).svg()),
+            (
+                "MLP collapse=True, colour -> PNG",
+                lambda name=name: draw(g, collapse=True, color="grad", engine=name).png(),
+            ),
+            (
+                "MLP collapse=2 (per neuron) -> SVG",
+                lambda name=name: draw(g, collapse=2, engine=name).svg(),
+            ),
         ]
         for label, fn in cases:
             rows.append((label, name, best(fn, args.repeat)))

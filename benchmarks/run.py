@@ -56,9 +56,14 @@ def init_weights(sizes: list[int], seed: int = 0) -> list[list[list[float]]]:
 SIZES = [2, 16, 16, 1]
 
 
-def _mlp_step_autograd(V: Any, relu: Callable[[Any], Any], total: Callable[[list[Any]], Any],
-                       weights: list[list[list[float]]], X: list[list[float]],
-                       y: list[float]) -> tuple[float, Callable[[], None], int]:
+def _mlp_step_autograd(
+    V: Any,
+    relu: Callable[[Any], Any],
+    total: Callable[[list[Any]], Any],
+    weights: list[list[list[float]]],
+    X: list[list[float]],
+    y: list[float],
+) -> tuple[float, Callable[[], None], int]:
     """Build the loss for one full-batch step with any engine whose Values support + * relu."""
     params = [[[V(w) for w in neuron] for neuron in layer] for layer in weights]
     flat = [p for layer in params for neuron in layer for p in neuron]
@@ -223,9 +228,19 @@ def work_playground(engine: str) -> dict[str, float]:
         return work_mlp("micrograd")
     import microgrand as mg
 
-    pg = mg.playground(dataset="moons", n=125, test_fraction=0.2, layers=[16, 16],
-                       activation="relu", loss="hinge", optimizer="sgd", lr=0.01,
-                       batch_size=100, l2=1e-4, seed=0)
+    pg = mg.playground(
+        dataset="moons",
+        n=125,
+        test_fraction=0.2,
+        layers=[16, 16],
+        activation="relu",
+        loss="hinge",
+        optimizer="sgd",
+        lr=0.01,
+        batch_size=100,
+        l2=1e-4,
+        seed=0,
+    )
     assert len(pg.X) == 100
 
     def one() -> None:
@@ -241,13 +256,24 @@ def playground_lines(repeat: int) -> list[str]:
     if not (has_module("micrograd") and has_module("numpy")):
         return ["", "## Playground step", "", "(needs micrograd and numpy; skipped)"]
     r = median_runs("playground", ["microgrand-playground", "micrograd"], repeat)
-    pg, ref = r.get("microgrand-playground", {}).get("seconds"), r.get("micrograd", {}).get("seconds")
-    lines = ["", "## Playground: one `pg.step()` with every view refreshed (2-16-16-1, 100 moons points)", "",
-             "Target: at most 0.14× micrograd's own training step on the same network and data "
-             "(10 updates per second where micrograd takes 0.7 s).", "",
-             "| engine | seconds per step | vs micrograd |", "|---|---:|---:|"]
+    pg, ref = (
+        r.get("microgrand-playground", {}).get("seconds"),
+        r.get("micrograd", {}).get("seconds"),
+    )
+    lines = [
+        "",
+        "## Playground: one `pg.step()` with every view refreshed (2-16-16-1, 100 moons points)",
+        "",
+        "Target: at most 0.14× micrograd's own training step on the same network and data "
+        "(10 updates per second where micrograd takes 0.7 s).",
+        "",
+        "| engine | seconds per step | vs micrograd |",
+        "|---|---:|---:|",
+    ]
     if pg:
-        lines.append(f"| microgrand playground (step + all heatmaps + JSON) | {pg:.4f} | {fmt_ratio(pg, ref)} |")
+        lines.append(
+            f"| microgrand playground (step + all heatmaps + JSON) | {pg:.4f} | {fmt_ratio(pg, ref)} |"
+        )
     if ref:
         lines.append(f"| micrograd 0.1.0 (training step only) | {ref:.4f} | 1.000× |")
     return lines
@@ -351,9 +377,19 @@ def work_fit(engine: str, epochs: int) -> dict[str, float]:
     opt = optim.SGD(model.parameters(), lr=1.0)
     sched = optim.LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=epochs)
     t = time.process_time()
-    fit(model, X_train, y_train, loss="hinge", optimizer=opt, scheduler=sched, epochs=epochs,
-        regularization=1e-4, validation=(X_test, y_test), progress=False,
-        compiled=engine == "compiled")
+    fit(
+        model,
+        X_train,
+        y_train,
+        loss="hinge",
+        optimizer=opt,
+        scheduler=sched,
+        epochs=epochs,
+        regularization=1e-4,
+        validation=(X_test, y_test),
+        progress=False,
+        compiled=engine == "compiled",
+    )
     return {"seconds": time.process_time() - t}
 
 
@@ -372,19 +408,23 @@ def arrays_lines(repeat: int) -> list[str]:
     labels = {
         "arrays": ("micrograd's network and loss recorded once, replayed as NumPy arrays", scalar),
         "scalar": ("the same recording replayed on Python floats", scalar),
-        "nn-arrays": ("`nn.MLP` + `losses.hinge` + `losses.l2` recorded, replayed as arrays",
-                      nn_scalar),
+        "nn-arrays": (
+            "`nn.MLP` + `losses.hinge` + `losses.l2` recorded, replayed as arrays",
+            nn_scalar,
+        ),
         "nn-scalar": ("the same, replayed on Python floats", nn_scalar),
         "numpy-floor": ("NumPy, the batched step written by hand (the floor)", scalar),
         "micrograd": ("micrograd 0.1.0", None),
     }
     lines = [
-        "", "## The recorded step as arrays (2-16-16-1 ReLU, 100 moons points, hinge + L2, SGD)",
+        "",
+        "## The recorded step as arrays (2-16-16-1 ReLU, 100 moons points, hinge + L2, SGD)",
         "",
         "`mg.record` replays a recording as NumPy operations, one per group of alike nodes "
         "(`microgrand/array_tape.py`), with the numbers of the replay on floats bit for bit. "
         "Target: at most 0.001× micrograd's step and at least 10× faster than the replay on "
-        "floats.", "",
+        "floats.",
+        "",
         "| what | seconds per step | vs micrograd | faster than the float replay |",
         "|---|---:|---:|---:|",
     ]
@@ -399,13 +439,16 @@ def arrays_lines(repeat: int) -> list[str]:
         [(f"fit{n}", e) for n in FIT_EPOCHS for e in ("eager", "compiled")], repeat
     )
     lines += [
-        "", "## `fit(compiled=True)` against eager: the moons demo (`microgrand demo`)", "",
+        "",
+        "## `fit(compiled=True)` against eager: the moons demo (`microgrand demo`)",
+        "",
         "2-16-16-1 ReLU on 100 training points, full batch (one step per epoch), validation on "
         "50 points each epoch; the whole `fit`, CPU seconds. Compiled training records a batch "
         "shape only when at least `BREAK_EVEN` steps of it remain, then replays it (as arrays "
         "when NumPy is installed), checking its guards on every step. Below that many steps "
         "it runs the very same eager steps (plus one dictionary lookup per step), so there "
-        "the two columns differ only by the machine's noise.", "",
+        "the two columns differ only by the machine's noise.",
+        "",
         "| epochs | eager (s) | compiled (s) | compiled ÷ eager | compiled per step vs micrograd |",
         "|---:|---:|---:|---:|---:|",
     ]
@@ -433,8 +476,10 @@ def plain_step(W: list[list[list[float]]], X: list[list[float]], y: list[float])
         acts = [list(x)]
         pre = []
         for li, layer in enumerate(W):
-            zs = [sum(w * a for w, a in zip(neuron, acts[-1], strict=False)) + neuron[-1]
-                  for neuron in layer]
+            zs = [
+                sum(w * a for w, a in zip(neuron, acts[-1], strict=False)) + neuron[-1]
+                for neuron in layer
+            ]
             pre.append(zs)
             acts.append([max(z, 0.0) for z in zs] if li < len(W) - 1 else zs)
         s = acts[-1][0]
@@ -607,7 +652,9 @@ def has_module(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
-def median_runs(task: str, engines: list[str], repeat: int, *args: int) -> dict[str, dict[str, float]]:
+def median_runs(
+    task: str, engines: list[str], repeat: int, *args: int
+) -> dict[str, dict[str, float]]:
     """Interleave engines run by run so that machine noise hits them alike; take medians."""
     both = median_runs_of([(task, e) for e in engines], repeat, *args)
     return {e: r for (_, e), r in both.items()}
@@ -643,8 +690,11 @@ def gif_section() -> list[str]:
 
     r = gif_run(1)
     return [
-        "", "## Backward-pass GIF, 49 steps (`benchmarks/bench_gif.py`)", "",
-        "| pipeline | seconds | KB | speed-up |", "|---|---:|---:|---:|",
+        "",
+        "## Backward-pass GIF, 49 steps (`benchmarks/bench_gif.py`)",
+        "",
+        "| pipeline | seconds | KB | speed-up |",
+        "|---|---:|---:|---:|",
         f"| before: a Graphviz run and a palette per frame, 96 dpi | {r['before_s']:.2f} | "
         f"{r['before_kb']:.0f} | 1× |",
         f"| `animate()` defaults (one layout, one palette, 72 dpi) | {r['after_s']:.2f} | "
@@ -655,17 +705,28 @@ def gif_section() -> list[str]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--repeat", type=int, default=3, help="processes per engine and task")
     ap.add_argument("--out", default=None, help="write the Markdown table here too")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
-    ap.add_argument("--core", action="store_true",
-                    help="only the headline, the MLP step and memory; replaces those sections "
-                    "of --out and keeps the rest")
-    ap.add_argument("--arrays-only", action="store_true",
-                    help="measure only the array replay and compiled fit (prints their sections)")
-    ap.add_argument("--playground-only", action="store_true",
-                    help="measure only the playground step (prints its table section)")
+    ap.add_argument(
+        "--core",
+        action="store_true",
+        help="only the headline, the MLP step and memory; replaces those sections "
+        "of --out and keeps the rest",
+    )
+    ap.add_argument(
+        "--arrays-only",
+        action="store_true",
+        help="measure only the array replay and compiled fit (prints their sections)",
+    )
+    ap.add_argument(
+        "--playground-only",
+        action="store_true",
+        help="measure only the playground step (prints its table section)",
+    )
     args = ap.parse_args()
     if args.worker:
         task, engine, *rest = args.worker
@@ -717,7 +778,8 @@ def main() -> int:
     # that the load of a shared machine hits them alike.
     code_engines = ["microgrand", "recorded", "micrograd"] if has_module("micrograd") else []
     headline = median_runs_of(
-        [("micrograd-code", e) for e in code_engines] + [("mlp", "microgrand-nn"), ("mlp", "plain")],
+        [("micrograd-code", e) for e in code_engines]
+        + [("mlp", "microgrand-nn"), ("mlp", "plain")],
         args.repeat,
     )
     code = {e: r for (task, e), r in headline.items() if task == "micrograd-code"}
@@ -730,15 +792,22 @@ def main() -> int:
     }
     for e in code_engines:
         sec = code.get(e, {}).get("seconds")
-        lines.append(f"| {code_labels[e]} | {sec:.4f} | {fmt_ratio(sec, cref)} |" if sec
-                     else f"| {code_labels[e]} | failed | — |")
+        lines.append(
+            f"| {code_labels[e]} | {sec:.4f} | {fmt_ratio(sec, cref)} |"
+            if sec
+            else f"| {code_labels[e]} | failed | — |"
+        )
     nn_path = headline.get(("mlp", "microgrand-nn"), {})
     if nn_path.get("seconds"):
-        lines.append(f"| the same step written idiomatically: `nn.MLP` + `losses` + `optim.SGD` | "
-                     f"{nn_path['seconds']:.4f} | {fmt_ratio(nn_path['seconds'], cref)} |")
+        lines.append(
+            f"| the same step written idiomatically: `nn.MLP` + `losses` + `optim.SGD` | "
+            f"{nn_path['seconds']:.4f} | {fmt_ratio(nn_path['seconds'], cref)} |"
+        )
     if plain:
-        lines.append(f"| plain floats, backprop written by hand (the floor) | {plain:.4f} | "
-                     f"{fmt_ratio(plain, cref)} |")
+        lines.append(
+            f"| plain floats, backprop written by hand (the floor) | {plain:.4f} | "
+            f"{fmt_ratio(plain, cref)} |"
+        )
     lines += [
         "",
         "## MLP training step (micrograd's demo: 2-16-16-1 ReLU, 100 points, SVM loss + L2)",
@@ -757,10 +826,19 @@ def main() -> int:
     }
     for e in engines:
         s = mlp.get(e, {}).get("seconds")
-        lines.append(f"| {labels[e]} | {s:.4f} | {fmt_ratio(s, ref)} |" if s else f"| {labels[e]} | failed | — |")
+        lines.append(
+            f"| {labels[e]} | {s:.4f} | {fmt_ratio(s, ref)} |"
+            if s
+            else f"| {labels[e]} | failed | — |"
+        )
 
-    lines += ["", "## Memory per node (tracemalloc, the MLP step's graph after backward)", "",
-              "| engine | nodes | bytes per node |", "|---|---:|---:|"]
+    lines += [
+        "",
+        "## Memory per node (tracemalloc, the MLP step's graph after backward)",
+        "",
+        "| engine | nodes | bytes per node |",
+        "|---|---:|---:|",
+    ]
     mem = median_runs("memory", ["microgrand", "micrograd"] if ref else ["microgrand"], 1)
     for e, r in mem.items():
         lines.append(f"| {e} | {int(r['nodes'])} | {r['bytes_per_node']:.0f} |")
@@ -779,19 +857,35 @@ def main() -> int:
             os.replace(tmp, args.out)
         return 0
 
-    lines += ["", "## Deep chain: y = relu(y·a + b) repeated (forward + backward)", "",
-              "| engine | 5,000 links (s) | vs micrograd | 200,000 links (s) |", "|---|---:|---:|---:|"]
-    small = median_runs("chain", [e for e in ("microgrand", "micrograd") if e in engines], args.repeat, 5000)
+    lines += [
+        "",
+        "## Deep chain: y = relu(y·a + b) repeated (forward + backward)",
+        "",
+        "| engine | 5,000 links (s) | vs micrograd | 200,000 links (s) |",
+        "|---|---:|---:|---:|",
+    ]
+    small = median_runs(
+        "chain", [e for e in ("microgrand", "micrograd") if e in engines], args.repeat, 5000
+    )
     big = median_runs("chain", ["microgrand"], 1, 200_000)
     cref = small.get("micrograd", {}).get("seconds")
     for e in small:
         b = big.get(e, {}).get("seconds")
-        lines.append(f"| {e} | {small[e]['seconds']:.4f} | {fmt_ratio(small[e]['seconds'], cref)} | "
-                     f"{f'{b:.3f}' if b else 'recursion limit'} |")
+        lines.append(
+            f"| {e} | {small[e]['seconds']:.4f} | {fmt_ratio(small[e]['seconds'], cref)} | "
+            f"{f'{b:.3f}' if b else 'recursion limit'} |"
+        )
 
-    lines += ["", "## Wide sum of 10,000 Values (forward + backward)", "",
-              "| engine | seconds | vs micrograd |", "|---|---:|---:|"]
-    wide = median_runs("wide", [e for e in ("microgrand", "micrograd") if e in engines], args.repeat, 10_000)
+    lines += [
+        "",
+        "## Wide sum of 10,000 Values (forward + backward)",
+        "",
+        "| engine | seconds | vs micrograd |",
+        "|---|---:|---:|",
+    ]
+    wide = median_runs(
+        "wide", [e for e in ("microgrand", "micrograd") if e in engines], args.repeat, 10_000
+    )
     wref = wide.get("micrograd", {}).get("seconds")
     for e, r in wide.items():
         how = " (`vsum`: one node)" if e == "microgrand" else " (`sum`: a chain of +)"
@@ -804,7 +898,9 @@ def main() -> int:
     for k in names:
         vals = [ops[e].get(k) for e in ops]
         ratio = fmt_ratio(ops.get("microgrand", {}).get(k), ops.get("micrograd", {}).get(k))
-        lines.append(f"| {k} | " + " | ".join(f"{v:.0f}" if v else "—" for v in vals) + f" | {ratio} |")
+        lines.append(
+            f"| {k} | " + " | ".join(f"{v:.0f}" if v else "—" for v in vals) + f" | {ratio} |"
+        )
     lines += arrays_lines(args.repeat)
     lines += playground_lines(args.repeat)
     lines += gif_section()

@@ -147,9 +147,7 @@ class _Group:
         # "fold": a chain of additions (left fold); "fsum": vsum; "sub", "neg": the
         # contributions are ±gradient; otherwise the rule's local derivatives.
         self.kind = name if name in ("fold", "sub", "neg") else "fsum" if name == "sum" else ""
-        self.matrix = (
-            np.array(g.in_pos, dtype=np.intp) if self.kind in ("fold", "fsum") else None
-        )
+        self.matrix = np.array(g.in_pos, dtype=np.intp) if self.kind in ("fold", "fsum") else None
         # Where the gradients come from: a gather (one consumer each), or a bincount.
         self.flat: Any = None
         self.owner: Any = None
@@ -197,9 +195,7 @@ class ArrayTape:
         self.grad_owner = np.concatenate(
             [np.arange(n), np.repeat(np.arange(n), [len(c) for _, c in pos])]
         ).astype(np.intp)
-        self.root_param = (
-            self.param_slots[self.root] if self.root < self.n_params else None
-        )
+        self.root_param = self.param_slots[self.root] if self.root < self.n_params else None
 
     def read(self, vals: Any, slots: Sequence[int]) -> list[float]:
         """The numbers at ``slots`` of a replay's ``vals``, as Python floats."""

@@ -54,7 +54,6 @@ MAX_EXPONENT = 100.0
 MAX_LITERAL = 1e100
 
 
-
 class _FunctionTable(Mapping[str, Callable[..., Value]]):
     """The functions an expression may call, read live from the rules table.
 
@@ -64,8 +63,10 @@ class _FunctionTable(Mapping[str, Callable[..., Value]]):
     """
 
     def _names(self) -> list[str]:
-        return [*(r.name for r in _rules.RULES.values() if r.function),
-                *(f.name for f in _rules.FAMILIES.values() if f.function)]
+        return [
+            *(r.name for r in _rules.RULES.values() if r.function),
+            *(f.name for f in _rules.FAMILIES.values() if f.function),
+        ]
 
     def __getitem__(self, name: str) -> Callable[..., Value]:
         r = _rules.RULES.get(name)
@@ -120,8 +121,9 @@ class ExpressionError(ValueError):
     Attributes: ``reason`` (one line, no position), ``column`` (1-based, or None), ``text``.
     """
 
-    def __init__(self, reason: str, text: str = "", column: int | None = None,
-                 line: int = 1, width: int = 1) -> None:
+    def __init__(
+        self, reason: str, text: str = "", column: int | None = None, line: int = 1, width: int = 1
+    ) -> None:
         self.reason = reason
         self.text = text
         self.column = column
@@ -305,7 +307,8 @@ class _Parser:
         if not isinstance(node.func, ast.Name):
             raise self.error(
                 f"only the functions {', '.join(FUNCTIONS)} can be called "
-                f"(not {self.segment(node.func)})", node.func
+                f"(not {self.segment(node.func)})",
+                node.func,
             )
         name = node.func.id
         if name not in FUNCTIONS:
@@ -387,15 +390,17 @@ def _check_shape(tree: ast.AST, p: _Parser) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise p.error(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)",
-                          node)
+            raise p.error(
+                f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", node
+            )
         stack.extend((c, depth + 1) for c in ast.iter_child_nodes(node))
 
 
 def _check_variables(variables: Mapping[str, float | Value]) -> None:
     if not isinstance(variables, Mapping):
-        raise TypeError(f"variables must be a mapping of names to numbers, got "
-                        f"{type(variables).__name__}")
+        raise TypeError(
+            f"variables must be a mapping of names to numbers, got {type(variables).__name__}"
+        )
     for k, v in variables.items():
         if not isinstance(k, str) or not k.isidentifier():
             raise ExpressionError(f"variable name {k!r} is not a valid name")
@@ -404,9 +409,7 @@ def _check_variables(variables: Mapping[str, float | Value]) -> None:
         if k in FUNCTIONS:
             raise ExpressionError(f"variable name {k!r} is the name of a function")
         if not (isinstance(v, Value) or is_number(v)):
-            raise ExpressionError(
-                f"variable {k!r} must be a number, got {type(v).__name__}: {v!r}"
-            )
+            raise ExpressionError(f"variable {k!r} must be a number, got {type(v).__name__}: {v!r}")
 
 
 def build_expression(text: str, variables: Mapping[str, float | Value]) -> Expression:

@@ -23,8 +23,6 @@ from .value import Value, topological_order
 __all__ = ["Edge", "Graph", "Node", "topological_order"]
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Node:
     """One node of a :class:`Graph` snapshot."""
@@ -91,9 +89,7 @@ class Graph:
             if v.label:
                 check_name(v.label, "label")
             ins = tuple(ids[id(u)] for u in v.inputs)
-            nodes.append(
-                Node(me, i, v, v.label, v.data, v.grad, v.op, v.rule, v.scope, ins)
-            )
+            nodes.append(Node(me, i, v, v.label, v.data, v.grad, v.op, v.rule, v.scope, ins))
             edges.extend(
                 Edge(src, me, k, d)
                 for k, (src, d) in enumerate(zip(ins, v.local_grads, strict=True))

@@ -399,7 +399,6 @@ class Tape:
         return math.isfinite(total)
 
 
-
 def describe_node(sig: tuple[Any, ...] | None, size: int) -> str:
     if sig is None:
         return f"nothing (that graph has {size} nodes)"
@@ -443,4 +442,3 @@ def _signature_of(
         else:
             sig.append(("const", order[i].data))
     return sig
-

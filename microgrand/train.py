@@ -47,8 +47,6 @@ __all__ = [
 # --- helpers ------------------------------------------------------------------------------
 
 
-
-
 def _outputs(model: Callable[..., Any], x: Sequence[Any]) -> Value | list[Value]:
     out = model(x)
     if isinstance(out, Value):
@@ -304,9 +302,18 @@ def fit(
     if compiled:
         _check_compiled(model)
     setup = prepare(
-        model, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs,
-        batch_size=batch_size, metrics=metrics, validation=validation,
-        regularization=regularization, scheduler=scheduler,
+        model,
+        X,
+        y,
+        loss=loss,
+        optimizer=optimizer,
+        lr=lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        metrics=metrics,
+        validation=validation,
+        regularization=regularization,
+        scheduler=scheduler,
         monitor=None if early_stopping is None else early_stopping.monitor,
     )
     history = History(
@@ -391,9 +398,7 @@ class _Trainer:
     """One training run's steps: the batch's graph (built, or replayed from a recording), the
     divergence checks, the update, and what each step and epoch adds to the History."""
 
-    def __init__(
-        self, model: Module, setup: FitSetup, history: History, *, compiled: bool
-    ) -> None:
+    def __init__(self, model: Module, setup: FitSetup, history: History, *, compiled: bool) -> None:
         self.model, self.setup, self.history = model, setup, history
         self.params = model.parameters()
         self.groups = model.grad_groups()
@@ -497,8 +502,9 @@ class _Trainer:
             if self.updates == 0 or not (big > _EXPLODED * self.start or not math.isfinite(big)):
                 raise
             raise _diverged(
-                self.epoch_no, f"the parameters grew to {big:.3g} and the forward pass "
-                f"failed ({type(err).__name__}: {err})"
+                self.epoch_no,
+                f"the parameters grew to {big:.3g} and the forward pass "
+                f"failed ({type(err).__name__}: {err})",
             ) from err
 
     def end_epoch(self, validate: bool) -> None:

@@ -268,6 +268,7 @@ def _constant(x: object) -> Value:
 
 _BinOp: TypeAlias = "Callable[[Value, Operand], Value]"
 
+
 def _generate(source: str, rule: Rule, *args: object) -> Any:
     """The operator function for ``rule`` from ``source`` (:mod:`microgrand._codegen`), run in
     this module's namespace so that it reads _GRAD_ENABLED and _SCOPE live."""

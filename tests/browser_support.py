@@ -103,15 +103,26 @@ def jupyterlab_server(home: Path, timeout: float = 90.0) -> Iterator[JupyterLab]
         JUPYTERLAB_SETTINGS_DIR=str(settings),
         PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     )
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.open_browser=False",
-           "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0", "--ServerApp.port_retries=0",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           *(["--allow-root"] if os.geteuid() == 0 else [])]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.open_browser=False",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.port=0",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        *(["--allow-root"] if os.geteuid() == 0 else []),
+    ]
     log_path = home / "server.log"
     with log_path.open("wb") as log:  # the child keeps its own copy of the handle
-        proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def give_up(why: str) -> None:
         pytest.skip(f"JupyterLab {why}: {log_path.read_text(errors='replace')[-500:]}")

@@ -36,7 +36,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = Path(__file__).resolve().parent.parent
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(root)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     (whl,) = out.glob("microgrand-*.whl")
     return whl

@@ -24,7 +24,12 @@ _EVALUATE = (
 
 def evaluate(model: dict[str, Any]) -> Any:
     """``engine.js``'s ``evaluate`` of a page model, with the rules table as it is now."""
-    proc = subprocess.run([NODE, "-e", _EVALUATE, str(ENGINE)],
-                          input=json.dumps({"r": rules_js(), "m": model}),
-                          capture_output=True, text=True, timeout=60, check=True)
+    proc = subprocess.run(
+        [NODE, "-e", _EVALUATE, str(ENGINE)],
+        input=json.dumps({"r": rules_js(), "m": model}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(proc.stdout)

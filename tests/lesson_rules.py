@@ -113,9 +113,12 @@ def solution_answers(nb: Any) -> list[Any]:
         except SyntaxError:
             continue
         for node in tree.body:
-            if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                    and isinstance(node.targets[0], ast.Name)
-                    and re.fullmatch(r"q\d+", node.targets[0].id)):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and re.fullmatch(r"q\d+", node.targets[0].id)
+            ):
                 with contextlib.suppress(ValueError):
                     found += _flatten(ast.literal_eval(node.value))
     return found
@@ -205,8 +208,9 @@ def readable_text(nb: Any) -> Iterator[tuple[int, str, str]]:
         yield i, f"{kind} source", _source(cell)
         for out in cell.get("outputs", ()):
             data = out.get("data", {})
-            plain = dict(out, data={m: v for m, v in data.items()
-                                    if m not in ("text/html", "image/svg+xml")})
+            plain = dict(
+                out, data={m: v for m, v in data.items() if m not in ("text/html", "image/svg+xml")}
+            )
             yield i, "output", output_text({"outputs": [plain]})
             for mime in ("text/html", "image/svg+xml"):
                 value = data.get(mime)
@@ -229,7 +233,7 @@ def find_answers(nb: Any, answers: Iterable[Any]) -> list[str]:
             continue
         for m in re.finditer("|".join(f"(?:{p})" for p in wanted), text):
             answer = next(patterns[p][0] for p in wanted if re.fullmatch(p, m.group(0)))
-            context = text[max(0, m.start() - 40): m.end() + 20].replace("\n", " ")
+            context = text[max(0, m.start() - 40) : m.end() + 20].replace("\n", " ")
             found.append(f"cell {i} ({where}) shows the answer {answer}: …{context}…")
     return found
 
@@ -251,8 +255,11 @@ def claim_problems(cell: Any) -> list[str]:
         problems.append("asserts nothing")
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         problems.append("ends with an expression, which Jupyter would display")
-    calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)
-             and isinstance(n.func, ast.Name)}
+    calls = {
+        n.func.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
     if calls & {"print", "display"}:
         problems.append("prints")
     return problems
@@ -283,8 +290,8 @@ def png_info(data: str | bytes) -> tuple[int, float | None]:
     width = int(struct.unpack(">I", raw[16:20])[0])
     dpi, matplotlib, i = None, False, 8
     while i + 8 <= len(raw):
-        (n,) = struct.unpack(">I", raw[i:i + 4])
-        kind, body = raw[i + 4:i + 8], raw[i + 8:i + 8 + n]
+        (n,) = struct.unpack(">I", raw[i : i + 4])
+        kind, body = raw[i + 4 : i + 8], raw[i + 8 : i + 8 + n]
         if kind == b"IDAT":
             break
         if kind == b"pHYs" and body[8:9] == b"\x01":  # unit: metre
@@ -343,23 +350,31 @@ def picture_problems(nb: Any) -> list[str]:
             page = data.get("text/html", "")
             page = "".join(page) if isinstance(page, list) else page
             page = re.sub(r"(?is)<script\b.*?</script\s*>", " ", page)
-            pngs += [("page PNG", m) for m in
-                     re.findall(r'<img\b[^>]*src="data:image/png;base64,([^"]+)"', page)]
-            svgs += [("page SVG", m.group(0)) for m in
-                     re.finditer(r"(?s)<svg\b[^>]*\b(?:width|viewBox)=.*?</svg>", page)]
+            pngs += [
+                ("page PNG", m)
+                for m in re.findall(r'<img\b[^>]*src="data:image/png;base64,([^"]+)"', page)
+            ]
+            svgs += [
+                ("page SVG", m.group(0))
+                for m in re.finditer(r"(?s)<svg\b[^>]*\b(?:width|viewBox)=.*?</svg>", page)
+            ]
             for kind, b64 in pngs:
                 w, text = png_info(b64)
                 if w > MAX_WIDTH_PX and (text is None or text < MIN_TEXT_PX):
-                    small = "" if text is None else (
-                        f", its text about {text:.1f} px at {MAX_WIDTH_PX} px")
-                    problems.append(f"cell {i}: {kind} {w} px wide (at most {MAX_WIDTH_PX}"
-                                    f"{small})")
+                    small = (
+                        ""
+                        if text is None
+                        else (f", its text about {text:.1f} px at {MAX_WIDTH_PX} px")
+                    )
+                    problems.append(f"cell {i}: {kind} {w} px wide (at most {MAX_WIDTH_PX}{small})")
             for kind, svg in svgs:
                 w, text = svg_readability(svg)
                 if w > MAX_WIDTH_PX and (text is None or text < MIN_TEXT_PX):
                     small = "no text size" if text is None else f"its smallest text {text:.1f} px"
-                    problems.append(f"cell {i}: {kind} {w:.0f} px wide, {small} at "
-                                    f"{MAX_WIDTH_PX} px (at least {MIN_TEXT_PX:g})")
+                    problems.append(
+                        f"cell {i}: {kind} {w:.0f} px wide, {small} at "
+                        f"{MAX_WIDTH_PX} px (at least {MIN_TEXT_PX:g})"
+                    )
     return problems
 
 

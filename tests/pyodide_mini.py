@@ -21,8 +21,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "build" / "npm" / "node_modules" / "pyodide"
 KERNEL_NEEDS = ("micropip", "jedi", "ipython")
-CORE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm",
-              "python_stdlib.zip", "package.json")
+CORE_FILES = (
+    "pyodide.mjs",
+    "pyodide.js",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "package.json",
+)
 
 
 def _norm(name: str) -> str:
@@ -55,10 +61,31 @@ def build(dest: Path) -> Path:
     for f in CORE_FILES:
         shutil.copy2(CORE / f, tmp / f)
     pins = [f"{lock['packages'][n]['name']}=={lock['packages'][n]['version']}" for n in names]
-    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "download",
-                    "-q", "--no-deps", "--only-binary=:all:", "--platform", "any",
-                    "--implementation", "py", "--abi", "none", "--python-version", "3.14",
-                    "-d", str(tmp), *pins], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--disable-pip-version-check",
+            "download",
+            "-q",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--platform",
+            "any",
+            "--implementation",
+            "py",
+            "--abi",
+            "none",
+            "--python-version",
+            "3.14",
+            "-d",
+            str(tmp),
+            *pins,
+        ],
+        check=True,
+        capture_output=True,
+    )
     packages = {}
     for n in names:
         entry = dict(lock["packages"][n])

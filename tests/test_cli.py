@@ -46,7 +46,9 @@ def test_render_svg_file(tmp_path: Path) -> None:
     assert "d out/d x = -1.50292" in stdout and f"wrote {out}" in stdout
 
 
-def test_render_png_dot_and_stdout(tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_render_png_dot_and_stdout(
+    tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
     assert main(["render", "x*y", "x=3", "y=4", "-o", str(tmp_path / "a.png"), "-q"]) == 0
     assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
     assert main(["render", "x*y", "x=3", "y=4", "-o", str(tmp_path / "a.dot"), "-q"]) == 0
@@ -60,8 +62,24 @@ def test_render_png_dot_and_stdout(tmp_path: Path, capfdbinary: pytest.CaptureFi
 
 def test_render_options(tmp_path: Path) -> None:
     out = tmp_path / "w.svg"
-    code, _, err = run(["render", "x*x", "x=3", "--worksheet", "-o", str(out), "--theme", "print",
-                        "--rankdir", "TB", "--precision", "2", "--color", "-q"])
+    code, _, err = run(
+        [
+            "render",
+            "x*x",
+            "x=3",
+            "--worksheet",
+            "-o",
+            str(out),
+            "--theme",
+            "print",
+            "--rankdir",
+            "TB",
+            "--precision",
+            "2",
+            "--color",
+            "-q",
+        ]
+    )
     assert code == 0, err
     assert "grad = ________" in svg_texts(out.read_text())
     assert "grad = 6.00" in svg_texts((tmp_path / "w.key.svg").read_text())
@@ -236,8 +254,11 @@ MALICIOUS = st.one_of(
     st.builds(lambda n, e: f"{e} * {n}", UNKNOWN, SAFE),
     st.builds(lambda f, n, e: f"{f}(x, {n}={e})", st.sampled_from(sorted(FUNCTIONS)), NAME, SAFE),
     st.builds(lambda e, op: f"{e} {op}", SAFE, st.sampled_from(["+", "*", "**", "(", "/"])),
-    st.builds(lambda e, op: f"{e} {op} {e}",
-              SAFE, st.sampled_from(["//", "%", "<", "and", "or", "|", "&", "^", "==", "@"])),
+    st.builds(
+        lambda e, op: f"{e} {op} {e}",
+        SAFE,
+        st.sampled_from(["//", "%", "<", "and", "or", "|", "&", "^", "==", "@"]),
+    ),
     st.builds(lambda e: f"{e}; import os", SAFE),
     st.builds(lambda b: repr(b) + " + x", st.sampled_from([True, False, None, 1j, ...])),
 )
@@ -264,7 +285,10 @@ def test_malicious_expressions_exit_2_and_run_nothing(text: str) -> None:
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "microgrand", *args],
-        capture_output=True, timeout=120, check=False, env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+        env=env,
     )
 
 
@@ -293,7 +317,8 @@ def test_subprocess_rejects(text: str) -> None:
 
 def test_subprocess_renders_png_without_dot(tmp_path: Path) -> None:
     path = [
-        d for d in os.environ.get("PATH", "").split(os.pathsep)
+        d
+        for d in os.environ.get("PATH", "").split(os.pathsep)
         if d and not (Path(d) / "dot").exists() and not (Path(d) / "graphviz-pure").exists()
     ]
     env = {**os.environ, "PATH": os.pathsep.join(path)}

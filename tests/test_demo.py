@@ -65,7 +65,9 @@ def test_default_demo_trains_well_and_writes_every_picture(
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
-def test_each_dataset_runs_quietly(dataset: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_dataset_runs_quietly(
+    dataset: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     result = run_demo(dataset=dataset, epochs=3, out_dir=tmp_path, quiet=True)
     assert result.dataset == dataset and result.history.epochs == 3
     assert sorted(result.files) == FILES

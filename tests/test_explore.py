@@ -40,8 +40,9 @@ def mlp() -> tuple[Value, MLP, Explorer]:
 def test_groups_and_views_follow_the_scopes(mlp: tuple[Value, MLP, Explorer]) -> None:
     loss, _, e = mlp
     g = Graph.of(loss)
-    paths = {p for n in g.nodes if n.scope for p in ("/".join(n.scope.split("/")[:k])
-                                                    for k in (1, 2))}
+    paths = {
+        p for n in g.nodes if n.scope for p in ("/".join(n.scope.split("/")[:k]) for k in (1, 2))
+    }
     assert set(e.groups) == paths and len(paths) == 3 + 33
     assert set(e.views) == paths | {""}
     top = e.views[""]
@@ -49,8 +50,11 @@ def test_groups_and_views_follow_the_scopes(mlp: tuple[Value, MLP, Explorer]) ->
     assert sorted(top.shown) == sorted(n.id for n in g.nodes if not n.scope)
     assert e.focus == ""
     # a layer shows its neurons as boxes, a neuron its own nodes
-    assert e.views["layer2"].boxes == ["layer1", *[f"layer2/neuron{i}" for i in range(1, 17)],
-                                       "layer3"]
+    assert e.views["layer2"].boxes == [
+        "layer1",
+        *[f"layer2/neuron{i}" for i in range(1, 17)],
+        "layer3",
+    ]
     n3 = e.views["layer2/neuron3"]
     assert {i for i in n3.shown if g.node(i).scope} == set(e.groups["layer2/neuron3"].direct)
     assert len(e.groups["layer2/neuron3"].direct) == 16 * 2 + 3  # w·x, b, Σ, relu
@@ -64,7 +68,8 @@ def test_aggregated_edges_count_the_edges_between_groups(
     g = Graph.of(loss)
     layer = {n.id: n.scope.split("/")[0] for n in g.nodes}
     expected = Counter(
-        (layer[x.src], layer[x.dst]) for x in g.edges
+        (layer[x.src], layer[x.dst])
+        for x in g.edges
         if layer[x.src] and layer[x.dst] and layer[x.src] != layer[x.dst]
     )
     assert expected == {("layer1", "layer2"): 256, ("layer2", "layer3"): 16}
@@ -103,7 +108,11 @@ def test_top_level_steps_group_by_group(mlp: tuple[Value, MLP, Explorer]) -> Non
     groups = len(e.views[""].boxes)
     assert len(steps) <= groups + 2
     assert [s["title"] for s in steps] == [
-        "outside groups", "layer3", "layer2", "layer1", "outside groups"
+        "outside groups",
+        "layer3",
+        "layer2",
+        "layer1",
+        "outside groups",
     ]
     assert steps[0]["text"].startswith("Start at the output loss")
     s3 = steps[1]["text"]
@@ -154,7 +163,9 @@ def test_views_over_max_nodes_are_refused_and_say_how() -> None:
     e = explore(loss, max_nodes=40)
     assert e.views["layer2/neuron1"].refused and "max_nodes=59" in e.views["layer2/neuron1"].refused
     assert not e.views["layer1/neuron1"].refused
-    with pytest.raises(ExploreTooLargeError, match=r"shows 10 boxes at its top level.*max_nodes=10"):
+    with pytest.raises(
+        ExploreTooLargeError, match=r"shows 10 boxes at its top level.*max_nodes=10"
+    ):
         explore(loss, max_nodes=9)
 
 
@@ -208,15 +219,18 @@ def test_step_opens_big_scoped_graphs_in_the_explorer() -> None:
     assert isinstance(step(loss, max_steps=1000), Player)
 
 
-def test_cli_explore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_explore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["explore", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "-o", "e.html"]) == 0
     assert (tmp_path / "e.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     capsys.readouterr()
-    for argv in (["explore", "x*", "x=2", "-o", "f.html"],
-                 ["explore", "x*2", "x=2", "-o", "f.svg"],
-                 ["explore", "x*2+x*3+x*4", "x=2", "-o", "f.html", "--max-nodes", "3"]):
+    for argv in (
+        ["explore", "x*", "x=2", "-o", "f.html"],
+        ["explore", "x*2", "x=2", "-o", "f.svg"],
+        ["explore", "x*2+x*3+x*4", "x=2", "-o", "f.html", "--max-nodes", "3"],
+    ):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
@@ -236,18 +250,19 @@ def test_page_uses_only_its_theme_colours(theme: str) -> None:
     hexes, named = colours_in(page)
     assert named == set()
     assert hexes <= allowed(THEMES[theme]), hexes - allowed(THEMES[theme])
-    text = re.sub(r"/\*.*?\*/", "", WEB.joinpath("explore.css").read_text(encoding="utf-8"),
-                  flags=re.S)
+    text = re.sub(
+        r"/\*.*?\*/", "", WEB.joinpath("explore.css").read_text(encoding="utf-8"), flags=re.S
+    )
     assert colours_in(text) == (set(), set())
 
 
 def test_labels_are_text_not_markup() -> None:
     import xml.etree.ElementTree as ET
 
-    bad = Value(2.0, label="<b>\"it's\"</b> & `x`")
+    bad = Value(2.0, label='<b>"it\'s"</b> & `x`')
     e = explore(bad * 3)
     svg = e.model()["views"][""]["svg"].replace("`", "<")
     root = ET.fromstring(svg)
     texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert "<b>\"it's\"</b> & `x`" in texts
+    assert '<b>"it\'s"</b> & `x`' in texts
     assert root.find(".//{http://www.w3.org/2000/svg}b") is None

@@ -34,8 +34,15 @@ def test_values_and_gradients_match_sympy(text: str) -> None:
     e.root.backward()
     syms = {k: sp.Symbol(k, real=True) for k in VARS}
     env = {
-        **syms, "tanh": sp.tanh, "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt,
-        "sin": sp.sin, "cos": sp.cos, "Abs": sp.Abs, "abs": sp.Abs,
+        **syms,
+        "tanh": sp.tanh,
+        "exp": sp.exp,
+        "log": sp.log,
+        "sqrt": sp.sqrt,
+        "sin": sp.sin,
+        "cos": sp.cos,
+        "Abs": sp.Abs,
+        "abs": sp.Abs,
         "sigmoid": lambda z: 1 / (1 + sp.exp(-z)),
         "relu": lambda z: sp.Max(0, z),
         "softplus": lambda z: sp.log(1 + sp.exp(z)),

@@ -35,8 +35,12 @@ def leftovers(folder: Path) -> list[str]:
 
 def shell_may_write(path: Path, as_nobody: bool = False) -> bool:
     """The oracle: does a shell redirect ``: > path`` succeed (for us, or for nobody)?"""
-    r = subprocess.run(["sh", "-c", ': > "$1"', "sh", str(path)], capture_output=True,
-                       check=False, preexec_fn=_drop if as_nobody else None)
+    r = subprocess.run(
+        ["sh", "-c", ': > "$1"', "sh", str(path)],
+        capture_output=True,
+        check=False,
+        preexec_fn=_drop if as_nobody else None,
+    )
     return r.returncode == 0
 
 
@@ -54,8 +58,9 @@ def microgrand_may_write(path: Path, as_nobody: bool = False) -> bool:
         "try:\n    write_atomic(sys.argv[1], b'new')\n"
         "except PermissionError:\n    sys.exit(3)\n"
     )
-    r = subprocess.run([sys.executable, "-c", code, str(path)], env=env(), capture_output=True,
-                       check=False)
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(path)], env=env(), capture_output=True, check=False
+    )
     assert r.returncode in (0, 3), r.stderr
     return r.returncode == 0
 
@@ -143,7 +148,9 @@ def test_special_files_refused(tmp_path: Path) -> None:
         write_atomic(tmp_path, b"x")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         write_atomic(tmp_path / "no" / "f.svg", b"x")
-    assert main(["render", "x", "x=1", "-o", str(fifo), "--format", "svg"]) == 2  # checked before any work
+    assert (
+        main(["render", "x", "x=1", "-o", str(fifo), "--format", "svg"]) == 2
+    )  # checked before any work
     assert main(["step", "x", "x=1", "-o", str(tmp_path)]) == 2  # not .html
     assert leftovers(tmp_path) == []
 
@@ -167,8 +174,12 @@ def test_sigterm_during_a_write_leaves_no_temporary_file(tmp_path: Path) -> None
         "from microgrand.cli import main\n"
         "sys.exit(main(['render', 'x*2', 'x=1', '-q', '-o', sys.argv[1]]))\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code, str(out)], env=env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(out)],
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline() == b"writing\n"
@@ -185,19 +196,26 @@ def test_sigterm_during_a_write_leaves_no_temporary_file(tmp_path: Path) -> None
 
 def test_worksheet_checks_both_targets_first(tmp_path: Path) -> None:
     (tmp_path / "sheet.key.svg").mkdir()
-    assert main(["render", "x*2", "x=1", "--worksheet", "-q",
-                 "-o", str(tmp_path / "sheet.svg")]) == 2
+    assert (
+        main(["render", "x*2", "x=1", "--worksheet", "-q", "-o", str(tmp_path / "sheet.svg")]) == 2
+    )
     assert not (tmp_path / "sheet.svg").exists()
     (tmp_path / "sheet.key.svg").rmdir()
-    assert main(["render", "x*2", "x=1", "--worksheet", "-q",
-                 "-o", str(tmp_path / "sheet.svg")]) == 0
+    assert (
+        main(["render", "x*2", "x=1", "--worksheet", "-q", "-o", str(tmp_path / "sheet.svg")]) == 0
+    )
     assert "______" in (tmp_path / "sheet.svg").read_text()
     assert "______" not in (tmp_path / "sheet.key.svg").read_text()
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "microgrand", *args], env=env(),
-                          capture_output=True, check=False, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "microgrand", *args],
+        env=env(),
+        capture_output=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_dash_o_writes_standard_output() -> None:
@@ -210,8 +228,9 @@ def test_dash_o_writes_standard_output() -> None:
     assert gif.stdout[:6] in (b"GIF87a", b"GIF89a")
 
 
-def test_animate_refuses_a_terminal(monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_animate_refuses_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     t = time.monotonic()
     assert main(["animate", "x*2", "x=1", "-o", "-"]) == 2

@@ -93,7 +93,9 @@ def test_same_graph_same_snapshot_across_processes() -> None:
         "print([(n.id, n.label, n.op, n.inputs) for n in g.nodes])\n"
     )
     runs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
         for _ in range(2)
     }
     assert len(runs) == 1
@@ -112,7 +114,7 @@ def test_labels_that_cannot_be_drawn_are_refused_by_name(label: str, message: st
         mg.Graph.of(v * 2.0)
     with pytest.raises(ValueError, match=message):
         mg.draw(v * 2.0)
-    mg.Graph.of(mg.Value(1.0, label="w · x ∂ <b> \"q\"\nline 2 " + "y" * 900))  # drawable
+    mg.Graph.of(mg.Value(1.0, label='w · x ∂ <b> "q"\nline 2 ' + "y" * 900))  # drawable
 
 
 def test_scope_names_are_one_line() -> None:

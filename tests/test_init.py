@@ -106,7 +106,11 @@ def test_reinitialize_in_place() -> None:
 @pytest.mark.parametrize(
     ("call", "err", "match"),
     [
-        (lambda: init.he_uniform(0, 1, random.Random(0)), ValueError, "fan_in must be a positive int"),
+        (
+            lambda: init.he_uniform(0, 1, random.Random(0)),
+            ValueError,
+            "fan_in must be a positive int",
+        ),
         (lambda: init.xavier_uniform(2, -1, random.Random(0)), ValueError, "fan_out"),
         (lambda: init.uniform(2, 2, 0), TypeError, "rng=random.Random"),  # type: ignore[arg-type]
         (lambda: init.uniform(2, 2, random.Random(0), a=1, b=0), ValueError, "a < b"),

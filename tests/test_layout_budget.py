@@ -81,12 +81,26 @@ def test_reproducers_finish(tmp_path: Path) -> None:
     # here only guards against a hang on a busy machine. benchmarks/bench_layout.py times
     # them (target: under 10 s each).
     budget = ["--layout-timeout", "60"]
-    assert main(["render", product(100), "x=1", "--edge-labels", "-q",
-                 "-o", str(tmp_path / "r.svg"), *budget]) == 0
+    assert (
+        main(
+            [
+                "render",
+                product(100),
+                "x=1",
+                "--edge-labels",
+                "-q",
+                "-o",
+                str(tmp_path / "r.svg"),
+                *budget,
+            ]
+        )
+        == 0
+    )
     assert "edge labels left off" in (tmp_path / "r.svg").read_text()
     assert main(["step", product(100), "x=1", "-o", str(tmp_path / "s.html"), *budget]) == 0
-    assert main(["step", "**".join(["x"] * 50), "x=1", "-o", str(tmp_path / "p.html"),
-                 *budget]) == 0
+    assert (
+        main(["step", "**".join(["x"] * 50), "x=1", "-o", str(tmp_path / "p.html"), *budget]) == 0
+    )
 
 
 def test_budget_is_settable_and_validated(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,8 +117,9 @@ def test_budget_is_settable_and_validated(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def _children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
-                         text=True, check=False).stdout
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+    ).stdout
     return [int(p) for p in out.split()]
 
 
@@ -134,8 +149,21 @@ def test_timeout_kills_the_engine() -> None:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
 def test_stopping_the_cli_leaves_no_graphviz(tmp_path: Path, sig: signal.Signals) -> None:
-    cmd = [sys.executable, "-m", "microgrand", "render", product(140), "x=1", "-q",
-           "--max-nodes", "1000", "--layout-timeout", "300", "-o", str(tmp_path / "g.svg")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "microgrand",
+        "render",
+        product(140),
+        "x=1",
+        "-q",
+        "--max-nodes",
+        "1000",
+        "--layout-timeout",
+        "300",
+        "-o",
+        str(tmp_path / "g.svg"),
+    ]
     proc = subprocess.Popen(cmd, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         engines: list[int] = []

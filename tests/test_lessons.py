@@ -31,8 +31,14 @@ from microgrand.lessons import (
 
 def _ran(cell: dict[str, Any], n: int, text: str) -> dict[str, Any]:
     cell["execution_count"] = n
-    cell["outputs"] = [{"output_type": "execute_result", "execution_count": n,
-                        "metadata": {}, "data": {"text/plain": text}}]
+    cell["outputs"] = [
+        {
+            "output_type": "execute_result",
+            "execution_count": n,
+            "metadata": {},
+            "data": {"text/plain": text},
+        }
+    ]
     return cell
 
 
@@ -58,9 +64,15 @@ def lesson() -> dict[str, Any]:
     for c in cells:
         if c["cell_type"] == "code" and not c["outputs"][0]["data"]["text/plain"]:
             c["outputs"] = []
-    return {"cells": cells, "metadata": {"jupytext": {"formats": "ipynb,py:percent"},
-                                         "kernelspec": {"name": "python3", "display_name": "Python 3"}},
-            "nbformat": 4, "nbformat_minor": 5}
+    return {
+        "cells": cells,
+        "metadata": {
+            "jupytext": {"formats": "ipynb,py:percent"},
+            "kernelspec": {"name": "python3", "display_name": "Python 3"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 def _sources(nb: Any) -> list[str]:
@@ -75,8 +87,13 @@ def test_student_copy_leaves_out_solutions_and_claims() -> None:
     before = json.dumps(original)
     student = student_copy(original)
     assert _sources(student) == [
-        "# 01 · A lesson", "x = 2.5\nx", "### Exercise 1\nSquare x.", PLACEHOLDER,
-        "**1.** What is 2x?", "q1 = ...", "mg.check(q1, 2 * x)",
+        "# 01 · A lesson",
+        "x = 2.5\nx",
+        "### Exercise 1\nSquare x.",
+        PLACEHOLDER,
+        "**1.** What is 2x?",
+        "q1 = ...",
+        "mg.check(q1, 2 * x)",
     ]
     assert not [c for c in student["cells"] if {"solution", "claim"} & set(lessons.tags(c))]
     assert json.dumps(original) == before, "the original must not change"
@@ -122,13 +139,17 @@ def test_a_stored_tick_fails_loudly(where: str) -> None:
     nb = lesson()
     cell = nb["cells"][1]
     if where == "stream":
-        cell["outputs"] = [{"output_type": "stream", "name": "stdout",
-                            "text": ["checking\n", "✓ all 9 values agree\n"]}]
+        cell["outputs"] = [
+            {
+                "output_type": "stream",
+                "name": "stdout",
+                "text": ["checking\n", "✓ all 9 values agree\n"],
+            }
+        ]
     elif where == "html":
         cell["outputs"][0]["data"]["text/html"] = "<p>✓ right</p>"
     else:
-        cell["outputs"] = [{"output_type": "error", "ename": "E", "evalue": "✓ x",
-                            "traceback": []}]
+        cell["outputs"] = [{"output_type": "error", "ename": "E", "evalue": "✓ x", "traceback": []}]
     with pytest.raises(AnswerLeakError, match=r"lesson 07: the stored output of cell 2 shows '✓'"):
         student_copy(nb, "lesson 07")
 
@@ -178,8 +199,10 @@ def test_stored_copy_clears_check_outputs_and_hides_answers() -> None:
     stored = stored_copy(nb)
     check = stored["cells"][9]
     assert check["outputs"] == [] and check["execution_count"] == 7
-    assert stored["cells"][4]["metadata"]["jupyter"] == {"source_hidden": True,
-                                                         "outputs_hidden": True}
+    assert stored["cells"][4]["metadata"]["jupyter"] == {
+        "source_hidden": True,
+        "outputs_hidden": True,
+    }
     assert stored["cells"][1]["outputs"] == nb["cells"][1]["outputs"]
 
 
@@ -268,7 +291,9 @@ def test_lessons_ship_with_the_package_or_the_clone() -> None:
 # --- the command -----------------------------------------------------------------------------
 
 
-def test_cli_writes_student_and_teacher_copies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_student_and_teacher_copies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["lessons", str(tmp_path / "s"), "--only", "01,02"]) == 0
     assert "wrote 2 student copies" in capsys.readouterr().out
     student = nbformat.read(tmp_path / "s" / "01_derivatives.ipynb", as_version=4)
@@ -316,12 +341,15 @@ def test_cli_bad_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert "no lesson matches '99'" in _error(capsys)
 
 
-def test_cli_unwritable_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_unwritable_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = os.access
 
     def access(path: Any, mode: int, **kw: Any) -> bool:  # a folder we may not write in
-        return False if Path(path) == tmp_path.resolve() and mode & os.W_OK else real(path, mode, **kw)
+        return (
+            False if Path(path) == tmp_path.resolve() and mode & os.W_OK else real(path, mode, **kw)
+        )
 
     monkeypatch.setattr(os, "access", access)
     assert main(["lessons", str(tmp_path), "--only", "01"]) == 1

@@ -51,7 +51,10 @@ def test_model_carries_the_graph_the_rules_and_the_leaves() -> None:
     # only the rules the graph uses, exactly as rules_js() gives them
     assert m["rules"] == {k: rules_js()[k] for k in ("add", "mul", "tanh")}
     assert [(leaf["name"], leaf["value"], leaf["editable"]) for leaf in m["leaves"]] == [
-        ("x", 2.0, True), ("w", -3.0, True), ("b", 6.88, True)]
+        ("x", 2.0, True),
+        ("w", -3.0, True),
+        ("b", 6.88, True),
+    ]
     for leaf in m["leaves"]:
         assert leaf["min"] < leaf["value"] < leaf["max"] and leaf["min"] <= 0 <= leaf["max"]
     # the gradients in the model are those of one clean backward pass (Values untouched)
@@ -69,8 +72,10 @@ def test_forms_word_the_chain_rule_with_node_names() -> None:
     names = {n["id"]: n["name"] for n in m["graph"]["nodes"]}
     mul = next(i for i, n in names.items() if n == "x·w")
     assert forms[mul]["forward"] == [0, " × ", 1]
-    assert [e["symbol"] for e in forms[mul]["edges"]] == ["dy/d(x·w) · ∂(x·w)/∂x",
-                                                         "dy/d(x·w) · ∂(x·w)/∂w"]
+    assert [e["symbol"] for e in forms[mul]["edges"]] == [
+        "dy/d(x·w) · ∂(x·w)/∂x",
+        "dy/d(x·w) · ∂(x·w)/∂w",
+    ]
     assert [e["worded"] for e in forms[mul]["edges"]] == ["w", "x"]
     tanh = next(i for i, n in names.items() if n == "y")
     assert forms[tanh]["edges"][0]["worded"] == "(1 − y²)"
@@ -202,7 +207,6 @@ def test_quiz_worksheet_has_blanks_and_no_answers() -> None:
     assert "data = 0.7064" in key
 
 
-
 def test_quiz_without_reveal_shows_no_answer() -> None:
     """reveal=False: no Show answer, no answer key anywhere on the page; the numbers it checks
     against stay in the page model (documented as not secret)."""
@@ -213,8 +217,9 @@ def test_quiz_without_reveal_shows_no_answer() -> None:
 
     def markup(view: Any) -> str:  # the view's markup (in the page's JSON), without its CSS
         html = view.html(uid="q")
-        found = re.search(r'<script type="application/json" class="mg-model">(.*?)</script>',
-                          html, flags=re.S)
+        found = re.search(
+            r'<script type="application/json" class="mg-model">(.*?)</script>', html, flags=re.S
+        )
         assert found
         return re.sub(r"<style>.*?</style>", "", json.loads(found.group(1))["html"], flags=re.S)
 
@@ -231,6 +236,7 @@ def test_quiz_without_reveal_shows_no_answer() -> None:
     assert "reveal=False" in repr(q)
     with pytest.raises(TypeError, match="reveal"):
         mg.quiz(y, reveal="no")  # type: ignore[arg-type]
+
 
 # --- generated problems ------------------------------------------------------------------------
 
@@ -263,8 +269,11 @@ def test_generated_problems_follow_their_level(difficulty: int) -> None:
         symbols = {n.label: sympy.Symbol(n.label) for n in g.leaves}
         expr = _sympy(g, symbols)
         for leaf in g.leaves:
-            exact = float(sympy.diff(expr, symbols[leaf.label]).subs(
-                {symbols[v.label]: v.data for v in g.leaves}))
+            exact = float(
+                sympy.diff(expr, symbols[leaf.label]).subs(
+                    {symbols[v.label]: v.data for v in g.leaves}
+                )
+            )
             assert leaf.value.grad == pytest.approx(exact, rel=1e-9, abs=1e-12)
 
 
@@ -305,7 +314,8 @@ def test_cli_writes_the_pages(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["quiz", "--random", "--seed", "3", "--difficulty", "2", "-o", str(q)]) == 0
     mq = _model(q.read_text(encoding="utf-8"))
     assert [a["value"] for a in mq["answers"]] == [
-        a["value"] for a in mg.quiz.random(seed=3, difficulty=2).answers()]
+        a["value"] for a in mg.quiz.random(seed=3, difficulty=2).answers()
+    ]
     assert main(["quiz", "x*y", "x=2", "y=3", "--ask", "data", "-o", str(q)]) == 0
     assert _model(q.read_text(encoding="utf-8"))["ask"] == "data"
 

@@ -163,9 +163,7 @@ def test_hinge_gradcheck(xs: list[float], data: st.DataObject) -> None:
 def test_bce_gradcheck(ps: list[float], data: st.DataObject) -> None:
     ys = data.draw(st.lists(st.sampled_from([0.0, 1.0, 0.4]), min_size=len(ps), max_size=len(ps)))
     assert gradcheck(lambda *p: losses.binary_cross_entropy(list(p), ys), ps).ok
-    assert gradcheck(
-        lambda *z: losses.binary_cross_entropy(list(z), ys, from_logits=True), ps
-    ).ok
+    assert gradcheck(lambda *z: losses.binary_cross_entropy(list(z), ys, from_logits=True), ps).ok
 
 
 @given(zs=st.lists(finite, min_size=2, max_size=5), data=st.data())
@@ -188,7 +186,6 @@ def test_penalties_gradcheck(ws: list[float]) -> None:
 
 
 # --- errors ---------------------------------------------------------------------------------
-
 
 
 def _shape(root: Value) -> list[tuple[str | None, int]]:
@@ -231,6 +228,7 @@ def test_value_targets_give_the_same_numbers_and_a_label_free_graph(
     other = fn(_vals(zs), _vals([-t if name == "hinge" else 1.0 - t for t in labels]))  # type: ignore[operator]
     assert _shape(other) == _shape(b)
 
+
 @pytest.mark.parametrize(
     ("call", "err", "match"),
     [
@@ -252,7 +250,11 @@ def test_value_targets_give_the_same_numbers_and_a_label_free_graph(
             ValueError,
             "not a probability.*from_logits=True",
         ),
-        (lambda: losses.cross_entropy([Value(1.0), Value(2.0)], 2), ValueError, "out of range for 2"),
+        (
+            lambda: losses.cross_entropy([Value(1.0), Value(2.0)], 2),
+            ValueError,
+            "out of range for 2",
+        ),
         (lambda: losses.cross_entropy([Value(1.0), Value(2.0)], -1), ValueError, "out of range"),
         (lambda: losses.cross_entropy([Value(1.0)], 0.5), TypeError, "class index"),  # type: ignore[arg-type]
         (lambda: losses.cross_entropy([], 0), ValueError, "non-empty"),

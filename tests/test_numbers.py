@@ -33,12 +33,20 @@ def test_values_and_constants_must_be_finite(bad: float) -> None:
     with pytest.raises(ValueError, match=r"Value\(\) must be a finite number"):
         Value(bad)
     refused: list[Callable[[], Any]] = [
-        lambda: Value(1.0) + bad, lambda: bad + Value(1.0), lambda: Value(2.0) * bad,
-        lambda: Value(2.0) - bad, lambda: Value(2.0) / bad, lambda: bad / Value(2.0),
-        lambda: Value(2.0) ** bad, lambda: bad ** Value(2.0),
-        lambda: mg.vsum([Value(1.0), bad]), lambda: mg.softmax([1.0, bad]),
-        lambda: mg.logsumexp([bad, 0.0]), lambda: losses.cross_entropy([0.0, bad], 0),
-        lambda: mg.leaky_relu(Value(1.0), bad), lambda: mg.apply("powc", Value(1.0), param=bad),
+        lambda: Value(1.0) + bad,
+        lambda: bad + Value(1.0),
+        lambda: Value(2.0) * bad,
+        lambda: Value(2.0) - bad,
+        lambda: Value(2.0) / bad,
+        lambda: bad / Value(2.0),
+        lambda: Value(2.0) ** bad,
+        lambda: bad ** Value(2.0),
+        lambda: mg.vsum([Value(1.0), bad]),
+        lambda: mg.softmax([1.0, bad]),
+        lambda: mg.logsumexp([bad, 0.0]),
+        lambda: losses.cross_entropy([0.0, bad], 0),
+        lambda: mg.leaky_relu(Value(1.0), bad),
+        lambda: mg.apply("powc", Value(1.0), param=bad),
     ]
     for f in refused:
         with pytest.raises(ValueError, match="finite number") as err:
@@ -56,9 +64,12 @@ def test_int_too_large_for_a_float_is_refused() -> None:
 @pytest.mark.parametrize(
     ("make", "error", "message"),
     [
-        (lambda: Value(1e200) * Value(1e200), OverflowError,
-         r"^mul: x × y overflows for x = 1e\+200, y = 1e\+200: the result is too large for a "
-         r"float$"),
+        (
+            lambda: Value(1e200) * Value(1e200),
+            OverflowError,
+            r"^mul: x × y overflows for x = 1e\+200, y = 1e\+200: the result is too large for a "
+            r"float$",
+        ),
         (lambda: Value(1e308) + 1e308, OverflowError, r"^add: x \+ y overflows for x = 1e\+308"),
         (lambda: Value(-1e308) - 1e308, OverflowError, r"^sub: x − y overflows"),
         (lambda: Value(1e300) / 1e-300, OverflowError, r"^div: x ÷ y overflows"),
@@ -92,13 +103,19 @@ def test_non_finite_data_written_later_is_caught_by_the_next_operation() -> None
 
 
 def test_cli_never_prints_nan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    for argv in (["explain", "x*x - x*x", "x=1e200"], ["explain", "exp(x)", "x=710"],
-                 ["explain", "x*y", "x=1e300", "y=1e10"]):
+    for argv in (
+        ["explain", "x*x - x*x", "x=1e200"],
+        ["explain", "exp(x)", "x=710"],
+        ["explain", "x*y", "x=1e300", "y=1e10"],
+    ):
         code = main(argv)
         out, err = capsys.readouterr()
         assert code != 0 and "nan" not in out and "overflows" in err, argv
-    for argv in (["explain", "sqrt(x) - sqrt(x)", "x=0"], ["step", "sqrt(x)", "x=0", "-o", str(tmp_path / "p.html")],
-                 ["render", "x*0 + sqrt(x)", "x=0", "-o", str(tmp_path / "g.svg")]):
+    for argv in (
+        ["explain", "sqrt(x) - sqrt(x)", "x=0"],
+        ["step", "sqrt(x)", "x=0", "-o", str(tmp_path / "p.html")],
+        ["render", "x*0 + sqrt(x)", "x=0", "-o", str(tmp_path / "g.svg")],
+    ):
         code = main(argv)
         out, err = capsys.readouterr()
         assert code == 2 and "nan" not in out and "inf" not in out, argv
@@ -118,8 +135,9 @@ trees = st.recursive(
         st.tuples(st.sampled_from(UNARY), sub),
         st.tuples(st.sampled_from(BINARY), sub, sub),
         st.tuples(st.sampled_from(["powc"]), sub, st.sampled_from([2.0, 3.0, -1.0, 0.5, 7.0])),
-        st.tuples(st.sampled_from(["softmax", "logsumexp", "sum"]), st.lists(sub, min_size=1,
-                                                                          max_size=3)),
+        st.tuples(
+            st.sampled_from(["softmax", "logsumexp", "sum"]), st.lists(sub, min_size=1, max_size=3)
+        ),
     ),
     max_leaves=8,
 )
@@ -141,8 +159,13 @@ def _build(tree: Any, leaves: list[Value]) -> Value:
 
 
 OPERATORS: dict[str, Callable[..., Value]] = {
-    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b, "pow": lambda a, b: a**b, "neg": lambda a: -a, "abs": abs,
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "pow": lambda a, b: a**b,
+    "neg": lambda a: -a,
+    "abs": abs,
 }
 
 
@@ -248,8 +271,11 @@ def test_cross_entropy_reproducer() -> None:
     logits = [1e308, 0.0, -1e308]
     assert losses.cross_entropy(logits, 0).data == 0.0
     assert losses.cross_entropy(logits, 1).data == 1e308  # exact: 1e308 + log(1 + e^-1e308)
-    with pytest.raises(OverflowError, match=r"^cross_entropy: .* overflows for x0 = 1e\+308, "
-                                            r"x1 = 0, x2 = -1e\+308"):
+    with pytest.raises(
+        OverflowError,
+        match=r"^cross_entropy: .* overflows for x0 = 1e\+308, "
+        r"x1 = 0, x2 = -1e\+308",
+    ):
         losses.cross_entropy(logits, 2)  # the loss is 2e308: more than a float holds
     assert losses.cross_entropy([1e17, 1e17], 1).data == math.log(2)
 

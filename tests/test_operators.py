@@ -24,13 +24,15 @@ BINARY: dict[str, Callable[[Value, Value], Value]] = {
     "sub": lambda a, b: a - b,
     "mul": lambda a, b: a * b,
     "div": lambda a, b: a / b,
-    "pow": lambda a, b: a ** b,
+    "pow": lambda a, b: a**b,
 }
 UNARY: dict[str, Callable[[Value], Value]] = {
     "neg": lambda a: -a,
     "abs": abs,
-    **{name: getattr(Value, name) for name in
-       ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "sin", "cos")},
+    **{
+        name: getattr(Value, name)
+        for name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "sin", "cos")
+    },
 }
 
 _floats = st.one_of(
@@ -120,9 +122,20 @@ def test_python_forms_equal_forward_and_local(x: float, y: float) -> None:
 
 
 def test_python_forms_are_checked_by_defrule() -> None:
-    common = dict(symbol="2×", arity=1, forward=lambda x: 2.0 * x, local=lambda out, x: (2.0,),
-                  text="2x", dtext=["2"], latex="2x", dlatex=["2"], sympy="2*x",
-                  js_forward="2 * x", js_local=["2"], register=False)
+    common = dict(
+        symbol="2×",
+        arity=1,
+        forward=lambda x: 2.0 * x,
+        local=lambda out, x: (2.0,),
+        text="2x",
+        dtext=["2"],
+        latex="2x",
+        dlatex=["2"],
+        sympy="2*x",
+        js_forward="2 * x",
+        js_local=["2"],
+        register=False,
+    )
     with pytest.raises(ValueError, match="py_forward and py_local together"):
         defrule("twice", py_forward="2.0 * x", **common)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="one py_local entry per input"):
@@ -137,6 +150,6 @@ def test_python_forms_are_checked_by_defrule() -> None:
 def test_operators_under_no_grad_have_no_edges() -> None:
     a = Value(3.0)
     with mg.no_grad():
-        made = [a + a, a - 1, 2 * a, -a, a.tanh(), a ** 2, a / 2]
+        made = [a + a, a - 1, 2 * a, -a, a.tanh(), a**2, a / 2]
     assert all(v.inputs == () and v.local_grads == () for v in made)
     assert [v.data for v in made] == [6.0, 2.0, 6.0, -3.0, math.tanh(3.0), 9.0, 1.5]

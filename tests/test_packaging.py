@@ -47,7 +47,9 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     env_dir = tmp_path_factory.mktemp("env")
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True
+    )
     return env_dir
 
 
@@ -56,7 +58,9 @@ def test_clean_install_renders_without_system_graphviz(installed: Path, tmp_path
     bare = {"PATH": str(tmp_path / "no-such-dir"), "HOME": str(tmp_path)}  # no dot anywhere
 
     def run(*args: str) -> str:
-        p = subprocess.run([str(cli), *args], cwd=tmp_path, env=bare, capture_output=True, text=True)
+        p = subprocess.run(
+            [str(cli), *args], cwd=tmp_path, env=bare, capture_output=True, text=True
+        )
         assert p.returncode == 0, p.stderr
         assert "Traceback" not in p.stderr
         return p.stdout
@@ -77,16 +81,27 @@ def test_lessons_from_the_wheel(installed: Path, tmp_path: Path) -> None:
     are handled as JSON): student and teacher copies of the lessons inside the wheel."""
     py = installed / "bin" / "python"
     where = subprocess.run(
-        [str(py), "-c", "import importlib.util as u, microgrand.lessons as m; "
-         "print(m.lesson_dir()); print(u.find_spec('nbformat'))"],
-        cwd=tmp_path, capture_output=True, text=True, check=True,
+        [
+            str(py),
+            "-c",
+            "import importlib.util as u, microgrand.lessons as m; "
+            "print(m.lesson_dir()); print(u.find_spec('nbformat'))",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert Path(where[0]).is_relative_to(installed) and where[0].endswith("lessons_data")
     assert where[1] == "None", "the clean environment has no nbformat"
 
     def run(*args: str, code: int = 0) -> str:
-        p = subprocess.run([str(installed / "bin" / "microgrand"), "lessons", *args],
-                           cwd=tmp_path, capture_output=True, text=True)
+        p = subprocess.run(
+            [str(installed / "bin" / "microgrand"), "lessons", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
         assert p.returncode == code, p.stderr
         assert "Traceback" not in p.stderr
         return p.stdout + p.stderr
@@ -94,7 +109,8 @@ def test_lessons_from_the_wheel(installed: Path, tmp_path: Path) -> None:
     assert len(run("--list").splitlines()) == len(LESSONS)
     assert f"wrote {len(LESSONS)} teacher copies" in run("teacher", "--teacher")
     assert sorted(p.name for p in (tmp_path / "teacher").iterdir()) == sorted(
-        [*LESSONS, "README.md", "TEACHING.md"])
+        [*LESSONS, "README.md", "TEACHING.md"]
+    )
     # Lessons listed as not fixed yet (a stored ✓) are left out; see tests/lesson_rules.py.
     ready = [n[:-6] for n in LESSONS if n[:-6] not in PENDING.get("student copy", ())]
     assert f"wrote {len(ready)} student" in run("class", "--only", ",".join(ready))
@@ -105,6 +121,7 @@ def test_lessons_from_the_wheel(installed: Path, tmp_path: Path) -> None:
         kinds = [set(c["metadata"].get("tags", ())) for c in student["cells"]]
         assert not [k for k in kinds if k & {"solution", "claim"}], name
         assert [c for c in teacher["cells"] if "solution" in c["metadata"].get("tags", ())]
-        assert all(not c["outputs"] for c, k in zip(student["cells"], kinds, strict=True)
-                   if "check" in k)
+        assert all(
+            not c["outputs"] for c, k in zip(student["cells"], kinds, strict=True) if "check" in k
+        )
     assert "already has" in run("class", "--only", ready[0], code=1)

@@ -38,8 +38,9 @@ def params(pg: Playground) -> list[float]:
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "rmsprop"])
 def test_same_config_same_losses_bit_for_bit(optimizer: str) -> None:
-    cfg = dict(dataset="moons", layers=[5, 4], optimizer=optimizer, lr=0.05, batch_size=7,
-               l2=1e-3, seed=3)
+    cfg = dict(
+        dataset="moons", layers=[5, 4], optimizer=optimizer, lr=0.05, batch_size=7, l2=1e-3, seed=3
+    )
     a, b = playground(**cfg), playground(**cfg)
     la = [a.step() for _ in range(15)]
     lb = [b.step() for _ in range(15)]
@@ -65,9 +66,21 @@ def test_reset_restores_the_initial_weights_exactly_and_replays_the_run() -> Non
 
 
 def test_config_round_trips() -> None:
-    pg = playground(dataset="spirals", classes=3, n=90, noise=0.2, layers=[7, 3],
-                    activation="relu", init="he", optimizer="rmsprop", lr=0.01,
-                    batch_size=12, l2=1e-4, seed=5, record_every=3)
+    pg = playground(
+        dataset="spirals",
+        classes=3,
+        n=90,
+        noise=0.2,
+        layers=[7, 3],
+        activation="relu",
+        init="he",
+        optimizer="rmsprop",
+        lr=0.01,
+        batch_size=12,
+        l2=1e-4,
+        seed=5,
+        record_every=3,
+    )
     pg.add_point(0.1, -0.2, 2)
     assert pg.erase_point(*pg.X[3], radius=1e-9)
     assert pg.erase_point(*pg.X_test[0], radius=1e-9)
@@ -326,7 +339,7 @@ def test_the_notebook_bundle_carries_a_fallback_for_stored_notebooks() -> None:
     assert m and base64.b64decode(m.group(1)) == png
     assert m.group(2) == replay.FALLBACK_LINE and "Run this cell" in m.group(2)
     # everything after the fallback is <script>, which sanitisers drop whole
-    rest = html[m.end():]
+    rest = html[m.end() :]
     assert re.fullmatch(r"(<script[^>]*>.*?</script>)+</div>", rest, re.S)
     assert "MG.kinds.playground" in rest and "function replayModel" in rest
 
@@ -381,7 +394,9 @@ def test_save_writes_a_self_contained_page(tmp_path: Path) -> None:
 
 def test_blobs() -> None:
     X, y = data.blobs(60, classes=3, noise=0.1, seed=1)
-    assert len(X) == 60 and sorted(set(y)) == [0, 1, 2] and [y.count(k) for k in range(3)] == [20] * 3
+    assert (
+        len(X) == 60 and sorted(set(y)) == [0, 1, 2] and [y.count(k) for k in range(3)] == [20] * 3
+    )
     for k in range(3):
         pts = [x for x, t in zip(X, y, strict=True) if t == k]
         cx = sum(p[0] for p in pts) / len(pts)
@@ -440,8 +455,21 @@ def run(argv: list[str]) -> tuple[int, str, str]:
 
 def test_cli_writes_the_replay(tmp_path: Path) -> None:
     out = tmp_path / "run.html"
-    code, stdout, stderr = run(["playground", "--dataset", "spirals", "--layers", "4,4",
-                                "--steps", "30", "--record-every", "10", "-o", str(out)])
+    code, stdout, stderr = run(
+        [
+            "playground",
+            "--dataset",
+            "spirals",
+            "--layers",
+            "4,4",
+            "--steps",
+            "30",
+            "--record-every",
+            "10",
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0 and stderr == "" and "30 steps, 4 frames" in stdout
     html = out.read_text(encoding="utf-8")
     assert page_model(html)["view"]["sizes"] == [2, 4, 4, 1]
@@ -450,8 +478,19 @@ def test_cli_writes_the_replay(tmp_path: Path) -> None:
 def test_cli_with_own_points(tmp_path: Path) -> None:
     csv = tmp_path / "p.csv"
     csv.write_text("".join(f"{i / 10},{(i * 7 % 10) / 10},{i % 2}\n" for i in range(20)))
-    code, stdout, _ = run(["playground", "--data", str(csv), "--layers", "3", "--steps", "5",
-                           "-o", str(tmp_path / "r.html")])
+    code, stdout, _ = run(
+        [
+            "playground",
+            "--data",
+            str(csv),
+            "--layers",
+            "3",
+            "--steps",
+            "5",
+            "-o",
+            str(tmp_path / "r.html"),
+        ]
+    )
     assert code == 0 and "5 steps" in stdout
 
 

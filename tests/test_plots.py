@@ -48,7 +48,9 @@ def test_importing_plots_selects_no_backend_and_no_pyplot() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
 
 
-def test_history_plot(trained: tuple[MLP, History, list[list[float]], list[int]], tmp_path: Path) -> None:
+def test_history_plot(
+    trained: tuple[MLP, History, list[list[float]], list[int]], tmp_path: Path
+) -> None:
     _, h, _, _ = trained
     fig = plots.plot_history(h, title="moons")
     loss_ax, acc_ax = fig.axes
@@ -113,7 +115,9 @@ def test_multiclass_decision_boundary(tmp_path: Path) -> None:
     _png(fig, tmp_path, "multi.png")
 
 
-def test_grad_norm_plot(trained: tuple[MLP, History, list[list[float]], list[int]], tmp_path: Path) -> None:
+def test_grad_norm_plot(
+    trained: tuple[MLP, History, list[list[float]], list[int]], tmp_path: Path
+) -> None:
     _, h, _, _ = trained
     fig = plots.plot_grad_norms(h)
     ax = fig.axes[0]
@@ -224,13 +228,19 @@ def test_figure_shows_in_jupyter_and_saves_atomically(tmp_path: Path) -> None:
             "1 points but y has 2",
         ),
         (
-            lambda: plots.plot_decision_boundary(MLP(2, [1], rng=0), [[0.0, 0.0]], [0], resolution=1),
+            lambda: plots.plot_decision_boundary(
+                MLP(2, [1], rng=0), [[0.0, 0.0]], [0], resolution=1
+            ),
             ValueError,
             "resolution",
         ),
         (lambda: plots.plot_digits([[0.0] * 10]), ValueError, "64 pixel values"),
         (lambda: plots.plot_confusion_matrix([0, 1], [0]), ValueError, "y_true has 2"),
-        (lambda: plots.plot_confusion_matrix([0, 3], [0, 1], labels=[0, 1]), ValueError, "not in labels"),
+        (
+            lambda: plots.plot_confusion_matrix([0, 3], [0, 1], labels=[0, 1]),
+            ValueError,
+            "not in labels",
+        ),
         (lambda: plots.plot_regression(MLP(2, [1], rng=0), [[0.0, 1.0]], [0.0]), ValueError, "1-D"),
     ],
 )

@@ -31,7 +31,9 @@ BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "/": lambda a, b: a / b,
 }
 
-leaf = st.one_of(st.sampled_from(VARS), st.floats(-3, 3, allow_nan=False).map(lambda c: round(c, 3)))
+leaf = st.one_of(
+    st.sampled_from(VARS), st.floats(-3, 3, allow_nan=False).map(lambda c: round(c, 3))
+)
 # Inputs away from the subnormal range, where x/x or 1/x lose all precision in any engine.
 inputs = st.lists(
     st.floats(-2, 2, allow_nan=False).filter(lambda v: v == 0.0 or abs(v) > 1e-3),
@@ -96,7 +98,9 @@ def test_random_expressions_match_finite_differences(tree: Any, xs: list[float])
             continue
         assume(abs(numeric) < 1e4 and math.isclose(half, numeric, rel_tol=1e-2, abs_tol=1e-3))
         assert math.isclose(vals[name].grad, numeric, rel_tol=1e-4, abs_tol=1e-5), (
-            name, vals[name].grad, numeric,
+            name,
+            vals[name].grad,
+            numeric,
         )
 
 

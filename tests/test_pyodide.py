@@ -32,13 +32,15 @@ NODE = shutil.which("node")
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(NODE is None, reason="Node.js ('node') is not installed"),
-    pytest.mark.skipif(not (PYODIDE / "pyodide.mjs").is_file(),
-                       reason="Pyodide not installed: run `make npm-deps` (needs npm)"),
+    pytest.mark.skipif(
+        not (PYODIDE / "pyodide.mjs").is_file(),
+        reason="Pyodide not installed: run `make npm-deps` (needs npm)",
+    ),
 ]
 
 # Run in both interpreters: random expressions from a seeded generator, their values and
 # gradients as exact hex floats (or the error they raise).
-EXPRESSIONS = r'''
+EXPRESSIONS = r"""
 import random
 import microgrand as mg
 
@@ -71,10 +73,10 @@ def expressions(seed, ops, count):
 
 EXACT = ["+", "-", "*", "/", "sqrt"]
 CLOSE = ["+", "*", "exp", "log", "tanh", "sin", "cos"]
-'''
+"""
 
 # Run in Pyodide only: the rest of a lesson's first cells.
-IN_BROWSER = r'''
+IN_BROWSER = r"""
 import json, random, sys
 heavy = sorted(m for m in ("PIL", "matplotlib", "numpy", "tqdm") if m in sys.modules)
 from microgrand.examples import readme_example
@@ -113,14 +115,17 @@ json.dumps({
                   'data-kind="' + {"step": "player"}.get(k, k) + '"' in v]
               for k, v in pages.items()},
 })
-'''
+"""
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     (whl,) = out.glob("microgrand-*.whl")
     return whl
 
@@ -133,7 +138,10 @@ def browser(wheel: Path) -> dict[str, Any]:
     proc = subprocess.run(
         [NODE, str(ROOT / "tests" / "pyodide_run.mjs"), str(PYODIDE), str(wheel), str(graphviz)],
         input="import microgrand as mg\n" + EXPRESSIONS + IN_BROWSER,
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     if proc.returncode != 0:  # Pyodide prints its minified source with an error: keep the end
         pytest.fail(f"Pyodide run failed: {proc.stderr[-3000:]}")
@@ -145,8 +153,10 @@ def browser(wheel: Path) -> dict[str, Any]:
 def here() -> dict[str, Any]:
     space: dict[str, Any] = {}
     exec(EXPRESSIONS, space)
-    return {"exact": space["expressions"](1, space["EXACT"], 300),
-            "close": space["expressions"](2, space["CLOSE"], 300)}
+    return {
+        "exact": space["expressions"](1, space["EXACT"], 300),
+        "close": space["expressions"](2, space["CLOSE"], 300),
+    }
 
 
 def test_runs_in_a_browser_kernel_without_compiled_packages(browser: dict[str, Any]) -> None:
@@ -156,8 +166,9 @@ def test_runs_in_a_browser_kernel_without_compiled_packages(browser: dict[str, A
     assert "layout engine: wasm (viz-js" in browser["doctor"] and ": ok" in browser["doctor"]
 
 
-def test_arithmetic_and_sqrt_are_bit_for_bit_cpythons(browser: dict[str, Any],
-                                                     here: dict[str, Any]) -> None:
+def test_arithmetic_and_sqrt_are_bit_for_bit_cpythons(
+    browser: dict[str, Any], here: dict[str, Any]
+) -> None:
     assert len(browser["exact"]) == 300
     assert sum(r[0] != "error" for r in here["exact"]) > 250
     assert browser["exact"] == here["exact"]

@@ -29,7 +29,10 @@ def test_pictures_exist_and_are_small() -> None:
 
 def test_the_two_setup_commands_come_first() -> None:
     first = blocks("sh")[0]
-    assert [line.split("#")[0].strip() for line in first.strip().splitlines()] == ["make demo", "make test"]
+    assert [line.split("#")[0].strip() for line in first.strip().splitlines()] == [
+        "make demo",
+        "make test",
+    ]
 
 
 @pytest.mark.slow
@@ -54,7 +57,15 @@ def test_command_line_examples_run(tmp_path: Path) -> None:
         argv = shlex.split(line)[1:]
         if argv[0] == "demo":
             argv += ["--epochs", "3", "--quiet"]  # the full demo runs in `make demo`
-        result = subprocess.run([str(exe), *argv], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [str(exe), *argv], cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
         assert result.returncode == 0, (line, result.stderr)
-    for made in ("graph.svg", "worksheet.png", "player.html", "backward.gif", "results/example.svg"):
+    for made in (
+        "graph.svg",
+        "worksheet.png",
+        "player.html",
+        "backward.gif",
+        "results/example.svg",
+    ):
         assert (tmp_path / made).stat().st_size > 0, made

@@ -126,10 +126,12 @@ def test_replay_accumulates_like_backward() -> None:
 def test_shared_values_and_fan_out() -> None:
     # A value used many times gets its contributions summed in backward()'s order.
     a, b = Value(0.3), Value(-1.7)
+
     def fn() -> Value:
         c = a * b
         d = c * c + c.exp() - c / b
         return mg.vsum([d, c, d * a, (a * a).tanh()]) * c
+
     rec = record(fn, [a, b])
     assert _replayed(rec, [a, b]) == _eager(fn, [a, b])
 
@@ -143,7 +145,9 @@ def test_check_mode_catches_a_changed_branch() -> None:
 
     rec = record(fn, [w], 2.0)
     rec(2.0, check=True)  # same branch
-    with pytest.raises(RecordMismatchError, match=r"node n3 differs: recorded as nothing .*, now neg"):
+    with pytest.raises(
+        RecordMismatchError, match=r"node n3 differs: recorded as nothing .*, now neg"
+    ):
         rec(-2.0, check=True)
 
 

@@ -52,9 +52,41 @@ process.stdin.on("end", () => {
 });
 """
 
-EDGE = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 3.0, -3.0, 1e-300, -1e-300, 5e-324,
-        1e-8, 1e17, -1e17, 1e300, -1e300, 1.7e308, -1.7e308, 709.78, 710.0, -745.0, -746.0,
-        math.pi, -math.pi, 1e6, 123456.5, 0.1, 20.0, -20.0, 40.0, 100.0]
+EDGE = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.5,
+    -0.5,
+    2.0,
+    -2.0,
+    3.0,
+    -3.0,
+    1e-300,
+    -1e-300,
+    5e-324,
+    1e-8,
+    1e17,
+    -1e17,
+    1e300,
+    -1e300,
+    1.7e308,
+    -1.7e308,
+    709.78,
+    710.0,
+    -745.0,
+    -746.0,
+    math.pi,
+    -math.pi,
+    1e6,
+    123456.5,
+    0.1,
+    20.0,
+    -20.0,
+    40.0,
+    100.0,
+]
 
 
 def _random_number(rng: random.Random) -> float:
@@ -163,8 +195,11 @@ class Program:
         return vals
 
 
-def _program(rng: random.Random, want: list[tuple[str, float | None]],
-             specs: list[tuple[str, float | None]] = SPECS) -> Program:
+def _program(
+    rng: random.Random,
+    want: list[tuple[str, float | None]],
+    specs: list[tuple[str, float | None]] = SPECS,
+) -> Program:
     leaves = [rng.uniform(-2.0, 2.0) for _ in range(rng.randint(2, 4))]
     prog = Program(leaves, [])
     vals = prog.run(leaves)
@@ -203,11 +238,16 @@ def _model(prog: Program, leaves: list[float]) -> tuple[dict[str, Any], dict[str
         k = where[id(n.value)]
         index[n.id] = k
         r = n.rule
-        nodes.append({
-            "id": n.id, "op": n.op, "inputs": list(n.inputs),
-            "param": None if r is None else r.param, "text": None if r is None else r.text,
-            "value": leaves[k] if r is None else None,
-        })
+        nodes.append(
+            {
+                "id": n.id,
+                "op": n.op,
+                "inputs": list(n.inputs),
+                "param": None if r is None else r.param,
+                "text": None if r is None else r.text,
+                "value": leaves[k] if r is None else None,
+            }
+        )
     return {"nodes": nodes, "root": g.root}, index
 
 
@@ -239,14 +279,28 @@ def node_run() -> dict[str, Any]:
     models = [_model(p, leaves) for p, leaves in programs]
     rng2 = random.Random(7)
     numbers = [*EDGE, *(_random_number(rng2) for _ in range(3000)), 1234565.0, 0.000123456789]
-    payload = json.dumps({"rules": rules_js(), "cases": cases,
-                          "models": [m for m, _ in models], "numbers": numbers})
-    proc = subprocess.run([NODE, "-e", HARNESS, str(ENGINE)], input=payload,
-                          capture_output=True, text=True, timeout=300, check=False)
+    payload = json.dumps(
+        {"rules": rules_js(), "cases": cases, "models": [m for m, _ in models], "numbers": numbers}
+    )
+    proc = subprocess.run(
+        [NODE, "-e", HARNESS, str(ENGINE)],
+        input=payload,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     out: dict[str, Any] = json.loads(proc.stdout)
-    return {"cases": cases, "js_cases": out["cases"], "programs": programs, "models": models,
-            "js_models": out["models"], "numbers": numbers, "js_fmt": out["fmt"]}
+    return {
+        "cases": cases,
+        "js_cases": out["cases"],
+        "programs": programs,
+        "models": models,
+        "js_models": out["models"],
+        "numbers": numbers,
+        "js_fmt": out["fmt"],
+    }
 
 
 def test_every_rule_has_js_forms() -> None:
@@ -282,7 +336,8 @@ def test_js_forms_equal_python(node_run: dict[str, Any], name: str, param: float
             assert len(js["local"]) == len(py["local"]), where
             for a, b in zip(js["local"], py["local"], strict=True):
                 assert agrees(name, param, b, _num(a)), (
-                    f"{where}: local {py['local']} vs {js['local']}")
+                    f"{where}: local {py['local']} vs {js['local']}"
+                )
         else:
             assert (js["kind"], js["message"]) == (py["kind"], py["message"]), where
             refused += 1
@@ -298,10 +353,23 @@ def test_js_forms_equal_python(node_run: dict[str, Any], name: str, param: float
 def test_exactly_rounded_rules() -> None:
     """The rules a page reproduces bit for bit (x², √x, 1/x by IEEE operations, not pow)."""
     exact = {(n, p) for n, p in SPECS if rule(n, p).browser_exact}
-    assert exact >= {("add", None), ("sub", None), ("mul", None), ("div", None), ("neg", None),
-                     ("abs", None), ("sqrt", None), ("relu", None), ("sum", None),
-                     ("powc", 2.0), ("powc", 0.5), ("powc", 1.0), ("powc", 0.0), ("powc", -1.0),
-                     *(("leaky_relu", a) for a in (0.01, 0.2, -0.5, 1.5))}
+    assert exact >= {
+        ("add", None),
+        ("sub", None),
+        ("mul", None),
+        ("div", None),
+        ("neg", None),
+        ("abs", None),
+        ("sqrt", None),
+        ("relu", None),
+        ("sum", None),
+        ("powc", 2.0),
+        ("powc", 0.5),
+        ("powc", 1.0),
+        ("powc", 0.0),
+        ("powc", -1.0),
+        *(("leaky_relu", a) for a in (0.01, 0.2, -0.5, 1.5)),
+    }
     assert not exact & {("exp", None), ("tanh", None), ("powc", 3.0), ("softmax", 0.0)}
 
 
@@ -364,9 +432,16 @@ def test_engine_js_marks_everything_downstream() -> None:
     y = mg.Value(3.0, label="y")
     root = (x.log() * y).tanh() + y
     g = Graph.of(root)
-    nodes = [{"id": n.id, "op": n.op, "inputs": list(n.inputs),
-              "param": None if n.rule is None else n.rule.param,
-              "value": n.data if n.rule is None else None} for n in g.nodes]
+    nodes = [
+        {
+            "id": n.id,
+            "op": n.op,
+            "inputs": list(n.inputs),
+            "param": None if n.rule is None else n.rule.param,
+            "value": n.data if n.rule is None else None,
+        }
+        for n in g.nodes
+    ]
     xi = next(i for i, n in enumerate(g.nodes) if n.label == "x")
     nodes[xi]["value"] = -1.0
     out = engine_js.evaluate({"nodes": nodes})

@@ -24,11 +24,21 @@ from microgrand.stepper.explain import latex_name
 @pytest.fixture
 def cube() -> Iterator[Rule]:
     # x³: d/dx = 3x²
-    r = defrule("cube", symbol="cube", arity=1,
-                forward=lambda x: x * x * x, local=lambda out, x: (3.0 * x * x,),
-                text="cube(x)", dtext=("3·x²",), latex=r"x^{3}", dlatex=(r"3\,x^{2}",),
-                sympy="x**3", js_forward="x * x * x", js_local=("3 * x * x",),
-                doc="x³. Example: ``apply('cube', 2.0).data == 8.0``.")
+    r = defrule(
+        "cube",
+        symbol="cube",
+        arity=1,
+        forward=lambda x: x * x * x,
+        local=lambda out, x: (3.0 * x * x,),
+        text="cube(x)",
+        dtext=("3·x²",),
+        latex=r"x^{3}",
+        dlatex=(r"3\,x^{2}",),
+        sympy="x**3",
+        js_forward="x * x * x",
+        js_local=("3 * x * x",),
+        doc="x³. Example: ``apply('cube', 2.0).data == 8.0``.",
+    )
     try:
         yield r
     finally:
@@ -90,21 +100,47 @@ def test_cube_in_the_js_engine(cube: Rule) -> None:
     assert spec["forward"] == "x * x * x" and spec["local"] == ["3 * x * x"]
     if not os.access(engine_js.NODE, os.X_OK):
         pytest.skip("node is not installed (needed to run engine.js)")
-    model = {"nodes": [{"id": "n0", "op": "", "inputs": [], "value": 2.0},
-                       {"id": "n1", "op": "cube", "inputs": ["n0"], "param": None}]}
+    model = {
+        "nodes": [
+            {"id": "n0", "op": "", "inputs": [], "value": 2.0},
+            {"id": "n1", "op": "cube", "inputs": ["n0"], "param": None},
+        ]
+    }
     out = engine_js.evaluate(model)
     assert out["values"] == [2.0, 8.0] and out["grads"] == [12.0, 1.0]
 
 
 def test_registry_refuses_duplicates_and_bad_entries() -> None:
     with pytest.raises(ValueError, match="already registered"):
-        defrule("tanh", symbol="t", arity=1, forward=lambda x: x, local=lambda out, x: (1.0,),
-                text="x", dtext=("1",), latex="x", dlatex=("1",), sympy="x",
-                js_forward="x", js_local=("1",))
+        defrule(
+            "tanh",
+            symbol="t",
+            arity=1,
+            forward=lambda x: x,
+            local=lambda out, x: (1.0,),
+            text="x",
+            dtext=("1",),
+            latex="x",
+            dlatex=("1",),
+            sympy="x",
+            js_forward="x",
+            js_local=("1",),
+        )
     with pytest.raises(ValueError, match="one per input"):
-        defrule("twice", symbol="2", arity=2, forward=lambda x, y: x, local=lambda o, x, y: (1.0,),
-                text="x", dtext=("1",), latex="x", dlatex=("1",), sympy="x",
-                js_forward="x", js_local=("1",))
+        defrule(
+            "twice",
+            symbol="2",
+            arity=2,
+            forward=lambda x, y: x,
+            local=lambda o, x, y: (1.0,),
+            text="x",
+            dtext=("1",),
+            latex="x",
+            dlatex=("1",),
+            sympy="x",
+            js_forward="x",
+            js_local=("1",),
+        )
     assert "twice" not in RULES
 
 

@@ -87,7 +87,9 @@ def test_check_log(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-de
     mg.check(..., 2)  # blank answers are not logged: nothing was compared
     lines = [json.loads(line) for line in log.read_text().splitlines()]
     assert [(d["answer"], d["expected"], d["ok"]) for d in lines] == [
-        ("2", "2", True), ("3", "2", False)]
+        ("2", "2", True),
+        ("3", "2", False),
+    ]
 
 
 def _rises(xs: list[float]) -> int:

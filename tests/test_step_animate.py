@@ -80,15 +80,24 @@ def test_gif_uses_only_its_theme_colours(tmp_path: Path, theme: str) -> None:
     # Every pixel of the caption (and of the diagram) is a theme colour or a blend of two of
     # them (anti-aliased text): for print that means greys only, no orange anywhere.
     th = THEMES[theme]
-    colours = {th.background, th.text, th.accent, th.muted, th.node_fill, th.node_border,
-               th.op_fill, th.op_border, th.edge, caption_fill(th)}
+    colours = {
+        th.background,
+        th.text,
+        th.accent,
+        th.muted,
+        th.node_fill,
+        th.node_border,
+        th.op_fill,
+        th.op_border,
+        th.edge,
+        caption_fill(th),
+    }
     out = animate(neuron(), tmp_path / "a.gif", theme=theme)  # type: ignore[arg-type]
     with Image.open(out) as im:
         im.seek(2)
         rgb = im.convert("RGB")
     found = {c for _, c in rgb.getcolors(1 << 20) or []}
-    bad = [c for c in found
-           if not any(_on_segment(c, a, b) for a in colours for b in colours)]
+    bad = [c for c in found if not any(_on_segment(c, a, b) for a in colours for b in colours)]
     assert bad == []
     if theme == "print":
         assert all(max(c) - min(c) <= 6 for c in found)  # grey: no colour at all
@@ -105,16 +114,34 @@ def test_frames_are_composed_from_one_layout() -> None:
     assert len({f.size for f in fs}) == 1
     # frames differ from each other in the diagram area, not only in the caption
     h = fs[0].height - 120
-    assert ImageChops.difference(fs[0].crop((0, 0, fs[0].width, h)),
-                                 fs[-1].crop((0, 0, fs[0].width, h))).getbbox() is not None
+    assert (
+        ImageChops.difference(
+            fs[0].crop((0, 0, fs[0].width, h)), fs[-1].crop((0, 0, fs[0].width, h))
+        ).getbbox()
+        is not None
+    )
 
 
 def test_cli_animate_theme(tmp_path: Path) -> None:
     from microgrand.cli import main
 
     gif = tmp_path / "p.gif"
-    assert main(["animate", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "-o", str(gif),
-                 "--theme", "print"]) == 0
+    assert (
+        main(
+            [
+                "animate",
+                "tanh(x*w + b)",
+                "x=2",
+                "w=-3",
+                "b=6.88",
+                "-o",
+                str(gif),
+                "--theme",
+                "print",
+            ]
+        )
+        == 0
+    )
     with Image.open(gif) as im:
         im.seek(im.n_frames - 1)
         found = {c for _, c in im.convert("RGB").getcolors(1 << 20) or []}

@@ -47,7 +47,10 @@ def test_step_and_animate_write_files(tmp_path: Path, capsys: pytest.CaptureFixt
     ],
 )
 def test_bad_input_exits_2_with_one_line(
-    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    argv: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)

@@ -157,7 +157,12 @@ def test_sums_agree_with_their_terms() -> None:
     # 4.5 + 2.125 + 5.5 = 12.125: significant digits would print "12.12" after exact terms.
     from microgrand.stepper.explain import format_number
 
-    assert [format_number(v) for v in (4.5, 2.125, 5.5, 12.125)] == ["4.5", "2.125", "5.5", "12.125"]
+    assert [format_number(v) for v in (4.5, 2.125, 5.5, 12.125)] == [
+        "4.5",
+        "2.125",
+        "5.5",
+        "12.125",
+    ]
     w = Value(1.0, label="w")
     loss = w * 4.5 + w * 2.125 + w * 5.5
     loss.label = "L"

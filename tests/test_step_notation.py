@@ -65,8 +65,14 @@ def test_record_parts_are_the_explanation() -> None:
         "result": "0.7864",
         "remark": None,
         "terms": [
-            {"node": "n1", "position": 0, "total": "dy/dy", "local": "∂y/∂x",
-             "worded": "(1 − y²)", "symbol": "dy/dy · ∂y/∂x"}
+            {
+                "node": "n1",
+                "position": 0,
+                "total": "dy/dy",
+                "local": "∂y/∂x",
+                "worded": "(1 − y²)",
+                "symbol": "dy/dy · ∂y/∂x",
+            }
         ],
         "sends": [],
     }
@@ -76,7 +82,10 @@ def test_record_parts_are_the_explanation() -> None:
     w = mg.Value(-2.0, label="w")
     z = w * 3.0
     tz = trace(z)
-    assert rc.step_record(tz[0], tz).sends == (("w", "1.0 × 3.0", "3.0"), ("n1", "1.0 × (-2.0)", "-2.0"))
+    assert rc.step_record(tz[0], tz).sends == (
+        ("w", "1.0 × 3.0", "3.0"),
+        ("n1", "1.0 × (-2.0)", "-2.0"),
+    )
 
 
 def test_remarks_and_latex() -> None:
@@ -144,8 +153,9 @@ def test_the_page_runtime_fills_stages_as_python_does() -> None:
         "  return MG.renderStages(c[0], function (s) { return c[1][s.term][k[s.n]]; }, c[2]);\n"
         "})));\n"
     )
-    r = subprocess.run([NODE, "-e", script], input=json.dumps(cases), capture_output=True,
-                       text=True, check=True)
+    r = subprocess.run(
+        [NODE, "-e", script], input=json.dumps(cases), capture_output=True, text=True, check=True
+    )
     got = json.loads(r.stdout)
     assert got == [c[3] for c in cases]
     assert any("(-" in line for c in cases for line in c[3])  # bracketed negatives were tested

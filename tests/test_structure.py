@@ -175,7 +175,8 @@ def test_no_private_name_is_taken_from_another_module() -> None:
     bad = {}
     for mod, path in sorted(mods.items()):
         uses = [
-            u for u in private_uses(path, mod, mods)
+            u
+            for u in private_uses(path, mod, mods)
             if (mod, u.rsplit(".", 1)[-1].rsplit(" ", 1)[-1]) not in PRIVATE_USE_EXEMPT
         ]
         if uses:
@@ -203,9 +204,10 @@ def test_private_use_finder_finds_both_forms(tmp_path: Path) -> None:
         "x = v._SCOPE\ny = v.apply\n",
         encoding="utf-8",
     )
-    assert private_uses(src, "microgrand.a", mods) == ["from microgrand.value import _is_number",
-                                                       "v._SCOPE"]
-
+    assert private_uses(src, "microgrand.a", mods) == [
+        "from microgrand.value import _is_number",
+        "v._SCOPE",
+    ]
 
 
 # The floors, bottom first (ARCHITECTURE.md): a module may import its own floor and those
@@ -216,21 +218,51 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("microgrand._format", "microgrand._files")),
     ("rules", ("microgrand.rules", "microgrand._numbers", "microgrand._codegen")),
     ("value", ("microgrand.value", "microgrand.context")),
-    ("graph", ("microgrand.graph", "microgrand.expr", "microgrand.gradcheck",
-               "microgrand.examples", "microgrand.recording", "microgrand.tape",
-               "microgrand.array_tape", "microgrand.guards")),
+    (
+        "graph",
+        (
+            "microgrand.graph",
+            "microgrand.expr",
+            "microgrand.gradcheck",
+            "microgrand.examples",
+            "microgrand.recording",
+            "microgrand.tape",
+            "microgrand.array_tape",
+            "microgrand.guards",
+        ),
+    ),
     ("render", ("microgrand.render",)),
     ("stepper", ("microgrand.stepper",)),
     ("pages", ("microgrand.pages",)),
     ("play", ("microgrand.play", "microgrand.demo")),
-    ("cli", ("microgrand.cli", "microgrand.__main__", "microgrand", "microgrand.lessons",
-             "microgrand.doctor")),
+    (
+        "cli",
+        (
+            "microgrand.cli",
+            "microgrand.__main__",
+            "microgrand",
+            "microgrand.lessons",
+            "microgrand.doctor",
+        ),
+    ),
 ]
-LEARNING = ("microgrand.nn", "microgrand.losses", "microgrand.optim", "microgrand.init",
-            "microgrand.data", "microgrand.train", "microgrand.plots", "microgrand._fit_checks",
-            "microgrand.module", "microgrand.activations", "microgrand.registry",
-            "microgrand.history", "microgrand.csvfile", "microgrand.selfcheck",
-            "microgrand.buildcheck")
+LEARNING = (
+    "microgrand.nn",
+    "microgrand.losses",
+    "microgrand.optim",
+    "microgrand.init",
+    "microgrand.data",
+    "microgrand.train",
+    "microgrand.plots",
+    "microgrand._fit_checks",
+    "microgrand.module",
+    "microgrand.activations",
+    "microgrand.registry",
+    "microgrand.history",
+    "microgrand.csvfile",
+    "microgrand.selfcheck",
+    "microgrand.buildcheck",
+)
 
 
 def floor_of(mod: str) -> int | None:
@@ -291,8 +323,15 @@ def test_floor_check_catches_an_upward_import() -> None:
     assert floor_violations({"microgrand.nn": {"microgrand.render"}}) == [
         "microgrand.nn -> microgrand.render"
     ]
-    assert floor_violations({"microgrand.pages.live": {"microgrand.stepper.trace"},
-                             "microgrand.play.state": {"microgrand.nn"}}) == []
+    assert (
+        floor_violations(
+            {
+                "microgrand.pages.live": {"microgrand.stepper.trace"},
+                "microgrand.play.state": {"microgrand.nn"},
+            }
+        )
+        == []
+    )
 
 
 def test_lazy_imports_count() -> None:

@@ -38,24 +38,32 @@ def recipe() -> list[list[str]]:
     assert text.count(MARK) == 1, f"TEACHING.md marks one block with {MARK}"
     block = re.match(r"\s*```[a-z]*\n(.*?)\n```", text.split(MARK, 1)[1], re.S)
     assert block, f"a fenced block follows {MARK}"
-    return [words for line in block.group(1).splitlines()
-            if (words := shlex.split(line, comments=True))]
+    return [
+        words for line in block.group(1).splitlines() if (words := shlex.split(line, comments=True))
+    ]
 
 
 def test_the_recipe_is_the_one_the_guide_explains() -> None:
     commands = recipe()
     assert commands[0][:3] == ["python3", "-m", "venv"]
     env = commands[0][3]
-    assert [c[0] for c in commands[1:]] == [f"{env}/bin/python", f"{env}/bin/microgrand",
-                                            f"{env}/bin/jupyter"]
+    assert [c[0] for c in commands[1:]] == [
+        f"{env}/bin/python",
+        f"{env}/bin/microgrand",
+        f"{env}/bin/jupyter",
+    ]
     install, lessons, lab = commands[1:]
     assert install[1:4] == ["-m", "pip", "install"] and "microgrand[notebooks]" in install
     assert lessons[1:] == ["lessons", "class"] and lab[1:] == ["lab", "class"]
     # the Windows lines say the same with the venv's Scripts folder
     text = TEACHING.read_text(encoding="utf-8")
     for words in commands[1:]:
-        windows = " ".join([words[0].replace(f"{env}/bin/", f"{env}\\Scripts\\"),
-                            *(f'"{w}"' if "[" in w else w for w in words[1:])])
+        windows = " ".join(
+            [
+                words[0].replace(f"{env}/bin/", f"{env}\\Scripts\\"),
+                *(f'"{w}"' if "[" in w else w for w in words[1:]),
+            ]
+        )
         assert windows in text, f"no Windows line for: {' '.join(words)}"
 
 
@@ -76,7 +84,11 @@ def start_lab(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[list[
         root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
         lab = subprocess.Popen(
             [*command, "--no-browser", "--ip=127.0.0.1", f"--port={port}", *root],
-            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline and lab.poll() is None:
@@ -96,9 +108,13 @@ def start_lab(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[list[
 def test_pip_recipe_in_a_fresh_folder(wheel: Path, tmp_path: Path) -> None:
     (tmp_path / "wheels").mkdir()
     shutil.copy(wheel, tmp_path / "wheels")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"),
-               JUPYTER_RUNTIME_DIR=str(tmp_path / "jupyter-runtime"),
-               IPYTHONDIR=str(tmp_path / "ipython"), MPLBACKEND="agg")
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "jupyter-runtime"),
+        IPYTHONDIR=str(tmp_path / "ipython"),
+        MPLBACKEND="agg",
+    )
     env.pop("VIRTUAL_ENV", None)
     env.pop("JUPYTER_PATH", None)
     commands = recipe()
@@ -131,9 +147,23 @@ def test_pip_recipe_in_a_fresh_folder(wheel: Path, tmp_path: Path) -> None:
     # a student opens one and runs it top to bottom in the environment's kernel
     runs = [p for p in lessons if p.stem not in PENDING.get("student copy runs", ())]
     lesson = next(p for p in runs if p.stem.startswith("02_"))
-    p = subprocess.run([str(venv_bin / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
-                        "--output-dir", str(tmp_path / "ran"), str(lesson)],
-                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    p = subprocess.run(
+        [
+            str(venv_bin / "jupyter"),
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--output-dir",
+            str(tmp_path / "ran"),
+            str(lesson),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert p.returncode == 0, p.stderr[-3000:]
     ran = json.loads((tmp_path / "ran" / lesson.name).read_text(encoding="utf-8"))
     outputs = [o for c in ran["cells"] if c["cell_type"] == "code" for o in c["outputs"]]

@@ -124,7 +124,7 @@ def test_edges_of_each_arity() -> None:
     assert (a * b).inputs == (a, b) and (a * b).local_grads == (3.0, 2.0)
     assert (a * a).inputs == (a, a) and (a * a).local_grads == (2.0, 2.0)
     assert (-a).inputs == (a,) and (-a).local_grads == (-1.0,)
-    assert (a ** 3).inputs == (a,) and (a ** 3).local_grads == (12.0,)
+    assert (a**3).inputs == (a,) and (a**3).local_grads == (12.0,)
     s = mg.vsum([a, b, c])
     assert s.inputs == (a, b, c) and s.local_grads == (1.0, 1.0, 1.0)
     one = mg.vsum([a])  # an n-ary node with one input
@@ -152,7 +152,7 @@ def test_a_binary_node_is_one_gc_tracked_object() -> None:
     # The garbage collector's cost grows with the number of tracked objects: a node with
     # one or two inputs owns no container (no tuple of inputs or of local derivatives).
     a, b = Value(1.0), Value(2.0)
-    for v in (a * b, a + 1, a.tanh(), -a, a ** 2):
+    for v in (a * b, a + 1, a.tanh(), -a, a**2):
         tuples = [r for r in gc.get_referents(v) if isinstance(r, tuple) and r]
         assert tuples == []
     s = mg.vsum([a, b, a])  # a node with any number of inputs keeps them in tuples

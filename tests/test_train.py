@@ -265,7 +265,9 @@ def test_predict_classes_takes_the_argmax() -> None:
         ({"early_stopping": EarlyStopping(monitor="val_loss")}, ValueError, "needs validation"),
     ],
 )
-def test_bad_inputs_raise_clear_errors(kwargs: dict[str, object], err: type[Exception], match: str) -> None:
+def test_bad_inputs_raise_clear_errors(
+    kwargs: dict[str, object], err: type[Exception], match: str
+) -> None:
     args: dict[str, object] = {"X": [[0.0], [1.0]], "y": [0.5, 1.5], "loss": "mse", "epochs": 1,
                                "progress": False}  # fmt: skip
     args.update(kwargs)
@@ -278,20 +280,39 @@ def test_bad_inputs_raise_clear_errors(kwargs: dict[str, object], err: type[Exce
 def test_label_errors_name_the_conversion(compiled: bool) -> None:
     X, y = data.moons(10, seed=0)
     with pytest.raises(ValueError, match=r"hinge' needs labels -1/\+1.*to_pm1"):
-        fit(MLP(2, [2, 1], rng=0), X, y, loss="hinge", epochs=1, progress=False,
-            compiled=compiled)
+        fit(MLP(2, [2, 1], rng=0), X, y, loss="hinge", epochs=1, progress=False, compiled=compiled)
     with pytest.raises(ValueError, match=r"labels in \[0, 1\].*to_01"):
-        fit(MLP(2, [2, 1], rng=0), X, data.to_pm1(y), loss="bce_logits", epochs=1, progress=False,
-            compiled=compiled)
+        fit(
+            MLP(2, [2, 1], rng=0),
+            X,
+            data.to_pm1(y),
+            loss="bce_logits",
+            epochs=1,
+            progress=False,
+            compiled=compiled,
+        )
     with pytest.raises(ValueError, match="cross_entropy' needs one output per class"):
-        fit(MLP(2, [2, 1], rng=0), X, y, loss="cross_entropy", epochs=1, progress=False,
-            compiled=compiled)
+        fit(
+            MLP(2, [2, 1], rng=0),
+            X,
+            y,
+            loss="cross_entropy",
+            epochs=1,
+            progress=False,
+            compiled=compiled,
+        )
     with pytest.raises(ValueError, match="labels must be class indices 0…1"):
-        fit(MLP(2, [2], rng=0), X, [2] * 10, loss="cross_entropy", epochs=1, progress=False,
-            compiled=compiled)
+        fit(
+            MLP(2, [2], rng=0),
+            X,
+            [2] * 10,
+            loss="cross_entropy",
+            epochs=1,
+            progress=False,
+            compiled=compiled,
+        )
     with pytest.raises(ValueError, match=r"the model has 2.*cross_entropy"):
-        fit(MLP(2, [2], rng=0), X, y, loss="mse", epochs=1, progress=False,
-            compiled=compiled)
+        fit(MLP(2, [2], rng=0), X, y, loss="mse", epochs=1, progress=False, compiled=compiled)
 
 
 def test_divergence_is_reported() -> None:
@@ -353,9 +374,17 @@ def test_compiled_training_is_identical_to_eager(
                 for _ in range(2))  # fmt: skip
     else:
         a, b = _twin_models()
-    kw: dict[str, Any] = dict(loss=loss, optimizer="adam", lr=0.02, epochs=24,
-                              batch_size=batch_size, shuffle=shuffle, progress=False,
-                              regularization=regularization, validation=(X[:5], y[:5]))
+    kw: dict[str, Any] = dict(
+        loss=loss,
+        optimizer="adam",
+        lr=0.02,
+        epochs=24,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        progress=False,
+        regularization=regularization,
+        validation=(X[:5], y[:5]),
+    )
     h1 = fit(a, X, y, **kw)
     h2 = fit(b, X, y, compiled=True, **kw)
     assert h1.step_loss == h2.step_loss and h1.loss == h2.loss

@@ -41,21 +41,34 @@ def test_non_finite_y_and_validation_refused() -> None:
     Xv = [r[:] for r in X]
     Xv[0][0] = INF
     with pytest.raises(ValueError, match=r"X_val\[0\]\[0\] \(row 0, column 0\) is inf"):
-        fit(nn.MLP(2, [4, 1], rng=0), X, y, loss="bce_logits", epochs=1, progress=False,
-            validation=(Xv, y))
+        fit(
+            nn.MLP(2, [4, 1], rng=0),
+            X,
+            y,
+            loss="bce_logits",
+            epochs=1,
+            progress=False,
+            validation=(Xv, y),
+        )
 
 
 def test_foreign_optimizer_refused_subset_allowed() -> None:
     X, y = moons()
     model, other = nn.MLP(2, [4, 1], rng=0), nn.MLP(2, [4, 1], rng=1)
     with pytest.raises(ValueError, match="not this model's"):
-        fit(model, X, y, loss="bce_logits", optimizer=optim.SGD(other.parameters(), lr=0.1),
-            epochs=1, progress=False)
+        fit(
+            model,
+            X,
+            y,
+            loss="bce_logits",
+            optimizer=optim.SGD(other.parameters(), lr=0.1),
+            epochs=1,
+            progress=False,
+        )
     # Training only the last layer (the rest frozen) is fine.
     last = model.layers[-1].parameters()
     first = [p.data for p in model.layers[0].parameters()]
-    fit(model, X, y, loss="bce_logits", optimizer=optim.SGD(last, lr=0.1), epochs=2,
-        progress=False)
+    fit(model, X, y, loss="bce_logits", optimizer=optim.SGD(last, lr=0.1), epochs=2, progress=False)
     assert [p.data for p in model.layers[0].parameters()] == first
 
 
@@ -63,14 +76,36 @@ def test_divergence_message_whatever_the_cause() -> None:
     # lr=1e300 used to end in an internal "fsum"/"powc" message; inf in X is refused up front.
     X, y = moons()
     with pytest.raises(FloatingPointError, match="training diverged at epoch"):
-        fit(nn.MLP(2, [8, 1], rng=0), X, [float(t) for t in y], loss="mse", lr=1e300,
-            epochs=20, progress=False)
+        fit(
+            nn.MLP(2, [8, 1], rng=0),
+            X,
+            [float(t) for t in y],
+            loss="mse",
+            lr=1e300,
+            epochs=20,
+            progress=False,
+        )
     with pytest.raises(FloatingPointError, match="training diverged at epoch"):
-        fit(nn.MLP(2, [8, 1], rng=0), X, [float(t) for t in y], loss="mse", lr=1e10,
-            epochs=20, progress=False)
+        fit(
+            nn.MLP(2, [8, 1], rng=0),
+            X,
+            [float(t) for t in y],
+            loss="mse",
+            lr=1e10,
+            epochs=20,
+            progress=False,
+        )
     with pytest.raises(FloatingPointError, match="training diverged at epoch"):
-        fit(nn.MLP(2, [8, 1], activation="tanh", rng=0), X, data.to_pm1(y), loss="hinge",
-            optimizer="rmsprop", lr=1e308, epochs=20, progress=False)
+        fit(
+            nn.MLP(2, [8, 1], activation="tanh", rng=0),
+            X,
+            data.to_pm1(y),
+            loss="hinge",
+            optimizer="rmsprop",
+            lr=1e308,
+            epochs=20,
+            progress=False,
+        )
 
 
 def test_a_real_error_is_not_called_divergence() -> None:
@@ -80,8 +115,14 @@ def test_a_real_error_is_not_called_divergence() -> None:
         raise ValueError("my loss is broken")
 
     with pytest.raises(ValueError, match="my loss is broken"):
-        fit(nn.MLP(2, [4, 1], rng=0), X, y, loss=broken, epochs=1,  # type: ignore[arg-type]
-            progress=False)
+        fit(
+            nn.MLP(2, [4, 1], rng=0),
+            X,
+            y,
+            loss=broken,
+            epochs=1,  # type: ignore[arg-type]
+            progress=False,
+        )
 
 
 @pytest.mark.parametrize("opt_cls", [optim.SGD, optim.Adam, optim.AdamW, optim.RMSProp])
@@ -111,10 +152,16 @@ def test_empty_class_list_refused() -> None:
     assert set(y) == {3, 7} and len(X) > 300
 
 
-@pytest.mark.parametrize("make", [
-    lambda: data.moons(10**8), lambda: data.circles(10**8), lambda: data.spirals(10**8),
-    lambda: data.xor(10**8), lambda: data.regression_1d(10**8),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: data.moons(10**8),
+        lambda: data.circles(10**8),
+        lambda: data.spirals(10**8),
+        lambda: data.xor(10**8),
+        lambda: data.regression_1d(10**8),
+    ],
+)
 def test_huge_dataset_refused_quickly(make: object) -> None:
     t = time.monotonic()
     with pytest.raises(ValueError, match=r"100,000,000 examples is more than.*MAX_EXAMPLES"):
@@ -130,10 +177,14 @@ def test_dataset_limit_can_be_raised(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(data.moons(11)[0]) == 11
 
 
-@pytest.mark.parametrize("make", [
-    lambda: nn.MLP(2, [10**6, 10**6]), lambda: nn.Layer(10**4, 10**3),
-    lambda: nn.Neuron(10**7),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nn.MLP(2, [10**6, 10**6]),
+        lambda: nn.Layer(10**4, 10**3),
+        lambda: nn.Neuron(10**7),
+    ],
+)
 def test_huge_model_refused_quickly(make: object) -> None:
     t = time.monotonic()
     with pytest.raises(ValueError, match=r"parameters, more than.*MAX_PARAMETERS = 1,000,000"):

@@ -36,7 +36,8 @@ def test_value_holds_a_float() -> None:
 
 
 @pytest.mark.parametrize(
-    ("bad", "name"), [("a", "str"), (None, "NoneType"), (True, "bool"), ([1.0], "list"), (1j, "complex")]
+    ("bad", "name"),
+    [("a", "str"), (None, "NoneType"), (True, "bool"), ([1.0], "list"), (1j, "complex")],
 )
 def test_value_rejects_non_numbers(bad: object, name: str) -> None:
     with pytest.raises(TypeError, match=f"Value\\(\\) needs a real number, got {name}"):
@@ -53,7 +54,13 @@ def test_label_must_be_str() -> None:
         Value(1.0, label=3)  # type: ignore[arg-type]
 
 
-OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
+OPERATORS = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "**": operator.pow,
+}
 
 
 @pytest.mark.parametrize("op", sorted(OPERATORS))
@@ -210,7 +217,9 @@ def test_vsum_builds_the_node_of_the_sum_rule(data: list[float]) -> None:
     with mg.scope("s"):
         fast, generic = mg.vsum(xs), mg.apply("sum", *xs)
     assert fast.data == generic.data == math.fsum(data)
-    assert fast.inputs == generic.inputs and all(a is b for a, b in zip(fast.inputs, xs, strict=True))
+    assert fast.inputs == generic.inputs and all(
+        a is b for a, b in zip(fast.inputs, xs, strict=True)
+    )
     assert fast.local_grads == generic.local_grads == (1.0,) * len(data)
     assert (fast.op, fast.rule, fast.scope) == (generic.op, generic.rule, "s")
     assert (fast.grad, fast.label) == (0.0, "")
@@ -250,7 +259,11 @@ def test_comparisons_use_data_and_values_stay_hashable() -> None:
 @pytest.mark.parametrize(
     ("make", "exc", "pattern"),
     [
-        (lambda: Value(0.0).log(), ValueError, r"^log: log\(x\) is undefined for x = 0: the logarithm needs x > 0$"),
+        (
+            lambda: Value(0.0).log(),
+            ValueError,
+            r"^log: log\(x\) is undefined for x = 0: the logarithm needs x > 0$",
+        ),
         (lambda: Value(-1.0).log(), ValueError, r"log: .* x = -1: the logarithm needs x > 0"),
         (lambda: 1 / Value(0.0), ZeroDivisionError, r"div: .* x = 1, y = 0"),
         (lambda: Value(1.0) / 0, ZeroDivisionError, r"div: .* y = 0"),
@@ -258,8 +271,16 @@ def test_comparisons_use_data_and_values_stay_hashable() -> None:
         (lambda: Value(-1.0).sqrt(), ValueError, r"sqrt: .* x = -1"),
         (lambda: Value(0.0) ** -1, ZeroDivisionError, r"powc: .* x = 0"),
         (lambda: Value(-8.0) ** Value(0.5), ValueError, r"pow: .* x = -8, y = 0.5"),
-        (lambda: Value(-2.0) ** Value(2.0), ValueError, r"exponent is undefined for a negative base"),
-        (lambda: Value(1000.0).exp(), OverflowError, r"^exp: exp\(x\) overflows for x = 1000: .*valid inputs: x ≤ 709"),
+        (
+            lambda: Value(-2.0) ** Value(2.0),
+            ValueError,
+            r"exponent is undefined for a negative base",
+        ),
+        (
+            lambda: Value(1000.0).exp(),
+            OverflowError,
+            r"^exp: exp\(x\) overflows for x = 1000: .*valid inputs: x ≤ 709",
+        ),
         (lambda: Value(10.0) ** 400, OverflowError, r"powc: .* x = 10"),
     ],
 )

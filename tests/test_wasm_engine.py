@@ -71,8 +71,12 @@ def test_vendored_file_is_the_pinned_release() -> None:
 
 
 def test_vendored_graphviz_is_graphviz_pures() -> None:
-    out = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"],
-                         capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     pure = shutil.which("graphviz-pure") or str(Path(out) / "graphviz-pure")
     line = subprocess.run([pure, "-V"], capture_output=True, text=True, check=True)
     assert f"Graphviz {wasm.vendored()['graphviz']}" in (line.stderr + line.stdout)
@@ -82,8 +86,12 @@ def test_vendored_graphviz_is_graphviz_pures() -> None:
 def test_vendored_file_equals_the_npm_package() -> None:
     meta = json.loads((NPM_VIZ / "package.json").read_text("utf-8"))
     assert meta["version"] == wasm.VIZ_VERSION
-    assert (NPM_VIZ / "dist" / "viz-global.js").read_bytes() == (VENDOR / "viz-global.js").read_bytes()
-    graphviz = re.search(r'graphvizVersion = "([^"]+)"', (NPM_VIZ / "lib" / "metadata.js").read_text())
+    assert (NPM_VIZ / "dist" / "viz-global.js").read_bytes() == (
+        VENDOR / "viz-global.js"
+    ).read_bytes()
+    graphviz = re.search(
+        r'graphvizVersion = "([^"]+)"', (NPM_VIZ / "lib" / "metadata.js").read_text()
+    )
     assert graphviz is not None and graphviz.group(1) == wasm.vendored()["graphviz"]
 
 
@@ -109,7 +117,9 @@ def test_wasm_engine_by_environment_variable(monkeypatch: pytest.MonkeyPatch) ->
 
 
 @needs_node
-def test_png_and_gif_say_what_to_use_instead(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_png_and_gif_say_what_to_use_instead(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv(ENV_VAR, "wasm")
     y = readme_example()
     with pytest.raises(RenderError, match=r"SVG only.*PNG pictures and GIF animations"):
@@ -131,7 +141,9 @@ def test_pages_fall_back_to_an_svg_picture(monkeypatch: pytest.MonkeyPatch) -> N
 
 @needs_node
 def test_layout_errors_are_reported() -> None:
-    with pytest.raises(RenderError, match=r"wasm failed \(exit code 1\) making svg: .*syntax error"):
+    with pytest.raises(
+        RenderError, match=r"wasm failed \(exit code 1\) making svg: .*syntax error"
+    ):
         layout("digraph { a -> }", "svg", engine="wasm")
 
 
@@ -141,8 +153,10 @@ def test_render_svg_outside_a_browser_points_to_layout() -> None:
 
 
 def test_import_needs_no_heavy_package() -> None:
-    code = ("import sys, microgrand; "
-            "print(sorted(m for m in ('PIL', 'matplotlib', 'numpy', 'tqdm') if m in sys.modules))")
+    code = (
+        "import sys, microgrand; "
+        "print(sorted(m for m in ('PIL', 'matplotlib', 'numpy', 'tqdm') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -165,8 +179,9 @@ def test_graphviz_pure_is_not_required_in_a_browser_kernel() -> None:
 
 
 @needs_node
-def test_cli_doctor_names_the_wasm_engine(monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_doctor_names_the_wasm_engine(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from microgrand.cli import main
 
     monkeypatch.setenv(ENV_VAR, "wasm")

@@ -25,7 +25,9 @@ from microgrand.render.themes import THEMES, Theme
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "microgrand" / "web"
 NODE = shutil.which("node")
-needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
+needs_node = pytest.mark.skipif(
+    NODE is None, reason="node is not installed (apt-get install nodejs)"
+)
 
 
 def js_files() -> list[Path]:
@@ -42,9 +44,34 @@ def test_node_check(path: Path) -> None:
 
 def _cases() -> list[tuple[float, int]]:
     rng = random.Random(7)
-    special = [0.0, -0.0, 0.5, 0.125, -0.125, 2.5, 0.375, 1.5e-9, -1e-7, 2.5e9, 1e16, 1.5e16,
-               1e21, 123456.789, 999999.99999, 1e-4, 1e-5, 0.1 + 0.2, 6.88, -3.0, 645.57731,
-               math.inf, -math.inf, math.nan, 5e-324, 1.7976931348623157e308]
+    special = [
+        0.0,
+        -0.0,
+        0.5,
+        0.125,
+        -0.125,
+        2.5,
+        0.375,
+        1.5e-9,
+        -1e-7,
+        2.5e9,
+        1e16,
+        1.5e16,
+        1e21,
+        123456.789,
+        999999.99999,
+        1e-4,
+        1e-5,
+        0.1 + 0.2,
+        6.88,
+        -3.0,
+        645.57731,
+        math.inf,
+        -math.inf,
+        math.nan,
+        5e-324,
+        1.7976931348623157e308,
+    ]
     out = [(x, p) for x in special for p in (0, 1, 2, 4, 12)]
     for _ in range(1500):
         x = rng.uniform(-1, 1) * 10.0 ** rng.randint(-14, 9)
@@ -66,8 +93,9 @@ def test_js_number_formatting_equals_python() -> None:
         "  return [MG.formatShort(c[0], c[1]), MG.formatFixed(c[0], c[1]), MG.repr(c[0])];\n"
         "})));\n"
     )
-    r = subprocess.run([NODE, "-e", script], input=json.dumps(enc), capture_output=True,
-                       text=True, check=True)
+    r = subprocess.run(
+        [NODE, "-e", script], input=json.dumps(enc), capture_output=True, text=True, check=True
+    )
     got = json.loads(r.stdout)
     bad = []
     for (x, p), (short, fixed, rep) in zip(cases, got, strict=True):
@@ -88,15 +116,23 @@ _NAMED = re.compile(
 
 
 def allowed(theme: Theme) -> set[str]:
-    own = {v.lower() for v in (getattr(theme, f) for f in Theme.__slots__)
-           if isinstance(v, str) and v.startswith("#")}
+    own = {
+        v.lower()
+        for v in (getattr(theme, f) for f in Theme.__slots__)
+        if isinstance(v, str) and v.startswith("#")
+    }
     return own | {c.lower() for c in derived_colours(theme).values()}
 
 
 def colours_in(text: str) -> tuple[set[str], set[str]]:
     hexes = {h.lower() for h in _HEX.findall(text)}
-    named = {m.lower() for m in _NAMED.findall(text)} - {"none", "transparent", "inherit",
-                                                         "currentcolor", "var"}
+    named = {m.lower() for m in _NAMED.findall(text)} - {
+        "none",
+        "transparent",
+        "inherit",
+        "currentcolor",
+        "var",
+    }
     return hexes, named
 
 
@@ -132,7 +168,8 @@ def test_player_page_uses_only_its_theme_colours(theme: str) -> None:
 def test_wheel_ships_the_web_files_and_no_tools(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     (whl,) = tmp_path.glob("microgrand-*.whl")
     names = set(zipfile.ZipFile(whl).namelist())
@@ -140,6 +177,10 @@ def test_wheel_ships_the_web_files_and_no_tools(tmp_path: Path) -> None:
     assert web and web <= names
     assert not [n for n in names if n.startswith(("tools/", "tests/", "benchmarks/"))]
     # The lessons travel with the package (microgrand lessons DIR), and nothing else of the kind.
-    assert not [n for n in names if "screenshot" in n or (
-        n.endswith(".ipynb") and not n.startswith("microgrand/lessons_data/"))]
+    assert not [
+        n
+        for n in names
+        if "screenshot" in n
+        or (n.endswith(".ipynb") and not n.startswith("microgrand/lessons_data/"))
+    ]
     assert "microgrand/lessons_data/01_derivatives.ipynb" in names

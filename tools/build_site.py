@@ -61,8 +61,11 @@ def lessons(into: Path) -> list[Path]:
         nb = nbformat.read(src, as_version=4)
         cell = nbformat.v4.new_code_cell(SETUP_SOURCE, metadata={"tags": [SETUP_TAG]})
         nb.cells.insert(0, cell)
-        nb.metadata["kernelspec"] = {"name": "python", "display_name": "Python (Pyodide)",
-                                     "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python",
+            "display_name": "Python (Pyodide)",
+            "language": "python",
+        }
         dest = into / src.name
         nbformat.write(nb, dest)
         out.append(dest)
@@ -79,12 +82,32 @@ def wheels(into: Path) -> list[Path]:
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     run([*pip, "wheel", "-q", "--no-deps", "-w", str(into), str(ROOT)])
     cache = ROOT / "build" / "site-wheels"
-    run([*pip, "download", "-q", "--no-deps", "--only-binary=:all:", "--platform", "any",
-         "--implementation", "py", "--abi", "none", "--python-version", "3.14",
-         "-d", str(cache), "-r", str(WHEELS)])
-    pins = {line.split("==")[0].lower().replace("-", "_") + "-" + line.split("==")[1].strip()
-            for line in WHEELS.read_text("utf-8").splitlines()
-            if line.strip() and not line.startswith("#")}
+    run(
+        [
+            *pip,
+            "download",
+            "-q",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--platform",
+            "any",
+            "--implementation",
+            "py",
+            "--abi",
+            "none",
+            "--python-version",
+            "3.14",
+            "-d",
+            str(cache),
+            "-r",
+            str(WHEELS),
+        ]
+    )
+    pins = {
+        line.split("==")[0].lower().replace("-", "_") + "-" + line.split("==")[1].strip()
+        for line in WHEELS.read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     for whl in cache.glob("*.whl"):
         if "-".join(whl.name.split("-")[:2]).lower() in pins:
             shutil.copy2(whl, into / whl.name)
@@ -101,9 +124,19 @@ def build(out: Path, pyodide: str | None) -> None:
         config.write_text(json.dumps({"LiteBuildConfig": {"no_sourcemaps": True}}), "utf-8")
         if out.exists():
             shutil.rmtree(out)
-        cmd = [sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(work),
-               "--output-dir", str(out), "--contents", str(work / "contents"),
-               "--no-libarchive"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyterlite_core",
+            "build",
+            "--lite-dir",
+            str(work),
+            "--output-dir",
+            str(out),
+            "--contents",
+            str(work / "contents"),
+            "--no-libarchive",
+        ]
         for w in whls:
             cmd += ["--piplite-wheels", str(w)]
         if pyodide and Path(pyodide).is_dir():  # an unpacked release: JupyterLite's own place
@@ -112,17 +145,25 @@ def build(out: Path, pyodide: str | None) -> None:
             cmd += ["--pyodide", pyodide]
         run(cmd, cwd=work)
         (out / ".nojekyll").touch()  # GitHub Pages: serve the folders starting with "_" too
-    print(f"built {out}: {len(contents)} lessons, {len(whls)} wheels; "
-          f"serve it with: python -m http.server -d {out}")
+    print(
+        f"built {out}: {len(contents)} lessons, {len(whls)} wheels; "
+        f"serve it with: python -m http.server -d {out}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "site",
-                        help="folder of the site (build/site; replaced)")
-    parser.add_argument("--pyodide", default=None,
-                        help="a Pyodide release (archive, URL or unpacked folder) to serve "
-                             "from the site")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "build" / "site",
+        help="folder of the site (build/site; replaced)",
+    )
+    parser.add_argument(
+        "--pyodide",
+        default=None,
+        help="a Pyodide release (archive, URL or unpacked folder) to serve from the site",
+    )
     args = parser.parse_args(argv)
     build(args.out.resolve(), args.pyodide)
     return 0

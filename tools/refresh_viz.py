@@ -40,8 +40,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"not a release version: {args.version!r}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
-        r = subprocess.run(["npm", "pack", f"{PACKAGE}@{args.version}", "--silent"],
-                           cwd=tmp, capture_output=True, text=True, check=False)
+        r = subprocess.run(
+            ["npm", "pack", f"{PACKAGE}@{args.version}", "--silent"],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if r.returncode != 0:
             print(f"npm pack failed: {r.stderr.strip()}", file=sys.stderr)
             return 1
@@ -55,11 +60,17 @@ def main(argv: list[str] | None = None) -> int:
     m = re.search(r'graphvizVersion\s*=\s*"([^"]+)"', metadata)
     (VENDOR / "viz-global.js").write_bytes(data)
     info = json.loads((VENDOR / "viz.json").read_text(encoding="utf-8"))
-    info.update(version=args.version, file=FILE, sha256=hashlib.sha256(data).hexdigest(),
-                graphviz=m.group(1) if m else "unknown")
+    info.update(
+        version=args.version,
+        file=FILE,
+        sha256=hashlib.sha256(data).hexdigest(),
+        graphviz=m.group(1) if m else "unknown",
+    )
     (VENDOR / "viz.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    print(f"{PACKAGE} {args.version} (Graphviz {info['graphviz']}): {len(data):,} bytes; "
-          "check LICENSE.txt still matches the package's licences")
+    print(
+        f"{PACKAGE} {args.version} (Graphviz {info['graphviz']}): {len(data):,} bytes; "
+        "check LICENSE.txt still matches the package's licences"
+    )
     return 0
 
 

@@ -52,8 +52,9 @@ def screenshot(out: Path, frame: int = 4, width: int = 1280) -> Path:
         page_path = step(readme_example()).save(Path(d) / "player.html")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
-            page = browser.new_page(viewport={"width": width, "height": 700},
-                                    device_scale_factor=1.25)
+            page = browser.new_page(
+                viewport={"width": width, "height": 700}, device_scale_factor=1.25
+            )
             page.goto(page_path.resolve().as_uri())
             for _ in range(frame):
                 page.click('[data-action="next"]')

@@ -149,15 +149,14 @@ class Explorer(PageView):
         self._into: dict[str, list[Edge]] = {}
         for e in self.graph.edges:
             self._into.setdefault(e.dst, []).append(e)
-        self._views = ScopeViews(self.graph, scope_groups(t.graph), precision=precision,
-                                 rankdir=rankdir, theme=theme)
+        self._views = ScopeViews(
+            self.graph, scope_groups(t.graph), precision=precision, rankdir=rankdir, theme=theme
+        )
         self.groups = self._views.groups
         self._scope_of = self._views.scope_of
         self._buckets = self._views.buckets
         self._builder = self._views.writer
-        self._first = {
-            p: min(self.order[i] for i in gr.members) for p, gr in self.groups.items()
-        }
+        self._first = {p: min(self.order[i] for i in gr.members) for p, gr in self.groups.items()}
         if focus is not None and focus != "" and focus not in self.groups:
             listed = ", ".join(sorted(self.groups, key=natural_key)[:12])
             raise ValueError(
@@ -219,6 +218,7 @@ class Explorer(PageView):
         todo = [v for v in self.views.values() if not v.refused]
         for v in todo:
             v.dot = self._views.dot(v)
+
         # One engine run per view (two at a time): `dot` given many graphs in one input
         # has been seen to crash.
         def run(v: View) -> bytes:
@@ -357,19 +357,27 @@ class Explorer(PageView):
             ids = self.groups[path].direct if path else v.shown
             for nid in sorted(ids, key=lambda i: self.order[i]):
                 s = t.step_of(nid)
-                out.append({
-                    "title": self.names[nid],
-                    "text": step_record(s, t, precision=self.precision, names=self.names).text,
-                    "items": [nid],
-                })
+                out.append(
+                    {
+                        "title": self.names[nid],
+                        "text": step_record(s, t, precision=self.precision, names=self.names).text,
+                        "items": [nid],
+                    }
+                )
         else:
             for kind, items in self._units(v):
                 if kind == "box":
-                    out.append({"title": items[0], "text": self._group_sentence(items[0]),
-                                "items": items})
+                    out.append(
+                        {"title": items[0], "text": self._group_sentence(items[0]), "items": items}
+                    )
                 else:
-                    out.append({"title": "outside groups", "text": self._loose_sentence(items),
-                                "items": items})
+                    out.append(
+                        {
+                            "title": "outside groups",
+                            "text": self._loose_sentence(items),
+                            "items": items,
+                        }
+                    )
         self._steps[path] = out
         return out
 
@@ -397,9 +405,9 @@ class Explorer(PageView):
             if not ready:  # a cycle between groups: take the earliest in the trace
                 ready = [min(remaining, key=lambda u: key[u])]
             loose = [u for u in ready if not u.startswith("box:")]
-            pick = sorted(loose, key=lambda u: key[u]) if loose else [
-                min(ready, key=lambda u: key[u])
-            ]
+            pick = (
+                sorted(loose, key=lambda u: key[u]) if loose else [min(ready, key=lambda u: key[u])]
+            )
             for u in pick:
                 order.append(u)
                 done.add(u)
@@ -425,12 +433,20 @@ class Explorer(PageView):
             "o": n.rule.symbol if n.rule is not None else "",
             "d": number(n.data),
             "g": number(self.trace.grads[nid]),
-            "i": [[e.src, self.names[e.src], number(e.local),
-                   number(e.local * self.trace.grads[nid]),
-                   partial_derivative(self.names[nid], self.names[e.src])]
-                  for e in self._into.get(nid, [])],
-            "u": [[self.names[c.node], number(c.upstream), number(c.local), number(c.value)]
-                  for c in s.incoming],
+            "i": [
+                [
+                    e.src,
+                    self.names[e.src],
+                    number(e.local),
+                    number(e.local * self.trace.grads[nid]),
+                    partial_derivative(self.names[nid], self.names[e.src]),
+                ]
+                for e in self._into.get(nid, [])
+            ],
+            "u": [
+                [self.names[c.node], number(c.upstream), number(c.local), number(c.value)]
+                for c in s.incoming
+            ],
             "line": step_record(s, self.trace, precision=self.precision, names=self.names).text,
         }
 
@@ -457,8 +473,11 @@ class Explorer(PageView):
         groups = {}
         for p, gr in self.groups.items():
             st = self.group_stats(p)
-            groups[p] = {**{k: number(x) if isinstance(x, float) else x for k, x in st.items()},
-                         "parent": gr.parent, "children": gr.children}
+            groups[p] = {
+                **{k: number(x) if isinstance(x, float) else x for k, x in st.items()},
+                "parent": gr.parent,
+                "children": gr.children,
+            }
         nodes = {nid: self._node_record(nid) for nid in sorted(shown, key=lambda i: int(i[1:]))}
         return {
             "kind": "explore",
@@ -479,8 +498,12 @@ class Explorer(PageView):
         the WebAssembly engine draws: a browser kernel)."""
         if choose_engine(self.engine).name == WASM:
             return layout(self.views[self.focus].dot, "svg", engine=self.engine)
-        return layout(self.views[self.focus].dot, "png", engine=self.engine,
-                      extra_args=(f"-Gdpi={FALLBACK_DPI}",))
+        return layout(
+            self.views[self.focus].dot,
+            "png",
+            engine=self.engine,
+            extra_args=(f"-Gdpi={FALLBACK_DPI}",),
+        )
 
     def page(self, *, uid: str | None = None) -> Page:
         """The explorer as a :class:`~microgrand.pages.Page`; views that would take the page
@@ -500,8 +523,11 @@ class Explorer(PageView):
             size = len(pg.document().encode("utf-8"))
             if size <= self.max_bytes:
                 return pg
-            drop = [p for p, v in self.views.items() if p != self.focus and not v.refused
-                    and p not in scope_prefixes(self.focus)]
+            drop = [
+                p
+                for p, v in self.views.items()
+                if p != self.focus and not v.refused and p not in scope_prefixes(self.focus)
+            ]
             if not drop:
                 raise ExploreTooLargeError(
                     f"the explorer page would take {size / 1e6:.1f} MB, more than max_bytes="
@@ -561,7 +587,6 @@ class Explorer(PageView):
         )
 
 
-
 def explore(
     root: Value | Trace,
     *,
@@ -589,6 +614,13 @@ def explore(
     t = root if isinstance(root, Trace) else trace(root) if isinstance(root, Value) else None
     if t is None:
         raise TypeError(f"explore() takes an output Value or a Trace, got {type(root).__name__}")
-    return Explorer(t, focus=focus, precision=precision, rankdir=rankdir, theme=theme,
-                    max_nodes=max_nodes, max_bytes=max_bytes, engine=engine)
-
+    return Explorer(
+        t,
+        focus=focus,
+        precision=precision,
+        rankdir=rankdir,
+        theme=theme,
+        max_nodes=max_nodes,
+        max_bytes=max_bytes,
+        engine=engine,
+    )

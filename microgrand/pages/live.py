@@ -98,8 +98,15 @@ FALLBACK_DPI = 96
 """Resolution of the picture shown where scripts do not run."""
 
 _DRAW_OPTIONS = ("show", "edge_labels", "color", "highlight", "title", "engine")
-_REFUSED_OPTIONS = ("worksheet", "known_grads", "collapse", "expand", "notes", "edge_notes",
-                    "path_from")
+_REFUSED_OPTIONS = (
+    "worksheet",
+    "known_grads",
+    "collapse",
+    "expand",
+    "notes",
+    "edge_notes",
+    "path_from",
+)
 
 
 class LiveTooLargeError(ValueError):
@@ -191,8 +198,7 @@ class LiveView(PageView):
             >>> live(Value(1.5, label="a") * 2, constants=True).values
             {'a': 1.5, 'n1': 2.0}
         """
-        out = {self.names[n.id]: n.value.data for n in self.graph.leaves
-               if self._editable()[n.id]}
+        out = {self.names[n.id]: n.value.data for n in self.graph.leaves if self._editable()[n.id]}
         if self._widget is not None:
             for k, v in dict(self._widget.values).items():
                 if k in out and isinstance(v, int | float) and math.isfinite(v):
@@ -241,14 +247,21 @@ class LiveView(PageView):
 
     # --- the page ----------------------------------------------------------------------
 
-    def _draw(self, key: str = "view", dot_fields: Mapping[str, set[str]] | None = None,
-              **extra: Any) -> Diagram:
+    def _draw(
+        self, key: str = "view", dot_fields: Mapping[str, set[str]] | None = None, **extra: Any
+    ) -> Diagram:
         if key not in self._diagrams:
             g = named_graph(Graph.of(self.root), self.names)
             opts = {**self.draw_options, **extra}
             self._diagrams[key] = draw(
-                g, precision=self.precision, rankdir=self.rankdir, theme=self.theme,
-                collapse=False, max_nodes=max(300, len(g)), blanks=dot_fields, **opts,
+                g,
+                precision=self.precision,
+                rankdir=self.rankdir,
+                theme=self.theme,
+                collapse=False,
+                max_nodes=max(300, len(g)),
+                blanks=dot_fields,
+                **opts,
             )
         return self._diagrams[key]
 
@@ -382,5 +395,12 @@ def live(
         >>> view.leaves
         ['x', 'w', 'b']
     """
-    return LiveView(root, constants=constants, precision=precision, rankdir=rankdir,
-                    theme=theme, max_nodes=max_nodes, **draw_options)
+    return LiveView(
+        root,
+        constants=constants,
+        precision=precision,
+        rankdir=rankdir,
+        theme=theme,
+        max_nodes=max_nodes,
+        **draw_options,
+    )

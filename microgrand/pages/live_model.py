@@ -166,10 +166,17 @@ def live_model(
         if n.rule is not None:
             continue
         lo, hi = slider_range(n.data)
-        leaves.append({
-            "id": n.id, "name": names[n.id], "value": number(n.data), "min": lo, "max": hi,
-            "editable": bool(editable.get(n.id, False)), "labelled": bool(n.label),
-        })
+        leaves.append(
+            {
+                "id": n.id,
+                "name": names[n.id],
+                "value": number(n.data),
+                "min": lo,
+                "max": hi,
+                "editable": bool(editable.get(n.id, False)),
+                "labelled": bool(n.label),
+            }
+        )
     return {
         "precision": precision,
         "graph": graph_model(graph, names),
@@ -177,7 +184,9 @@ def live_model(
             "root": graph.root,
             "nodes": [
                 {
-                    "id": n.id, "op": n.op, "inputs": list(n.inputs),
+                    "id": n.id,
+                    "op": n.op,
+                    "inputs": list(n.inputs),
                     "param": None if n.rule is None else n.rule.param,
                     "text": None if n.rule is None else n.rule.text,
                     "value": number(n.data) if n.rule is None else None,
@@ -202,17 +211,19 @@ def _forms(n: Node, names: Mapping[str, str], lhs: str) -> dict[str, Any]:
     edges = []
     for pos, src in enumerate(n.inputs):
         local = partial_derivative(names[n.id], names[src])
-        edges.append({
-            "id": edge_id(src, n.id, pos),
-            "src": src,
-            "position": pos,
-            "symbol": f"{lhs} · {local}",
-            "total": lhs,
-            "local": local,
-            "worded": local_derivative(n, pos, names),
-            # which numbers the worded local derivative names (tanh: the output; x·y: y)
-            **named_inputs(n, pos),
-        })
+        edges.append(
+            {
+                "id": edge_id(src, n.id, pos),
+                "src": src,
+                "position": pos,
+                "symbol": f"{lhs} · {local}",
+                "total": lhs,
+                "local": local,
+                "worded": local_derivative(n, pos, names),
+                # which numbers the worded local derivative names (tanh: the output; x·y: y)
+                **named_inputs(n, pos),
+            }
+        )
     r = n.rule
     return {
         "forward": _forward_pieces(r.symbol, r.text, r.arity, len(n.inputs)),
@@ -239,8 +250,7 @@ def named_graph(graph: Graph, names: Mapping[str, str]) -> Graph:
         [('x', 3.0), ('n1', 2.0), ('L', 1.0)]
     """
     grads = trace(graph.node(graph.root).value).grads
-    nodes = tuple(dataclasses.replace(n, label=names[n.id], grad=grads[n.id])
-                  for n in graph.nodes)
+    nodes = tuple(dataclasses.replace(n, label=names[n.id], grad=grads[n.id]) for n in graph.nodes)
     return dataclasses.replace(graph, nodes=nodes)
 
 

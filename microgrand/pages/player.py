@@ -77,7 +77,6 @@ __all__ = [
 ]
 
 
-
 def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[str, Any]]:
     """One structured record per step of the trace: the player's page model.
 
@@ -116,12 +115,18 @@ def player_model(t: Trace, names: dict[str, str], precision: int) -> list[dict[s
         sends = []
         for c, (_, product, sent) in zip(s.outgoing, rec.sends, strict=True):
             got[c.input] = got.get(c.input, 0) + 1
-            sends.append({
-                "input": c.input, "to": names[c.input],
-                "edge": edge_id(c.input, c.node, c.position), **_numbers(c),
-                "got": got[c.input], "need": len(t.step_of(c.input).incoming),
-                "product": product, "sent": sent,
-            })
+            sends.append(
+                {
+                    "input": c.input,
+                    "to": names[c.input],
+                    "edge": edge_id(c.input, c.node, c.position),
+                    **_numbers(c),
+                    "got": got[c.input],
+                    "need": len(t.step_of(c.input).incoming),
+                    "product": product,
+                    "sent": sent,
+                }
+            )
         out.append(
             {
                 "id": s.id,
@@ -180,8 +185,10 @@ class Player(PageView):
         if not isinstance(t, Trace):
             raise TypeError(f"Player takes a Trace, got {type(t).__name__}")
         check_steps(t, max_steps)
-        if isinstance(interval, bool) or not isinstance(interval, int | float) or not (
-            0.05 <= interval <= 60
+        if (
+            isinstance(interval, bool)
+            or not isinstance(interval, int | float)
+            or not (0.05 <= interval <= 60)
         ):
             raise ValueError(f"interval must be seconds between 0.05 and 60, got {interval!r}")
         self.options = ViewOptions(precision, rankdir, theme)
@@ -297,8 +304,13 @@ class Player(PageView):
         """
         self._check_frame(frame)
         return frame_diagram(
-            self.trace, frame, precision=self.precision, rankdir=self.rankdir,
-            theme=theme or self.theme, engine=self.engine, graph=self.graph,
+            self.trace,
+            frame,
+            precision=self.precision,
+            rankdir=self.rankdir,
+            theme=theme or self.theme,
+            engine=self.engine,
+            graph=self.graph,
         )
 
     # --- the page ---------------------------------------------------------------------------
@@ -323,7 +335,6 @@ class Player(PageView):
             theme=self.theme,
             fallback_png=fallback_picture(self.diagram(), FALLBACK_DPI),
         )
-
 
 
 def player(

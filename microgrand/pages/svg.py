@@ -187,8 +187,9 @@ def page_svg(root: ET.Element, theme: Theme) -> str:
     edge = theme.edge
     text = text.replace(
         f"<path fill='none' stroke='{edge}' stroke-width='1.2' ", "<path class='mg-e' "
-    ).replace(f"<polygon fill='{edge}' stroke='{edge}' stroke-width='1.2' ",
-              "<polygon class='mg-a' ")
+    ).replace(
+        f"<polygon fill='{edge}' stroke='{edge}' stroke-width='1.2' ", "<polygon class='mg-a' "
+    )
     text = rounded_rects(text)
     # text defaults (start anchor, the theme's text colour, 14 pt) inherited from <svg>
     text = text.replace(" text-anchor='start'", "").replace(

@@ -125,8 +125,9 @@ class ScopeViews:
         for e in graph.edges:
             key = (self.scope_of[e.src], self.scope_of[e.dst])
             self.buckets.setdefault(key, []).append(e)
-        self.writer = DotWriter(graph, DrawOptions(precision=precision, rankdir=rankdir,
-                                                   theme=theme))
+        self.writer = DotWriter(
+            graph, DrawOptions(precision=precision, rankdir=rankdir, theme=theme)
+        )
         self._dot_cache: dict[str, str] = {}
 
     def view(self, path: str) -> View:
@@ -188,8 +189,12 @@ class ScopeViews:
             if len(chain) > 1 and not any((a, c) in agg for a in chain for c in chain):
                 # sibling boxes side by side (neuron1 … neuron16): keep them in reading order
                 ordered = list(reversed(chain)) if container and self.rankdir == "LR" else chain
-                out.append(indent + "{ rank=same; " + " -> ".join(f'"{c}"' for c in ordered)
-                           + " [style=invis] }\n")
+                out.append(
+                    indent
+                    + "{ rank=same; "
+                    + " -> ".join(f'"{c}"' for c in ordered)
+                    + " [style=invis] }\n"
+                )
             idx = v.open.index(container) + 1 if container else 0
             if idx < len(v.open):
                 child = v.open[idx]
@@ -208,8 +213,9 @@ class ScopeViews:
             if dense:
                 attrs += " penwidth=0.6 arrowsize=0.5"
             if count > 1:
-                attrs += (f' label="{count} edges" fontsize=11 '
-                          f"penwidth={min(4.0, 1.2 + 0.15 * count):g}")
+                attrs += (
+                    f' label="{count} edges" fontsize=11 penwidth={min(4.0, 1.2 + 0.15 * count):g}'
+                )
             out.append(f'\t"{src}" -> "{dst}" [{attrs}]\n')
         out.append("}\n")
         return "".join(out)
@@ -220,13 +226,35 @@ class ScopeViews:
             return self._dot_cache[key]
         t = self.writer.t
         dot = graphviz.Digraph(name="explore")
-        dot.attr("graph", rankdir=self.rankdir, bgcolor=t.background, fontname=t.font,
-                 fontcolor=t.text, nodesep="0.3", ranksep="0.9" if boxes else "0.45",
-                 pad="0.3", outputorder="edgesfirst", remincross="false")
-        dot.attr("node", fontname=t.font, fontsize="14", fontcolor=t.text, color=t.node_border,
-                 penwidth="1.2")
-        dot.attr("edge", fontname=t.font, fontsize="12", fontcolor=t.muted, color=t.edge,
-                 arrowsize="0.7", penwidth="1.2")
+        dot.attr(
+            "graph",
+            rankdir=self.rankdir,
+            bgcolor=t.background,
+            fontname=t.font,
+            fontcolor=t.text,
+            nodesep="0.3",
+            ranksep="0.9" if boxes else "0.45",
+            pad="0.3",
+            outputorder="edgesfirst",
+            remincross="false",
+        )
+        dot.attr(
+            "node",
+            fontname=t.font,
+            fontsize="14",
+            fontcolor=t.text,
+            color=t.node_border,
+            penwidth="1.2",
+        )
+        dot.attr(
+            "edge",
+            fontname=t.font,
+            fontsize="12",
+            fontcolor=t.muted,
+            color=t.edge,
+            arrowsize="0.7",
+            penwidth="1.2",
+        )
         source: str = dot.source
         text = self._dot_cache[key] = source.rstrip().rstrip("}")
         return text
@@ -259,8 +287,13 @@ class ScopeViews:
         with d.subgraph(name=f"cluster_{group_slug(path)}") as c:
             c.attr(
                 label=f"<{html_font('<B>' + escape(self.groups[path].name) + '</B>', 13)}>",
-                labeljust="l", labelloc="t", style="rounded,filled", fillcolor=t.cluster_fill,
-                color=t.cluster_border, fontcolor=t.muted, id=f"cluster-{group_slug(path)}",
+                labeljust="l",
+                labelloc="t",
+                style="rounded,filled",
+                fillcolor=t.cluster_fill,
+                color=t.cluster_border,
+                fontcolor=t.muted,
+                id=f"cluster-{group_slug(path)}",
                 **{"class": "scope"},
             )
         text = self._dot_cache[key] = "".join(d.body[:-1])

@@ -54,9 +54,13 @@ __all__ = [
 # Its old names here keep working for this release: microgrand's own __init__ always loads
 # that module, so they are looked up in it, not imported (the modules
 # microgrand.stepper.player and microgrand.stepper.player_page are aliases set by it).
-_MOVED = {"Player": "microgrand.pages.player", "step": "microgrand.pages.player",
-          "save_player": "microgrand.pages.player", "player": "microgrand.pages.player",
-          "player_page": "microgrand.pages.player_page"}
+_MOVED = {
+    "Player": "microgrand.pages.player",
+    "step": "microgrand.pages.player",
+    "save_player": "microgrand.pages.player",
+    "player": "microgrand.pages.player",
+    "player_page": "microgrand.pages.player_page",
+}
 
 
 def __getattr__(name: str) -> Any:

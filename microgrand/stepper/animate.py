@@ -70,8 +70,9 @@ def _font(mono: bool, bold: bool, size: int) -> ImageFont.FreeTypeFont | ImageFo
     where = list(spec.submodule_search_locations or []) if spec is not None else []
     for folder in where:
         try:
-            return ImageFont.truetype(os.path.join(folder, "mpl-data", "fonts", "ttf",
-                                                   f"{name}.ttf"), size)
+            return ImageFont.truetype(
+                os.path.join(folder, "mpl-data", "fonts", "ttf", f"{name}.ttf"), size
+            )
         except OSError:  # pragma: no cover - matplotlib always ships DejaVu
             continue
     return ImageFont.load_default()  # pragma: no cover
@@ -130,12 +131,21 @@ def caption_fill(theme: Theme) -> str:
 Plan = tuple[list[str], str | None, list[str], list[str]]  # hidden, current, inputs, edges
 
 
-def _compose(sheet: _Sheet | None, plans: list[Plan], pics: list[Image.Image],
-             captions: list[list[Line]], scale: float, theme: Theme) -> list[Image.Image]:
+def _compose(
+    sheet: _Sheet | None,
+    plans: list[Plan],
+    pics: list[Image.Image],
+    captions: list[list[Line]],
+    scale: float,
+    theme: Theme,
+) -> list[Image.Image]:
     """Every frame, as palette images sharing one palette (the diagram above, the caption
     below). With a ``sheet`` the diagrams are made from it by ``plans``; else ``pics``."""
-    w, h = sheet.full.size if sheet is not None else (
-        max(im.width for im in pics), max(im.height for im in pics))
+    w, h = (
+        sheet.full.size
+        if sheet is not None
+        else (max(im.width for im in pics), max(im.height for im in pics))
+    )
     wrapped = [_wrap(c, w, scale) for c in captions]
     ch = max(_caption_height(c, scale) for c in wrapped)
     caps = [_caption(c, w, ch, scale, theme) for c in wrapped]
@@ -239,8 +249,12 @@ class _Sheet:
     @staticmethod
     def _bbox(pts: list[tuple[float, float]]) -> tuple[int, int, int, int]:
         xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        return (math.floor(min(xs)) - 3, math.floor(min(ys)) - 3,
-                math.ceil(max(xs)) + 3, math.ceil(max(ys)) + 3)
+        return (
+            math.floor(min(xs)) - 3,
+            math.floor(min(ys)) - 3,
+            math.ceil(max(xs)) + 3,
+            math.ceil(max(ys)) + 3,
+        )
 
     def _curve(self, d: str) -> list[tuple[float, float]]:
         pts = self._points(d)
@@ -252,12 +266,23 @@ class _Sheet:
             for k in range(1, 9):
                 t = k / 8
                 a, b, c, e = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3
-                out.append((a * p0[0] + b * p1[0] + c * p2[0] + e * p3[0],
-                            a * p0[1] + b * p1[1] + c * p2[1] + e * p3[1]))
+                out.append(
+                    (
+                        a * p0[0] + b * p1[0] + c * p2[0] + e * p3[0],
+                        a * p0[1] + b * p1[1] + c * p2[1] + e * p3[1],
+                    )
+                )
         return out
 
-    def frame(self, hidden: Iterable[str], current: str | None, inputs: Iterable[str],
-              edges: Iterable[str], theme: Theme, ink: Any) -> Image.Image:
+    def frame(
+        self,
+        hidden: Iterable[str],
+        current: str | None,
+        inputs: Iterable[str],
+        edges: Iterable[str],
+        theme: Theme,
+        ink: Any,
+    ) -> Image.Image:
         """The full picture with the boxes in ``hidden`` blanked and a highlight drawn."""
         from PIL import ImageDraw
 
@@ -278,8 +303,12 @@ class _Sheet:
             box = self.boxes.get(nid)
             if box is not None:
                 x0, y0, x1, y1 = box
-                d.rounded_rectangle((x0 + 2, y0 + 2, x1 - 2, y1 - 2), radius=round(6 * self.scale),
-                                    outline=ink, width=width)
+                d.rounded_rectangle(
+                    (x0 + 2, y0 + 2, x1 - 2, y1 - 2),
+                    radius=round(6 * self.scale),
+                    outline=ink,
+                    width=width,
+                )
         if current and current in self.ops:
             x0, y0, x1, y1 = self.ops[current]
             d.ellipse((x0 + 2, y0 + 2, x1 - 2, y1 - 2), outline=ink, width=width)
@@ -351,8 +380,14 @@ def frame_diagram(
 def _two_renders(p: _Film, kind: str, theme: Theme, **options: Any) -> tuple[str, str]:
     """The DOT of the picture twice, the numbers of ``kind`` (``"grad"``, ``"label"``) written
     in the text colour and in the box colour: the same text, so the same layout."""
-    opts = DrawOptions(precision=p.precision, rankdir=p.rankdir, theme=p.theme, collapse=False,
-                       max_nodes=max(300, len(p.graph)), **options)
+    opts = DrawOptions(
+        precision=p.precision,
+        rankdir=p.rankdir,
+        theme=p.theme,
+        collapse=False,
+        max_nodes=max(300, len(p.graph)),
+        **options,
+    )
     shown = build_dot(p.graph, replace(opts, ink={kind: theme.text}))
     blank = build_dot(p.graph, replace(opts, ink={kind: theme.node_fill}))
     return shown.source, blank.source
@@ -378,9 +413,15 @@ def _backward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:
         else:  # pragma: no cover - an engine whose PNG and SVG disagree: one render per frame
             from PIL import Image
 
-            png = frame_diagram(t, k, precision=p.precision, rankdir=p.rankdir,
-                                theme=theme.name,  # type: ignore[arg-type]
-                                engine=p.engine, graph=p.graph).png(dpi)
+            png = frame_diagram(
+                t,
+                k,
+                precision=p.precision,
+                rankdir=p.rankdir,
+                theme=theme.name,  # type: ignore[arg-type]
+                engine=p.engine,
+                graph=p.graph,
+            ).png(dpi)
             pics.append(Image.open(io.BytesIO(png)).convert("RGB"))
         caps.append(_backward_caption(p, k))
     return (sheet if sheet.consistent else None), plans, pics, caps
@@ -440,8 +481,9 @@ def _apply_text(template: str, args: list[str]) -> str:
         return " + ".join(args) if template.startswith("x0 +") else f"{template}({', '.join(args)})"
     wrap = [a if re.fullmatch(r"[\w.]+", a) else f"({a})" for a in args]
     subs = dict(zip(("x", "y"), wrap, strict=False))
-    return re.sub(r"(?<![A-Za-z])([xy])(?![A-Za-z])", lambda m: subs.get(m.group(1), m.group(1)),
-                  template)
+    return re.sub(
+        r"(?<![A-Za-z])([xy])(?![A-Za-z])", lambda m: subs.get(m.group(1), m.group(1)), template
+    )
 
 
 def _check_options(pass_: str, dpi: int, theme: str) -> None:
@@ -477,13 +519,22 @@ def frames(
         (3, 1)
     """
     _check_options(pass_, dpi, theme)
-    return [im.convert("RGB") for im in _frames(root, pass_, dpi, precision, rankdir, theme,
-                                                 max_steps, engine)]
+    return [
+        im.convert("RGB")
+        for im in _frames(root, pass_, dpi, precision, rankdir, theme, max_steps, engine)
+    ]
 
 
-def _frames(root: Value | Trace, pass_: str, dpi: int, precision: int,
-            rankdir: Literal["LR", "TB"], theme: ThemeName, max_steps: int,
-            engine: str | None) -> list[Image.Image]:
+def _frames(
+    root: Value | Trace,
+    pass_: str,
+    dpi: int,
+    precision: int,
+    rankdir: Literal["LR", "TB"],
+    theme: ThemeName,
+    max_steps: int,
+    engine: str | None,
+) -> list[Image.Image]:
     th = THEMES[theme]
     t = as_trace(root)
     check_steps(t, max_steps)
@@ -491,9 +542,9 @@ def _frames(root: Value | Trace, pass_: str, dpi: int, precision: int,
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
     p = _Film(t, display_graph(t), step_names(t), precision, rankdir, theme, engine)
-    sheet, plans, pics, caps = (
-        _backward_frames if pass_ == "backward" else _forward_frames
-    )(p, dpi, th)
+    sheet, plans, pics, caps = (_backward_frames if pass_ == "backward" else _forward_frames)(
+        p, dpi, th
+    )
     return _compose(sheet, plans, pics, caps, dpi / 96, th)
 
 
@@ -541,8 +592,15 @@ def animate(
     if suffix == ".gif":
         ms = round(1000 / fps)
         buf = io.BytesIO()
-        imgs[0].save(buf, format="GIF", save_all=True, append_images=imgs[1:], loop=0,
-                     duration=[ms] * (len(imgs) - 1) + [3 * ms], optimize=False)
+        imgs[0].save(
+            buf,
+            format="GIF",
+            save_all=True,
+            append_images=imgs[1:],
+            loop=0,
+            duration=[ms] * (len(imgs) - 1) + [3 * ms],
+            optimize=False,
+        )
         return write_atomic(p, buf.getvalue())
     assert ffmpeg is not None
     return _write_mp4(ffmpeg, [im.convert("RGB") for im in imgs], fps, p)
@@ -553,9 +611,23 @@ def _write_mp4(ffmpeg: str, imgs: list[Image.Image], fps: float, p: Path) -> Pat
         for i, im in enumerate(imgs):
             im.save(os.path.join(d, f"f{i:05d}.png"))
         out = os.path.join(d, "out.mp4")
-        cmd = [ffmpeg, "-y", "-loglevel", "error", "-framerate", f"{fps:g}", "-i",
-               os.path.join(d, "f%05d.png"), "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2:color=white",
-               "-pix_fmt", "yuv420p", "-c:v", "libx264", out]
+        cmd = [
+            ffmpeg,
+            "-y",
+            "-loglevel",
+            "error",
+            "-framerate",
+            f"{fps:g}",
+            "-i",
+            os.path.join(d, "f%05d.png"),
+            "-vf",
+            "pad=ceil(iw/2)*2:ceil(ih/2)*2:color=white",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:v",
+            "libx264",
+            out,
+        ]
         r = subprocess.run(cmd, capture_output=True, check=False, stdin=subprocess.DEVNULL)
         if r.returncode != 0:
             msg = r.stderr.decode("utf-8", "replace").strip().splitlines()

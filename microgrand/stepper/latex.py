@@ -38,7 +38,6 @@ LATEX_CHARS = {  # Unicode in names and the characters LaTeX reserves
 }
 
 
-
 def _latex_funcs() -> set[str]:
     """Diagram symbols that are words (``tanh``, ``ReLU``): set upright, from the rules."""
     return {r.symbol for r in all_rules() if r.symbol.isalpha()}

@@ -82,6 +82,8 @@ def check_format(format: str) -> bool:
 # --- names -----------------------------------------------------------------------------------
 
 _SIMPLE = re.compile(r"^[A-Za-z][0-9]*$")
+
+
 def needs_parens(name: str) -> bool:
     """True when a node name must be bracketed inside a formula (``x·w`` but not ``tanh(n)``).
 
@@ -317,8 +319,14 @@ class Term:
 
     def json(self) -> dict[str, Any]:
         """The term as a page reads it."""
-        return {"node": self.node, "position": self.position, "total": self.total,
-                "local": self.local, "worded": self.worded, "symbol": self.symbol}
+        return {
+            "node": self.node,
+            "position": self.position,
+            "total": self.total,
+            "local": self.local,
+            "worded": self.worded,
+            "symbol": self.symbol,
+        }
 
 
 def _dot(latex: bool) -> str:

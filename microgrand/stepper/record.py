@@ -194,24 +194,35 @@ def step_record(
             c = incoming[s.term]
             return {"upstream": c.upstream, "local": c.local, "value": c.value}[s.field]
 
-        stages = render_stages(chain_stages(terms, start=step.start != 0.0, latex=latex),
-                               number, precision)
+        stages = render_stages(
+            chain_stages(terms, start=step.start != 0.0, latex=latex), number, precision
+        )
         if step.blocked:
             note = remark("blocked", me, format)
     times = r" \times " if format == "latex" else " × "
     sends = tuple(
-        (names[c.input],
-         f"{factor(c.upstream, precision, False)}{times}{factor(c.local, precision, False)}",
-         factor(c.value, precision))
+        (
+            names[c.input],
+            f"{factor(c.upstream, precision, False)}{times}{factor(c.local, precision, False)}",
+            factor(c.value, precision),
+        )
         for c in step.outgoing
     )
-    return StepRecord(step, me, node_kind(step), total_derivative(top, me, format), terms,
-                      tuple(stages), factor(step.grad, precision), note, format, sends)
+    return StepRecord(
+        step,
+        me,
+        node_kind(step),
+        total_derivative(top, me, format),
+        terms,
+        tuple(stages),
+        factor(step.grad, precision),
+        note,
+        format,
+        sends,
+    )
 
 
-def step_records(
-    t: Trace, format: Format = "text", *, precision: int = 4
-) -> list[StepRecord]:
+def step_records(t: Trace, format: Format = "text", *, precision: int = 4) -> list[StepRecord]:
     """:func:`step_record` of every step of ``t``, with one set of names.
 
     Example:

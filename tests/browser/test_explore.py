@@ -16,7 +16,6 @@ from microgrand.pages.explore import explore
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Value]:
     m = MLP(2, [16, 16, 1], activation="relu", init="uniform", rng=0)
@@ -146,13 +145,19 @@ def test_every_number_after_expanding_everything(page: Any, saved: tuple[Path, V
 
 
 def test_details_and_find(page: Any) -> None:
-    page.click('g[data-id] >> nth=0')
-    assert "value" in page.inner_text(".mg-details") and "gradient" in page.inner_text(".mg-details")
+    page.click("g[data-id] >> nth=0")
+    assert "value" in page.inner_text(".mg-details") and "gradient" in page.inner_text(
+        ".mg-details"
+    )
     page.fill("input[data-find]", "layer1/neuron5")
     page.press("input[data-find]", "Enter")
     assert page.get_attribute(".mg-explore", "data-view") == "layer1/neuron5"
     details = page.inner_text(".mg-details")
-    assert "size: 7 nodes" in details and "gradient norm" in details and "largest |gradient|" in details
+    assert (
+        "size: 7 nodes" in details
+        and "gradient norm" in details
+        and "largest |gradient|" in details
+    )
     page.fill("input[data-find]", "loss")
     page.press("input[data-find]", "Enter")
     assert page.get_attribute(".mg-explore", "data-view") == ""

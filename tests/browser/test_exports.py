@@ -16,7 +16,6 @@ from microgrand.pages.player import step
 pytestmark = pytest.mark.browser
 
 
-
 def notebook_with_players(path: Path) -> list[int]:
     """A notebook whose stored outputs are two players (as running the cells would store)."""
     x = Value(2.0, label="x")
@@ -25,8 +24,11 @@ def notebook_with_players(path: Path) -> list[int]:
     nb = nbformat.v4.new_notebook()
     for i, p in enumerate(players):
         cell = nbformat.v4.new_code_cell(f"player{i}", execution_count=i + 1)
-        cell.outputs = [nbformat.v4.new_output(
-            "display_data", data={"text/html": p._repr_html_(), "text/plain": repr(p)})]
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "display_data", data={"text/html": p._repr_html_(), "text/plain": repr(p)}
+            )
+        ]
         nb.cells.append(cell)
     nbformat.write(nb, path)
     return [len(p) for p in players]
@@ -57,8 +59,9 @@ def test_player_in_an_nbconvert_export(browser: Any, tmp_path: Path) -> None:
         assert root.query_selector("[data-step]").text_content() == f"0/{n}"
         root.query_selector('[data-action="next"]').click()
         assert root.query_selector("[data-step]").text_content() == f"1/{n}"
-        known = [e.get_attribute("data-number")
-                 for e in root.query_selector_all('[data-field="grad"]')]
+        known = [
+            e.get_attribute("data-number") for e in root.query_selector_all('[data-field="grad"]')
+        ]
         assert sum(1 for k in known if k) == 1 and "1.0" in known
     # nothing but the export itself and the template's own CDN scripts was asked for
     ours = [u for u in requests if u != out.resolve().as_uri() and u not in template_urls]

@@ -24,8 +24,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTIFACTS = ROOT / "build" / "test-artifacts" / "jupyterlab"
-STRIPPED = ("grad = ", "data = ", "Error displaying widget", "Model not found",
-            "model not found", "Needs JavaScript")
+STRIPPED = (
+    "grad = ",
+    "data = ",
+    "Error displaying widget",
+    "Model not found",
+    "model not found",
+    "Needs JavaScript",
+)
 
 
 def stored_players(nb: Path) -> int:

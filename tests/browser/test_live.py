@@ -28,7 +28,6 @@ from microgrand.rules import FAMILIES, RULES, rule
 pytestmark = pytest.mark.browser
 
 
-
 class Page(RecordingPage):
     """A page with every request and console message recorded."""
 
@@ -102,7 +101,9 @@ def _build(leaves: list[float], ops: list[tuple[str, float | None, tuple[int, ..
     return root
 
 
-def _programs(seed: int) -> list[tuple[list[float], list[tuple[str, float | None, tuple[int, ...]]]]]:
+def _programs(
+    seed: int,
+) -> list[tuple[list[float], list[tuple[str, float | None, tuple[int, ...]]]]]:
     """Small programs; every spec appears in at least one (the last op sums the loose ends)."""
     rng = random.Random(seed)
     want = list(SPECS)
@@ -196,7 +197,7 @@ def test_every_number_equals_python_after_a_change(browser: Any, tmp_path: Path)
     assert checked > 50
 
 
-@pytest.mark.parametrize("label", ['a\nb', 'c\r"d', "e\\f"])
+@pytest.mark.parametrize("label", ["a\nb", 'c\r"d', "e\\f"])
 def test_labels_with_line_breaks_and_quotes_still_recompute(
     browser: Any, tmp_path: Path, label: str
 ) -> None:
@@ -406,7 +407,6 @@ def test_generated_quiz_is_deterministic(browser: Any, tmp_path: Path) -> None:
     pg.clean()
 
 
-
 def test_quiz_without_reveal_checks_but_never_shows(browser: Any, tmp_path: Path) -> None:
     """reveal=False: no Show answer button and no answer key, on screen or in print; typed
     answers are still checked and scored; the picture where scripts do not run is blank."""
@@ -435,17 +435,20 @@ def test_quiz_without_reveal_checks_but_never_shows(browser: Any, tmp_path: Path
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # the sheet, no key page
     pg.clean()
 
+
 def test_nbconvert_export_of_a_live_view_works(browser: Any, tmp_path: Path) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     nbconvert = pytest.importorskip("nbconvert")
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "import microgrand as mg\n"
-        "x = mg.Value(2.0, label='x'); w = mg.Value(-3.0, label='w')\n"
-        "y = (x * w).tanh(); y.label = 'y'\n"
-        "mg.live(y)"
-    )]
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import microgrand as mg\n"
+            "x = mg.Value(2.0, label='x'); w = mg.Value(-3.0, label='w')\n"
+            "y = (x * w).tanh(); y.label = 'y'\n"
+            "mg.live(y)"
+        )
+    ]
     nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     body, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
     out = tmp_path / "export.html"
@@ -465,7 +468,8 @@ def test_nbconvert_export_of_a_live_view_works(browser: Any, tmp_path: Path) -> 
     got = pg.numbers()
     assert float(got[("y", "data")]) == pytest.approx(math.tanh(xv * -3.0), rel=1e-12)
     assert float(got[("x", "grad")]) == pytest.approx(
-        (1 - math.tanh(xv * -3.0) ** 2) * -3.0, rel=1e-12)
+        (1 - math.tanh(xv * -3.0) ** 2) * -3.0, rel=1e-12
+    )
     # nbconvert's template itself asks for require.js and MathJax from a CDN (no network
     # here); nothing else may fail
     assert [e for e in pg.errors if not e.startswith("Failed to load resource")] == []
@@ -479,8 +483,9 @@ def test_widget_front_end_reports_the_pages_numbers(browser: Any, tmp_path: Path
     view = mg.live(mg.Value(2.0, label="x") * mg.Value(-3.0, label="w"))
     w = view.widget()
     host = tmp_path / "host.html"
-    host.write_text('<!DOCTYPE html><html><body><div id="el"></div></body></html>',
-                    encoding="utf-8")
+    host.write_text(
+        '<!DOCTYPE html><html><body><div id="el"></div></body></html>', encoding="utf-8"
+    )
     pg = Page(browser)
     pg.open(host)
     pg.page.evaluate(
@@ -520,8 +525,13 @@ def test_quiz_prints_as_a_worksheet_with_the_key_on_its_own_page(
                   score: cs('.mg-score-label').display};
         }"""
     )
-    assert style == {"key": "block", "brk": "page", "buttons": "none", "head": "block",
-                     "score": "none"}
+    assert style == {
+        "key": "block",
+        "brk": "page",
+        "buttons": "none",
+        "head": "block",
+        "score": "none",
+    }
     pdf = pg.page.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 2  # the sheet, then the key
     pg.page.emulate_media(media="screen")

@@ -18,7 +18,6 @@ from microgrand.stepper.record import step_names
 pytestmark = pytest.mark.browser
 
 
-
 class Page(RecordingPage):
     """A page with every request and console message recorded."""
 

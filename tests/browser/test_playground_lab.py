@@ -37,9 +37,11 @@ def lab(jupyter_lab: JupyterLab) -> Callable[[str], str]:
     nb.cells.append(cell)
     nbformat.write(nb, folder / "stored.ipynb")
     live = nbformat.v4.new_notebook(metadata=kernel)
-    live.cells.append(nbformat.v4.new_code_cell(
-        "import microgrand as mg\npg = mg.playground(dataset='xor', layers=[4], seed=0)\npg"
-    ))
+    live.cells.append(
+        nbformat.v4.new_code_cell(
+            "import microgrand as mg\npg = mg.playground(dataset='xor', layers=[4], seed=0)\npg"
+        )
+    )
     nbformat.write(live, folder / "live.ipynb")
     return lambda name: jupyter_lab.url(f"lab/workspaces/{name}/tree/{folder.name}/{name}.ipynb")
 

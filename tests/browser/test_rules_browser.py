@@ -32,11 +32,15 @@ _RUN = """(req) => {
 
 
 def test_every_rule_in_chromium(browser: Any, tmp_path: Path) -> None:
-    cases = [{"op": name, "param": param, "xs": xs, "text": rule(name, param).text}
-             for name, param in T.SPECS for xs in T._cases(name, param)]
+    cases = [
+        {"op": name, "param": param, "xs": xs, "text": rule(name, param).text}
+        for name, param in T.SPECS
+        for xs in T._cases(name, param)
+    ]
     page_file = tmp_path / "engine.html"
-    page_file.write_text("<!doctype html><html lang='en'><title>engine</title></html>",
-                         encoding="utf-8")
+    page_file.write_text(
+        "<!doctype html><html lang='en'><title>engine</title></html>", encoding="utf-8"
+    )
     page = browser.new_page()
     try:
         page.goto(page_file.as_uri())

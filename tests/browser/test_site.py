@@ -36,8 +36,9 @@ SITE = ROOT / "build" / "site"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not (SITE / "index.html").is_file(),
-                       reason="no site in build/site: run `make site`"),
+    pytest.mark.skipif(
+        not (SITE / "index.html").is_file(), reason="no site in build/site: run `make site`"
+    ),
 ]
 
 
@@ -94,9 +95,12 @@ def test_site_has_the_student_copies_with_a_setup_cell() -> None:
 def test_site_serves_its_own_wheels() -> None:
     index = json.loads((SITE / "pypi" / "all.json").read_text("utf-8"))
     assert {"microgrand", "anywidget", "ipywidgets", "graphviz"} <= set(index)
-    widgets = {e["name"] for e in
-               json.loads((SITE / "jupyter-lite.json").read_text("utf-8"))
-               ["jupyter-config-data"]["federated_extensions"]}
+    widgets = {
+        e["name"]
+        for e in json.loads((SITE / "jupyter-lite.json").read_text("utf-8"))["jupyter-config-data"][
+            "federated_extensions"
+        ]
+    }
     assert {"anywidget", "@jupyter-widgets/jupyterlab-manager"} <= widgets
 
 
@@ -130,8 +134,9 @@ CELLS = [
 ]
 
 
-def test_kernel_installs_microgrand_from_the_site_and_draws(browser: Any,
-                                                           self_hosted_url: str) -> None:
+def test_kernel_installs_microgrand_from_the_site_and_draws(
+    browser: Any, self_hosted_url: str
+) -> None:
     query = "&".join(["kernel=python"] + [f"code={urllib.parse.quote(c)}" for c in CELLS])
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     failed: list[str] = []
