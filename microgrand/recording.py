@@ -54,6 +54,18 @@ class RecordMismatchError(ValueError):
     """The graph a function builds now differs from the one :func:`record` recorded."""
 
 
+def _as_float(x: int | float, where: str) -> float:
+    """``float(x)``, or an ``OverflowError`` that says which input is too large."""
+    try:
+        return float(x)
+    except OverflowError:
+        bits = x.bit_length() if isinstance(x, int) else 0
+        raise OverflowError(
+            f"{where}: an input of {bits} bits is too large for a float; inputs are numbers "
+            "up to about 1.8e308"
+        ) from None
+
+
 def _flatten(x: Inputs, out: list[float], where: str) -> Any:
     """Append the numbers of ``x`` to ``out``; return its layout (what :func:`_shape` gives)."""
     if isinstance(x, list | tuple):
@@ -62,7 +74,7 @@ def _flatten(x: Inputs, out: list[float], where: str) -> Any:
             return [None] * len(x)
         return [_flatten(item, out, where) for item in x]
     if isinstance(x, int | float) and not isinstance(x, bool):
-        out.append(float(x))
+        out.append(_as_float(x, where))
     elif isinstance(x, Value):
         out.append(x.data)
     else:
@@ -80,7 +92,7 @@ def _wrap(x: Inputs, leaves: list[Value]) -> Any:
     """The inputs with every number replaced by a new leaf Value (collected in ``leaves``)."""
     if isinstance(x, list | tuple):
         return type(x)(_wrap(i, leaves) for i in x)
-    v = Value(x.data if isinstance(x, Value) else float(x))
+    v = Value(x.data if isinstance(x, Value) else _as_float(x, "record()"))
     leaves.append(v)
     return v
 

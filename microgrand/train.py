@@ -299,8 +299,6 @@ def fit(
         )
     if not isinstance(compiled, bool):
         raise TypeError(f"compiled must be True or False, got {compiled!r}")
-    if compiled:
-        _check_compiled(model)
     setup = prepare(
         model,
         X,
@@ -316,6 +314,8 @@ def fit(
         scheduler=scheduler,
         monitor=None if early_stopping is None else early_stopping.monitor,
     )
+    if compiled:
+        _check_compiled(model)
     history = History(
         metrics={m: [] for m in setup.metrics},
         val_metrics={m: [] for m in setup.metrics} if validation is not None else {},
@@ -422,6 +422,12 @@ class _Trainer:
         """The batch's loss (plus the penalty), with (data loss, penalty, outputs) as extras."""
         outs = [_outputs(self.model, x) for x in xb]
         data_loss = self.setup.loss_fn(outs, yb)
+        if not isinstance(data_loss, Value):
+            raise TypeError(
+                f"the loss function returned a {type(data_loss).__name__}, not a Value: build "
+                "the loss from the model's outputs (Values) so that backward() can reach the "
+                "weights, e.g. mg.losses.mse(preds, targets)"
+            )
         if self.setup.penalty is None:
             return data_loss, [data_loss, data_loss, outs]
         p = self.setup.penalty(self.params)

@@ -480,3 +480,16 @@ def test_a_non_finite_gradient_warns_as_backward_does() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         rec()
+
+
+def test_inputs_too_large_for_a_float_are_named() -> None:
+    import pytest
+
+    import microgrand as mg
+
+    w = mg.Value(1.0)
+    with pytest.raises(OverflowError, match="record\\(\\): an input of 1329 bits is too large"):
+        mg.record(lambda x: w * x, [w], 10**400)
+    rec = mg.record(lambda x: w * x, [w], 2.0)
+    with pytest.raises(OverflowError, match="too large for a float"):
+        rec(10**400)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import microgrand as mg
 from microgrand import Value, data, init, optim, vsum
 from microgrand.nn import MLP, Neuron
 from microgrand.train import EarlyStopping, History, accuracy, fit, predict, predict_classes
@@ -470,3 +471,13 @@ def test_validation_runs_with_dropout_off_and_restores_each_modules_mode() -> No
     model.eval()
     want = losses.mse([model(x) for x in X], y).data  # dropout off: deterministic
     assert h.val_loss == [want]
+
+
+def test_unclear_inputs_get_messages_that_name_them() -> None:
+    X, y = mg.data.moons(20, seed=0)
+    with pytest.raises(TypeError, match="model must be a microgrand Module"):
+        mg.fit(None, X, y, loss="hinge", epochs=1, compiled=True, progress=False)  # type: ignore[arg-type]
+    model = mg.MLP(2, [4, 1], rng=0)
+    for compiled in (False, True):
+        with pytest.raises(TypeError, match="returned a float, not a Value"):
+            mg.fit(model, X, y, loss=lambda p, t: 1.0, epochs=1, compiled=compiled, progress=False)
