@@ -1118,6 +1118,8 @@ def check_training(train: Any, MLP: Any, Value: Any, steps: int = 3) -> Verdict:
         ...
         microgrand.buildcheck.NotWrittenYet: … not answered yet: ...
     """
+    # Long because it runs the student's loop and microgrand's side by side, step by step,
+    # and names the first difference of each kind.
     _need_function(train, "train")
     _need_function(MLP, "MLP")
     lr = 0.05

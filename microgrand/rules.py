@@ -227,6 +227,7 @@ def defrule(
         >>> r.forward(4.0), r.function
         (8.0, True)
     """
+    # Long because it validates every keyword of a rule before registering it.
     n = 1 if arity == 0 else arity
     dtext, dlatex, js_local = tuple(dtext), tuple(dlatex), tuple(js_local)
     if not (len(dtext) == len(dlatex) == len(js_local) == n):

@@ -382,7 +382,7 @@ mg.draw(L, worksheet=True, rankdir="TB", precision=2)
 
 # %%
 L.backward()
-mg.quiz(L, precision=1, reveal=False)
+mg.quiz(L, precision=0, reveal=False)  # whole numbers here
 
 # %% tags=["solution"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # p = xy + z = 1, q = x + 1 = 3, L = pq = 3.

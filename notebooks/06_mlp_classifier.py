@@ -173,7 +173,7 @@ mg.draw(tiny(X[0]), collapse=2, expand=["layer1/neuron1"], show=["data"], precis
 # %%
 score_tiny = tiny(X[0])
 score_tiny.backward()
-mg.explore(score_tiny)
+mg.explore(score_tiny, rankdir="TB")
 
 # %% [markdown]
 # ## 4. Training, and the boundary bending

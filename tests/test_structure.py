@@ -366,6 +366,11 @@ LONG_MODULES = {
     # each with the messages a student reads, sharing the helpers that run the student's
     # code; kept as one module so that the lesson and tests/test_buildcheck.py read one place.
     "microgrand/buildcheck.py",
+    # Just over the limit since the tree was formatted (explore.py 626 lines, animate.py 635):
+    # explore's page model and its GIF-free sibling, animate's caption drawing, are the next
+    # pieces to move out.
+    "microgrand/pages/explore.py",
+    "microgrand/stepper/animate.py",
 }
 # Functions over the limit without a "long because" comment, in modules being reshaped by
 # the learning-side work right now (the integrator removes them):

@@ -156,6 +156,7 @@ def step_record(
         >>> step_record(t[0], t).text
         'dy/dy = 1.0   (start: y changes one-for-one with itself)'
     """
+    # Long because it assembles every part of one step's line (terms, stages, remark) in one place.
     latex = check_format(format)
     check_precision(precision)
     names = names if names is not None else step_names(t)
