@@ -81,6 +81,7 @@ __all__ = [
     "html_font",
     "layout_cost",
     "natural_key",
+    "node_and_edge_style",
     "plan_collapse",
     "plan_labels",
     "rank_levels",
@@ -103,6 +104,35 @@ def html_font(text: str, size: float | None = None, color: str | None = None) ->
     if color is not None:
         attrs += f' COLOR="{color}"'
     return f"<FONT{attrs}>{text}</FONT>" if attrs else text
+
+
+def node_and_edge_style(dot: graphviz.Digraph, t: Theme) -> None:
+    """Give ``dot`` the node and edge defaults of every microgrand diagram in theme ``t``
+    (the diagrams and the explorer's views share them).
+
+    Example:
+        >>> from microgrand.render.themes import THEMES
+        >>> d = graphviz.Digraph(); node_and_edge_style(d, THEMES["light"])
+        >>> "penwidth=1.2" in d.source
+        True
+    """
+    dot.attr(
+        "node",
+        fontname=t.font,
+        fontsize="14",
+        fontcolor=t.text,
+        color=t.node_border,
+        penwidth="1.2",
+    )
+    dot.attr(
+        "edge",
+        fontname=t.font,
+        fontsize="12",
+        fontcolor=t.muted,
+        color=t.edge,
+        arrowsize="0.7",
+        penwidth="1.2",
+    )
 
 
 class DotWriter:
@@ -274,23 +304,7 @@ class DotWriter:
         cap = self.caption(notes)
         if cap is not None:
             dot.attr("graph", label=cap, labelloc="t" if o.title else "b", labeljust="l")
-        dot.attr(
-            "node",
-            fontname=t.font,
-            fontsize="14",
-            fontcolor=t.text,
-            color=t.node_border,
-            penwidth="1.2",
-        )
-        dot.attr(
-            "edge",
-            fontname=t.font,
-            fontsize="12",
-            fontcolor=t.muted,
-            color=t.edge,
-            arrowsize="0.7",
-            penwidth="1.2",
-        )
+        node_and_edge_style(dot, t)
 
         # what goes in which cluster: "" is the top level
         items: dict[str, list[tuple[str, str]]] = {}  # container path -> [(kind, key)]

@@ -24,7 +24,7 @@ from typing import Literal
 import graphviz
 
 from ..graph import Edge, Graph
-from .build import DotWriter, html_font
+from .build import DotWriter, html_font, node_and_edge_style
 from .options import DrawOptions, escape
 from .plan import natural_key, scope_prefixes
 from .themes import THEMES
@@ -238,23 +238,7 @@ class ScopeViews:
             outputorder="edgesfirst",
             remincross="false",
         )
-        dot.attr(
-            "node",
-            fontname=t.font,
-            fontsize="14",
-            fontcolor=t.text,
-            color=t.node_border,
-            penwidth="1.2",
-        )
-        dot.attr(
-            "edge",
-            fontname=t.font,
-            fontsize="12",
-            fontcolor=t.muted,
-            color=t.edge,
-            arrowsize="0.7",
-            penwidth="1.2",
-        )
+        node_and_edge_style(dot, t)
         source: str = dot.source
         text = self._dot_cache[key] = source.rstrip().rstrip("}")
         return text
