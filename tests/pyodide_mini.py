@@ -15,8 +15,9 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
+
+from tools.build_site import pure_wheels_command
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "build" / "npm" / "node_modules" / "pyodide"
@@ -61,31 +62,7 @@ def build(dest: Path) -> Path:
     for f in CORE_FILES:
         shutil.copy2(CORE / f, tmp / f)
     pins = [f"{lock['packages'][n]['name']}=={lock['packages'][n]['version']}" for n in names]
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--disable-pip-version-check",
-            "download",
-            "-q",
-            "--no-deps",
-            "--only-binary=:all:",
-            "--platform",
-            "any",
-            "--implementation",
-            "py",
-            "--abi",
-            "none",
-            "--python-version",
-            "3.14",
-            "-d",
-            str(tmp),
-            *pins,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    subprocess.run(pure_wheels_command(tmp, *pins), check=True, capture_output=True)
     packages = {}
     for n in names:
         entry = dict(lock["packages"][n])

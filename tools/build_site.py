@@ -43,6 +43,19 @@ import microgrand as mg
 await mg.ready()"""
 
 
+PYODIDE_PYTHON = "3.14"  # the Python of the pinned Pyodide (jupyterlite-pyodide-kernel 0.8.6)
+
+
+def pure_wheels_command(dest: Path, *requirements: str) -> list[str]:
+    """The pip command that downloads pure-Python wheels (no dependencies) for Pyodide's
+    Python into ``dest``: the one way the site and the tests fetch wheels for the browser."""
+    return [
+        sys.executable, "-m", "pip", "--disable-pip-version-check", "download", "-q",
+        "--no-deps", "--only-binary=:all:", "--platform", "any", "--implementation", "py",
+        "--abi", "none", "--python-version", PYODIDE_PYTHON, "-d", str(dest), *requirements,
+    ]  # fmt: skip
+
+
 def run(cmd: list[str], **kwargs: Any) -> None:
     """Run ``cmd``; on failure print its output and exit."""
     r = subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)
@@ -82,27 +95,7 @@ def wheels(into: Path) -> list[Path]:
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     run([*pip, "wheel", "-q", "--no-deps", "-w", str(into), str(ROOT)])
     cache = ROOT / "build" / "site-wheels"
-    run(
-        [
-            *pip,
-            "download",
-            "-q",
-            "--no-deps",
-            "--only-binary=:all:",
-            "--platform",
-            "any",
-            "--implementation",
-            "py",
-            "--abi",
-            "none",
-            "--python-version",
-            "3.14",
-            "-d",
-            str(cache),
-            "-r",
-            str(WHEELS),
-        ]
-    )
+    run(pure_wheels_command(cache, "-r", str(WHEELS)))
     pins = {
         line.split("==")[0].lower().replace("-", "_") + "-" + line.split("==")[1].strip()
         for line in WHEELS.read_text("utf-8").splitlines()
