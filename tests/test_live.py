@@ -84,7 +84,7 @@ def test_forms_word_the_chain_rule_with_node_names() -> None:
 def test_constants_are_editable_on_request() -> None:
     x = mg.Value(1.5, label="x")
     assert mg.live(x * 2).leaves == ["x"]
-    assert mg.live(x * 2, constants=True).leaves == ["x", "n1"]
+    assert mg.live(x * 2, constants=True).leaves == ["x", "c"]
 
 
 def test_names_are_unique_and_match_the_diagram() -> None:

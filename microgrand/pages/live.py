@@ -196,7 +196,7 @@ class LiveView(PageView):
         Example:
             >>> from microgrand import Value
             >>> live(Value(1.5, label="a") * 2, constants=True).values
-            {'a': 1.5, 'n1': 2.0}
+            {'a': 1.5, 'c': 2.0}
         """
         out = {self.names[n.id]: n.value.data for n in self.graph.leaves if self._editable()[n.id]}
         if self._widget is not None:
@@ -283,7 +283,7 @@ class LiveView(PageView):
             >>> from microgrand import Value
             >>> m = live(Value(1.0, label="x") * 2).model()
             >>> m["kind"], [(l["name"], l["editable"]) for l in m["leaves"]]
-            ('live', [('x', True), ('n1', False)])
+            ('live', [('x', True), ('c', False)])
         """
         g = named_graph(Graph.of(self.root), self.names)
         m = live_model(g, self.names, self.precision, self._editable())

@@ -247,7 +247,7 @@ def named_graph(graph: Graph, names: Mapping[str, str]) -> Graph:
         >>> from microgrand import Value
         >>> g = Graph.of(Value(2.0, label="x") * 3)
         >>> [(n.label, n.grad) for n in named_graph(g, page_names(g)).nodes]
-        [('x', 3.0), ('n1', 2.0), ('L', 1.0)]
+        [('x', 3.0), ('c', 2.0), ('L', 1.0)]
     """
     grads = trace(graph.node(graph.root).value).grads
     nodes = tuple(dataclasses.replace(n, label=names[n.id], grad=grads[n.id]) for n in graph.nodes)
