@@ -271,7 +271,7 @@ class LiveView(PageView):
 
         Example:
             >>> from microgrand import Value
-            >>> "∂ = 2.0000" in live(Value(1.0, label="x") * 2).diagram().dot
+            >>> "∂/∂x = 2.0000" in live(Value(1.0, label="x") * 2).diagram().dot
             True
         """
         return self._draw("fallback")

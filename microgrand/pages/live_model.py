@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 _Q = f"{{{SVG_NS}}}"
+_EDGE_LABEL = re.compile(r"(∂/∂.* = )(\S+)")  # render.build's edge label: "∂/∂w = 2.0000"
 
 
 def page_names(graph: Graph) -> dict[str, str]:
@@ -271,13 +272,13 @@ def hook_edges(root: Any, uid: str) -> None:
             continue
         g.set("data-edge", gid)
         for tx in g.iter(_Q + "text"):
-            content = tx.text or ""
-            if content.startswith("∂ = "):
-                tx.text = "∂ = "
+            m = _EDGE_LABEL.fullmatch(tx.text or "")
+            if m:
+                tx.text = m[1]
                 span = tx.makeelement(
                     _Q + "tspan", {"data-edge": gid, "data-field": "local", "class": "mg-lv"}
                 )
-                span.text = content[len("∂ = ") :]
+                span.text = m[2]
                 tx.append(span)
 
 
