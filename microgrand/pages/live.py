@@ -64,6 +64,7 @@ from ..render.themes import THEMES
 from ..render.themes import ThemeName as ThemeName  # the quiz imports it from here
 from ..value import Value, set_forward
 from ..value import apply as apply_rule
+from .live_layout import choose_rankdir, live_diagram
 from .live_model import (
     diagram_svg,
     hook_edges,
@@ -138,14 +139,14 @@ class LiveView(PageView):
         *,
         constants: bool = False,
         precision: int = 4,
-        rankdir: Literal["LR", "TB"] = "LR",
+        rankdir: Literal["LR", "TB"] | None = None,
         theme: ThemeName = "light",
         max_nodes: int = DEFAULT_MAX_NODES,
         **draw_options: Any,
     ) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"{self.kind}() takes the output Value, got {type(root).__name__}")
-        self.options = ViewOptions(precision, rankdir, theme)
+        self.options = ViewOptions(precision, rankdir or "LR", theme)
         if not isinstance(constants, bool):
             raise TypeError("constants must be True or False")
         for key in draw_options:
@@ -169,7 +170,7 @@ class LiveView(PageView):
         self.graph = graph
         self.names = page_names(graph)
         self.precision = precision
-        self.rankdir = rankdir
+        self._rankdir = rankdir
         self.theme = theme
         self.constants = constants
         self.draw_options: dict[str, Any] = {"edge_labels": True, "color": "grad", **draw_options}
@@ -247,22 +248,47 @@ class LiveView(PageView):
 
     # --- the page ----------------------------------------------------------------------
 
+    @property
+    def rankdir(self) -> Literal["LR", "TB"]:
+        """The diagram's direction: the one asked for, else chosen for a notebook cell's width
+        (:func:`~microgrand.pages.live_layout.choose_rankdir`: left to right when its text
+        stays readable there, else top to bottom).
+
+        Example:
+            >>> from microgrand import Value
+            >>> x = Value(2.0, label="x")
+            >>> live(x * 3).rankdir, live((((x * 3).tanh() + x) * x).exp()).rankdir
+            ('LR', 'TB')
+        """
+        if self._rankdir is None:
+            labels = bool(self.draw_options.get("edge_labels"))
+            g = named_graph(Graph.of(self.root), self.names)
+            chosen = choose_rankdir(g, edge_labels=labels, draw_lr=lambda: self._make("LR"))
+            self._rankdir = "LR" if chosen == "LR" else "TB"
+        return self._rankdir
+
+    def _make(
+        self, rankdir: str, dot_fields: Mapping[str, set[str]] | None = None, **extra: Any
+    ) -> Diagram:
+        g = named_graph(Graph.of(self.root), self.names)
+        opts = {**self.draw_options, **extra}
+        drawn = draw(
+            g,
+            precision=self.precision,
+            rankdir=rankdir,  # type: ignore[arg-type]
+            theme=self.theme,
+            collapse=False,
+            max_nodes=max(300, len(g)),
+            blanks=dot_fields,
+            **opts,
+        )
+        return live_diagram(drawn)
+
     def _draw(
         self, key: str = "view", dot_fields: Mapping[str, set[str]] | None = None, **extra: Any
     ) -> Diagram:
         if key not in self._diagrams:
-            g = named_graph(Graph.of(self.root), self.names)
-            opts = {**self.draw_options, **extra}
-            self._diagrams[key] = draw(
-                g,
-                precision=self.precision,
-                rankdir=self.rankdir,
-                theme=self.theme,
-                collapse=False,
-                max_nodes=max(300, len(g)),
-                blanks=dot_fields,
-                **opts,
-            )
+            self._diagrams[key] = self._make(self.rankdir, dot_fields, **extra)
         return self._diagrams[key]
 
     def diagram(self) -> Diagram:
@@ -375,7 +401,7 @@ def live(
     *,
     constants: bool = False,
     precision: int = 4,
-    rankdir: Literal["LR", "TB"] = "LR",
+    rankdir: Literal["LR", "TB"] | None = None,
     theme: ThemeName = "light",
     max_nodes: int = DEFAULT_MAX_NODES,
     **draw_options: Any,
@@ -384,8 +410,11 @@ def live(
 
     Labelled leaves (inputs and parameters) get a number box and a slider; unlabelled ones
     (constants such as the ``2`` in ``2 * x``) too with ``constants=True``. Draw options:
-    ``precision``, ``rankdir``, ``theme`` and those of :func:`microgrand.draw` that apply
-    (``show``, ``edge_labels`` (default on), ``highlight``, ``title``, ``engine``). See
+    ``precision``, ``rankdir`` (default: chosen for a notebook cell's width, left to right
+    where the text stays readable, else top to bottom), ``theme`` and those of
+    :func:`microgrand.draw` that apply (``show``, ``edge_labels`` (default on),
+    ``highlight``, ``title``, ``engine``). The page has zoom in, zoom out and fit buttons
+    (keys ``+``, ``-``, ``0``), and every node can be reached by keyboard. See
     :mod:`microgrand.pages.live` for the page's DOM contract.
 
     Example:
