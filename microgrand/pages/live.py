@@ -326,13 +326,17 @@ class LiveView(PageView):
         title = html.escape(self.names[self.graph.root])
         return (
             f'<div class="mg-live mg-frame" data-error="" '
-            f'aria-label="Live diagram of {title}: change an input to recompute">'
+            f'role="group" aria-label="Live diagram of {title}: change an input to recompute">'
             '<div class="mg-controls"></div>'
+            '<div class="mg-bar mg-zoom"></div>'
             f"{diagram_svg(diagram, uid, g, self.names)}"
             '<div class="mg-legend mg-scale"></div>'
             '<div class="mg-errors" role="alert"></div>'
-            '<div class="mg-panels"><div class="mg-panel mg-explain"></div>'
-            '<div class="mg-panel mg-nudge"></div></div></div>'
+            '<div class="mg-status mg-sr" role="status"></div>'
+            '<div class="mg-panels">'
+            '<div class="mg-panel mg-explain" role="region" aria-label="Chain rule"></div>'
+            '<div class="mg-panel mg-nudge" role="region" aria-label="Nudge an input"></div>'
+            "</div></div>"
         )
 
     def page(self, *, uid: str | None = None) -> Page:
@@ -356,7 +360,7 @@ class LiveView(PageView):
             title=f"Live diagram of {title}",
             fallback_alt=f"The diagram of {title} at its current numbers",
             uid=uid,
-            scripts=("engine.js", "live.js"),
+            scripts=("engine.js", "live_nav.js", "live.js"),
             styles=("live.css",),
         )
 

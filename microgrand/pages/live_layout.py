@@ -85,9 +85,9 @@ class LiveWriter(DotWriter):
             cells.append(f"<TD><B>{escape(n.label)}</B></TD>")
         if "data" in o.show:
             data = BLANK if self.blank(n, "data") else self.inked("data", self.fmt(n.data))
-            cells.append(f'<TD WIDTH="{width}">data = {data}</TD>')
+            cells.append(f'<TD WIDTH="{width}" ALIGN="LEFT">data = {data}</TD>')
         if "grad" in o.show:
-            cells.append(f'<TD WIDTH="{width}">{self.grad_text(n)}</TD>')
+            cells.append(f'<TD WIDTH="{width}" ALIGN="LEFT">{self.grad_text(n)}</TD>')
         if not cells:
             cells.append(f"<TD>{html_font('&#160;', 11)}</TD>")
         if o.rankdir == "TB":
@@ -100,6 +100,22 @@ class LiveWriter(DotWriter):
             f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{pad}">'
             f"{rows}</TABLE>>"
         )
+
+
+    def edge_label(self, src: str, position: int, local: float) -> str:
+        """The edge label with room after it (no-break spaces, two per missing digit) for
+        the widest number the page can write there, so a longer number never reaches
+        another label or box.
+
+        Example:
+            >>> from microgrand import Value
+            >>> g = Graph.of(Value(2.0, label="x") * 3)
+            >>> LiveWriter(g, DrawOptions()).edge_label("n0", 0, 3.0).count("\u00a0")
+            12
+        """
+        text = super().edge_label(src, position, local)
+        missing = 8 + self.o.precision - len(self.fmt(local))
+        return text + "\u00a0" * (2 * max(0, missing))
 
 
 def live_diagram(diagram: Diagram) -> Diagram:
