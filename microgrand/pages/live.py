@@ -324,8 +324,9 @@ class LiveView(PageView):
         diagram = self._draw("view", color=None)
         g = named_graph(Graph.of(self.root), self.names)
         title = html.escape(self.names[self.graph.root])
+        colour = "on" if self.draw_options.get("color") == "grad" else "off"
         return (
-            f'<div class="mg-live mg-frame" data-error="" '
+            f'<div class="mg-live mg-frame" data-error="" data-colour="{colour}" '
             f'role="group" aria-label="Live diagram of {title}: change an input to recompute">'
             '<div class="mg-controls"></div>'
             '<div class="mg-bar mg-zoom"></div>'

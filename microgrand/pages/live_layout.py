@@ -28,8 +28,8 @@ from .svg import SVG_NS
 
 __all__ = [
     "CELL_PX",
-    "LiveWriter",
     "MIN_TEXT_PX",
+    "LiveWriter",
     "choose_rankdir",
     "live_diagram",
     "number_width",
@@ -97,10 +97,8 @@ class LiveWriter(DotWriter):
             rows = "<TR>" + "<VR/>".join(cells) + "</TR>"
             pad = "6"
         return (
-            f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{pad}">'
-            f"{rows}</TABLE>>"
+            f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{pad}">{rows}</TABLE>>'
         )
-
 
     def edge_label(self, src: str, position: int, local: float) -> str:
         """The edge label with room after it (no-break spaces, two per missing digit) for

@@ -327,6 +327,7 @@ def name_diagram(root: Any, uid: str, graph: Graph, names: Mapping[str, str]) ->
         the × operation that makes L from x and c
     """
     ops = {n.id: n for n in graph.nodes if n.rule is not None}
+    sym = {n.id: n.rule.symbol for n in graph.nodes if n.rule is not None}
     for g in root.iter(_Q + "g"):
         gid = (g.get("id") or "")[len(uid) + 1 :]
         op = g.get("data-op")
@@ -335,18 +336,13 @@ def name_diagram(root: Any, uid: str, graph: Graph, names: Mapping[str, str]) ->
             g.set("data-name", names[g.get("data-id")])
             continue
         if op in ops:
-            n = ops[op]
-            assert n.rule is not None
-            ins = " and ".join(dict.fromkeys(names[i] for i in n.inputs))
-            label = f"the {n.rule.symbol} operation that makes {names[op]} from {ins}"
+            ins = " and ".join(dict.fromkeys(names[i] for i in ops[op].inputs))
+            label = f"the {sym[op]} operation that makes {names[op]} from {ins}"
         elif gid.startswith("e-") and gid.endswith("-op") and gid[2:-3] in ops:
-            n = ops[gid[2:-3]]
-            assert n.rule is not None
-            label = f"edge from the {n.rule.symbol} operation to {names[n.id]}"
+            label = f"edge from the {sym[gid[2:-3]]} operation to {names[gid[2:-3]]}"
         elif gid.startswith("e-") and gid.count("-") == 3:
             _, src, dst, _pos = gid.split("-")
-            symbol = ops[dst].rule.symbol if dst in ops and ops[dst].rule else ""
-            label = f"edge from {names[src]} into {names[dst]} ({symbol})"
+            label = f"edge from {names[src]} into {names[dst]} ({sym.get(dst, '')})"
             g.set("data-name", label)
         if label is not None:
             g.set("role", "img")

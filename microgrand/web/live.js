@@ -19,6 +19,7 @@
  *   .mg-live[data-error]                        the first message ("" when all is defined)
  *   select[data-nudge-leaf], input[data-nudge-h], [data-nudge="before"|"after"|"change"|
  *   "predicted"] (data-number)                  the nudge panel
+ *   .mg-live[data-colour="off"]                 color=None: boxes keep the theme's fill
  *   event "mg-change" on .mg-live               after each recomputation; detail.values
  *   input[data-leaf][aria-invalid] + .mg-ctl-msg  a box holding something that is not a
  *                                               finite number: "type a number", the leaf
@@ -204,7 +205,7 @@ MG.graphView = function (view, model, MG, frame) {
   };
 
   /* Write a result into the diagram. */
-  var colourOn = frame.getAttribute("data-colour") !== "off";
+  var colourOn = api.colourOn = frame.getAttribute("data-colour") !== "off";
   /* the message on the node itself (shown on hover) */
   function tooltip(g, text) {
     var t = g.querySelector(":scope > title");
@@ -564,7 +565,7 @@ MG.kinds.live = function (view, model, MG) {
   function update() {
     var r = gv.compute();
     gv.render(r);
-    gv.scale(scaleEl);
+    if (gv.colourOn) { gv.scale(scaleEl); }
     showErrors(r);
     showExplain();
     showNudge();

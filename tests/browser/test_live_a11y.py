@@ -307,7 +307,9 @@ def test_everything_by_keyboard(browser: Any, tmp_path: Path) -> None:
         return result
 
     def width() -> float:
-        return float(pg.page.evaluate("document.querySelector('.mg-svg').getBoundingClientRect().width"))
+        return float(
+            pg.page.evaluate("document.querySelector('.mg-svg').getBoundingClientRect().width")
+        )
 
     # the first stop is x1's box: change a value by typing
     kb.press("Tab")
@@ -394,4 +396,18 @@ def test_shown_numbers_are_the_diagrams_rounding(browser: Any, tmp_path: Path) -
              .map(e => [e.dataset.node, e.dataset.field, e.textContent, e.dataset.number])"""
     ):
         assert text == format_fixed(float(num), 4), (name, field)
+    _clean(pg)
+
+
+def test_color_none_keeps_every_box_plain(browser: Any, tmp_path: Path) -> None:
+    """Lesson 01 asks for no colours (color=None): the page keeps the theme's fill, before
+    and after a change, and shows no colour scale."""
+    from microgrand.render.themes import THEMES
+
+    pg = _open(browser, VIEWS["01-lesson"]().save(tmp_path / "live.html"))
+    fills = "() => [...document.querySelectorAll('.mg-box')].map(b => b.getAttribute('fill'))"
+    assert set(pg.page.evaluate(fills)) == {THEMES["light"].node_fill}
+    _type(pg, "w1", "2")
+    assert set(pg.page.evaluate(fills)) == {THEMES["light"].node_fill}
+    assert pg.page.inner_text(".mg-scale") == ""
     _clean(pg)
