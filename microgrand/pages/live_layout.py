@@ -36,8 +36,8 @@ __all__ = [
     "readable_width",
 ]
 
-CELL_PX = 860.0
-"""The width a page has in a notebook cell about 900 px wide (its frame's padding taken off)."""
+CELL_PX = 840.0
+"""The width a page has in a notebook cell about 900 px wide (less its frame and padding)."""
 
 MIN_TEXT_PX = 11.0
 """The smallest text a page shows, in CSS px, at the size it is drawn."""

@@ -369,7 +369,8 @@ def diagram_svg(diagram: Diagram, uid: str, graph: Graph, names: Mapping[str, st
     # as wide as the cell, never wider than drawn, never so narrow that text is under 11 px
     # (the stage scrolls then); the page's zoom buttons change the width
     readable = readable_width(root, width)
-    root.set("style", f"width:100%;max-width:{width:.0f}px;min-width:{readable:.0f}px")
+    readable = math.ceil(readable) + 1  # (the SVG says its width in whole points)
+    root.set("style", f"width:100%;max-width:{width:.0f}px;min-width:{readable}px")
     root.set("data-natural", f"{width:.1f}")
-    root.set("data-readable", f"{readable:.1f}")
+    root.set("data-readable", str(readable))
     return f'<div class="mg-stage">{svg_text(root)}</div>'

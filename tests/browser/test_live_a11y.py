@@ -75,6 +75,10 @@ VIEWS: dict[str, Callable[[], Any]] = {
         lesson02(), show=["grad"], edge_labels=False, rankdir="TB", precision=2
     ),
     "02-default": lambda: mg.live(lesson02()),
+    # small enough to read left to right
+    "small-LR": lambda: mg.live(
+        mg.Value(2.0, label="x1") * mg.Value(-3.0, label="w1"), edge_labels=False
+    ),
 }
 
 
@@ -149,6 +153,7 @@ def test_text_is_readable_in_a_900px_cell(browser: Any, tmp_path: Path, key: str
 def test_direction_is_chosen_for_the_width() -> None:
     x = mg.Value(2.0, label="x")
     assert mg.live(x * 3).rankdir == "LR"  # three boxes fit side by side
+    assert VIEWS["small-LR"]().rankdir == "LR"
     assert mg.live(lesson01()).rankdir == "TB"
     assert mg.live(lesson01(), rankdir="LR").rankdir == "LR"  # asked for: kept
 
@@ -182,7 +187,7 @@ _OVERLAPS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("key", ["01-default", "01-lesson", "02-default"])
+@pytest.mark.parametrize("key", ["01-default", "01-lesson", "02-default", "small-LR"])
 def test_numbers_stay_in_their_boxes_after_extreme_values(
     browser: Any, tmp_path: Path, key: str
 ) -> None:
@@ -410,4 +415,52 @@ def test_color_none_keeps_every_box_plain(browser: Any, tmp_path: Path) -> None:
     _type(pg, "w1", "2")
     assert set(pg.page.evaluate(fills)) == {THEMES["light"].node_fill}
     assert pg.page.inner_text(".mg-scale") == ""
+    _clean(pg)
+
+
+# --- 2. edge labels name their input and sit on their own edge -------------------------------
+
+_NEAREST_EDGE = """() => {
+  const edges = [...document.querySelectorAll('.mg-live svg g.edge')].map(g => {
+    const path = g.querySelector('path'), n = path.getTotalLength(), pts = [];
+    const m = path.getScreenCTM();
+    for (let i = 0; i <= 60; i++) {
+      const p = path.getPointAtLength(n * i / 60);
+      pts.push([m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f]);
+    }
+    return {g, pts};
+  });
+  const out = [];
+  for (const e of edges) {
+    const t = e.g.querySelector('text');
+    if (!t) continue;
+    const r = t.getBoundingClientRect();
+    const dist = (pts) => Math.min(...pts.map(([x, y]) => Math.hypot(
+      Math.max(r.left - x, 0, x - r.right), Math.max(r.top - y, 0, y - r.bottom))));
+    const own = dist(e.pts);
+    const others = edges.filter(o => o !== e).map(o => dist(o.pts));
+    out.push([t.textContent.trim(), own, Math.min(...others)]);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("make", [lesson01, lesson02])
+def test_edge_labels_name_their_input_and_sit_on_their_own_edge(
+    browser: Any, tmp_path: Path, make: Callable[[], mg.Value]
+) -> None:
+    root = make()
+    pg = _open(browser, mg.live(root).save(tmp_path / "live.html"))
+    labels = pg.page.evaluate(_NEAREST_EDGE)
+    g = Graph.of(root)
+    names = page_names(g)
+    want = set()
+    for e in g.edges:
+        name = names[e.src]
+        name = name if re.fullmatch(r"[A-Za-z]\w*", name) else f"({name})"
+        want.add(f"∂/∂{name} = {format_fixed(e.local, 4)}")
+    assert {text for text, _, _ in labels} == want
+    for text, own, other in labels:
+        assert own < other, (text, own, other)  # nearer its own edge than any other
+        assert own < 12, (text, own)  # and next to it
     _clean(pg)
