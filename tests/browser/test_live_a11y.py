@@ -464,3 +464,14 @@ def test_edge_labels_name_their_input_and_sit_on_their_own_edge(
         assert own < other, (text, own, other)  # nearer its own edge than any other
         assert own < 12, (text, own)  # and next to it
     _clean(pg)
+
+
+@pytest.mark.parametrize("theme", ["dark", "print"])
+def test_axe_finds_nothing_in_the_other_themes(browser: Any, tmp_path: Path, theme: str) -> None:
+    pg = _open(browser, mg.live(lesson02(), theme=theme).save(tmp_path / "live.html"))
+    pg.page.locator("g[data-id]").nth(4).focus()
+    pg.page.keyboard.press("Enter")
+    _type(pg, "x2", "1e309")
+    found = axe_violations(pg.page)
+    assert found == [], describe_violations(found)
+    _clean(pg)
