@@ -19,9 +19,12 @@ gradient update".
 
 DOM contract (stable; for tests and scripts):
 
-* each editable leaf: ``input[data-leaf="NAME"]`` (the number box) and
-  ``input[type=range][data-scrub="NAME"]`` (its slider); setting the box's ``value`` and
-  firing ``input`` or ``change`` recomputes the page synchronously;
+* each editable leaf: ``input[data-leaf="NAME"]`` (the number box, a text box for
+  decimals) and ``input[type=range][data-scrub="NAME"]`` (its slider); setting the box's
+  ``value`` and firing ``input`` or ``change`` recomputes the page synchronously; anything
+  but a finite number ("abc", "1e309", "nan", nothing) sets ``aria-invalid="true"`` on the
+  box and says "type a number" in the polite live region ``.mg-ctl-msg`` next to it, and the
+  leaf keeps its last good value;
 * every number on the diagram: ``[data-node="NAME"][data-field="data"|"grad"]`` whose
   ``data-number`` is the full-precision float (Python ``repr``; JavaScript ``String(x)``
   gives the same float back), or empty when the number is undefined;
@@ -33,7 +36,16 @@ DOM contract (stable; for tests and scripts):
 * the nudge panel: ``select[data-nudge-leaf]``, ``input[data-nudge-h]``, and the results
   ``[data-nudge="before"|"after"|"change"|"predicted"]`` with ``data-number``;
 * the page root ``.mg-live`` fires a ``mg-change`` event (``detail.values``: the leaves'
-  numbers by name) after each recomputation.
+  numbers by name) after each recomputation;
+* by keyboard: the value boxes ``g[data-id]`` are ``role="button"``, one tab stop (arrow
+  keys, Home and End move in graph order), Enter or Space (or a click) shows the box's
+  chain rule in ``.mg-explain`` and says it in the status region ``.mg-status``; the buttons
+  ``[data-action="zoom-in"|"zoom-out"|"fit"]`` and the keys ``+``, ``-``, ``0`` zoom, and
+  Shift with the arrow keys pans (``web/live_nav.js``);
+* every box, operation and edge has an ``aria-label`` saying what it is with the numbers
+  shown ("w, data = -3.0000, grad = 1.0019, an input"; "edge from w into x·w (×), local
+  derivative ∂/∂w = 2.0000"); the diagram is never drawn so small that its text is under
+  11 px (``data-readable``: that width; wider diagrams scroll).
 
 NAME is the name the diagram shows: the label, or the trace's automatic name
 (:func:`microgrand.stepper.trace.node_names`; the output is ``L`` when unlabelled; a name
