@@ -362,15 +362,33 @@ def test_everything_by_keyboard(browser: Any, tmp_path: Path) -> None:
     kb.press("0")
     stage = pg.page.evaluate("document.querySelector('.mg-stage').clientWidth")
     assert width() == pytest.approx(stage, abs=1)
-    # the buttons by keyboard: Shift+Tab back to Fit, Zoom in; Enter presses them
-    pg.page.focus('[data-action="zoom-in"]')
+
+    def tab_to(want: Callable[[dict[str, Any]], bool], key: str = "Shift+Tab") -> None:
+        for _ in range(40):
+            kb.press(key)
+            if want(focused()):
+                return
+        raise AssertionError("not reached by Tab")
+
+    # the buttons by keyboard: Shift+Tab back to Zoom in; Enter presses it
+    tab_to(lambda f: f["action"] == "zoom-in")
     kb.press("Enter")
     assert width() == pytest.approx(stage * 1.25, rel=0.02)
     assert focused()["label"] == "Zoom in"
     # the slider by keyboard (the drag's alternative)
-    pg.page.focus('input[data-scrub="w1"]')
+    tab_to(lambda f: f["label"] == "w1 slider")
     kb.press("ArrowRight")
     assert float(pg.page.input_value('input[data-leaf="w1"]')) != -3.0
+    # the nudge panel: choose the input with the arrow keys, type the step
+    tab_to(lambda f: f["tag"] == "SELECT", "Tab")
+    assert pg.page.input_value("select[data-nudge-leaf]") == "n3"  # x2, opened by Space
+    kb.press("ArrowDown")
+    assert pg.page.input_value("select[data-nudge-leaf]") == "n4"  # w2
+    kb.press("Tab")
+    kb.press("Control+A")
+    kb.type("0.5")
+    assert "w2 + h" in pg.page.inner_text(".mg-nudge")
+    assert pg.page.get_attribute('[data-nudge="predicted"]', "data-number") != ""
     _clean(pg)
 
 
