@@ -67,7 +67,7 @@ __all__ = ["Quiz", "QuizView", "quiz"]
 
 Ask = Literal["grad", "data", "both"]
 _ASK = ("grad", "data", "both")
-_GAP = "   "  # between the two questions of a node asked for both numbers
+_GAP = "; "  # between the two questions of a node asked for both numbers
 
 
 class QuizView(LiveView):

@@ -46,13 +46,14 @@ MG.kinds.quiz = function (view, model, MG, root) {
   var NOUN = {grad: "gradients", data: "values", both: "answers"}[model.ask] || "answers";
 
   /* the line under each asked node's numbers: found by its text (model.notes) */
-  var feedback = {};
+  var feedback = {}, GAP = "; ";
+  function squash(s) { return String(s).replace(/\s+/g, " ").trim(); }
   Object.keys(model.notes || {}).forEach(function (id) {
     var k = gv.index[id], g = gv.info[k] && gv.info[k].g;
     if (!g) { return; }
     var texts = g.querySelectorAll("text");
     for (var t = 0; t < texts.length; t++) {
-      if (texts[t].textContent === model.notes[id]) {
+      if (squash(texts[t].textContent) === squash(model.notes[id])) {
         var el = texts[t];
         el.setAttribute("data-feedback", gv.names[k]);
         el.setAttribute("id", uid + "-fb-" + k);
@@ -64,6 +65,16 @@ MG.kinds.quiz = function (view, model, MG, root) {
     }
   });
 
+  /* the width of the widest asked number, as the diagram would write it, per px of font */
+  var measure = document.createElement("canvas").getContext("2d"), widest = 0.6 * 6;
+  if (measure) {
+    measure.font = "bold 100px " + getComputedStyle(frame).fontFamily;  /* a right answer is bold */
+    answers.forEach(function (a) {
+      var x = a.field === "grad" ? r.grads && r.grads[a.k] : r.values[a.k];
+      if (x !== null && x !== undefined) { widest = Math.max(widest, measure.measureText(gv.fmt(x)).width / 100); }
+    });
+  }
+
   /* one input box over each asked number, in one group at the end: DOM order = answer order */
   var layer = document.createElementNS(NS, "g");
   layer.setAttribute("class", "mg-answers");
@@ -73,8 +84,13 @@ MG.kinds.quiz = function (view, model, MG, root) {
     a.span.setAttribute("data-number", "");
     var text = a.span.parentNode, box = text.getBBox();
     var nodeBox = gv.info[a.k].box ? gv.info[a.k].box.getBBox() : null;
-    var left = box.x + box.width - a.span.getComputedTextLength() - 1;
+    var left = box.x + box.width - a.span.getComputedTextLength();
+    /* to the end of its cell: the next cell's text (less its padding) or the node's edge */
     var right = nodeBox ? nodeBox.x + nodeBox.width - 4 : box.x + box.width + 3;
+    gv.info[a.k].g.querySelectorAll("text").forEach(function (t) {
+      var x = parseFloat(t.getAttribute("x")), y = parseFloat(t.getAttribute("y"));
+      if (x > left && Math.abs(y - parseFloat(text.getAttribute("y"))) < 2) { right = Math.min(right, x - 8); }
+    });
     var w = Math.max(right - left, 48), h = box.height + 4;
     var fo = document.createElementNS(NS, "foreignObject");
     fo.setAttribute("x", String(left)); fo.setAttribute("y", String(box.y - 2));
@@ -90,7 +106,8 @@ MG.kinds.quiz = function (view, model, MG, root) {
     input.setAttribute("aria-label", a.label);
     if (feedback[a.k]) { input.setAttribute("aria-describedby", feedback[a.k].el.id); }
     input.className = "mg-answer";
-    input.style.fontSize = Math.max(11, box.height * 0.8) + "px";
+    /* the same size in every box, small enough for the widest number any box takes */
+    input.style.fontSize = Math.min(box.height * 0.8, (w - 9) / widest) + "px";
     fo.appendChild(input);
     a.span.textContent = "";
     layer.appendChild(fo);
@@ -147,10 +164,10 @@ MG.kinds.quiz = function (view, model, MG, root) {
       return a.question;
     }
     var states = mine.map(function (a) { return a.state; }).join(" ");
-    var text = mine.map(function (a) { return part(a, false); }).join("   ");
+    var text = mine.map(function (a) { return part(a, false); }).join(GAP);
     fb.el.textContent = text;
     if (fb.el.getComputedTextLength() > fb.room) {  /* too long for its node: the short form */
-      fb.el.textContent = mine.map(function (a) { return part(a, true); }).join("   ");
+      fb.el.textContent = mine.map(function (a) { return part(a, true); }).join(GAP);
     }
     fb.el.setAttribute("x", String(fb.centre - fb.el.getComputedTextLength() / 2));
     fb.el.setAttribute("data-states", states.trim());
@@ -291,11 +308,14 @@ MG.kinds.quiz = function (view, model, MG, root) {
  * drawn at the smallest readable scale (the stage scrolls sideways) and the zoom buttons
  * (.mg-zoom) appear; Fit shows it whole. Nothing changes where the text is readable fitted. */
 MG.quizZoom = function (frame, svg) {
-  var READABLE = 11, stage = svg.parentNode, controls = frame.querySelector(".mg-zoom");
+  var READABLE = 11.2, stage = svg.parentNode, controls = frame.querySelector(".mg-zoom");
   var vb = svg.viewBox && svg.viewBox.baseVal, smallest = Infinity;
   svg.querySelectorAll("text").forEach(function (t) {
     var s = parseFloat(t.getAttribute("font-size") || getComputedStyle(t).fontSize);
     if (s > 0 && t.textContent.trim()) { smallest = Math.min(smallest, s); }
+  });
+  svg.querySelectorAll("input").forEach(function (e) {  /* in the diagram's units too */
+    smallest = Math.min(smallest, parseFloat(e.style.fontSize) || Infinity);
   });
   var natural = vb && vb.width ? (4 / 3) : 1, scale = null;
   function fitScale() { return vb && vb.width ? Math.min(natural, stage.clientWidth / vb.width) : natural; }
