@@ -2,17 +2,25 @@
 
 :data:`quiz` (call it like a function) returns a :class:`QuizView`: the diagram of a graph
 with an answer box in place of every gradient (``ask="grad"``), every computed value
-(``ask="data"``) or both. Enter checks an answer (relative tolerance ``1e-3`` by default) and
-marks it right or wrong; **Hint** shows the node's chain-rule template (upstream gradient ×
-local derivative) with the numbers the student already has right filled in; **Show answer**
-fills it in; a running score ``k/n``; **Reset** starts again. Printed, the page is a clean
+(``ask="data"``) or both. The boxes, and the Tab order, follow the order in which the
+backward pass fills the gradients (the output's inputs first, each node once every node that
+uses it is done; values come first, inputs before outputs), so no box needs a later answer.
+Enter checks an answer (relative tolerance ``1e-3`` by default) and says so in words under
+the box: "✓ right" or "✗ not yet: …" with a reason that gives nothing away ("check the
+sign", "add all 2 uses", "type a number", "try Hint"); the status line (a polite live
+region) repeats it with the score, and says "All N gradients right." at the end. **Hint**
+shows the node's chain-rule template (upstream gradient × local derivative) with the numbers
+the student already has right filled in; **Show answer** fills it in; a running score
+``k/n``; **Reset** starts again. Everything works by keyboard (Tab, Enter, the buttons).
+Where the diagram, fitted to its width, would draw text under 11 px it is drawn at a
+readable size (scrolling sideways) with zoom and Fit buttons. Printed, the page is a clean
 paper worksheet with the answer key on its own page.
 
 ``reveal=False`` makes a quiz for students: no **Show answer** button and no answer key,
-on screen, in print or in the stored picture (which is always the blank worksheet). The
-page still checks typed answers, so the numbers it checks against stay in its data (the
-page model): they are not secret from a student who reads the page's source, only not
-shown. ``quiz.random(seed=3, difficulty=2)``
+on screen, in print or in the stored picture (which is always the blank worksheet); no
+answer is in the page's markup or attributes. The page still checks typed answers, so the
+numbers it checks against stay in its data (the page model): they are not secret from a
+student who reads the page's source, only not shown. ``quiz.random(seed=3, difficulty=2)``
 makes a generated problem (:mod:`microgrand.pages.problems`): the same seed gives the same
 problem.
 
@@ -25,12 +33,19 @@ DOM contract (stable; for tests and scripts), besides the diagram's numbers
 it is answered right or shown):
 
 * each answer box: ``input[data-answer="NAME"]`` with ``data-answer-field="grad"`` or
-  ``"data"``; after checking (Enter, or the Check button), ``data-state`` is ``right`` or
-  ``wrong`` (``shown`` after Show answer; absent when blank or reset);
-* the score: ``[data-score]`` with text ``k/n``;
+  ``"data"``, labelled "gradient of NAME, dL/dNAME" (or "value of NAME"), in the order of
+  :meth:`QuizView.answers`; after checking (Enter, or the Check button), ``data-state`` is
+  ``right`` or ``wrong`` (``shown`` after Show answer; absent when blank or reset) and a
+  wrong box has ``aria-invalid="true"``;
+* under each asked node's numbers, ``[data-feedback="NAME"]`` (SVG text, each box's
+  ``aria-describedby``): the question ("dL/dx = ?"), then "✓ right", "✗ not yet: …" or
+  "answer shown";
+* the status line: ``[data-status]`` (``role="status"``); the score: ``[data-score]`` with
+  text ``k/n``; ``.mg-quiz[data-complete]`` once every answer is right;
 * the buttons ``[data-action="check"|"hint"|"show"|"reset"]`` (Hint and Show answer act
-  on the box that has or last had the focus; no ``"show"`` with ``reveal=False``); the hint
-  text ``[data-hint]``;
+  on the box that has or last had the focus; no ``"show"`` with ``reveal=False``) and
+  ``[data-action="zoom-in"|"zoom-out"|"fit"]`` (shown only where needed); the hint text
+  ``[data-hint]``;
 * the answer key (printed on its own page): ``.mg-key`` with one
   ``[data-key="NAME"][data-answer-field]`` per answer, ``data-number`` the exact value
   (absent with ``reveal=False``).

@@ -107,7 +107,7 @@ MG.kinds.quiz = function (view, model, MG, root) {
     if (feedback[a.k]) { input.setAttribute("aria-describedby", feedback[a.k].el.id); }
     input.className = "mg-answer";
     /* the same size in every box, small enough for the widest number any box takes */
-    input.style.fontSize = Math.min(box.height * 0.8, (w - 9) / widest) + "px";
+    input.style.fontSize = Math.min(box.height * 0.8, (w - 14) / widest) + "px";  /* borders, padding, caret */
     fo.appendChild(input);
     a.span.textContent = "";
     layer.appendChild(fo);
@@ -320,13 +320,22 @@ MG.quizZoom = function (frame, svg) {
   var natural = vb && vb.width ? (4 / 3) : 1, scale = null;
   function fitScale() { return vb && vb.width ? Math.min(natural, stage.clientWidth / vb.width) : natural; }
   function readable() { return smallest < Infinity ? READABLE / smallest : 0; }
+  var original = {minWidth: svg.style.minWidth, maxWidth: stage.style.maxWidth};
   function apply(s) {
     scale = s;
     if (s === null) {
-      svg.style.width = ""; svg.style.maxWidth = ""; stage.style.maxWidth = stage.getAttribute("data-max") || "";
+      svg.style.width = ""; svg.style.maxWidth = ""; svg.style.minWidth = original.minWidth;
+      stage.style.maxWidth = original.maxWidth;
     } else {
       svg.style.minWidth = "0"; svg.style.maxWidth = "none"; stage.style.maxWidth = "none";
       svg.style.width = (vb.width * s).toFixed(1) + "px";
+    }
+    /* a diagram wider than its stage: the stage takes the focus, and the arrow keys scroll it */
+    if (stage.scrollWidth > stage.clientWidth + 1) {
+      stage.setAttribute("tabindex", "0"); stage.setAttribute("role", "group");
+      stage.setAttribute("aria-label", "Diagram, wider than the page: the arrow keys scroll it");
+    } else {
+      stage.removeAttribute("tabindex"); stage.removeAttribute("role"); stage.removeAttribute("aria-label");
     }
   }
   function auto() {
@@ -335,7 +344,6 @@ MG.quizZoom = function (frame, svg) {
     controls.hidden = !small;
     apply(small ? readable() : null);
   }
-  stage.setAttribute("data-max", stage.style.maxWidth);
   auto();
   var manual = false;
   window.addEventListener("resize", function () { if (!manual) { auto(); } });

@@ -278,6 +278,9 @@ def test_axe_finds_nothing(browser: Any, tmp_path: Path, theme: str, reveal: boo
     pg.answer(answers[1]["name"], "12345")
     pg.page.focus(pg.box(answers[1]["name"]))
     pg.page.click('[data-action="hint"]')
+    if reveal:
+        pg.page.focus(pg.box(answers[2]["name"]))
+        pg.page.click('[data-action="show"]')
     found = axe_violations(pg.page)
     assert found == [], describe_violations(found)
     pg.clean()
@@ -386,10 +389,23 @@ def test_zoom_and_fit_when_the_diagram_is_too_wide(browser: Any, tmp_path: Path)
     pg.page.click('[data-action="zoom-out"]')
     pg.page.click('[data-action="zoom-out"]')
     assert width()[0] == pytest.approx(drawn, rel=1e-3)  # never smaller than Fit
-    # by keyboard: the zoom buttons are in the Tab order
+    # by keyboard: the zoom buttons are in the Tab order, and so is the diagram once it is
+    # wider than the page; the arrow keys scroll it
     pg.page.focus('[data-action="zoom-in"]')
     pg.page.keyboard.press("Enter")
     assert width()[0] == pytest.approx(drawn * 1.25, rel=1e-3)
+    while pg.focused() != "DIV":
+        pg.page.keyboard.press("Tab")
+    assert pg.page.evaluate("document.activeElement.classList.contains('mg-stage')")
+    before = pg.page.evaluate("document.activeElement.scrollLeft")
+    pg.page.keyboard.press("ArrowRight")
+    pg.page.keyboard.press("ArrowRight")
+    # (Chromium may scroll smoothly: wait for it)
+    pg.page.wait_for_function(f"document.activeElement.scrollLeft > {before}", timeout=5000)
+    pg.page.keyboard.press("Tab")
+    assert pg.focused().startswith("box:")  # then the boxes
+    pg.page.click('[data-action="fit"]')
+    assert pg.page.get_attribute(".mg-stage", "tabindex") is None  # fits: no stop of its own
     pg.clean()
     small = _open(browser, lesson02(), tmp_path / "small.html")
     assert not small.page.locator(".mg-zoom").is_visible()  # fits and reads: no controls
