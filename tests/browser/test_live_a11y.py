@@ -24,6 +24,7 @@ from browser_support import (
     describe_violations,
     min_text_px,
 )
+from graphs import lesson01_neuron, lesson02_neuron
 from PIL import Image
 
 import microgrand as mg
@@ -36,35 +37,8 @@ pytestmark = pytest.mark.browser
 CELL = 900  # a notebook cell's width in CSS px
 
 
-def lesson01() -> mg.Value:
-    """Lesson 01's neuron, every intermediate labelled as the lesson labels it."""
-    x1, x2 = mg.Value(2.0, label="x1"), mg.Value(0.0, label="x2")
-    w1, w2 = mg.Value(-3.0, label="w1"), mg.Value(1.0, label="w2")
-    bias = mg.Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1·w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2·w2"
-    s = x1w1 + x2w2
-    s.label = "s"
-    n = s + bias
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
-
-
-def lesson02() -> mg.Value:
-    """Lesson 02's neuron: only n and o labelled (the sum of products is unnamed)."""
-    x1, x2 = mg.Value(2.0, label="x1"), mg.Value(0.0, label="x2")
-    w1, w2 = mg.Value(-3.0, label="w1"), mg.Value(1.0, label="w2")
-    bias = mg.Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + bias
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    o.backward()
-    return o
+lesson01 = lesson01_neuron
+lesson02 = lesson02_neuron
 
 
 VIEWS: dict[str, Callable[[], Any]] = {
