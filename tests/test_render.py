@@ -504,3 +504,38 @@ def test_blanks_leave_just_those_numbers_blank() -> None:
         draw(y, blanks={x: "label"})
     with pytest.raises(ValueError, match="blanks"):
         draw(y, blanks={"n9": "data"})
+
+
+def _titles(svg: str) -> list[str]:
+    import html
+    import re
+
+    return [html.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", svg)]
+
+
+def test_svg_titles_say_what_each_part_is_not_internal_ids() -> None:
+    """A screen reader reads an SVG part's <title> as its name (and browsers show it on
+    hover): boxes, operations, edges and groups are described in the words drawn on them."""
+    from graphs import lesson02_worksheet, lesson06_tiny
+
+    titles = _titles(draw(lesson02_worksheet(backward=True), edge_labels=True).svg())
+    assert titles[0] == "computation graph"
+    assert "x, data = 2.0000, grad = -2.0000" in titles
+    assert "a value, data = -2.0000, grad = 3.0000" in titles  # x·y, drawn without a name
+    assert "edge from y to the × operation, ∂/∂y = 2.0000" in titles
+    assert "edge from the × operation to L" in titles
+    assert titles.count("the + operation") == 2 and titles.count("the × operation") == 2
+    grouped = _titles(draw(lesson06_tiny(), collapse=1, expand=["layer1/neuron1"]).svg())
+    assert "group layer1" in grouped and "layer2, 27 nodes" in grouped
+    assert "edge from layer2 to layer3, 3 edges" in grouped
+    for t in titles + grouped:
+        assert not re.search(r"\bn\d+\b|->|box-|-op\b", t), t
+
+
+def test_svg_titles_of_a_worksheet_give_no_answer_away() -> None:
+    from graphs import lesson02_worksheet
+
+    L = lesson02_worksheet(backward=True)
+    titles = _titles(draw(L, worksheet=True).svg())
+    assert "x, data = 2.0000, grad = ________" in titles
+    assert not any("-2.0000, grad = 3" in t or "grad = -2" in t for t in titles)

@@ -10,7 +10,9 @@ Example:
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -87,7 +89,7 @@ class Diagram:
             >>> "<svg" in draw(Value(3.0)).svg()
             True
         """
-        return self._layout("svg").decode("utf-8")
+        return readable_titles(self._layout("svg").decode("utf-8"))
 
     def png(self, dpi: int = PNG_DPI) -> bytes:
         """The diagram as PNG bytes at ``dpi`` dots per inch (default 144, sharp on projectors).
@@ -172,3 +174,65 @@ class Diagram:
                 if not out:
                     raise  # nothing else to show: let the user see why
         return out
+
+
+# One drawn part of Graphviz's SVG: its group (id and class), its <title> (Graphviz writes the
+# internal name there: "n0", "n2-op", "n0->n2-op") and what follows up to the next part.
+_PART = re.compile(
+    r'(<g id="([^"]*)" class="([^"]*)">\s*<title>)([^<]*)(</title>)(.*?)(?=<g id="|</svg>)', re.S
+)
+_TEXT = re.compile(r"<text\b[^>]*>([^<]*)</text>")
+
+
+def readable_titles(svg: str) -> str:
+    """Graphviz's SVG with every ``<title>`` (what a screen reader reads as a part's name, and
+    a browser shows on hover) saying what the part is, in the words drawn on it, instead of
+    the internal ids: a box "x, data = 2.0000, grad = -2.0000", an operation "the ×
+    operation", an edge "edge from x to the × operation, ∂/∂x = -1.0000", a collapsed group
+    "layer1, 21 nodes". Only text drawn in the picture is used, so a hidden answer stays
+    hidden.
+
+    Example:
+        >>> from microgrand import Value, draw
+        >>> x = Value(2.0, label="x")
+        >>> svg = draw(x * 3, show=["data"]).svg()
+        >>> re.findall(r"<title>([^<]*)</title>", svg)[-4:]
+        ['x, data = 2.0000', 'a value, data = 3.0000', 'a value, data = 6.0000', 'the × operation']
+    """
+    parts = [(html.unescape(m.group(2)), m.group(3).split(), m) for m in _PART.finditer(svg)]
+    words: dict[str, str] = {}
+    for _, cls, m in parts:
+        if "node" in cls:
+            name = html.unescape(m.group(4))
+            texts = [html.unescape(t).strip() for t in _TEXT.findall(m.group(6))]
+            texts = [t for t in texts if t]
+            if name.endswith("-op") or "op" in cls:
+                words[name] = f"the {' '.join(texts)} operation" if texts else "an operation"
+            elif texts and " = " not in texts[0]:
+                words[name] = texts[0]
+            else:  # a box with no name drawn: named by its first number
+                words[name] = f"the value with {texts[0]}" if texts else "a value"
+    out, last = [], 0
+    for _, cls, m in parts:
+        texts = [t for t in (html.unescape(t).strip() for t in _TEXT.findall(m.group(6))) if t]
+        title = html.unescape(m.group(4))
+        if "node" in cls:
+            name = words.get(title, title)
+            if name.startswith("the value with"):
+                text = ", ".join(["a value", *texts])
+            else:
+                text = ", ".join([name, *(texts[1:] if not name.startswith("the ") else [])])
+        elif "edge" in cls and "->" in title:
+            src, dst = title.split("->", 1)
+            text = f"edge from {words.get(src, src)} to {words.get(dst, dst)}"
+            text = ", ".join([text, *texts])
+        elif "cluster" in cls:
+            text = f"group {texts[0]}" if texts else "a group"
+        else:
+            continue
+        out.append(svg[last : m.start(4)])
+        out.append(html.escape(text, quote=False))
+        last = m.end(4)
+    out.append(svg[last:])
+    # the whole graph's title: Graphviz writes the graph's internal name
+    return "".join(out).replace("<title>microgrand</title>", "<title>computation graph</title>", 1)
