@@ -45,11 +45,13 @@ from .plan import (
     LayoutTooComplexError,
     all_scope_paths,
     box_of,
+    boxes_by_scope,
     check_scopes,
     collapse_targets,
     layout_cost,
     natural_key,
     plan_collapse,
+    prefixes_of,
     plan_labels,
     rank_levels,
     scope_prefixes,
@@ -63,6 +65,7 @@ __all__ = [
     "HUB_LABEL_LIMIT",
     "LABEL_COST_LIMIT",
     "MAX_LAYOUT_COST",
+    "MAX_FRAME_DEPTH",
     "SHOW_FIELDS",
     "Built",
     "CollapseSpec",
@@ -89,6 +92,12 @@ __all__ = [
     "slug",
     "too_large",
 ]
+
+
+MAX_FRAME_DEPTH = 48
+"""Scopes nested deeper than this are drawn inside their ancestor at this depth: Graphviz
+lays out nested clusters in time growing faster than the square of their depth (a chain of
+200 nested clusters takes 0.8 s, 1,000 take 24 s)."""
 
 
 def html_font(text: str, size: float | None = None, color: str | None = None) -> str:
@@ -276,7 +285,8 @@ class DotWriter:
         g, o, t = self.g, self.o, self.t
         targets, notes = plan_collapse(g, o)
         expand = set(o.expand)
-        box: dict[str, str | None] = {n.id: box_of(n.scope, targets, expand) for n in g.nodes}
+        by_scope = boxes_by_scope((n.scope for n in g.nodes), targets, expand)
+        box: dict[str, str | None] = {n.id: by_scope[n.scope] for n in g.nodes}
         self.labels, label_notes = plan_labels(g, o, box)
         notes = [*notes, *label_notes]
         box_ids: dict[str, str] = {}
@@ -301,26 +311,41 @@ class DotWriter:
             outputorder="edgesfirst",
             id="microgrand",
         )
-        cap = self.caption(notes)
-        if cap is not None:
-            dot.attr("graph", label=cap, labelloc="t" if o.title else "b", labeljust="l")
-        node_and_edge_style(dot, t)
 
-        # what goes in which cluster: "" is the top level
+        # what goes in which cluster: "" is the top level; scopes nested deeper than
+        # MAX_FRAME_DEPTH are drawn inside their ancestor at that depth
+        clipped = False
+
+        def frame(path: str) -> str:
+            nonlocal clipped
+            if path.count("/") < MAX_FRAME_DEPTH:
+                return path
+            clipped = True
+            return prefixes_of(path)[MAX_FRAME_DEPTH - 1]
+
         items: dict[str, list[tuple[str, str]]] = {}  # container path -> [(kind, key)]
         for n in g.nodes:
             b = box[n.id]
             if b is None:
-                items.setdefault(n.scope, []).append(("node", n.id))
+                items.setdefault(frame(n.scope), []).append(("node", n.id))
             elif n.id == members[b][0]:
                 parent = b.rsplit("/", 1)[0] if "/" in b else ""
-                items.setdefault(parent, []).append(("box", b))
+                items.setdefault(frame(parent), []).append(("box", b))
+        if clipped:
+            notes.append(
+                f"scopes nested more than {MAX_FRAME_DEPTH} deep are drawn inside their "
+                f"ancestor {MAX_FRAME_DEPTH} levels down (collapse= or expand= show less)"
+            )
+        cap = self.caption(notes)
+        if cap is not None:
+            dot.attr("graph", label=cap, labelloc="t" if o.title else "b", labeljust="l")
+        node_and_edge_style(dot, t)
         for listed in items.values():  # nodes in graph order, then boxes in natural order
             listed.sort(key=lambda it: (0,) if it[0] == "node" else (1, natural_key(it[1])))
         containers: dict[str, None] = {}
         for path in items:
-            if path:
-                for p in scope_prefixes(path):
+            if path and path not in containers:
+                for p in prefixes_of(path):
                     containers.setdefault(p, None)
         children: dict[str, list[str]] = {}
         for p in sorted(containers, key=natural_key):
@@ -335,7 +360,9 @@ class DotWriter:
         highlighted_boxes = {b for b, ids in members.items() if any(i in o.highlight for i in ids)}
         used_cluster_ids: set[str] = set()
 
-        def emit(sub: graphviz.Digraph, path: str) -> None:
+        def own(path: str) -> list[str]:
+            """The DOT lines of what sits directly in container ``path``."""
+            sub = graphviz.Digraph()
             for kind, key in items.get(path, []):
                 if kind == "node":
                     self.emit_node(sub, g.node(key))
@@ -345,28 +372,44 @@ class DotWriter:
                     )
             for chain in chains.get(path, []):
                 self.emit_chain(sub, chain, bool(path))
-            for child in children.get(path, []):
-                cid = f"cluster-{slug(child)}"
-                while cid in used_cluster_ids:
-                    cid += "_"
-                used_cluster_ids.add(cid)
-                with sub.subgraph(name=f"cluster_{cid}") as c:
-                    depth = child.count("/")
-                    title = escape(child.rsplit("/", 1)[-1])
-                    c.attr(
-                        label=f"<{html_font(f'<B>{title}</B>', 13)}>",
-                        labeljust="l",
-                        labelloc="t",
-                        style="rounded,filled",
-                        fillcolor=mix(t.cluster_fill, t.cluster_border, 0.15 * depth),
-                        color=t.cluster_border,
-                        fontcolor=t.muted,
-                        id=cid,
-                        **{"class": "scope"},
-                    )
-                    emit(c, child)
+            return sub.body
 
-        emit(dot, "")
+        def head(child: str) -> list[str]:
+            cid = f"cluster-{slug(child)}"
+            while cid in used_cluster_ids:
+                cid += "_"
+            used_cluster_ids.add(cid)
+            sub = graphviz.Digraph()
+            with sub.subgraph(name=f"cluster_{cid}") as c:
+                title = escape(child.rsplit("/", 1)[-1])
+                c.attr(
+                    label=f"<{html_font(f'<B>{title}</B>', 13)}>",
+                    labeljust="l",
+                    labelloc="t",
+                    style="rounded,filled",
+                    fillcolor=mix(t.cluster_fill, t.cluster_border, 0.15 * child.count("/")),
+                    color=t.cluster_border,
+                    fontcolor=t.muted,
+                    id=cid,
+                    **{"class": "scope"},
+                )
+            return sub.body[:-1]  # without the closing brace
+
+        # clusters written depth first with a stack (scopes may nest hundreds deep)
+        dot.body.extend(own(""))
+        stack: list[tuple[str, int]] = [("", 0)]
+        while stack:
+            path, k = stack.pop()
+            kids = children.get(path, [])
+            if k == len(kids):
+                if path:
+                    dot.body.append("\t}\n")
+                continue
+            stack.append((path, k + 1))
+            child = kids[k]
+            dot.body.extend(head(child))
+            dot.body.extend(own(child))
+            stack.append((child, 0))
         self.emit_edges(dot, box, box_ids, highlighted_boxes)
         return Built(dot.source, tuple(notes))
 
