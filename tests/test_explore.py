@@ -161,8 +161,12 @@ def test_page_fits_the_budget_and_is_self_contained(
 def test_views_over_max_nodes_are_refused_and_say_how() -> None:
     loss, _ = mlp_loss()
     e = explore(loss, max_nodes=40)
-    assert e.views["layer2/neuron1"].refused and "max_nodes=59" in e.views["layer2/neuron1"].refused
-    assert not e.views["layer1/neuron1"].refused
+    # a neuron of layer2 shows its 35 nodes and one box for the rest (its siblings do not fit)
+    n1 = e.views["layer2/neuron1"]
+    assert not n1.refused and n1.outside == "layer2" and n1.size == 36
+    assert not e.views["layer1/neuron1"].refused and e.views["layer1/neuron1"].outside is None
+    e = explore(loss, max_nodes=30)
+    assert e.views["layer2/neuron1"].refused and "max_nodes=36" in e.views["layer2/neuron1"].refused
     with pytest.raises(
         ExploreTooLargeError, match=r"shows 10 boxes at its top level.*max_nodes=10"
     ):

@@ -24,6 +24,8 @@ Size limits (the page stays quick to open):
 * ``max_nodes``: the most boxes one view may show. A view over the limit is left out of the
   page, and clicking its group says so and how to see it (explore a smaller part). When the
   opening view itself is over the limit, :class:`ExploreTooLargeError` says how to narrow it.
+* ``max_views``: the most views laid out (one layout run each); past it the views
+  farthest from the opening one are left out, each saying how to see it (``focus=``).
 * ``max_bytes``: the largest page. Views are dropped, the deepest first, until the page fits;
   if even the opening view does not fit, :class:`ExploreTooLargeError`.
 
@@ -79,6 +81,7 @@ from .svg import SVG_NS, hook_svg, page_svg
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_NODES",
+    "DEFAULT_MAX_VIEWS",
     "ExploreTooLargeError",
     "Explorer",
     "Group",
@@ -90,6 +93,10 @@ DEFAULT_MAX_NODES = 150
 
 DEFAULT_MAX_BYTES = 10_000_000
 """The largest explorer page, in bytes."""
+
+DEFAULT_MAX_VIEWS = 100
+"""The most views one explorer page lays out (one layout run each, about 30 ms, and 20 ms
+to hook its SVG)."""
 
 FALLBACK_DPI = 72
 LAYOUT_WORKERS = 4
@@ -127,11 +134,16 @@ class Explorer(PageView):
         theme: ThemeName = "light",
         max_nodes: int = DEFAULT_MAX_NODES,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        max_views: int = DEFAULT_MAX_VIEWS,
         engine: str | None = None,
     ) -> None:
         if not isinstance(t, Trace):
             raise TypeError(f"Explorer takes a Trace, got {type(t).__name__}")
-        for nm, limit, lo in (("max_nodes", max_nodes, 2), ("max_bytes", max_bytes, 10_000)):
+        for nm, limit, lo in (
+            ("max_nodes", max_nodes, 2),
+            ("max_bytes", max_bytes, 10_000),
+            ("max_views", max_views, 1),
+        ):
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < lo:
                 raise ValueError(f"{nm} must be an int of at least {lo}, got {limit!r}")
         self.options = ViewOptions(precision, rankdir, theme)
@@ -142,6 +154,7 @@ class Explorer(PageView):
         self.theme = theme
         self.max_nodes = max_nodes
         self.max_bytes = max_bytes
+        self.max_views = max_views
         self.engine = engine
         self.names = step_names(t)
         self.graph = display_graph(t)
@@ -154,46 +167,83 @@ class Explorer(PageView):
         )
         self.groups = self._views.groups
         self._scope_of = self._views.scope_of
-        self._buckets = self._views.buckets
         self._builder = self._views.writer
-        self._first = {p: min(self.order[i] for i in gr.members) for p, gr in self.groups.items()}
+        self._fold()
         if focus is not None and focus != "" and focus not in self.groups:
             listed = ", ".join(sorted(self.groups, key=natural_key)[:12])
             raise ValueError(
                 f"focus=: no scope {focus!r} in this graph; "
                 + (f"its scopes are: {listed}" if listed else "it has no scopes")
             )
-        self.views: dict[str, View] = {"": self._views.view("")}
-        for p in sorted(self.groups, key=natural_key):
-            self.views[p] = self._views.view(p)
+        self.views: dict[str, View] = {"": self._views.view("", fit=max_nodes)}
+        for p in self._views.in_order():
+            self.views[p] = self._views.view(p, fit=max_nodes)
         self.focus = self._opening() if focus is None else focus
         if self.views[self.focus].size > max_nodes:
             raise self._too_many(self.views[self.focus])
-        for v in self.views.values():
-            if v.size > max_nodes:
-                v.refused = (
-                    f"{v.path or 'The top level'} would show {v.size} boxes, more than this "
-                    f"page's limit of {max_nodes}: explore a smaller part of the graph (one "
-                    f"example, one layer) or pass max_nodes={v.size}"
-                )
+        self._refuse()
         self._layout()
         self._steps: dict[str, list[dict[str, Any]]] = {}
         self.seconds = time.perf_counter() - t0
 
     # --- structure -------------------------------------------------------------------------
 
+    def _fold(self) -> None:
+        """Per group, from its sub-groups up: the step nearest the output, the number of
+        parameters, the sum of their squared gradients and the largest ``|gradient|``."""
+        gd = self.trace.grads
+        self._first: dict[str, int] = {}
+        self._params: dict[str, tuple[int, float, str | None]] = {}
+        for p, gr in reversed(self.groups.items()):  # sub-groups first
+            first = min((self.order[i] for i in gr.direct), default=len(self.order))
+            count, square = len(gr.own_params), math.fsum(gd[i] * gd[i] for i in gr.own_params)
+            top = max(gr.own_params, key=lambda i: abs(gd[i]), default=None)
+            for c in gr.children:
+                first = min(first, self._first[c])
+                n, sq, t = self._params[c]
+                count, square = count + n, square + sq
+                if t is not None and (top is None or abs(gd[t]) > abs(gd[top])):
+                    top = t
+            self._first[p] = first
+            self._params[p] = (count, square, top)
+
+    def _refuse(self) -> None:
+        """Views over ``max_nodes`` say so; past ``max_views`` views the deepest are left out
+        (the ones around the focus kept), each saying how to see it."""
+        budget = self.max_views
+        near = set(scope_prefixes(self.focus)) | {"", self.focus}
+        order = sorted(self.views, key=lambda p: (p not in near, self.groups[p].depth if p else 0))
+        for p in order:
+            v = self.views[p]
+            if v.size > self.max_nodes:
+                v.refused = (
+                    f"{p or 'The top level'} would show {v.size} boxes, more than this "
+                    f"page's limit of {self.max_nodes}: explore a smaller part of the graph "
+                    f"(one example, one layer) or pass max_nodes={v.size}"
+                )
+            elif budget <= 0:
+                where = f"focus={p!r}" if len(p) <= 80 else "focus= its path"
+                v.refused = (
+                    f"{p[:80] + ('…' if len(p) > 80 else '')} was left out: this page lays "
+                    f"out at most {self.max_views} views; explore the graph again with "
+                    f"{where} to open the page there, or raise max_views="
+                )
+            else:
+                budget -= 1
+
     def _opening(self) -> str:
         """The view the page opens on: the top level, or inside the only group while a view
-        shows just one (a graph all in one ``batch`` scope opens inside it)."""
+        shows just one group and the group has no nodes of its own (a graph all in one
+        ``batch`` scope opens inside it)."""
         path = ""
         while True:
             v = self.views[path]
-            if len(v.boxes) != 1:
+            inner = [b for b in v.boxes if b != v.outside]
+            if len(inner) != 1 or (path and self.groups[path].direct):
                 return path
-            biggest = max(v.boxes, key=lambda b: self.groups[b].size)
-            if self.views[biggest].size > self.max_nodes:
+            if self.views[inner[0]].size > self.max_nodes:
                 return path
-            path = biggest
+            path = inner[0]
 
     def _too_many(self, v: View) -> ExploreTooLargeError:
         if not self.groups:
@@ -235,7 +285,7 @@ class Explorer(PageView):
     def _hook(self, v: View, svg: str) -> str:
         root, _ = hook_svg(svg, "x", self.graph, self.names)
         groups = {f"x-box-{group_slug(b)}": (b, "false") for b in v.boxes}
-        groups.update({f"x-cluster-{group_slug(p)}": (p, "true") for p in v.open})
+        groups.update({f"x-cluster-{group_slug(p)}": (p, "true") for p in v.frames})
         for el in root.iter():
             gid = el.attrib.pop("id", None)
             if gid in groups:
@@ -261,8 +311,7 @@ class Explorer(PageView):
         """
         gr = self.groups[path]
         gd = self.trace.grads
-        ps = gr.params
-        top = max(ps, key=lambda p: abs(gd[p]), default=None)
+        n_params, square, top = self._params[path]
         outs = sorted(gr.outputs, key=lambda i: int(i[1:]))
         top_out = max(outs, key=lambda p: abs(gd[p]), default=None)
         ins = sorted(gr.inputs, key=lambda i: int(i[1:]))
@@ -271,8 +320,8 @@ class Explorer(PageView):
             "name": gr.name,
             "size": gr.size,
             "groups": len(gr.children),
-            "params": len(ps),
-            "param_norm": _norm(gd[p] for p in ps),
+            "params": n_params,
+            "param_norm": math.sqrt(square),
             "param_max": abs(gd[top]) if top else 0.0,
             "param_max_name": self._qual(top) if top else "",
             "outputs": len(outs),
@@ -290,7 +339,7 @@ class Explorer(PageView):
         v = self.views[self.groups[path].parent]
         out: dict[str, None] = {}
         for i in ids:
-            out.setdefault(v.box_of[self._scope_of[i]] or self.names[i], None)
+            out.setdefault(v.box_of(self._scope_of[i]) or self.names[i], None)
         return list(out)
 
     def _qual(self, nid: str) -> str:
@@ -387,8 +436,9 @@ class Explorer(PageView):
         key: dict[str, int] = {i: self.order[i] for i in v.shown}
         key.update({"box:" + b: self._first[b] for b in v.boxes})
         waiting: dict[str, set[str]] = {u: set() for u in key}
-        for (ss, ds), edges in self._buckets.items():
-            sb, db = v.box_of[ss], v.box_of[ds]
+        for ss, ds in self._views.visible(v):
+            edges = self._views.buckets[(ss, ds)]
+            sb, db = v.box_of(ss), v.box_of(ds)
             if sb is not None and db is not None:
                 if sb != db:
                     waiting["box:" + sb].add("box:" + db)
@@ -470,13 +520,21 @@ class Explorer(PageView):
             # "<" would cost six bytes in the page's JSON ("\\u003c"): sent as "`" instead
             svg = v.svg.replace("`", "&#96;").replace("<", "`")
             views[p] = {"svg": svg, "steps": self.view_steps(p)}
+        named: set[str] = set()  # the groups a view in the page shows, or opens
+        for p, v in self.views.items():
+            if not v.refused:
+                named.add(p)
+                named.update(v.frames)
+                named.update(v.boxes)
+        named.discard("")
         groups = {}
-        for p, gr in self.groups.items():
+        for p in (q for q in self.views if q in named):
+            gr = self.groups[p]
             st = self.group_stats(p)
+            del st["path"], st["name"]
             groups[p] = {
                 **{k: number(x) if isinstance(x, float) else x for k, x in st.items()},
                 "parent": gr.parent,
-                "children": gr.children,
             }
         nodes = {nid: self._node_record(nid) for nid in sorted(shown, key=lambda i: int(i[1:]))}
         return {
@@ -596,14 +654,15 @@ def explore(
     theme: ThemeName = "light",
     max_nodes: int = DEFAULT_MAX_NODES,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_views: int = DEFAULT_MAX_VIEWS,
     engine: str | None = None,
 ) -> Explorer:
     """An :class:`Explorer`: the navigable page of the backward pass from ``root``.
 
     It shows itself in a notebook; :meth:`Explorer.save` writes it as a file. ``focus`` is
     the group the page opens in (default: the top level, or inside the only group when the
-    top level is one group). ``max_nodes`` and ``max_bytes`` are the page's limits (see
-    the module docstring). The Values are not changed (the gradients come from a trace).
+    top level is one group). ``max_nodes``, ``max_bytes`` and ``max_views`` are the page's
+    limits (see the module docstring). The Values are not changed (the gradients come from a trace).
 
     Example:
         >>> from microgrand import Value
@@ -622,5 +681,6 @@ def explore(
         theme=theme,
         max_nodes=max_nodes,
         max_bytes=max_bytes,
+        max_views=max_views,
         engine=engine,
     )

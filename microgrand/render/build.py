@@ -51,8 +51,8 @@ from .plan import (
     layout_cost,
     natural_key,
     plan_collapse,
-    prefixes_of,
     plan_labels,
+    prefixes_of,
     rank_levels,
     scope_prefixes,
     slug,
@@ -64,8 +64,8 @@ __all__ = [
     "BLANK",
     "HUB_LABEL_LIMIT",
     "LABEL_COST_LIMIT",
-    "MAX_LAYOUT_COST",
     "MAX_FRAME_DEPTH",
+    "MAX_LAYOUT_COST",
     "SHOW_FIELDS",
     "Built",
     "CollapseSpec",
@@ -372,7 +372,8 @@ class DotWriter:
                     )
             for chain in chains.get(path, []):
                 self.emit_chain(sub, chain, bool(path))
-            return sub.body
+            body: list[str] = sub.body
+            return body
 
         def head(child: str) -> list[str]:
             cid = f"cluster-{slug(child)}"
@@ -393,7 +394,8 @@ class DotWriter:
                     id=cid,
                     **{"class": "scope"},
                 )
-            return sub.body[:-1]  # without the closing brace
+            lines: list[str] = sub.body[:-1]  # without the closing brace
+            return lines
 
         # clusters written depth first with a stack (scopes may nest hundreds deep)
         dot.body.extend(own(""))
