@@ -55,7 +55,6 @@ Example:
 
 from __future__ import annotations
 
-import html
 import math
 import time
 from collections.abc import Iterable, Sequence
@@ -67,16 +66,17 @@ from ..graph import Edge
 from ..render.engine import WASM, choose_engine, layout
 from ..render.plan import natural_key, scope_prefixes
 from ..render.themes import THEMES, ThemeName
-from ..render.views import Group, ScopeViews, View, group_slug, scope_groups
+from ..render.views import Group, ScopeViews, View, scope_groups
 from ..render.wasm import IN_BROWSER
 from ..stepper.notation import partial_derivative
 from ..stepper.record import display_graph, step_names, step_record
 from ..stepper.trace import Trace, trace
 from ..value import Value
+from .explore_text import group_words, label_svg, qualified_line, view_markup
 from .model import number
 from .options import ViewOptions
 from .page import Page, PageView, build_page, new_uid
-from .svg import SVG_NS, hook_svg, page_svg
+from .svg import hook_svg, page_svg
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -100,7 +100,6 @@ to hook its SVG)."""
 
 FALLBACK_DPI = 72
 LAYOUT_WORKERS = 4
-_Q = f"{{{SVG_NS}}}"
 
 
 class ExploreTooLargeError(ValueError):
@@ -160,8 +159,10 @@ class Explorer(PageView):
         self.graph = display_graph(t)
         self.order = {s.id: s.index for s in t}
         self._into: dict[str, list[Edge]] = {}
+        self._local: dict[tuple[str, str, int], float] = {}
         for e in self.graph.edges:
             self._into.setdefault(e.dst, []).append(e)
+            self._local[(e.src, e.dst, e.position)] = e.local
         self._views = ScopeViews(
             self.graph, scope_groups(t.graph), precision=precision, rankdir=rankdir, theme=theme
         )
@@ -284,17 +285,18 @@ class Explorer(PageView):
 
     def _hook(self, v: View, svg: str) -> str:
         root, _ = hook_svg(svg, "x", self.graph, self.names)
-        groups = {f"x-box-{group_slug(b)}": (b, "false") for b in v.boxes}
-        groups.update({f"x-cluster-{group_slug(p)}": (p, "true") for p in v.frames})
+        label_svg(root, v, self.graph, self.names, self._describe, self._local, self.precision)
         for el in root.iter():
-            gid = el.attrib.pop("id", None)
-            if gid in groups:
-                path, expanded = groups[gid]
-                el.set("data-group", path)
-                el.set("data-expanded", expanded)
-            elif gid is not None and gid.startswith("x-e-") and el.get("class") == "edge input":
-                el.set("data-edge", gid[2:])
+            el.attrib.pop("id", None)
         return page_svg(root, self._builder.t)
+
+    def _describe(self, path: str) -> str:
+        """A group box's accessible name (its size, parameters, output and gradient)."""
+        s = self.group_stats(path)
+        outs = self.groups[path].outputs
+        one = next(iter(outs)) if len(outs) == 1 else None
+        out = None if one is None else (self.graph.node(one).data, self.trace.grads[one])
+        return group_words(s, out, self._f)
 
     # --- what the page says ----------------------------------------------------------------
 
@@ -497,7 +499,8 @@ class Explorer(PageView):
                 [self.names[c.node], number(c.upstream), number(c.local), number(c.value)]
                 for c in s.incoming
             ],
-            "line": step_record(s, self.trace, precision=self.precision, names=self.names).text,
+            "k": self.order[nid],
+            "line": qualified_line(s, self.trace, self.precision, self.names, self._scope_of),
         }
 
     def model(self) -> dict[str, Any]:
@@ -604,27 +607,7 @@ class Explorer(PageView):
     def _page(self, uid: str, png: bytes) -> Page:
         m = self.model()
         title = str(m["title"])
-        view = (
-            f'<div class="mg-explore mg-frame" tabindex="0" data-view="{html.escape(self.focus)}"'
-            f' aria-label="Explore the backward pass of {html.escape(title)}">'
-            '<div class="mg-bar mg-nav"><span class="mg-crumbs"></span>'
-            '<span class="mg-spacer"></span>'
-            '<input type="search" data-find placeholder="find a node or group" '
-            'aria-label="find a node or group">'
-            '<button type="button" data-action="fit" title="Show everything">Fit</button></div>'
-            '<div class="mg-bar">'
-            '<button type="button" data-action="start" title="First (Home)">« Start</button>'
-            '<button type="button" data-action="prev" title="Previous (←)">◀ Prev</button>'
-            '<button type="button" data-action="play" title="Play / pause (space)">▶ Play</button>'
-            '<button type="button" data-action="next" title="Next (→)">Next ▶</button>'
-            '<span class="mg-count" data-step aria-live="polite">0/0</span>'
-            '<span class="mg-step-text"></span></div>'
-            '<div class="mg-canvas"></div>'
-            '<div class="mg-legend">Click a group to open it, its frame to close it; wheel '
-            "to zoom, drag to pan; click a value for its chain rule.</div>"
-            '<div class="mg-panel mg-details"><div class="mg-head"></div>'
-            '<div class="mg-body"></div></div></div>'
-        )
+        view = view_markup(title, self.focus)
         return build_page(
             "explore",
             m,

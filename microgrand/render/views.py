@@ -98,6 +98,9 @@ class View:
     dot: str = ""
     svg: str = ""
     refused: str = ""
+    # the aggregated edges :meth:`ScopeViews.dot` wrote (ids agg-0, agg-1, …): source and
+    # target (a node id or a group path) and how many edges each stands for
+    aggregates: list[tuple[str, str, int]] = field(default_factory=list, repr=False)
 
     @property
     def frames(self) -> tuple[str, ...]:
@@ -301,8 +304,13 @@ class ScopeViews:
                 out.append(f'\t"{nid}-op" -> "{nid}" [id="e-{nid}-op" class=output]\n')
         out.extend(plain)
         dense = len(agg) > 64
-        for (src, dst), count in agg.items():
-            attrs = "class=aggregate"
+        item = {bid: bx for bx, bid in box_id.items()}
+        v.aggregates = []
+        for k, ((src, dst), count) in enumerate(agg.items()):
+            attrs = f'id="agg-{k}" class=aggregate'
+            v.aggregates.append(
+                (item.get(src, src), item.get(dst, dst.removesuffix("-op")), count)
+            )
             if dense:
                 attrs += " penwidth=0.6 arrowsize=0.5"
             if count > 1:
