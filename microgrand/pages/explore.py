@@ -193,19 +193,23 @@ class Explorer(PageView):
         """Per group, from its sub-groups up: the step nearest the output, the number of
         parameters, the sum of their squared gradients and the largest ``|gradient|``."""
         gd = self.trace.grads
-        self._first: dict[str, int] = {}
+        self._first: dict[str, int] = {}  # the step nearest the output
+        self._early: dict[str, int] = {}  # the first node in graph order
         self._params: dict[str, tuple[int, float, str | None]] = {}
         for p, gr in reversed(self.groups.items()):  # sub-groups first
             first = min((self.order[i] for i in gr.direct), default=len(self.order))
+            early = min((int(i[1:]) for i in gr.direct), default=len(self.order))
             count, square = len(gr.own_params), math.fsum(gd[i] * gd[i] for i in gr.own_params)
             top = max(gr.own_params, key=lambda i: abs(gd[i]), default=None)
             for c in gr.children:
                 first = min(first, self._first[c])
+                early = min(early, self._early[c])
                 n, sq, t = self._params[c]
                 count, square = count + n, square + sq
                 if t is not None and (top is None or abs(gd[t]) > abs(gd[top])):
                     top = t
             self._first[p] = first
+            self._early[p] = early
             self._params[p] = (count, square, top)
 
     def _refuse(self) -> None:
@@ -538,6 +542,7 @@ class Explorer(PageView):
             groups[p] = {
                 **{k: number(x) if isinstance(x, float) else x for k, x in st.items()},
                 "parent": gr.parent,
+                "first": self._early[p],
             }
         nodes = {nid: self._node_record(nid) for nid in sorted(shown, key=lambda i: int(i[1:]))}
         return {

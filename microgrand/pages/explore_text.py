@@ -23,7 +23,15 @@ from ..stepper.notation import Slot, chain_stages, render_stages
 from ..stepper.record import step_record
 from ..stepper.trace import Step, Trace
 
-__all__ = ["button", "group_words", "label_svg", "qualified_line", "spoken_path", "view_markup"]
+__all__ = [
+    "button",
+    "group_words",
+    "label_svg",
+    "qualified_line",
+    "shown",
+    "spoken_path",
+    "view_markup",
+]
 
 
 def spoken_path(path: str) -> str:
@@ -118,9 +126,12 @@ def label_svg(
             el.set("data-expanded", "false")
             if path == v.outside:
                 el.set("data-outside", "true")
-                button(el, f"up to {spoken_path(path)} and the rest of the graph; Enter opens it")
+                button(
+                    el,
+                    f"{shown(el)}: {spoken_path(path)} and the rest of the graph; Enter opens it",
+                )
             else:
-                button(el, describe(path))
+                button(el, f"{shown(el)}: {describe(path)}")
         elif gid in frames:
             el.set("data-group", frames[gid])
             el.set("data-expanded", "true")
@@ -129,7 +140,8 @@ def label_svg(
         elif el.get("data-id"):
             n = graph.node(el.get("data-id", ""))
             el.set("data-order", n.id[1:])
-            button(el, f"{names[n.id]} = {f(n.data)}, gradient {f(n.grad)}")
+            where = f", in {spoken_path(n.scope)}" if n.scope else ""
+            button(el, f"{shown(el)}{where}; Enter shows its chain rule")
         elif el.get("data-op"):
             n = graph.node(el.get("data-op", ""))
             sym = n.rule.symbol if n.rule is not None else ""
@@ -151,6 +163,16 @@ def label_svg(
             el.set("aria-label", f"{what} from {name(src)} to {name(dst)}")
         elif gid.startswith("x-e-") and el.get("class") == "edge output":
             el.set("aria-hidden", "true")
+
+
+def shown(el: ET.Element) -> str:
+    """The text an SVG element shows, its pieces joined by spaces (an accessible name starts
+    with it, so that what is read is what is seen)."""
+    pieces = ("".join(t.itertext()).strip() for t in el.iter(_TEXT))
+    return " ".join(p for p in pieces if p)
+
+
+_TEXT = "{http://www.w3.org/2000/svg}text"
 
 
 def button(el: ET.Element, label: str) -> None:
@@ -208,4 +230,4 @@ def group_words(
         parts.append(f"output {f(output[0])}, gradient {f(output[1])}")
     else:
         parts.append(f"{stats['outputs']} outputs")
-    return f"{spoken_path(str(stats['path']))}: " + ", ".join(parts) + "; Enter opens it"
+    return f"{spoken_path(str(stats['path']))}, " + ", ".join(parts) + "; Enter opens it"
