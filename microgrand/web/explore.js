@@ -39,7 +39,7 @@ MG.kinds.explore = function (view, model, MG) {
   var readable = 1;  /* CSS px per SVG unit at which the view's smallest text is 11 px */
   var motion = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
   function still() { return !!(motion && motion.matches); }
-  var MIN_TEXT = 11.5, MAX_SCALE = 1.6;
+  var MIN_TEXT = 11.5, MAX_SCALE = 2;
 
   /* --- views and the breadcrumb ---------------------------------------------------------- */
   function parentOf(path) { return path.indexOf("/") < 0 ? "" : path.slice(0, path.lastIndexOf("/")); }
@@ -101,12 +101,15 @@ MG.kinds.explore = function (view, model, MG) {
     steps = v.steps;
     setStep(0);
     var target = path && !whole ? svg.querySelector('[data-group="' + sel(path) + '"][data-expanded="true"]') : null;
-    frame(target ? bounds(target, 12) : [base[0], base[1], base[2], base[3]]);
+    frame(target ? bounds(target, 4) : [base[0], base[1], base[2], base[3]]);
     return true;
   }
 
   /* --- zoom and pan: the SVG's viewBox ----------------------------------------------------- */
-  function apply() { svg.setAttribute("viewBox", box.map(function (x) { return x.toFixed(2); }).join(" ")); }
+  var moving = 0;  /* the running animation's number; any other change of view stops it */
+  function apply(animated) {
+    if (!animated) { moving++; }
+    svg.setAttribute("viewBox", box.map(function (x) { return x.toFixed(2); }).join(" ")); }
   function scale() {  /* CSS pixels per SVG unit */
     var r = svg.getBoundingClientRect();
     return Math.min(r.width / Math.max(box[2], 1e-9), r.height / Math.max(box[3], 1e-9));
@@ -127,7 +130,7 @@ MG.kinds.explore = function (view, model, MG) {
     var W = Math.max(canvas.clientWidth, 50);
     var maxH = Math.max(320, (window.innerHeight || 800) - 80);
     var s = Math.max(readable, Math.min(MAX_SCALE, W / b[2]));
-    var H = Math.min(maxH, Math.max(240, b[3] * s + 4));
+    var H = Math.min(maxH, Math.max(160, b[3] * s + 4));
     if (b[3] * s > H) { s = Math.max(readable, H / b[3]); }
     canvas.style.height = Math.round(H) + "px";
     H = canvas.clientHeight;
@@ -162,18 +165,30 @@ MG.kinds.explore = function (view, model, MG) {
     var b = bounds(el, 8);
     if (b[0] >= box[0] && b[1] >= box[1] && b[0] + b[2] <= box[0] + box[2] &&
         b[1] + b[3] <= box[1] + box[3]) { return; }
-    var to = [b[0] + b[2] / 2 - box[2] / 2, b[1] + b[3] / 2 - box[3] / 2];
+    /* the least move that shows it (its start first when it is larger than the view) */
+    function near(lo, size, at, span) {
+      if (size > span || lo < at) { return lo; }
+      return lo + size > at + span ? lo + size - span : at;
+    }
+    var to = [near(b[0], b[2], box[0], box[2]), near(b[1], b[3], box[1], box[3])];
     if (still()) { box[0] = to[0]; box[1] = to[1]; apply(); return; }
-    var from = [box[0], box[1]], t0 = null;
+    var from = [box[0], box[1]], t0 = null, mine = ++moving;
     function stepFrame(t) {
+      if (mine !== moving) { return; }
       if (t0 === null) { t0 = t; }
       var u = Math.min(1, (t - t0) / 250), e = u * (2 - u);
       box[0] = from[0] + (to[0] - from[0]) * e; box[1] = from[1] + (to[1] - from[1]) * e;
-      apply();
+      apply(true);
       if (u < 1) { window.requestAnimationFrame(stepFrame); }
     }
     window.requestAnimationFrame(stepFrame);
   }
+  /* Focus moves the picture (the viewBox), never the canvas's scroll position. */
+  canvas.addEventListener("scroll", function () { canvas.scrollTop = 0; canvas.scrollLeft = 0; });
+  canvas.addEventListener("focusin", function (e) {
+    var el = e.target;
+    if (el !== canvas && svg && el.getAttribute && el.getAttribute("tabindex") !== null) { reveal(el); }
+  });
   canvas.addEventListener("wheel", function (e) {  /* a plain wheel scrolls the page */
     if (!svg || !(e.ctrlKey || e.metaKey)) { return; }
     e.preventDefault();
@@ -270,7 +285,7 @@ MG.kinds.explore = function (view, model, MG) {
             : key.indexOf(path + "/") === 0;
           if (inside && (!first || order(el) < order(first))) { first = el; }
         });
-        (first || canvas).focus();
+        (first || canvas).focus({preventScroll: true});
       }
       return true;
     }
@@ -285,7 +300,7 @@ MG.kinds.explore = function (view, model, MG) {
     open(to); groupDetails(from);
     var el = items[from] || canvas;
     select(items[from]);
-    el.focus();
+    el.focus({preventScroll: true});
   }
   function activate(el) {
     var id = el.getAttribute("data-id");
@@ -356,17 +371,17 @@ MG.kinds.explore = function (view, model, MG) {
   function goTo(hit) {
     hideMatches();
     if (hit.kind === "group") {
-      if (open(hit.key)) { groupDetails(hit.key); (canvas.querySelector('[data-group="' + sel(hit.key) + '"]') || canvas).focus(); return; }
+      if (open(hit.key)) { groupDetails(hit.key); (canvas.querySelector('[data-group="' + sel(hit.key) + '"]') || canvas).focus({preventScroll: true}); return; }
       var up1 = parentOf(hit.key);
-      if (open(up1)) { groupDetails(hit.key); select(items[hit.key]); if (items[hit.key]) { items[hit.key].focus(); } }
+      if (open(up1)) { groupDetails(hit.key); select(items[hit.key]); if (items[hit.key]) { items[hit.key].focus({preventScroll: true}); } }
       return;
     }
     var n = model.nodes[hit.key], path = n.s;
     while (!(model.views[path] && !model.views[path].refused) && path) { path = parentOf(path); }
     if (cur !== path) { open(path); }
     nodeDetails(hit.key);
+    if (items[hit.key]) { items[hit.key].focus({preventScroll: true}); }
     reveal(items[hit.key]);
-    if (items[hit.key]) { items[hit.key].focus(); }
   }
   function hideMatches() { matches.hidden = true; matches.innerHTML = ""; }
   function showMatches(text, found) {
