@@ -517,22 +517,23 @@ class Explorer(PageView):
             >>> m["kind"], m["start"], sorted(m["nodes"])
             ('explore', '', ['n0', 'n1', 'n2'])
         """
-        shown: set[str] = set()
-        views: dict[str, Any] = {}
-        for p, v in self.views.items():
-            if v.refused:
-                views[p] = {"refused": v.refused}
-                continue
-            shown.update(v.shown)
-            # "<" would cost six bytes in the page's JSON ("\\u003c"): sent as "`" instead
-            svg = v.svg.replace("`", "&#96;").replace("<", "`")
-            views[p] = {"svg": svg, "steps": self.view_steps(p)}
         named: set[str] = set()  # the groups a view in the page shows, or opens
         for p, v in self.views.items():
             if not v.refused:
                 named.add(p)
                 named.update(v.frames)
                 named.update(v.boxes)
+        shown: set[str] = set()
+        views: dict[str, Any] = {}
+        for p, v in self.views.items():
+            if v.refused:
+                if p in named:  # a box on the page: opening it says why it cannot
+                    views[p] = {"refused": v.refused}
+                continue
+            shown.update(v.shown)
+            # "<" would cost six bytes in the page's JSON ("\\u003c"): sent as "`" instead
+            svg = v.svg.replace("`", "&#96;").replace("<", "`")
+            views[p] = {"svg": svg, "steps": self.view_steps(p)}
         named.discard("")
         groups = {}
         for p in (q for q in self.views if q in named):

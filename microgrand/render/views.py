@@ -191,6 +191,7 @@ class ScopeViews:
             graph, DrawOptions(precision=precision, rankdir=rankdir, theme=theme)
         )
         self._dot_cache: dict[str, str] = {}
+        self.reads = 0  # items and edge buckets the views have read: their cost, for tests
 
     def in_order(self) -> list[str]:
         """Every group path, parents before children and siblings in natural order (as
@@ -239,6 +240,7 @@ class ScopeViews:
         while fit is not None and n > fit and start < d - 1:
             start += 1
             n = size(start)
+        self.reads += len(own) + start - base
         return View(path, opened, start, n, self.groups, self.unscoped, self.top)
 
     def visible(self, v: View) -> list[BucketKey]:
@@ -248,6 +250,7 @@ class ScopeViews:
             keys.extend(self.by_common.get(c, ()))
         if v.start:
             keys.extend(self.crossing.get(v.frames[0], ()))
+        self.reads += len(keys) + len(v.frames)
         return keys
 
     def dot(self, v: View) -> str:
@@ -261,6 +264,7 @@ class ScopeViews:
             parent = "" if bx == v.outside else self.groups[bx].parent
             where.setdefault(parent, []).append(("box", bx))
         box_id = {bx: f"box-{group_slug(bx)}" for bx in v.boxes}
+        self.reads += len(v.shown) + len(v.boxes)
         plain: list[str] = []
         agg: dict[tuple[str, str], int] = {}
         for ss, ds in self.visible(v):
