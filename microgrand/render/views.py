@@ -312,9 +312,7 @@ class ScopeViews:
         v.aggregates = []
         for k, ((src, dst), count) in enumerate(agg.items()):
             attrs = f'id="agg-{k}" class=aggregate'
-            v.aggregates.append(
-                (item.get(src, src), item.get(dst, dst.removesuffix("-op")), count)
-            )
+            v.aggregates.append((item.get(src, src), item.get(dst, dst.removesuffix("-op")), count))
             if dense:
                 attrs += " penwidth=0.6 arrowsize=0.5"
             if count > 1:
