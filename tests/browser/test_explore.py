@@ -464,3 +464,21 @@ def test_reduced_motion(browser: Any, saved: tuple[Path, Value]) -> None:
     assert pg.eval_on_selector(rect, "e => getComputedStyle(e).transitionDuration") != "0s"
     assert start
     pg.close()
+
+
+def test_no_machine_ids_in_text_or_names(page: Any) -> None:
+    def ids_seen() -> list[str]:
+        found: list[str] = page.evaluate(
+            """() => { const root = document.querySelector('.mg-explore');
+                const texts = [root.innerText,
+                    ...[...root.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))];
+                return texts.flatMap(t => t.match(/\\bn\\d+\\b/g) || []); }"""
+        )
+        return found
+
+    assert ids_seen() == []
+    open_group(page, "layer2")
+    open_group(page, "layer2/neuron3")
+    page.keyboard.press("Enter")  # a value's details
+    page.click('[data-action="next"]')
+    assert ids_seen() == []
