@@ -72,7 +72,7 @@ from ..stepper.notation import partial_derivative
 from ..stepper.record import display_graph, step_names, step_record
 from ..stepper.trace import Trace, trace
 from ..value import Value
-from .explore_text import group_words, label_svg, qualified_line, view_markup
+from .explore_text import group_sentence, group_words, label_svg, qualified_line, view_markup
 from .model import number
 from .options import ViewOptions
 from .page import Page, PageView, build_page, new_uid
@@ -353,26 +353,7 @@ class Explorer(PageView):
         return n.label if not n.scope else f"{n.scope.rsplit('/', 1)[-1]} {n.label}"
 
     def _group_sentence(self, path: str) -> str:
-        s = self.group_stats(path)
-        f = self._f
-        out = "output" if s["outputs"] == 1 else "outputs"
-        text = (
-            f"Gradient arrived at the {s['outputs']} {out} of {path} (norm {f(s['out_norm'])}, "
-            f"largest |grad| {f(s['out_max'])} at {s['out_max_name']})"
-        )
-        if s["params"]:
-            text += (
-                f"; it gave its {s['params']} parameters their gradients (norm "
-                f"{f(s['param_norm'])}, largest |grad| {f(s['param_max'])} at "
-                f"{s['param_max_name']})"
-            )
-        else:
-            text += "; it has no parameters of its own"
-        if s["inputs"]:
-            what = "input" if s["inputs"] == 1 else "inputs"
-            where = ", ".join(s["in_groups"][:3]) + (" …" if len(s["in_groups"]) > 3 else "")
-            text += f"; it passed gradient on to {s['inputs']} {what} outside it ({where})"
-        return text + "."
+        return group_sentence(self.group_stats(path), self._f)
 
     def _f(self, x: float) -> str:
         return format_short(x, self.precision)
@@ -420,7 +401,7 @@ class Explorer(PageView):
                     }
                 )
         else:
-            for kind, items in self._units(v):
+            for kind, items in self._views.backward_units(v, self.order, self._first):
                 if kind == "box":
                     out.append(
                         {"title": items[0], "text": self._group_sentence(items[0]), "items": items}
@@ -435,48 +416,6 @@ class Explorer(PageView):
                     )
         self._steps[path] = out
         return out
-
-    def _units(self, v: View) -> list[tuple[str, list[str]]]:
-        """The view's boxes and shown nodes in backward order (reverse topological order of
-        the view's graph), shown nodes taken first whenever they are ready, runs merged."""
-        key: dict[str, int] = {i: self.order[i] for i in v.shown}
-        key.update({"box:" + b: self._first[b] for b in v.boxes})
-        waiting: dict[str, set[str]] = {u: set() for u in key}
-        for ss, ds in self._views.visible(v):
-            edges = self._views.buckets[(ss, ds)]
-            sb, db = v.box_of(ss), v.box_of(ds)
-            if sb is not None and db is not None:
-                if sb != db:
-                    waiting["box:" + sb].add("box:" + db)
-                continue
-            for e in edges:
-                a = e.src if sb is None else "box:" + sb
-                b = e.dst if db is None else "box:" + db
-                waiting[a].add(b)
-        done: set[str] = set()
-        order: list[str] = []
-        remaining = set(key)
-        while remaining:
-            ready = [u for u in remaining if not (waiting[u] - done)]
-            if not ready:  # a cycle between groups: take the earliest in the trace
-                ready = [min(remaining, key=lambda u: key[u])]
-            loose = [u for u in ready if not u.startswith("box:")]
-            pick = (
-                sorted(loose, key=lambda u: key[u]) if loose else [min(ready, key=lambda u: key[u])]
-            )
-            for u in pick:
-                order.append(u)
-                done.add(u)
-                remaining.discard(u)
-        units: list[tuple[str, list[str]]] = []
-        for u in order:
-            if u.startswith("box:"):
-                units.append(("box", [u[4:]]))
-            elif units and units[-1][0] == "nodes":
-                units[-1][1].append(u)
-            else:
-                units.append(("nodes", [u]))
-        return units
 
     # --- the page model ----------------------------------------------------------------------
 

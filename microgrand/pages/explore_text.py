@@ -25,6 +25,7 @@ from ..stepper.trace import Step, Trace
 
 __all__ = [
     "button",
+    "group_sentence",
     "group_words",
     "label_svg",
     "qualified_line",
@@ -231,3 +232,27 @@ def group_words(
     else:
         parts.append(f"{stats['outputs']} outputs")
     return f"{spoken_path(str(stats['path']))}, " + ", ".join(parts) + "; Enter opens it"
+
+
+def group_sentence(s: Mapping[str, Any], f: Callable[[float], str]) -> str:
+    """One step of the backward pass over a group shown as a box, from
+    :meth:`Explorer.group_stats`: what arrived at its outputs, what its parameters got, where
+    it passed gradient on."""
+    out = "output" if s["outputs"] == 1 else "outputs"
+    text = (
+        f"Gradient arrived at the {s['outputs']} {out} of {s['path']} (norm "
+        f"{f(s['out_norm'])}, largest |grad| {f(s['out_max'])} at {s['out_max_name']})"
+    )
+    if s["params"]:
+        text += (
+            f"; it gave its {s['params']} parameters their gradients (norm "
+            f"{f(s['param_norm'])}, largest |grad| {f(s['param_max'])} at "
+            f"{s['param_max_name']})"
+        )
+    else:
+        text += "; it has no parameters of its own"
+    if s["inputs"]:
+        what = "input" if s["inputs"] == 1 else "inputs"
+        where = ", ".join(s["in_groups"][:3]) + (" …" if len(s["in_groups"]) > 3 else "")
+        text += f"; it passed gradient on to {s['inputs']} {what} outside it ({where})"
+    return text + "."

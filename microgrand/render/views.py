@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -252,6 +253,52 @@ class ScopeViews:
             keys.extend(self.crossing.get(v.frames[0], ()))
         self.reads += len(keys) + len(v.frames)
         return keys
+
+    def backward_units(
+        self, v: View, order: Mapping[str, int], first: Mapping[str, int]
+    ) -> list[tuple[str, list[str]]]:
+        """The view's boxes and shown nodes in backward order (reverse topological order of
+        the view's graph), shown nodes taken first whenever they are ready, runs merged:
+        ``("box", [path])`` or ``("nodes", [id, …])``. ``order`` is each node's step in the
+        backward pass, ``first`` each group's earliest step."""
+        key: dict[str, int] = {i: order[i] for i in v.shown}
+        key.update({"box:" + b: first[b] for b in v.boxes})
+        waiting: dict[str, set[str]] = {u: set() for u in key}
+        for ss, ds in self.visible(v):
+            edges = self.buckets[(ss, ds)]
+            sb, db = v.box_of(ss), v.box_of(ds)
+            if sb is not None and db is not None:
+                if sb != db:
+                    waiting["box:" + sb].add("box:" + db)
+                continue
+            for e in edges:
+                a = e.src if sb is None else "box:" + sb
+                b = e.dst if db is None else "box:" + db
+                waiting[a].add(b)
+        done: set[str] = set()
+        backward: list[str] = []
+        remaining = set(key)
+        while remaining:
+            ready = [u for u in remaining if not (waiting[u] - done)]
+            if not ready:  # a cycle between groups: take the earliest in the trace
+                ready = [min(remaining, key=lambda u: key[u])]
+            loose = [u for u in ready if not u.startswith("box:")]
+            pick = (
+                sorted(loose, key=lambda u: key[u]) if loose else [min(ready, key=lambda u: key[u])]
+            )
+            for u in pick:
+                backward.append(u)
+                done.add(u)
+                remaining.discard(u)
+        units: list[tuple[str, list[str]]] = []
+        for u in backward:
+            if u.startswith("box:"):
+                units.append(("box", [u[4:]]))
+            elif units and units[-1][0] == "nodes":
+                units[-1][1].append(u)
+            else:
+                units.append(("nodes", [u]))
+        return units
 
     def dot(self, v: View) -> str:
         """The DOT source of one view, pasted together from per-node pieces (the same in
