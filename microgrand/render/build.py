@@ -41,6 +41,7 @@ from .options import (
 from .plan import (
     HUB_LABEL_LIMIT,
     LABEL_COST_LIMIT,
+    MAX_FRAME_DEPTH,
     MAX_LAYOUT_COST,
     LayoutCost,
     LayoutTooComplexError,
@@ -51,9 +52,9 @@ from .plan import (
     collapse_targets,
     layout_cost,
     natural_key,
+    nest_clusters,
     plan_collapse,
     plan_labels,
-    prefixes_of,
     rank_levels,
     scope_prefixes,
     slug,
@@ -94,11 +95,6 @@ __all__ = [
     "too_large",
 ]
 
-
-MAX_FRAME_DEPTH = 48
-"""Scopes nested deeper than this are drawn inside their ancestor at this depth: Graphviz
-lays out nested clusters in time growing faster than the square of their depth (a chain of
-200 nested clusters takes 0.8 s, 1,000 take 24 s)."""
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
@@ -315,45 +311,21 @@ class DotWriter:
             id="microgrand",
         )
 
-        # what goes in which cluster: "" is the top level; scopes nested deeper than
-        # MAX_FRAME_DEPTH are drawn inside their ancestor at that depth
-        clipped = False
-
-        def frame(path: str) -> str:
-            nonlocal clipped
-            if path.count("/") < MAX_FRAME_DEPTH:
-                return path
-            clipped = True
-            return prefixes_of(path)[MAX_FRAME_DEPTH - 1]
-
+        # what goes in which cluster: "" is the top level
         items: dict[str, list[tuple[str, str]]] = {}  # container path -> [(kind, key)]
         for n in g.nodes:
             b = box[n.id]
             if b is None:
-                items.setdefault(frame(n.scope), []).append(("node", n.id))
+                items.setdefault(n.scope, []).append(("node", n.id))
             elif n.id == members[b][0]:
                 parent = b.rsplit("/", 1)[0] if "/" in b else ""
-                items.setdefault(frame(parent), []).append(("box", b))
-        if clipped:
-            notes.append(
-                f"scopes nested more than {MAX_FRAME_DEPTH} deep are drawn inside their "
-                f"ancestor {MAX_FRAME_DEPTH} levels down (collapse= or expand= show less)"
-            )
+                items.setdefault(parent, []).append(("box", b))
+        items, children, note = nest_clusters(items)
+        notes += [note] if note else []
         cap = self.caption(notes)
         if cap is not None:
             dot.attr("graph", label=cap, labelloc="t" if o.title else "b", labeljust="l")
         node_and_edge_style(dot, t)
-        for listed in items.values():  # nodes in graph order, then boxes in natural order
-            listed.sort(key=lambda it: (0,) if it[0] == "node" else (1, natural_key(it[1])))
-        containers: dict[str, None] = {}
-        for path in items:
-            if path and path not in containers:
-                for p in prefixes_of(path):
-                    containers.setdefault(p, None)
-        children: dict[str, list[str]] = {}
-        for p in sorted(containers, key=natural_key):
-            parent = p.rsplit("/", 1)[0] if "/" in p else ""
-            children.setdefault(parent, []).append(p)
         chains = self.sibling_order(items, box, box_ids)
         if chains and children:
             # The final crossing-reduction pass over the whole graph ignores the order

@@ -18,6 +18,7 @@ from .options import CollapseSpec, DiagramTooLargeError, DrawOptions
 __all__ = [
     "HUB_LABEL_LIMIT",
     "LABEL_COST_LIMIT",
+    "MAX_FRAME_DEPTH",
     "MAX_LAYOUT_COST",
     "LayoutCost",
     "LayoutTooComplexError",
@@ -29,6 +30,7 @@ __all__ = [
     "common_depth",
     "layout_cost",
     "natural_key",
+    "nest_clusters",
     "plan_collapse",
     "plan_labels",
     "prefixes_of",
@@ -197,6 +199,53 @@ def boxes_by_scope(
                     break
         out[scope] = found
     return out
+
+
+MAX_FRAME_DEPTH = 48
+"""Scopes nested deeper than this are drawn inside their ancestor at this depth: Graphviz
+lays out nested clusters in time growing faster than the square of their depth (a chain of
+200 nested clusters takes 0.8 s, 1,000 take 24 s)."""
+
+
+def nest_clusters(
+    items: Mapping[str, list[tuple[str, str]]],
+) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[str]], str]:
+    """The clusters of a diagram: what each container (scope path, ``""`` the top) holds,
+    nodes in graph order then boxes in natural order, with containers nested deeper than
+    :data:`MAX_FRAME_DEPTH` merged into their ancestor at that depth; each container's child
+    clusters (natural order); and a note when some were merged.
+
+    Example:
+        >>> held, kids, note = nest_clusters({"a/b": [("node", "n0")], "": [("node", "n1")]})
+        >>> kids, note
+        ({'': ['a'], 'a': ['a/b']}, '')
+    """
+    held: dict[str, list[tuple[str, str]]] = {}
+    clipped = False
+    for path, listed in items.items():
+        if path.count("/") >= MAX_FRAME_DEPTH:
+            clipped = True
+            path = prefixes_of(path)[MAX_FRAME_DEPTH - 1]
+        held.setdefault(path, []).extend(listed)
+    for listed in held.values():
+        listed.sort(
+            key=lambda it: (0, int(it[1][1:])) if it[0] == "node" else (1, natural_key(it[1]))
+        )
+    containers: dict[str, None] = {}
+    for path in held:
+        if path and path not in containers:
+            for p in prefixes_of(path):
+                containers.setdefault(p, None)
+    children: dict[str, list[str]] = {}
+    for p in sorted(containers, key=natural_key):
+        children.setdefault(p.rsplit("/", 1)[0] if "/" in p else "", []).append(p)
+    note = (
+        f"scopes nested more than {MAX_FRAME_DEPTH} deep are drawn inside their ancestor "
+        f"{MAX_FRAME_DEPTH} levels down (collapse= or expand= show less)"
+        if clipped
+        else ""
+    )
+    return held, children, note
 
 
 def slug(path: str) -> str:
