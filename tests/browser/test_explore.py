@@ -482,3 +482,19 @@ def test_no_machine_ids_in_text_or_names(page: Any) -> None:
     page.keyboard.press("Enter")  # a value's details
     page.click('[data-action="next"]')
     assert ids_seen() == []
+
+
+@pytest.mark.parametrize("theme", ["dark", "print"])
+def test_zero_axe_violations_in_the_other_themes(browser: Any, tmp_path: Path, theme: str) -> None:
+    X, _ = data.moons(100, noise=0.1, seed=1)
+    score = MLP(2, [3, 3, 1], rng=0)(X[0])
+    assert isinstance(score, Value)
+    path = explore(score, rankdir="TB", theme=theme).save(tmp_path / "e.html")  # type: ignore[arg-type]
+    pg = narrow(browser, path)
+    open_group(pg, "layer2")
+    open_group(pg, "layer2/neuron1")
+    pg.keyboard.press("Enter")
+    pg.click('[data-action="next"]')
+    found = axe_violations(pg)
+    assert found == [], describe_violations(found)
+    pg.close()
