@@ -72,7 +72,7 @@ from ..stepper.notation import partial_derivative
 from ..stepper.record import display_graph, step_names, step_record
 from ..stepper.trace import Trace, trace
 from ..value import Value
-from .explore_text import group_sentence, group_words, label_svg, qualified_line, view_markup
+from .explore_text import group_sentence, label_svg, qualified_line, view_markup
 from .model import number
 from .options import ViewOptions
 from .page import Page, PageView, build_page, new_uid
@@ -159,10 +159,8 @@ class Explorer(PageView):
         self.graph = display_graph(t)
         self.order = {s.id: s.index for s in t}
         self._into: dict[str, list[Edge]] = {}
-        self._local: dict[tuple[str, str, int], float] = {}
         for e in self.graph.edges:
             self._into.setdefault(e.dst, []).append(e)
-            self._local[(e.src, e.dst, e.position)] = e.local
         self._views = ScopeViews(
             self.graph, scope_groups(t.graph), precision=precision, rankdir=rankdir, theme=theme
         )
@@ -289,20 +287,20 @@ class Explorer(PageView):
 
     def _hook(self, v: View, svg: str) -> str:
         root, _ = hook_svg(svg, "x", self.graph, self.names)
-        label_svg(root, v, self.graph, self.names, self._describe, self._local, self.precision)
+        label_svg(root, v, self.names)
         for el in root.iter():
             el.attrib.pop("id", None)
         return page_svg(root, self._builder.t)
 
-    def _describe(self, path: str) -> str:
-        """A group box's accessible name (its size, parameters, output and gradient)."""
-        s = self.group_stats(path)
-        outs = self.groups[path].outputs
-        one = next(iter(outs)) if len(outs) == 1 else None
-        out = None if one is None else (self.graph.node(one).data, self.trace.grads[one])
-        return group_words(s, out, self._f)
-
     # --- what the page says ----------------------------------------------------------------
+
+    def _output(self, path: str) -> list[float | str] | None:
+        """A group's one output: its value and gradient (None when it has several)."""
+        outs = self.groups[path].outputs
+        if len(outs) != 1:
+            return None
+        one = next(iter(outs))
+        return [number(self.graph.node(one).data), number(self.trace.grads[one])]
 
     def group_stats(self, path: str) -> dict[str, Any]:
         """What the details of a group say: size, parameters, gradient norms, largest |grad|.
@@ -483,6 +481,7 @@ class Explorer(PageView):
                 **{k: number(x) if isinstance(x, float) else x for k, x in st.items()},
                 "parent": gr.parent,
                 "first": self._early[p],
+                "out": self._output(p),
             }
         nodes = {nid: self._node_record(nid) for nid in sorted(shown, key=lambda i: int(i[1:]))}
         return {

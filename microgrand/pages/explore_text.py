@@ -16,20 +16,15 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .._format import format_short
-from ..graph import Graph
 from ..render.views import View, group_slug
 from ..stepper.notation import Slot, chain_stages, render_stages
 from ..stepper.record import step_record
 from ..stepper.trace import Step, Trace
 
 __all__ = [
-    "button",
     "group_sentence",
-    "group_words",
     "label_svg",
     "qualified_line",
-    "shown",
     "spoken_path",
     "view_markup",
 ]
@@ -92,24 +87,12 @@ def qualified_line(
     return dataclasses.replace(record, stages=tuple(stages)).text
 
 
-def label_svg(
-    root: ET.Element,
-    v: View,
-    graph: Graph,
-    names: Mapping[str, str],
-    describe: Callable[[str], str],
-    local: Mapping[tuple[str, str, int], float],
-    precision: int,
-) -> None:
-    """Give a view's SVG its accessible names and keyboard hooks: every value and group box
-    a focusable button (``tabindex``, ``role``, ``aria-label``, ``data-order`` its place in
-    graph order), every open group a named group, every edge and operation a named image.
-    ``describe(path)`` says what a group box holds; ``local`` maps each edge
-    ``(src, dst, position)`` to its local derivative."""
-
-    def f(x: float) -> str:
-        return format_short(x, precision)
-
+def label_svg(root: ET.Element, v: View, names: Mapping[str, str]) -> None:
+    """Hook a view's SVG for the page: each group box ``data-group`` (``data-expanded``,
+    ``data-outside`` for the box standing for everything outside a deep view), each open
+    group's frame a named group, each aggregated edge a named image, each input edge its
+    ``data-edge``. The values, boxes, operations and input edges get their accessible names
+    in the page (``explore.js``, from the model: the page stays small)."""
     boxes = {f"x-box-{group_slug(b)}": b for b in v.boxes}
     frames = {f"x-cluster-{group_slug(p)}": p for p in v.frames}
     agg = {f"x-agg-{k}": a for k, a in enumerate(v.aggregates)}
@@ -122,41 +105,17 @@ def label_svg(
         if gid is None:
             continue
         if gid in boxes:
-            path = boxes[gid]
-            el.set("data-group", path)
+            el.set("data-group", boxes[gid])
             el.set("data-expanded", "false")
-            if path == v.outside:
+            if boxes[gid] == v.outside:
                 el.set("data-outside", "true")
-                button(
-                    el,
-                    f"{shown(el)}: {spoken_path(path)} and the rest of the graph; Enter opens it",
-                )
-            else:
-                button(el, f"{shown(el)}: {describe(path)}")
         elif gid in frames:
             el.set("data-group", frames[gid])
             el.set("data-expanded", "true")
             el.set("role", "group")
             el.set("aria-label", f"{spoken_path(frames[gid])}, open")
-        elif el.get("data-id"):
-            n = graph.node(el.get("data-id", ""))
-            el.set("data-order", n.id[1:])
-            where = f", in {spoken_path(n.scope)}" if n.scope else ""
-            button(el, f"{shown(el)}{where}; Enter shows its chain rule")
-        elif el.get("data-op"):
-            n = graph.node(el.get("data-op", ""))
-            sym = n.rule.symbol if n.rule is not None else ""
-            el.set("role", "img")
-            el.set("aria-label", f"operation {sym} making {names[n.id]}")
         elif gid.startswith("x-e-") and el.get("class") == "edge input":
             el.set("data-edge", gid[2:])
-            src, dst, pos = gid[4:].rsplit("-", 2)
-            el.set("role", "img")
-            el.set(
-                "aria-label",
-                f"edge from {names[src]} to {names[dst]}, local derivative "
-                f"{f(local[(src, dst, int(pos))])}",
-            )
         elif gid in agg:
             src, dst, count = agg[gid]
             el.set("role", "img")
@@ -164,23 +123,6 @@ def label_svg(
             el.set("aria-label", f"{what} from {name(src)} to {name(dst)}")
         elif gid.startswith("x-e-") and el.get("class") == "edge output":
             el.set("aria-hidden", "true")
-
-
-def shown(el: ET.Element) -> str:
-    """The text an SVG element shows, its pieces joined by spaces (an accessible name starts
-    with it, so that what is read is what is seen)."""
-    pieces = ("".join(t.itertext()).strip() for t in el.iter(_TEXT))
-    return " ".join(p for p in pieces if p)
-
-
-_TEXT = "{http://www.w3.org/2000/svg}text"
-
-
-def button(el: ET.Element, label: str) -> None:
-    """Make an SVG ``<g>`` a focusable button named ``label``."""
-    el.set("tabindex", "0")
-    el.set("role", "button")
-    el.set("aria-label", label)
 
 
 def view_markup(title: str, focus: str) -> str:
@@ -215,23 +157,6 @@ def view_markup(title: str, focus: str) -> str:
         '<div class="mg-panel mg-details" role="region" aria-label="Details" '
         'aria-live="polite"><div class="mg-head"></div><div class="mg-body"></div></div></div>'
     )
-
-
-def group_words(
-    stats: Mapping[str, Any], output: tuple[float, float] | None, f: Callable[[float], str]
-) -> str:
-    """A group box's accessible name from :meth:`Explorer.group_stats`: ``"layer 1, neuron 2:
-    3 parameters, output 0.42, gradient -0.1"``."""
-    parts = [f"{stats['size']} nodes"]
-    if stats["groups"]:
-        parts.insert(0, f"{stats['groups']} groups")
-    if stats["params"]:
-        parts.append(f"{stats['params']} parameters")
-    if output is not None:
-        parts.append(f"output {f(output[0])}, gradient {f(output[1])}")
-    else:
-        parts.append(f"{stats['outputs']} outputs")
-    return f"{spoken_path(str(stats['path']))}, " + ", ".join(parts) + "; Enter opens it"
 
 
 def group_sentence(s: Mapping[str, Any], f: Callable[[float], str]) -> str:

@@ -52,6 +52,55 @@ MG.kinds.explore = function (view, model, MG) {
     return g ? g.first : 0;
   }
 
+  /* --- accessible names (the page's model says what each box holds) ----------------------- */
+  function spoken(path) {  /* "layer1/neuron2" -> "layer 1, neuron 2" */
+    return path ? path.split("/").map(function (p) { return p.replace(/([^\d\s])(\d+)$/, "$1 $2"); }).join(", ") : "the top level";
+  }
+  function shown(g) {  /* its text; a space between its pieces, so that the name starts with it */
+    var parts = [];
+    g.querySelectorAll("text").forEach(function (t) {
+      t.parentNode.insertBefore(document.createTextNode(" "), t.nextSibling);
+      if (t.textContent.trim()) { parts.push(t.textContent.trim()); }
+    });
+    return parts.join(" ");
+  }
+  function describe(path) {
+    var g = model.groups[path], parts = [];
+    if (!g) { return spoken(path); }
+    if (g.groups) { parts.push(g.groups + " groups"); }
+    parts.push(g.size + " nodes");
+    if (g.params) { parts.push(g.params + " parameters"); }
+    parts.push(g.out ? "output " + num(g.out[0]) + ", gradient " + num(g.out[1]) : g.outputs + " outputs");
+    return spoken(path) + ", " + parts.join(", ") + "; Enter opens it";
+  }
+  function name(g) {
+    var id = g.getAttribute("data-id"), path = g.getAttribute("data-group"), n, label;
+    if (g.hasAttribute("data-op")) {
+      n = model.nodes[g.getAttribute("data-op")];
+      g.setAttribute("role", "img");
+      g.setAttribute("aria-label", n ? "operation " + n.o + " making " + n.n : "operation");
+      return;
+    }
+    if (g.hasAttribute("data-edge")) {
+      var e = g.getAttribute("data-edge").split("-"), to = model.nodes[e[2]], c = null;
+      if (to) { c = to.i[+e[3]] && to.i[+e[3]][0] === e[1] ? to.i[+e[3]] : to.i.filter(function (x) { return x[0] === e[1]; })[0]; }
+      g.setAttribute("role", "img");
+      g.setAttribute("aria-label", c ? "edge from " + c[1] + " to " + to.n + ", local derivative " + num(c[2]) : "edge");
+      return;
+    }
+    if (id) {
+      n = model.nodes[id];
+      label = shown(g) + (n && n.s ? ", in " + spoken(n.s) : "") + "; Enter shows its chain rule";
+    } else if (g.hasAttribute("data-outside")) {
+      label = shown(g) + ": " + spoken(path) + " and the rest of the graph; Enter opens it";
+    } else {
+      label = shown(g) + ": " + describe(path);
+    }
+    g.setAttribute("tabindex", "0");
+    g.setAttribute("role", "button");
+    g.setAttribute("aria-label", label);
+  }
+
   function open(path, whole) {
     var v = model.views[path];
     if (!v) { return false; }
@@ -85,10 +134,9 @@ MG.kinds.explore = function (view, model, MG) {
     /* Tab goes through the boxes in graph order: they are put last, in that order (after
        the edges and frames, so nothing is drawn over them) */
     focusable.sort(function (a, b) { return order(a) - order(b); });
-    /* a space between a box's texts, so that its text reads as its accessible name starts */
-    focusable.forEach(function (g) {
-      g.querySelectorAll("text").forEach(function (t) { t.parentNode.insertBefore(document.createTextNode(" "), t.nextSibling); });
-    });
+    focusable.forEach(name);
+    svg.querySelectorAll("g[data-op]").forEach(name);
+    svg.querySelectorAll("g[data-edge]").forEach(name);
     focusable.forEach(function (g) { g.parentNode.appendChild(g); });
     root.setAttribute("data-view", path);
     var parts = path ? path.split("/") : [], h = ['<a href="#" data-crumb="">all</a>'];
@@ -385,7 +433,9 @@ MG.kinds.explore = function (view, model, MG) {
   }
   function hideMatches() { matches.hidden = true; matches.innerHTML = ""; }
   function showMatches(text, found) {
-    var hits = found.hits, shown = hits.slice(0, 200);
+    var hits = found.hits.slice().sort(function (a, b) {  /* layer2 before layer10 */
+      return a.full.localeCompare(b.full, undefined, {numeric: true});
+    }), shown = hits.slice(0, 200);
     var what = found.exact ? hits.length + " matches for \u201C" + text.trim() + "\u201D" :
       "No name is \u201C" + text.trim() + "\u201D; " + hits.length + " contain it";
     matches.innerHTML = '<span class="mg-muted">' + esc(what) + (hits.length > shown.length ?
