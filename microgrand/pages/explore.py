@@ -440,7 +440,6 @@ class Explorer(PageView):
                 [self.names[c.node], number(c.upstream), number(c.local), number(c.value)]
                 for c in s.incoming
             ],
-            "k": self.order[nid],
             "line": qualified_line(s, self.trace, self.precision, self.names, self._scope_of),
         }
 

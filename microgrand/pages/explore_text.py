@@ -112,17 +112,13 @@ def label_svg(root: ET.Element, v: View, names: Mapping[str, str]) -> None:
         elif gid in frames:
             el.set("data-group", frames[gid])
             el.set("data-expanded", "true")
-            el.set("role", "group")
-            el.set("aria-label", f"{spoken_path(frames[gid])}, open")
+            el.set("aria-label", f"{spoken_path(frames[gid])}, open")  # the page: role="group"
         elif gid.startswith("x-e-") and el.get("class") == "edge input":
             el.set("data-edge", gid[2:])
         elif gid in agg:
-            src, dst, count = agg[gid]
-            el.set("role", "img")
+            src, dst, count = agg[gid]  # the page adds role="img"
             what = f"{count} edges" if count > 1 else "edge"
             el.set("aria-label", f"{what} from {name(src)} to {name(dst)}")
-        elif gid.startswith("x-e-") and el.get("class") == "edge output":
-            el.set("aria-hidden", "true")
 
 
 def view_markup(title: str, focus: str) -> str:

@@ -137,6 +137,8 @@ MG.kinds.explore = function (view, model, MG) {
     focusable.forEach(name);
     svg.querySelectorAll("g[data-op]").forEach(name);
     svg.querySelectorAll("g[data-edge]").forEach(name);
+    svg.querySelectorAll("g.edge[aria-label]").forEach(function (g) { g.setAttribute("role", "img"); });
+    svg.querySelectorAll('[data-expanded="true"]').forEach(function (g) { g.setAttribute("role", "group"); });
     focusable.forEach(function (g) { g.parentNode.appendChild(g); });
     root.setAttribute("data-view", path);
     var parts = path ? path.split("/") : [], h = ['<a href="#" data-crumb="">all</a>'];
