@@ -32,7 +32,13 @@ from microgrand import Value, vsum
 from microgrand.pages.player import Player
 from microgrand.render.themes import THEMES
 from microgrand.stepper import animate, trace
-from microgrand.stepper.animate import _backward_caption, _caption, _caption_height, _wrap
+from microgrand.stepper.captions import (
+    backward_caption,
+    caption_height,
+    caption_image,
+    wrap_caption,
+)
+from microgrand.stepper.record import step_record
 
 
 def gif_example() -> Value:
@@ -57,12 +63,19 @@ def before(root: Value, path: Path) -> None:
     p = Player(trace(root), max_steps=200)
     light = THEMES["light"]
     pngs = [p.frame_diagram(k).png(96) for k in range(1, p.frames)]
-    caps = [_backward_caption(p, k) for k in range(1, p.frames)]
+    caps = [
+        backward_caption(
+            step_record(p.trace[k - 1], p.trace, precision=p.precision, names=p.names),
+            k,
+            len(p.trace),
+        )
+        for k in range(1, p.frames)
+    ]
     diagrams = [Image.open(io.BytesIO(b)).convert("RGB") for b in pngs]
     w = max(im.width for im in diagrams)
     h = max(im.height for im in diagrams)
-    wrapped = [_wrap(c, w, 1.0) for c in caps]
-    cs = [_caption(c, w, _caption_height(c, 1.0), 1.0, light) for c in wrapped]
+    wrapped = [wrap_caption(c, w, 1.0) for c in caps]
+    cs = [caption_image(c, w, caption_height(c, 1.0), 1.0, light) for c in wrapped]
     ch = max(c.height for c in cs)
     frames = []
     for im, cap in zip(diagrams, cs, strict=True):

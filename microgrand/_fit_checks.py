@@ -208,7 +208,7 @@ class FitSetup:
     threshold: float
 
 
-def prepare(  # long: one check per argument of fit, in the order of its signature
+def prepare(
     model: Module,
     X: object,
     y: object,
@@ -226,7 +226,8 @@ def prepare(  # long: one check per argument of fit, in the order of its signatu
 ) -> FitSetup:
     """Check every argument of ``fit`` (``monitor``: the early-stopping monitor, or ``None``
     without early stopping) and resolve names into objects."""
-    # Long because it checks each of fit's dozen arguments in turn, with its own message.
+    # Long because it checks each of fit's dozen arguments in turn, in the order of its
+    # signature, each with its own message.
     if not isinstance(model, Module):
         raise TypeError(
             f"model must be a microgrand Module (e.g. an MLP), got {type(model).__name__}"

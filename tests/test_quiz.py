@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from graphs import lesson02_worksheet
 
 import microgrand as mg
 from microgrand.graph import Graph
@@ -15,16 +16,7 @@ from microgrand.pages.live import page_names
 from microgrand.pages.quiz import QuizView
 from microgrand.stepper.trace import trace
 
-
-def lesson02() -> mg.Value:
-    x, y, z = mg.Value(2.0, label="x"), mg.Value(-1.0, label="y"), mg.Value(3.0, label="z")
-    p = x * y + z
-    p.label = "p"
-    q = x + mg.Value(1.0, label="1")
-    q.label = "q"
-    L = p * q
-    L.label = "L"
-    return L
+lesson02 = lesson02_worksheet
 
 
 def neuron() -> mg.Value:

@@ -347,8 +347,8 @@ class LiveView(PageView):
             '<div class="mg-errors" role="alert"></div>'
             '<div class="mg-status mg-sr" role="status"></div>'
             '<div class="mg-panels">'
-            '<div class="mg-panel mg-explain" role="region" aria-label="Chain rule"></div>'
-            '<div class="mg-panel mg-nudge" role="region" aria-label="Nudge an input"></div>'
+            '<div class="mg-panel mg-explain" role="group" aria-label="Chain rule"></div>'
+            '<div class="mg-panel mg-nudge" role="group" aria-label="Nudge an input"></div>'
             "</div></div>"
         )
 

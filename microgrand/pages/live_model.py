@@ -36,6 +36,7 @@ from .model import edge_id, graph_model, number
 from .svg import SVG_NS, hook_svg, svg_text
 
 __all__ = [
+    "SHOWN_DIGITS",
     "diagram_svg",
     "hook_edges",
     "hook_nodes",
@@ -49,6 +50,13 @@ __all__ = [
 _Q = f"{{{SVG_NS}}}"
 # render.build's edge label, "∂/∂w = 2.0000", and the room the live view keeps after it
 _EDGE_LABEL = re.compile(r"(∂/∂.* = )(\S+)(\s*)")
+
+
+SHOWN_DIGITS = 13
+"""The most significant digits a live page shows when its graph has a rule that is not
+:attr:`~microgrand.rules.Rule.browser_exact`: such a rule may differ from Python's float by a
+few units in the last place (about 1e-15 of the number), which 13 digits never show except on
+an exact rounding boundary."""
 
 
 def page_names(graph: Graph) -> dict[str, str]:
@@ -150,7 +158,10 @@ def live_model(
     the numbers that wording names (``needs``, ``out``); ``lhs`` per node ``"dL/dx"``;
     ``chains`` per node the right-hand side of its chain-rule line as stages whose number
     slots the page fills in (:func:`microgrand.stepper.notation.chain_stages`), with the
-    ``terms`` they refer to; ``remarks`` the remarks the page shows.
+    ``terms`` they refer to; ``remarks`` the remarks the page shows; ``inexact`` is true
+    when a rule of the graph calls a browser's ``Math.exp``, ``log``, ``tanh`` … (not
+    :attr:`~microgrand.rules.Rule.browser_exact`), and the page then shows at most
+    ``SHOWN_DIGITS`` significant digits.
 
     Example:
         >>> from microgrand import Value
@@ -158,6 +169,8 @@ def live_model(
         >>> m = live_model(g, page_names(g), 4, {"n0": True, "n1": False})
         >>> sorted(m["rules"]), m["forms"]["n2"]["forward"], m["forms"]["n3"]["edges"][0]["worded"]
         (['mul', 'tanh'], [0, ' × ', 1], '(1 − L²)')
+        >>> m["inexact"], m["shown_digits"]
+        (True, 13)
     """
     check_precision(precision)
     top = names[graph.root]
@@ -183,6 +196,8 @@ def live_model(
         )
     return {
         "precision": precision,
+        "inexact": any(n.rule is not None and not n.rule.browser_exact for n in graph.nodes),
+        "shown_digits": SHOWN_DIGITS,
         "graph": graph_model(graph, names),
         "engine": {
             "root": graph.root,

@@ -2,7 +2,8 @@
 
 The trace (:mod:`~microgrand.stepper.trace`), the chain-rule notation and one record per step
 (:mod:`~microgrand.stepper.notation`), the explanation (:mod:`~microgrand.stepper.explain`) and
-the GIF frames (:mod:`~microgrand.stepper.animate`). The HTML player is a page
+the GIF frames (:mod:`~microgrand.stepper.animate`, their captions
+:mod:`~microgrand.stepper.captions`). The HTML player is a page
 (:mod:`microgrand.pages.player`): this package imports nothing from :mod:`microgrand.pages`.
 
 Example:

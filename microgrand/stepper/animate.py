@@ -19,7 +19,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import io
 import math
 import os
@@ -27,105 +26,41 @@ import re
 import shutil
 import subprocess
 import tempfile
-import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .._files import write_atomic
-from .._format import check_precision, format_short
+from .._format import check_precision
 from ..graph import Graph
 from ..render import draw
 from ..render.build import DrawOptions, build_dot
 from ..render.diagram import Diagram
 from ..render.engine import layout
-from ..render.themes import THEMES, Theme, ThemeName, mix, theme_named
+from ..render.themes import THEMES, Theme, ThemeName, theme_named
 from ..value import Value
-from .notation import factor
+from .captions import (
+    Line,
+    backward_caption,
+    caption_height,
+    caption_image,
+    forward_caption,
+    wrap_caption,
+)
+from .captions import caption_fill as caption_fill  # its old home, kept working
 from .record import StepRecord, display_graph, step_names, step_record
 from .trace import DEFAULT_MAX_STEPS, Trace, as_trace, check_steps
 
 __all__ = ["AnimationError", "animate", "frame_diagram", "frames"]
 
 if TYPE_CHECKING:  # Pillow is imported where frames are drawn, not by `import microgrand`
-    from PIL import Image, ImageFont
+    from PIL import Image
 
 
 class AnimationError(RuntimeError):
     """The animation cannot be written (for example ``.mp4`` without ``ffmpeg``)."""
-
-
-@cache
-def _font(mono: bool, bold: bool, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    # matplotlib (a dependency) ships DejaVu; find its files without importing it (slow).
-    from PIL import ImageFont
-
-    name = "DejaVuSansMono" if mono else "DejaVuSans"
-    if bold:
-        name += "-Bold"
-    spec = importlib.util.find_spec("matplotlib")
-    where = list(spec.submodule_search_locations or []) if spec is not None else []
-    for folder in where:
-        try:
-            return ImageFont.truetype(
-                os.path.join(folder, "mpl-data", "fonts", "ttf", f"{name}.ttf"), size
-            )
-        except OSError:  # pragma: no cover - matplotlib always ships DejaVu
-            continue
-    return ImageFont.load_default()  # pragma: no cover
-
-
-Line = tuple[str, bool, bool]  # text, monospace, bold
-
-
-Wrapped: TypeAlias = "list[tuple[str, ImageFont.FreeTypeFont | ImageFont.ImageFont]]"
-
-
-def _wrap(lines: list[Line], width: int, scale: float) -> Wrapped:
-    size = max(12, round(20 * scale))
-    pad = round(12 * scale)
-    wrapped: Wrapped = []
-    for text, mono, bold in lines:
-        font = _font(mono, bold, size)
-        avg = max(1.0, font.getlength("0" * 10) / 10)
-        chars = max(20, int((width - 2 * pad) / avg))
-        for part in textwrap.wrap(text, chars, subsequent_indent="    ") or [""]:
-            wrapped.append((part, font))
-    return wrapped
-
-
-def _caption_height(wrapped: Wrapped, scale: float) -> int:
-    size = max(12, round(20 * scale))
-    return 2 * round(12 * scale) + round(size * 1.45) * len(wrapped)
-
-
-def _caption(wrapped: Wrapped, width: int, height: int, scale: float, theme: Theme) -> Image.Image:
-    size = max(12, round(20 * scale))
-    pad = round(12 * scale)
-    line_h = round(size * 1.45)
-    from PIL import Image, ImageDraw
-
-    img = Image.new("RGB", (width, height), caption_fill(theme))
-    d = ImageDraw.Draw(img)
-    d.rectangle([0, 0, round(5 * scale), img.height], fill=theme.accent)
-    y = pad
-    for text, font in wrapped:
-        d.text((pad + round(6 * scale), y), text, fill=theme.text, font=font)
-        y += line_h
-    return img
-
-
-def caption_fill(theme: Theme) -> str:
-    """The background of the GIF captions: the theme's background with a touch of its accent.
-
-    Example:
-        >>> caption_fill(THEMES["print"])
-        '#f0f0f0'
-    """
-    return mix(theme.background, theme.accent, 0.06)
 
 
 Plan = tuple[list[str], str | None, list[str], list[str]]  # hidden, current, inputs, edges
@@ -146,9 +81,9 @@ def _compose(
         if sheet is not None
         else (max(im.width for im in pics), max(im.height for im in pics))
     )
-    wrapped = [_wrap(c, w, scale) for c in captions]
-    ch = max(_caption_height(c, scale) for c in wrapped)
-    caps = [_caption(c, w, ch, scale, theme) for c in wrapped]
+    wrapped = [wrap_caption(c, w, scale) for c in captions]
+    ch = max(caption_height(c, scale) for c in wrapped)
+    caps = [caption_image(c, w, ch, scale, theme) for c in wrapped]
     # One palette: the finished diagram, a caption, the accent (drawn on by highlights).
     from PIL import Image
 
@@ -423,28 +358,11 @@ def _backward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:
                 graph=p.graph,
             ).png(dpi)
             pics.append(Image.open(io.BytesIO(png)).convert("RGB"))
-        caps.append(_backward_caption(p, k))
+        caps.append(backward_caption(p.record(k), k, len(t)))
     return (sheet if sheet.consistent else None), plans, pics, caps
 
 
-def _backward_caption(p: _Film, k: int) -> list[Line]:
-    """The caption of frame ``k`` (1 … N) of the backward pass, from the step's record."""
-    t = p.trace
-    rec = p.record(k)
-    lines: list[Line] = [
-        (f"Backward pass, step {k} of {len(t)}: {rec.name} ({rec.kind})", False, True),
-        (rec.text, True, False),
-    ]
-    if rec.sends:
-        sends = "; ".join(f"{to} gets {product} = {value}" for to, product, value in rec.sends)
-        lines.append((f"{rec.name} passes its gradient back: {sends}", False, False))
-    elif rec.step.is_leaf:
-        lines.append((f"{rec.name} is an input: its gradient is final.", False, False))
-    return lines
-
-
 def _forward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:
-    prec = p.precision
     nodes = p.graph.nodes
     sheet = _Sheet(*_two_renders(p, "label", theme, show=(), label_values=True), p.engine, dpi)
     if not sheet.consistent:  # pragma: no cover - an engine whose PNG and SVG disagree
@@ -460,30 +378,8 @@ def _forward_frames(p: _Film, dpi: int, theme: Theme) -> Frames:
         if n.inputs:
             edges.append(f"e-{n.id}-op")
         plans.append((ids[k + 1 :], n.id, list(dict.fromkeys(n.inputs)), edges))
-        name = p.names[n.id]
-        head = f"Forward pass, step {k + 1} of {len(nodes)}: {name}"
-        if n.rule is None:
-            body = f"{name} = {format_short(n.data, prec)}   (an input: its value is given)"
-        else:
-            args = [p.names[i] for i in n.inputs]
-            vals = [factor(nodes[int(i[1:])].data, prec, first=False) for i in n.inputs]
-            body = (
-                f"{name} = {_apply_text(n.rule.text, args)} = {_apply_text(n.rule.text, vals)}"
-                f" = {format_short(n.data, prec)}"
-            )
-        caps.append([(head, False, True), (body, True, False)])
+        caps.append(forward_caption(p.graph, p.names, k, p.precision))
     return sheet, plans, [], caps
-
-
-def _apply_text(template: str, args: list[str]) -> str:
-    """``x × y`` with the inputs put in (``x0 + x1 + …`` for many inputs)."""
-    if "x0" in template or len(args) > 2:
-        return " + ".join(args) if template.startswith("x0 +") else f"{template}({', '.join(args)})"
-    wrap = [a if re.fullmatch(r"[\w.]+", a) else f"({a})" for a in args]
-    subs = dict(zip(("x", "y"), wrap, strict=False))
-    return re.sub(
-        r"(?<![A-Za-z])([xy])(?![A-Za-z])", lambda m: subs.get(m.group(1), m.group(1)), template
-    )
 
 
 def _check_options(pass_: str, dpi: int, theme: str) -> None:

@@ -179,15 +179,26 @@ MG.graphView = function (view, model, MG, frame) {
      x = odd / 2^(p+1) exactly, which is cheap to test; those and the rare exponent form go
      to the exact (slower) formatter of the runtime. */
   var tieScale = Math.pow(2, P + 1), expBelow = 0.5 * Math.pow(10, -P);
+  /* The decimals x is shown with: P, or fewer where the graph has a rule that is not exactly
+     rounded in a browser (model.inexact; engine.js's contract) and P decimals would show more
+     than model.shown_digits significant digits, where the browser's last bits could differ
+     from Python's. Only numbers from 10 to 1e6, at a precision of 10 or more, lose decimals
+     (from 1e6 up the exponent form has at most 13 significant digits already). */
+  var maxDigits = model.inexact ? model.shown_digits : Infinity;
+  function places(a) {
+    if (maxDigits === Infinity || !(a >= 10 && a < 1e6)) { return P; }
+    return Math.max(0, Math.min(P, maxDigits - 1 - Math.floor(Math.log10(a))));
+  }
   api.fmt = function (x) {
-    var a = Math.abs(x);
+    var a = Math.abs(x), p = places(a);
+    if (p !== P) { return MG.formatFixed(x, p); }
     if (x !== 0 && a < 1e6 && a >= expBelow) {
       var y = x * tieScale;
       if (!(y % 1 === 0 && y % 2 !== 0)) { return x.toFixed(P); }
     }
     return MG.formatFixed(x, P);
   };
-  api.short = function (x) { return MG.formatShort(x, P); };
+  api.short = function (x) { return MG.formatShort(x, places(Math.abs(x))); };
   api.paren = function (x) { var s = api.short(x); return s.charAt(0) === "-" ? "(" + s + ")" : s; };
 
   /* Recompute everything with the leaves' current values (nodes[k].value). */

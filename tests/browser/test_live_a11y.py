@@ -11,6 +11,7 @@ pass and with the live view's defaults (edge labels, data and gradients, 4 decim
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from browser_support import (
     describe_violations,
     min_text_px,
 )
+from graphs import lesson01_neuron, lesson02_neuron
 from PIL import Image
 
 import microgrand as mg
@@ -35,35 +37,8 @@ pytestmark = pytest.mark.browser
 CELL = 900  # a notebook cell's width in CSS px
 
 
-def lesson01() -> mg.Value:
-    """Lesson 01's neuron, every intermediate labelled as the lesson labels it."""
-    x1, x2 = mg.Value(2.0, label="x1"), mg.Value(0.0, label="x2")
-    w1, w2 = mg.Value(-3.0, label="w1"), mg.Value(1.0, label="w2")
-    bias = mg.Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1·w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2·w2"
-    s = x1w1 + x2w2
-    s.label = "s"
-    n = s + bias
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
-
-
-def lesson02() -> mg.Value:
-    """Lesson 02's neuron: only n and o labelled (the sum of products is unnamed)."""
-    x1, x2 = mg.Value(2.0, label="x1"), mg.Value(0.0, label="x2")
-    w1, w2 = mg.Value(-3.0, label="w1"), mg.Value(1.0, label="w2")
-    bias = mg.Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + bias
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    o.backward()
-    return o
+lesson01 = lesson01_neuron
+lesson02 = lesson02_neuron
 
 
 VIEWS: dict[str, Callable[[], Any]] = {
@@ -492,4 +467,44 @@ def test_axe_finds_nothing_in_the_other_themes(browser: Any, tmp_path: Path, the
     _type(pg, "x2", "1e309")
     found = axe_violations(pg.page)
     assert found == [], describe_violations(found)
+    _clean(pg)
+
+
+def _shown(pg: RecordingPage) -> dict[tuple[str, str], tuple[str, str]]:
+    return {
+        (n, f): (t, num)
+        for n, f, t, num in pg.page.evaluate(
+            """() => [...document.querySelectorAll('[data-node][data-field]')]
+                 .map(e => [e.dataset.node, e.dataset.field, e.textContent, e.dataset.number])"""
+        )
+    }
+
+
+def test_a_page_with_browser_math_shows_at_most_13_significant_digits(
+    browser: Any, tmp_path: Path
+) -> None:
+    """exp, tanh … may differ from Python's floats in the last bits in a browser (engine.js):
+    such a page writes no number with more than 13 significant digits; a page of exactly
+    rounded operations keeps every decimal asked for."""
+    x = mg.Value(5.123456789, label="x")
+    y = x.exp()  # 167.9...: 3 integer digits, so 10 decimals at most
+    y.label = "y"
+    y.backward()
+    pg = _open(browser, mg.live(y, precision=12).save(tmp_path / "exp.html"))
+    _type(pg, "x", "5.25")
+    pg.page.keyboard.press("Enter")
+    text, number = _shown(pg)[("y", "data")]
+    assert float(number) == pytest.approx(math.exp(5.25), rel=1e-14)
+    assert text == format_fixed(float(number), 10), text  # 3 + 10 = 13 digits
+    _clean(pg)
+    w = mg.Value(123.456, label="w")
+    z = w * w
+    z.label = "z"
+    z.backward()
+    pg = _open(browser, mg.live(z, precision=12).save(tmp_path / "mul.html"))
+    _type(pg, "w", "321.123")
+    pg.page.keyboard.press("Enter")
+    text, number = _shown(pg)[("z", "data")]
+    assert float(number) == 321.123 * 321.123  # bit for bit: an exactly rounded rule
+    assert text == format_fixed(321.123 * 321.123, 12), text
     _clean(pg)

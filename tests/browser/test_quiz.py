@@ -21,6 +21,7 @@ from browser_support import (
     min_text_px,
     text_sizes,
 )
+from graphs import lesson02_worksheet
 
 import microgrand as mg
 from microgrand._format import format_fixed, format_short
@@ -37,14 +38,7 @@ WIDTH = 900
 
 def lesson02(**options: Any) -> QuizView:
     """Exercise 1 of lesson 02, built as the lesson builds it."""
-    x, y, z = mg.Value(2.0, label="x"), mg.Value(-1.0, label="y"), mg.Value(3.0, label="z")
-    p = x * y + z
-    p.label = "p"
-    q = x + mg.Value(1.0, label="1")
-    q.label = "q"
-    L = p * q
-    L.label = "L"
-    L.backward()
+    L = lesson02_worksheet(backward=True)
     return mg.quiz(L, precision=0, **{"reveal": False, **options})
 
 
