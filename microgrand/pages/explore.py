@@ -3,12 +3,18 @@
 :func:`explore` returns an :class:`Explorer`. Its page opens collapsed to the graph's top
 scopes (the layers of an :class:`~microgrand.nn.MLP`, or the scopes the user named with
 :func:`~microgrand.scope`), each drawn as one box with the edges between boxes aggregated
-("16 edges"). A click on a box opens that group (a layer shows its neurons as boxes), a click
-on a neuron shows its operations; a click on an open group's frame, or on the breadcrumb,
-closes it again. The wheel (or a pinch) zooms, dragging pans, "Fit" shows everything, and the
-search box finds a node or a group by name. A click on any node or box shows its details:
-value, gradient, the local derivative on each input edge and the chain-rule line; for a group
-its size, the gradient norm of its parameters and the largest ``|gradient|``.
+("16 edges"). A click on a box (or Enter on it: every box and value is focusable, in graph
+order) opens that group (a layer shows its neurons as boxes), a neuron shows its operations;
+a click on an open group's frame, Escape or the breadcrumb closes it again. A view opens
+framed on its open group at a scale where no text is under 11 px (the page grows in height;
+what does not fit is panned to). + and − (buttons, keys, Ctrl + wheel, a pinch) zoom, arrows
+or dragging pan, "Fit" (0) shows everything; the search box finds a node or a group by name,
+or by the end of its path ("w7", "neuron3"), listing every match to choose from. Any node or
+box shows its details: value, gradient, the local derivative on each input edge and the
+chain-rule line (a term repeated from several groups followed by its group's path); for a
+group its size, the gradient norm of its parameters and the largest ``|gradient|``. Every box,
+value, operation and edge has an accessible name; transitions are off under
+``prefers-reduced-motion``.
 
 Stepping works at the level shown: where groups are shown as boxes, each step is one group
 (the loss, then the last layer, …, the first layer), with one sentence saying what gradient
@@ -36,8 +42,9 @@ DOM contract of the page (stable; for tests and scripts):
 * every value shown: ``g[data-id="n3"]`` holding ``[data-node=NAME][data-field="data"|"grad"]``
   with the full-precision float in ``data-number`` (Python ``repr``), as in the player;
 * ``[data-action="start"|"prev"|"play"|"next"]`` step through the view's backward pass,
-  ``[data-step]`` shows ``i/n``; ``[data-action="fit"]`` resets zoom and pan;
-  ``[data-crumb=PATH]`` the breadcrumb (``""`` the top level); ``input[data-find]`` the search;
+  ``[data-step]`` shows ``i/n``; ``[data-action="zoom-in"|"zoom-out"|"fit"]`` zoom, and
+  show everything; ``[data-crumb=PATH]`` the breadcrumb (``""`` the top level);
+  ``input[data-find]`` the search, ``[data-matches] [data-match]`` its matches;
 * ``.mg-explore[data-view=PATH]`` the group whose view is shown (``""`` for the top level);
   ``.mg-details`` the details of the node or group clicked last.
 
@@ -229,7 +236,7 @@ class Explorer(PageView):
                 v.refused = (
                     f"{p[:80] + ('…' if len(p) > 80 else '')} was left out: this page lays "
                     f"out at most {self.max_views} views; explore the graph again with "
-                    f"{where} to open the page there, or raise max_views="
+                    f"{where} to open the page there, or raise max_views={len(self.views)}"
                 )
             else:
                 budget -= 1
