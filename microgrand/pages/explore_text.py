@@ -127,7 +127,7 @@ def view_markup(title: str, focus: str) -> str:
     return (
         f'<div class="mg-explore mg-frame" role="group" data-view="{html.escape(focus)}"'
         f' aria-label="Explore the backward pass of {t}">'
-        '<div class="mg-bar mg-nav"><nav class="mg-crumbs" aria-label="Open groups"></nav>'
+        '<div class="mg-bar mg-nav"><div class="mg-crumbs" role="group" aria-label="Open groups"></div>'
         '<span class="mg-spacer"></span>'
         '<input type="search" data-find placeholder="find a node or group" '
         'aria-label="find a node or group by name (w7, neuron3, layer2/neuron3)">'
@@ -150,7 +150,7 @@ def view_markup(title: str, focus: str) -> str:
         '<div class="mg-legend">Tab to a box and press Enter to open it (or click it); Escape '
         "or Backspace goes up. Arrow keys or dragging pan; + and − (or Ctrl + wheel) zoom; "
         "0 fits. Enter on a value shows its chain rule.</div>"
-        '<div class="mg-panel mg-details" role="region" aria-label="Details" '
+        '<div class="mg-panel mg-details" role="group" aria-label="Details" '
         'aria-live="polite"><div class="mg-head"></div><div class="mg-body"></div></div></div>'
     )
 

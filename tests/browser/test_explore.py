@@ -499,3 +499,19 @@ def test_zero_axe_violations_in_the_other_themes(browser: Any, tmp_path: Path, t
     found = axe_violations(pg)
     assert found == [], describe_violations(found)
     pg.close()
+
+
+def test_two_explorers_on_one_page_repeat_no_landmark(browser: Any, tmp_path: Path) -> None:
+    """A notebook may show several explorers: none of them adds a landmark of its own."""
+    X, _ = data.moons(100, noise=0.1, seed=1)
+    outs = [MLP(2, [3, 3, 1], rng=k)(X[0]) for k in (0, 1)]
+    pages = [explore(o, rankdir="TB").page(uid=f"two{k}") for k, o in enumerate(outs)]  # type: ignore[arg-type]
+    doc = pages[0].document().replace("</main>", pages[1].fragment + "</main>")
+    path = tmp_path / "two.html"
+    path.write_text(doc, encoding="utf-8")
+    pg = narrow(browser, path)
+    pg.wait_for_function("() => document.querySelectorAll('.mg-explore svg').length == 2")
+    found = axe_violations(pg)
+    assert found == [], describe_violations(found)
+    assert pg.errors == []
+    pg.close()
