@@ -127,7 +127,8 @@ def view_markup(title: str, focus: str) -> str:
     return (
         f'<div class="mg-explore mg-frame" role="group" data-view="{html.escape(focus)}"'
         f' aria-label="Explore the backward pass of {t}">'
-        '<div class="mg-bar mg-nav"><div class="mg-crumbs" role="group" aria-label="Open groups"></div>'
+        '<div class="mg-bar mg-nav">'
+        '<div class="mg-crumbs" role="group" aria-label="Open groups"></div>'
         '<span class="mg-spacer"></span>'
         '<input type="search" data-find placeholder="find a node or group" '
         'aria-label="find a node or group by name (w7, neuron3, layer2/neuron3)">'
