@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from microgrand import Graph, Value, scope
+from microgrand import Graph, Value, draw, scope, vsum
 from microgrand._format import format_short
 from microgrand.cli import main
 from microgrand.nn import MLP
 from microgrand.pages.explore import Explorer, ExploreTooLargeError, explore
 from microgrand.pages.player import Player, step
+from microgrand.render.build import MAX_FRAME_DEPTH, DrawOptions, build_dot
 from microgrand.render.themes import THEMES
+from microgrand.render.views import ScopeViews, scope_groups
 from microgrand.stepper import trace
 
 
@@ -161,8 +165,12 @@ def test_page_fits_the_budget_and_is_self_contained(
 def test_views_over_max_nodes_are_refused_and_say_how() -> None:
     loss, _ = mlp_loss()
     e = explore(loss, max_nodes=40)
-    assert e.views["layer2/neuron1"].refused and "max_nodes=59" in e.views["layer2/neuron1"].refused
-    assert not e.views["layer1/neuron1"].refused
+    # a neuron of layer2 shows its 35 nodes and one box for the rest (its siblings do not fit)
+    n1 = e.views["layer2/neuron1"]
+    assert not n1.refused and n1.outside == "layer2" and n1.size == 36
+    assert not e.views["layer1/neuron1"].refused and e.views["layer1/neuron1"].outside is None
+    e = explore(loss, max_nodes=30)
+    assert e.views["layer2/neuron1"].refused and "max_nodes=36" in e.views["layer2/neuron1"].refused
     with pytest.raises(
         ExploreTooLargeError, match=r"shows 10 boxes at its top level.*max_nodes=10"
     ):
@@ -266,3 +274,84 @@ def test_labels_are_text_not_markup() -> None:
     texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert '<b>"it\'s"</b> & `x`' in texts
     assert root.find(".//{http://www.w3.org/2000/svg}b") is None
+
+
+# --- scale: many scopes, deep nesting (issue 26) ------------------------------------------------
+
+
+def nested(depth: int, op: str = "mul") -> Value:
+    """A chain of ``depth`` scopes, each inside the last, one operation in each."""
+    with contextlib.ExitStack() as stack:
+        y = Value(0.5, label="x")
+        for i in range(depth):
+            stack.enter_context(scope(f"s{i}"))
+            y = y * 1.001 if op == "mul" else y.tanh()
+    return y + 1
+
+
+def examples(n: int) -> Value:
+    """``n`` scoped examples inside one ``batch`` scope, summed outside it."""
+    x = Value(0.5, label="x")
+    outs = []
+    with scope("batch"):
+        for i in range(1, n + 1):
+            with scope(f"ex{i}"):
+                outs.append((x * Value(0.1 * (i % 7), label="w")).tanh())
+    return vsum(outs)
+
+
+def view_reads(root: Value) -> int:
+    """What building every view of an explorer reads (items and edge buckets), DOT included:
+    the explorer's cost, counted instead of timed."""
+    g = Graph.of(root)
+    views = ScopeViews(g, scope_groups(g))
+    for p in ["", *views.in_order()]:
+        v = views.view(p, fit=150)
+        if v.size <= 150:
+            views.dot(v)
+    return views.reads
+
+
+def test_a_thousand_nested_scopes_explore_and_draw() -> None:
+    root = nested(1000)
+    e = explore(root, max_views=5)
+    assert e.focus == "s0" and len(e.views) == 1001
+    laid = [p for p, v in e.views.items() if not v.refused]
+    assert len(laid) == 5 and laid[:2] == ["", "s0"]
+    deepest = e.views["/".join(f"s{i}" for i in range(1000))]
+    # a deep view shows three frames and one box for everything outside them
+    assert deepest.frames[-1].endswith("s999") and len(deepest.frames) == 3
+    assert deepest.outside is not None and deepest.outside.endswith("/s996")
+    assert deepest.size == len(deepest.shown) + len(deepest.boxes) == 3 * 2 + 1
+    assert "focus=" in deepest.refused and "max_views=" in deepest.refused
+    assert len(e.page(uid="deep").document()) < 2_000_000
+    # draw: the DOT nests at most MAX_FRAME_DEPTH clusters, and says so
+    chain = nested(1000, op="tanh")
+    built = build_dot(Graph.of(chain), DrawOptions(collapse=False, max_nodes=5000))
+    depth = most = 0
+    for line in built.source.splitlines():
+        depth += line.count("{") - line.count("}")
+        most = max(most, depth)
+    assert most == MAX_FRAME_DEPTH + 1 and "nested more than 48 deep" in built.notes[-1]
+    assert "<svg" in draw(chain).svg()  # collapsed automatically, and laid out
+
+
+def test_explorer_cost_grows_linearly_with_scopes_and_depth() -> None:
+    scopes = [view_reads(examples(n)) for n in (1000, 2000, 4000)]
+    assert scopes[1] / scopes[0] < 2.3 and scopes[2] / scopes[1] < 2.3, scopes
+    depths = [view_reads(nested(d)) for d in (50, 200, 1000)]
+    assert depths[1] / depths[0] < 4.6 and depths[2] / depths[1] < 5.7, depths
+
+
+def test_refusals_are_quick_and_say_how() -> None:
+    flat = vsum([(Value(1.0, label="x") * i).tanh() for i in range(4000)])  # no scopes: one refusal
+    with pytest.raises(ExploreTooLargeError, match="no scopes to collapse"):
+        explore(flat)
+    many = []
+    for i in range(4000):
+        with scope(f"ex{i}"):
+            many.append(Value(1.0, label="x") * 2)
+    t0 = time.perf_counter()
+    with pytest.raises(ExploreTooLargeError, match="4001 boxes at its top level"):
+        explore(vsum(many))
+    assert time.perf_counter() - t0 < 10

@@ -3,12 +3,18 @@
 :func:`explore` returns an :class:`Explorer`. Its page opens collapsed to the graph's top
 scopes (the layers of an :class:`~microgrand.nn.MLP`, or the scopes the user named with
 :func:`~microgrand.scope`), each drawn as one box with the edges between boxes aggregated
-("16 edges"). A click on a box opens that group (a layer shows its neurons as boxes), a click
-on a neuron shows its operations; a click on an open group's frame, or on the breadcrumb,
-closes it again. The wheel (or a pinch) zooms, dragging pans, "Fit" shows everything, and the
-search box finds a node or a group by name. A click on any node or box shows its details:
-value, gradient, the local derivative on each input edge and the chain-rule line; for a group
-its size, the gradient norm of its parameters and the largest ``|gradient|``.
+("16 edges"). A click on a box (or Enter on it: every box and value is focusable, in graph
+order) opens that group (a layer shows its neurons as boxes), a neuron shows its operations;
+a click on an open group's frame, Escape or the breadcrumb closes it again. A view opens
+framed on its open group at a scale where no text is under 11 px (the page grows in height;
+what does not fit is panned to). + and − (buttons, keys, Ctrl + wheel, a pinch) zoom, arrows
+or dragging pan, "Fit" (0) shows everything; the search box finds a node or a group by name,
+or by the end of its path ("w7", "neuron3"), listing every match to choose from. Any node or
+box shows its details: value, gradient, the local derivative on each input edge and the
+chain-rule line (a term repeated from several groups followed by its group's path); for a
+group its size, the gradient norm of its parameters and the largest ``|gradient|``. Every box,
+value, operation and edge has an accessible name; transitions are off under
+``prefers-reduced-motion``.
 
 Stepping works at the level shown: where groups are shown as boxes, each step is one group
 (the loss, then the last layer, …, the first layer), with one sentence saying what gradient
@@ -24,6 +30,8 @@ Size limits (the page stays quick to open):
 * ``max_nodes``: the most boxes one view may show. A view over the limit is left out of the
   page, and clicking its group says so and how to see it (explore a smaller part). When the
   opening view itself is over the limit, :class:`ExploreTooLargeError` says how to narrow it.
+* ``max_views``: the most views laid out (one layout run each); past it the views
+  farthest from the opening one are left out, each saying how to see it (``focus=``).
 * ``max_bytes``: the largest page. Views are dropped, the deepest first, until the page fits;
   if even the opening view does not fit, :class:`ExploreTooLargeError`.
 
@@ -34,8 +42,9 @@ DOM contract of the page (stable; for tests and scripts):
 * every value shown: ``g[data-id="n3"]`` holding ``[data-node=NAME][data-field="data"|"grad"]``
   with the full-precision float in ``data-number`` (Python ``repr``), as in the player;
 * ``[data-action="start"|"prev"|"play"|"next"]`` step through the view's backward pass,
-  ``[data-step]`` shows ``i/n``; ``[data-action="fit"]`` resets zoom and pan;
-  ``[data-crumb=PATH]`` the breadcrumb (``""`` the top level); ``input[data-find]`` the search;
+  ``[data-step]`` shows ``i/n``; ``[data-action="zoom-in"|"zoom-out"|"fit"]`` zoom, and
+  show everything; ``[data-crumb=PATH]`` the breadcrumb (``""`` the top level);
+  ``input[data-find]`` the search, ``[data-matches] [data-match]`` its matches;
 * ``.mg-explore[data-view=PATH]`` the group whose view is shown (``""`` for the top level);
   ``.mg-details`` the details of the node or group clicked last.
 
@@ -53,7 +62,6 @@ Example:
 
 from __future__ import annotations
 
-import html
 import math
 import time
 from collections.abc import Iterable, Sequence
@@ -65,20 +73,22 @@ from ..graph import Edge
 from ..render.engine import WASM, choose_engine, layout
 from ..render.plan import natural_key, scope_prefixes
 from ..render.themes import THEMES, ThemeName
-from ..render.views import Group, ScopeViews, View, group_slug, scope_groups
+from ..render.views import Group, ScopeViews, View, scope_groups
 from ..render.wasm import IN_BROWSER
 from ..stepper.notation import partial_derivative
 from ..stepper.record import display_graph, step_names, step_record
 from ..stepper.trace import Trace, trace
 from ..value import Value
+from .explore_text import group_sentence, label_svg, qualified_line, view_markup
 from .model import number
 from .options import ViewOptions
 from .page import Page, PageView, build_page, new_uid
-from .svg import SVG_NS, hook_svg, page_svg
+from .svg import hook_svg, page_svg
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_NODES",
+    "DEFAULT_MAX_VIEWS",
     "ExploreTooLargeError",
     "Explorer",
     "Group",
@@ -91,9 +101,12 @@ DEFAULT_MAX_NODES = 150
 DEFAULT_MAX_BYTES = 10_000_000
 """The largest explorer page, in bytes."""
 
+DEFAULT_MAX_VIEWS = 100
+"""The most views one explorer page lays out (one layout run each, about 30 ms, and 20 ms
+to hook its SVG)."""
+
 FALLBACK_DPI = 72
 LAYOUT_WORKERS = 4
-_Q = f"{{{SVG_NS}}}"
 
 
 class ExploreTooLargeError(ValueError):
@@ -127,11 +140,16 @@ class Explorer(PageView):
         theme: ThemeName = "light",
         max_nodes: int = DEFAULT_MAX_NODES,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        max_views: int = DEFAULT_MAX_VIEWS,
         engine: str | None = None,
     ) -> None:
         if not isinstance(t, Trace):
             raise TypeError(f"Explorer takes a Trace, got {type(t).__name__}")
-        for nm, limit, lo in (("max_nodes", max_nodes, 2), ("max_bytes", max_bytes, 10_000)):
+        for nm, limit, lo in (
+            ("max_nodes", max_nodes, 2),
+            ("max_bytes", max_bytes, 10_000),
+            ("max_views", max_views, 1),
+        ):
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < lo:
                 raise ValueError(f"{nm} must be an int of at least {lo}, got {limit!r}")
         self.options = ViewOptions(precision, rankdir, theme)
@@ -142,6 +160,7 @@ class Explorer(PageView):
         self.theme = theme
         self.max_nodes = max_nodes
         self.max_bytes = max_bytes
+        self.max_views = max_views
         self.engine = engine
         self.names = step_names(t)
         self.graph = display_graph(t)
@@ -154,46 +173,87 @@ class Explorer(PageView):
         )
         self.groups = self._views.groups
         self._scope_of = self._views.scope_of
-        self._buckets = self._views.buckets
         self._builder = self._views.writer
-        self._first = {p: min(self.order[i] for i in gr.members) for p, gr in self.groups.items()}
+        self._fold()
         if focus is not None and focus != "" and focus not in self.groups:
             listed = ", ".join(sorted(self.groups, key=natural_key)[:12])
             raise ValueError(
                 f"focus=: no scope {focus!r} in this graph; "
                 + (f"its scopes are: {listed}" if listed else "it has no scopes")
             )
-        self.views: dict[str, View] = {"": self._views.view("")}
-        for p in sorted(self.groups, key=natural_key):
-            self.views[p] = self._views.view(p)
+        self.views: dict[str, View] = {"": self._views.view("", fit=max_nodes)}
+        for p in self._views.in_order():
+            self.views[p] = self._views.view(p, fit=max_nodes)
         self.focus = self._opening() if focus is None else focus
         if self.views[self.focus].size > max_nodes:
             raise self._too_many(self.views[self.focus])
-        for v in self.views.values():
-            if v.size > max_nodes:
-                v.refused = (
-                    f"{v.path or 'The top level'} would show {v.size} boxes, more than this "
-                    f"page's limit of {max_nodes}: explore a smaller part of the graph (one "
-                    f"example, one layer) or pass max_nodes={v.size}"
-                )
+        self._refuse()
         self._layout()
         self._steps: dict[str, list[dict[str, Any]]] = {}
         self.seconds = time.perf_counter() - t0
 
     # --- structure -------------------------------------------------------------------------
 
+    def _fold(self) -> None:
+        """Per group, from its sub-groups up: the step nearest the output, the number of
+        parameters, the sum of their squared gradients and the largest ``|gradient|``."""
+        gd = self.trace.grads
+        self._first: dict[str, int] = {}  # the step nearest the output
+        self._early: dict[str, int] = {}  # the first node in graph order
+        self._params: dict[str, tuple[int, float, str | None]] = {}
+        for p, gr in reversed(self.groups.items()):  # sub-groups first
+            first = min((self.order[i] for i in gr.direct), default=len(self.order))
+            early = min((int(i[1:]) for i in gr.direct), default=len(self.order))
+            count, square = len(gr.own_params), math.fsum(gd[i] * gd[i] for i in gr.own_params)
+            top = max(gr.own_params, key=lambda i: abs(gd[i]), default=None)
+            for c in gr.children:
+                first = min(first, self._first[c])
+                early = min(early, self._early[c])
+                n, sq, t = self._params[c]
+                count, square = count + n, square + sq
+                if t is not None and (top is None or abs(gd[t]) > abs(gd[top])):
+                    top = t
+            self._first[p] = first
+            self._early[p] = early
+            self._params[p] = (count, square, top)
+
+    def _refuse(self) -> None:
+        """Views over ``max_nodes`` say so; past ``max_views`` views the deepest are left out
+        (the ones around the focus kept), each saying how to see it."""
+        budget = self.max_views
+        near = set(scope_prefixes(self.focus)) | {"", self.focus}
+        order = sorted(self.views, key=lambda p: (p not in near, self.groups[p].depth if p else 0))
+        for p in order:
+            v = self.views[p]
+            if v.size > self.max_nodes:
+                v.refused = (
+                    f"{p or 'The top level'} would show {v.size} boxes, more than this "
+                    f"page's limit of {self.max_nodes}: explore a smaller part of the graph "
+                    f"(one example, one layer) or pass max_nodes={v.size}"
+                )
+            elif budget <= 0:
+                where = f"focus={p!r}" if len(p) <= 80 else "focus= its path"
+                v.refused = (
+                    f"{p[:80] + ('…' if len(p) > 80 else '')} was left out: this page lays "
+                    f"out at most {self.max_views} views; explore the graph again with "
+                    f"{where} to open the page there, or raise max_views={len(self.views)}"
+                )
+            else:
+                budget -= 1
+
     def _opening(self) -> str:
         """The view the page opens on: the top level, or inside the only group while a view
-        shows just one (a graph all in one ``batch`` scope opens inside it)."""
+        shows just one group and the group has no nodes of its own (a graph all in one
+        ``batch`` scope opens inside it)."""
         path = ""
         while True:
             v = self.views[path]
-            if len(v.boxes) != 1:
+            inner = [b for b in v.boxes if b != v.outside]
+            if len(inner) != 1 or (path and self.groups[path].direct):
                 return path
-            biggest = max(v.boxes, key=lambda b: self.groups[b].size)
-            if self.views[biggest].size > self.max_nodes:
+            if self.views[inner[0]].size > self.max_nodes:
                 return path
-            path = biggest
+            path = inner[0]
 
     def _too_many(self, v: View) -> ExploreTooLargeError:
         if not self.groups:
@@ -234,19 +294,20 @@ class Explorer(PageView):
 
     def _hook(self, v: View, svg: str) -> str:
         root, _ = hook_svg(svg, "x", self.graph, self.names)
-        groups = {f"x-box-{group_slug(b)}": (b, "false") for b in v.boxes}
-        groups.update({f"x-cluster-{group_slug(p)}": (p, "true") for p in v.open})
+        label_svg(root, v, self.names)
         for el in root.iter():
-            gid = el.attrib.pop("id", None)
-            if gid in groups:
-                path, expanded = groups[gid]
-                el.set("data-group", path)
-                el.set("data-expanded", expanded)
-            elif gid is not None and gid.startswith("x-e-") and el.get("class") == "edge input":
-                el.set("data-edge", gid[2:])
+            el.attrib.pop("id", None)
         return page_svg(root, self._builder.t)
 
     # --- what the page says ----------------------------------------------------------------
+
+    def _output(self, path: str) -> list[float | str] | None:
+        """A group's one output: its value and gradient (None when it has several)."""
+        outs = self.groups[path].outputs
+        if len(outs) != 1:
+            return None
+        one = next(iter(outs))
+        return [number(self.graph.node(one).data), number(self.trace.grads[one])]
 
     def group_stats(self, path: str) -> dict[str, Any]:
         """What the details of a group say: size, parameters, gradient norms, largest |grad|.
@@ -261,8 +322,7 @@ class Explorer(PageView):
         """
         gr = self.groups[path]
         gd = self.trace.grads
-        ps = gr.params
-        top = max(ps, key=lambda p: abs(gd[p]), default=None)
+        n_params, square, top = self._params[path]
         outs = sorted(gr.outputs, key=lambda i: int(i[1:]))
         top_out = max(outs, key=lambda p: abs(gd[p]), default=None)
         ins = sorted(gr.inputs, key=lambda i: int(i[1:]))
@@ -271,8 +331,8 @@ class Explorer(PageView):
             "name": gr.name,
             "size": gr.size,
             "groups": len(gr.children),
-            "params": len(ps),
-            "param_norm": _norm(gd[p] for p in ps),
+            "params": n_params,
+            "param_norm": math.sqrt(square),
             "param_max": abs(gd[top]) if top else 0.0,
             "param_max_name": self._qual(top) if top else "",
             "outputs": len(outs),
@@ -290,7 +350,7 @@ class Explorer(PageView):
         v = self.views[self.groups[path].parent]
         out: dict[str, None] = {}
         for i in ids:
-            out.setdefault(v.box_of[self._scope_of[i]] or self.names[i], None)
+            out.setdefault(v.box_of(self._scope_of[i]) or self.names[i], None)
         return list(out)
 
     def _qual(self, nid: str) -> str:
@@ -298,26 +358,7 @@ class Explorer(PageView):
         return n.label if not n.scope else f"{n.scope.rsplit('/', 1)[-1]} {n.label}"
 
     def _group_sentence(self, path: str) -> str:
-        s = self.group_stats(path)
-        f = self._f
-        out = "output" if s["outputs"] == 1 else "outputs"
-        text = (
-            f"Gradient arrived at the {s['outputs']} {out} of {path} (norm {f(s['out_norm'])}, "
-            f"largest |grad| {f(s['out_max'])} at {s['out_max_name']})"
-        )
-        if s["params"]:
-            text += (
-                f"; it gave its {s['params']} parameters their gradients (norm "
-                f"{f(s['param_norm'])}, largest |grad| {f(s['param_max'])} at "
-                f"{s['param_max_name']})"
-            )
-        else:
-            text += "; it has no parameters of its own"
-        if s["inputs"]:
-            what = "input" if s["inputs"] == 1 else "inputs"
-            where = ", ".join(s["in_groups"][:3]) + (" …" if len(s["in_groups"]) > 3 else "")
-            text += f"; it passed gradient on to {s['inputs']} {what} outside it ({where})"
-        return text + "."
+        return group_sentence(self.group_stats(path), self._f)
 
     def _f(self, x: float) -> str:
         return format_short(x, self.precision)
@@ -365,7 +406,7 @@ class Explorer(PageView):
                     }
                 )
         else:
-            for kind, items in self._units(v):
+            for kind, items in self._views.backward_units(v, self.order, self._first):
                 if kind == "box":
                     out.append(
                         {"title": items[0], "text": self._group_sentence(items[0]), "items": items}
@@ -380,47 +421,6 @@ class Explorer(PageView):
                     )
         self._steps[path] = out
         return out
-
-    def _units(self, v: View) -> list[tuple[str, list[str]]]:
-        """The view's boxes and shown nodes in backward order (reverse topological order of
-        the view's graph), shown nodes taken first whenever they are ready, runs merged."""
-        key: dict[str, int] = {i: self.order[i] for i in v.shown}
-        key.update({"box:" + b: self._first[b] for b in v.boxes})
-        waiting: dict[str, set[str]] = {u: set() for u in key}
-        for (ss, ds), edges in self._buckets.items():
-            sb, db = v.box_of[ss], v.box_of[ds]
-            if sb is not None and db is not None:
-                if sb != db:
-                    waiting["box:" + sb].add("box:" + db)
-                continue
-            for e in edges:
-                a = e.src if sb is None else "box:" + sb
-                b = e.dst if db is None else "box:" + db
-                waiting[a].add(b)
-        done: set[str] = set()
-        order: list[str] = []
-        remaining = set(key)
-        while remaining:
-            ready = [u for u in remaining if not (waiting[u] - done)]
-            if not ready:  # a cycle between groups: take the earliest in the trace
-                ready = [min(remaining, key=lambda u: key[u])]
-            loose = [u for u in ready if not u.startswith("box:")]
-            pick = (
-                sorted(loose, key=lambda u: key[u]) if loose else [min(ready, key=lambda u: key[u])]
-            )
-            for u in pick:
-                order.append(u)
-                done.add(u)
-                remaining.discard(u)
-        units: list[tuple[str, list[str]]] = []
-        for u in order:
-            if u.startswith("box:"):
-                units.append(("box", [u[4:]]))
-            elif units and units[-1][0] == "nodes":
-                units[-1][1].append(u)
-            else:
-                units.append(("nodes", [u]))
-        return units
 
     # --- the page model ----------------------------------------------------------------------
 
@@ -447,7 +447,7 @@ class Explorer(PageView):
                 [self.names[c.node], number(c.upstream), number(c.local), number(c.value)]
                 for c in s.incoming
             ],
-            "line": step_record(s, self.trace, precision=self.precision, names=self.names).text,
+            "line": qualified_line(s, self.trace, self.precision, self.names, self._scope_of),
         }
 
     def model(self) -> dict[str, Any]:
@@ -460,23 +460,34 @@ class Explorer(PageView):
             >>> m["kind"], m["start"], sorted(m["nodes"])
             ('explore', '', ['n0', 'n1', 'n2'])
         """
+        named: set[str] = set()  # the groups a view in the page shows, or opens
+        for p, v in self.views.items():
+            if not v.refused:
+                named.add(p)
+                named.update(v.frames)
+                named.update(v.boxes)
         shown: set[str] = set()
         views: dict[str, Any] = {}
         for p, v in self.views.items():
             if v.refused:
-                views[p] = {"refused": v.refused}
+                if p in named:  # a box on the page: opening it says why it cannot
+                    views[p] = {"refused": v.refused}
                 continue
             shown.update(v.shown)
             # "<" would cost six bytes in the page's JSON ("\\u003c"): sent as "`" instead
             svg = v.svg.replace("`", "&#96;").replace("<", "`")
             views[p] = {"svg": svg, "steps": self.view_steps(p)}
+        named.discard("")
         groups = {}
-        for p, gr in self.groups.items():
+        for p in (q for q in self.views if q in named):
+            gr = self.groups[p]
             st = self.group_stats(p)
+            del st["path"], st["name"]
             groups[p] = {
                 **{k: number(x) if isinstance(x, float) else x for k, x in st.items()},
                 "parent": gr.parent,
-                "children": gr.children,
+                "first": self._early[p],
+                "out": self._output(p),
             }
         nodes = {nid: self._node_record(nid) for nid in sorted(shown, key=lambda i: int(i[1:]))}
         return {
@@ -546,27 +557,7 @@ class Explorer(PageView):
     def _page(self, uid: str, png: bytes) -> Page:
         m = self.model()
         title = str(m["title"])
-        view = (
-            f'<div class="mg-explore mg-frame" tabindex="0" data-view="{html.escape(self.focus)}"'
-            f' aria-label="Explore the backward pass of {html.escape(title)}">'
-            '<div class="mg-bar mg-nav"><span class="mg-crumbs"></span>'
-            '<span class="mg-spacer"></span>'
-            '<input type="search" data-find placeholder="find a node or group" '
-            'aria-label="find a node or group">'
-            '<button type="button" data-action="fit" title="Show everything">Fit</button></div>'
-            '<div class="mg-bar">'
-            '<button type="button" data-action="start" title="First (Home)">« Start</button>'
-            '<button type="button" data-action="prev" title="Previous (←)">◀ Prev</button>'
-            '<button type="button" data-action="play" title="Play / pause (space)">▶ Play</button>'
-            '<button type="button" data-action="next" title="Next (→)">Next ▶</button>'
-            '<span class="mg-count" data-step aria-live="polite">0/0</span>'
-            '<span class="mg-step-text"></span></div>'
-            '<div class="mg-canvas"></div>'
-            '<div class="mg-legend">Click a group to open it, its frame to close it; wheel '
-            "to zoom, drag to pan; click a value for its chain rule.</div>"
-            '<div class="mg-panel mg-details"><div class="mg-head"></div>'
-            '<div class="mg-body"></div></div></div>'
-        )
+        view = view_markup(title, self.focus)
         return build_page(
             "explore",
             m,
@@ -596,14 +587,15 @@ def explore(
     theme: ThemeName = "light",
     max_nodes: int = DEFAULT_MAX_NODES,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_views: int = DEFAULT_MAX_VIEWS,
     engine: str | None = None,
 ) -> Explorer:
     """An :class:`Explorer`: the navigable page of the backward pass from ``root``.
 
     It shows itself in a notebook; :meth:`Explorer.save` writes it as a file. ``focus`` is
     the group the page opens in (default: the top level, or inside the only group when the
-    top level is one group). ``max_nodes`` and ``max_bytes`` are the page's limits (see
-    the module docstring). The Values are not changed (the gradients come from a trace).
+    top level is one group). ``max_nodes``, ``max_bytes`` and ``max_views`` are the page's
+    limits (see the module docstring). The Values are not changed (the gradients come from a trace).
 
     Example:
         >>> from microgrand import Value
@@ -622,5 +614,6 @@ def explore(
         theme=theme,
         max_nodes=max_nodes,
         max_bytes=max_bytes,
+        max_views=max_views,
         engine=engine,
     )

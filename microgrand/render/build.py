@@ -41,15 +41,18 @@ from .options import (
 from .plan import (
     HUB_LABEL_LIMIT,
     LABEL_COST_LIMIT,
+    MAX_FRAME_DEPTH,
     MAX_LAYOUT_COST,
     LayoutCost,
     LayoutTooComplexError,
     all_scope_paths,
     box_of,
+    boxes_by_scope,
     check_scopes,
     collapse_targets,
     layout_cost,
     natural_key,
+    nest_clusters,
     plan_collapse,
     plan_labels,
     rank_levels,
@@ -63,6 +66,7 @@ __all__ = [
     "BLANK",
     "HUB_LABEL_LIMIT",
     "LABEL_COST_LIMIT",
+    "MAX_FRAME_DEPTH",
     "MAX_LAYOUT_COST",
     "SHOW_FIELDS",
     "Built",
@@ -280,7 +284,8 @@ class DotWriter:
         g, o, t = self.g, self.o, self.t
         targets, notes = plan_collapse(g, o)
         expand = set(o.expand)
-        box: dict[str, str | None] = {n.id: box_of(n.scope, targets, expand) for n in g.nodes}
+        by_scope = boxes_by_scope((n.scope for n in g.nodes), targets, expand)
+        box: dict[str, str | None] = {n.id: by_scope[n.scope] for n in g.nodes}
         self.labels, label_notes = plan_labels(g, o, box)
         notes = [*notes, *label_notes]
         box_ids: dict[str, str] = {}
@@ -305,10 +310,6 @@ class DotWriter:
             outputorder="edgesfirst",
             id="microgrand",
         )
-        cap = self.caption(notes)
-        if cap is not None:
-            dot.attr("graph", label=cap, labelloc="t" if o.title else "b", labeljust="l")
-        node_and_edge_style(dot, t)
 
         # what goes in which cluster: "" is the top level
         items: dict[str, list[tuple[str, str]]] = {}  # container path -> [(kind, key)]
@@ -319,17 +320,12 @@ class DotWriter:
             elif n.id == members[b][0]:
                 parent = b.rsplit("/", 1)[0] if "/" in b else ""
                 items.setdefault(parent, []).append(("box", b))
-        for listed in items.values():  # nodes in graph order, then boxes in natural order
-            listed.sort(key=lambda it: (0,) if it[0] == "node" else (1, natural_key(it[1])))
-        containers: dict[str, None] = {}
-        for path in items:
-            if path:
-                for p in scope_prefixes(path):
-                    containers.setdefault(p, None)
-        children: dict[str, list[str]] = {}
-        for p in sorted(containers, key=natural_key):
-            parent = p.rsplit("/", 1)[0] if "/" in p else ""
-            children.setdefault(parent, []).append(p)
+        items, children, note = nest_clusters(items)
+        notes += [note] if note else []
+        cap = self.caption(notes)
+        if cap is not None:
+            dot.attr("graph", label=cap, labelloc="t" if o.title else "b", labeljust="l")
+        node_and_edge_style(dot, t)
         chains = self.sibling_order(items, box, box_ids)
         if chains and children:
             # The final crossing-reduction pass over the whole graph ignores the order
@@ -339,7 +335,9 @@ class DotWriter:
         highlighted_boxes = {b for b, ids in members.items() if any(i in o.highlight for i in ids)}
         used_cluster_ids: set[str] = set()
 
-        def emit(sub: graphviz.Digraph, path: str) -> None:
+        def own(path: str) -> list[str]:
+            """The DOT lines of what sits directly in container ``path``."""
+            sub = graphviz.Digraph()
             for kind, key in items.get(path, []):
                 if kind == "node":
                     self.emit_node(sub, g.node(key))
@@ -349,28 +347,46 @@ class DotWriter:
                     )
             for chain in chains.get(path, []):
                 self.emit_chain(sub, chain, bool(path))
-            for child in children.get(path, []):
-                cid = f"cluster-{slug(child)}"
-                while cid in used_cluster_ids:
-                    cid += "_"
-                used_cluster_ids.add(cid)
-                with sub.subgraph(name=f"cluster_{cid}") as c:
-                    depth = child.count("/")
-                    title = escape(child.rsplit("/", 1)[-1])
-                    c.attr(
-                        label=f"<{html_font(f'<B>{title}</B>', 13)}>",
-                        labeljust="l",
-                        labelloc="t",
-                        style="rounded,filled",
-                        fillcolor=mix(t.cluster_fill, t.cluster_border, 0.15 * depth),
-                        color=t.cluster_border,
-                        fontcolor=t.muted,
-                        id=cid,
-                        **{"class": "scope"},
-                    )
-                    emit(c, child)
+            body: list[str] = sub.body
+            return body
 
-        emit(dot, "")
+        def head(child: str) -> list[str]:
+            cid = f"cluster-{slug(child)}"
+            while cid in used_cluster_ids:
+                cid += "_"
+            used_cluster_ids.add(cid)
+            sub = graphviz.Digraph()
+            with sub.subgraph(name=f"cluster_{cid}") as c:
+                title = escape(child.rsplit("/", 1)[-1])
+                c.attr(
+                    label=f"<{html_font(f'<B>{title}</B>', 13)}>",
+                    labeljust="l",
+                    labelloc="t",
+                    style="rounded,filled",
+                    fillcolor=mix(t.cluster_fill, t.cluster_border, 0.15 * child.count("/")),
+                    color=t.cluster_border,
+                    fontcolor=t.muted,
+                    id=cid,
+                    **{"class": "scope"},
+                )
+            lines: list[str] = sub.body[:-1]  # without the closing brace
+            return lines
+
+        # clusters written depth first with a stack (scopes may nest hundreds deep)
+        dot.body.extend(own(""))
+        stack: list[tuple[str, int]] = [("", 0)]
+        while stack:
+            path, k = stack.pop()
+            kids = children.get(path, [])
+            if k == len(kids):
+                if path:
+                    dot.body.append("\t}\n")
+                continue
+            stack.append((path, k + 1))
+            child = kids[k]
+            dot.body.extend(head(child))
+            dot.body.extend(own(child))
+            stack.append((child, 0))
         self.emit_edges(dot, box, box_ids, highlighted_boxes)
         return Built(dot.source, tuple(notes))
 

@@ -3,20 +3,28 @@
  * MG.kinds.explore(view, model, MG) is called by the runtime with the view's element and the
  * page model built in Python (microgrand.pages.explore.Explorer.model): model.views maps a
  * group path ("" for the top level) to the SVG of that view (Graphviz, laid out in Python,
- * with the hooks of microgrand.pages.hook_svg) and its steps, or to the reason it has none;
- * model.groups holds each group's numbers; model.nodes the values any view shows.
+ * with the hooks of microgrand.pages.hook_svg and the names of explore_text.label_svg) and its
+ * steps, or to the reason it has none; model.groups holds each group's numbers; model.nodes
+ * the values any view shows.
  *
  * DOM contract (stable; tests and scripts rely on it):
- *   [data-group=PATH]                 a group: a box (data-expanded="false") opens on click,
- *                                     an open group's frame (data-expanded="true") closes
+ *   [data-group=PATH]                 a group: a box (data-expanded="false") opens on click or
+ *                                     Enter, an open group's frame (data-expanded="true")
+ *                                     closes on click; [data-outside] the box standing for
+ *                                     everything outside a deep view
  *   g[data-id=ID] [data-node=NAME][data-field="data"|"grad"][data-number]
  *                                     every value shown and its full-precision numbers
+ *   [tabindex][role=button][aria-label]  every value and box, focusable in graph order
  *   [data-action="start"|"prev"|"play"|"next"]  stepping; [data-step] the text "i/n"
- *   [data-action="fit"]               reset zoom and pan (the SVG's viewBox)
- *   [data-crumb=PATH]                 the breadcrumb; input[data-find] find a node or group
+ *   [data-action="zoom-in"|"zoom-out"|"fit"]    zoom (the SVG's viewBox); "fit" shows all
+ *   [data-crumb=PATH]                 the breadcrumb; input[data-find] find by name;
+ *   [data-matches] [data-match]       the matches of a search that found several
  *   .mg-explore[data-view=PATH]       the open group ("" for the top level)
- *   .mg-details                       details of the node or group clicked last
- * Wheel or pinch zooms, dragging pans, arrow keys step.
+ *   .mg-details                       details of the node or group chosen last
+ * Keys: in the diagram, Tab moves between boxes, Enter (or Space) opens a group or shows a
+ * value's details, Escape or Backspace goes up, arrows pan, + and - zoom, 0 fits; elsewhere
+ * arrows, Home and End step. Ctrl + wheel (or a pinch) zooms, dragging pans. A view opens
+ * framed on its open group, at a scale where the smallest text is at least 11 px.
  */
 MG.kinds.explore = function (view, model, MG) {
   var root = view.querySelector(".mg-explore"), P = model.precision, esc = MG.escape;
@@ -25,13 +33,73 @@ MG.kinds.explore = function (view, model, MG) {
   function paren(x) { var s = num(x); return s.charAt(0) === "-" ? "(" + s + ")" : s; }
   var canvas = q(".mg-canvas"), crumbs = q(".mg-crumbs"), head = q(".mg-head"),
       body = q(".mg-body"), count = q("[data-step]"), stepText = q(".mg-step-text"),
-      find = q("input[data-find]"), playB = q('[data-action="play"]');
+      find = q("input[data-find]"), playB = q('[data-action="play"]'), matches = q("[data-matches]");
   var cur = null, svg = null, base = null, box = null, steps = [], k = 0, timer = null;
   var items = {};  /* node id or group path -> element of the current view */
+  var readable = 1;  /* CSS px per SVG unit at which the view's smallest text is 11 px */
+  var motion = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+  function still() { return !!(motion && motion.matches); }
+  var MIN_TEXT = 11.5, MAX_SCALE = 2;
 
   /* --- views and the breadcrumb ---------------------------------------------------------- */
   function parentOf(path) { return path.indexOf("/") < 0 ? "" : path.slice(0, path.lastIndexOf("/")); }
-  function nameOf(path) { return path.slice(path.lastIndexOf("/") + 1); }
+  function sel(path) { return path.replace(/["\\]/g, "\\$&"); }
+  function order(el) {  /* place in graph order: a value's id, a box's first node */
+    if (el.hasAttribute("data-outside")) { return -1; }
+    var id = el.getAttribute("data-id");
+    if (id) { return parseInt(id.slice(1), 10); }
+    var g = model.groups[el.getAttribute("data-group")];
+    return g ? g.first : 0;
+  }
+
+  /* --- accessible names (the page's model says what each box holds) ----------------------- */
+  function spoken(path) {  /* "layer1/neuron2" -> "layer 1, neuron 2" */
+    return path ? path.split("/").map(function (p) { return p.replace(/([^\d\s])(\d+)$/, "$1 $2"); }).join(", ") : "the top level";
+  }
+  function shown(g) {  /* its text; a space between its pieces, so that the name starts with it */
+    var parts = [];
+    g.querySelectorAll("text").forEach(function (t) {
+      t.parentNode.insertBefore(document.createTextNode(" "), t.nextSibling);
+      if (t.textContent.trim()) { parts.push(t.textContent.trim()); }
+    });
+    return parts.join(" ");
+  }
+  function describe(path) {
+    var g = model.groups[path], parts = [];
+    if (!g) { return spoken(path); }
+    if (g.groups) { parts.push(g.groups + " groups"); }
+    parts.push(g.size + " nodes");
+    if (g.params) { parts.push(g.params + " parameters"); }
+    parts.push(g.out ? "output " + num(g.out[0]) + ", gradient " + num(g.out[1]) : g.outputs + " outputs");
+    return spoken(path) + ", " + parts.join(", ") + "; Enter opens it";
+  }
+  function name(g) {
+    var id = g.getAttribute("data-id"), path = g.getAttribute("data-group"), n, label;
+    if (g.hasAttribute("data-op")) {
+      n = model.nodes[g.getAttribute("data-op")];
+      g.setAttribute("role", "img");
+      g.setAttribute("aria-label", n ? "operation " + n.o + " making " + n.n : "operation");
+      return;
+    }
+    if (g.hasAttribute("data-edge")) {
+      var e = g.getAttribute("data-edge").split("-"), to = model.nodes[e[2]], c = null;
+      if (to) { c = to.i[+e[3]] && to.i[+e[3]][0] === e[1] ? to.i[+e[3]] : to.i.filter(function (x) { return x[0] === e[1]; })[0]; }
+      g.setAttribute("role", "img");
+      g.setAttribute("aria-label", c ? "edge from " + c[1] + " to " + to.n + ", local derivative " + num(c[2]) : "edge");
+      return;
+    }
+    if (id) {
+      n = model.nodes[id];
+      label = shown(g) + (n && n.s ? ", in " + spoken(n.s) : "") + "; Enter shows its chain rule";
+    } else if (g.hasAttribute("data-outside")) {
+      label = shown(g) + ": " + spoken(path) + " and the rest of the graph; Enter opens it";
+    } else {
+      label = shown(g) + ": " + describe(path);
+    }
+    g.setAttribute("tabindex", "0");
+    g.setAttribute("role", "button");
+    g.setAttribute("aria-label", label);
+  }
 
   function open(path, whole) {
     var v = model.views[path];
@@ -45,16 +113,33 @@ MG.kinds.explore = function (view, model, MG) {
     cur = path;
     canvas.innerHTML = v.svg.replace(/`/g, "<");  /* see Explorer.model */
     svg = canvas.querySelector("svg");
+    svg.setAttribute("role", "group");
+    svg.setAttribute("aria-label", "diagram of " + (path || "the top level"));
     base = svg.getAttribute("viewBox").split(/[\s,]+/).map(parseFloat);
     box = base.slice();
-    /* as tall as the picture needs at this width, between 240 and 560 pixels */
-    canvas.style.height = Math.round(Math.max(240, Math.min(560,
-      canvas.clientWidth * base[3] / Math.max(base[2], 1) + 16))) + "px";
-    items = {};
-    svg.querySelectorAll("g[data-id]").forEach(function (g) { items[g.getAttribute("data-id")] = g; });
-    svg.querySelectorAll('[data-group][data-expanded="false"]').forEach(function (g) {
-      items[g.getAttribute("data-group")] = g;
+    var fonts = [14];
+    svg.querySelectorAll("[font-size]").forEach(function (t) {
+      var f = parseFloat(t.getAttribute("font-size"));
+      if (f > 0) { fonts.push(f); }
     });
+    readable = MIN_TEXT / Math.min.apply(null, fonts);
+    items = {};
+    var focusable = [];
+    svg.querySelectorAll("g[data-id]").forEach(function (g) {
+      items[g.getAttribute("data-id")] = g; focusable.push(g);
+    });
+    svg.querySelectorAll('[data-group][data-expanded="false"]').forEach(function (g) {
+      items[g.getAttribute("data-group")] = g; focusable.push(g);
+    });
+    /* Tab goes through the boxes in graph order: they are put last, in that order (after
+       the edges and frames, so nothing is drawn over them) */
+    focusable.sort(function (a, b) { return order(a) - order(b); });
+    focusable.forEach(name);
+    svg.querySelectorAll("g[data-op]").forEach(name);
+    svg.querySelectorAll("g[data-edge]").forEach(name);
+    svg.querySelectorAll("g.edge[aria-label]").forEach(function (g) { g.setAttribute("role", "img"); });
+    svg.querySelectorAll('[data-expanded="true"]').forEach(function (g) { g.setAttribute("role", "group"); });
+    focusable.forEach(function (g) { g.parentNode.appendChild(g); });
     root.setAttribute("data-view", path);
     var parts = path ? path.split("/") : [], h = ['<a href="#" data-crumb="">all</a>'];
     parts.forEach(function (p, i) {
@@ -62,47 +147,102 @@ MG.kinds.explore = function (view, model, MG) {
       h.push('<a href="#" data-crumb="' + esc(sub) + '">' + esc(p) + "</a>");
     });
     crumbs.innerHTML = h.join(" \u203A ");
+    crumbs.lastChild.setAttribute("aria-current", "page");
     steps = v.steps;
     setStep(0);
-    if (path && !whole) {  /* the open group fills the canvas; "Fit" shows everything */
-      centre(svg.querySelector('[data-group="' + path.replace(/["\\]/g, "\\$&") + '"][data-expanded="true"]'), 1.1, 300);
-    }
+    var target = path && !whole ? svg.querySelector('[data-group="' + sel(path) + '"][data-expanded="true"]') : null;
+    frame(target ? bounds(target, 4) : [base[0], base[1], base[2], base[3]]);
     return true;
   }
 
   /* --- zoom and pan: the SVG's viewBox ----------------------------------------------------- */
-  function apply() { svg.setAttribute("viewBox", box.map(function (x) { return x.toFixed(2); }).join(" ")); }
-  function scale() {  /* SVG units per CSS pixel (the picture keeps its aspect ratio) */
+  var moving = 0;  /* the running animation's number; any other change of view stops it */
+  function apply(animated) {
+    if (!animated) { moving++; }
+    svg.setAttribute("viewBox", box.map(function (x) { return x.toFixed(2); }).join(" ")); }
+  function scale() {  /* CSS pixels per SVG unit */
     var r = svg.getBoundingClientRect();
-    return Math.max(box[2] / Math.max(r.width, 1), box[3] / Math.max(r.height, 1));
+    return Math.min(r.width / Math.max(box[2], 1e-9), r.height / Math.max(box[3], 1e-9));
+  }
+  /* An element's box in SVG units (the viewBox's), grown by `pad` units. */
+  function bounds(el, pad) {
+    var r = el.getBoundingClientRect(), m = svg.getScreenCTM().inverse(), pt = svg.createSVGPoint();
+    pt.x = r.left; pt.y = r.top;
+    var a = pt.matrixTransform(m);
+    pt.x = r.right; pt.y = r.bottom;
+    var b = pt.matrixTransform(m);
+    return [a.x - pad, a.y - pad, b.x - a.x + 2 * pad, b.y - a.y + 2 * pad];
+  }
+  /* Show region `b` (SVG units): as large as the canvas width allows, never so small that
+     text falls under 11 px nor larger than MAX_SCALE; the canvas grows in height to hold it
+     (up to the window's height); what does not fit is reached by panning. */
+  function frame(b) {
+    var W = Math.max(canvas.clientWidth, 50);
+    var maxH = Math.max(320, (window.innerHeight || 800) - 80);
+    var s = Math.max(readable, Math.min(MAX_SCALE, W / b[2]));
+    var H = Math.min(maxH, Math.max(160, b[3] * s + 4));
+    if (b[3] * s > H) { s = Math.max(readable, H / b[3]); }
+    canvas.style.height = Math.round(H) + "px";
+    H = canvas.clientHeight;
+    var w = W / s, h = H / s;
+    box = [b[2] <= w ? b[0] + b[2] / 2 - w / 2 : b[0], b[3] <= h ? b[1] + b[3] / 2 - h / 2 : b[1], w, h];
+    apply();
   }
   function toSvg(cx, cy) {
     var r = svg.getBoundingClientRect(), s = scale();
-    var ox = box[0] + (box[2] - r.width * s) / 2, oy = box[1] + (box[3] - r.height * s) / 2;
-    return [ox + (cx - r.left) * s, oy + (cy - r.top) * s];
+    var ox = box[0] + (box[2] - r.width / s) / 2, oy = box[1] + (box[3] - r.height / s) / 2;
+    return [ox + (cx - r.left) / s, oy + (cy - r.top) / s];
   }
-  function zoom(f, cx, cy) {
-    var p = toSvg(cx, cy), w = box[2] * f, h = box[3] * f;
-    if (w > base[2] * 8 || w < 20) { return; }
-    box = [p[0] - (p[0] - box[0]) * f, p[1] - (p[1] - box[1]) * f, w, h];
+  function zoom(f, cx, cy) {  /* f < 1 zooms in, around the screen point (cx, cy) */
+    if (cx === undefined) {
+      var r = svg.getBoundingClientRect(); cx = r.left + r.width / 2; cy = r.top + r.height / 2;
+    }
+    var p = toSvg(cx, cy), s = scale() / f;
+    if (s > 4 || s < 0.05) { return; }
+    box = [p[0] - (p[0] - box[0]) * f, p[1] - (p[1] - box[1]) * f, box[2] * f, box[3] * f];
     apply();
   }
-  function fit() { box = base.slice(); apply(); }
-  /* Show element `el` (its box grown by `pad`, at least `least` SVG units wide). */
-  function centre(el, pad, least) {
-    if (!el || !el.getBBox) { return; }
-    var b = el.getBBox(), g0 = svg.querySelector("g"), tr = g0 ? g0.getAttribute("transform") || "" : "";
-    var mt = /translate\(([-\d.]+)[ ,]+([-\d.]+)\)/.exec(tr), dx = mt ? parseFloat(mt[1]) : 0,
-        dy = mt ? parseFloat(mt[2]) : 0;
-    var w = Math.min(base[2], Math.max(b.width * pad, least)),
-        h = Math.min(base[3], Math.max(b.height * pad, least * base[3] / base[2]));
-    box = [b.x + dx + b.width / 2 - w / 2, b.y + dy + b.height / 2 - h / 2, w, h];
+  function pan(fx, fy) { box[0] += box[2] * fx; box[1] += box[3] * fy; apply(); }
+  function fit() {  /* everything, in the canvas as it is */
+    var r = svg.getBoundingClientRect(), s = Math.min(r.width / base[2], r.height / base[3]);
+    var w = r.width / s, h = r.height / s;
+    box = [base[0] + base[2] / 2 - w / 2, base[1] + base[3] / 2 - h / 2, w, h];
     apply();
   }
-  canvas.addEventListener("wheel", function (e) {
-    if (!svg) { return; }
+  /* Bring element `el` into view at the present scale (smoothly, unless motion is reduced). */
+  function reveal(el) {
+    if (!el) { return; }
+    var b = bounds(el, 8);
+    if (b[0] >= box[0] && b[1] >= box[1] && b[0] + b[2] <= box[0] + box[2] &&
+        b[1] + b[3] <= box[1] + box[3]) { return; }
+    /* the least move that shows it (its start first when it is larger than the view) */
+    function near(lo, size, at, span) {
+      if (size > span || lo < at) { return lo; }
+      return lo + size > at + span ? lo + size - span : at;
+    }
+    var to = [near(b[0], b[2], box[0], box[2]), near(b[1], b[3], box[1], box[3])];
+    if (still()) { box[0] = to[0]; box[1] = to[1]; apply(); return; }
+    var from = [box[0], box[1]], t0 = null, mine = ++moving;
+    function stepFrame(t) {
+      if (mine !== moving) { return; }
+      if (t0 === null) { t0 = t; }
+      var u = Math.min(1, (t - t0) / 250), e = u * (2 - u);
+      box[0] = from[0] + (to[0] - from[0]) * e; box[1] = from[1] + (to[1] - from[1]) * e;
+      apply(true);
+      if (u < 1) { window.requestAnimationFrame(stepFrame); }
+    }
+    window.requestAnimationFrame(stepFrame);
+  }
+  /* Focus moves the picture (the viewBox), never the canvas's scroll position. */
+  canvas.addEventListener("scroll", function () { canvas.scrollTop = 0; canvas.scrollLeft = 0; });
+  canvas.addEventListener("focusin", function (e) {
+    var el = e.target;
+    if (el !== canvas && svg && el.getAttribute && el.getAttribute("tabindex") !== null) { reveal(el); }
+  });
+  canvas.addEventListener("wheel", function (e) {  /* a plain wheel scrolls the page */
+    if (!svg || !(e.ctrlKey || e.metaKey)) { return; }
     e.preventDefault();
-    zoom(Math.exp(e.deltaY * (e.ctrlKey ? 0.01 : 0.0015)), e.clientX, e.clientY);
+    zoom(Math.exp(e.deltaY * 0.01), e.clientX, e.clientY);
   }, {passive: false});
   var pointers = {}, drag = null, moved = false, pinch = null;
   canvas.addEventListener("pointerdown", function (e) {
@@ -130,7 +270,7 @@ MG.kinds.explore = function (view, model, MG) {
     if (!moved && Math.abs(dx) + Math.abs(dy) < 4) { return; }
     if (!moved) { moved = true; canvas.setPointerCapture(e.pointerId); canvas.classList.add("mg-dragging"); }
     var s = scale();
-    box[0] = drag[2] - dx * s; box[1] = drag[3] - dy * s;
+    box[0] = drag[2] - dx / s; box[1] = drag[3] - dy / s;
     apply();
   });
   function release(e) {
@@ -180,8 +320,44 @@ MG.kinds.explore = function (view, model, MG) {
         "</li></ul>"];
     var v = model.views[path];
     h.push('<div class="mg-muted">' + (v && v.refused ? esc(v.refused) :
-      (cur === path ? "Click its frame to close it." : "Click it to open it.")) + "</div>");
+      (cur === path ? "Click its frame (or press Escape) to close it." : "Click it (or press Enter) to open it.")) + "</div>");
     body.innerHTML = h.join("");
+  }
+
+  /* Open group `path` (or, when its view is left out, say why), focusing its first box. */
+  function enter(path, focusIt) {
+    if (open(path)) {
+      groupDetails(path);
+      if (focusIt) {
+        var first = null;
+        Object.keys(items).forEach(function (key) {
+          var el = items[key], inside = model.nodes[key] ? (model.nodes[key].s + "/").indexOf(path + "/") === 0
+            : key.indexOf(path + "/") === 0;
+          if (inside && (!first || order(el) < order(first))) { first = el; }
+        });
+        (first || canvas).focus({preventScroll: true});
+      }
+      return true;
+    }
+    select(items[path]);
+    return false;
+  }
+  function up() {
+    if (!cur) { return; }
+    var from = cur;
+    var to = parentOf(from);
+    while (to && (!model.views[to] || model.views[to].refused)) { to = parentOf(to); }
+    open(to); groupDetails(from);
+    var el = items[from] || canvas;
+    select(items[from]);
+    el.focus({preventScroll: true});
+  }
+  function activate(el) {
+    var id = el.getAttribute("data-id");
+    if (id) { nodeDetails(id); return; }
+    var path = el.getAttribute("data-group");
+    if (path === null) { return; }
+    if (el.getAttribute("data-expanded") === "true") { up(); } else { enter(path, true); }
   }
 
   canvas.addEventListener("click", function (e) {
@@ -193,10 +369,8 @@ MG.kinds.explore = function (view, model, MG) {
     var path = g.getAttribute("data-group");
     if (g.getAttribute("data-expanded") === "true") {
       open(parentOf(path)); groupDetails(path); select(items[path]);
-    } else if (open(path)) {
-      groupDetails(path);
     } else {
-      select(g);
+      enter(path, false);
     }
   });
   crumbs.addEventListener("click", function (e) {
@@ -204,55 +378,115 @@ MG.kinds.explore = function (view, model, MG) {
     if (!a) { return; }
     e.preventDefault();
     open(a.getAttribute("data-crumb"));
+    (q('[data-crumb="' + sel(cur) + '"]') || canvas).focus();
   });
   q('[data-action="fit"]').addEventListener("click", fit);
+  q('[data-action="zoom-in"]').addEventListener("click", function () { zoom(1 / 1.25); });
+  q('[data-action="zoom-out"]').addEventListener("click", function () { zoom(1.25); });
 
   /* --- find --------------------------------------------------------------------------------- */
-  var list = document.createElement("datalist"), byName = {};
+  var list = document.createElement("datalist"), entries = [], suggest = {};
   list.id = root.closest(".mg-page").id + "-names";
-  Object.keys(model.groups).forEach(function (p) { byName[p] = ["group", p]; });
+  Object.keys(model.groups).forEach(function (p) { entries.push({full: p, kind: "group", key: p}); });
   Object.keys(model.nodes).forEach(function (id) {
-    var n = model.nodes[id], full = n.s ? n.s + "/" + n.n : n.n;
-    if (!(full in byName)) { byName[full] = ["node", id]; }
-    if (!(n.n in byName)) { byName[n.n] = ["node", id]; }
-    if (!(id in byName)) { byName[id] = ["node", id]; }
+    var n = model.nodes[id];
+    entries.push({full: n.s ? n.s + "/" + n.n : n.n, kind: "node", key: id, name: n.n, scope: n.s});
   });
-  list.innerHTML = Object.keys(byName).slice(0, 5000).map(function (s) {
+  entries.forEach(function (e) {
+    suggest[e.full] = 1;
+    if (e.kind === "node") { suggest[e.name] = 1; } else { suggest[e.full.slice(e.full.lastIndexOf("/") + 1)] = 1; }
+  });
+  list.innerHTML = Object.keys(suggest).slice(0, 5000).map(function (s) {
     return '<option value="' + esc(s) + '"></option>';
   }).join("");
   root.appendChild(list);
   find.setAttribute("list", list.id);
-  function go(text) {
-    var hit = byName[text.trim()];
-    if (!hit) {
-      head.innerHTML = "Not found: <b>" + esc(text) + "</b>";
-      body.innerHTML = '<div class="mg-text">Type a group (layer2/neuron3) or a value\'s name ' +
-        "as the diagram shows it.</div>";
+  /* Everything the text names: a whole path, or the end of paths ("w7", "neuron3",
+     "layer2/w7"); else everything whose path contains it (ignoring case). */
+  function lookup(text) {
+    var t = text.trim(), low = t.toLowerCase(), tail = "/" + t;
+    if (!t) { return {exact: true, hits: []}; }
+    var whole = entries.filter(function (e) { return e.full === t; });
+    if (whole.length === 1) { return {exact: true, hits: whole}; }
+    var hits = entries.filter(function (e) {
+      return e.full === t || e.full.slice(-tail.length) === tail;
+    });
+    if (hits.length) { return {exact: true, hits: hits}; }
+    return {exact: false, hits: entries.filter(function (e) { return e.full.toLowerCase().indexOf(low) >= 0; })};
+  }
+  function describeHit(e) {
+    if (e.kind === "group") { return e.full + " (group)"; }
+    return (e.scope ? e.scope.split("/").join(" \u203A ") + " \u203A " : "") + e.name;
+  }
+  function goTo(hit) {
+    hideMatches();
+    if (hit.kind === "group") {
+      if (open(hit.key)) { groupDetails(hit.key); (canvas.querySelector('[data-group="' + sel(hit.key) + '"]') || canvas).focus({preventScroll: true}); return; }
+      var up1 = parentOf(hit.key);
+      if (open(up1)) { groupDetails(hit.key); select(items[hit.key]); if (items[hit.key]) { items[hit.key].focus({preventScroll: true}); } }
       return;
     }
-    if (hit[0] === "group") {
-      if (open(hit[1]) || open(parentOf(hit[1]))) { groupDetails(hit[1]); }
-      return;
-    }
-    var n = model.nodes[hit[1]], path = n.s;
+    var n = model.nodes[hit.key], path = n.s;
     while (!(model.views[path] && !model.views[path].refused) && path) { path = parentOf(path); }
     if (cur !== path) { open(path); }
-    nodeDetails(hit[1]);
-    centre(items[hit[1]], 4, 400);
+    nodeDetails(hit.key);
+    if (items[hit.key]) { items[hit.key].focus({preventScroll: true}); }
+    reveal(items[hit.key]);
   }
-  find.addEventListener("change", function () { go(find.value); });
+  function hideMatches() { matches.hidden = true; matches.innerHTML = ""; }
+  function showMatches(text, found) {
+    var hits = found.hits.slice().sort(function (a, b) {  /* layer2 before layer10 */
+      return a.full.localeCompare(b.full, undefined, {numeric: true});
+    }), shown = hits.slice(0, 200);
+    var what = found.exact ? hits.length + " matches for \u201C" + text.trim() + "\u201D" :
+      "No name is \u201C" + text.trim() + "\u201D; " + hits.length + " contain it";
+    matches.innerHTML = '<span class="mg-muted">' + esc(what) + (hits.length > shown.length ?
+      " (the first " + shown.length + ")" : "") + ":</span> <ul aria-label=\"" + esc(what) + "\">" +
+      shown.map(function (e, i) {
+        return '<li><button type="button" data-match="' + i + '">' + esc(describeHit(e)) + "</button></li>";
+      }).join("") + "</ul>";
+    matches.hidden = false;
+    matches.querySelectorAll("[data-match]").forEach(function (b) {
+      b.addEventListener("click", function () { goTo(shown[+b.getAttribute("data-match")]); });
+    });
+    head.innerHTML = esc(what);
+    body.innerHTML = '<div class="mg-text">Choose one in the list under the search box (Tab or ' +
+      "the arrow keys, then Enter).</div>";
+    matches.querySelector("[data-match]").focus();
+  }
+  function go(text) {
+    var found = lookup(text);
+    if (found.exact && found.hits.length === 1) { goTo(found.hits[0]); return; }
+    if (found.hits.length) { showMatches(text, found); return; }
+    hideMatches();
+    head.innerHTML = "Not found: <b>" + esc(text) + "</b>";
+    body.innerHTML = '<div class="mg-text">Type a group (neuron3, layer2/neuron3) or a value\'s ' +
+      "name as the diagram shows it (w7).</div>";
+  }
+  find.addEventListener("change", function () { if (find.value.trim()) { go(find.value); } });
   find.addEventListener("keydown", function (e) {
     e.stopPropagation();
     if (e.key === "Enter") { e.preventDefault(); go(find.value); }
   });
+  matches.addEventListener("keydown", function (e) {
+    e.stopPropagation();
+    var all = [].slice.call(matches.querySelectorAll("[data-match]")), i = all.indexOf(document.activeElement);
+    if (e.key === "ArrowDown" || e.key === "ArrowRight") { e.preventDefault(); all[Math.min(all.length - 1, i + 1)].focus(); }
+    else if (e.key === "ArrowUp" || e.key === "ArrowLeft") { e.preventDefault(); all[Math.max(0, i - 1)].focus(); }
+    else if (e.key === "Escape") { e.preventDefault(); hideMatches(); find.focus(); }
+  });
 
   /* --- stepping at the level shown ---------------------------------------------------------- */
   function setStep(i) {
-    var n = steps.length;
+    var n = steps.length, stepped = {};
     k = Math.max(0, Math.min(n, i));
     root.classList.toggle("mg-stepping", k > 0);
+    steps.forEach(function (s) { s.items.forEach(function (key) { stepped[key] = 1; }); });
     Object.keys(items).forEach(function (key) {
       items[key].classList.remove("mg-current", "mg-known");
+      /* values outside the steps of this view (the loss, seen from inside a neuron) keep
+         their numbers while stepping */
+      items[key].classList.toggle("mg-context", !(key in stepped));
     });
     for (var j = 0; j < k; j++) {
       steps[j].items.forEach(function (key) {
@@ -263,6 +497,7 @@ MG.kinds.explore = function (view, model, MG) {
       steps[k - 1].items.forEach(function (key) {
         if (items[key]) { items[key].classList.add("mg-known"); }
       });
+      reveal(items[steps[k - 1].items[0]]);
     }
     count.textContent = k + "/" + n;
     if (k === 0) {
@@ -291,15 +526,35 @@ MG.kinds.explore = function (view, model, MG) {
   q('[data-action="start"]').addEventListener("click", function () { stop(); setStep(0); });
   playB.addEventListener("click", play);
   root.addEventListener("keydown", function (e) {
+    if (e.altKey || e.ctrlKey || e.metaKey) { return; }
+    var t = e.target, inCanvas = canvas.contains(t), key = e.key;
+    if (t.tagName === "INPUT") { return; }
+    var el = inCanvas && t.closest ? t.closest("[tabindex]") : null;
+    if (inCanvas && el && el !== canvas && (key === "Enter" || key === " ")) {
+      e.preventDefault(); activate(el); return;
+    }
+    if (key === "Escape" || (key === "Backspace" && t.tagName !== "BUTTON")) {
+      if (cur) { e.preventDefault(); up(); }
+      return;
+    }
+    if (inCanvas) {
+      var moves = {ArrowLeft: [-0.15, 0], ArrowRight: [0.15, 0], ArrowUp: [0, -0.15], ArrowDown: [0, 0.15]};
+      if (key in moves) { e.preventDefault(); pan(moves[key][0], moves[key][1]); return; }
+      if (key === "+" || key === "=") { e.preventDefault(); zoom(1 / 1.25); return; }
+      if (key === "-" || key === "_") { e.preventDefault(); zoom(1.25); return; }
+      if (key === "0") { e.preventDefault(); fit(); return; }
+    }
+    if (key === " " && (t === root || t === canvas)) { e.preventDefault(); play(); return; }
     var to = null;
-    if (e.key === "ArrowRight" || e.key === "ArrowDown") { to = k + 1; }
-    else if (e.key === "ArrowLeft" || e.key === "ArrowUp") { to = k - 1; }
-    else if (e.key === "Home") { to = 0; } else if (e.key === "End") { to = steps.length; }
-    if (to !== null) { e.preventDefault(); stop(); setStep(to); }
+    if (key === "ArrowRight" || key === "ArrowDown") { to = k + 1; }
+    else if (key === "ArrowLeft" || key === "ArrowUp") { to = k - 1; }
+    else if (key === "Home") { to = 0; } else if (key === "End") { to = steps.length; }
+    if (to !== null && t.tagName !== "A") { e.preventDefault(); stop(); setStep(to); }
   });
 
   open(model.start, true);
   head.innerHTML = "<b>" + esc(model.title) + "</b>: " + model.total + " nodes";
-  body.innerHTML = '<div class="mg-text">Click a group to open it, a value for its chain rule.</div>';
-  return {open: open, step: setStep, fit: fit, find: go, current: function () { return cur; }};
+  body.innerHTML = '<div class="mg-text">Open a group (click it, or Tab to it and press Enter); ' +
+    "a value shows its chain rule.</div>";
+  return {open: open, step: setStep, fit: fit, find: go, zoom: zoom, current: function () { return cur; }};
 };
