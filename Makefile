@@ -71,6 +71,7 @@ bench: install npm-deps
 	$(BIN)/python benchmarks/bench_layout.py --out benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_pyodide.py --out benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/bench_playground.py --out benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/bench_explore_scale.py --out benchmarks/RESULTS.md
 
 # The pictures the README shows (the player screenshot needs Chromium: see system-extras).
 assets: install

@@ -166,9 +166,11 @@ mg.draw(tiny(X[0]), collapse=2, expand=["layer1/neuron1"], show=["data"], precis
 
 # %% [markdown]
 # `mg.explore` puts the whole graph on one page: it opens at the layers; click a layer to see
-# its neurons and a neuron to see its operations (the breadcrumb takes you back up). **Next**
-# steps through the backward pass at the level shown, one layer per step, and inside a neuron
-# node by node, exactly as the player does for six nodes.
+# its neurons and a neuron to see its operations (the breadcrumb takes you back up), or Tab to
+# a box, press Enter to open it and Escape to go back up. **Next** steps through the backward
+# pass at the level shown, one layer per step, and inside a neuron node by node, exactly as the
+# player does for six nodes. − and + zoom, the arrow keys pan, and the search box finds a name
+# such as `w2` or `neuron3` and lists every match.
 
 # %%
 score_tiny = tiny(X[0])

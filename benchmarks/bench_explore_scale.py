@@ -14,7 +14,7 @@ Build = ``explore(root)`` and the page's HTML (``Explorer.page().document()``), 
 refusal. Ratios compare each row with the one before: for a linear cost they equal the ratio
 of the sizes (2× for 1k → 2k scopes, 4× for depth 50 → 200, 5× for 200 → 1,000).
 
-    python benchmarks/bench_explorer.py [--out benchmarks/RESULTS.md]
+    python benchmarks/bench_explore_scale.py [--out benchmarks/RESULTS.md]
 
 ``--out`` replaces (or appends) the section "Explorer scale" of that Markdown file.
 """
@@ -78,7 +78,7 @@ def one(shape: str, n: int) -> dict[str, Any]:
 
 def measure(shape: str, n: int) -> dict[str, Any]:
     code = (
-        "import json, sys; sys.path.insert(0, sys.argv[1]); import bench_explorer as b; "
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import bench_explore_scale as b; "
         "print(json.dumps(b.one(sys.argv[2], int(sys.argv[3]))))"
     )
     here = str(Path(__file__).resolve().parent)
