@@ -31,7 +31,7 @@ import gc
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from . import rules as _rules
@@ -66,19 +66,13 @@ class Scope:
 
     name: str
     parent: Scope | None = None
+    path: str = field(init=False, repr=False, compare=False)
+    """The names from the outermost scope to this one, joined by ``/``: made once, from the
+    parent's path, so reading it costs nothing however deep scopes nest."""
 
-    @property
-    def path(self) -> str:
-        """The names from the outermost scope to this one, joined by ``/``.
-
-        Walked with a loop, not recursion: scopes may nest thousands deep.
-        """
-        names = []
-        s: Scope | None = self
-        while s is not None:
-            names.append(s.name)
-            s = s.parent
-        return "/".join(reversed(names))
+    def __post_init__(self) -> None:
+        path = self.name if self.parent is None else f"{self.parent.path}/{self.name}"
+        object.__setattr__(self, "path", path)
 
 
 # Module state switched by microgrand.context (no_grad / scope). Plain globals: they are read
