@@ -240,3 +240,23 @@ def test_a_replay_that_fails_on_a_branch_the_function_no_longer_takes() -> None:
     plain = record(lambda x: (w * x).exp(), [w], 1.0)  # no branch: the engine's own error
     with pytest.raises(OverflowError, match="exp"):
         plain(1000.0)
+
+
+def test_the_engine_computing_nodes_makes_no_guards() -> None:
+    """vsum, softmax and the other free functions read .data to compute their node: those
+    reads are the engine's, not decisions of the recorded function, so an MLP step summed
+    with vsum, with L2 and a softmax (vsum in every neuron too) records no guard at all (a
+    guard per number would make every replay check thousands of them)."""
+    import microgrand as mg
+
+    X, _ = mg.data.moons(20, noise=0.1, seed=0)
+    net = mg.MLP(2, [4, 1], rng=0)
+
+    def loss(xs: Any) -> Any:
+        scores = [net(x) for x in xs]
+        probs = mg.softmax([scores[0], scores[1]])
+        squares = mg.vsum([s * s for s in scores])
+        return squares + 1e-4 * mg.losses.l2(net.parameters()) + probs[0]
+
+    rec = mg.record(loss, net.parameters(), X)
+    assert rec.guards == 0
