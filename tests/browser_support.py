@@ -149,3 +149,85 @@ def jupyterlab_server(home: Path, timeout: float = 90.0) -> Iterator[JupyterLab]
         yield JupyterLab(base, token, root)
     finally:
         _stop(proc)
+
+
+AXE = ROOT / "build" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Any, selector: str | None = None) -> list[dict[str, Any]]:
+    """Every axe-core violation (any impact, every rule axe runs by default: WCAG 2.0-2.2 A/AA
+    and best practices) in a Playwright ``page``, or only inside ``selector``.
+
+    Each item is ``{"id", "impact", "help", "nodes": [{"target", "html", "summary"}]}``.
+    axe-core comes from npm (``make npm-deps``); the test skips with a reason without it.
+    """
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed (make npm-deps)")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (sel) => {
+            const ctx = sel ? {include: [sel]} : document;
+            const r = await axe.run(ctx, {resultTypes: ['violations']});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 200),
+                                          summary: n.failureSummary}))}));
+        }""",
+        selector,
+    )
+    return list(result)
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    """The violations as lines a failing assertion can show."""
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        lines.extend(f"    {n['target']}: {n['html'][:120]}" for n in v["nodes"][:5])
+    return "\n".join(lines)
+
+
+def text_sizes(page: Any, selector: str) -> list[tuple[float, str]]:
+    """The rendered height in CSS px of the font of every visible piece of text inside
+    ``selector`` (HTML text and SVG ``<text>``, at the scale it is drawn), with the text.
+
+    For SVG text this is its font size times the scale of the screen transform (so a diagram
+    shrunk to fit a cell counts as small as it looks); for HTML text, the computed font size.
+    """
+    result = page.evaluate(
+        """(sel) => {
+            const out = [];
+            for (const root of document.querySelectorAll(sel)) {
+              for (const t of root.querySelectorAll('svg text')) {
+                const r = t.getBoundingClientRect();
+                if (!r.width || !r.height || !t.textContent.trim()) continue;
+                const st = getComputedStyle(t);
+                if (st.visibility === 'hidden' || st.display === 'none') continue;
+                const m = t.getScreenCTM();
+                const scale = m ? Math.hypot(m.a, m.b) : 1;
+                out.push([parseFloat(st.fontSize) * scale, t.textContent.trim()]);
+              }
+              const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+              for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                const el = n.parentElement;
+                if (!el || !n.textContent.trim() || el.closest('svg, script, style')) continue;
+                const r = el.getBoundingClientRect();
+                if (!r.width || !r.height) continue;
+                const st = getComputedStyle(el);
+                if (st.visibility === 'hidden') continue;
+                out.push([parseFloat(st.fontSize), n.textContent.trim()]);
+              }
+            }
+            return out;
+        }""",
+        selector,
+    )
+    return [(float(s), str(t)) for s, t in result]
+
+
+def min_text_px(page: Any, selector: str) -> tuple[float, str]:
+    """The smallest rendered text inside ``selector`` (see :func:`text_sizes`): its size in
+    CSS px and the text; ``(inf, "")`` when there is no visible text."""
+    sizes = text_sizes(page, selector)
+    return min(sizes, default=(float("inf"), ""))

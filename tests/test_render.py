@@ -235,7 +235,7 @@ def test_color_by_gradient_sign_and_legend() -> None:
     assert fills["n0"] == "#4393c3"  # -3 / 3: full blue
     # logarithmic scale over three decades: 2/3 of the largest is 1 + log10(2/3)/3 of the way
     t = 1 + math.log10(2 / 3) / 3
-    white, red = (255, 255, 255), (0xD6, 0x60, 0x4D)
+    white, red = (255, 255, 255), (0xDA, 0x6A, 0x57)
     expected = "#" + "".join(
         f"{round(a + (b - a) * t):02x}" for a, b in zip(white, red, strict=True)
     )
@@ -245,7 +245,7 @@ def test_color_by_gradient_sign_and_legend() -> None:
     assert LEGEND in texts(svg_root(d))
     assert "+3.0000" in texts(svg_root(d)) and "-3.0000" in texts(svg_root(d))
     print_fills = draw(y, color="grad", theme="print").dot
-    assert "#4393c3" not in print_fills and "#d6604d" not in print_fills
+    assert "#4393c3" not in print_fills and "#da6a57" not in print_fills
 
 
 def test_color_scale_shows_small_gradients_and_leaves_zero_white() -> None:
@@ -260,8 +260,8 @@ def test_color_scale_shows_small_gradients_and_leaves_zero_white() -> None:
             fills[texts(el)[0]] = path.get("fill")
     assert (z.grad, t.grad, b.grad) == (0.0, 1e-6, 1000.0)
     assert fills["z"] == "#ffffff"  # exactly zero: no colour
-    assert fills["t"] not in ("#ffffff", "#d6604d")  # 1e-9 of the largest: faint, not white
-    assert fills["b"] == "#d6604d"  # the largest: full red
+    assert fills["t"] not in ("#ffffff", "#da6a57")  # 1e-9 of the largest: faint, not white
+    assert fills["b"] == "#da6a57"  # the largest: full red
 
 
 @pytest.mark.parametrize("theme", ["light", "dark", "print"])

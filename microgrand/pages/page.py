@@ -91,7 +91,7 @@ def derived_colours(theme: Theme) -> dict[str, str]:
     return {
         "accent-soft": mix(theme.node_fill, theme.accent, 0.15),
         "accent-faint": mix(theme.background, theme.accent, 0.06),
-        "accent-text": mix(theme.accent, theme.text, 0.25),
+        "accent-text": mix(theme.accent, theme.text, 0.3),  # 4.5:1 on the background
         "known-fill": mix(theme.node_fill, theme.muted, 0.12),
         "button": theme.op_fill,
         "button-hover": mix(theme.op_fill, theme.muted, 0.15),
@@ -137,15 +137,17 @@ class Page:
     theme: Theme
 
     def document(self) -> str:
-        """The page as a standalone HTML document (UTF-8, no network needed).
+        """The page as a standalone HTML document (UTF-8, no network needed): the fragment in
+        the page's one ``<main>`` landmark under an ``<h1>`` that carries the title.
 
         Example:
             >>> from microgrand.render.themes import THEMES
             >>> p = build_page("demo", {}, view_html="", theme=THEMES["dark"], fallback_png=b"",
             ...                fallback_note="", title="A <b>", uid="mg-d", scripts=(),
             ...                styles=())
-            >>> "<title>A &lt;b&gt;</title>" in p.document()
-            True
+            >>> doc = p.document()
+            >>> "<title>A &lt;b&gt;</title>" in doc, '<main><h1 class="mg-title">A &lt;b&gt;' in doc
+            (True, True)
         """
         css = page_css(self.theme, ":root")
         return (
@@ -153,8 +155,10 @@ class Page:
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(self.title)}</title>"
             f"<style>{css}\nbody{{margin:16px;background:var(--mg-background);"
-            "color:var(--mg-text);font-family:var(--mg-font)}</style>"
-            f"</head><body>{self.fragment}</body></html>\n"
+            "color:var(--mg-text);font-family:var(--mg-font)}"
+            "h1.mg-title{font-size:20px;font-weight:600;margin:0 0 10px 0}</style>"
+            f'</head><body><main><h1 class="mg-title">{html.escape(self.title)}</h1>'
+            f"{self.fragment}</main></body></html>\n"
         )
 
     def _repr_html_(self) -> str:

@@ -8,7 +8,7 @@ Example:
     >>> THEMES["light"].background
     '#ffffff'
     >>> grad_fill(THEMES["light"], 1.0, 1.0)
-    '#d6604d'
+    '#da6a57'
     >>> grad_fill(THEMES["light"], 0.0, 1.0)
     '#ffffff'
 """
@@ -80,37 +80,37 @@ THEMES: dict[str, Theme] = {
         op_border="#57606a",
         edge="#57606a",
         cluster_fill="#f6f8fa",
-        cluster_border="#afb8c1",
+        cluster_border="#868f99",
         box_fill="#eef1f4",
         accent="#e67700",
         accent_width=3.5,
         negative="#4393c3",
-        positive="#d6604d",
+        positive="#da6a57",
         coloured=True,
     ),
     "dark": Theme(
         name="dark",
         background="#1e1e1e",
         text="#e6edf3",
-        muted="#9ea7b3",
+        muted="#a5aeb9",
         node_fill="#2d333b",
         node_border="#8b949e",
         op_fill="#373e47",
         op_border="#8b949e",
         edge="#8b949e",
         cluster_fill="#262a30",
-        cluster_border="#545d68",
+        cluster_border="#6e7681",
         box_fill="#373e47",
         accent="#ffc53d",
         accent_width=3.5,
-        negative="#1f6fb2",
+        negative="#1c68a8",
         positive="#b8322f",
         coloured=True,
         classes=(
-            "#1f6fb2",
-            "#b8322f",
+            "#3d8fd6",
+            "#e0605c",
             "#ffc53d",
-            "#6a51a3",
+            "#9e86d9",
             "#2ca25f",
             "#8c6d31",
             "#e7298a",
@@ -140,11 +140,11 @@ THEMES: dict[str, Theme] = {
             "#000000",
             "#8c8c8c",
             "#4d4d4d",
-            "#c8c8c8",
+            "#737373",
             "#262626",
-            "#a6a6a6",
-            "#666666",
-            "#e0e0e0",
+            "#5e5e5e",
+            "#404040",
+            "#808080",
         ),
     ),
 }
