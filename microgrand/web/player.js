@@ -125,7 +125,9 @@ MG.kinds.player = function (view, model, MG) {
       });
       var sr = stage.getBoundingClientRect();
       if (lo < sr.left || hi > sr.right) {
-        stage.scrollLeft += (hi - lo > sr.width) ? (hi - sr.right + 8) : ((lo + hi) / 2 - (sr.left + sr.right) / 2);
+        var dx = (hi - lo > sr.width) ? (hi - sr.right + 8) : ((lo + hi) / 2 - (sr.left + sr.right) / 2);
+        var calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        stage.scrollTo({left: stage.scrollLeft + dx, behavior: calm ? "auto" : "smooth"});
       }
     }
     slider.value = String(k);
@@ -221,7 +223,8 @@ function playerFocus(root, model, nodes, ops, edges, order, go) {
     var id = g.getAttribute("data-id");
     if (id) {
       var n = byId[id], known = order[id] !== undefined && order[id] <= k;
-      return n.name + " = " + say(n.data) + ", gradient " + (known ? say(n.grad) : "not known yet");
+      /* the words drawn in the box come first, in order (WCAG 2.5.3: the label in the name) */
+      return n.name + ": data = " + say(n.data) + ", grad = " + (known ? say(n.grad) : "not known yet");
     }
     var e = edgeOf[g.getAttribute("data-edge")], sent = parseInt(g.getAttribute("data-sent-at"), 10) + 1 <= k;
     return "edge from " + byId[e.src].name + " to " + byId[e.dst].name + ", local derivative " +
