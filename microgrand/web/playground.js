@@ -457,8 +457,29 @@ function drawExplain(app, f) {
 
 // --- the view: build once per `view`, update for every frame -------------------------------
 
+// What about a view needs a new build: everything but the list of points added by hand.
+function viewKey(view) {
+  return JSON.stringify({ ...view, config: { ...view.config, added: null } });
+}
+
+// The focused control as a selector of its stable attributes (to focus it again after a build).
+function focusedKey(root) {
+  const e = root.ownerDocument.activeElement;
+  if (!e || !root.contains(e)) return null;
+  for (const a of ["data-action", "data-knob", "data-edge", "data-node", "data-plot", "data-scrub"]) {
+    if (e.hasAttribute(a)) return `[${a}="${e.getAttribute(a)}"]`;
+  }
+  return null;
+}
+
+function refocus(root, key) {
+  const e = key && root.querySelector(key);
+  if (e) e.focus();
+}
+
 function build(app) {
   const view = app.model.get("view"), replay = !!view.replay;
+  app.viewKey = viewKey(view);
   app.root.replaceChildren();
   app.ui = {};  // filled as the panels are made
   app.root.classList.toggle("mg-pg-replay", replay);
@@ -544,7 +565,15 @@ function render({ model, el }) {
     else if (app.playing) app.timer = setTimeout(() => tick(app), 120);
     redraw();
   };
-  const onView = () => { stop(app); app.selected = null; build(app); };
+  const onView = () => {
+    // points added by hand change only the view's record of them: no new view, just redraw
+    if (viewKey(model.get("view")) === app.viewKey) return redraw();
+    stop(app);
+    app.selected = null;
+    const again = focusedKey(app.root);  // keep the keyboard where it was
+    build(app);
+    refocus(app.root, again);
+  };
   const onError = () => { if (model.get("error")) stop(app); redraw(); };  // e.g. diverged
   const handlers = [["change:frame", onFrame], ["change:view", onView], ["change:history", redraw], ["change:points", redraw], ["change:error", onError]];
   for (const [name, cb] of handlers) model.on(name, cb);
