@@ -483,7 +483,12 @@ function build(app) {
   app.root.replaceChildren();
   app.ui = {};  // filled as the panels are made
   app.root.classList.toggle("mg-pg-replay", replay);
+  // the theme's colours the page has no custom property for yet (see playground.css)
   view.colors.forEach((c, k) => app.root.style.setProperty(`--mg-pg-class-${k}`, c));
+  if (view.palette && view.palette.negative_line) {
+    app.root.style.setProperty("--mg-pg-negative-line", view.palette.negative_line);
+    app.root.style.setProperty("--mg-pg-positive-line", view.palette.positive_line);
+  }
   const bar = buildBar(app, replay), stats = buildStats(), plots = buildPlots(app);
   const error = h("div", { class: "mg-pg-error", role: "alert" });
   app.root.append(bar.bar, stats.stats, error, buildKnobs(app, view, replay), plots.main, plots.side);

@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 from browser_support import RecordingPage, axe_violations, describe_violations, min_text_px
+from test_contrast import contrast
 
 from microgrand._format import format_short
 from microgrand.play import Playground, playground
 from microgrand.play.replay import css, fallback_png, module, payload
+from microgrand.render.themes import THEMES
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("numpy")
@@ -272,7 +274,6 @@ def test_widget_module_with_a_stub_model(browser: Any, tmp_path: Path) -> None:
 
 def test_menus_come_from_the_registries(browser: Any, tmp_path: Path) -> None:
     from microgrand.data import DATASETS, Dataset, circles
-    from microgrand.render.themes import THEMES
 
     DATASETS.register(Dataset("ring", circles, classes=2, noise=0.0, label="A ring"))
     try:
@@ -386,6 +387,17 @@ def test_axe_finds_nothing_on_the_replay_page(browser: Any, tmp_path: Path, them
     page.wait_for_selector(".mg-pg [data-scrub]")
     found = axe_violations(page)
     assert found == [], describe_violations(found)
+    # the lines a reader needs (weights of either sign, the curves, the points' classes)
+    # stand out 3:1 from the background in every theme
+    strokes = page.eval_on_selector_all(
+        "line[data-edge], polyline, .mg-pg-train-pt",
+        """es => es.map(e => { const c = getComputedStyle(e);
+             return e.matches('.mg-pg-train-pt') ? c.fill : c.stroke; })""",
+    )
+    background = THEMES[theme].background
+    # (to two decimals, as tests/test_contrast.py rounds: light's accent is 2.9997:1)
+    low = {c for c in strokes if round(contrast(rgb_hex(c), background), 2) < 3}
+    assert strokes and not low, low
     page.click(".mg-pg-knobs summary")
     page.focus('[data-edge="0-1-0"]')
     page.keyboard.press("Enter")  # the explained update, the tooltip shown
@@ -463,16 +475,29 @@ def test_replay_by_keyboard_names_and_reduced_motion(
     ctx.close()
 
 
+def rgb_hex(css_colour: str) -> str:
+    """``rgb(r, g, b)`` as ``#rrggbb``."""
+    r, g, b = (int(v) for v in re.findall(r"\d+", css_colour)[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
 def minus(text: str) -> str:
     return text.replace("-", "−")
 
 
 # The widget's module with Python behind it: the page's model.send goes to a real
 # PlaygroundWidget (its own message handler), and what changed comes back as the traits.
-LIVE_PAGE = STUB_PAGE.replace(
-    "send: (msg) => {{ window.sent.push(msg); }},",
-    "send: (msg) => {{ window.sent.push(msg); "
-    "window.pySend(msg).then((changes) => window.push(changes)); }},",
+# (In a document with a language, a title, one <main> and an <h1>, as a notebook has.)
+LIVE_PAGE = (
+    STUB_PAGE.replace(
+        "send: (msg) => {{ window.sent.push(msg); }},",
+        "send: (msg) => {{ window.sent.push(msg); "
+        "window.pySend(msg).then((changes) => window.push(changes)); }},",
+    )
+    .replace("<html><head>", '<html lang="en"><head><title>Playground</title>')
+    .replace(
+        '<body><div id="app"></div>', '<body><main><h1>Playground</h1><div id="app"></div></main>'
+    )
 )
 
 
@@ -600,4 +625,8 @@ def test_widget_every_action_by_keyboard_alone(browser: Any, tmp_path: Path) -> 
     kb.press("Enter")
     page.wait_for_timeout(100)
     assert live.last["frame"]["weights"][0][0][0] == -0.75
+    # and after all that, nothing axe-core can find, the focus rings and status included
+    tab_to("[data-plot]")
+    found = axe_violations(page)
+    assert found == [], describe_violations(found)
     pg.offline()
