@@ -39,6 +39,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Literal
@@ -66,6 +67,7 @@ from .page import Page, PageView, fallback_picture
 from .player_page import FALLBACK_DPI, player_page
 
 __all__ = [
+    "CELL_PX",
     "DEFAULT_MAX_STEPS",
     "Player",
     "PlayerTooLargeError",
@@ -257,8 +259,8 @@ class Player(PageView):
         if not 0 <= frame < self.frames:
             raise IndexError(f"frame {frame} out of range (0 … {self.frames - 1})")
 
-    def _edge_note(self, value: float) -> str:
-        arrow = "←" if self.rankdir == "LR" else "↑"
+    def _edge_note(self, value: float, rankdir: str) -> str:
+        arrow = "←" if rankdir == "LR" else "↑"
         return f"{arrow} {format_short(value, self.precision)}"
 
     # --- the diagram ----------------------------------------------------------------------
@@ -275,22 +277,44 @@ class Player(PageView):
             True
         """
         if self._diagram is None:
-            notes = {
-                (c.input, c.node, c.position): self._edge_note(c.value)
-                for s in self.trace
-                for c in s.outgoing
-            }
-            self._diagram = draw(
-                self.graph,
-                precision=self.precision,
-                rankdir=self.rankdir,
-                theme=self.theme,
-                edge_notes=notes,
-                collapse=False,
-                max_nodes=max(300, len(self.trace)),
-                engine=self.engine,
-            )
+            self._diagram = self._draw(self.rankdir)
         return self._diagram
+
+    def _draw(self, rankdir: Literal["LR", "TB"]) -> Diagram:
+        notes = {
+            (c.input, c.node, c.position): self._edge_note(c.value, rankdir)
+            for s in self.trace
+            for c in s.outgoing
+        }
+        return draw(
+            self.graph,
+            precision=self.precision,
+            rankdir=rankdir,
+            theme=self.theme,
+            edge_notes=notes,
+            collapse=False,
+            max_nodes=max(300, len(self.trace)),
+            engine=self.engine,
+        )
+
+    def still(self) -> Diagram:
+        """The picture of the finished pass that the page shows where scripts do not run:
+        :meth:`diagram`, or where that is wider than a notebook cell (:data:`CELL_PX`) and
+        the other direction is narrower, the same diagram laid out that way, so that its text
+        is larger at the cell's width.
+
+        Example:
+            >>> from microgrand import Value
+            >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+            >>> p = step(((x * w + 1) * 2 + 3).tanh())
+            >>> p.rankdir, "rankdir=TB" in p.still().dot
+            ('LR', True)
+        """
+        shown = self.diagram()
+        if _width_px(shown) <= CELL_PX:
+            return shown
+        other = self._draw("TB" if self.rankdir == "LR" else "LR")
+        return other if _width_px(other) < _width_px(shown) else shown
 
     def frame_diagram(self, frame: int, *, theme: ThemeName | None = None) -> Diagram:
         """A still picture of one frame (as the GIF shows it): the gradients known so far,
@@ -333,8 +357,18 @@ class Player(PageView):
             graph=self.graph,
             names=self.names,
             theme=self.theme,
-            fallback_png=fallback_picture(self.diagram(), FALLBACK_DPI),
+            fallback_png=fallback_picture(self.still(), FALLBACK_DPI),
         )
+
+
+CELL_PX = 900
+"""The width of a notebook cell, in CSS px, that the picture of the finished pass is made for."""
+
+
+def _width_px(d: Diagram) -> float:
+    """The width of a diagram in CSS px (Graphviz writes it in points)."""
+    m = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"', d.svg())
+    return float(m.group(1)) * 4 / 3 if m else 0.0
 
 
 def player(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,8 @@ from browser_support import RecordingPage, axe_violations, describe_violations, 
 
 from microgrand import Value, scope, vsum
 from microgrand._format import format_short
-from microgrand.pages.player import save_player, step
+from microgrand.pages.player import Player, save_player, step
+from microgrand.pages.player_page import FALLBACK_DPI
 from microgrand.render import format_number
 from microgrand.stepper import trace
 from microgrand.stepper.explain import explain_step
@@ -449,3 +451,26 @@ def test_reduced_motion_no_transitions_and_nothing_plays_by_itself(
     assert page.get_attribute(".mg-player", "data-frame") == at
     assert page.evaluate(durations) == 0
     ctx.close()
+
+
+@pytest.mark.parametrize("lesson", ["lesson01", "lesson02"])
+def test_stored_picture_at_the_notebook_width(browser: Any, tmp_path: Path, lesson: str) -> None:
+    """Where scripts do not run, the picture of the finished pass is the narrower layout when
+    the diagram is wider than a cell: lesson 02's text is 9 px or more at 900 px; lesson 01's
+    neuron (boxes of four decimals side by side) gets the most its layouts allow."""
+    make, options = LESSONS[lesson]
+    p = step(make(), **options)
+    assert isinstance(p, Player)
+    path = p.save(tmp_path / "p.html")
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 900, "height": 800})
+    page = ctx.new_page()
+    page.goto(path.resolve().as_uri())
+    shown, natural = page.eval_on_selector(".mg-fallback img", "i => [i.width, i.naturalWidth]")
+    ctx.close()
+    still = p.still()
+    least_pt = min(float(f) for f in re.findall(r'font-size="([0-9.]+)"', still.svg()))
+    text_px = least_pt * FALLBACK_DPI / 72 * shown / natural
+    if lesson == "lesson02":
+        assert text_px >= 9, text_px
+    else:  # laid out top to bottom (narrower) although the player runs left to right
+        assert p.rankdir == "LR" and "rankdir=TB" in still.dot and text_px >= 8.5, text_px
