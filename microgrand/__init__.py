@@ -22,24 +22,7 @@ from . import optim as optim
 from .context import is_grad_enabled, no_grad, scope
 from .doctor import doctor
 from .expr import ExpressionError, parse_expression
-from .gradcheck import GradcheckError, GradcheckReport, gradcheck
-from .graph import Graph, topological_order
-from .nn import MLP
-from .pages.explore import Explorer, explore
-from .pages.live import live
-from .pages.player import Player, save_player, step
-from .pages.quiz import quiz
-from .recording import Recorded, RecordMismatchError, record
-from .render import Diagram, DiagramTooLargeError, RenderError, draw
-from .render.engine import ready
-from .rules import RULES, Rule
-from .selfcheck import Verdict, check
-from .stepper import Trace, animate, explain, trace
-from .train import History, fit
-from .value import (
-    NonFiniteGradientWarning,
-    Value,
-    apply,
+from .functions import (
     cos,
     exp,
     leaky_relu,
@@ -55,6 +38,21 @@ from .value import (
     vsum,
     zero_grad,
 )
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .graph import Graph, topological_order
+from .nn import MLP
+from .pages.explore import Explorer, explore
+from .pages.live import live
+from .pages.player import Player, save_player, step
+from .pages.quiz import quiz
+from .recording import Recorded, RecordMismatchError, record
+from .render import Diagram, DiagramTooLargeError, RenderError, draw
+from .render.engine import ready
+from .rules import RULES, Rule
+from .selfcheck import Verdict, check
+from .stepper import Trace, animate, explain, trace
+from .train import History, fit
+from .value import NonFiniteGradientWarning, Value, apply
 
 if _TYPE_CHECKING:
     from .play import Playground

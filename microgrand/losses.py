@@ -39,8 +39,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
+from .functions import vsum
 from .registry import Registry
-from .value import Value, apply, vsum
+from .value import Value, apply
 
 __all__ = [
     "LOSSES",

@@ -36,9 +36,10 @@ from typing import Any, TypeAlias
 
 from . import init as _init
 from .activations import ACTIVATIONS
+from .functions import vsum
 from .init import as_rng
 from .module import Module
-from .value import Value, vsum
+from .value import Value
 
 __all__ = [
     "ACTIVATIONS",

@@ -362,8 +362,8 @@ _SETTINGS: dict[str, tuple[list[int], float, int, int | None, int, float]] = {
 def _one_run(kind: str, seed: int) -> TrainingRun:
     from . import data, losses
     from .context import no_grad
+    from .functions import zero_grad
     from .nn import MLP
-    from .value import zero_grad
 
     hidden, lr, steps, batch, n_train, scale = _SETTINGS[kind]
     noise = 0.35 if kind == "overfitting" else 0.15

@@ -30,36 +30,24 @@ from __future__ import annotations
 import gc
 import math
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from . import rules as _rules
 from ._codegen import BINARY_SOURCE, UNARY_SOURCE, operator_code
 from ._numbers import domain_error, is_number, not_finite
-from .rules import Rule, exact_sum, leaky_relu_rule, power_rule, softmax_rule
+from .rules import Rule, leaky_relu_rule, power_rule
 
 __all__ = [
     "NonFiniteGradientWarning",
     "Scope",
     "Value",
     "apply",
-    "cos",
-    "exp",
-    "function",
-    "leaky_relu",
-    "log",
-    "logsumexp",
-    "relu",
-    "sigmoid",
-    "sin",
-    "softmax",
-    "softplus",
-    "sqrt",
-    "tanh",
+    "as_value",
+    "assemble_node",
+    "make_node",
     "topological_order",
-    "vsum",
-    "zero_grad",
 ]
 
 Operand: TypeAlias = "Value | int | float"
@@ -187,8 +175,18 @@ def set_forward(target: Value, source: Value) -> None:
     target._la, target._lb, target._ls = source._la, source._lb, source._ls
 
 
-def _apply(rule: Rule, inputs: tuple[Value, ...]) -> Value:
-    """Create the node ``rule(*inputs)``: forward value, local derivatives, one node."""
+def make_node(rule: Rule, inputs: tuple[Value, ...]) -> Value:
+    """The node ``rule(*inputs)``: its forward value and local derivatives, checked against
+    the numbers policy (a non-finite result or a domain error raises, naming the operation).
+
+    For modules that build nodes from :class:`~microgrand.rules.Rule` objects (the free
+    functions of :mod:`microgrand.functions`); users call :func:`apply` with a rule's name.
+
+    Example:
+        >>> from microgrand.rules import RULES
+        >>> make_node(RULES["mul"], (Value(2.0), Value(3.0))).data
+        6.0
+    """
     xs = [v.data for v in inputs]
     try:
         out = rule.forward(*xs)
@@ -197,10 +195,22 @@ def _apply(rule: Rule, inputs: tuple[Value, ...]) -> Value:
         local = rule.local(out, *xs)
     except (ArithmeticError, ValueError) as e:
         raise _domain_error(rule, xs, e) from None
-    return _node(out, inputs, local, rule)
+    return assemble_node(out, inputs, local, rule)
 
 
-def _node(data: float, prev: tuple[Value, ...], local: tuple[float, ...], rule: Rule) -> Value:
+def assemble_node(
+    data: float, prev: tuple[Value, ...], local: tuple[float, ...], rule: Rule
+) -> Value:
+    """A node from numbers already computed (no checks): ``data`` from ``rule`` applied to
+    ``prev``, with the local derivatives ``local``; inputs are kept only while gradients are
+    on, and the node joins the current scope. :func:`make_node` is the checked way.
+
+    Example:
+        >>> from microgrand.rules import RULES
+        >>> n = assemble_node(5.0, (Value(2.0), Value(3.0)), (1.0, 1.0), RULES["add"])
+        >>> n.data, n.local_grads
+        (5.0, (1.0, 1.0))
+    """
     v = _new(Value)
     v.data = data
     v.grad = 0.0
@@ -320,11 +330,11 @@ def apply(name: str, *inputs: Operand, param: float | None = None) -> Value:
     if param is not None and name not in _rules.FAMILIES:
         raise TypeError(f"{name} takes no parameter (only {', '.join(_rules.FAMILIES)} do)")
     r = _rules.rule(name, param)
-    xs = tuple(_as_value(x, name) for x in inputs)
+    xs = tuple(as_value(x, name) for x in inputs)
     if (r.arity and len(xs) != r.arity) or not xs:
         want = "at least one input" if r.arity == 0 else f"{r.arity} input{'s' * (r.arity > 1)}"
         raise TypeError(f"{name} takes {want}, got {len(xs)}")
-    return _apply(r, xs)
+    return make_node(r, xs)
 
 
 _R = _rules.RULES
@@ -503,7 +513,7 @@ class Value:
             raise TypeError(f"leaky_relu alpha must be a real number, got {type(alpha).__name__}")
         if not math.isfinite(alpha):
             raise _not_finite("leaky_relu alpha", float(alpha))
-        return _apply(leaky_relu_rule(float(alpha)), (self,))
+        return make_node(leaky_relu_rule(float(alpha)), (self,))
 
     # comparisons compare the forward values (equality stays identity, so Values hash)
     def __lt__(self, other: Operand) -> bool:
@@ -689,151 +699,16 @@ def _data(x: Operand) -> float:
     raise TypeError(f"cannot compare a Value with {type(x).__name__}")
 
 
-def _as_value(x: Operand, what: str) -> Value:
+def as_value(x: Operand, what: str) -> Value:
+    """``x`` itself if it is a Value, a new leaf if it is a number; otherwise a TypeError
+    that names ``what`` (the function that was given ``x``).
+
+    Example:
+        >>> as_value(2, "vsum").data
+        2.0
+    """
     if isinstance(x, Value):
         return x
     if _is_number(x):
         return Value(x)
     raise TypeError(f"{what} takes Values or numbers, got {type(x).__name__}: {x!r}")
-
-
-# --- functions ----------------------------------------------------------------------------
-
-
-def function(name: str) -> Callable[[Operand], Value]:
-    """The free function of a one-input rule, with the rule's ``doc`` as its docstring.
-
-    Example:
-        >>> function("tanh")(0.0).data
-        0.0
-    """
-    r = _rules.RULES[name]
-    method = getattr(Value, name, None)
-    if method is None or getattr(method, "__name__", "") != name:
-        method = _unary(r)
-
-    def f(x: Operand) -> Value:
-        out: Value = method(_as_value(x, name))
-        return out
-
-    f.__name__ = f.__qualname__ = name
-    f.__doc__ = r.doc or f"{r.text} as a new node; local derivative {r.dtext[0]}."
-    return f
-
-
-# One line per function only because type checkers need the names; the math, the name and
-# the docstring come from the rule.
-exp = function("exp")
-log = function("log")
-sqrt = function("sqrt")
-tanh = function("tanh")
-sigmoid = function("sigmoid")
-relu = function("relu")
-softplus = function("softplus")
-sin = function("sin")
-cos = function("cos")
-
-
-def leaky_relu(x: Operand, alpha: float = 0.01) -> Value:
-    """``x`` for ``x > 0`` else ``alpha · x``.
-
-    Example:
-        >>> leaky_relu(Value(-1.0), 0.2).data
-        -0.2
-    """
-    return _as_value(x, "leaky_relu").leaky_relu(alpha)
-
-
-_JUST_VALUE = {Value}
-
-
-def _values(xs: Iterable[Operand], what: str) -> tuple[Value, ...]:
-    items: tuple[Operand, ...]
-    if xs.__class__ is list:  # the common case: skip the isinstance checks below
-        items = tuple(xs)
-    elif isinstance(xs, Value | str | bytes) or not isinstance(xs, Iterable):
-        raise TypeError(f"{what} takes a list of Values, got {type(xs).__name__}")
-    else:
-        items = tuple(xs)
-    if not items:
-        raise ValueError(f"{what} of an empty list is undefined; pass at least one Value")
-    if set(map(type, items)) == _JUST_VALUE:  # the common case, checked in C
-        return items  # type: ignore[return-value]
-    return tuple(_as_value(x, what) for x in items)
-
-
-_SUM = _R["sum"]
-_ONES: dict[int, tuple[float, ...]] = {}
-"""``(1.0,) * n`` by ``n``: the local derivatives of a Σ node, one shared tuple per length."""
-
-
-def vsum(xs: Iterable[Operand]) -> Value:
-    """Sum of many Values as **one** node with one edge per input (not a deep chain).
-
-    ``sum(values)`` builds a chain of ``+`` nodes as deep as the list is long; ``vsum``
-    builds a single ``Σ`` node, which is faster, shallower and easier to read in a diagram.
-
-    Example:
-        >>> s = vsum([Value(1.0), Value(2.0), 3.0])
-        >>> s.data, len(s.inputs)
-        (6.0, 3)
-    """
-    items = _values(xs, "vsum")
-    # The node _apply(_SUM, items) makes, built here directly because every neuron makes
-    # one: the rule's forward is exact_sum (math.fsum) and its local derivatives are all 1, and a
-    # graph has few distinct lengths of sums, so the tuple of ones is shared.
-    try:
-        out = exact_sum([v.data for v in items])
-        if out - out != 0.0:  # inf or nan (the one check of the numbers policy)
-            raise OverflowError
-    except (ArithmeticError, ValueError) as e:
-        raise _domain_error(_SUM, [v.data for v in items], e) from None
-    n = len(items)
-    ones = _ONES.get(n)
-    if ones is None:
-        ones = (1.0,) * n
-        if n <= 1024:
-            _ONES[n] = ones
-    return _node(out, items, ones, _SUM)
-
-
-def logsumexp(xs: Iterable[Operand]) -> Value:
-    """``log(Σ e^xi)`` as one node, computed stably (no overflow for large inputs).
-
-    Example:
-        >>> round(logsumexp([Value(1000.0), Value(1000.0)]).data, 4)
-        1000.6931
-    """
-    return _apply(_R["logsumexp"], _values(xs, "logsumexp"))
-
-
-def softmax(xs: Iterable[Operand]) -> list[Value]:
-    """``e^xi / Σ e^xj`` for each input: one node per output, exact at every magnitude.
-
-    Each output is computed as ``e^(xi − m) / Σ e^(xj − m)`` with ``m`` the largest input
-    (so nothing overflows and equal inputs give exactly equal shares), and its local
-    derivatives ``pi·([i = j] − pj)`` come from the same shifted form. The outputs sum to 1
-    within a few units in the last place. Inputs must be finite, as everywhere in the
-    engine; write a very unlikely class as a very negative logit (``-1e308``), not ``-inf``.
-
-    Example:
-        >>> [round(p.data, 4) for p in softmax([Value(0.0), Value(0.0)])]
-        [0.5, 0.5]
-        >>> [p.data for p in softmax([1e308, 1e308])]
-        [0.5, 0.5]
-    """
-    vals = _values(xs, "softmax")
-    return [_apply(softmax_rule(k), vals) for k in range(len(vals))]
-
-
-def zero_grad(params: Iterable[Value]) -> None:
-    """Set ``grad`` to 0 on each Value in ``params`` (for example ``model.parameters()``).
-
-    Example:
-        >>> w = Value(1.0); (w * 2).backward(); zero_grad([w]); w.grad
-        0.0
-    """
-    for p in params:
-        if not isinstance(p, Value):
-            raise TypeError(f"zero_grad takes Values, got {type(p).__name__}")
-        p.grad = 0.0

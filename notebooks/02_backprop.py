@@ -375,10 +375,14 @@ L.label = "L"
 mg.draw(L, worksheet=True, rankdir="TB", precision=2)
 
 # %% [markdown]
-# The same worksheet checks itself in `mg.quiz`: type a gradient into a box and press Enter; it
-# turns green or red, **Hint** shows the chain-rule product for that node with the numbers you
-# already have right, and the score counts as you go. (`reveal=False`: the quiz has no "Show
-# answer" button and no answer key; printed, it is a blank paper worksheet.)
+# The same worksheet checks itself in `mg.quiz`. Its boxes come in the order the backward pass
+# fills them: the first is next to the output, and each box needs only gradients you have
+# already found (Tab moves to the next). Type a gradient and press Enter: under the box you read
+# **✓ right**, or **✗ not yet** with a clue (*check the sign*, *add all 2 uses* for a node used
+# twice, *try Hint*), and the line above the diagram says the same with your score, until it
+# says that all 7 gradients are right. **Hint** shows the chain-rule product for the box you are
+# in, with the numbers you already have right. (`reveal=False`: the quiz has no "Show answer"
+# button and no answer key; printed, it is a blank paper worksheet.)
 
 # %%
 L.backward()
@@ -396,6 +400,7 @@ mg.draw(L, edge_labels=True, rankdir="TB", precision=2)
 # %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert {v.label: v.grad for v in (x, y, z, p, q, L)} == {
     "x": -2, "y": 6, "z": 3, "p": 3, "q": 1, "L": 1}, "the worked solution"
+assert len(mg.Graph.of(L).nodes) - 1 == 7, "the quiz asks 7 gradients (every node but L)"
 
 # %% [markdown]
 # ### Exercise 2 — read the explanation

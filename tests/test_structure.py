@@ -217,7 +217,7 @@ def test_private_use_finder_finds_both_forms(tmp_path: Path) -> None:
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("microgrand._format", "microgrand._files")),
     ("rules", ("microgrand.rules", "microgrand._numbers", "microgrand._codegen")),
-    ("value", ("microgrand.value", "microgrand.context")),
+    ("value", ("microgrand.value", "microgrand.functions", "microgrand.context")),
     (
         "graph",
         (
@@ -358,9 +358,9 @@ MAX_FUNCTION_LINES = 80
 # Modules over the limit for now. Each entry says why; the list only shrinks.
 LONG_MODULES = {
     "microgrand/rules.py",  # the table of operations: one entry per rule, by design
-    # value.py: the Value class with its generated operators, backward() and the free
-    # functions (exp … softmax, vsum, zero_grad) that nn.py and losses.py import from it; the
-    # free functions are the next to move to a module of their own.
+    # value.py: the Value class with its generated operators, the node constructors and
+    # backward() with its iterative topological order, which reads the private input slots
+    # (only value.py may); the free functions live in functions.py.
     "microgrand/value.py",
     # buildcheck.py: one check per exercise of lesson 03 (its engine, then a network on it),
     # each with the messages a student reads, sharing the helpers that run the student's

@@ -2,17 +2,25 @@
 
 :data:`quiz` (call it like a function) returns a :class:`QuizView`: the diagram of a graph
 with an answer box in place of every gradient (``ask="grad"``), every computed value
-(``ask="data"``) or both. Enter checks an answer (relative tolerance ``1e-3`` by default) and
-marks it right or wrong; **Hint** shows the node's chain-rule template (upstream gradient ×
-local derivative) with the numbers the student already has right filled in; **Show answer**
-fills it in; a running score ``k/n``; **Reset** starts again. Printed, the page is a clean
+(``ask="data"``) or both. The boxes, and the Tab order, follow the order in which the
+backward pass fills the gradients (the output's inputs first, each node once every node that
+uses it is done; values come first, inputs before outputs), so no box needs a later answer.
+Enter checks an answer (relative tolerance ``1e-3`` by default) and says so in words under
+the box: "✓ right" or "✗ not yet: …" with a reason that gives nothing away ("check the
+sign", "add all 2 uses", "type a number", "try Hint"); the status line (a polite live
+region) repeats it with the score, and says "All N gradients right." at the end. **Hint**
+shows the node's chain-rule template (upstream gradient × local derivative) with the numbers
+the student already has right filled in; **Show answer** fills it in; a running score
+``k/n``; **Reset** starts again. Everything works by keyboard (Tab, Enter, the buttons).
+Where the diagram, fitted to its width, would draw text under 11 px it is drawn at a
+readable size (scrolling sideways) with zoom and Fit buttons. Printed, the page is a clean
 paper worksheet with the answer key on its own page.
 
 ``reveal=False`` makes a quiz for students: no **Show answer** button and no answer key,
-on screen, in print or in the stored picture (which is always the blank worksheet). The
-page still checks typed answers, so the numbers it checks against stay in its data (the
-page model): they are not secret from a student who reads the page's source, only not
-shown. ``quiz.random(seed=3, difficulty=2)``
+on screen, in print or in the stored picture (which is always the blank worksheet); no
+answer is in the page's markup or attributes. The page still checks typed answers, so the
+numbers it checks against stay in its data (the page model): they are not secret from a
+student who reads the page's source, only not shown. ``quiz.random(seed=3, difficulty=2)``
 makes a generated problem (:mod:`microgrand.pages.problems`): the same seed gives the same
 problem.
 
@@ -25,12 +33,19 @@ DOM contract (stable; for tests and scripts), besides the diagram's numbers
 it is answered right or shown):
 
 * each answer box: ``input[data-answer="NAME"]`` with ``data-answer-field="grad"`` or
-  ``"data"``; after checking (Enter, or the Check button), ``data-state`` is ``right`` or
-  ``wrong`` (``shown`` after Show answer; absent when blank or reset);
-* the score: ``[data-score]`` with text ``k/n``;
+  ``"data"``, labelled "gradient of NAME, dL/dNAME" (or "value of NAME"), in the order of
+  :meth:`QuizView.answers`; after checking (Enter, or the Check button), ``data-state`` is
+  ``right`` or ``wrong`` (``shown`` after Show answer; absent when blank or reset) and a
+  wrong box has ``aria-invalid="true"``;
+* under each asked node's numbers, ``[data-feedback="NAME"]`` (SVG text, each box's
+  ``aria-describedby``): the question ("dL/dx = ?"), then "✓ right", "✗ not yet: …" or
+  "answer shown";
+* the status line: ``[data-status]`` (``role="status"``); the score: ``[data-score]`` with
+  text ``k/n``; ``.mg-quiz[data-complete]`` once every answer is right;
 * the buttons ``[data-action="check"|"hint"|"show"|"reset"]`` (Hint and Show answer act
-  on the box that has or last had the focus; no ``"show"`` with ``reveal=False``); the hint
-  text ``[data-hint]``;
+  on the box that has or last had the focus; no ``"show"`` with ``reveal=False``) and
+  ``[data-action="zoom-in"|"zoom-out"|"fit"]`` (shown only where needed); the hint text
+  ``[data-hint]``;
 * the answer key (printed on its own page): ``.mg-key`` with one
   ``[data-key="NAME"][data-answer-field]`` per answer, ``data-number`` the exact value
   (absent with ``reveal=False``).
@@ -41,18 +56,23 @@ Example:
     >>> q = quiz((x * w).tanh())
     >>> [a["name"] for a in q.answers()]
     ['x·w', 'w', 'x']
+    >>> q.answers()[0]["label"]
+    'gradient of x·w, dL/d(x·w)'
     >>> q.ask, q.tolerance
     ('grad', 0.001)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import math
 from typing import Any, Literal
 
 from .._format import format_short
 from ..graph import Graph
 from ..render.themes import THEMES
+from ..stepper.notation import total_derivative
 from ..value import Value
 from .live import FALLBACK_DPI, LiveView, ThemeName, diagram_svg, named_graph
 from .page import Page, build_page, fallback_picture, new_uid
@@ -62,6 +82,7 @@ __all__ = ["Quiz", "QuizView", "quiz"]
 
 Ask = Literal["grad", "data", "both"]
 _ASK = ("grad", "data", "both")
+_GAP = "; "  # between the two questions of a node asked for both numbers
 
 
 class QuizView(LiveView):
@@ -72,7 +93,7 @@ class QuizView(LiveView):
         >>> a = Value(3.0, label="a")
         >>> q = quiz(a * a, ask="both")
         >>> [(x["name"], x["field"]) for x in q.answers()]
-        [('a', 'grad'), ('L', 'data')]
+        [('L', 'data'), ('a', 'grad')]
     """
 
     kind = "quiz"
@@ -128,9 +149,15 @@ class QuizView(LiveView):
         return out
 
     def answers(self) -> list[dict[str, Any]]:
-        """Every asked number: ``name``, ``id``, ``field`` (``"grad"``/``"data"``) and the
-        exact ``value``, gradients in backward order (output first), then values in forward
-        order.
+        """Every asked number, in the order the page asks for them: ``name``, ``id``,
+        ``field`` (``"grad"``/``"data"``), the exact ``value``, ``label`` (what a screen
+        reader says for its box: ``"gradient of x·w, dL/d(x·w)"``) and ``question`` (the
+        line under the box before it is checked: ``"dL/d(x·w) = ?"``).
+
+        The order is one in which no answer needs a later one: computed values in forward
+        order (inputs before outputs), then gradients in the order the backward pass fills
+        them (:func:`~microgrand.stepper.trace.trace`: the output's inputs first, and each
+        node once every node that uses it is done).
 
         Example:
             >>> from microgrand import Value
@@ -141,16 +168,45 @@ class QuizView(LiveView):
         from ..stepper.trace import trace
 
         t = trace(self.root)
-        g = Graph.of(self.root)
         fields = self._fields()
+        top = self.names[self.graph.root]
         out = []
+        for n in self.graph.nodes:
+            if "data" in fields.get(n.id, ()):
+                name = self.names[n.id]
+                out.append(
+                    {
+                        "id": n.id,
+                        "name": name,
+                        "field": "data",
+                        "value": n.data,
+                        "label": f"value of {name}",
+                        "question": f"{name} = ?",
+                    }
+                )
         for s in t.steps:
             if "grad" in fields.get(s.id, ()):
-                out.append({"id": s.id, "name": self.names[s.id], "field": "grad", "value": s.grad})
-        for n in g.nodes:
-            if "data" in fields.get(n.id, ()):
-                out.append({"id": n.id, "name": self.names[n.id], "field": "data", "value": n.data})
+                name = self.names[s.id]
+                lhs = total_derivative(top, name)
+                out.append(
+                    {
+                        "id": s.id,
+                        "name": name,
+                        "field": "grad",
+                        "value": s.grad,
+                        "label": f"gradient of {name}, {lhs}",
+                        "question": f"{lhs} = ?",
+                    }
+                )
         return out
+
+    def _notes(self) -> dict[str, str]:
+        """The line under each asked node's numbers: its questions (the page writes the
+        feedback there once an answer is checked)."""
+        out: dict[str, list[str]] = {}
+        for a in sorted(self.answers(), key=lambda a: a["field"] != "data"):
+            out.setdefault(a["id"], []).append(a["question"])
+        return {k: _GAP.join(v) for k, v in out.items()}
 
     def diagram(self) -> Any:
         """The blank worksheet (the picture shown where scripts do not run).
@@ -174,20 +230,23 @@ class QuizView(LiveView):
         return self._draw("key")
 
     def model(self) -> dict[str, Any]:
-        """The page model: the live view's model plus ``ask``, ``tolerance``, ``reveal`` and
-        ``answers`` (which the page checks against, with or without ``reveal``).
+        """The page model: the live view's model plus ``ask``, ``tolerance``, ``reveal``,
+        ``answers`` (:meth:`answers`, in the order the page asks them; the page checks
+        against their values, with or without ``reveal``) and ``notes`` (per asked node, the
+        line under its numbers where the page writes the feedback).
 
         Example:
             >>> from microgrand import Value
             >>> m = quiz(Value(2.0, label="x") * 3).model()
-            >>> m["kind"], m["ask"], len(m["answers"])
-            ('quiz', 'grad', 2)
+            >>> m["kind"], m["ask"], len(m["answers"]), m["notes"]["n0"]
+            ('quiz', 'grad', 2, 'dL/dx = ?')
         """
         m = super().model()
         m["ask"] = self.ask
         m["tolerance"] = self.tolerance
         m["reveal"] = self.reveal
         m["answers"] = [{**a, "value": float(a["value"])} for a in self.answers()]
+        m["notes"] = self._notes()
         m["leaves"] = [{**leaf, "editable": False} for leaf in m["leaves"]]
         return m
 
@@ -195,9 +254,7 @@ class QuizView(LiveView):
         rows = []
         top = self.names[self.graph.root]
         for a in self.answers():
-            lhs = f"d{top}/d{a['name']}" if a["field"] == "grad" else a["name"]
-            if a["field"] == "grad" and (" " in a["name"] or len(a["name"]) > 1):
-                lhs = f"d{top}/d({a['name']})"
+            lhs = total_derivative(top, a["name"]) if a["field"] == "grad" else a["name"]
             rows.append(
                 f'<tr><td>{html.escape(lhs)}</td><td data-key="{html.escape(a["name"])}" '
                 f'data-answer-field="{a["field"]}" data-number="{float(a["value"])!r}">'
@@ -208,33 +265,64 @@ class QuizView(LiveView):
             f"<table>{''.join(rows)}</table></div>"
         )
 
+    def _blank_graph(self) -> Graph:
+        """The graph the page's diagram is hooked from: page names, and every asked number
+        NaN, so that no answer is in the markup (the page clears these numbers)."""
+        fields = self._fields()
+        nodes = []
+        for n in named_graph(Graph.of(self.root), self.names).nodes:
+            asked = fields.get(n.id, set())
+            nodes.append(
+                dataclasses.replace(
+                    n,
+                    data=math.nan if "data" in asked else n.data,
+                    grad=math.nan if "grad" in asked else n.grad,
+                )
+            )
+        return dataclasses.replace(self.graph, nodes=tuple(nodes))
+
     def _view_html(self, uid: str) -> str:
         data = {k: {"data"} for k, f in self._fields().items() if "data" in f}
-        diagram = self._draw("view", dot_fields=data, worksheet=self.ask != "data", color=None)
-        g = named_graph(Graph.of(self.root), self.names)
+        diagram = self._draw(
+            "view",
+            dot_fields=data,
+            worksheet=self.ask != "data",
+            color=None,
+            notes=self._notes(),
+        )
         title = html.escape(self.names[self.graph.root])
         heading = self.draw_options.get("title") or f"Exercise: {self.names[self.graph.root]}"
         what = {"grad": "every gradient", "data": "every value", "both": "every value and gradient"}
-        tol = f"{self.tolerance:.6g}"
+        order = {
+            "grad": "from the output back",
+            "data": "from the inputs on",
+            "both": "values first, then gradients",
+        }
+        tol = f"{float(f'{self.tolerance:.6g}') * 100:g}%"
+        show = '<button type="button" data-action="show">Show answer</button>'
+        zoom = (
+            '<span class="mg-zoom" hidden>'
+            '<button type="button" data-action="zoom-out" aria-label="Zoom out">−</button>'
+            '<button type="button" data-action="zoom-in" aria-label="Zoom in">+</button>'
+            '<button type="button" data-action="fit">Fit</button></span>'
+        )
         return (
-            f'<div class="mg-quiz mg-frame" data-colour="off" '
-            f'aria-label="Exercise on {title}: fill in the boxes, Enter checks">'
+            f'<div class="mg-quiz mg-frame" data-colour="off" role="group" '
+            f'aria-label="Exercise on {title}">'
             '<div class="mg-bar mg-quiz-bar">'
-            f'<span class="mg-task">Fill in {what[self.ask]}; Enter checks '
-            f'<span class="mg-muted">(within {float(tol) * 100:g}%)</span>.</span>'
+            f'<span class="mg-task">Fill in {what[self.ask]}, {order[self.ask]}; Enter checks '
+            f'<span class="mg-muted">(within {tol})</span>.</span>'
             '<button type="button" data-action="check">Check</button>'
             '<button type="button" data-action="hint">Hint</button>'
-            + (
-                '<button type="button" data-action="show">Show answer</button>'
-                if self.reveal
-                else ""
-            )
+            + (show if self.reveal else "")
             + '<button type="button" data-action="reset">Reset</button>'
-            '<span class="mg-score-label">Score <b data-score aria-live="polite">0/0</b></span>'
+            + zoom
+            + '<span class="mg-score-label">Score <b data-score>0/0</b></span>'
             "</div>"
+            '<div class="mg-status" role="status" aria-live="polite" data-status></div>'
             '<div class="mg-print-head">Name: ______________________ '
             f"{html.escape(heading)}</div>"
-            f"{diagram_svg(diagram, uid, g, self.names)}"
+            f"{diagram_svg(diagram, uid, self._blank_graph(), self.names)}"
             '<div class="mg-panel mg-hint" data-hint aria-live="polite"></div>'
             + (self._key_html() if self.reveal else "")
             + "</div>"
