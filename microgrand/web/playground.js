@@ -11,8 +11,9 @@
 // export lines added (`microgrand.play.replay.module()`), and the replay page runs it as one of
 // the page's scripts, with `playground_page.js` registering `MG.kinds.playground`.
 //
-// The keyboard and screen-reader side (names, focus, the data cursor, announcements) is in
-// `playground_keys.js`, which runs with this file (the same plain declarations).
+// The keyboard and screen-reader side (names, focus, the data cursor, announcements, the
+// weights' tooltips, keeping the focus through a rebuild) is in `playground_keys.js`, which
+// runs with this file (the same plain declarations).
 //
 // One function per panel: `buildBar`, `buildStats`, `buildKnobs`, `buildPlots` and
 // `buildNetwork` make the elements once per view; `drawStats`, `drawBoundary`, `drawNeurons`,
@@ -284,19 +285,6 @@ function buildNetwork(app, view) {
   focusNetwork(app, view);
 }
 
-function showTip(app, ev, ref) {
-  const f = app.model.get("frame");
-  app.ui.tip.textContent = `w = ${num(weightAt(f, ref, "weights"))}   ∂L/∂w = ${num(weightAt(f, ref, "grads"))}`;
-  app.ui.tip.hidden = false;
-  moveTip(app, ev);
-}
-
-function moveTip(app, ev) {
-  const r = app.ui.net.getBoundingClientRect();
-  app.ui.tip.style.left = ev.clientX - r.left + 12 + "px";
-  app.ui.tip.style.top = ev.clientY - r.top + 12 + "px";
-}
-
 // --- the panels, redrawn for every frame ----------------------------------------------------
 
 function drawStats(app, f) {
@@ -456,26 +444,6 @@ function drawExplain(app, f) {
 }
 
 // --- the view: build once per `view`, update for every frame -------------------------------
-
-// What about a view needs a new build: everything but the list of points added by hand.
-function viewKey(view) {
-  return JSON.stringify({ ...view, config: { ...view.config, added: null } });
-}
-
-// The focused control as a selector of its stable attributes (to focus it again after a build).
-function focusedKey(root) {
-  const e = root.ownerDocument.activeElement;
-  if (!e || !root.contains(e)) return null;
-  for (const a of ["data-action", "data-knob", "data-edge", "data-node", "data-plot", "data-scrub"]) {
-    if (e.hasAttribute(a)) return `[${a}="${e.getAttribute(a)}"]`;
-  }
-  return null;
-}
-
-function refocus(root, key) {
-  const e = key && root.querySelector(key);
-  if (e) e.focus();
-}
 
 function build(app) {
   const view = app.model.get("view"), replay = !!view.replay;

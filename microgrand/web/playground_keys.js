@@ -1,5 +1,6 @@
-// microgrand playground by keyboard and screen reader: runs with `playground.js` (the same
-// plain declarations, no import or export), in the widget's module and on the replay page.
+// microgrand playground by keyboard and screen reader (and the weights' tooltips): runs with
+// `playground.js` (the same plain declarations, no import or export), in the widget's module
+// and on the replay page.
 //
 // The network: every neuron (a canvas) and every weight (a line) is a button named in words
 // ("weight from x1 to neuron 2 of layer 1: 0.53, gradient −0.012"; "neuron 2 of layer 1,
@@ -14,6 +15,9 @@
 // Backspace erases the point nearest to the cursor, a digit 0…K−1 chooses the class. Each
 // action is announced in the live region `[data-status]`, which also says where the cursor is
 // and which class the network predicts there.
+//
+// A new view (another setting) builds the panels again; the control that had the focus gets
+// it back, and points added by hand (which change only the view's list of them) build nothing.
 
 // A neuron in words: "input x1", "neuron 2 of layer 1", "the output neuron".
 function neuronName(sizes, l, j) {
@@ -72,7 +76,21 @@ function focusNetwork(app, view) {
   ui.focusItems = items;
 }
 
-// The tooltip of a weight or bias beside its element (for keyboard focus, where no mouse is).
+// The tooltip of a weight: beside the mouse while it hovers …
+function showTip(app, ev, ref) {
+  const f = app.model.get("frame");
+  app.ui.tip.textContent = `w = ${num(weightAt(f, ref, "weights"))}   ∂L/∂w = ${num(weightAt(f, ref, "grads"))}`;
+  app.ui.tip.hidden = false;
+  moveTip(app, ev);
+}
+
+function moveTip(app, ev) {
+  const r = app.ui.net.getBoundingClientRect();
+  app.ui.tip.style.left = ev.clientX - r.left + 12 + "px";
+  app.ui.tip.style.top = ev.clientY - r.top + 12 + "px";
+}
+
+// … or beside the element that has the keyboard focus.
 function tipAt(app, el, ref) {
   const f = app.model.get("frame"), ui = app.ui;
   ui.tip.textContent = `w = ${num(weightAt(f, ref, "weights"))}   ∂L/∂w = ${num(weightAt(f, ref, "grads"))}`;
@@ -187,4 +205,26 @@ function drawCursor(app) {
     s("circle", { cx, cy, r: 7, class: "mg-pg-mark-ring" }),
     s("line", { x1: cx - 12, y1: cy, x2: cx + 12, y2: cy, class: "mg-pg-mark-line" }),
     s("line", { x1: cx, y1: cy - 12, x2: cx, y2: cy + 12, class: "mg-pg-mark-line" }));
+}
+
+// --- keeping the keyboard's place when the view is built again ------------------------------
+
+// What about a view needs a new build: everything but the list of points added by hand.
+function viewKey(view) {
+  return JSON.stringify({ ...view, config: { ...view.config, added: null } });
+}
+
+// The focused control as a selector of its stable attributes (to focus it again after a build).
+function focusedKey(root) {
+  const e = root.ownerDocument.activeElement;
+  if (!e || !root.contains(e)) return null;
+  for (const a of ["data-action", "data-knob", "data-edge", "data-node", "data-plot", "data-scrub"]) {
+    if (e.hasAttribute(a)) return `[${a}="${e.getAttribute(a)}"]`;
+  }
+  return null;
+}
+
+function refocus(root, key) {
+  const e = key && root.querySelector(key);
+  if (e) e.focus();
 }
