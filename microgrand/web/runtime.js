@@ -286,7 +286,9 @@ MG.zoom = function (stage, svg, opts) {
     else if (k === "ArrowLeft") { dx = -px; } else if (k === "ArrowRight") { dx = px; }
     else if (k === "ArrowUp") { dy = -py; } else if (k === "ArrowDown") { dy = py; }
     else { return; }
-    if (dy && stage.scrollHeight <= stage.clientHeight) { return; }  /* let the page scroll */
+    if (dy && stage.scrollHeight <= stage.clientHeight) {  /* the page scrolls, nothing else */
+      e.stopPropagation(); return;
+    }
     stage.scrollLeft += dx; stage.scrollTop += dy;
     e.preventDefault(); e.stopPropagation();
   });

@@ -57,6 +57,14 @@ def test_buttons_keys_and_fit(browser: Any, tmp_path: Path) -> None:
     assert page.evaluate("document.getElementById('stage').scrollLeft") == before + 40
     page.keyboard.press("ArrowLeft")
     assert page.evaluate("document.getElementById('stage').scrollLeft") == before
+    # up and down (no vertical overflow here) are left to the page: nothing around sees them
+    page.evaluate(
+        "window.seen = []; document.getElementById('wrap')"
+        ".addEventListener('keydown', e => seen.push(e.key))"
+    )
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("window.seen") == []
     page.keyboard.press("-")
     assert _width(pg) == pytest.approx(500, abs=1)
     page.keyboard.press("0")
