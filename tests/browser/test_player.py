@@ -213,7 +213,8 @@ def lesson02_expression() -> Value:
 
 
 LESSONS = {
-    "lesson01": (lesson01_neuron, {}),
+    "lesson01": (lesson01_neuron, {}),  # by default laid out for the width: top to bottom
+    "lesson01-lr": (lesson01_neuron, {"rankdir": "LR"}),
     "lesson01-tb": (lesson01_neuron, {"rankdir": "TB", "precision": 3}),
     "lesson02": (lesson02_expression, {"rankdir": "TB", "precision": 2}),
 }
@@ -416,7 +417,7 @@ def test_every_node_and_edge_is_named_in_words(browser: Any, tmp_path: Path) -> 
 def test_reduced_motion_no_transitions_and_nothing_plays_by_itself(
     browser: Any, tmp_path: Path
 ) -> None:
-    path = step(lesson01_neuron(), interval=0.1).save(tmp_path / "p.html")  # wider than 900 px
+    path = step(lesson01_neuron(), interval=0.1, rankdir="LR").save(tmp_path / "p.html")
     durations = """() => [...document.querySelectorAll('.mg-player, .mg-player *')]
         .map(e => getComputedStyle(e).transitionDuration.split(',').map(parseFloat))
         .flat().reduce((a, b) => Math.max(a, b), 0)"""
@@ -453,11 +454,12 @@ def test_reduced_motion_no_transitions_and_nothing_plays_by_itself(
     ctx.close()
 
 
-@pytest.mark.parametrize("lesson", ["lesson01", "lesson02"])
+@pytest.mark.parametrize("lesson", ["lesson01-lr", "lesson02"])
 def test_stored_picture_at_the_notebook_width(browser: Any, tmp_path: Path, lesson: str) -> None:
     """Where scripts do not run, the picture of the finished pass is the narrower layout when
     the diagram is wider than a cell: lesson 02's text is 9 px or more at 900 px; lesson 01's
-    neuron (boxes of four decimals side by side) gets the most its layouts allow."""
+    neuron asked for left to right (boxes of four decimals side by side) gets the most its
+    layouts allow."""
     make, options = LESSONS[lesson]
     p = step(make(), **options)
     assert isinstance(p, Player)
@@ -472,5 +474,15 @@ def test_stored_picture_at_the_notebook_width(browser: Any, tmp_path: Path, less
     text_px = least_pt * FALLBACK_DPI / 72 * shown / natural
     if lesson == "lesson02":
         assert text_px >= 9, text_px
-    else:  # laid out top to bottom (narrower) although the player runs left to right
+    else:  # the picture top to bottom (narrower) although the player runs left to right
         assert p.rankdir == "LR" and "rankdir=TB" in still.dot and text_px >= 8.5, text_px
+
+
+def test_by_default_the_player_is_laid_out_for_the_width() -> None:
+    """Left to right where its text is 11 px fitted to a 900 px cell, else the narrower."""
+    small = step(Value(2.0, label="x") * 3)
+    wide = step(lesson01_neuron())
+    assert isinstance(small, Player) and isinstance(wide, Player)
+    assert small.rankdir == "LR" and "rankdir=LR" in small.diagram().dot
+    assert wide.rankdir == "TB" and "rankdir=TB" in wide.diagram().dot
+    assert step(lesson01_neuron(), rankdir="LR").rankdir == "LR"  # asked for: kept
