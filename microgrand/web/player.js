@@ -136,7 +136,10 @@ MG.kinds.player = function (view, model, MG) {
     count.textContent = k + "/" + last;
     focus.update(k);
     root.setAttribute("data-frame", String(k));
+    var had = root.ownerDocument.activeElement;
     prevB.disabled = (k === 0); startB.disabled = (k === 0); nextB.disabled = (k === last);
+    /* a button that has just disabled itself keeps no focus: move it to the way back */
+    if (had && had.disabled) { (had === nextB ? prevB : nextB).focus(); }
     if (k === last) { stop(); }
   }
   function stop() {
