@@ -229,7 +229,7 @@ mg.draw(d, show=["data"])
 # Each operation also computed its **local derivative**: how its output moves when one of its
 # own inputs moves, ignoring the rest of the graph. For $e = a \cdot b$ that is
 # $\partial e/\partial a = b$ and $\partial e/\partial b = a$; for $d = e + c$ both are 1.
-# microgrand stores them during the forward pass, and can write them on the edges (`∂ = …`):
+# microgrand stores them during the forward pass, and can write them on the edges (`∂/∂a = …`, naming the input):
 
 # %%
 print("local derivatives of e with respect to (a, b):", e.local_grads)
@@ -268,7 +268,8 @@ for node in graph.nodes:
 # This graph is bigger, so we give every step a name, draw it from top to bottom
 # (`rankdir="TB"`) with two decimals, and write on each edge **which input** its local
 # derivative is for. `graph.edges` lists every edge with its source, its destination and its
-# local derivative (`local`); we turn each into a note such as `∂/∂x1 = -3.00` on its edge.
+# local derivative (`local`); we turn each into a note such as `∂/∂x1 = -3.00` on its edge
+# (`edge_labels=True` writes the same notes; here we build them from the data ourselves).
 # That note on the arrow from $x_1$ into the first $\times$ is $\partial(x_1 w_1)/\partial x_1$:
 # the product moves by $-3$ (that is $w_1$) per unit of $x_1$; the $\partial/\partial w_1 = 2.00$
 # beside it says it moves by $2$ (that is $x_1$) per unit of $w_1$.
@@ -319,7 +320,7 @@ def neuron_output(w1_value):
 h = 1e-6
 do_dw1 = (neuron_output(-3.0 + h) - neuron_output(-3.0)) / h
 print(f"o = {o.data:.4f}")
-print(f"do/dw1 ≈ {do_dw1:.4f}")
+print(f"d(o)/dw1 ≈ {do_dw1:.4f}")
 
 # %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert abs(o.data - 0.5**0.5) < 1e-6, "o = tanh(0.8814) = 0.7071"

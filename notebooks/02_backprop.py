@@ -95,10 +95,10 @@ assert all(v.grad == 0 for v in (a, b, c, d, e, f, L)), "every grad is still 0"
 # | node | chain rule | value |
 # |---|---|---|
 # | $L$ | $dL/dL$ (the start) | $1$ |
-# | $d$ | $dL/dd = dL/dL \cdot \partial L/\partial d = 1 \cdot f$ (because $L = d \cdot f$) | $-2$ |
+# | $d$ | $dL/d(d) = dL/dL \cdot \partial L/\partial d = 1 \cdot f$ (because $L = d \cdot f$) | $-2$ |
 # | $f$ | $dL/df = dL/dL \cdot \partial L/\partial f = 1 \cdot d$ | $4$ |
-# | $e$ | $dL/de = dL/dd \cdot \partial d/\partial e = dL/dd \cdot 1$ (a `+` passes the gradient through) | $-2$ |
-# | $c$ | $dL/dc = dL/dd \cdot \partial d/\partial c = dL/dd \cdot 1$ | $-2$ |
+# | $e$ | $dL/de = dL/d(d) \cdot \partial d/\partial e = dL/d(d) \cdot 1$ (a `+` passes the gradient through) | $-2$ |
+# | $c$ | $dL/dc = dL/d(d) \cdot \partial d/\partial c = dL/d(d) \cdot 1$ | $-2$ |
 # | $a$ | $dL/da = dL/de \cdot \partial e/\partial a = dL/de \cdot b$ | $6$ |
 # | $b$ | $dL/db = dL/de \cdot \partial e/\partial b = dL/de \cdot a$ | $-4$ |
 #
@@ -170,7 +170,7 @@ mg.step(L, rankdir="TB", precision=2)
 # - $dL/dx$ (a straight **d**) is the **total** derivative: how much the final output $L$ moves
 #   when $x$ moves, through everything that comes after $x$. It is what `x.grad` holds.
 # - $\partial e/\partial a$ (a curly **∂**) is a **local** derivative: how the output of *one*
-#   operation ($e$) moves when one of its own inputs ($a$) moves. It is the `∂ = …` on an edge.
+#   operation ($e$) moves when one of its own inputs ($a$) moves. It is the `∂/∂a = …` on an edge.
 #
 # So a line $dL/da = dL/de \cdot \partial e/\partial a$ reads: "the gradient that arrived at $e$,
 # times $e$'s own slope with respect to $a$". The first line after the start,
@@ -219,9 +219,11 @@ mg.draw(o, rankdir="TB", precision=2)
 #
 # Now drag it. In the live view (it shows the gradients, `show=["grad"]`, and no edge labels;
 # the number boxes hold the inputs) every gradient is recomputed in the page as you move a
-# slider: set $x_2$ away from 0 and watch $do/dw_2$ come alive; push $w_1$ far from $-3$, so that the sum going
-# into tanh is large, and watch every gradient shrink as tanh flattens. Click a node to see its
-# chain-rule line with the current numbers.
+# slider: set $x_2$ away from 0 and watch $do/dw_2$ come alive; push $w_1$ far from $-3$, so
+# that the sum going into tanh is large, and watch every gradient shrink as tanh flattens.
+# Click a node to see its chain-rule line with the current numbers. Everything works from the
+# keyboard too: type a number into a box; Tab into the diagram, move between nodes with the
+# arrow keys and press Enter for a node's line; − , + and Fit (or the keys -, + and 0) zoom.
 
 # %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert w2.grad == 0.0 and x2.data == 0.0, "do/dw2 = 0 because x2 = 0"
@@ -310,7 +312,8 @@ assert wrong != right, "overwriting gets it wrong"
 # agree with the finite differences; the overwriting version keeps only the last contribution.
 # In the diagram, look at the two edges that leave $a$: the gradient of $a$ is the sum of what
 # comes back along them. (The edges cross here, so each edge's note says which local
-# derivative it carries, such as $\partial d/\partial a = 3.00$, instead of a bare `∂ = …`.)
+# derivative it carries in full, such as $\partial d/\partial a = 3.00$, where `edge_labels=True`
+# names only the input: `∂/∂a = 3.00`.)
 
 # %%
 graph = mg.Graph.of(out)

@@ -188,8 +188,8 @@ assert max(agree) < 1e-12, "backward() agrees with the table"
 o.backward()
 slope = 1 - o.data**2  # tanh'(n)
 for wi, xi in zip(w, x):
-    print(f"do/d{wi.label} = {wi.grad:.6f}   φ'(n)·{xi.label} = {slope * xi.data:.6f}")
-print(f"do/db  = {b.grad:.6f}   φ'(n)      = {slope:.6f}")
+    print(f"d(o)/d{wi.label} = {wi.grad:.6f}   φ'(n)·{xi.label} = {slope * xi.data:.6f}")
+print(f"d(o)/db  = {b.grad:.6f}   φ'(n)      = {slope:.6f}")
 
 # %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert all(abs(wi.grad - slope * xi.data) < 1e-12 for wi, xi in zip(w, x))
@@ -224,7 +224,7 @@ out.label = "o"
 out.inputs[0].label = "n"
 out.backward()
 for wi, xi in zip(neuron.w, inputs):
-    print(f"do/d{wi.label} = {wi.grad:+.4f}   tanh'(n)·{xi.label} = {(1 - out.data**2) * xi.data:+.4f}")
+    print(f"d(o)/d{wi.label} = {wi.grad:+.4f}   tanh'(n)·{xi.label} = {(1 - out.data**2) * xi.data:+.4f}")
 mg.draw(out, show=["data"], rankdir="TB", precision=2)
 
 # %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}
@@ -385,7 +385,7 @@ def sigmoid_neuron(w1, w2, b):
 
 o = sigmoid_neuron(w1, w2, b)
 o.backward()
-print(f"o = {o.data:.4f}, do/dw1 = {w1.grad:.4f}")
+print(f"o = {o.data:.4f}, d(o)/dw1 = {w1.grad:.4f}")
 print(mg.gradcheck(sigmoid_neuron, [w1, w2, b]))
 
 # %% tags=["claim"] jupyter={"source_hidden": true, "outputs_hidden": true}

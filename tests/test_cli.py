@@ -41,7 +41,7 @@ def test_render_svg_file(tmp_path: Path) -> None:
     )
     assert code == 0, stderr
     texts = svg_texts(out.read_text())
-    assert "data = 0.7064" in texts and "grad = -1.5029" in texts and "∂ = -3.0000" in texts
+    assert "data = 0.7064" in texts and "grad = -1.5029" in texts and "∂/∂x = -3.0000" in texts
     assert {"x", "w", "b"} <= set(texts)
     assert "d out/d x = -1.50292" in stdout and f"wrote {out}" in stdout
 

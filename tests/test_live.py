@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import microgrand as mg
+from microgrand._format import format_fixed
 from microgrand.cli import main
 from microgrand.graph import Graph
 from microgrand.pages.live import LiveTooLargeError, page_names, slider_range
@@ -84,7 +85,7 @@ def test_forms_word_the_chain_rule_with_node_names() -> None:
 def test_constants_are_editable_on_request() -> None:
     x = mg.Value(1.5, label="x")
     assert mg.live(x * 2).leaves == ["x"]
-    assert mg.live(x * 2, constants=True).leaves == ["x", "n1"]
+    assert mg.live(x * 2, constants=True).leaves == ["x", "c"]
 
 
 def test_names_are_unique_and_match_the_diagram() -> None:
@@ -385,3 +386,60 @@ def test_cli_output_the_system_refuses(capsys: pytest.CaptureFixture[str]) -> No
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("microgrand live: cannot write")
     assert not Path("/proc/microgrand-live.html").exists()
+
+
+# --- laid out for a notebook cell ------------------------------------------------------------
+
+
+def _neuron() -> mg.Value:
+    x, w, b = mg.Value(2.0, label="x"), mg.Value(-3.0, label="w"), mg.Value(6.88, label="b")
+    y = (x * w + b).tanh()
+    y.label = "y"
+    return y
+
+
+@pytest.mark.parametrize("precision", [0, 2, 4])
+def test_every_number_cell_holds_the_widest_number(precision: int) -> None:
+    from microgrand.pages.live_layout import number_width
+
+    view = mg.live(_neuron(), precision=precision, rankdir="TB")
+    dot = view.diagram().dot
+    width = f"{number_width(precision):.0f}"
+    cells = re.findall(r"<TD([^>]*)>(data|grad) = ", dot)
+    assert len(cells) == 2 * 6  # x, w, x·w, b, x·w + b, y
+    assert all(f' WIDTH="{width}" ALIGN="LEFT"' == attrs for attrs, _ in cells)
+    # the widest numbers format_fixed writes fit in 8 + precision characters
+    for x in (-999999.49, -1.23456e300, -1e-300, 0.5):
+        assert len(format_fixed(x, precision)) <= 8 + precision
+    # top to bottom, each box stacks its name, data and grad
+    assert dot.count("<HR/>") == 2 * 6
+    # each edge label keeps room after it for the widest number (two no-break spaces a digit)
+    labels = re.findall(r"label=<(∂/∂[^>]*?)>", dot)
+    assert len(labels) == 5
+    for label in labels:
+        number = re.search(r" = (\S+)", label)
+        assert number is not None
+        assert label.count("\u00a0") == 2 * (8 + precision - len(number[1]))
+
+
+def test_page_never_draws_the_diagram_below_11px() -> None:
+    view = mg.live(_neuron())
+    h = view.page(uid="u").fragment
+    natural = float(re.search(r'data-natural=\\"([\d.]+)', h)[1])  # type: ignore[index]
+    readable = int(re.search(r'data-readable=\\"(\d+)', h)[1])  # type: ignore[index]
+    assert f"min-width:{readable}px" in h and f"max-width:{natural:.0f}px" in h
+    # the smallest text is a 12 pt edge label: 16 px at the natural width
+    assert readable >= natural * 11 / 16
+    assert readable <= natural * 11 / 16 + 2
+
+
+def test_direction_chosen_for_the_width_and_kept_when_asked() -> None:
+    from microgrand.pages.live_layout import choose_rankdir
+
+    x = mg.Value(2.0, label="x")
+    assert mg.live(x * 3).rankdir == "LR"
+    assert mg.live(_neuron()).rankdir == "TB"
+    assert mg.live(_neuron(), rankdir="LR").rankdir == "LR"
+    # without a layout, the estimate from the graph's depth
+    assert choose_rankdir(Graph.of(x * 3), edge_labels=False) == "LR"
+    assert choose_rankdir(Graph.of(_neuron()), edge_labels=True) == "TB"

@@ -71,7 +71,10 @@ def test_edge_labels_show_local_derivatives() -> None:
     by_id = groups(root)
     for e in graph.edges:
         el = by_id[f"e-{e.src}-{e.dst}-{e.position}"]
-        assert texts(el) == [f"∂ = {e.local:.4f}"]
+        label = graph.node(e.src).label
+        name = label if label else f"input {e.position + 1}"
+        name = name if re.fullmatch(r"[A-Za-z]\w*", name) else f"({name})"
+        assert texts(el) == [f"∂/∂{name} = {e.local:.4f}"]
     # without the option, no edge carries text
     root = svg_root(draw(g))
     for e in graph.edges:
@@ -465,7 +468,7 @@ def test_graph_input_and_answer_key_keeps_options() -> None:
     y.backward()
     d = draw(Graph.of(y), worksheet=True, theme="dark", highlight=[x], edge_labels=True)
     k = d.answer_key()
-    assert 'bgcolor="#1e1e1e"' in k.dot and "∂ = 2.0000" in k.dot and "grad = 4.0000" in k.dot
+    assert 'bgcolor="#1e1e1e"' in k.dot and "∂/∂x = 2.0000" in k.dot and "grad = 4.0000" in k.dot
     assert "highlight" in k.dot
 
 

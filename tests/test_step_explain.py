@@ -38,12 +38,13 @@ def test_neuron_lines_hand_computed() -> None:
     # do/dn = 1 − o² = 1 − 0.4990283 = 0.5009717; + passes it on unchanged to b and z;
     # do/dw = 0.5009717 · x = 1.001943; do/dx = 0.5009717 · w = −1.502915.
     assert list(lines) == [
-        "do/do = 1.0   (start: o changes one-for-one with itself)",
-        "do/dn = do/do · ∂o/∂n = 1.0 · (1 − o²) = 1.0 · 0.500972 = 0.500972",
-        "do/db = do/dn · ∂n/∂b = 0.500972 · 1.0 = 0.500972",
-        "do/dz = do/dn · ∂n/∂z = 0.500972 · 1.0 = 0.500972",
-        "do/dw = do/dz · ∂z/∂w = 0.500972 · x = 0.500972 · 2.0 = 1.001943",
-        "do/dx = do/dz · ∂z/∂x = 0.500972 · w = 0.500972 · (-3.0) = -1.502915",
+        # the output is called o: "d(o)", so that no line reads "do/do"
+        "d(o)/d(o) = 1.0   (start: o changes one-for-one with itself)",
+        "d(o)/dn = d(o)/d(o) · ∂(o)/∂n = 1.0 · (1 − o²) = 1.0 · 0.500972 = 0.500972",
+        "d(o)/db = d(o)/dn · ∂n/∂b = 0.500972 · 1.0 = 0.500972",
+        "d(o)/dz = d(o)/dn · ∂n/∂z = 0.500972 · 1.0 = 0.500972",
+        "d(o)/dw = d(o)/dz · ∂z/∂w = 0.500972 · x = 0.500972 · 2.0 = 1.001943",
+        "d(o)/dx = d(o)/dz · ∂z/∂x = 0.500972 · w = 0.500972 · (-3.0) = -1.502915",
     ]
 
 
@@ -88,12 +89,13 @@ def test_accumulation_is_a_sum() -> None:
 
 
 def test_unlabelled_names_and_root_called_L() -> None:
-    x = Value(2.0)  # used twice: keeps its id
+    x = Value(2.0)  # used twice: a letter (c, for an unlabelled input), never its id
     y = x * x + 3.0
     lines = explain(y).lines
     assert lines[0].startswith("dL/dL = 1.0")
-    assert lines[-1].startswith("dL/dn0 = ")
-    assert lines[-1].endswith("= 1.0 · n0 + 1.0 · n0 = 1.0 · 2.0 + 1.0 · 2.0 = 2.0 + 2.0 = 4.0")
+    assert lines[1].startswith("dL/dc2 = ")  # the constant 3.0: the next free name
+    assert lines[-1].startswith("dL/dc = dL/d(c·c) · ∂(c·c)/∂c + ")
+    assert lines[-1].endswith("= 1.0 · c + 1.0 · c = 1.0 · 2.0 + 1.0 · 2.0 = 2.0 + 2.0 = 4.0")
     # an unlabelled node whose inputs are labelled is named by its expression
     w = Value(3.0, label="w")
     assert explain((w * 2.0).tanh(), nodes=[w]).lines[0].startswith("dL/dw = dL/d(w·2) · ")

@@ -4,6 +4,7 @@ like the record Python writes."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +16,7 @@ import microgrand as mg
 from microgrand.stepper import notation as nt
 from microgrand.stepper import record as rc
 from microgrand.stepper import trace
+from microgrand.stepper.notation import partial_derivative, total_derivative
 
 
 def _graphs() -> list[mg.Value]:
@@ -84,7 +86,7 @@ def test_record_parts_are_the_explanation() -> None:
     tz = trace(z)
     assert rc.step_record(tz[0], tz).sends == (
         ("w", "1.0 × 3.0", "3.0"),
-        ("n1", "1.0 × (-2.0)", "-2.0"),
+        ("c", "1.0 × (-2.0)", "-2.0"),
     )
 
 
@@ -159,3 +161,84 @@ def test_the_page_runtime_fills_stages_as_python_does() -> None:
     got = json.loads(r.stdout)
     assert got == [c[3] for c in cases]
     assert any("(-" in line for c in cases for line in c[3])  # bracketed negatives were tested
+
+
+# --- readable names: never a machine id, never a clash with the notation ---------------------
+
+
+def test_unnamed_nodes_get_expressions_or_free_letters() -> None:
+    from microgrand.pages.live_model import page_names
+    from microgrand.stepper.trace import node_names
+
+    a = mg.Value(1.0, label="a")
+    u = mg.Value(5.0, label="u")  # the first letter of the pool is taken by a label
+    big = ((a * 2 + a * a) * (a + 3)).exp() * u
+    names = node_names(mg.Graph.of(big))
+    assert list(names.values()) == [
+        "a",
+        "c",
+        "a·2",
+        "a·a",
+        "a·2 + a·a",
+        "c2",
+        "a + 3",
+        "v",
+        "exp(v)",
+        "u",
+        "exp(v)·u",
+    ]
+    # lesson 02's neuron with nothing but the inputs labelled: no id anywhere
+    x1, x2 = mg.Value(2.0, label="x1"), mg.Value(0.0, label="x2")
+    w1, w2 = mg.Value(-3.0, label="w1"), mg.Value(1.0, label="w2")
+    b = mg.Value(6.88, label="b")
+    g = mg.Graph.of((x1 * w1 + x2 * w2 + b).tanh())
+    assert list(page_names(g).values()) == [
+        "x1",
+        "w1",
+        "x1·w1",
+        "x2",
+        "w2",
+        "x2·w2",
+        "x1·w1 + x2·w2",
+        "b",
+        "u",
+        "L",
+    ]
+    # the output is "L" on a page: no other node is ever called L, d or o
+    c = mg.Value(2.0)
+    g = mg.Graph.of(((c * c).exp() + c.exp() * c.exp()).log().tanh())
+    names = page_names(g)
+    assert not any(re.fullmatch(r"n\d+", v) for v in names.values())
+    assert list(names.values()).count("L") == 1
+    assert not {"d", "o"} & set(names.values())
+
+
+def test_names_that_clash_with_the_notation_are_bracketed() -> None:
+    from microgrand.stepper.notation import clashes
+
+    assert total_derivative("L", "d") == "dL/d(d)"
+    assert total_derivative("o", "o") == "d(o)/d(o)"
+    assert total_derivative("o", "w1") == "d(o)/dw1"
+    assert total_derivative("L", "dx") == "dL/d(dx)"
+    assert partial_derivative("d", "o") == "∂(d)/∂(o)"
+    assert total_derivative("L", "x1") == "dL/dx1"
+    assert [clashes(n) for n in ("d", "d2", "o", "o1", "x", "∂")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        True,
+    ]
+    # lesson 02's graph: d and e are labels; no line holds "dd" or "do/"
+    a, b, c = mg.Value(2.0, label="a"), mg.Value(-3.0, label="b"), mg.Value(10.0, label="c")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    f = mg.Value(-2.0, label="f")
+    L = d * f
+    L.label = "L"
+    lines = mg.explain(L).lines
+    assert lines[2] == "dL/d(d) = dL/dL · ∂L/∂(d) = 1.0 · f = 1.0 · (-2.0) = -2.0"
+    assert not any("/dd" in ln or "do/" in ln for ln in lines)

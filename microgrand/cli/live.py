@@ -32,14 +32,17 @@ from ._common import (
 __all__ = ["add_commands"]
 
 
-def _output(p: argparse.ArgumentParser, rankdir: str) -> None:
+def _output(p: argparse.ArgumentParser, rankdir: str | None) -> None:
     p.add_argument("-o", "--output", required=True, help="output file (.html)")
     p.add_argument("--theme", choices=tuple(THEMES), default="light")
     p.add_argument(
         "--rankdir",
         choices=("LR", "TB"),
         default=rankdir,
-        help=f"layout direction (default {rankdir})",
+        help=f"layout direction (default {rankdir})"
+        if rankdir
+        else "layout direction (default: left to right where the text stays readable in a "
+        "notebook cell, else top to bottom)",
     )
     p.add_argument("--engine", choices=ENGINE_NAMES, default=None, help="layout engine")
     add_precision_argument(p)
@@ -69,7 +72,7 @@ def add_commands(sub: Any) -> None:
         action="store_true",
         help="make the numbers written in the expression editable too",
     )
-    _output(lv, "LR")
+    _output(lv, None)
     lv.set_defaults(func=_cmd_live)
 
     qz = sub.add_parser(

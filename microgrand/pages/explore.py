@@ -345,7 +345,7 @@ class Explorer(PageView):
         Example:
             >>> from microgrand import Value
             >>> [s["title"] for s in explore(Value(2.0, label="x") * 3).view_steps("")]
-            ['L', 'n1', 'x']
+            ['L', 'c', 'x']
         """
         if path in self._steps:
             return self._steps[path]

@@ -19,9 +19,12 @@ gradient update".
 
 DOM contract (stable; for tests and scripts):
 
-* each editable leaf: ``input[data-leaf="NAME"]`` (the number box) and
-  ``input[type=range][data-scrub="NAME"]`` (its slider); setting the box's ``value`` and
-  firing ``input`` or ``change`` recomputes the page synchronously;
+* each editable leaf: ``input[data-leaf="NAME"]`` (the number box, a text box for
+  decimals) and ``input[type=range][data-scrub="NAME"]`` (its slider); setting the box's
+  ``value`` and firing ``input`` or ``change`` recomputes the page synchronously; anything
+  but a finite number ("abc", "1e309", "nan", nothing) sets ``aria-invalid="true"`` on the
+  box and says "type a number" in the polite live region ``.mg-ctl-msg`` next to it, and the
+  leaf keeps its last good value;
 * every number on the diagram: ``[data-node="NAME"][data-field="data"|"grad"]`` whose
   ``data-number`` is the full-precision float (Python ``repr``; JavaScript ``String(x)``
   gives the same float back), or empty when the number is undefined;
@@ -33,7 +36,16 @@ DOM contract (stable; for tests and scripts):
 * the nudge panel: ``select[data-nudge-leaf]``, ``input[data-nudge-h]``, and the results
   ``[data-nudge="before"|"after"|"change"|"predicted"]`` with ``data-number``;
 * the page root ``.mg-live`` fires a ``mg-change`` event (``detail.values``: the leaves'
-  numbers by name) after each recomputation.
+  numbers by name) after each recomputation;
+* by keyboard: the value boxes ``g[data-id]`` are ``role="button"``, one tab stop (arrow
+  keys, Home and End move in graph order), Enter or Space (or a click) shows the box's
+  chain rule in ``.mg-explain`` and says it in the status region ``.mg-status``; the buttons
+  ``[data-action="zoom-in"|"zoom-out"|"fit"]`` and the keys ``+``, ``-``, ``0`` zoom, and
+  Shift with the arrow keys pans (``web/live_nav.js``);
+* every box, operation and edge has an ``aria-label`` saying what it is with the numbers
+  shown ("w, data = -3.0000, grad = 1.0019, an input"; "edge from w into x·w (×), local
+  derivative ∂/∂w = 2.0000"); the diagram is never drawn so small that its text is under
+  11 px (``data-readable``: that width; wider diagrams scroll).
 
 NAME is the name the diagram shows: the label, or the trace's automatic name
 (:func:`microgrand.stepper.trace.node_names`; the output is ``L`` when unlabelled; a name
@@ -64,6 +76,7 @@ from ..render.themes import THEMES
 from ..render.themes import ThemeName as ThemeName  # the quiz imports it from here
 from ..value import Value, set_forward
 from ..value import apply as apply_rule
+from .live_layout import choose_rankdir, live_diagram
 from .live_model import (
     diagram_svg,
     hook_edges,
@@ -138,14 +151,14 @@ class LiveView(PageView):
         *,
         constants: bool = False,
         precision: int = 4,
-        rankdir: Literal["LR", "TB"] = "LR",
+        rankdir: Literal["LR", "TB"] | None = None,
         theme: ThemeName = "light",
         max_nodes: int = DEFAULT_MAX_NODES,
         **draw_options: Any,
     ) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"{self.kind}() takes the output Value, got {type(root).__name__}")
-        self.options = ViewOptions(precision, rankdir, theme)
+        self.options = ViewOptions(precision, rankdir or "LR", theme)
         if not isinstance(constants, bool):
             raise TypeError("constants must be True or False")
         for key in draw_options:
@@ -169,7 +182,7 @@ class LiveView(PageView):
         self.graph = graph
         self.names = page_names(graph)
         self.precision = precision
-        self.rankdir = rankdir
+        self._rankdir = rankdir
         self.theme = theme
         self.constants = constants
         self.draw_options: dict[str, Any] = {"edge_labels": True, "color": "grad", **draw_options}
@@ -196,7 +209,7 @@ class LiveView(PageView):
         Example:
             >>> from microgrand import Value
             >>> live(Value(1.5, label="a") * 2, constants=True).values
-            {'a': 1.5, 'n1': 2.0}
+            {'a': 1.5, 'c': 2.0}
         """
         out = {self.names[n.id]: n.value.data for n in self.graph.leaves if self._editable()[n.id]}
         if self._widget is not None:
@@ -247,22 +260,47 @@ class LiveView(PageView):
 
     # --- the page ----------------------------------------------------------------------
 
+    @property
+    def rankdir(self) -> Literal["LR", "TB"]:
+        """The diagram's direction: the one asked for, else chosen for a notebook cell's width
+        (:func:`~microgrand.pages.live_layout.choose_rankdir`: left to right when its text
+        stays readable there, else top to bottom).
+
+        Example:
+            >>> from microgrand import Value
+            >>> x = Value(2.0, label="x")
+            >>> live(x * 3).rankdir, live((((x * 3).tanh() + x) * x).exp()).rankdir
+            ('LR', 'TB')
+        """
+        if self._rankdir is None:
+            labels = bool(self.draw_options.get("edge_labels"))
+            g = named_graph(Graph.of(self.root), self.names)
+            chosen = choose_rankdir(g, edge_labels=labels, draw_lr=lambda: self._make("LR"))
+            self._rankdir = "LR" if chosen == "LR" else "TB"
+        return self._rankdir
+
+    def _make(
+        self, rankdir: str, dot_fields: Mapping[str, set[str]] | None = None, **extra: Any
+    ) -> Diagram:
+        g = named_graph(Graph.of(self.root), self.names)
+        opts = {**self.draw_options, **extra}
+        drawn = draw(
+            g,
+            precision=self.precision,
+            rankdir=rankdir,  # type: ignore[arg-type]
+            theme=self.theme,
+            collapse=False,
+            max_nodes=max(300, len(g)),
+            blanks=dot_fields,
+            **opts,
+        )
+        return live_diagram(drawn)
+
     def _draw(
         self, key: str = "view", dot_fields: Mapping[str, set[str]] | None = None, **extra: Any
     ) -> Diagram:
         if key not in self._diagrams:
-            g = named_graph(Graph.of(self.root), self.names)
-            opts = {**self.draw_options, **extra}
-            self._diagrams[key] = draw(
-                g,
-                precision=self.precision,
-                rankdir=self.rankdir,
-                theme=self.theme,
-                collapse=False,
-                max_nodes=max(300, len(g)),
-                blanks=dot_fields,
-                **opts,
-            )
+            self._diagrams[key] = self._make(self.rankdir, dot_fields, **extra)
         return self._diagrams[key]
 
     def diagram(self) -> Diagram:
@@ -271,7 +309,7 @@ class LiveView(PageView):
 
         Example:
             >>> from microgrand import Value
-            >>> "∂ = 2.0000" in live(Value(1.0, label="x") * 2).diagram().dot
+            >>> "∂/∂x = 2.0000" in live(Value(1.0, label="x") * 2).diagram().dot
             True
         """
         return self._draw("fallback")
@@ -283,7 +321,7 @@ class LiveView(PageView):
             >>> from microgrand import Value
             >>> m = live(Value(1.0, label="x") * 2).model()
             >>> m["kind"], [(l["name"], l["editable"]) for l in m["leaves"]]
-            ('live', [('x', True), ('n1', False)])
+            ('live', [('x', True), ('c', False)])
         """
         g = named_graph(Graph.of(self.root), self.names)
         m = live_model(g, self.names, self.precision, self._editable())
@@ -298,15 +336,20 @@ class LiveView(PageView):
         diagram = self._draw("view", color=None)
         g = named_graph(Graph.of(self.root), self.names)
         title = html.escape(self.names[self.graph.root])
+        colour = "on" if self.draw_options.get("color") == "grad" else "off"
         return (
-            f'<div class="mg-live mg-frame" data-error="" '
-            f'aria-label="Live diagram of {title}: change an input to recompute">'
+            f'<div class="mg-live mg-frame" data-error="" data-colour="{colour}" '
+            f'role="group" aria-label="Live diagram of {title}: change an input to recompute">'
             '<div class="mg-controls"></div>'
+            '<div class="mg-bar mg-zoom"></div>'
             f"{diagram_svg(diagram, uid, g, self.names)}"
             '<div class="mg-legend mg-scale"></div>'
             '<div class="mg-errors" role="alert"></div>'
-            '<div class="mg-panels"><div class="mg-panel mg-explain"></div>'
-            '<div class="mg-panel mg-nudge"></div></div></div>'
+            '<div class="mg-status mg-sr" role="status"></div>'
+            '<div class="mg-panels">'
+            '<div class="mg-panel mg-explain" role="region" aria-label="Chain rule"></div>'
+            '<div class="mg-panel mg-nudge" role="region" aria-label="Nudge an input"></div>'
+            "</div></div>"
         )
 
     def page(self, *, uid: str | None = None) -> Page:
@@ -330,7 +373,7 @@ class LiveView(PageView):
             title=f"Live diagram of {title}",
             fallback_alt=f"The diagram of {title} at its current numbers",
             uid=uid,
-            scripts=("engine.js", "live.js"),
+            scripts=("engine.js", "live_nav.js", "live.js"),
             styles=("live.css",),
         )
 
@@ -375,7 +418,7 @@ def live(
     *,
     constants: bool = False,
     precision: int = 4,
-    rankdir: Literal["LR", "TB"] = "LR",
+    rankdir: Literal["LR", "TB"] | None = None,
     theme: ThemeName = "light",
     max_nodes: int = DEFAULT_MAX_NODES,
     **draw_options: Any,
@@ -384,8 +427,11 @@ def live(
 
     Labelled leaves (inputs and parameters) get a number box and a slider; unlabelled ones
     (constants such as the ``2`` in ``2 * x``) too with ``constants=True``. Draw options:
-    ``precision``, ``rankdir``, ``theme`` and those of :func:`microgrand.draw` that apply
-    (``show``, ``edge_labels`` (default on), ``highlight``, ``title``, ``engine``). See
+    ``precision``, ``rankdir`` (default: chosen for a notebook cell's width, left to right
+    where the text stays readable, else top to bottom), ``theme`` and those of
+    :func:`microgrand.draw` that apply (``show``, ``edge_labels`` (default on),
+    ``highlight``, ``title``, ``engine``). The page has zoom in, zoom out and fit buttons
+    (keys ``+``, ``-``, ``0``), and every node can be reached by keyboard. See
     :mod:`microgrand.pages.live` for the page's DOM contract.
 
     Example:

@@ -31,20 +31,32 @@ from ..stepper.notation import (
     total_derivative,
 )
 from ..stepper.trace import node_names, trace
+from .live_layout import readable_width
 from .model import edge_id, graph_model, number
 from .svg import SVG_NS, hook_svg, svg_text
 
 __all__ = [
+    "SHOWN_DIGITS",
     "diagram_svg",
     "hook_edges",
     "hook_nodes",
     "live_model",
+    "name_diagram",
     "named_graph",
     "page_names",
     "slider_range",
 ]
 
 _Q = f"{{{SVG_NS}}}"
+# render.build's edge label, "∂/∂w = 2.0000", and the room the live view keeps after it
+_EDGE_LABEL = re.compile(r"(∂/∂.* = )(\S+)(\s*)")
+
+
+SHOWN_DIGITS = 13
+"""The most significant digits a live page shows when its graph has a rule that is not
+:attr:`~microgrand.rules.Rule.browser_exact`: such a rule may differ from Python's float by a
+few units in the last place (about 1e-15 of the number), which 13 digits never show except on
+an exact rounding boundary."""
 
 
 def page_names(graph: Graph) -> dict[str, str]:
@@ -146,7 +158,10 @@ def live_model(
     the numbers that wording names (``needs``, ``out``); ``lhs`` per node ``"dL/dx"``;
     ``chains`` per node the right-hand side of its chain-rule line as stages whose number
     slots the page fills in (:func:`microgrand.stepper.notation.chain_stages`), with the
-    ``terms`` they refer to; ``remarks`` the remarks the page shows.
+    ``terms`` they refer to; ``remarks`` the remarks the page shows; ``inexact`` is true
+    when a rule of the graph calls a browser's ``Math.exp``, ``log``, ``tanh`` … (not
+    :attr:`~microgrand.rules.Rule.browser_exact`), and the page then shows at most
+    ``SHOWN_DIGITS`` significant digits.
 
     Example:
         >>> from microgrand import Value
@@ -154,6 +169,8 @@ def live_model(
         >>> m = live_model(g, page_names(g), 4, {"n0": True, "n1": False})
         >>> sorted(m["rules"]), m["forms"]["n2"]["forward"], m["forms"]["n3"]["edges"][0]["worded"]
         (['mul', 'tanh'], [0, ' × ', 1], '(1 − L²)')
+        >>> m["inexact"], m["shown_digits"]
+        (True, 13)
     """
     check_precision(precision)
     top = names[graph.root]
@@ -179,6 +196,8 @@ def live_model(
         )
     return {
         "precision": precision,
+        "inexact": any(n.rule is not None and not n.rule.browser_exact for n in graph.nodes),
+        "shown_digits": SHOWN_DIGITS,
         "graph": graph_model(graph, names),
         "engine": {
             "root": graph.root,
@@ -247,7 +266,7 @@ def named_graph(graph: Graph, names: Mapping[str, str]) -> Graph:
         >>> from microgrand import Value
         >>> g = Graph.of(Value(2.0, label="x") * 3)
         >>> [(n.label, n.grad) for n in named_graph(g, page_names(g)).nodes]
-        [('x', 3.0), ('n1', 2.0), ('L', 1.0)]
+        [('x', 3.0), ('c', 2.0), ('L', 1.0)]
     """
     grads = trace(graph.node(graph.root).value).grads
     nodes = tuple(dataclasses.replace(n, label=names[n.id], grad=grads[n.id]) for n in graph.nodes)
@@ -271,13 +290,14 @@ def hook_edges(root: Any, uid: str) -> None:
             continue
         g.set("data-edge", gid)
         for tx in g.iter(_Q + "text"):
-            content = tx.text or ""
-            if content.startswith("∂ = "):
-                tx.text = "∂ = "
+            m = _EDGE_LABEL.fullmatch(tx.text or "")
+            if m:
+                tx.text = m[1]
                 span = tx.makeelement(
                     _Q + "tspan", {"data-edge": gid, "data-field": "local", "class": "mg-lv"}
                 )
-                span.text = content[len("∂ = ") :]
+                span.text = m[2]
+                span.tail = m[3]
                 tx.append(span)
 
 
@@ -301,6 +321,52 @@ def hook_nodes(root: Any) -> None:
                 break
 
 
+def name_diagram(root: Any, uid: str, graph: Graph, names: Mapping[str, str]) -> None:
+    """Give the diagram's parts accessible names that say what they are (the page adds the
+    numbers): each operation ``role="img"`` "the × operation that makes x·w from x and w";
+    each edge "edge from w into x·w (×)" (``data-name``: the same, for the page to add the
+    local derivative) or "edge from the × operation to x·w"; the value boxes ``data-name``
+    with their name. Graphviz's ``<title>`` (the internal ids) is already gone
+    (:func:`~microgrand.pages.svg.hook_svg`).
+
+    Example:
+        >>> from microgrand import Value, draw
+        >>> g = Graph.of(Value(2.0, label="x") * 3)
+        >>> root, _ = hook_svg(draw(g).svg(), "u", g, page_names(g))
+        >>> name_diagram(root, "u", g, page_names(g))
+        >>> for label in sorted(e.get("aria-label") for e in root.iter() if e.get("role") == "img"):
+        ...     print(label)
+        edge from c into L (×)
+        edge from the × operation to L
+        edge from x into L (×)
+        the × operation that makes L from x and c
+    """
+    ops = {n.id: n for n in graph.nodes if n.rule is not None}
+    sym = {n.id: n.rule.symbol for n in graph.nodes if n.rule is not None}
+    for g in root.iter(_Q + "g"):
+        gid = (g.get("id") or "")[len(uid) + 1 :]
+        op = g.get("data-op")
+        label = None
+        if g.get("data-id") is not None:
+            g.set("data-name", names[g.get("data-id")])
+            continue
+        if op in ops:
+            ins = " and ".join(dict.fromkeys(names[i] for i in ops[op].inputs))
+            label = f"the {sym[op]} operation that makes {names[op]} from {ins}"
+        elif gid.startswith("e-") and gid.endswith("-op") and gid[2:-3] in ops:
+            label = f"edge from the {sym[gid[2:-3]]} operation to {names[gid[2:-3]]}"
+        elif gid.startswith("e-") and gid.count("-") == 3:
+            _, src, dst, _pos = gid.split("-")
+            label = f"edge from {names[src]} into {names[dst]} ({sym.get(dst, '')})"
+            g.set("data-name", label)
+        if label is not None:
+            g.set("role", "img")
+            g.set("aria-label", label)
+    top = names[graph.root]
+    root.set("role", "group")
+    root.set("aria-label", f"Diagram of {top}: {len(graph)} values")
+
+
 def diagram_svg(diagram: Diagram, uid: str, graph: Graph, names: Mapping[str, str]) -> str:
     """The diagram's SVG with every page hook, inside its scrolling stage.
 
@@ -314,5 +380,12 @@ def diagram_svg(diagram: Diagram, uid: str, graph: Graph, names: Mapping[str, st
     root, width = hook_svg(diagram.svg(), uid, graph, names)
     hook_edges(root, uid)
     hook_nodes(root)
-    root.set("style", f"min-width:{min(width, 1600) * 0.55:.0f}px")
-    return f'<div class="mg-stage" style="max-width:{width:.0f}px">{svg_text(root)}</div>'
+    name_diagram(root, uid, graph, names)
+    # as wide as the cell, never wider than drawn, never so narrow that text is under 11 px
+    # (the stage scrolls then); the page's zoom buttons change the width
+    readable = readable_width(root, width)
+    readable = math.ceil(readable) + 1  # (the SVG says its width in whole points)
+    root.set("style", f"width:100%;max-width:{width:.0f}px;min-width:{readable}px")
+    root.set("data-natural", f"{width:.1f}")
+    root.set("data-readable", str(readable))
+    return f'<div class="mg-stage">{svg_text(root)}</div>'

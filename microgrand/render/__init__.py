@@ -10,7 +10,7 @@ Example:
     >>> d = draw(y, edge_labels=True, color="grad")
     >>> import xml.etree.ElementTree as ET
     >>> texts = [t.text for t in ET.fromstring(d.svg()).iter("{http://www.w3.org/2000/svg}text")]
-    >>> "∂ = -3.0000" in texts, f"grad = {x.grad:.4f}" in texts
+    >>> "∂/∂x = -3.0000" in texts, f"grad = {x.grad:.4f}" in texts
     (True, True)
 """
 
@@ -127,7 +127,8 @@ def draw(
 
     * ``show``: fields in each box, any of ``"data"``, ``"grad"``, ``"id"`` (the label is
       always shown). ``precision``: decimals. ``rankdir``: ``"LR"`` or ``"TB"``.
-    * ``edge_labels=True``: write each input edge's local derivative on it (``∂ = 3.0000``).
+    * ``edge_labels=True``: write each input edge's local derivative on it, naming the input
+      (``∂/∂w = 3.0000``).
     * ``color="grad"``: fill boxes by gradient sign and size (blue negative, red positive),
       with a legend. The scale is logarithmic: each factor of 10 below the largest
       ``|grad|`` is one step lighter (three steps), a tiny gradient still shows its sign and

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -89,6 +90,9 @@ __all__ = [
     "slug",
     "too_large",
 ]
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def html_font(text: str, size: float | None = None, color: str | None = None) -> str:
@@ -479,6 +483,23 @@ class DotWriter:
             attrs.update(color=t.accent, penwidth=f"{t.accent_width:g}")
         sub.node(bid, label="<" + "<BR/>".join(lines) + ">", **attrs)
 
+    def edge_label(self, src: str, position: int, local: float) -> str:
+        """The local derivative on an input edge, naming its input: ``∂/∂w = 2.0000``,
+        ``∂/∂(x·w) = 1.0000``; an input without a label is named by its position in the
+        operation (``∂/∂(input 2) = …``), as the box shows no name.
+
+        Example:
+            >>> from microgrand import Value
+            >>> w = DotWriter(Graph.of(Value(2.0, label="x") * 3), DrawOptions())
+            >>> w.edge_label("n0", 0, 3.0), w.edge_label("n1", 1, 2.0)
+            ('∂/∂x = 3.0000', '∂/∂(input 2) = 2.0000')
+        """
+        label = self.g.node(src).label
+        name = label if label else f"input {position + 1}"
+        if not _IDENTIFIER.fullmatch(name):
+            name = f"({name})"
+        return f"∂/∂{name} = {self.fmt(local)}"
+
     def emit_edges(
         self,
         dot: graphviz.Digraph,
@@ -506,7 +527,7 @@ class DotWriter:
                 lines = []
                 if self.labels:
                     if o.edge_labels:
-                        lines.append(f"∂ = {self.fmt(e.local)}")
+                        lines.append(self.edge_label(e.src, e.position, e.local))
                     note = o.edge_notes.get((e.src, e.dst, e.position))
                     if note:
                         lines.append(note)

@@ -10,7 +10,7 @@ Example:
     >>> from microgrand.stepper import trace
     >>> x = Value(2.0, label="x")
     >>> [s.name for s in trace(x * 3)]
-    ['x·3', 'n1', 'x']
+    ['x·3', 'c', 'x']
 """
 
 from __future__ import annotations

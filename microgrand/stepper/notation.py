@@ -48,6 +48,7 @@ __all__ = [
     "bracketed",
     "chain_stages",
     "check_format",
+    "clashes",
     "factor",
     "latex_name",
     "latex_text",
@@ -94,9 +95,22 @@ def needs_parens(name: str) -> bool:
     return not re.match(r"^[A-Za-z0-9_.]+$|^[A-Za-z]+\(.*\)$", name)
 
 
+def clashes(name: str) -> bool:
+    """True when a simple name would read as part of the notation after a ``d``: a name that
+    starts with ``d`` or ``∂`` (``dL/dd``) or the name ``o`` (``do/do``). Such names are
+    bracketed in text: ``dL/d(d)``, ``d(o)/d(o)``.
+
+    Example:
+        >>> clashes("d"), clashes("d1"), clashes("o"), clashes("x"), clashes("o1")
+        (True, True, True, False, False)
+    """
+    return name[:1] in ("d", "∂") or name == "o"
+
+
 def _text_d(name: str, d: str) -> str:
-    """``dx`` for a simple name, ``d(x·w)`` otherwise (``d`` may be ``∂``)."""
-    return f"{d}{name}" if _SIMPLE.match(name) else f"{d}({name})"
+    """``dx`` for a simple name, ``d(x·w)`` otherwise (``d`` may be ``∂``); a name that clashes
+    with the notation (:func:`clashes`) is bracketed too."""
+    return f"{d}{name}" if _SIMPLE.match(name) and not clashes(name) else f"{d}({name})"
 
 
 def _latex_frac(top: str, bottom: str, d: str) -> str:
@@ -114,6 +128,8 @@ def total_derivative(top: str, node: str, format: Format = "text") -> str:
     Example:
         >>> total_derivative("L", "x"), total_derivative("L", "x·w")
         ('dL/dx', 'dL/d(x·w)')
+        >>> total_derivative("L", "d"), total_derivative("o", "o")
+        ('dL/d(d)', 'd(o)/d(o)')
         >>> total_derivative("L", "w1", "latex")
         '\\frac{\\mathrm{d} L}{\\mathrm{d} w_{1}}'
     """

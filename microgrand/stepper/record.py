@@ -47,7 +47,7 @@ def step_names(t: Trace) -> dict[str, str]:
         >>> from microgrand import Value
         >>> from microgrand.stepper import trace
         >>> step_names(trace(Value(2.0, label="x") * 3))
-        {'n2': 'L', 'n1': 'n1', 'n0': 'x'}
+        {'n2': 'L', 'n1': 'c', 'n0': 'x'}
     """
     names = {s.id: s.name for s in t.steps}
     root = t.steps[0]
@@ -122,7 +122,7 @@ class StepRecord:
             >>> t = trace(Value(2.0, label="x") * 3)
             >>> p = step_record(t[2], t).parts()
             >>> p["lhs"], p["stages"], p["terms"][0]["local"]
-            ('dL/dx', ['dL/dL · ∂L/∂x', '1.0 · n1', '1.0 · 3.0'], '∂L/∂x')
+            ('dL/dx', ['dL/dL · ∂L/∂x', '1.0 · c', '1.0 · 3.0'], '∂L/∂x')
         """
         return {
             "name": self.name,
@@ -230,7 +230,7 @@ def step_records(t: Trace, format: Format = "text", *, precision: int = 4) -> li
         >>> from microgrand import Value
         >>> from microgrand.stepper import trace
         >>> [r.lhs for r in step_records(trace(Value(2.0, label="x") * 3))]
-        ['dL/dL', 'dL/dn1', 'dL/dx']
+        ['dL/dL', 'dL/dc', 'dL/dx']
     """
     names = step_names(t)
     return [step_record(s, t, format, precision=precision, names=names) for s in t]

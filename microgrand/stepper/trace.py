@@ -233,8 +233,11 @@ class Trace(Sequence[Step]):
 
 
 def node_names(graph: Graph) -> dict[str, str]:
-    """A readable name per node id: the label; else a short expression of labelled inputs
-    (``x·w``, ``tanh(n)``); else the id.
+    """A readable name per node id, never the id itself: the label; else a short expression
+    of named inputs (``x·w``, ``tanh(n)``); else a letter no label uses: ``u``, ``v``, ``p`` …
+    for an operation whose expression would be too long, ``c`` (``c2``, ``c3`` …) for an
+    unlabelled constant. ``L`` (the output's name on a page) and the letters of the notation
+    (``d``, ``o``) are never given out.
 
     Example:
         >>> from microgrand import Value
@@ -242,6 +245,10 @@ def node_names(graph: Graph) -> dict[str, str]:
         >>> names = node_names(Graph.of((x * w).tanh()))
         >>> [names[n] for n in ("n2", "n3")]
         ['x·w', 'tanh(x·w)']
+        >>> a = Value(1.0, label="a")
+        >>> names = node_names(Graph.of(((a * 2 + a * a) * (a + 3)).exp()))
+        >>> [names[i] for i in sorted(names, key=lambda i: int(i[1:]))]
+        ['a', 'c', 'a·2', 'a·a', 'a·2 + a·a', 'c2', 'a + 3', 'u', 'exp(u)']
     """
     names: dict[str, str] = {}
     # In an expression an unlabelled input (a constant) reads best as its number.
@@ -249,21 +256,48 @@ def node_names(graph: Graph) -> dict[str, str]:
     uses: dict[str, int] = {}
     for e in graph.edges:
         uses[e.src] = uses.get(e.src, 0) + 1
+    letters = _Letters({n.label for n in graph.nodes if n.label})
     for n in graph.nodes:
         if n.label:
             names[n.id] = inner[n.id] = n.label
             continue
-        name = n.id
-        once = n.is_leaf and n.data >= 0 and uses.get(n.id, 0) == 1
-        inner[n.id] = f"{n.data:.4g}" if once else n.id
-        if n.rule is not None and n.inputs and len(n.inputs) <= 2:
-            parts = [inner[i] for i in n.inputs]
-            if all(p != i for p, i in zip(parts, n.inputs, strict=True)):
-                expr = _short_expr(n, parts)
-                if expr is not None and len(expr) <= 14:
-                    name = inner[n.id] = expr
-        names[n.id] = name
+        if n.rule is None:
+            name = letters.take("c")
+            once = n.data >= 0 and uses.get(n.id, 0) == 1
+            inner[n.id] = f"{n.data:.4g}" if once else name
+            names[n.id] = name
+            continue
+        expr = None
+        if n.inputs and len(n.inputs) <= 2:
+            expr = _short_expr(n, [inner[i] for i in n.inputs])
+        if expr is None or len(expr) > 14:
+            expr = letters.take()
+        names[n.id] = inner[n.id] = expr
     return names
+
+
+class _Letters:
+    """Short names no label uses, handed out in order: ``u``, ``v``, ``p`` … then ``u2`` …"""
+
+    POOL = ("u", "v", "p", "q", "r", "s", "t", "h", "k", "m")
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = set(taken) | {"L", "d", "o"}
+        self.count: dict[str, int] = {}
+
+    def take(self, first: str | None = None) -> str:
+        pool = (first,) if first is not None else self.POOL
+        for letter in pool:
+            if letter not in self.taken:
+                self.taken.add(letter)
+                return letter
+        base = pool[0]
+        k = self.count.get(base, 1)
+        while f"{base}{k + 1}" in self.taken:
+            k += 1
+        self.count[base] = k + 1
+        self.taken.add(f"{base}{k + 1}")
+        return f"{base}{k + 1}"
 
 
 def _short_expr(n: Node, parts: list[str]) -> str | None:

@@ -38,7 +38,8 @@
  * a few units in the last place (at most 4 measured, in Chromium and node): about 1e-15 of
  * the number, which a shown number's digits reveal only when it sits on a rounding boundary
  * or is written with 15 or more significant digits. data-number then holds the float this
- * engine computed.
+ * engine computed, and the live view and the quiz show such a graph's numbers with at most 13
+ * significant digits (microgrand.pages.live_model.SHOWN_DIGITS).
  *
  * fsum(xs)      microgrand.rules.exact_sum: Python's math.fsum (the exactly rounded sum), also
  *               where a partial sum overflows but the sum does not; Infinity if it does.

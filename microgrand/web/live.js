@@ -19,9 +19,25 @@
  *   .mg-live[data-error]                        the first message ("" when all is defined)
  *   select[data-nudge-leaf], input[data-nudge-h], [data-nudge="before"|"after"|"change"|
  *   "predicted"] (data-number)                  the nudge panel
+ *   .mg-live[data-colour="off"]                 color=None: boxes keep the theme's fill
  *   event "mg-change" on .mg-live               after each recomputation; detail.values
+ *   input[data-leaf][aria-invalid] + .mg-ctl-msg  a box holding something that is not a
+ *                                               finite number: "type a number", the leaf
+ *                                               keeps its last good value
+ *   g[data-id][role=button][aria-label]         each box: focusable (one tab stop, arrow keys),
+ *                                               Enter/Space/click show its chain rule, said in
+ *                                               .mg-status; zoom buttons: see live_nav.js
  * Plain ES5 (plus what engine.js needs) so that it runs in every notebook front end.
  */
+/* A number typed by a person: decimal or exponent notation ("−" and "," accepted), finite;
+   null for anything else ("abc", "1e309", "nan", "Infinity", "0x10", nothing). */
+MG.parseNumber = function (text) {
+  var t = String(text).trim().replace(/\u2212/g, "-").replace(/,/g, ".");
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) { return null; }
+  var x = Number(t);
+  return isFinite(x) ? x : null;
+};
+
 MG.graphView = function (view, model, MG, frame) {
   var E = typeof MicrograndEngine !== "undefined" ? MicrograndEngine :
     (typeof module === "object" && module && module.exports);
@@ -57,7 +73,32 @@ MG.graphView = function (view, model, MG, frame) {
   });
   var edgeSpan = {};
   frame.querySelectorAll('[data-field="local"]').forEach(function (s) {
-    edgeSpan[s.getAttribute("data-edge")] = {el: s, slot: {}};
+    var g = s.closest ? s.closest("g[data-edge]") : null;
+    var before = s.previousSibling;
+    edgeSpan[s.getAttribute("data-edge")] = {el: s, slot: {}, g: g && g.hasAttribute("data-name") ? g : null,
+      prefix: before && before.nodeType === 3 ? before.data.trim() + " " : ""};
+  });
+  /* An edge label was laid out with room after it for the longest number (no-break spaces,
+     live_layout.LiveWriter.edge_label): anchor it at its left end and drop that room, so a
+     longer number grows into it instead of spreading over both sides. */
+  function anchor(text, where) {
+    var bb;
+    if (!text || text.getAttribute("text-anchor") === where) { return true; }
+    try { bb = text.getBBox(); } catch (e) { return false; }
+    if (!bb || !bb.width) { return false; }
+    text.setAttribute("text-anchor", where);
+    text.setAttribute("x", String(where === "start" ? bb.x : bb.x + bb.width / 2));
+    return true;
+  }
+  Object.keys(edgeSpan).forEach(function (key) {
+    var el = edgeSpan[key].el, tail = el.nextSibling;
+    if (anchor(el.parentNode, "start") && tail && tail.nodeType === 3) { tail.data = ""; }
+  });
+  /* A box's number is written from the left of a cell as wide as the longest number
+     (LiveWriter, ALIGN="LEFT"): keep it anchored there, so a longer one grows into that room. */
+  info.forEach(function (it) {
+    if (it.data) { anchor(it.data.parentNode, "start"); }
+    if (it.grad) { anchor(it.grad.parentNode, "start"); }
   });
   var edgeList = [];  /* [node index, position, span] */
   nodes.forEach(function (nd, k) {
@@ -138,15 +179,26 @@ MG.graphView = function (view, model, MG, frame) {
      x = odd / 2^(p+1) exactly, which is cheap to test; those and the rare exponent form go
      to the exact (slower) formatter of the runtime. */
   var tieScale = Math.pow(2, P + 1), expBelow = 0.5 * Math.pow(10, -P);
+  /* The decimals x is shown with: P, or fewer where the graph has a rule that is not exactly
+     rounded in a browser (model.inexact; engine.js's contract) and P decimals would show more
+     than model.shown_digits significant digits, where the browser's last bits could differ
+     from Python's. Only numbers from 10 to 1e6, at a precision of 10 or more, lose decimals
+     (from 1e6 up the exponent form has at most 13 significant digits already). */
+  var maxDigits = model.inexact ? model.shown_digits : Infinity;
+  function places(a) {
+    if (maxDigits === Infinity || !(a >= 10 && a < 1e6)) { return P; }
+    return Math.max(0, Math.min(P, maxDigits - 1 - Math.floor(Math.log10(a))));
+  }
   api.fmt = function (x) {
-    var a = Math.abs(x);
+    var a = Math.abs(x), p = places(a);
+    if (p !== P) { return MG.formatFixed(x, p); }
     if (x !== 0 && a < 1e6 && a >= expBelow) {
       var y = x * tieScale;
       if (!(y % 1 === 0 && y % 2 !== 0)) { return x.toFixed(P); }
     }
     return MG.formatFixed(x, P);
   };
-  api.short = function (x) { return MG.formatShort(x, P); };
+  api.short = function (x) { return MG.formatShort(x, places(Math.abs(x))); };
   api.paren = function (x) { var s = api.short(x); return s.charAt(0) === "-" ? "(" + s + ")" : s; };
 
   /* Recompute everything with the leaves' current values (nodes[k].value). */
@@ -164,7 +216,7 @@ MG.graphView = function (view, model, MG, frame) {
   };
 
   /* Write a result into the diagram. */
-  var colourOn = frame.getAttribute("data-colour") !== "off";
+  var colourOn = api.colourOn = frame.getAttribute("data-colour") !== "off";
   /* the message on the node itself (shown on hover) */
   function tooltip(g, text) {
     var t = g.querySelector(":scope > title");
@@ -202,8 +254,38 @@ MG.graphView = function (view, model, MG, frame) {
       var ed = edgeList[e], loc = r.locals[ed[0]], span = ed[2];
       var x = loc ? loc[ed[1]] : null;
       show(span.el, span.slot, x);
+      if (span.g) {
+        setLabel(span.g, span.g.getAttribute("data-name") + ", local derivative " + span.prefix +
+          (x === null ? UNDEF : api.fmt(x)));
+      }
+    }
+    for (k = 0; k < n; k++) {
+      if (info[k].g && info[k].g.hasAttribute("role")) { setLabel(info[k].g, api.spokenNode(k, r)); }
     }
     frame.setAttribute("data-error", r.error === null ? "" : r.error);
+  };
+
+  /* Accessible names: what a screen reader says for a box or an edge, its visible text in
+     order ("w, data = -3.0000, grad = 1.0019, an input"; "edge from w into x·w (×), local
+     derivative ∂/∂w = 2.0000"); a number the quiz hides is "unknown". Value boxes are named
+     once a page gives them a role (live.js: buttons). */
+  function setLabel(el, text) {
+    if (el.getAttribute("aria-label") !== text) { el.setAttribute("aria-label", text); }
+  }
+  function spoken(x) { return x === null || x === undefined ? UNDEF : api.fmt(x); }
+  var kindOf = nodes.map(function (nd) {
+    if (nd.id === model.engine.root) { return "the output"; }
+    if (nd.op) { return "made by " + model.forms[nd.id].symbol; }
+    var leaf = (model.leaves || []).filter(function (l) { return l.id === nd.id; })[0];
+    return leaf && leaf.labelled ? "an input" : "a constant";
+  });
+  api.spokenNode = function (k, r) {
+    var it = info[k], s = api.names[k];
+    if (it.data) { s += ", data = " + (api.hidden["data:" + k] ? "unknown" : spoken(r.values[k])); }
+    if (it.grad) { s += ", grad = " + (api.hidden["grad:" + k] ? "unknown" : spoken(r.grads[k])); }
+    s += ", " + kindOf[k];
+    if (r.errors[k] !== null) { s += r.origin[k] ? ", refused: " + r.errors[k] : ", undefined"; }
+    return s;
   };
 
   /* The gradient colour scale under the diagram (same steps as draw(color="grad")'s legend). */
@@ -274,6 +356,7 @@ MG.kinds.live = function (view, model, MG) {
   var frame = view.querySelector(".mg-live");
   var gv = MG.graphView(view, model, MG, frame);
   var esc = MG.escape, P = model.precision;
+  var statusEl = frame.querySelector(".mg-status");
   var controls = frame.querySelector(".mg-controls"), explainEl = frame.querySelector(".mg-explain"),
       nudgeEl = frame.querySelector(".mg-nudge"), errorsEl = frame.querySelector(".mg-errors"),
       scaleEl = frame.querySelector(".mg-scale");
@@ -281,42 +364,55 @@ MG.kinds.live = function (view, model, MG) {
   var leaves = model.leaves.filter(function (l) { return l.editable; });
   var selected = leaves.length ? gv.index[leaves[0].id] : rootK;
 
-  /* the controls: a number box and a slider per editable leaf */
-  var rows = leaves.map(function (l) {
-    var v = MG.num(l.value), name = esc(l.name);
-    return '<label class="mg-ctl"><span class="mg-ctl-name">' + name + '</span>' +
-      '<input type="number" step="any" data-leaf="' + name + '" value="' + MG.repr(v) +
-      '" aria-label="' + name + '">' +
+  /* the controls: a number box, a slider and a message per editable leaf */
+  var uid = view.parentNode && view.parentNode.id ? view.parentNode.id : "mg-live";
+  var rows = leaves.map(function (l, i) {
+    var v = MG.num(l.value), name = esc(l.name), id = uid + "-leaf-" + i;
+    return '<div class="mg-ctl"><label class="mg-ctl-name" for="' + id + '">' + name + '</label>' +
+      '<input type="text" inputmode="decimal" autocomplete="off" spellcheck="false" id="' + id +
+      '" data-leaf="' + name + '" value="' + MG.repr(v) + '" aria-describedby="' + id + '-msg">' +
       '<input type="range" step="any" data-scrub="' + name + '" min="' + l.min + '" max="' + l.max +
-      '" value="' + MG.repr(v) + '" aria-label="' + name + ' slider"></label>';
+      '" value="' + MG.repr(v) + '" aria-label="' + name + ' slider">' +
+      '<span class="mg-ctl-msg mg-err-text" id="' + id + '-msg" aria-live="polite"></span></div>';
   });
   controls.innerHTML = rows.join("") + (leaves.length ? "" :
     '<span class="mg-muted">No labelled inputs: pass constants=True to edit the numbers.</span>');
   var boxes = {}, sliders = {};
   var allBoxes = controls.querySelectorAll("input[data-leaf]"),
-      allSliders = controls.querySelectorAll("input[data-scrub]");
+      allSliders = controls.querySelectorAll("input[data-scrub]"),
+      allMsgs = controls.querySelectorAll(".mg-ctl-msg");
   leaves.forEach(function (l, i) {
     var k = gv.index[l.id];
     /* by position, not by a selector built from the name (a name may hold any character) */
-    var box = allBoxes[i], sl = allSliders[i];
+    var box = allBoxes[i], sl = allSliders[i], msg = allMsgs[i];
     /* the exact name (HTML turns a carriage return inside markup into a line feed) */
     box.setAttribute("data-leaf", l.name);
     sl.setAttribute("data-scrub", l.name);
     boxes[k] = box; sliders[k] = sl;
-    function fromBox() {
-      var t = box.value.trim();
-      var x = t === "" ? NaN : Number(t);
-      if (isFinite(x)) {
-        if (x < parseFloat(sl.min)) { sl.min = String(x); }
-        if (x > parseFloat(sl.max)) { sl.max = String(x); }
-        sl.value = String(x);
+    /* anything but a finite number ("abc", "1e309", "nan", nothing) keeps the last good value */
+    function bad(on) {
+      if (on) {
+        box.setAttribute("aria-invalid", "true");
+        msg.textContent = "type a number (" + l.name + " stays " + MG.repr(gv.leafValue(k)) + ")";
+      } else if (box.hasAttribute("aria-invalid")) {
+        box.removeAttribute("aria-invalid");
+        msg.textContent = "";
       }
+    }
+    function fromBox() {
+      var x = MG.parseNumber(box.value);
+      if (x === null) { bad(true); return; }
+      bad(false);
+      if (x < parseFloat(sl.min)) { sl.min = String(x); }
+      if (x > parseFloat(sl.max)) { sl.max = String(x); }
+      sl.value = String(x);
       gv.setLeaf(k, x);
       update();
     }
     function fromSlider() {
       var x = parseFloat(sl.value);
       box.value = String(x);
+      bad(false);
       gv.setLeaf(k, x);
       update();
     }
@@ -329,8 +425,8 @@ MG.kinds.live = function (view, model, MG) {
   nudgeEl.innerHTML = '<div class="mg-head">Nudge an input</div>' +
     '<div class="mg-bar"><label>input <select data-nudge-leaf>' + leaves.map(function (l) {
       return '<option value="' + esc(l.id) + '">' + esc(l.name) + "</option>";
-    }).join("") + '</select></label><label>step h <input type="number" step="any" ' +
-    'data-nudge-h value="0.01" class="mg-h"></label></div><div class="mg-nudge-body"></div>';
+    }).join("") + '</select></label><label>step h <input type="text" inputmode="decimal" autocomplete="off" ' +
+    'data-nudge-h value="0.01" class="mg-h"></label></div><div class="mg-nudge-body" aria-live="polite"></div>';
   var nudgeLeaf = nudgeEl.querySelector("[data-nudge-leaf]"), nudgeH = nudgeEl.querySelector("[data-nudge-h]"),
       nudgeBody = nudgeEl.querySelector(".mg-nudge-body");
   if (!leaves.length) { nudgeEl.style.display = "none"; }
@@ -343,11 +439,13 @@ MG.kinds.live = function (view, model, MG) {
   }
   function showNudge() {
     if (!leaves.length) { return; }
-    var k = gv.index[nudgeLeaf.value], h = Number(nudgeH.value), r = gv.result;
+    var k = gv.index[nudgeLeaf.value], h = MG.parseNumber(nudgeH.value), r = gv.result;
     var L = gv.names[rootK], x = gv.names[k];
-    if (!isFinite(h) || nudgeH.value.trim() === "") {
-      nudgeBody.innerHTML = '<div class="mg-muted">h must be a number.</div>'; return;
+    if (h === null) {
+      nudgeH.setAttribute("aria-invalid", "true");
+      nudgeBody.innerHTML = '<div class="mg-err-text">type a number for the step h.</div>'; return;
     }
+    nudgeH.removeAttribute("aria-invalid");
     var before = r.values[rootK];
     if (before === null) {
       nudgeBody.innerHTML = '<div class="mg-muted">The output is undefined at these inputs: ' +
@@ -430,13 +528,23 @@ MG.kinds.live = function (view, model, MG) {
     if (gv.info[k].g) { gv.info[k].g.classList.add("mg-sel"); }
     showExplain();
   }
+  /* a box chosen by click, Enter or Space: its chain-rule line, said by screen readers too */
+  function activate(k) {
+    select(k);
+    if (boxes[k]) { nudgeLeaf.value = gv.nodes[k].id; showNudge(); }
+    statusEl.textContent = explainEl.innerText || explainEl.textContent;
+  }
+  var order = [];
+  for (var j = 0; j < gv.n; j++) { if (gv.info[j].g) { order.push(j); } }
+  var nav = MG.diagramNav({
+    stage: frame.querySelector(".mg-stage"), bar: frame.querySelector(".mg-zoom"),
+    items: order.map(function (j) { return gv.info[j].g; }),
+    activate: function (i) { activate(order[i]); }
+  });
   frame.querySelector("svg").addEventListener("click", function (e) {
-    var g = e.target.closest ? e.target.closest("g[data-id], g[data-op]") : null;
-    if (!g) { return; }
-    var id = g.getAttribute("data-id") || g.getAttribute("data-op");
-    if (gv.index[id] !== undefined) {
-      select(gv.index[id]);
-      if (boxes[gv.index[id]]) { nudgeLeaf.value = id; showNudge(); }
+    var g = e.target.closest ? e.target.closest("g[data-op]") : null;
+    if (g && gv.index[g.getAttribute("data-op")] !== undefined) {
+      activate(gv.index[g.getAttribute("data-op")]);
     }
   });
 
@@ -468,7 +576,7 @@ MG.kinds.live = function (view, model, MG) {
   function update() {
     var r = gv.compute();
     gv.render(r);
-    gv.scale(scaleEl);
+    if (gv.colourOn) { gv.scale(scaleEl); }
     showErrors(r);
     showExplain();
     showNudge();
@@ -479,5 +587,5 @@ MG.kinds.live = function (view, model, MG) {
   }
   if (gv.info[selected].g) { gv.info[selected].g.classList.add("mg-sel"); }
   update();
-  return {update: update, select: select, graph: gv};
+  return {update: update, select: select, graph: gv, nav: nav};
 };
