@@ -22,7 +22,13 @@ DOM contract of the page (stable; for tests and scripts):
 * every number on the diagram: ``[data-node="NAME"][data-field="data"|"grad"]`` whose
   ``data-number`` is the full-precision float (Python ``repr``), empty while a gradient has not
   been reached; NAME is the name the diagram shows (the label, or the trace's automatic name);
-* ``.mg-player[data-frame]``: the current frame (0 … n).
+* ``.mg-player[data-frame]``: the current frame (0 … n);
+* the diagram zooms (``MG.zoom``: buttons ``[data-zoom="out"|"in"|"fit"]``, keys + - 0 and
+  the arrows on the focused ``.mg-stage``) and opens at a scale where its text is 11 px or
+  more; its value boxes ``g[data-id]`` and input edges ``g[data-edge]`` are buttons named in
+  words (``"w: data = −3.0000, grad = 1.0019"``, ``"edge from w to x·w, local derivative
+  2.0"``), one Tab stop with the arrow keys between them in backward order and Enter for
+  their step; operations ``g[data-op]`` and their output edges are named images.
 
 Example:
     >>> from microgrand import Value
@@ -39,6 +45,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Literal
@@ -66,6 +73,7 @@ from .page import Page, PageView, fallback_picture
 from .player_page import FALLBACK_DPI, player_page
 
 __all__ = [
+    "CELL_PX",
     "DEFAULT_MAX_STEPS",
     "Player",
     "PlayerTooLargeError",
@@ -176,7 +184,7 @@ class Player(PageView):
         t: Trace,
         *,
         precision: int = 4,
-        rankdir: Literal["LR", "TB"] = "LR",
+        rankdir: Literal["LR", "TB"] | None = None,
         theme: ThemeName = "light",
         interval: float = 1.2,
         max_steps: int = DEFAULT_MAX_STEPS,
@@ -191,16 +199,29 @@ class Player(PageView):
             or not (0.05 <= interval <= 60)
         ):
             raise ValueError(f"interval must be seconds between 0.05 and 60, got {interval!r}")
-        self.options = ViewOptions(precision, rankdir, theme)
+        self.options = ViewOptions(precision, rankdir or "LR", theme)
         self.trace = t
         self.precision = precision
-        self.rankdir = rankdir
         self.theme = theme
         self.interval = float(interval)
         self.engine = engine
         self.names = step_names(t)
         self.graph = display_graph(t)
         self._diagram: Diagram | None = None
+        self.rankdir: Literal["LR", "TB"] = rankdir or self._for_the_width()
+
+    def _for_the_width(self) -> Literal["LR", "TB"]:
+        """Left to right where that is readable (11 px text) fitted to a notebook cell
+        (:data:`CELL_PX`), else the narrower of the two directions (its diagram kept: it is
+        the one the page shows)."""
+        self._diagram = self._draw("LR")
+        if _fits(self._diagram, 11):
+            return "LR"
+        tb = self._draw("TB")
+        if _width_px(tb) < _width_px(self._diagram):
+            self._diagram = tb
+            return "TB"
+        return "LR"
 
     def __len__(self) -> int:
         return len(self.trace)
@@ -257,40 +278,60 @@ class Player(PageView):
         if not 0 <= frame < self.frames:
             raise IndexError(f"frame {frame} out of range (0 … {self.frames - 1})")
 
-    def _edge_note(self, value: float) -> str:
-        arrow = "←" if self.rankdir == "LR" else "↑"
+    def _edge_note(self, value: float, rankdir: str) -> str:
+        arrow = "←" if rankdir == "LR" else "↑"
         return f"{arrow} {format_short(value, self.precision)}"
 
     # --- the diagram ----------------------------------------------------------------------
 
     def diagram(self) -> Diagram:
-        """The full diagram the player restyles: every gradient and every contribution.
-
-        It is also the picture of the finished backward pass that the page shows where
-        scripts do not run.
+        """The full diagram the player restyles: every gradient and every contribution (the
+        picture where scripts do not run is :meth:`still`).
 
         Example:
             >>> from microgrand import Value
-            >>> "← 3.0" in step(Value(2.0, label="x") * 3).diagram().dot
+            >>> "← 3.0" in step(Value(2.0, label="x") * 3, rankdir="LR").diagram().dot
             True
         """
         if self._diagram is None:
-            notes = {
-                (c.input, c.node, c.position): self._edge_note(c.value)
-                for s in self.trace
-                for c in s.outgoing
-            }
-            self._diagram = draw(
-                self.graph,
-                precision=self.precision,
-                rankdir=self.rankdir,
-                theme=self.theme,
-                edge_notes=notes,
-                collapse=False,
-                max_nodes=max(300, len(self.trace)),
-                engine=self.engine,
-            )
+            self._diagram = self._draw(self.rankdir)
         return self._diagram
+
+    def _draw(self, rankdir: Literal["LR", "TB"]) -> Diagram:
+        notes = {
+            (c.input, c.node, c.position): self._edge_note(c.value, rankdir)
+            for s in self.trace
+            for c in s.outgoing
+        }
+        return draw(
+            self.graph,
+            precision=self.precision,
+            rankdir=rankdir,
+            theme=self.theme,
+            edge_notes=notes,
+            collapse=False,
+            max_nodes=max(300, len(self.trace)),
+            engine=self.engine,
+        )
+
+    def still(self) -> Diagram:
+        """The picture of the finished pass that the page shows where scripts do not run:
+        :meth:`diagram`, or where its text would be under 9 px shown at the width of a
+        notebook cell (:data:`CELL_PX`) and the other direction is narrower, the same diagram
+        laid out that way, so that its text is larger at the cell's width.
+
+        Example:
+            >>> from microgrand import Value
+            >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+            >>> p = step(((x * w + 1) * 2 + 3).tanh(), rankdir="LR")
+            >>> p.rankdir, "rankdir=TB" in p.still().dot
+            ('LR', True)
+        """
+        shown = self.diagram()
+        if _fits(shown, 9):
+            return shown
+        other = self._draw("TB" if self.rankdir == "LR" else "LR")
+        return other if _width_px(other) < _width_px(shown) else shown
 
     def frame_diagram(self, frame: int, *, theme: ThemeName | None = None) -> Diagram:
         """A still picture of one frame (as the GIF shows it): the gradients known so far,
@@ -333,15 +374,33 @@ class Player(PageView):
             graph=self.graph,
             names=self.names,
             theme=self.theme,
-            fallback_png=fallback_picture(self.diagram(), FALLBACK_DPI),
+            fallback_png=fallback_picture(self.still(), FALLBACK_DPI),
         )
+
+
+CELL_PX = 900
+"""The width of a notebook cell, in CSS px, that the picture of the finished pass is made for."""
+
+
+def _width_px(d: Diagram) -> float:
+    """The width of a diagram in CSS px (Graphviz writes it in points)."""
+    m = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"', d.svg())
+    return float(m.group(1)) * 4 / 3 if m else 0.0
+
+
+def _fits(d: Diagram, text_px: float) -> bool:
+    """Whether the diagram's smallest text is ``text_px`` or more when it is shrunk (never
+    enlarged) to the width of a notebook cell."""
+    sizes = [float(f) * 4 / 3 for f in re.findall(r'font-size="([0-9.]+)"', d.svg())]
+    least = min(sizes, default=text_px)
+    return least * min(1.0, CELL_PX / max(1.0, _width_px(d))) >= text_px
 
 
 def player(
     root: Value | Trace,
     *,
     precision: int = 4,
-    rankdir: Literal["LR", "TB"] = "LR",
+    rankdir: Literal["LR", "TB"] | None = None,
     theme: ThemeName = "light",
     interval: float = 1.2,
     max_steps: int = DEFAULT_MAX_STEPS,
@@ -371,7 +430,7 @@ def step(
     root: Value | Trace,
     *,
     precision: int = 4,
-    rankdir: Literal["LR", "TB"] = "LR",
+    rankdir: Literal["LR", "TB"] | None = None,
     theme: ThemeName = "light",
     interval: float = 1.2,
     max_steps: int = DEFAULT_MAX_STEPS,
@@ -385,11 +444,14 @@ def step(
     ``.save(path)`` writes a standalone page. For one kind only, call :func:`player` (always
     a Player) or :func:`microgrand.explore` (always an Explorer).
 
-    The player shows Start / Prev / Play / Next / slider (arrow keys); ``interval`` is the
-    seconds per step when playing. The explorer opens collapsed to its scopes (an MLP's
-    layers), steps group by group and opens a group on click. A graph over the limit without
-    scopes to collapse raises :class:`PlayerTooLargeError`, saying how to narrow it. The
-    Values are not changed.
+    The player shows Start / Prev / Play / Next / slider (arrow keys) and zooms its diagram
+    (it opens at a scale where its text is 11 px or more); ``interval`` is the seconds per
+    step when playing. ``rankdir`` is ``"LR"`` (left to right) or ``"TB"`` (top to bottom); by
+    default left to right where its text is readable fitted to a notebook cell, else whichever
+    is narrower (the explorer: left to right). The explorer opens collapsed to its scopes (an
+    MLP's layers), steps group by group and opens a group on click. A graph over the limit
+    without scopes to collapse raises :class:`PlayerTooLargeError`, saying how to narrow it.
+    The Values are not changed.
 
     Example:
         >>> from microgrand import Value
@@ -405,7 +467,8 @@ def step(
         and len(t) > max_steps
         and any(n.scope for n in t.graph.nodes)
     ):
-        return explore(t, precision=precision, rankdir=rankdir, theme=theme, engine=engine)
+        direction = rankdir or "LR"
+        return explore(t, precision=precision, rankdir=direction, theme=theme, engine=engine)
     return player(
         t,
         precision=precision,

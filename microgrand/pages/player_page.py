@@ -42,8 +42,10 @@ def _svg(diagram: Diagram, uid: str, t: Trace, graph: Graph, names: Mapping[str,
             g.set("data-sent-at", str(sent[gid]))
             for tx in g.iter(_Q + "text"):
                 tx.set("class", "mg-note")
-    root.set("style", f"min-width:{min(width, 1600) * 0.55:.0f}px")
-    return f'<div class="mg-stage" style="max-width:{width:.0f}px">{svg_text(root)}</div>'
+    root.set("role", "group")
+    root.set("aria-label", "The graph: Tab to its nodes, then arrow keys between nodes and edges")
+    # the page zooms the diagram (MG.zoom): its natural width in CSS px is where 100 % is
+    return f'<div class="mg-stage" data-width="{width:.0f}">{svg_text(root)}</div>'
 
 
 def player_page(
@@ -68,23 +70,30 @@ def player_page(
     uid = new_uid("player") if uid is None else uid
     title = str(model["title"])
     last = len(trace)
+    hidden = '<span aria-hidden="true">'
     view = (
-        f'<div class="mg-player mg-frame" tabindex="0" data-frame="0" '
-        f'aria-label="Backward pass of {html.escape(title)}: use the arrow keys to step">'
+        f'<div class="mg-player mg-frame" tabindex="0" data-frame="0" role="group" '
+        f'aria-label="Backward pass of {html.escape(title)}: arrow keys step, Home and End '
+        'jump, space plays or pauses">'
         '<div class="mg-bar">'
-        '<button type="button" data-action="start" title="First (Home)">« Start</button>'
-        '<button type="button" data-action="prev" title="Previous (←)">◀ Prev</button>'
-        '<button type="button" data-action="play" title="Play / pause (space)">▶ Play</button>'
-        '<button type="button" data-action="next" title="Next (→)">Next ▶</button>'
+        f'<button type="button" data-action="start" title="First (Home)">{hidden}«</span> '
+        "Start</button>"
+        f'<button type="button" data-action="prev" title="Previous (←)">{hidden}◀</span> '
+        "Prev</button>"
+        f'<button type="button" data-action="play" title="Play / pause (space)">'
+        f"{hidden}▶</span> Play</button>"
+        f'<button type="button" data-action="next" title="Next (→)">Next {hidden}▶</span>'
+        "</button>"
         f'<input type="range" class="mg-slider" data-scrub min="0" max="{last}" value="0" '
-        'step="1" aria-label="step">'
-        f'<span class="mg-count" data-step aria-live="polite">0/{last}</span></div>'
+        'step="1" aria-label="Step">'
+        f'<span class="mg-count" data-step>0/{last}</span></div>'
         f"{_svg(diagram, uid, trace, graph, names)}"
         '<div class="mg-legend"><span class="mg-sw mg-sw-cur"></span>current node '
         '<span class="mg-sw mg-sw-in"></span>receives gradient now '
         '<span class="mg-sw mg-sw-done"></span>gradient final '
         '<span class="mg-sw"></span>not reached yet (grad blank)</div>'
-        '<div class="mg-panel"><div class="mg-head"></div><div class="mg-body"></div></div>'
+        '<div class="mg-panel"><div class="mg-head" aria-live="polite"></div>'
+        '<div class="mg-body"></div></div>'
         "</div>"
     )
     return build_page(

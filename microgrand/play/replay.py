@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .state import Playground
 
 __all__ = [
+    "FALLBACK_FONT_PX",
     "FALLBACK_LINE",
     "MAX_HISTORY_ROWS",
     "MAX_PAGE_BYTES",
@@ -65,9 +66,10 @@ _FRAMES_SHARE = 0.8  # of MAX_PAGE_BYTES, for the frames (the rest: history, pic
 def module() -> str:
     """The widget's front-end as an ES module, in anywidget's shape (``export default``).
 
-    The page runtime (``web/runtime.js``: the number formatter and the colour mix) and
-    ``web/playground.js`` have no export statement (the replay page runs them as plain
-    scripts), so the exports are added here.
+    The page runtime (``web/runtime.js``: the number formatter and the colour mix),
+    ``web/playground.js`` and ``web/playground_keys.js`` (the keyboard and the names) have no
+    export statement (the replay page runs them as plain scripts), so the exports are added
+    here.
 
     Example:
         >>> module().rstrip().endswith("export default { render };")
@@ -77,6 +79,8 @@ def module() -> str:
         web_text("runtime.js")
         + "\n"
         + web_text("playground.js")
+        + "\n"
+        + web_text("playground_keys.js")
         + "\nexport { render, replay, replayModel };\nexport default { render };\n"
     )
 
@@ -128,8 +132,36 @@ def _shared_points(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+FALLBACK_FONT_PX = 16
+"""Size of the stored picture's text: shown at its own size (it is narrower than a notebook
+cell), its text stays well over 9 px."""
+
+
+def _font(size: int) -> Any:
+    """Pillow's own scalable font at ``size`` px (its small bitmap font where FreeType is
+    missing)."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.load_default(size=size)
+    except (TypeError, OSError, ImportError):  # pragma: no cover - Pillow without FreeType
+        return ImageFont.load_default()
+
+
+def _rgb(c: str) -> tuple[int, int, int]:
+    c = c.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def _stat(v: float | None, pct: bool = False) -> str:
+    if v is None:
+        return "-"
+    return f"{100 * v:.1f}%" if pct else f"{v:.4f}"
+
+
 def fallback_png(pg: Playground) -> bytes:
-    """A PNG of the current frame: the decision boundary with the points, and the loss curves.
+    """A PNG of the current frame: the decision boundary with the points, and the loss curves,
+    with its numbers in :data:`FALLBACK_FONT_PX` px text.
 
     Example:
         >>> from microgrand.play.state import Playground
@@ -141,13 +173,8 @@ def fallback_png(pg: Playground) -> bytes:
     theme = THEMES[pg.config["theme"]]
     frame = pg.frame
     view = pg.view_data()
-
-    def rgb(c: str) -> tuple[int, int, int]:
-        c = c.lstrip("#")
-        return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
-
-    bg = rgb(theme.background)
-    colours = [rgb(c) for c in view["colors"]]
+    bg = _rgb(theme.background)
+    colours = [_rgb(c) for c in view["colors"]]
     G = frame["boundary"]["size"]
     cls = base64.b64decode(frame["boundary"]["cls"])
     conf = base64.b64decode(frame["boundary"]["conf"])
@@ -158,55 +185,63 @@ def fallback_png(pg: Playground) -> bytes:
         col = colours[k]
         px.append(tuple(round(bg[i] + (col[i] - bg[i]) * t) for i in range(3)))
     small.putdata(px)
-    S = 280
-    img = Image.new("RGB", (S + 340, S + 40), bg)
-    img.paste(small.resize((S, S), Image.Resampling.BILINEAR), (10, 30))
+    S, top = 300, 58
+    img = Image.new("RGB", (S + 380, S + top + 10), bg)
+    img.paste(small.resize((S, S), Image.Resampling.BILINEAR), (10, top))
     d = ImageDraw.Draw(img)
     x0, x1, y0, y1 = view["bounds"]
     for name, hollow in (("train", False), ("test", True)):
         for a, b, t in frame["points"][name]:
             cx = 10 + (a - x0) / (x1 - x0) * S
-            cy = 30 + (y1 - b) / (y1 - y0) * S
-            box = (cx - 3, cy - 3, cx + 3, cy + 3)
+            cy = top + (y1 - b) / (y1 - y0) * S
+            box = (cx - 3.5, cy - 3.5, cx + 3.5, cy + 3.5)
             if hollow:
-                d.ellipse(box, outline=colours[t], width=1)
+                d.ellipse(box, outline=colours[t], width=2)
             else:
                 d.ellipse(box, fill=colours[t], outline=bg)
-    text = rgb(theme.text)
-
-    def num(v: float | None, pct: bool = False) -> str:
-        if v is None:
-            return "-"
-        return f"{100 * v:.1f}%" if pct else f"{v:.4f}"
-
+    text, font = _rgb(theme.text), _font(FALLBACK_FONT_PX)
     d.text(
         (10, 8),
-        f"step {frame['step']}   train loss {num(frame['train_loss'])}   "
-        f"test loss {num(frame['test_loss'])}   train acc {num(frame['train_accuracy'], True)}   "
-        f"test acc {num(frame['test_accuracy'], True)}",
+        f"step {frame['step']}    train loss {_stat(frame['train_loss'])}    "
+        f"test loss {_stat(frame['test_loss'])}",
         fill=text,
+        font=font,
     )
-    # loss curves
+    d.text(
+        (10, 30),
+        f"train accuracy {_stat(frame['train_accuracy'], True)}    "
+        f"test accuracy {_stat(frame['test_accuracy'], True)}",
+        fill=text,
+        font=font,
+    )
+    _fallback_curves(pg, d, (S + 50, top + 20, 300, 170), font)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def _fallback_curves(pg: Playground, d: Any, box: tuple[int, int, int, int], font: Any) -> None:
+    """The loss curves of the stored picture in ``box`` (left, top, width, height)."""
+    theme = THEMES[pg.config["theme"]]
+    L, T, W, H = box
     hist = pg.history
-    L, T, W, H = S + 40, 40, 280, 140
-    muted = rgb(theme.muted)
-    d.line([(L, T), (L, T + H), (L + W, T + H)], fill=muted)
-    d.text((L, T + H + 6), "loss: train (accent), test (text colour)", fill=muted)
+    muted, text = _rgb(theme.muted), _rgb(theme.text)
+    d.line([(L, T), (L, T + H), (L + W, T + H)], fill=muted, width=2)
+    d.text((L, T + H + 8), "loss: train (thick), test (thin)", fill=text, font=font)
     vals = [v for v in hist.train_loss + hist.test_loss if math.isfinite(v)]
     if vals and hist.steps:
         hi = max(vals) or 1.0
-        last = hist.steps[-1]
-        for ys, col in ((hist.train_loss, rgb(theme.accent)), (hist.test_loss, text)):
+        last = hist.steps[-1] or 1
+        d.text((L - 6, T), f"{hi:.2g}", fill=text, font=font, anchor="ra")
+        d.text((L - 6, T + H), "0", fill=text, font=font, anchor="rs")
+        for ys, col, width in ((hist.train_loss, _rgb(theme.accent), 3), (hist.test_loss, text, 1)):
             pts = [
                 (L + s / last * W, T + H - v / hi * H)
                 for s, v in zip(hist.steps, ys, strict=True)
                 if math.isfinite(v)
             ]
             if len(pts) > 1:
-                d.line(pts, fill=col, width=2)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
-    return buf.getvalue()
+                d.line(pts, fill=col, width=width)
 
 
 def replay_page(
@@ -241,7 +276,7 @@ def replay_page(
         fallback_alt=alt,
         title=title,
         uid=uid,
-        scripts=("playground.js", "playground_page.js"),
+        scripts=("playground.js", "playground_keys.js", "playground_page.js"),
         styles=("playground.css",),
         interactive=interactive,
     )

@@ -177,11 +177,20 @@ def class_colours(theme: Theme, classes: int) -> list[str]:
 
 def palette(theme: Theme) -> dict[str, str]:
     """The heatmaps' colours (background, negative, positive) as data for the front-end, so
-    that the first picture has its real colours even before the page's style sheet applies.
+    that the first picture has its real colours even before the page's style sheet applies;
+    and the colours of a weight's sign drawn as a line (``negative_line``, ``positive_line``),
+    which must stand out 3:1 from the background: the theme's first two class colours, which
+    are the line versions of its negative and positive colours.
 
     Example:
         >>> from microgrand.render.themes import THEMES
-        >>> palette(THEMES["light"])["background"]
-        '#ffffff'
+        >>> palette(THEMES["light"])["background"], palette(THEMES["print"])["negative_line"]
+        ('#ffffff', '#000000')
     """
-    return {"background": theme.background, "negative": theme.negative, "positive": theme.positive}
+    return {
+        "background": theme.background,
+        "negative": theme.negative,
+        "positive": theme.positive,
+        "negative_line": theme.classes[0],
+        "positive_line": theme.classes[1],
+    }

@@ -14,7 +14,13 @@
  *                                                the full-precision float (Python repr), or is
  *                                                empty while the gradient is not known yet
  *   .mg-player[data-frame]                       the current frame (same number as the step)
- * Keys: arrows step, Home/End jump, space plays or pauses.
+ *   g[data-id], g[data-edge]                     the value boxes and the input edges: focusable
+ *                                                (role button, one Tab stop), named in words
+ *   g[data-op], g.edge.output                    the operations and their output edges: named
+ *   .mg-stage                                    the diagram, zoomed by MG.zoom ([data-zoom])
+ * Keys on the player: arrows step, Home/End jump, space plays or pauses. On a node or edge:
+ * arrows move between them in the order of the backward pass, Enter or space shows its step.
+ * Play steps without animation; with prefers-reduced-motion nothing eases or scrolls smoothly.
  */
 MG.kinds.player = function (view, model, MG) {
   var root = view.querySelector(".mg-player");
@@ -41,6 +47,13 @@ MG.kinds.player = function (view, model, MG) {
   });
   var order = {}, finalGrad = {};
   F.forEach(function (s, i) { order[s.id] = i + 1; finalGrad[s.id] = s.grad; });
+  var focus = playerFocus(root, model, nodes, ops, edges, order, function (k) { stop(); show(k); });
+  var width = parseFloat(stage.getAttribute("data-width")) || 0;
+  MG.zoom(stage, stage.querySelector("svg"), {
+    bar: q(".mg-bar"), width: width || undefined,
+    label: "The diagram: plus and minus zoom, 0 fits it to the width, arrow keys pan",
+    start: function (fit) { return Math.max(fit, readableScale(stage, width)); }
+  });
 
   function panel(k) {
     if (k === 0) {
@@ -112,23 +125,31 @@ MG.kinds.player = function (view, model, MG) {
       });
       var sr = stage.getBoundingClientRect();
       if (lo < sr.left || hi > sr.right) {
-        stage.scrollLeft += (hi - lo > sr.width) ? (hi - sr.right + 8) : ((lo + hi) / 2 - (sr.left + sr.right) / 2);
+        var dx = (hi - lo > sr.width) ? (hi - sr.right + 8) : ((lo + hi) / 2 - (sr.left + sr.right) / 2);
+        var calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        stage.scrollTo({left: stage.scrollLeft + dx, behavior: calm ? "auto" : "smooth"});
       }
     }
     slider.value = String(k);
+    slider.setAttribute("aria-valuetext", k === 0 ? "start, before the first step" :
+      "step " + k + " of " + last + ": " + s.name);
     count.textContent = k + "/" + last;
+    focus.update(k);
     root.setAttribute("data-frame", String(k));
+    var had = root.ownerDocument.activeElement;
     prevB.disabled = (k === 0); startB.disabled = (k === 0); nextB.disabled = (k === last);
+    /* a button that has just disabled itself keeps no focus: move it to the way back */
+    if (had && had.disabled) { (had === nextB ? prevB : nextB).focus(); }
     if (k === last) { stop(); }
   }
   function stop() {
     if (timer !== null) { clearInterval(timer); timer = null; }
-    playB.textContent = "\u25B6 Play";
+    playB.innerHTML = '<span aria-hidden="true">\u25B6</span> Play';
   }
   function play() {
     if (timer !== null) { stop(); return; }
     if (cur === last) { show(0); }
-    playB.textContent = "\u275A\u275A Pause";
+    playB.innerHTML = '<span aria-hidden="true">\u275A\u275A</span> Pause';
     timer = setInterval(function () { show(cur + 1); }, model.interval);
   }
   prevB.addEventListener("click", function () { stop(); show(cur - 1); });
@@ -148,8 +169,100 @@ MG.kinds.player = function (view, model, MG) {
     if (k !== null) { e.preventDefault(); e.stopPropagation(); stop(); show(k); }
   });
   root.addEventListener("click", function (e) {
-    if (e.target.tagName !== "BUTTON" && e.target !== slider) { root.focus({preventScroll: true}); }
+    if (e.target.tagName !== "BUTTON" && e.target !== slider && !focus.owns(e.target)) {
+      root.focus({preventScroll: true});
+    }
   });
   show(0);
   return {show: show, current: function () { return cur; }};
 };
+
+/* The scale at which the diagram's smallest text is 11 CSS px or more (a little over, so that
+ * rounding never takes it under): the diagram is `width` CSS px wide at scale 1. */
+function readableScale(stage, width) {
+  var svg = stage.querySelector("svg"), vb = svg.viewBox.baseVal, least = Infinity;
+  svg.querySelectorAll("text").forEach(function (t) {
+    var f = parseFloat(t.getAttribute("font-size"));
+    if (f > 0) { least = Math.min(least, f); }
+  });
+  if (!isFinite(least) || !vb || !vb.width || !width) { return 0; }
+  return 11.25 / (least * width / vb.width);
+}
+
+/* Nodes and edges by keyboard: one Tab stop (roving tabindex) over the value boxes and the
+ * input edges, in the order of the backward pass (each node, then the edges it sends along);
+ * every one named in words, the names following the step shown. go(k) shows step k. */
+function playerFocus(root, model, nodes, ops, edges, order, go) {
+  var P = model.precision, G = model.graph, byId = {}, edgeOf = {}, items = [], at = 0;
+  function say(x) { return MG.formatFixed(x, P).replace(/^-/, "\u2212"); }
+  function short(x) { return MG.formatShort(x, P).replace(/^-/, "\u2212"); }
+  G.nodes.forEach(function (n) { byId[n.id] = n; });
+  G.edges.forEach(function (e) { edgeOf[e.id] = e; });
+  var edgeEl = {};
+  edges.forEach(function (g) { edgeEl[g.getAttribute("data-edge")] = g; });
+  model.steps.forEach(function (s) {
+    if (nodes[s.id]) { items.push(nodes[s.id]); }
+    s.sends.forEach(function (c) { if (edgeEl[c.edge]) { items.push(edgeEl[c.edge]); } });
+  });
+  var sentValue = {};
+  model.steps.forEach(function (s) { s.sends.forEach(function (c) { sentValue[c.edge] = c.value; }); });
+  items.forEach(function (g) {
+    g.setAttribute("role", "button");
+    g.setAttribute("tabindex", "-1");
+  });
+  Object.keys(ops).forEach(function (id) {  /* the operations: named, not stops */
+    var n = byId[id];
+    ops[id].setAttribute("role", "img");
+    ops[id].setAttribute("aria-label", "operation " + (n.symbol || n.op) + " making " + n.name +
+      " from " + n.inputs.map(function (i) { return byId[i].name; }).join(" and "));
+  });
+  root.querySelectorAll("g.edge.output").forEach(function (g) {
+    var id = (g.id || "").replace(/-op$/, "").replace(/^.*-(n\d+)$/, "$1"), n = byId[id];
+    if (!n) { return; }
+    g.setAttribute("role", "img");
+    g.setAttribute("aria-label", "edge from the operation " + (n.symbol || n.op) + " to " + n.name);
+  });
+  function label(g, k) {
+    var id = g.getAttribute("data-id");
+    if (id) {
+      var n = byId[id], known = order[id] !== undefined && order[id] <= k;
+      /* the words drawn in the box come first, in order (WCAG 2.5.3: the label in the name) */
+      return n.name + ": data = " + say(n.data) + ", grad = " + (known ? say(n.grad) : "not known yet");
+    }
+    var e = edgeOf[g.getAttribute("data-edge")], sent = parseInt(g.getAttribute("data-sent-at"), 10) + 1 <= k;
+    return "edge from " + byId[e.src].name + " to " + byId[e.dst].name + ", local derivative " +
+      short(e.local) + (sent ? ", sent back " + short(sentValue[e.id]) : "");
+  }
+  function stepOf(g) {
+    var id = g.getAttribute("data-id");
+    return id ? order[id] : parseInt(g.getAttribute("data-sent-at"), 10) + 1;
+  }
+  function move(i) {
+    items[at].setAttribute("tabindex", "-1");
+    at = Math.max(0, Math.min(items.length - 1, i));
+    items[at].setAttribute("tabindex", "0");
+    items[at].focus();
+  }
+  items.forEach(function (g, i) {
+    g.addEventListener("keydown", function (e) {
+      var k = e.key;
+      if (k === "ArrowRight" || k === "ArrowDown") { move(i + 1); }
+      else if (k === "ArrowLeft" || k === "ArrowUp") { move(i - 1); }
+      else if (k === "Home") { move(0); } else if (k === "End") { move(items.length - 1); }
+      else if (k === "Enter" || k === " ") { go(stepOf(g)); }
+      else { return; }
+      e.preventDefault(); e.stopPropagation();
+    });
+    g.addEventListener("click", function () { at = i; go(stepOf(g)); });
+    g.addEventListener("focus", function () {
+      items[at].setAttribute("tabindex", "-1"); at = i; g.setAttribute("tabindex", "0");
+    });
+  });
+  if (items.length) { items[0].setAttribute("tabindex", "0"); }
+  return {
+    update: function (k) {
+      items.forEach(function (g) { g.setAttribute("aria-label", label(g, k)); });
+    },
+    owns: function (el) { return items.some(function (g) { return g.contains(el); }); }
+  };
+}

@@ -11,6 +11,10 @@
 // export lines added (`microgrand.play.replay.module()`), and the replay page runs it as one of
 // the page's scripts, with `playground_page.js` registering `MG.kinds.playground`.
 //
+// The keyboard and screen-reader side (names, focus, the data cursor, announcements, the
+// weights' tooltips, keeping the focus through a rebuild) is in `playground_keys.js`, which
+// runs with this file (the same plain declarations).
+//
 // One function per panel: `buildBar`, `buildStats`, `buildKnobs`, `buildPlots` and
 // `buildNetwork` make the elements once per view; `drawStats`, `drawBoundary`, `drawNeurons`,
 // `drawEdges`, `drawCurves` and `drawExplain` redraw them for every frame. `app` carries the
@@ -21,8 +25,10 @@
 // "new-seed"]`; numbers `[data-stat="step"|"train-loss"|"test-loss"|"train-accuracy"|
 // "test-accuracy"]` with the full float in `data-number`; edges `[data-edge="L-j-i"]`; menus
 // `select[data-knob=KEY]` whose options are the registries' names (`value`) and labels (text),
-// from the view's `choices`. Colours come from the theme's CSS custom properties (--mg-*) and
-// the view's class colours (the theme's `classes`).
+// from the view's `choices`; the data plot `[data-plot]` and its announcements `[data-status]`.
+// Colours come from the theme's CSS custom properties (--mg-*); a class's colour is
+// `--mg-class-K` when the theme defines it, else the view's `colors` (the theme's `classes`,
+// set on the root as `--mg-pg-class-K`).
 
 const SVGNS = "http://www.w3.org/2000/svg";
 const STATS = [
@@ -70,11 +76,14 @@ function percent(x) {
 // The heatmaps' colours: the view's palette (Python's theme), so that the first picture is
 // right even while the element is not yet in the document (no computed style there yet).
 function themeColours(root, view) {
+  const cs = root.isConnected ? getComputedStyle(root) : null;
+  const own = (n) => (cs ? cs.getPropertyValue(n).trim() : "");
+  // a class's colour: the theme's --mg-class-K where the page defines it, else the view's
+  const classes = view.colors.map((c, k) => MG.hexRGB(own(`--mg-class-${k}`) || c));
   const p = view.palette;
-  if (p) return { background: MG.hexRGB(p.background), negative: MG.hexRGB(p.negative), positive: MG.hexRGB(p.positive) };
-  const cs = getComputedStyle(root);
-  const get = (n) => MG.hexRGB(cs.getPropertyValue(n));
-  return { background: get("--mg-background"), negative: get("--mg-negative"), positive: get("--mg-positive") };
+  if (p) return { classes, background: MG.hexRGB(p.background), negative: MG.hexRGB(p.negative), positive: MG.hexRGB(p.positive) };
+  const get = (n) => MG.hexRGB(own(n));
+  return { classes, background: get("--mg-background"), negative: get("--mg-negative"), positive: get("--mg-positive") };
 }
 
 // 256 colours, one per byte value, so that a heatmap mixes each colour once, not per pixel.
@@ -109,7 +118,6 @@ function weightAt(frame, ref, key) {
 function buildBar(app, replay) {
   const btn = (action, label, title) => h("button", { type: "button", "data-action": action, title, text: label });
   const play = btn("play", "Play", replay ? "play the recorded frames" : "train continuously");
-  play.setAttribute("aria-pressed", "false");
   const step = btn("step", "Step", replay ? "next recorded frame" : "one optimizer step");
   const reset = btn("reset", "Reset", replay ? "first frame" : "back to the same initial weights");
   const bar = h("div", { class: "mg-pg-bar" }, reset, play, step);
@@ -124,7 +132,7 @@ function buildBar(app, replay) {
     if (app.playing) return stop(app);
     app.playing = true;
     play.textContent = "Pause";
-    play.setAttribute("aria-pressed", "true");
+    play.dataset.playing = "1";
     tick(app);
   });
   step.addEventListener("click", () => { stop(app); app.send({ action: "step", n: 1 }); });
@@ -193,13 +201,18 @@ function buildClickMode(app, view) {
   for (let k = 0; k < view.classes; k++) pick.append(h("option", { value: k, text: `add class ${k}` }));
   pick.append(h("option", { value: "erase", text: "erase points" }));
   pick.addEventListener("change", () => { app.mode = pick.value === "erase" ? "erase" : Number(pick.value); });
-  return h("label", { class: "mg-pg-click" }, h("span", { text: "Click on the data: " }), pick);
+  if (app.mode !== "erase" && !(app.mode < view.classes)) app.mode = 0;
+  pick.value = String(app.mode);
+  app.ui.pick = pick;
+  return h("label", { class: "mg-pg-click" }, h("span", { text: "Click (or Enter) on the data: " }), pick);
 }
 
 function buildPlots(app) {
   const boundary = h("div", { class: "mg-pg-boundary" });
   const bcanvas = h("canvas", { width: 1, height: 1, class: "mg-pg-heat" });
-  const bsvg = s("svg", { class: "mg-pg-points", viewBox: "0 0 300 300" });
+  const bsvg = s("svg", { class: "mg-pg-points", viewBox: "0 0 300 300", "data-plot": "" });
+  const pointsG = s("g"), cursorG = s("g", { class: "mg-pg-mark" });
+  bsvg.append(pointsG, cursorG);
   boundary.append(bcanvas, bsvg);
   bsvg.addEventListener("click", (ev) => {  // add a point of the chosen class, or erase one
     if (app.isReplay()) return;
@@ -207,9 +220,10 @@ function buildPlots(app) {
     const [x0, x1, y0, y1] = app.model.get("view").bounds;
     const px = (ev.clientX - r.left) / r.width, py = (ev.clientY - r.top) / r.height;
     const x = x0 + px * (x1 - x0), y = y1 - py * (y1 - y0);
-    if (app.mode === "erase") app.send({ action: "erase", x1: x, x2: y });
-    else app.send({ action: "add_point", x1: x, x2: y, label: app.mode });
+    app.cursor = [x, y];
+    actAt(app, x, y);
   });
+  const status = h("p", { class: "mg-pg-status", role: "status", "data-status": "" });
   const tip = h("div", { class: "mg-pg-tip", hidden: true });
   const netSvg = s("svg", { class: "mg-pg-edges" });
   const net = h("div", { class: "mg-pg-net" }, tip, netSvg);
@@ -219,12 +233,12 @@ function buildPlots(app) {
   const fig = (caption, body) => h("figure", {}, h("figcaption", { text: caption }), body);
   const main = h("div", { class: "mg-pg-main" },
     fig("Network: every neuron over the input plane", net),
-    fig("Decision boundary (• train, ○ test)", boundary));
+    fig("Decision boundary (• train, ○ test)", h("div", {}, boundary, status)));
   const side = h("div", { class: "mg-pg-side" },
     fig("Loss: train (solid), test (dashed)", lossSvg),
     fig("Gradient norm per layer (log scale)", gradSvg),
     fig("Selected weight: its last update", explain));
-  return { main, side, bcanvas, bsvg, net, netSvg, tip, lossSvg, gradSvg, explain };
+  return { main, side, bcanvas, bsvg, pointsG, cursorG, status, net, netSvg, tip, lossSvg, gradSvg, explain };
 }
 
 // The network: one canvas per neuron (its heatmap), one line per weight.
@@ -261,26 +275,14 @@ function buildNetwork(app, view) {
   }
   for (let l = 0; l < sizes.length; l++) {
     ui.nodes.push(pos[l].map(([x, y], j) => {
-      const c = h("canvas", { width: 1, height: 1, class: "mg-pg-node", "data-node": `${l}-${j}`, title: l === 0 ? `input x${j + 1}` : `layer ${l}, neuron ${j + 1} (click: its bias)` });
+      const c = h("canvas", { width: 1, height: 1, class: "mg-pg-node", "data-node": `${l}-${j}`, title: l === 0 ? `input x${j + 1}` : `${neuronName(sizes, l, j)} (click: its bias)` });
       Object.assign(c.style, { left: x + "px", top: y + "px", width: size + "px", height: size + "px" });
       if (l > 0) c.addEventListener("click", () => select({ layer: l - 1, neuron: j, index: sizes[l - 1] }));
       ui.net.append(c);
       return c;
     }));
   }
-}
-
-function showTip(app, ev, ref) {
-  const f = app.model.get("frame");
-  app.ui.tip.textContent = `w = ${num(weightAt(f, ref, "weights"))}   ∂L/∂w = ${num(weightAt(f, ref, "grads"))}`;
-  app.ui.tip.hidden = false;
-  moveTip(app, ev);
-}
-
-function moveTip(app, ev) {
-  const r = app.ui.net.getBoundingClientRect();
-  app.ui.tip.style.left = ev.clientX - r.left + 12 + "px";
-  app.ui.tip.style.top = ev.clientY - r.top + 12 + "px";
+  focusNetwork(app, view);
 }
 
 // --- the panels, redrawn for every frame ----------------------------------------------------
@@ -302,18 +304,18 @@ function drawStats(app, f) {
 function drawBoundary(app, view, f, colours) {
   const ui = app.ui;
   const cls = bytes(f.boundary.cls), conf = bytes(f.boundary.conf);
-  const shades = view.colors.map((c) => table((b) => MG.mixRGB(colours.background, MG.hexRGB(c), 0.15 + 0.6 * (b / 255))));
+  const shades = colours.classes.map((c) => table((b) => MG.mixRGB(colours.background, c, 0.15 + 0.6 * (b / 255))));
   paint(ui.bcanvas, f.boundary.size, (p) => shades[cls[p]][conf[p]]);
   if (ui.drawnPoints === f.points) return;  // the points change rarely: redraw them only then
   ui.drawnPoints = f.points;
   const [x0, x1, y0, y1] = view.bounds;
   const px = (x) => ((x - x0) / (x1 - x0)) * 300, py = (y) => ((y1 - y) / (y1 - y0)) * 300;
-  ui.bsvg.replaceChildren();
+  ui.pointsG.replaceChildren();
   for (const [set, hollow] of [["train", false], ["test", true]]) {
     for (const [a, b, t] of f.points[set]) {
       const c = s("circle", { cx: px(a).toFixed(1), cy: py(b).toFixed(1), r: 3.2, class: hollow ? "mg-pg-test-pt" : "mg-pg-train-pt", "data-label": t });
-      c.style[hollow ? "stroke" : "fill"] = view.colors[t];
-      ui.bsvg.append(c);
+      c.style[hollow ? "stroke" : "fill"] = `var(--mg-class-${t}, var(--mg-pg-class-${t}))`;
+      ui.pointsG.append(c);
     }
   }
 }
@@ -343,8 +345,10 @@ function drawEdges(app, f) {
   }
 }
 
+const AXIS_X = 40;  // where the charts' y axis is: the tick labels (11 px) fit left of it
+
 function polyline(svg, xs, ys, cls, xmax, ymin, ymax, log) {
-  const tx = (x) => 30 + (x / Math.max(1, xmax)) * 265;
+  const tx = (x) => AXIS_X + (x / Math.max(1, xmax)) * (295 - AXIS_X);
   const ty = (y) => {
     const v = log ? Math.log10(Math.max(y, 1e-12)) : y;
     return 110 - ((v - ymin) / Math.max(1e-12, ymax - ymin)) * 100;
@@ -356,10 +360,10 @@ function polyline(svg, xs, ys, cls, xmax, ymin, ymax, log) {
 
 function axes(svg, lo, hi, label) {
   svg.replaceChildren();
-  svg.append(s("line", { x1: 30, y1: 110, x2: 295, y2: 110, class: "mg-pg-axis" }));
-  svg.append(s("line", { x1: 30, y1: 10, x2: 30, y2: 110, class: "mg-pg-axis" }));
-  const t1 = s("text", { x: 2, y: 14, class: "mg-pg-tick" }); t1.textContent = label(hi);
-  const t2 = s("text", { x: 2, y: 110, class: "mg-pg-tick" }); t2.textContent = label(lo);
+  svg.append(s("line", { x1: AXIS_X, y1: 110, x2: 295, y2: 110, class: "mg-pg-axis" }));
+  svg.append(s("line", { x1: AXIS_X, y1: 10, x2: AXIS_X, y2: 110, class: "mg-pg-axis" }));
+  const t1 = s("text", { x: AXIS_X - 3, y: 16, class: "mg-pg-tick" }); t1.textContent = label(hi);
+  const t2 = s("text", { x: AXIS_X - 3, y: 112, class: "mg-pg-tick" }); t2.textContent = label(lo);
   svg.append(t1, t2);
 }
 
@@ -376,14 +380,19 @@ function drawCurves(app, f) {
   const glo = norms.length ? Math.floor(Math.log10(Math.min(...norms))) : -3;
   const ghi = Math.max(norms.length ? Math.ceil(Math.log10(Math.max(...norms))) : 1, glo + 1);
   axes(ui.gradSvg, glo, ghi, (v) => `1e${v}`);
-  Object.entries(hist.grad_norms).forEach(([name, ys], i) => {
-    polyline(ui.gradSvg, steps, ys, `mg-pg-grad mg-pg-grad${i % 4}`, xmax, glo, ghi, true);
-    const t = s("text", { x: 240, y: 20 + 11 * i, class: `mg-pg-legend mg-pg-grad${i % 4}` });
+  const series = Object.entries(hist.grad_norms);
+  series.forEach(([, ys], i) => polyline(ui.gradSvg, steps, ys, `mg-pg-grad mg-pg-grad${i % 4}`, xmax, glo, ghi, true));
+  // the legend on a backdrop, above the lines: a sample of each line, its name in text colour
+  ui.gradSvg.append(s("rect", { x: 218, y: 10, width: 77, height: 13 * series.length + 4, class: "mg-pg-legend-bg" }));
+  series.forEach(([name], i) => {
+    const y = 22 + 13 * i;
+    ui.gradSvg.append(s("line", { x1: 222, y1: y - 4, x2: 234, y2: y - 4, class: `mg-pg-grad mg-pg-grad${i % 4}` }));
+    const t = s("text", { x: 238, y, class: "mg-pg-legend" });
     t.textContent = name;
     ui.gradSvg.append(t);
   });
   for (const svg of [ui.lossSvg, ui.gradSvg]) {
-    const x = 30 + (f.step / xmax) * 265;
+    const x = AXIS_X + (f.step / xmax) * (295 - AXIS_X);
     svg.append(s("line", { x1: x, y1: 10, x2: x, y2: 110, class: "mg-pg-cursor" }));
   }
 }
@@ -414,7 +423,7 @@ function drawExplain(app, f) {
   const box = app.ui.explain, ref = app.selected;
   box.replaceChildren();
   if (!ref) {
-    box.append(h("p", { text: "Click an edge (a weight) or a neuron (its bias) to see how its last update was made; hover an edge for its weight and gradient." }));
+    box.append(h("p", { text: "Click an edge (a weight) or a neuron (its bias), or Tab to the network and press Enter on one, to see how its last update was made; hover or focus an edge for its weight and gradient." }));
     return;
   }
   const isBias = ref.index === app.model.get("view").sizes[ref.layer];
@@ -438,13 +447,22 @@ function drawExplain(app, f) {
 
 function build(app) {
   const view = app.model.get("view"), replay = !!view.replay;
+  app.viewKey = viewKey(view);
   app.root.replaceChildren();
+  app.ui = {};  // filled as the panels are made
   app.root.classList.toggle("mg-pg-replay", replay);
+  // the theme's colours the page has no custom property for yet (see playground.css)
+  view.colors.forEach((c, k) => app.root.style.setProperty(`--mg-pg-class-${k}`, c));
+  if (view.palette && view.palette.negative_line) {
+    app.root.style.setProperty("--mg-pg-negative-line", view.palette.negative_line);
+    app.root.style.setProperty("--mg-pg-positive-line", view.palette.positive_line);
+  }
   const bar = buildBar(app, replay), stats = buildStats(), plots = buildPlots(app);
   const error = h("div", { class: "mg-pg-error", role: "alert" });
   app.root.append(bar.bar, stats.stats, error, buildKnobs(app, view, replay), plots.main, plots.side);
-  app.ui = { ...bar, ...stats, ...plots, error, nodes: [], edges: [] };
+  app.ui = { ...app.ui, ...bar, ...stats, ...plots, error, nodes: [], edges: [] };
   buildNetwork(app, view);
+  dataKeys(app, view);
   update(app);
 }
 
@@ -459,6 +477,8 @@ function update(app) {
   drawBoundary(app, view, f, colours);
   drawNeurons(app, f, colours);
   drawEdges(app, f);
+  nameNetwork(app, f);
+  drawCursor(app);
   drawCurves(app, f);
   drawExplain(app, f);
 }
@@ -470,7 +490,7 @@ function stop(app) {
   app.timer = null;
   if (app.ui) {
     app.ui.play.textContent = "Play";
-    app.ui.play.setAttribute("aria-pressed", "false");
+    delete app.ui.play.dataset.playing;
   }
 }
 
@@ -518,7 +538,15 @@ function render({ model, el }) {
     else if (app.playing) app.timer = setTimeout(() => tick(app), 120);
     redraw();
   };
-  const onView = () => { stop(app); app.selected = null; build(app); };
+  const onView = () => {
+    // points added by hand change only the view's record of them: no new view, just redraw
+    if (viewKey(model.get("view")) === app.viewKey) return redraw();
+    stop(app);
+    app.selected = null;
+    const again = focusedKey(app.root);  // keep the keyboard where it was
+    build(app);
+    refocus(app.root, again);
+  };
   const onError = () => { if (model.get("error")) stop(app); redraw(); };  // e.g. diverged
   const handlers = [["change:frame", onFrame], ["change:view", onView], ["change:history", redraw], ["change:points", redraw], ["change:error", onError]];
   for (const [name, cb] of handlers) model.on(name, cb);

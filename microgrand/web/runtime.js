@@ -14,6 +14,20 @@
  * Views register themselves in MG.kinds; they read numbers from the model (plain JSON built
  * in Python from the graph snapshot and the trace), never from text meant for people.
  * This file is plain ES5 so that it runs in every notebook front end without a build step.
+ *
+ * Zoom and pan, shared by every diagram: MG.zoom(stage, svg, opts) (at the end of this file).
+ *   stage  the element around the <svg> that scrolls (overflow: auto); it becomes focusable
+ *          (tabindex 0, role "group", opts.label as its name)
+ *   svg    the diagram (with a viewBox); its width is set in CSS px, its height follows
+ *   opts   width: the diagram's natural width in CSS px (default: the viewBox's);
+ *          bar: the element the buttons go into (default: a new div.mg-zoom before stage);
+ *          start: the first scale, a number or a function of the fitted scale (default: fit);
+ *          fitMax: the largest scale Fit chooses (default 1); min, max: limits (0.1, 4);
+ *          label: the stage's accessible name; onChange(scale): called after each change.
+ *   Buttons [data-zoom="out"|"in"|"fit"] ("Zoom out", "Zoom in", "Fit to width"); keys while
+ *   the stage itself has focus: + or = zoom in, - zoom out, 0 fit, arrows pan (Shift: a
+ *   screenful); Ctrl + wheel (a touchpad pinch) zooms. Fit follows the stage's width until the
+ *   user zooms. Returns {fit(), zoomBy(factor), set(scale), scale()}.
  */
 var MG = {kinds: {}};
 
@@ -208,4 +222,94 @@ MG.boot = function (uid, script) {
   if (fallback) { root.removeChild(fallback); }
   root.setAttribute("data-ready", "1");
   return run(view, page.model, MG, root);
+};
+
+/* Zoom and pan for a diagram: see the top of this file. */
+MG.zoom = function (stage, svg, opts) {
+  opts = opts || {};
+  var vb = svg.viewBox && svg.viewBox.baseVal;
+  var natural = opts.width || (vb && vb.width ? vb.width : svg.getBoundingClientRect().width || 600);
+  var lo = opts.min || 0.1, hi = opts.max || 4, fitMax = opts.fitMax || 1, s = 1, fitted = true;
+  var doc = stage.ownerDocument;
+  function button(what, text, name) {
+    var b = doc.createElement("button");
+    b.type = "button"; b.textContent = text; b.title = name;
+    b.setAttribute("data-zoom", what); b.setAttribute("aria-label", name);
+    return b;
+  }
+  var bar = opts.bar;
+  if (!bar) {
+    bar = doc.createElement("div");
+    bar.className = "mg-zoom";
+    stage.parentNode.insertBefore(bar, stage);
+  }
+  var group = doc.createElement("span");
+  group.className = "mg-zoom-group";
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-label", "Zoom");
+  var out = button("out", "\u2212", "Zoom out"), inn = button("in", "+", "Zoom in"),
+      fitB = button("fit", "Fit", "Fit to width");
+  group.appendChild(out); group.appendChild(inn); group.appendChild(fitB);
+  bar.appendChild(group);
+  if (!stage.hasAttribute("tabindex")) { stage.setAttribute("tabindex", "0"); }
+  if (!stage.hasAttribute("role")) { stage.setAttribute("role", "group"); }
+  stage.setAttribute("aria-label", opts.label ||
+    "Diagram: plus and minus zoom, 0 fits it to the width, arrow keys pan");
+  function fitScale() {
+    var w = stage.clientWidth || natural;
+    return Math.max(lo, Math.min(fitMax, w / natural));
+  }
+  function set(scale, keepFit) {
+    var old = s, cx = stage.scrollLeft + stage.clientWidth / 2;
+    s = Math.max(lo, Math.min(hi, scale));
+    fitted = !!keepFit;
+    svg.style.width = (natural * s).toFixed(1) + "px";
+    svg.style.maxWidth = "none";
+    svg.style.height = "auto";
+    stage.scrollLeft = cx * s / old - stage.clientWidth / 2;  /* keep the centre in place */
+    out.disabled = s <= lo; inn.disabled = s >= hi;
+    if (opts.onChange) { opts.onChange(s); }
+    return s;
+  }
+  function fit() { return set(fitScale(), true); }
+  function zoomBy(f) { return set(s * f, false); }
+  out.addEventListener("click", function () { zoomBy(1 / 1.25); });
+  inn.addEventListener("click", function () { zoomBy(1.25); });
+  fitB.addEventListener("click", fit);
+  stage.addEventListener("keydown", function (e) {
+    if (e.target !== stage || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var k = e.key, dx = 0, dy = 0;
+    var px = e.shiftKey ? stage.clientWidth * 0.9 : 40, py = e.shiftKey ? stage.clientHeight * 0.9 : 40;
+    if (k === "+" || k === "=") { zoomBy(1.25); }
+    else if (k === "-" || k === "_") { zoomBy(1 / 1.25); }
+    else if (k === "0") { fit(); }
+    else if (k === "ArrowLeft") { dx = -px; } else if (k === "ArrowRight") { dx = px; }
+    else if (k === "ArrowUp") { dy = -py; } else if (k === "ArrowDown") { dy = py; }
+    else { return; }
+    if (dy && stage.scrollHeight <= stage.clientHeight) {  /* the page scrolls, nothing else */
+      e.stopPropagation(); return;
+    }
+    stage.scrollLeft += dx; stage.scrollTop += dy;
+    e.preventDefault(); e.stopPropagation();
+  });
+  stage.addEventListener("wheel", function (e) {
+    if (!e.ctrlKey) { return; }
+    e.preventDefault();
+    zoomBy(e.deltaY < 0 ? 1.1 : 1 / 1.1);
+  }, {passive: false});
+  var started = false;
+  function start() {  /* the first scale, once the stage has a width */
+    started = stage.clientWidth > 0;
+    var first = opts.start === undefined ? null :
+      typeof opts.start === "function" ? opts.start(fitScale()) : opts.start;
+    if (first === null) { fit(); } else { set(first, false); }
+  }
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver(function () {
+      if (!started) { start(); } else if (fitted) { fit(); }
+    }).observe(stage);
+  }
+  start();
+  return {fit: fit, zoomBy: zoomBy, set: function (x) { return set(x, false); },
+    scale: function () { return s; }};
 };

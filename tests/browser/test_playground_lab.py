@@ -1,5 +1,6 @@
 """End to end in a real JupyterLab (Playwright + Chromium): a stored playground output shows its
-picture, never a widget error; a live ``mg.playground()`` steps when its Step button is clicked.
+picture, never a widget error; a live ``mg.playground()`` steps when its Step button is clicked,
+adds a point by keyboard, and has nothing axe-core finds.
 
 The server is the session's one JupyterLab (see conftest.py): on 127.0.0.1 with a token, in a
 temporary root folder, always stopped (its whole process group, kernels included). Skipped with
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from browser_support import JupyterLab
+from browser_support import JupyterLab, axe_violations, describe_violations, min_text_px
 
 from microgrand.play import playground
 
@@ -83,6 +84,22 @@ def test_live_widget_steps_in_jupyterlab(lab: Callable[[str], str], browser: Any
     )
     loss1 = page.get_attribute('.mg-pg [data-stat="train-loss"]', "data-number")
     assert loss0 and loss1 and float(loss1) != float(loss0)
+    # by keyboard in JupyterLab too: a point added on the data plot, announced
+    points = page.locator(".mg-pg .mg-pg-train-pt").count()
+    page.focus(".mg-pg [data-plot]")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.mg-pg .mg-pg-train-pt').length === {points + 1}",
+        timeout=30_000,
+    )
+    assert "Added a point of class 0" in (page.text_content(".mg-pg [data-status]") or "")
+    # the widget's output has nothing axe-core finds, and its text is 11 px or more
+    found = axe_violations(page, ".mg-pg")
+    assert found == [], describe_violations(found)
+    page.set_viewport_size({"width": 900, "height": 900})
+    size, text = min_text_px(page, ".mg-pg")
+    assert size >= 11, (size, text)
     assert "Error displaying widget" not in page.locator(".jp-OutputArea-output").first.inner_text()
     assert errors == []
     page.close()
