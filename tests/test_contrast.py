@@ -83,7 +83,9 @@ def test_graphics_against_the_background(name: str) -> None:
         "op_border": t.op_border,
         "cluster_border": t.cluster_border,
         "accent": t.accent,
+        "negative_line": t.negative_line,
+        "positive_line": t.positive_line,
     } | {f"class {i}": c for i, c in enumerate(t.classes)}
-    low = {k: round(contrast(c, t.background), 2) for k, c in marks.items()}
-    low = {k: v for k, v in low.items() if v < 3.0}
+    low = {k: round(contrast(c, t.background), 3) for k, c in marks.items()}
+    low = {k: v for k, v in low.items() if contrast(marks[k], t.background) < 3.0}
     assert not low, f"{name}: below 3:1 against the background: {low}"

@@ -191,6 +191,6 @@ def palette(theme: Theme) -> dict[str, str]:
         "background": theme.background,
         "negative": theme.negative,
         "positive": theme.positive,
-        "negative_line": theme.classes[0],
-        "positive_line": theme.classes[1],
+        "negative_line": theme.negative_line,
+        "positive_line": theme.positive_line,
     }

@@ -55,11 +55,14 @@ class Theme:
     positive: str  # fill of the most positive gradient
     coloured: bool  # False: grey shades by |grad| only (print)
     font: str = "Helvetica"
+    # a weight's sign drawn as a line (the playground): 3:1 on the background at least
+    negative_line: str = "#4393c3"
+    positive_line: str = "#d6604d"
     # one colour per class of a dataset (the playground's points and regions), in class order
     classes: tuple[str, ...] = (
         "#4393c3",
         "#d6604d",
-        "#e67700",
+        "#e57600",
         "#6a51a3",
         "#2ca25f",
         "#8c6d31",
@@ -82,7 +85,7 @@ THEMES: dict[str, Theme] = {
         cluster_fill="#f6f8fa",
         cluster_border="#868f99",
         box_fill="#eef1f4",
-        accent="#e67700",
+        accent="#e57600",
         accent_width=3.5,
         negative="#4393c3",
         positive="#da6a57",
@@ -106,6 +109,8 @@ THEMES: dict[str, Theme] = {
         negative="#1c68a8",
         positive="#b8322f",
         coloured=True,
+        negative_line="#3d8fd6",
+        positive_line="#e0605c",
         classes=(
             "#3d8fd6",
             "#e0605c",
@@ -135,6 +140,8 @@ THEMES: dict[str, Theme] = {
         negative="#a6a6a6",
         positive="#a6a6a6",
         coloured=False,
+        negative_line="#000000",
+        positive_line="#8c8c8c",
         # greys far enough apart to tell the first classes apart on paper
         classes=(
             "#000000",
@@ -236,7 +243,8 @@ def grad_fill(theme: Theme, grad: float, max_abs: float) -> str:
 def css_variables(theme: Theme, selector: str = ":root") -> str:
     """The theme as CSS custom properties, so that every page uses only its theme's colours.
 
-    Each colour field becomes ``--mg-FIELD`` (underscores as dashes), plus ``--mg-font``,
+    Each colour field becomes ``--mg-FIELD`` (underscores as dashes), each class colour
+    ``--mg-class-K`` (K from 0), plus ``--mg-font``,
     ``--mg-decades`` and ``--mg-min-tint`` (the gradient scale of :func:`grad_strength`, for
     pages that colour nodes themselves). Page CSS refers to these and to nothing else.
 
@@ -250,6 +258,7 @@ def css_variables(theme: Theme, selector: str = ":root") -> str:
         value = getattr(theme, name)
         if isinstance(value, str) and value.startswith("#"):
             lines.append(f"  --mg-{name.replace('_', '-')}: {value};")
+    lines.extend(f"  --mg-class-{i}: {c};" for i, c in enumerate(theme.classes))
     lines.append(f"  --mg-font: {theme.font}, Arial, sans-serif;")
     lines.append(f"  --mg-decades: {DECADES};")
     lines.append(f"  --mg-min-tint: {MIN_TINT};")
