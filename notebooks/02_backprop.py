@@ -157,8 +157,11 @@ assert {v.label: v.grad for v in (a, b, c, d, e, f, L)} == hand, "backward() = t
 #
 # The player below replays `backward()` one node at a time: press ▶ or use the slider. At each
 # step the highlighted node sends its gradient to its inputs, and you can see each input's
-# gradient before and after. It is plain HTML and JavaScript: it works in JupyterLab once the cell
-# has run, and in exported HTML pages; on GitHub it shows a picture of the finished pass.
+# gradient before and after. By keyboard: the arrow keys step, Home and End jump, space plays
+# and pauses; Tab on into the diagram, move between nodes with the arrows and press Enter to
+# jump to a node's step; −, + and Fit zoom. It is plain HTML and JavaScript: it works in
+# JupyterLab once the cell has run, and in exported HTML pages; on GitHub it shows a picture of
+# the finished pass.
 
 # %%
 mg.step(L, rankdir="TB", precision=2)

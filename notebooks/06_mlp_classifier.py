@@ -287,7 +287,10 @@ assert spiral_history.accuracy[-1] >= 0.95, "the boundary winds with the spirals
 #
 # `mg.playground` trains the same kind of network live, on this engine, with a heatmap in every
 # neuron: pick a dataset, the layers, the activation, the optimizer and the learning rate, press
-# **Play**, and watch the boundary bend. Click the data to add points.
+# **Play**, and watch the boundary bend. Click the data to add points (or Tab to the data: the
+# arrow keys move a cursor, a digit picks the class, Enter adds a point, Delete erases the
+# nearest one); click a weight, or Tab to the network and press Enter on it, to see its last
+# update.
 #
 # Here it has already run 300 steps on 200 spiral points: a 2 → 8 → 8 → 1 network with ReLU,
 # Adam with learning rate 0.03, 10 points per step. 30 % of the points are held out as a
