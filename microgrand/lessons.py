@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -129,7 +130,8 @@ def _joined(value: Any) -> str:
 def output_text(cell: Any) -> str:
     """Everything a reader can see in a cell's stored outputs, as text: printed text, errors,
     and every text or JSON form of a displayed object (HTML, SVG, LaTeX, widget state);
-    images stored in base64 (PNG, JPEG, GIF) are left out.
+    images stored in base64 (PNG, JPEG, GIF) and the code of an HTML output's scripts (not
+    their JSON data) are left out.
 
     Example:
         >>> output_text({"outputs": [{"output_type": "stream", "name": "stdout",
@@ -151,8 +153,14 @@ def output_text(cell: Any) -> str:
             for mime, value in out.get("data", {}).items():
                 if mime.startswith("image/") and not mime.endswith("+xml"):
                     continue
-                parts.append(_joined(value))
+                text = _joined(value)
+                parts.append(_CODE.sub("", text) if mime == "text/html" else text)
     return "\n".join(parts)
+
+
+# A page's program in an HTML output (its data, <script type="application/json">, stays: the
+# page shows what it holds); what a program's strings say is not on the screen until it runs.
+_CODE = re.compile(r"<script(?![^>]*application/json)[^>]*>.*?</script>", re.S | re.I)
 
 
 def _set_hidden(cell: Any, hidden: bool) -> None:

@@ -57,17 +57,17 @@ def test_cost_counts_bends_of_long_edges() -> None:
 
 def test_edge_labels_of_a_hub_are_left_off_with_a_note() -> None:
     d = draw(hub(100), edge_labels=True)
-    assert "∂ =" not in d.dot
+    assert "∂/∂" not in d.dot
     assert any("edge labels left off" in n and "'x' feeds 99" in n for n in d.notes)
     small = draw(hub(10), edge_labels=True)
-    assert small.dot.count("∂ =") == 18 and small.notes == ()
+    assert small.dot.count("∂/∂") == 18 and small.notes == ()
     # A teaching-size network keeps its labels: no hub, few bends.
     from microgrand import nn
 
     out = nn.MLP(2, [8, 8, 1], rng=0)([1.0, 2.0])
     out.backward()
     d = draw(out, edge_labels=True, collapse=False)
-    assert d.notes == () and d.dot.count("∂ =") == len(Graph.of(out).edges)
+    assert d.notes == () and d.dot.count("∂/∂") == len(Graph.of(out).edges)
 
 
 def test_hopeless_layout_refused_with_advice() -> None:

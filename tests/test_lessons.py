@@ -365,3 +365,17 @@ def test_cli_read_only_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         assert "cannot write into" in _error(capsys)
     finally:
         tmp_path.chmod(0o755)
+
+
+def test_a_pages_program_is_not_what_a_reader_sees_but_its_data_is() -> None:
+    """A page's script may hold the words it will show ("✓ right"): not on the screen until a
+    student answers. Its JSON data and its markup are what the page shows."""
+    from microgrand.lessons import output_text
+
+    html = (
+        '<div><img src="x"><script type="application/json" class="mg-model">{"a": "data ✓"}'
+        '</script><script>var s = "✓ right";</script><p>shown</p></div>'
+    )
+    cell = {"outputs": [{"output_type": "display_data", "data": {"text/html": html}}]}
+    text = output_text(cell)
+    assert "data ✓" in text and "shown" in text and "✓ right" not in text

@@ -17,13 +17,13 @@ Example:
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..graph import Graph, Node
 from ..render.build import BLANK, DotWriter, DrawOptions, escape, html_font
 from ..render.diagram import Diagram
+from .cell import CELL_PX, MEASURED_NODES, MIN_TEXT_PX, fits_cell
 from .svg import SVG_NS
 
 __all__ = [
@@ -35,12 +35,6 @@ __all__ = [
     "number_width",
     "readable_width",
 ]
-
-CELL_PX = 840.0
-"""The width a page has in a notebook cell about 900 px wide (less its frame and padding)."""
-
-MIN_TEXT_PX = 11.0
-"""The smallest text a page shows, in CSS px, at the size it is drawn."""
 
 _FONT_PT = 14.0  # the boxes' font size (render.build.node_and_edge_style)
 _EDGE_FONT_PT = 12.0  # the edge labels' font size
@@ -178,15 +172,14 @@ def readable_width(root: ET.Element, width_px: float) -> float:
     return min(width_px, width_px * MIN_TEXT_PX / (_min_font_pt(root) * 4 / 3))
 
 
-_WIDTH = re.compile(r'<svg[^>]*\swidth="([\d.]+)pt"')
-
-
 def choose_rankdir(graph: Graph, *, edge_labels: bool, draw_lr: Any = None) -> str:
     """``"LR"`` when the diagram drawn left to right keeps its text readable
     (:data:`MIN_TEXT_PX`) in a notebook cell (:data:`CELL_PX`), else ``"TB"``.
 
     ``draw_lr()``, when given, draws the diagram left to right (a :class:`Diagram`): its
     laid-out width decides. Without it, the decision is an estimate from the graph's depth.
+    A graph of more than :data:`~microgrand.pages.cell.MEASURED_NODES` nodes is drawn left
+    to right.
 
     Example:
         >>> from microgrand import Value
@@ -195,11 +188,10 @@ def choose_rankdir(graph: Graph, *, edge_labels: bool, draw_lr: Any = None) -> s
         'TB'
     """
     font_pt = _EDGE_FONT_PT if edge_labels else _FONT_PT
-    if draw_lr is not None and len(graph) <= 60:
-        m = _WIDTH.search(draw_lr().svg())
-        if m:
-            natural = float(m[1]) * 4 / 3
-            return "LR" if natural * MIN_TEXT_PX / (font_pt * 4 / 3) <= CELL_PX else "TB"
+    if len(graph) > MEASURED_NODES:
+        return "LR"
+    if draw_lr is not None:
+        return "LR" if fits_cell(draw_lr()) else "TB"
     depth: dict[str, int] = {}
     for n in graph.nodes:
         depth[n.id] = 1 + max((depth[i] for i in n.inputs), default=-1)

@@ -45,7 +45,6 @@ Example:
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any, Literal
@@ -66,6 +65,14 @@ from ..stepper.trace import (
 )
 from ..value import Value
 from . import player_page as _player_page
+from .cell import (
+    CELL_PX,
+    MEASURED_NODES,
+    STORED_MIN_TEXT_PX,
+    diagram_width_px,
+    direction_for_the_width,
+    fits_cell,
+)
 from .explore import explore
 from .model import edge_id, graph_model, number
 from .options import ViewOptions
@@ -211,17 +218,10 @@ class Player(PageView):
         self.rankdir: Literal["LR", "TB"] = rankdir or self._for_the_width()
 
     def _for_the_width(self) -> Literal["LR", "TB"]:
-        """Left to right where that is readable (11 px text) fitted to a notebook cell
-        (:data:`CELL_PX`), else the narrower of the two directions (its diagram kept: it is
+        """:func:`~microgrand.pages.cell.direction_for_the_width`, its diagram kept (it is
         the one the page shows)."""
-        self._diagram = self._draw("LR")
-        if _fits(self._diagram, 11):
-            return "LR"
-        tb = self._draw("TB")
-        if _width_px(tb) < _width_px(self._diagram):
-            self._diagram = tb
-            return "TB"
-        return "LR"
+        rankdir, self._diagram = direction_for_the_width(self._draw, len(self.trace.graph))
+        return rankdir
 
     def __len__(self) -> int:
         return len(self.trace)
@@ -318,7 +318,8 @@ class Player(PageView):
         """The picture of the finished pass that the page shows where scripts do not run:
         :meth:`diagram`, or where its text would be under 9 px shown at the width of a
         notebook cell (:data:`CELL_PX`) and the other direction is narrower, the same diagram
-        laid out that way, so that its text is larger at the cell's width.
+        laid out that way, so that its text is larger at the cell's width (for graphs of up
+        to :data:`~microgrand.pages.cell.MEASURED_NODES` nodes).
 
         Example:
             >>> from microgrand import Value
@@ -328,10 +329,10 @@ class Player(PageView):
             ('LR', True)
         """
         shown = self.diagram()
-        if _fits(shown, 9):
+        if len(self.trace.graph) > MEASURED_NODES or fits_cell(shown, STORED_MIN_TEXT_PX):
             return shown
         other = self._draw("TB" if self.rankdir == "LR" else "LR")
-        return other if _width_px(other) < _width_px(shown) else shown
+        return other if diagram_width_px(other) < diagram_width_px(shown) else shown
 
     def frame_diagram(self, frame: int, *, theme: ThemeName | None = None) -> Diagram:
         """A still picture of one frame (as the GIF shows it): the gradients known so far,
@@ -376,24 +377,6 @@ class Player(PageView):
             theme=self.theme,
             fallback_png=fallback_picture(self.still(), FALLBACK_DPI),
         )
-
-
-CELL_PX = 900
-"""The width of a notebook cell, in CSS px, that the picture of the finished pass is made for."""
-
-
-def _width_px(d: Diagram) -> float:
-    """The width of a diagram in CSS px (Graphviz writes it in points)."""
-    m = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"', d.svg())
-    return float(m.group(1)) * 4 / 3 if m else 0.0
-
-
-def _fits(d: Diagram, text_px: float) -> bool:
-    """Whether the diagram's smallest text is ``text_px`` or more when it is shrunk (never
-    enlarged) to the width of a notebook cell."""
-    sizes = [float(f) * 4 / 3 for f in re.findall(r'font-size="([0-9.]+)"', d.svg())]
-    least = min(sizes, default=text_px)
-    return least * min(1.0, CELL_PX / max(1.0, _width_px(d))) >= text_px
 
 
 def player(
