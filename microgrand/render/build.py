@@ -114,16 +114,32 @@ def html_font(text: str, size: float | None = None, color: str | None = None) ->
     return f"<FONT{attrs}>{text}</FONT>" if attrs else text
 
 
-def node_and_edge_style(dot: graphviz.Digraph, t: Theme) -> None:
-    """Give ``dot`` the node and edge defaults of every microgrand diagram in theme ``t``
-    (the diagrams and the explorer's views share them).
+def node_and_edge_style(
+    dot: graphviz.Digraph, t: Theme, rankdir: str = "LR", boxes: bool = False, **graph: str
+) -> None:
+    """Give ``dot`` the graph, node and edge defaults of every microgrand diagram in theme
+    ``t`` (the diagrams and the explorer's views share them): direction ``rankdir``, ranks
+    spaced wider when collapsed ``boxes`` are drawn (collapsed layers are often joined all
+    to all: room to see the edges fan out), plus the ``graph`` attributes given.
 
     Example:
         >>> from microgrand.render.themes import THEMES
-        >>> d = graphviz.Digraph(); node_and_edge_style(d, THEMES["light"])
-        >>> "penwidth=1.2" in d.source
-        True
+        >>> d = graphviz.Digraph(); node_and_edge_style(d, THEMES["light"], "TB", id="g")
+        >>> "penwidth=1.2" in d.source, "rankdir=TB" in d.source, "id=g" in d.source
+        (True, True, True)
     """
+    dot.attr(
+        "graph",
+        rankdir=rankdir,
+        bgcolor=t.background,
+        fontname=t.font,
+        fontcolor=t.text,
+        nodesep="0.3",
+        ranksep="0.9" if boxes else "0.45",
+        pad="0.3",
+        outputorder="edgesfirst",
+        **graph,
+    )
     dot.attr(
         "node",
         fontname=t.font,
@@ -297,19 +313,7 @@ class DotWriter:
                 members.setdefault(b, []).append(n.id)
 
         dot = graphviz.Digraph(name="microgrand")
-        dot.attr(
-            "graph",
-            rankdir=o.rankdir,
-            bgcolor=t.background,
-            fontname=t.font,
-            fontcolor=t.text,
-            nodesep="0.3",
-            # Collapsed layers are often joined all to all: room to see the edges fan out.
-            ranksep="0.9" if members else "0.45",
-            pad="0.3",
-            outputorder="edgesfirst",
-            id="microgrand",
-        )
+        node_and_edge_style(dot, t, o.rankdir, bool(members), id="microgrand")
 
         # what goes in which cluster: "" is the top level
         items: dict[str, list[tuple[str, str]]] = {}  # container path -> [(kind, key)]
@@ -325,7 +329,6 @@ class DotWriter:
         cap = self.caption(notes)
         if cap is not None:
             dot.attr("graph", label=cap, labelloc="t" if o.title else "b", labeljust="l")
-        node_and_edge_style(dot, t)
         chains = self.sibling_order(items, box, box_ids)
         if chains and children:
             # The final crossing-reduction pass over the whole graph ignores the order

@@ -376,19 +376,7 @@ class ScopeViews:
             return self._dot_cache[key]
         t = self.writer.t
         dot = graphviz.Digraph(name="explore")
-        dot.attr(
-            "graph",
-            rankdir=self.rankdir,
-            bgcolor=t.background,
-            fontname=t.font,
-            fontcolor=t.text,
-            nodesep="0.3",
-            ranksep="0.9" if boxes else "0.45",
-            pad="0.3",
-            outputorder="edgesfirst",
-            remincross="false",
-        )
-        node_and_edge_style(dot, t)
+        node_and_edge_style(dot, t, self.rankdir, boxes, remincross="false")
         source: str = dot.source
         text = self._dot_cache[key] = source.rstrip().rstrip("}")
         return text
