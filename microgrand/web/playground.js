@@ -516,6 +516,12 @@ function tick(app) {
   app.send({ action: "step", n: 1000, seconds: Number(app.budget.toFixed(3)) });
 }
 
+// One message changes several traits (frame, history, points…): run `fn` once, after all.
+function batched(fn) {
+  let queued = false;
+  return () => { if (!queued) { queued = true; queueMicrotask(() => { queued = false; fn(); }); } };
+}
+
 function render({ model, el }) {
   const app = {
     model, root: h("div", { class: "mg-pg" }), ui: null,
@@ -525,13 +531,7 @@ function render({ model, el }) {
     isReplay: () => !!model.get("view").replay,
   };
   el.replaceChildren(app.root);
-  // One message changes several traits (frame, history, points…): draw once, after all of them.
-  let queued = false;
-  const redraw = () => {
-    if (queued) return;
-    queued = true;
-    queueMicrotask(() => { queued = false; update(app); });
-  };
+  const redraw = batched(() => update(app));
   const onFrame = () => {
     // While playing live, ask for the next steps first: Python trains while this page draws.
     if (app.playing && !app.isReplay()) tick(app);
