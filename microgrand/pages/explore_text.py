@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..render.views import View, group_slug
-from ..stepper.notation import Slot, chain_stages, render_stages
-from ..stepper.record import step_record
+from ..stepper.notation import chain_stages, render_stages
+from ..stepper.record import slot_numbers, step_record
 from ..stepper.trace import Step, Trace
 
 __all__ = [
@@ -75,15 +75,9 @@ def qualified_line(
         else term
         for term in record.terms
     ]
-    incoming = step.incoming
-
-    def number(s: Slot) -> float:
-        if s.field == "start":
-            return step.start
-        c = incoming[s.term]
-        return {"upstream": c.upstream, "local": c.local, "value": c.value}[s.field]
-
-    stages = render_stages(chain_stages(terms, start=step.start != 0.0), number, precision)
+    stages = render_stages(
+        chain_stages(terms, start=step.start != 0.0), slot_numbers(step), precision
+    )
     return dataclasses.replace(record, stages=tuple(stages)).text
 
 

@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,15 @@ from .notation import (
 )
 from .trace import Step, Trace
 
-__all__ = ["StepRecord", "display_graph", "node_kind", "step_names", "step_record", "step_records"]
+__all__ = [
+    "StepRecord",
+    "display_graph",
+    "node_kind",
+    "slot_numbers",
+    "step_names",
+    "step_record",
+    "step_records",
+]
 
 
 def step_names(t: Trace) -> dict[str, str]:
@@ -53,6 +61,30 @@ def step_names(t: Trace) -> dict[str, str]:
     root = t.steps[0]
     names[root.id] = root.node.label or "L"
     return names
+
+
+def slot_numbers(step: Step) -> Callable[[Slot], float]:
+    """The number each slot of a step's chain-rule stages stands for (see
+    :func:`~microgrand.stepper.notation.render_stages`): the gradient it started with, or a
+    term's upstream gradient, local derivative or product.
+
+    Example:
+        >>> from microgrand import Value
+        >>> from microgrand.stepper import trace
+        >>> from microgrand.stepper.notation import Slot
+        >>> s = trace(Value(2.0, label="x") * 3)[2]
+        >>> slot_numbers(s)(Slot("local", 0)), slot_numbers(s)(Slot("value", 0))
+        (3.0, 3.0)
+    """
+    incoming = step.incoming
+
+    def number(s: Slot) -> float:
+        if s.field == "start":
+            return step.start
+        c = incoming[s.term]
+        return {"upstream": c.upstream, "local": c.local, "value": c.value}[s.field]
+
+    return number
 
 
 def node_kind(s: Step) -> str:
@@ -187,16 +219,8 @@ def step_record(
     elif not terms and step.start == 0.0:
         note = remark("unreached", me, format)
     else:
-        incoming = step.incoming
-
-        def number(s: Slot) -> float:
-            if s.field == "start":
-                return step.start
-            c = incoming[s.term]
-            return {"upstream": c.upstream, "local": c.local, "value": c.value}[s.field]
-
         stages = render_stages(
-            chain_stages(terms, start=step.start != 0.0, latex=latex), number, precision
+            chain_stages(terms, start=step.start != 0.0, latex=latex), slot_numbers(step), precision
         )
         if step.blocked:
             note = remark("blocked", me, format)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from browser_support import RecordingPage, axe_violations, describe_violations, min_text_px
+from graphs import lesson01_neuron, lesson02_by_hand
 
 from microgrand import Value, scope, vsum
 from microgrand._format import format_short
@@ -181,35 +182,9 @@ def test_without_javascript_the_finished_pass_is_shown(browser: Any, tmp_path: P
 # --- a classroom: readable at 900 px, keyboard only, screen readers, reduced motion ----------
 
 
-def lesson01_neuron() -> Value:
-    """Lesson 01's neuron (notebooks/01_derivatives.py): o = tanh(x1·w1 + x2·w2 + b)."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1·w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2·w2"
-    s = x1w1 + x2w2
-    s.label = "s"
-    n = s + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
-
-
 def lesson02_expression() -> Value:
-    """Lesson 02's expression (notebooks/02_backprop.py): L = (a·b + c)·f."""
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
+    """Lesson 02's expression (notebooks/02_backprop.py): L = (a·b + c)·f, before backward()."""
+    return lesson02_by_hand(backward=False)
 
 
 LESSONS = {
