@@ -24,7 +24,6 @@ import itertools
 import math
 import os
 import random
-import re
 import resource
 import shutil
 import tempfile
@@ -33,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from results import write_section
 from run import moons  # the benchmarks' shared workload (this folder is on sys.path)
 
 from microgrand import Value, draw, scope
@@ -206,15 +206,6 @@ def section() -> str:
     return "\n".join(lines)
 
 
-def update(path: Path, text: str) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    pattern = re.compile(re.escape(HEADING) + r"\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: text, old) if pattern.search(old) else old.rstrip() + "\n\n" + text
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(new.rstrip() + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -229,7 +220,7 @@ def main() -> int:
     text = section()
     print(text)
     if args.update:
-        update(Path(args.update), text)
+        write_section(args.update, text)
     return 0
 
 

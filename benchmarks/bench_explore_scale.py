@@ -25,12 +25,13 @@ import argparse
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from results import write_section
 
 HEADING = "## Explorer scale: scopes and nesting"
 SCOPES = (1000, 2000, 4000)
@@ -121,15 +122,6 @@ def section() -> str:
     return "\n".join(lines)
 
 
-def update(path: Path, text: str) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    pattern = re.compile(re.escape(HEADING) + r"\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: text, old) if pattern.search(old) else old.rstrip() + "\n\n" + text
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(new.rstrip() + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -139,7 +131,7 @@ def main() -> int:
     text = section()
     print(text)
     if args.out:
-        update(Path(args.out), text)
+        write_section(args.out, text)
     return 0
 
 

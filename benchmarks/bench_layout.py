@@ -10,11 +10,12 @@ second ran 300 s and failed, the third took 30 s. Target: under 10 s each.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
 import time
+
+from results import write_section
 
 PRODUCT = "*".join(["x"] * 100)
 POWERS = "**".join(["x"] * 50)
@@ -52,16 +53,7 @@ def main() -> int:
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
-        with open(args.out, encoding="utf-8") as f:
-            old = f.read()
-        start = old.find("\n## Layouts that used to stall")
-        if start >= 0:
-            end = old.find("\n## ", start + 1)
-            old = old[:start] + (old[end:] if end >= 0 else "\n")
-        tmp = args.out + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(old.rstrip("\n") + "\n" + text)
-        os.replace(tmp, args.out)
+        write_section(args.out, text)
     return 0
 
 

@@ -33,6 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results import write_section  # noqa: E402
+
 from microgrand import Graph, Value, live, vsum  # noqa: E402
 from tools.screenshot import ARGS, find_chromium  # noqa: E402
 
@@ -131,19 +133,6 @@ def table(rows: list[dict[str, Any]], repeat: int) -> str:
             f"{eng:.2f} | {up / eng if eng > 0 else float('inf'):.0f}× | {r['build']:.1f} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def write_section(path: str, text: str) -> None:
-    old = Path(path).read_text(encoding="utf-8") if os.path.exists(path) else ""
-    if HEADING in old:
-        start = old.index(HEADING)
-        nxt = old.find("\n## ", start + len(HEADING))
-        old = old[:start] + (old[nxt + 1 :] if nxt >= 0 else "")
-    new = old.rstrip("\n") + ("\n\n" if old.strip() else "") + text
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(new)
-    os.replace(tmp, path)
 
 
 def main() -> int:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from results import write_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -176,17 +177,6 @@ def table(r: dict[str, Any], seconds: float) -> str:
             f"| {d['frames_per_s']:.1f} | {t} | {seen} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def write_section(path: str, text: str) -> None:
-    old = Path(path).read_text(encoding="utf-8") if os.path.exists(path) else ""
-    start = old.find(SECTION + "\n")
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + ("" if end < 0 else old[end:])
-    Path(path).write_text(new, encoding="utf-8")
 
 
 def main() -> int:

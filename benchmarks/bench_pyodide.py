@@ -22,6 +22,8 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
+from results import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
 PYODIDE = ROOT / "build" / "npm" / "node_modules" / "pyodide"
 TITLE = (
@@ -164,12 +166,7 @@ def main() -> int:
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
-        old = Path(args.out).read_text(encoding="utf-8")
-        start = old.find("\n" + TITLE)
-        if start >= 0:
-            end = old.find("\n## ", start + 1)
-            old = old[:start] + (old[end:] if end >= 0 else "\n")
-        Path(args.out).write_text(old.rstrip("\n") + "\n" + text, encoding="utf-8")
+        write_section(args.out, text)
     return 0
 
 
