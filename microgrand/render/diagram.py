@@ -63,6 +63,7 @@ class Diagram:
         self.options: dict[str, Any] = dict(options or {})
         self._rebuild = rebuild
         self._cache: dict[tuple[str, int | None], bytes] = {}
+        self._svg: str | None = None  # the SVG with readable titles, made once
 
     @property
     def dot(self) -> str:
@@ -82,14 +83,16 @@ class Diagram:
         return self._cache[key]
 
     def svg(self) -> str:
-        """The diagram as SVG text (laid out once, then cached).
+        """The diagram as SVG text, its parts titled in words (laid out once, then cached).
 
         Example:
             >>> from microgrand import Value, draw
             >>> "<svg" in draw(Value(3.0)).svg()
             True
         """
-        return readable_titles(self._layout("svg").decode("utf-8"))
+        if self._svg is None:
+            self._svg = readable_titles(self._layout("svg").decode("utf-8"))
+        return self._svg
 
     def png(self, dpi: int = PNG_DPI) -> bytes:
         """The diagram as PNG bytes at ``dpi`` dots per inch (default 144, sharp on projectors).
