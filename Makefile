@@ -90,7 +90,6 @@ handouts: install
 	$(BIN)/python tools/make_handouts.py --out build/handouts
 
 lab: install
-	$(BIN)/python tools/lab_settings.py
 	$(BIN)/jupyter lab notebooks
 
 clean:

@@ -35,6 +35,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEELS = ROOT / "tools" / "site-wheels.txt"
+JUPYTER_SETTINGS = ROOT / "jupyter-config" / "overrides.d" / "microgrand.json"
 SETUP_TAG = "jupyterlite-setup"
 SETUP_SOURCE = """\
 # Runs in your browser: install microgrand from this site and load its diagram engine.
@@ -115,6 +116,8 @@ def build(out: Path, pyodide: str | None) -> None:
         whls = wheels(work / "wheels")
         config = work / "jupyter_lite_config.json"
         config.write_text(json.dumps({"LiteBuildConfig": {"no_sourcemaps": True}}), "utf-8")
+        # the settings the wheel gives JupyterLab (save widget state with the notebook)
+        shutil.copyfile(JUPYTER_SETTINGS, work / "overrides.json")
         if out.exists():
             shutil.rmtree(out)
         cmd = [

@@ -105,23 +105,17 @@ def test_live_widget_steps_in_jupyterlab(lab: Callable[[str], str], browser: Any
     page.close()
 
 
-def _save_widget_state(lab: JupyterLab) -> None:
-    """JupyterLab's (and Notebook 7's) "Save Widget State Automatically", switched on."""
-    settings = lab.root.parent / "settings" / "@jupyter-widgets" / "jupyterlab-manager"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "plugin.jupyterlab-settings").write_text('{"saveState": true}', encoding="utf-8")
-
-
 def test_a_saved_run_reopens_without_its_kernel_showing_the_last_picture(
     jupyter_lab: JupyterLab, lab: Callable[[str], str], browser: Any
 ) -> None:
     """Run, step, save, shut the kernel down, reopen: the widget is drawn from the saved state
-    (the last frame, real numbers), never "model not found"."""
+    (the last frame, real numbers), never "model not found". JupyterLab runs with its
+    settings as installed: the widget state is saved because microgrand's install turns
+    "Save Widget State Automatically" on (``jupyter-config/overrides.d``), not the test."""
     import json
     import urllib.request
 
     nbformat = pytest.importorskip("nbformat")
-    _save_widget_state(jupyter_lab)
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     nb = nbformat.v4.new_notebook(metadata=kernel)
     nb.cells.append(nbformat.v4.new_code_cell(

@@ -104,6 +104,12 @@ def test_site_serves_its_own_wheels() -> None:
     assert {"anywidget", "@jupyter-widgets/jupyterlab-manager"} <= widgets
 
 
+def test_site_saves_widget_state_with_the_notebook_like_an_installed_jupyterlab() -> None:
+    config = json.loads((SITE / "jupyter-lite.json").read_text("utf-8"))["jupyter-config-data"]
+    installed = ROOT / "jupyter-config" / "overrides.d" / "microgrand.json"
+    assert config["settingsOverrides"] == json.loads(installed.read_text("utf-8"))
+
+
 def test_browser_lists_and_opens_the_lessons(browser: Any, site_url: str) -> None:
     page = browser.new_page(viewport={"width": 1200, "height": 800})
     try:
