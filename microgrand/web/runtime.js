@@ -40,10 +40,11 @@
  *          label: the stage's accessible name (default: its aria-label or a sentence);
  *          onChange(scale): called after each change.
  *   Buttons [data-zoom="out"|"in"|"fit"] with [data-action="zoom-out"|"zoom-in"|"fit"]
- *   ("Zoom out", "Zoom in", "Fit to width"). Keys while the stage or anything in it has the
- *   focus (not a text box; not a key the page handled first, e.preventDefault()) or on the
- *   buttons: + or = zoom in, - or _ zoom out, 0 fits; arrows pan (Shift: a screenful; up and
- *   down are left to the page when the stage does not scroll that way). Buttons and keys
+ *   ("Zoom out", "Zoom in", "Fit to width"; at a limit they stay enabled and do nothing, so
+ *   that the focus stays on them). Keys while the stage or anything in it has the focus
+ *   (not a text box; not a key the page handled first with preventDefault) or on the
+ *   buttons: + or = zoom in, - or _ zoom out, 0 fits; arrows pan (Shift: a screenful; up
+ *   and down are left to the page when the stage does not scroll that way). Buttons and keys
  *   keep the middle of what is seen in the middle (the page scrolls too when the diagram's
  *   top is above the window); Ctrl + wheel (a touchpad pinch) and a pinch zoom around the
  *   pointer. Fit follows the stage's width until the user zooms, and so does the first
@@ -340,7 +341,6 @@ MG.zoom = function (stage, svg, opts) {
     return stage.scrollWidth > stage.clientWidth + 1 || stage.scrollHeight > stage.clientHeight + 1;
   }
   function update() {
-    buttons.out.disabled = s <= lowest() + 1e-9; buttons["in"].disabled = s >= hi - 1e-9;
     if (level) { level.textContent = Math.round(100 * s) + "%"; }
     if (opts.hideWhenReadable && mode === "auto") {
       holder.hidden = !(readable && Math.min(1, fitScale()) < readable);
