@@ -48,8 +48,8 @@
  *   keep the middle of what is seen in the middle (the page scrolls too when the diagram's
  *   top is above the window); Ctrl + wheel (a touchpad pinch) and a pinch zoom around the
  *   pointer. Fit follows the stage's width until the user zooms, and so does the first
- *   scale. Returns {fit(), zoomBy(factor[, x, y]), set(scale), scale(), act(name),
- *   frame(rect), reveal(element), diagram(svg, opts)}: frame shows a rectangle of the
+ *   scale. Returns {fit(), zoomBy(factor[, x, y]), set(scale), scale(), readable(),
+ *   act(name), frame(rect), reveal(element), diagram(svg, opts)}: frame shows a rectangle of the
  *   diagram ([x, y, w, h] in viewBox units) as large as the stage allows (between readable
  *   and fitMax); reveal scrolls the least that shows an element (smoothly unless the user
  *   prefers reduced motion); diagram puts another <svg> (width, readable, minText) in.
@@ -459,7 +459,7 @@ MG.zoom = function (stage, svg, opts) {
   stage.addEventListener("wheel", function (e) {
     if (!(e.ctrlKey || e.metaKey)) { return; }  /* a plain wheel scrolls */
     e.preventDefault();
-    zoomBy(Math.exp(-e.deltaY * 0.002), e.clientX, e.clientY);
+    zoomBy(Math.exp(-e.deltaY * 0.005), e.clientX, e.clientY);
   }, {passive: false});
   if (opts.drag) {
     var pointers = {}, drag = null, moved = false, pinch = null;
@@ -521,5 +521,6 @@ MG.zoom = function (stage, svg, opts) {
   }
   if (svg) { measure(opts); start(); }
   return {fit: fit, zoomBy: zoomBy, set: function (x) { return set(x, "free"); },
-    scale: function () { return s; }, act: act, frame: frame, reveal: reveal, diagram: diagram};
+    scale: function () { return s; }, readable: function () { return readable; }, act: act,
+    frame: frame, reveal: reveal, diagram: diagram};
 };
