@@ -343,7 +343,9 @@ MG.zoom = function (stage, svg, opts) {
   function update() {
     if (level) { level.textContent = Math.round(100 * s) + "%"; }
     if (opts.hideWhenReadable && mode === "auto") {
-      holder.hidden = !(readable && Math.min(1, fitScale()) < readable);
+      var hide = !(readable && Math.min(1, fitScale()) < readable);
+      holder.hidden = hide;
+      Object.keys(buttons).forEach(function (what) { buttons[what].hidden = hide; });
     }
     if (opts.tabStop === false) { return; }
     if (opts.tabStop !== "scroll" || scrolls() || doc.activeElement === stage) {
