@@ -45,8 +45,9 @@ DOM contract of the page (stable; for tests and scripts):
 * ``[data-action="start"|"prev"|"play"|"next"]`` step through the view's backward pass,
   ``[data-step]`` shows ``i/n``; ``[data-action="zoom-in"|"zoom-out"|"fit"]`` (also
   ``[data-zoom="in"|"out"|"fit"]``) zoom, and show everything; the canvas ``.mg-canvas``
-  scrolls and the diagram's CSS size is its scale (``MG.zoom``); ``[data-crumb=PATH]`` the breadcrumb (``""`` the top level);
-  ``input[data-find]`` the search, ``[data-matches] [data-match]`` its matches;
+  scrolls and the diagram's CSS size is its scale (``MG.zoom``); ``[data-crumb=PATH]`` the
+  breadcrumb (``""`` the top level); ``input[data-find]`` the search, ``[data-matches]
+  [data-match]`` its matches;
 * ``.mg-explore[data-view=PATH]`` the group whose view is shown (``""`` for the top level);
   ``.mg-details`` the details of the node or group clicked last.
 
