@@ -7,8 +7,9 @@ scopes (the layers of an :class:`~microgrand.nn.MLP`, or the scopes the user nam
 order) opens that group (a layer shows its neurons as boxes), a neuron shows its operations;
 a click on an open group's frame, Escape or the breadcrumb closes it again. A view opens
 framed on its open group at a scale where no text is under 11 px (the page grows in height;
-what does not fit is panned to). + and − (buttons, keys, Ctrl + wheel, a pinch) zoom, arrows
-or dragging pan, "Fit" (0) shows everything; the search box finds a node or a group by name,
+what does not fit is panned to). + and − (buttons, keys, Ctrl + wheel and a pinch, around the
+pointer) zoom, arrows or dragging pan, "Fit" (0) shows everything: the zoom every diagram page
+shares (``MG.zoom`` in ``web/runtime.js``); the search box finds a node or a group by name,
 or by the end of its path ("w7", "neuron3"), listing every match to choose from. Any node or
 box shows its details: value, gradient, the local derivative on each input edge and the
 chain-rule line (a term repeated from several groups followed by its group's path); for a
@@ -25,7 +26,7 @@ sub-groups (a neuron) the steps are the backward pass's node steps
 Layouts are Graphviz, computed in Python once per view (the top level and each group; views
 are few, since only one path of groups is open at a time) in one run of the layout engine.
 
-Size limits (the page stays quick to open):
+Size limits (the page stays quick to open; :mod:`microgrand.pages.explore_limits`):
 
 * ``max_nodes``: the most boxes one view may show. A view over the limit is left out of the
   page, and clicking its group says so and how to see it (explore a smaller part). When the
@@ -42,9 +43,11 @@ DOM contract of the page (stable; for tests and scripts):
 * every value shown: ``g[data-id="n3"]`` holding ``[data-node=NAME][data-field="data"|"grad"]``
   with the full-precision float in ``data-number`` (Python ``repr``), as in the player;
 * ``[data-action="start"|"prev"|"play"|"next"]`` step through the view's backward pass,
-  ``[data-step]`` shows ``i/n``; ``[data-action="zoom-in"|"zoom-out"|"fit"]`` zoom, and
-  show everything; ``[data-crumb=PATH]`` the breadcrumb (``""`` the top level);
-  ``input[data-find]`` the search, ``[data-matches] [data-match]`` its matches;
+  ``[data-step]`` shows ``i/n``; ``[data-action="zoom-in"|"zoom-out"|"fit"]`` (also
+  ``[data-zoom="in"|"out"|"fit"]``) zoom, and show everything; the canvas ``.mg-canvas``
+  scrolls and the diagram's CSS size is its scale (``MG.zoom``); ``[data-crumb=PATH]`` the
+  breadcrumb (``""`` the top level); ``input[data-find]`` the search, ``[data-matches]
+  [data-match]`` its matches;
 * ``.mg-explore[data-view=PATH]`` the group whose view is shown (``""`` for the top level);
   ``.mg-details`` the details of the node or group clicked last.
 
@@ -71,7 +74,7 @@ from typing import Any, Literal
 from .._format import format_short
 from ..graph import Edge
 from ..render.engine import WASM, choose_engine, layout
-from ..render.plan import natural_key, scope_prefixes
+from ..render.plan import natural_key
 from ..render.themes import THEMES, ThemeName
 from ..render.views import Group, ScopeViews, View, scope_groups
 from ..render.wasm import IN_BROWSER
@@ -79,6 +82,15 @@ from ..stepper.notation import partial_derivative
 from ..stepper.record import display_graph, step_names, step_record
 from ..stepper.trace import Trace, trace
 from ..value import Value
+from .explore_limits import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_NODES,
+    DEFAULT_MAX_VIEWS,
+    ExploreTooLargeError,
+    drop_for_size,
+    refuse_views,
+    too_many,
+)
 from .explore_text import group_sentence, label_svg, qualified_line, view_markup
 from .model import number
 from .options import ViewOptions
@@ -95,22 +107,8 @@ __all__ = [
     "explore",
 ]
 
-DEFAULT_MAX_NODES = 150
-"""The most boxes (values and collapsed groups) one view of the explorer shows."""
-
-DEFAULT_MAX_BYTES = 10_000_000
-"""The largest explorer page, in bytes."""
-
-DEFAULT_MAX_VIEWS = 100
-"""The most views one explorer page lays out (one layout run each, about 30 ms, and 20 ms
-to hook its SVG)."""
-
 FALLBACK_DPI = 72
 LAYOUT_WORKERS = 4
-
-
-class ExploreTooLargeError(ValueError):
-    """The explorer's opening view is over ``max_nodes`` or the page over ``max_bytes``."""
 
 
 def _norm(xs: Iterable[float]) -> float:
@@ -186,8 +184,10 @@ class Explorer(PageView):
             self.views[p] = self._views.view(p, fit=max_nodes)
         self.focus = self._opening() if focus is None else focus
         if self.views[self.focus].size > max_nodes:
-            raise self._too_many(self.views[self.focus])
-        self._refuse()
+            raise too_many(
+                self.views[self.focus], has_groups=bool(self.groups), max_nodes=max_nodes
+            )
+        refuse_views(self.views, self.groups, self.focus, max_nodes, max_views)
         self._layout()
         self._steps: dict[str, list[dict[str, Any]]] = {}
         self.seconds = time.perf_counter() - t0
@@ -217,30 +217,6 @@ class Explorer(PageView):
             self._early[p] = early
             self._params[p] = (count, square, top)
 
-    def _refuse(self) -> None:
-        """Views over ``max_nodes`` say so; past ``max_views`` views the deepest are left out
-        (the ones around the focus kept), each saying how to see it."""
-        budget = self.max_views
-        near = set(scope_prefixes(self.focus)) | {"", self.focus}
-        order = sorted(self.views, key=lambda p: (p not in near, self.groups[p].depth if p else 0))
-        for p in order:
-            v = self.views[p]
-            if v.size > self.max_nodes:
-                v.refused = (
-                    f"{p or 'The top level'} would show {v.size} boxes, more than this "
-                    f"page's limit of {self.max_nodes}: explore a smaller part of the graph "
-                    f"(one example, one layer) or pass max_nodes={v.size}"
-                )
-            elif budget <= 0:
-                where = f"focus={p!r}" if len(p) <= 80 else "focus= its path"
-                v.refused = (
-                    f"{p[:80] + ('…' if len(p) > 80 else '')} was left out: this page lays "
-                    f"out at most {self.max_views} views; explore the graph again with "
-                    f"{where} to open the page there, or raise max_views={len(self.views)}"
-                )
-            else:
-                budget -= 1
-
     def _opening(self) -> str:
         """The view the page opens on: the top level, or inside the only group while a view
         shows just one group and the group has no nodes of its own (a graph all in one
@@ -254,23 +230,6 @@ class Explorer(PageView):
             if self.views[inner[0]].size > self.max_nodes:
                 return path
             path = inner[0]
-
-    def _too_many(self, v: View) -> ExploreTooLargeError:
-        if not self.groups:
-            how = (
-                "it has no scopes to collapse: build it inside `with scope('layer1'):` blocks "
-                "(nn.MLP does this), explore a smaller part, or raise max_nodes="
-            )
-        else:
-            how = (
-                "put more of it inside scopes (`with scope('loss'):`, `with scope('batch'):`), "
-                "explore a smaller part (one example, one layer) or raise max_nodes="
-            )
-        where = f"inside {v.path!r}" if v.path else "at its top level"
-        return ExploreTooLargeError(
-            f"this graph shows {v.size} boxes {where}, more than max_nodes={self.max_nodes}; "
-            f"{how}{v.size} (large pages are slow)"
-        )
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -534,25 +493,7 @@ class Explorer(PageView):
             size = len(pg.document().encode("utf-8"))
             if size <= self.max_bytes:
                 return pg
-            drop = [
-                p
-                for p, v in self.views.items()
-                if p != self.focus and not v.refused and p not in scope_prefixes(self.focus)
-            ]
-            if not drop:
-                raise ExploreTooLargeError(
-                    f"the explorer page would take {size / 1e6:.1f} MB, more than max_bytes="
-                    f"{self.max_bytes}: explore a smaller part of the graph (fewer examples, "
-                    f"one layer) or raise max_bytes={size}"
-                )
-            drop.sort(key=lambda p: (p.count("/"), len(self.views[p].svg)), reverse=True)
-            for p in drop[: max(1, len(drop) // 4)]:
-                self.views[p].refused = (
-                    f"The view of {p} was left out to keep this page under "
-                    f"{self.max_bytes / 1e6:g} MB: explore that part of the graph on its own, "
-                    "or raise max_bytes="
-                    f"{self.max_bytes * 2}"
-                )
+            drop_for_size(self.views, self.focus, size, self.max_bytes)
 
     def _page(self, uid: str, png: bytes) -> Page:
         m = self.model()

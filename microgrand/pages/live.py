@@ -39,9 +39,11 @@ DOM contract (stable; for tests and scripts):
   numbers by name) after each recomputation;
 * by keyboard: the value boxes ``g[data-id]`` are ``role="button"``, one tab stop (arrow
   keys, Home and End move in graph order), Enter or Space (or a click) shows the box's
-  chain rule in ``.mg-explain`` and says it in the status region ``.mg-status``; the buttons
-  ``[data-action="zoom-in"|"zoom-out"|"fit"]`` and the keys ``+``, ``-``, ``0`` zoom, and
-  Shift with the arrow keys pans (``web/live_nav.js``);
+  chain rule in ``.mg-explain`` and says it in the status region ``.mg-status``
+  (``web/live_nav.js``); the buttons ``[data-action="zoom-in"|"zoom-out"|"fit"]`` (also
+  ``[data-zoom="in"|"out"|"fit"]``) and the keys ``+``, ``-``, ``0`` zoom, ``.mg-zoom-level``
+  says the scale in per cent, and Shift with the arrow keys pans: the zoom every diagram page
+  shares (``MG.zoom`` in ``web/runtime.js``);
 * every box, operation and edge has an ``aria-label`` saying what it is with the numbers
   shown ("w, data = -3.0000, grad = 1.0019, an input"; "edge from w into x·w (×), local
   derivative ∂/∂w = 2.0000"); the diagram is never drawn so small that its text is under

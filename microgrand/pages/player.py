@@ -23,8 +23,9 @@ DOM contract of the page (stable; for tests and scripts):
   ``data-number`` is the full-precision float (Python ``repr``), empty while a gradient has not
   been reached; NAME is the name the diagram shows (the label, or the trace's automatic name);
 * ``.mg-player[data-frame]``: the current frame (0 … n);
-* the diagram zooms (``MG.zoom``: buttons ``[data-zoom="out"|"in"|"fit"]``, keys + - 0 and
-  the arrows on the focused ``.mg-stage``) and opens at a scale where its text is 11 px or
+* the diagram zooms (``MG.zoom``: buttons ``[data-zoom="out"|"in"|"fit"]``, also
+  ``[data-action="zoom-out"|"zoom-in"|"fit"]``; keys + - 0 in the diagram, and the arrows on
+  the focused ``.mg-stage``) and opens at a scale where its text is 11 px or
   more; its value boxes ``g[data-id]`` and input edges ``g[data-edge]`` are buttons named in
   words (``"w: data = −3.0000, grad = 1.0019"``, ``"edge from w to x·w, local derivative
   2.0"``), one Tab stop with the arrow keys between them in backward order and Enter for

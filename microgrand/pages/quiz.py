@@ -44,8 +44,10 @@ it is answered right or shown):
   text ``k/n``; ``.mg-quiz[data-complete]`` once every answer is right;
 * the buttons ``[data-action="check"|"hint"|"show"|"reset"]`` (Hint and Show answer act
   on the box that has or last had the focus; no ``"show"`` with ``reveal=False``) and
-  ``[data-action="zoom-in"|"zoom-out"|"fit"]`` (shown only where needed); the hint text
-  ``[data-hint]``;
+  ``[data-action="zoom-in"|"zoom-out"|"fit"]`` (also ``[data-zoom="in"|"out"|"fit"]``; the
+  shared zoom of every diagram, ``MG.zoom`` in ``web/runtime.js``: shown only where needed,
+  keys ``+``, ``-``, ``0`` in the diagram, and the diagram is a Tab stop whose arrow keys
+  scroll it while it is wider than the page); the hint text ``[data-hint]``;
 * the answer key (printed on its own page): ``.mg-key`` with one
   ``[data-key="NAME"][data-answer-field]`` per answer, ``data-number`` the exact value
   (absent with ``reveal=False``).
@@ -302,9 +304,12 @@ class QuizView(LiveView):
         show = '<button type="button" data-action="show">Show answer</button>'
         zoom = (
             '<span class="mg-zoom" hidden>'
-            '<button type="button" data-action="zoom-out" aria-label="Zoom out">−</button>'
-            '<button type="button" data-action="zoom-in" aria-label="Zoom in">+</button>'
-            '<button type="button" data-action="fit">Fit</button></span>'
+            '<button type="button" data-action="zoom-out" aria-label="Zoom out" '
+            'data-zoom="out" title="Zoom out (key -)">−</button>'
+            '<button type="button" data-action="zoom-in" aria-label="Zoom in" '
+            'data-zoom="in" title="Zoom in (key +)">+</button>'
+            '<button type="button" data-action="fit" aria-label="Fit to width" '
+            'data-zoom="fit" title="Fit to width (key 0)">Fit</button></span>'
         )
         return (
             f'<div class="mg-quiz mg-frame" data-colour="off" role="group" '

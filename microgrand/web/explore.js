@@ -16,15 +16,18 @@
  *                                     every value shown and its full-precision numbers
  *   [tabindex][role=button][aria-label]  every value and box, focusable in graph order
  *   [data-action="start"|"prev"|"play"|"next"]  stepping; [data-step] the text "i/n"
- *   [data-action="zoom-in"|"zoom-out"|"fit"]    zoom (the SVG's viewBox); "fit" shows all
+ *   [data-action="zoom-in"|"zoom-out"|"fit"]    (also [data-zoom]) the zoom, MG.zoom of
+ *                                     runtime.js: the diagram's CSS size, the canvas
+ *                                     scrolls; "fit" shows all
  *   [data-crumb=PATH]                 the breadcrumb; input[data-find] find by name;
  *   [data-matches] [data-match]       the matches of a search that found several
  *   .mg-explore[data-view=PATH]       the open group ("" for the top level)
  *   .mg-details                       details of the node or group chosen last
  * Keys: in the diagram, Tab moves between boxes, Enter (or Space) opens a group or shows a
  * value's details, Escape or Backspace goes up, arrows pan, + and - zoom, 0 fits; elsewhere
- * arrows, Home and End step. Ctrl + wheel (or a pinch) zooms, dragging pans. A view opens
- * framed on its open group, at a scale where the smallest text is at least 11 px.
+ * arrows, Home and End step. Ctrl + wheel (or a pinch) zooms around the pointer, dragging
+ * pans (MG.zoom's drag option). A view opens framed on its open group (MG.zoom's frame), at
+ * a scale where the smallest text is at least 11 px.
  */
 MG.kinds.explore = function (view, model, MG) {
   var root = view.querySelector(".mg-explore"), P = model.precision, esc = MG.escape;
@@ -34,11 +37,9 @@ MG.kinds.explore = function (view, model, MG) {
   var canvas = q(".mg-canvas"), crumbs = q(".mg-crumbs"), head = q(".mg-head"),
       body = q(".mg-body"), count = q("[data-step]"), stepText = q(".mg-step-text"),
       find = q("input[data-find]"), playB = q('[data-action="play"]'), matches = q("[data-matches]");
-  var cur = null, svg = null, base = null, box = null, steps = [], k = 0, timer = null;
+  var cur = null, svg = null, steps = [], k = 0, timer = null;
   var items = {};  /* node id or group path -> element of the current view */
-  var readable = 1;  /* CSS px per SVG unit at which the view's smallest text is 11 px */
-  var motion = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
-  function still() { return !!(motion && motion.matches); }
+  var z = null;  /* the diagram's zoom (MG.zoom, runtime.js); a scale is CSS px per SVG unit */
   var MIN_TEXT = 11.5, MAX_SCALE = 2;
 
   /* --- views and the breadcrumb ---------------------------------------------------------- */
@@ -115,14 +116,12 @@ MG.kinds.explore = function (view, model, MG) {
     svg = canvas.querySelector("svg");
     svg.setAttribute("role", "group");
     svg.setAttribute("aria-label", "diagram of " + (path || "the top level"));
-    base = svg.getAttribute("viewBox").split(/[\s,]+/).map(parseFloat);
-    box = base.slice();
-    var fonts = [14];
-    svg.querySelectorAll("[font-size]").forEach(function (t) {
-      var f = parseFloat(t.getAttribute("font-size"));
-      if (f > 0) { fonts.push(f); }
-    });
-    readable = MIN_TEXT / Math.min.apply(null, fonts);
+    if (!z) {
+      z = MG.zoom(canvas, svg, {bar: q(".mg-nav"), minText: MIN_TEXT, fitMax: MAX_SCALE,
+        fitAll: true, min: 0.05, max: 4, drag: true});
+    } else {
+      z.diagram(svg, {minText: MIN_TEXT});
+    }
     items = {};
     var focusable = [];
     svg.querySelectorAll("g[data-id]").forEach(function (g) {
@@ -151,19 +150,12 @@ MG.kinds.explore = function (view, model, MG) {
     steps = v.steps;
     setStep(0);
     var target = path && !whole ? svg.querySelector('[data-group="' + sel(path) + '"][data-expanded="true"]') : null;
-    frame(target ? bounds(target, 4) : [base[0], base[1], base[2], base[3]]);
+    var vb = svg.viewBox.baseVal;
+    frame(target ? bounds(target, 4) : [vb.x, vb.y, vb.width, vb.height]);
     return true;
   }
 
-  /* --- zoom and pan: the SVG's viewBox ----------------------------------------------------- */
-  var moving = 0;  /* the running animation's number; any other change of view stops it */
-  function apply(animated) {
-    if (!animated) { moving++; }
-    svg.setAttribute("viewBox", box.map(function (x) { return x.toFixed(2); }).join(" ")); }
-  function scale() {  /* CSS pixels per SVG unit */
-    var r = svg.getBoundingClientRect();
-    return Math.min(r.width / Math.max(box[2], 1e-9), r.height / Math.max(box[3], 1e-9));
-  }
+  /* --- zoom and pan: MG.zoom scales the diagram and scrolls the canvas --------------------- */
   /* An element's box in SVG units (the viewBox's), grown by `pad` units. */
   function bounds(el, pad) {
     var r = el.getBoundingClientRect(), m = svg.getScreenCTM().inverse(), pt = svg.createSVGPoint();
@@ -179,107 +171,20 @@ MG.kinds.explore = function (view, model, MG) {
   function frame(b) {
     var W = Math.max(canvas.clientWidth, 50);
     var maxH = Math.max(320, (window.innerHeight || 800) - 80);
-    var s = Math.max(readable, Math.min(MAX_SCALE, W / b[2]));
-    var H = Math.min(maxH, Math.max(160, b[3] * s + 4));
-    if (b[3] * s > H) { s = Math.max(readable, H / b[3]); }
-    canvas.style.height = Math.round(H) + "px";
-    H = canvas.clientHeight;
-    var w = W / s, h = H / s;
-    box = [b[2] <= w ? b[0] + b[2] / 2 - w / 2 : b[0], b[3] <= h ? b[1] + b[3] / 2 - h / 2 : b[1], w, h];
-    apply();
+    var s = Math.max(z.readable(), Math.min(MAX_SCALE, W / b[2]));
+    var bar = b[2] * s > W + 1 ? canvas.offsetHeight - canvas.clientHeight || 16 : 0;
+    canvas.style.height = Math.round(Math.min(maxH, Math.max(160, b[3] * s + 4 + bar))) + "px";
+    z.frame(b);
   }
-  function toSvg(cx, cy) {
-    var r = svg.getBoundingClientRect(), s = scale();
-    var ox = box[0] + (box[2] - r.width / s) / 2, oy = box[1] + (box[3] - r.height / s) / 2;
-    return [ox + (cx - r.left) / s, oy + (cy - r.top) / s];
-  }
-  function zoom(f, cx, cy) {  /* f < 1 zooms in, around the screen point (cx, cy) */
-    if (cx === undefined) {
-      var r = svg.getBoundingClientRect(); cx = r.left + r.width / 2; cy = r.top + r.height / 2;
-    }
-    var p = toSvg(cx, cy), s = scale() / f;
-    if (s > 4 || s < 0.05) { return; }
-    box = [p[0] - (p[0] - box[0]) * f, p[1] - (p[1] - box[1]) * f, box[2] * f, box[3] * f];
-    apply();
-  }
-  function pan(fx, fy) { box[0] += box[2] * fx; box[1] += box[3] * fy; apply(); }
-  function fit() {  /* everything, in the canvas as it is */
-    var r = svg.getBoundingClientRect(), s = Math.min(r.width / base[2], r.height / base[3]);
-    var w = r.width / s, h = r.height / s;
-    box = [base[0] + base[2] / 2 - w / 2, base[1] + base[3] / 2 - h / 2, w, h];
-    apply();
-  }
+  function fit() { return z.fit(); }  /* everything, in the canvas as it is */
+  /* f < 1 zooms in, around the screen point (cx, cy) (default: the middle) */
+  function zoom(f, cx, cy) { return z.zoomBy(1 / f, cx, cy); }
   /* Bring element `el` into view at the present scale (smoothly, unless motion is reduced). */
-  function reveal(el) {
-    if (!el) { return; }
-    var b = bounds(el, 8);
-    if (b[0] >= box[0] && b[1] >= box[1] && b[0] + b[2] <= box[0] + box[2] &&
-        b[1] + b[3] <= box[1] + box[3]) { return; }
-    /* the least move that shows it (its start first when it is larger than the view) */
-    function near(lo, size, at, span) {
-      if (size > span || lo < at) { return lo; }
-      return lo + size > at + span ? lo + size - span : at;
-    }
-    var to = [near(b[0], b[2], box[0], box[2]), near(b[1], b[3], box[1], box[3])];
-    if (still()) { box[0] = to[0]; box[1] = to[1]; apply(); return; }
-    var from = [box[0], box[1]], t0 = null, mine = ++moving;
-    function stepFrame(t) {
-      if (mine !== moving) { return; }
-      if (t0 === null) { t0 = t; }
-      var u = Math.min(1, (t - t0) / 250), e = u * (2 - u);
-      box[0] = from[0] + (to[0] - from[0]) * e; box[1] = from[1] + (to[1] - from[1]) * e;
-      apply(true);
-      if (u < 1) { window.requestAnimationFrame(stepFrame); }
-    }
-    window.requestAnimationFrame(stepFrame);
-  }
-  /* Focus moves the picture (the viewBox), never the canvas's scroll position. */
-  canvas.addEventListener("scroll", function () { canvas.scrollTop = 0; canvas.scrollLeft = 0; });
+  function reveal(el) { if (el) { z.reveal(el); } }
   canvas.addEventListener("focusin", function (e) {
     var el = e.target;
     if (el !== canvas && svg && el.getAttribute && el.getAttribute("tabindex") !== null) { reveal(el); }
   });
-  canvas.addEventListener("wheel", function (e) {  /* a plain wheel scrolls the page */
-    if (!svg || !(e.ctrlKey || e.metaKey)) { return; }
-    e.preventDefault();
-    zoom(Math.exp(e.deltaY * 0.01), e.clientX, e.clientY);
-  }, {passive: false});
-  var pointers = {}, drag = null, moved = false, pinch = null;
-  canvas.addEventListener("pointerdown", function (e) {
-    pointers[e.pointerId] = [e.clientX, e.clientY];
-    var ids = Object.keys(pointers);
-    if (ids.length === 2) {
-      var a = pointers[ids[0]], b = pointers[ids[1]];
-      pinch = Math.hypot(a[0] - b[0], a[1] - b[1]); drag = null;
-    } else {
-      drag = [e.clientX, e.clientY, box[0], box[1]]; moved = false;
-    }
-  });
-  canvas.addEventListener("pointermove", function (e) {
-    if (!(e.pointerId in pointers) || !svg) { return; }
-    pointers[e.pointerId] = [e.clientX, e.clientY];
-    var ids = Object.keys(pointers);
-    if (ids.length === 2 && pinch) {
-      var a = pointers[ids[0]], b = pointers[ids[1]], d = Math.hypot(a[0] - b[0], a[1] - b[1]);
-      if (d > 0) { zoom(pinch / d, (a[0] + b[0]) / 2, (a[1] + b[1]) / 2); pinch = d; }
-      moved = true;
-      return;
-    }
-    if (!drag) { return; }
-    var dx = e.clientX - drag[0], dy = e.clientY - drag[1];
-    if (!moved && Math.abs(dx) + Math.abs(dy) < 4) { return; }
-    if (!moved) { moved = true; canvas.setPointerCapture(e.pointerId); canvas.classList.add("mg-dragging"); }
-    var s = scale();
-    box[0] = drag[2] - dx / s; box[1] = drag[3] - dy / s;
-    apply();
-  });
-  function release(e) {
-    delete pointers[e.pointerId];
-    if (Object.keys(pointers).length < 2) { pinch = null; }
-    drag = null; canvas.classList.remove("mg-dragging");
-  }
-  canvas.addEventListener("pointerup", release);
-  canvas.addEventListener("pointercancel", release);
 
   /* --- details ---------------------------------------------------------------------------- */
   function select(el) {
@@ -360,8 +265,7 @@ MG.kinds.explore = function (view, model, MG) {
     if (el.getAttribute("data-expanded") === "true") { up(); } else { enter(path, true); }
   }
 
-  canvas.addEventListener("click", function (e) {
-    if (moved) { moved = false; return; }
+  canvas.addEventListener("click", function (e) {  /* (MG.zoom swallows the click ending a drag) */
     var t = e.target, n = t.closest ? t.closest("g[data-id]") : null;
     if (n) { nodeDetails(n.getAttribute("data-id")); return; }
     var g = t.closest ? t.closest("[data-group]") : null;
@@ -380,9 +284,6 @@ MG.kinds.explore = function (view, model, MG) {
     open(a.getAttribute("data-crumb"));
     (q('[data-crumb="' + sel(cur) + '"]') || canvas).focus();
   });
-  q('[data-action="fit"]').addEventListener("click", fit);
-  q('[data-action="zoom-in"]').addEventListener("click", function () { zoom(1 / 1.25); });
-  q('[data-action="zoom-out"]').addEventListener("click", function () { zoom(1.25); });
 
   /* --- find --------------------------------------------------------------------------------- */
   var list = document.createElement("datalist"), entries = [], suggest = {};
@@ -537,13 +438,8 @@ MG.kinds.explore = function (view, model, MG) {
       if (cur) { e.preventDefault(); up(); }
       return;
     }
-    if (inCanvas) {
-      var moves = {ArrowLeft: [-0.15, 0], ArrowRight: [0.15, 0], ArrowUp: [0, -0.15], ArrowDown: [0, 0.15]};
-      if (key in moves) { e.preventDefault(); pan(moves[key][0], moves[key][1]); return; }
-      if (key === "+" || key === "=") { e.preventDefault(); zoom(1 / 1.25); return; }
-      if (key === "-" || key === "_") { e.preventDefault(); zoom(1.25); return; }
-      if (key === "0") { e.preventDefault(); fit(); return; }
-    }
+    /* in the canvas, arrows pan and + - 0 zoom: MG.zoom has handled them */
+    if (inCanvas && /^Arrow/.test(key)) { return; }
     if (key === " " && (t === root || t === canvas)) { e.preventDefault(); play(); return; }
     var to = null;
     if (key === "ArrowRight" || key === "ArrowDown") { to = k + 1; }

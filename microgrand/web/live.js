@@ -26,7 +26,9 @@
  *                                               keeps its last good value
  *   g[data-id][role=button][aria-label]         each box: focusable (one tab stop, arrow keys),
  *                                               Enter/Space/click show its chain rule, said in
- *                                               .mg-status; zoom buttons: see live_nav.js
+ *                                               .mg-status (live_nav.js); zoom: MG.zoom
+ *                                               (runtime.js), buttons [data-action=zoom-in|
+ *                                               zoom-out|fit] and [data-zoom], .mg-zoom-level
  * Plain ES5 (plus what engine.js needs) so that it runs in every notebook front end.
  */
 /* A number typed by a person: decimal or exponent notation ("−" and "," accepted), finite;

@@ -17,7 +17,8 @@
  *   g[data-id], g[data-edge]                     the value boxes and the input edges: focusable
  *                                                (role button, one Tab stop), named in words
  *   g[data-op], g.edge.output                    the operations and their output edges: named
- *   .mg-stage                                    the diagram, zoomed by MG.zoom ([data-zoom])
+ *   .mg-stage                                    the diagram, zoomed by MG.zoom ([data-zoom],
+ *                                                [data-action=zoom-in|zoom-out|fit])
  * Keys on the player: arrows step, Home/End jump, space plays or pauses. On a node or edge:
  * arrows move between them in the order of the backward pass, Enter or space shows its step.
  * Play steps without animation; with prefers-reduced-motion nothing eases or scrolls smoothly.

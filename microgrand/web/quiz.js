@@ -19,8 +19,11 @@
  *   [data-action="check"|"hint"|"show"|"reset"]   buttons (hint/show: the current box); with
  *                                   model.reveal false there is no "show" button and show()
  *                                   does nothing (the answers stay in the model, to check)
- *   [data-action="zoom-in"|"zoom-out"|"fit"]      shown when the diagram, fitted to its
- *                                   width, would draw text under 11 px
+ *   [data-action="zoom-in"|"zoom-out"|"fit"] (also [data-zoom="in"|"out"|"fit"])
+ *                                   MG.zoom's buttons (runtime.js), shown when the diagram,
+ *                                   fitted to its width, would draw text under 11 px; keys
+ *                                   + - 0 in the diagram; .mg-stage is a Tab stop (arrows
+ *                                   scroll it) only while it is wider than the page
  *   [data-hint]                     the hint of the current box
  */
 MG.kinds.quiz = function (view, model, MG, root) {
@@ -281,13 +284,19 @@ MG.kinds.quiz = function (view, model, MG, root) {
     var wrong = answers.filter(function (a) { return a.state === "wrong"; }).map(what);
     announce(wrong.length ? "✗ not yet right: " + wrong.join(", ") + "." : "Checked.");
   }
-  var zoom = MG.quizZoom(frame, svg);
+  /* the diagram's zoom (runtime.js): drawn fitted to the width unless its text would be
+     under 11 px, then at the smallest readable scale (the stage scrolls sideways) with the
+     zoom buttons shown; never smaller than Fit */
+  var zoom = MG.zoom(svg.parentNode, svg, {
+    bar: frame.querySelector(".mg-zoom"), width: parseFloat(svg.getAttribute("data-natural")) || undefined,
+    minText: 11.2, min: "fit", max: 3, hideWhenReadable: true, tabStop: "scroll",
+    label: "Diagram, wider than the page: the arrow keys scroll it"
+  });
   function act(name) {
     if (name === "check") { checkAll(); }
     else if (name === "hint") { showHint(current, true); }
     else if (name === "show") { show(current); showHint(current, false); }
     else if (name === "reset") { reset(); }
-    else { zoom.act(name); }
   }
   frame.querySelectorAll("[data-action]").forEach(function (b) {
     b.addEventListener("mousedown", function (e) { e.preventDefault(); });  /* keep the box's focus */
@@ -302,60 +311,4 @@ MG.kinds.quiz = function (view, model, MG, root) {
   });
   score();
   return {check: check, hint: showHint, show: show, reset: reset, answers: answers, zoom: zoom};
-};
-
-/* Zoom for a diagram whose text, fitted to the page's width, would be under 11 px: it is
- * drawn at the smallest readable scale (the stage scrolls sideways) and the zoom buttons
- * (.mg-zoom) appear; Fit shows it whole. Nothing changes where the text is readable fitted. */
-MG.quizZoom = function (frame, svg) {
-  var READABLE = 11.2, stage = svg.parentNode, controls = frame.querySelector(".mg-zoom");
-  var vb = svg.viewBox && svg.viewBox.baseVal, smallest = Infinity;
-  svg.querySelectorAll("text").forEach(function (t) {
-    var s = parseFloat(t.getAttribute("font-size") || getComputedStyle(t).fontSize);
-    if (s > 0 && t.textContent.trim()) { smallest = Math.min(smallest, s); }
-  });
-  svg.querySelectorAll("input").forEach(function (e) {  /* in the diagram's units too */
-    smallest = Math.min(smallest, parseFloat(e.style.fontSize) || Infinity);
-  });
-  var natural = vb && vb.width ? (4 / 3) : 1, scale = null;
-  function fitScale() { return vb && vb.width ? Math.min(natural, stage.clientWidth / vb.width) : natural; }
-  function readable() { return smallest < Infinity ? READABLE / smallest : 0; }
-  var original = {minWidth: svg.style.minWidth, maxWidth: stage.style.maxWidth};
-  function apply(s) {
-    scale = s;
-    if (s === null) {
-      svg.style.width = ""; svg.style.maxWidth = ""; svg.style.minWidth = original.minWidth;
-      stage.style.maxWidth = original.maxWidth;
-    } else {
-      svg.style.minWidth = "0"; svg.style.maxWidth = "none"; stage.style.maxWidth = "none";
-      svg.style.width = (vb.width * s).toFixed(1) + "px";
-    }
-    /* a diagram wider than its stage: the stage takes the focus, and the arrow keys scroll it */
-    if (stage.scrollWidth > stage.clientWidth + 1) {
-      stage.setAttribute("tabindex", "0"); stage.setAttribute("role", "group");
-      stage.setAttribute("aria-label", "Diagram, wider than the page: the arrow keys scroll it");
-    } else {
-      stage.removeAttribute("tabindex"); stage.removeAttribute("role"); stage.removeAttribute("aria-label");
-    }
-  }
-  function auto() {
-    if (!vb || !vb.width || !controls) { return; }
-    var small = fitScale() < readable();
-    controls.hidden = !small;
-    apply(small ? readable() : null);
-  }
-  auto();
-  var manual = false;
-  window.addEventListener("resize", function () { if (!manual) { auto(); } });
-  return {
-    act: function (name) {
-      if (!vb || !vb.width) { return; }
-      manual = true;
-      var now = scale === null ? fitScale() : scale;
-      if (name === "zoom-in") { apply(Math.min(now * 1.25, 3)); }
-      else if (name === "zoom-out") { apply(Math.max(now / 1.25, fitScale())); }
-      else if (name === "fit") { apply(fitScale()); }
-    },
-    scale: function () { return scale === null ? fitScale() : scale; }
-  };
 };

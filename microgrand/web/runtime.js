@@ -15,19 +15,44 @@
  * in Python from the graph snapshot and the trace), never from text meant for people.
  * This file is plain ES5 so that it runs in every notebook front end without a build step.
  *
- * Zoom and pan, shared by every diagram: MG.zoom(stage, svg, opts) (at the end of this file).
- *   stage  the element around the <svg> that scrolls (overflow: auto); it becomes focusable
- *          (tabindex 0, role "group", opts.label as its name)
+ * Zoom and pan, shared by every diagram (player, live view, quiz, explorer): MG.zoom(stage,
+ * svg, opts) (at the end of this file). The diagram is scaled by its CSS size and panned by
+ * scrolling its stage; a scale of 1 is the diagram's natural size.
+ *   stage  the element around the <svg> that scrolls (overflow: auto)
  *   svg    the diagram (with a viewBox); its width is set in CSS px, its height follows
  *   opts   width: the diagram's natural width in CSS px (default: the viewBox's);
  *          bar: the element the buttons go into (default: a new div.mg-zoom before stage);
- *          start: the first scale, a number or a function of the fitted scale (default: fit);
- *          fitMax: the largest scale Fit chooses (default 1); min, max: limits (0.1, 4);
- *          label: the stage's accessible name; onChange(scale): called after each change.
- *   Buttons [data-zoom="out"|"in"|"fit"] ("Zoom out", "Zoom in", "Fit to width"); keys while
- *   the stage itself has focus: + or = zoom in, - zoom out, 0 fit, arrows pan (Shift: a
- *   screenful); Ctrl + wheel (a touchpad pinch) zooms. Fit follows the stage's width until the
- *   user zooms. Returns {fit(), zoomBy(factor), set(scale), scale()}.
+ *            buttons already in it ([data-zoom] or [data-action="zoom-in"|"zoom-out"|"fit"])
+ *            are used as they are, the missing ones are made;
+ *          readable: the smallest scale at which the text is readable, or minText: the
+ *            smallest text size in CSS px (the diagram's fonts are measured);
+ *          start: the first scale, a number or a function of the fitted scale (default: the
+ *            fitted scale, never above 1 nor below readable: a diagram too wide to read when
+ *            fitted opens at the smallest readable scale and the stage scrolls sideways);
+ *          fitMax: the largest scale Fit chooses (default 1); fitAll: Fit shows the whole
+ *            diagram, its height too (for a stage of fixed height); min, max: limits (0.1,
+ *            4; min "fit": never smaller than Fit);
+ *          hideWhenReadable: the buttons are hidden while the fitted diagram is readable and
+ *            nobody has zoomed; level: a percentage (span.mg-zoom-level) after the buttons;
+ *          drag: dragging pans and two fingers pinch (a click after a drag is swallowed);
+ *          tabStop: true (default) the stage is a Tab stop, "scroll" only while it scrolls,
+ *            false never (the page has focusable parts inside it);
+ *          label: the stage's accessible name (default: its aria-label or a sentence);
+ *          onChange(scale): called after each change.
+ *   Buttons [data-zoom="out"|"in"|"fit"] with [data-action="zoom-out"|"zoom-in"|"fit"]
+ *   ("Zoom out", "Zoom in", "Fit to width"; at a limit they stay enabled and do nothing, so
+ *   that the focus stays on them). Keys while the stage or anything in it has the focus
+ *   (not a text box; not a key the page handled first with preventDefault) or on the
+ *   buttons: + or = zoom in, - or _ zoom out, 0 fits; arrows pan (Shift: a screenful; up
+ *   and down are left to the page when the stage does not scroll that way). Buttons and keys
+ *   keep the middle of what is seen in the middle (the page scrolls too when the diagram's
+ *   top is above the window); Ctrl + wheel (a touchpad pinch) and a pinch zoom around the
+ *   pointer. Fit follows the stage's width until the user zooms, and so does the first
+ *   scale. Returns {fit(), zoomBy(factor[, x, y]), set(scale), scale(), readable(),
+ *   act(name), frame(rect), reveal(element), diagram(svg, opts)}: frame shows a rectangle of the
+ *   diagram ([x, y, w, h] in viewBox units) as large as the stage allows (between readable
+ *   and fitMax); reveal scrolls the least that shows an element (smoothly unless the user
+ *   prefers reduced motion); diagram puts another <svg> (width, readable, minText) in.
  */
 var MG = {kinds: {}};
 
@@ -224,92 +249,280 @@ MG.boot = function (uid, script) {
   return run(view, page.model, MG, root);
 };
 
+/* The smallest text of a diagram, in its own units (the viewBox's): its <text> and the
+   boxes of a foreignObject that say their size. Infinity when it has none. */
+MG.smallestText = function (svg) {
+  var smallest = Infinity;
+  svg.querySelectorAll("text").forEach(function (t) {
+    var s = parseFloat(t.getAttribute("font-size") || getComputedStyle(t).fontSize);
+    if (s > 0 && t.textContent.trim()) { smallest = Math.min(smallest, s); }
+  });
+  svg.querySelectorAll("foreignObject [style]").forEach(function (e) {
+    var s = parseFloat(e.style.fontSize);
+    if (s > 0) { smallest = Math.min(smallest, s); }
+  });
+  return smallest;
+};
+
 /* Zoom and pan for a diagram: see the top of this file. */
 MG.zoom = function (stage, svg, opts) {
   opts = opts || {};
-  var vb = svg.viewBox && svg.viewBox.baseVal;
-  var natural = opts.width || (vb && vb.width ? vb.width : svg.getBoundingClientRect().width || 600);
-  var lo = opts.min || 0.1, hi = opts.max || 4, fitMax = opts.fitMax || 1, s = 1, fitted = true;
-  var doc = stage.ownerDocument;
-  function button(what, text, name) {
-    var b = doc.createElement("button");
-    b.type = "button"; b.textContent = text; b.title = name;
-    b.setAttribute("data-zoom", what); b.setAttribute("aria-label", name);
-    return b;
-  }
+  var doc = stage.ownerDocument, win = doc.defaultView || window;
+  var hi = opts.max || 4, fitMax = opts.fitMax || 1, s = 1, mode = "auto";
+  var natural = 600, ratio = 1, unit = 1, readable = 0;  /* unit: CSS px per viewBox unit at 1 */
+  var KEYS = {out: ["zoom-out", "\u2212", "Zoom out", "-"], "in": ["zoom-in", "+", "Zoom in", "+"],
+    fit: ["fit", "Fit", "Fit to width", "0"]};
+  var motion = win.matchMedia ? win.matchMedia("(prefers-reduced-motion: reduce)") : null;
+
+  /* --- the buttons --------------------------------------------------------------------- */
   var bar = opts.bar;
   if (!bar) {
     bar = doc.createElement("div");
     bar.className = "mg-zoom";
     stage.parentNode.insertBefore(bar, stage);
   }
-  var group = doc.createElement("span");
-  group.className = "mg-zoom-group";
-  group.setAttribute("role", "group");
-  group.setAttribute("aria-label", "Zoom");
-  var out = button("out", "\u2212", "Zoom out"), inn = button("in", "+", "Zoom in"),
-      fitB = button("fit", "Fit", "Fit to width");
-  group.appendChild(out); group.appendChild(inn); group.appendChild(fitB);
-  bar.appendChild(group);
-  if (!stage.hasAttribute("tabindex")) { stage.setAttribute("tabindex", "0"); }
-  if (!stage.hasAttribute("role")) { stage.setAttribute("role", "group"); }
-  stage.setAttribute("aria-label", opts.label ||
-    "Diagram: plus and minus zoom, 0 fits it to the width, arrow keys pan");
-  function fitScale() {
-    var w = stage.clientWidth || natural;
-    return Math.max(lo, Math.min(fitMax, w / natural));
+  var buttons = {}, made = [], holder = bar;
+  Object.keys(KEYS).forEach(function (what) {
+    var b = bar.querySelector('[data-zoom="' + what + '"], [data-action="' + KEYS[what][0] + '"]');
+    if (!b) {
+      b = doc.createElement("button");
+      b.type = "button"; b.textContent = KEYS[what][1];
+      b.title = KEYS[what][2] + " (key " + KEYS[what][3] + ")";
+      made.push(b);
+    }
+    b.setAttribute("data-zoom", what); b.setAttribute("data-action", KEYS[what][0]);
+    if (!b.hasAttribute("aria-label")) { b.setAttribute("aria-label", KEYS[what][2]); }
+    if (!b.hasAttribute("aria-keyshortcuts")) { b.setAttribute("aria-keyshortcuts", KEYS[what][3]); }
+    buttons[what] = b;
+  });
+  var level = null;
+  if (made.length) {
+    holder = doc.createElement("span");
+    holder.className = "mg-zoom-group";
+    holder.setAttribute("role", "group");
+    holder.setAttribute("aria-label", "Zoom");
+    made.forEach(function (b) { holder.appendChild(b); });
+    bar.appendChild(holder);
   }
-  function set(scale, keepFit) {
-    var old = s, cx = stage.scrollLeft + stage.clientWidth / 2;
-    s = Math.max(lo, Math.min(hi, scale));
-    fitted = !!keepFit;
+  if (opts.level) {
+    level = doc.createElement("span");
+    level.className = "mg-muted mg-zoom-level";
+    level.setAttribute("aria-hidden", "true");
+    holder.appendChild(level);
+  }
+  var name = opts.label || stage.getAttribute("aria-label") ||
+    "Diagram: plus and minus zoom, 0 fits it to the width, arrow keys pan";
+
+  /* --- scales -------------------------------------------------------------------------- */
+  function measure(o) {
+    var vb = svg.viewBox && svg.viewBox.baseVal;
+    natural = o.width || (vb && vb.width ? vb.width : svg.getBoundingClientRect().width || 600);
+    ratio = vb && vb.width ? vb.height / vb.width : 0;
+    unit = vb && vb.width ? natural / vb.width : 1;
+    readable = o.readable || 0;
+    if (!readable && o.minText) {
+      var small = MG.smallestText(svg);
+      readable = small < Infinity ? o.minText / (small * unit) : 0;
+    }
+  }
+  function lowest() { return opts.min === "fit" ? fitScale() : opts.min || 0.1; }
+  function fitScale() {
+    var f = (stage.clientWidth || natural) / natural;
+    if (opts.fitAll && ratio && stage.clientHeight) {
+      f = Math.min(f, stage.clientHeight / (natural * ratio));
+    }
+    return Math.max(opts.min === "fit" ? 0 : opts.min || 0.1, Math.min(fitMax, f));
+  }
+  function autoScale() {
+    if (opts.start === undefined) { return Math.max(readable, Math.min(1, fitScale())); }
+    return typeof opts.start === "function" ? opts.start(fitScale()) : opts.start;
+  }
+  function scrolls() {
+    return stage.scrollWidth > stage.clientWidth + 1 || stage.scrollHeight > stage.clientHeight + 1;
+  }
+  function update() {
+    if (level) { level.textContent = Math.round(100 * s) + "%"; }
+    if (opts.hideWhenReadable && mode === "auto") {
+      var hide = !(readable && Math.min(1, fitScale()) < readable);
+      holder.hidden = hide;
+      Object.keys(buttons).forEach(function (what) { buttons[what].hidden = hide; });
+    }
+    if (opts.tabStop === false) { return; }
+    if (opts.tabStop !== "scroll" || scrolls() || doc.activeElement === stage) {
+      stage.setAttribute("tabindex", "0");
+      stage.setAttribute("role", "group");
+      stage.setAttribute("aria-label", name);
+    } else {
+      stage.removeAttribute("tabindex"); stage.removeAttribute("role");
+      stage.removeAttribute("aria-label");
+    }
+  }
+  /* Scroll the stage to (left, top) at once, whatever its CSS scroll-behavior says. */
+  function jump(left, top) {
+    if (stage.scrollTo) { stage.scrollTo({left: left, top: top, behavior: "instant"}); }
+    else { stage.scrollLeft = left; stage.scrollTop = top; }
+  }
+  /* The scale `scale`, keeping the diagram's point under (x, y) (client px; default: the
+     middle of what is seen) where it is. */
+  function set(scale, newMode, x, y) {
+    var sr = stage.getBoundingClientRect(), r = svg.getBoundingClientRect();
+    if (x === undefined) {
+      x = sr.left + stage.clientWidth / 2;
+      y = (Math.max(sr.top, 0) + Math.min(sr.bottom, win.innerHeight || sr.bottom)) / 2;
+    }
+    var fx = r.width ? (x - r.left) / r.width : 0.5, fy = r.height ? (y - r.top) / r.height : 0.5;
+    var old = r.width;
+    s = Math.max(lowest(), Math.min(hi, scale));
+    mode = newMode;
     svg.style.width = (natural * s).toFixed(1) + "px";
-    svg.style.maxWidth = "none";
-    svg.style.height = "auto";
-    stage.scrollLeft = cx * s / old - stage.clientWidth / 2;  /* keep the centre in place */
-    out.disabled = s <= lo; inn.disabled = s >= hi;
+    svg.style.maxWidth = "none"; svg.style.minWidth = "0"; svg.style.height = "auto";
+    var n = svg.getBoundingClientRect();
+    var top = stage.scrollTop;
+    if (stage.scrollHeight > stage.clientHeight + 1) { top += n.top + fy * n.height - y; }
+    jump(stage.scrollLeft + n.left + fx * n.width - x, top);
+    if (stage.scrollHeight <= stage.clientHeight + 1 && sr.top < 0 && old > 0) {
+      /* the page scrolls: keep the middle in the window */
+      win.scrollBy(0, n.top + fy * n.height - y);
+    }
+    update();
     if (opts.onChange) { opts.onChange(s); }
     return s;
   }
-  function fit() { return set(fitScale(), true); }
-  function zoomBy(f) { return set(s * f, false); }
-  out.addEventListener("click", function () { zoomBy(1 / 1.25); });
-  inn.addEventListener("click", function () { zoomBy(1.25); });
-  fitB.addEventListener("click", fit);
-  stage.addEventListener("keydown", function (e) {
-    if (e.target !== stage || e.ctrlKey || e.metaKey || e.altKey) { return; }
-    var k = e.key, dx = 0, dy = 0;
+  function fit() { return set(fitScale(), "fit"); }
+  function zoomBy(f, x, y) { return set(s * f, "free", x, y); }
+  function act(what) {
+    what = String(what).replace(/^zoom-/, "");
+    if (what === "in") { return zoomBy(1.25); }
+    if (what === "out") { return zoomBy(1 / 1.25); }
+    if (what === "fit") { return fit(); }
+    return s;
+  }
+  /* Rectangle b ([x, y, w, h] in viewBox units) as large as the stage allows. */
+  function frame(b) {
+    var vb = svg.viewBox.baseVal, W = stage.clientWidth, H = stage.clientHeight || Infinity;
+    var f = Math.min(W / (b[2] * unit), H / (b[3] * unit));
+    set(Math.max(readable, Math.min(fitMax, f)), "free");
+    var r = svg.getBoundingClientRect(), sr = stage.getBoundingClientRect(), k = unit * s;
+    var left = r.left - sr.left - stage.clientLeft + stage.scrollLeft + (b[0] - vb.x) * k;
+    var top = r.top - sr.top - stage.clientTop + stage.scrollTop + (b[1] - vb.y) * k;
+    var w = b[2] * k, h = b[3] * k;
+    jump(w <= W ? left + w / 2 - W / 2 : left,
+      h <= stage.clientHeight ? top + h / 2 - stage.clientHeight / 2 : top);
+    return s;
+  }
+  /* Scroll the least that shows element `el` (its start first when it is larger). */
+  function reveal(el) {
+    if (!el) { return; }
+    var r = el.getBoundingClientRect(), sr = stage.getBoundingClientRect(), pad = 8;
+    var x0 = sr.left + stage.clientLeft, y0 = sr.top + stage.clientTop;
+    function near(lo, size, span) {  /* lo, size: the element's place in the stage's box */
+      if (size + 2 * pad > span || lo < pad) { return lo - pad; }
+      return lo + size + pad > span ? lo + size + pad - span : 0;
+    }
+    var dx = near(r.left - x0, r.width, stage.clientWidth);
+    var dy = near(r.top - y0, r.height, stage.clientHeight);
+    if (!dx && !dy) { return; }
+    var to = {left: stage.scrollLeft + dx, top: stage.scrollTop + dy};
+    to.behavior = motion && motion.matches ? "auto" : "smooth";
+    if (stage.scrollTo) { stage.scrollTo(to); } else { stage.scrollLeft = to.left; stage.scrollTop = to.top; }
+  }
+  function diagram(el, o) {
+    svg = el;
+    measure(o || {});
+    set(autoScale(), "auto");
+  }
+
+  /* --- buttons, keys, wheel, pointer --------------------------------------------------- */
+  buttons.out.addEventListener("click", function () { act("out"); });
+  buttons["in"].addEventListener("click", function () { act("in"); });
+  buttons.fit.addEventListener("click", function () { act("fit"); });
+  function typing(t) {
+    return t && (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable);
+  }
+  function keys(e) {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) { return; }
+    var k = e.key, dx = 0, dy = 0, onButton = !stage.contains(e.target);
     var px = e.shiftKey ? stage.clientWidth * 0.9 : 40, py = e.shiftKey ? stage.clientHeight * 0.9 : 40;
-    if (k === "+" || k === "=") { zoomBy(1.25); }
-    else if (k === "-" || k === "_") { zoomBy(1 / 1.25); }
-    else if (k === "0") { fit(); }
+    if (k === "+" || k === "=") { act("in"); }
+    else if (k === "-" || k === "_") { act("out"); }
+    else if (k === "0") { act("fit"); }
+    else if (onButton) { return; }
     else if (k === "ArrowLeft") { dx = -px; } else if (k === "ArrowRight") { dx = px; }
     else if (k === "ArrowUp") { dy = -py; } else if (k === "ArrowDown") { dy = py; }
     else { return; }
     if (dy && stage.scrollHeight <= stage.clientHeight) {  /* the page scrolls, nothing else */
       e.stopPropagation(); return;
     }
-    stage.scrollLeft += dx; stage.scrollTop += dy;
+    if (stage.scrollBy) { stage.scrollBy(dx, dy); } else { stage.scrollLeft += dx; stage.scrollTop += dy; }
     e.preventDefault(); e.stopPropagation();
-  });
+  }
+  stage.addEventListener("keydown", keys);
+  Object.keys(buttons).forEach(function (what) { buttons[what].addEventListener("keydown", keys); });
   stage.addEventListener("wheel", function (e) {
-    if (!e.ctrlKey) { return; }
+    if (!(e.ctrlKey || e.metaKey)) { return; }  /* a plain wheel scrolls */
     e.preventDefault();
-    zoomBy(e.deltaY < 0 ? 1.1 : 1 / 1.1);
+    zoomBy(Math.exp(-e.deltaY * 0.005), e.clientX, e.clientY);
   }, {passive: false});
+  if (opts.drag) {
+    var pointers = {}, drag = null, moved = false, pinch = null;
+    stage.addEventListener("pointerdown", function (e) {
+      if (typing(e.target) || (e.button && e.button !== 0)) { return; }
+      pointers[e.pointerId] = [e.clientX, e.clientY];
+      var ids = Object.keys(pointers);
+      if (ids.length === 2) {
+        var a = pointers[ids[0]], b = pointers[ids[1]];
+        pinch = Math.hypot(a[0] - b[0], a[1] - b[1]); drag = null;
+      } else {
+        drag = [e.clientX, e.clientY, stage.scrollLeft, stage.scrollTop]; moved = false;
+      }
+    });
+    stage.addEventListener("pointermove", function (e) {
+      if (!(e.pointerId in pointers)) { return; }
+      pointers[e.pointerId] = [e.clientX, e.clientY];
+      var ids = Object.keys(pointers);
+      if (ids.length === 2 && pinch) {
+        var a = pointers[ids[0]], b = pointers[ids[1]], d = Math.hypot(a[0] - b[0], a[1] - b[1]);
+        if (d > 0) { zoomBy(d / pinch, (a[0] + b[0]) / 2, (a[1] + b[1]) / 2); pinch = d; }
+        moved = true;
+        return;
+      }
+      if (!drag) { return; }
+      var dx = e.clientX - drag[0], dy = e.clientY - drag[1];
+      if (!moved && Math.abs(dx) + Math.abs(dy) < 4) { return; }
+      if (!moved) {
+        moved = true;
+        if (stage.setPointerCapture) { stage.setPointerCapture(e.pointerId); }
+        stage.classList.add("mg-dragging");
+      }
+      jump(drag[2] - dx, drag[3] - dy);
+    });
+    var release = function (e) {
+      delete pointers[e.pointerId];
+      if (Object.keys(pointers).length < 2) { pinch = null; }
+      drag = null; stage.classList.remove("mg-dragging");
+    };
+    stage.addEventListener("pointerup", release);
+    stage.addEventListener("pointercancel", release);
+    stage.addEventListener("click", function (e) {  /* a drag is not a click */
+      if (moved) { moved = false; e.stopPropagation(); e.preventDefault(); }
+    }, true);
+  }
+
+  /* --- the first scale, and the stage's width ------------------------------------------ */
   var started = false;
-  function start() {  /* the first scale, once the stage has a width */
+  function start() {  /* once the stage has a width */
     started = stage.clientWidth > 0;
-    var first = opts.start === undefined ? null :
-      typeof opts.start === "function" ? opts.start(fitScale()) : opts.start;
-    if (first === null) { fit(); } else { set(first, false); }
+    set(autoScale(), "auto");
   }
   if (typeof ResizeObserver !== "undefined") {
     new ResizeObserver(function () {
-      if (!started) { start(); } else if (fitted) { fit(); }
+      if (!svg) { return; }
+      if (!started || mode === "auto") { start(); } else if (mode === "fit") { fit(); }
+      else { update(); }
     }).observe(stage);
   }
-  start();
-  return {fit: fit, zoomBy: zoomBy, set: function (x) { return set(x, false); },
-    scale: function () { return s; }};
+  if (svg) { measure(opts); start(); }
+  return {fit: fit, zoomBy: zoomBy, set: function (x) { return set(x, "free"); },
+    scale: function () { return s; }, readable: function () { return readable; }, act: act,
+    frame: frame, reveal: reveal, diagram: diagram};
 };
