@@ -49,6 +49,7 @@ import threading
 from collections.abc import Callable, Collection
 from typing import Any
 
+from . import backprop as _backprop_module
 from . import functions as _functions_module
 from . import value as _value_module
 from .value import Value
@@ -62,8 +63,9 @@ _NODE, _CONST = "node", "const"
 # replaced by a descriptor that reads through it.
 _MEMBER: Any = Value.__dict__["data"]
 _VALUE_GLOBALS = vars(_value_module)
-# The modules that compute nodes: their reads of .data are the engine's, not the function's.
-_FUNCTIONS_GLOBALS = vars(_functions_module)
+# The engine's modules (the value floor's modules that compute nodes and gradients): their
+# reads of .data are the engine's, not the function's.
+_ENGINE_GLOBALS = {id(vars(m)) for m in (_value_module, _functions_module, _backprop_module)}
 # The engine's own reads of .data (computing a node) are not decisions of the function;
 # these methods of Value read it on the function's behalf, so their reads are.
 _ON_BEHALF = {
@@ -196,7 +198,7 @@ class _WatchedData:
             return x
         caller = sys._getframe(1)
         g = caller.f_globals
-        if (g is _VALUE_GLOBALS or g is _FUNCTIONS_GLOBALS) and caller.f_code not in _ON_BEHALF:
+        if id(g) in _ENGINE_GLOBALS and caller.f_code not in _ON_BEHALF:
             return x  # the engine computing a node
         r = t.read(obj, x)
         if caller.f_code is _FLOAT_CODE and isinstance(r, Traced):

@@ -218,22 +218,8 @@ def plot_decision_boundary(
         >>> fig.axes[0].get_title()
         'Decision boundary'
     """
-    if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} points but y has {len(y)} labels")
-    if not X:
-        raise ValueError("no points to plot")
-    if any(len(x) != 2 for x in X):
-        raise ValueError("plot_decision_boundary needs 2-D points (two features per example)")
-    if (
-        isinstance(resolution, bool)
-        or not isinstance(resolution, int)
-        or not 2 <= resolution <= 400
-    ):
-        raise ValueError(f"resolution must be an int in 2…400, got {resolution!r}")
-    x0 = [float(p[0]) for p in X]
-    x1 = [float(p[1]) for p in X]
-    lo0, hi0 = min(x0) - padding, max(x0) + padding
-    lo1, hi1 = min(x1) - padding, max(x1) + padding
+    _check_boundary_points(X, y, resolution)
+    (lo0, hi0), (lo1, hi1) = (_padded_range([float(p[k]) for p in X], padding) for k in (0, 1))
     gx = [lo0 + (hi0 - lo0) * i / (resolution - 1) for i in range(resolution)]
     gy = [lo1 + (hi1 - lo1) * i / (resolution - 1) for i in range(resolution)]
     scores, classes = _model_grid(model, gx, gy)
@@ -247,37 +233,12 @@ def plot_decision_boundary(
         else:
             fig = ax.figure
         if classes is None:
-            flat = [v for row in scores for v in row]
-            span = max(max(abs(v - thr) for v in flat), 1e-9)
-            norm = mcolors.TwoSlopeNorm(vcenter=thr, vmin=thr - span, vmax=thr + span)
-            cmap = mcolors.LinearSegmentedColormap.from_list(
-                "mg_boundary", ["#7eaee3", "#f7f7f7", "#f4b47e"]
-            )
-            ax.contourf(gx, gy, scores, levels=24, cmap=cmap, norm=norm)
-            if min(flat) < thr < max(flat):
-                ax.contour(gx, gy, scores, levels=[thr], colors="k", linewidths=2)
+            _shade_scores(ax, gx, gy, scores, thr)
             colours = {negative: _NEG, 1: _POS}
         else:
-            k = max(max(row) for row in classes) + 1
-            k = max(k, max(labels) + 1)
-            light = [mcolors.to_rgba(_PALETTE[i % len(_PALETTE)], 0.28) for i in range(k)]
-            regions = mcolors.ListedColormap(light)
-            ax.contourf(gx, gy, classes, levels=[i - 0.5 for i in range(k + 1)], cmap=regions)
-            ax.contour(gx, gy, classes, levels=[i + 0.5 for i in range(k - 1)], colors="0.25",
-                       linewidths=1)  # fmt: skip
+            _shade_classes(ax, gx, gy, classes, max(labels) + 1)
             colours = {c: _PALETTE[c % len(_PALETTE)] for c in labels}
-        for c in labels:
-            pts = [p for p, t in zip(X, y, strict=True) if int(t) == c]
-            ax.scatter(
-                [p[0] for p in pts],
-                [p[1] for p in pts],
-                s=36,
-                color=colours.get(c, "0.3"),
-                edgecolor="white",
-                linewidth=0.8,
-                label=f"class {c}",
-                zorder=3,
-            )
+        _scatter_classes(ax, X, y, labels, colours)
         ax.set(xlim=(lo0, hi0), ylim=(lo1, hi1), xlabel="$x_1$", ylabel="$x_2$")
         ax.set_aspect("equal", adjustable="box")
         ax.grid(False)
@@ -285,6 +246,76 @@ def plot_decision_boundary(
             ax.set_title(title)
         ax.legend(loc="upper right", frameon=True, framealpha=0.85)
     return fig
+
+
+def _check_boundary_points(X: Sequence[Sequence[float]], y: Sequence[int], resolution: int) -> None:
+    """Refuse what :func:`plot_decision_boundary` cannot draw, saying why."""
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} points but y has {len(y)} labels")
+    if not X:
+        raise ValueError("no points to plot")
+    if any(len(x) != 2 for x in X):
+        raise ValueError("plot_decision_boundary needs 2-D points (two features per example)")
+    if (
+        isinstance(resolution, bool)
+        or not isinstance(resolution, int)
+        or not 2 <= resolution <= 400
+    ):
+        raise ValueError(f"resolution must be an int in 2…400, got {resolution!r}")
+
+
+def _padded_range(xs: list[float], padding: float) -> tuple[float, float]:
+    return min(xs) - padding, max(xs) + padding
+
+
+def _shade_scores(
+    ax: Any, gx: list[float], gy: list[float], scores: list[list[float]], thr: float
+) -> None:
+    """One output: shade it from blue (below ``thr``) to orange, a black line at ``thr``."""
+    flat = [v for row in scores for v in row]
+    span = max(max(abs(v - thr) for v in flat), 1e-9)
+    norm = mcolors.TwoSlopeNorm(vcenter=thr, vmin=thr - span, vmax=thr + span)
+    cmap = mcolors.LinearSegmentedColormap.from_list(
+        "mg_boundary", ["#7eaee3", "#f7f7f7", "#f4b47e"]
+    )
+    ax.contourf(gx, gy, scores, levels=24, cmap=cmap, norm=norm)
+    if min(flat) < thr < max(flat):
+        ax.contour(gx, gy, scores, levels=[thr], colors="k", linewidths=2)
+
+
+def _shade_classes(
+    ax: Any, gx: list[float], gy: list[float], classes: list[list[int]], n_labels: int
+) -> None:
+    """Several outputs: each arg-max region in a light tint of its class's colour, with grey
+    lines between regions (``n_labels``: one more than the largest label in the data)."""
+    k = max(max(max(row) for row in classes) + 1, n_labels)
+    light = [mcolors.to_rgba(_PALETTE[i % len(_PALETTE)], 0.28) for i in range(k)]
+    regions = mcolors.ListedColormap(light)
+    ax.contourf(gx, gy, classes, levels=[i - 0.5 for i in range(k + 1)], cmap=regions)
+    ax.contour(gx, gy, classes, levels=[i + 0.5 for i in range(k - 1)], colors="0.25",
+               linewidths=1)  # fmt: skip
+
+
+def _scatter_classes(
+    ax: Any,
+    X: Sequence[Sequence[float]],
+    y: Sequence[int],
+    labels: list[int],
+    colours: dict[int, str],
+) -> None:
+    """The data points, one colour and one legend entry per class."""
+    for c in labels:
+        pts = [p for p, t in zip(X, y, strict=True) if int(t) == c]
+        ax.scatter(
+            [p[0] for p in pts],
+            [p[1] for p in pts],
+            s=36,
+            color=colours.get(c, "0.3"),
+            edgecolor="white",
+            linewidth=0.8,
+            label=f"class {c}",
+            zorder=3,
+        )
 
 
 def plot_grad_norms(history: Any, *, title: str | None = None) -> Figure:

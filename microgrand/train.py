@@ -213,8 +213,6 @@ _EXPLODED = 1e6  # parameters this many times larger than at the start: training
 # --- fit ----------------------------------------------------------------------------------
 
 
-# fit is long only by its docstring (every argument explained where a teacher looks first);
-# the work happens in _Trainer and _Stopper below.
 def fit(
     model: Module,
     X: Sequence[Sequence[float]],
@@ -291,12 +289,9 @@ def fit(
         >>> h.loss[-1] < 1e-6
         True
     """
-    if isinstance(early_stopping, int) and not isinstance(early_stopping, bool):
-        early_stopping = EarlyStopping(patience=early_stopping)
-    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
-        raise TypeError(
-            f"early_stopping must be an EarlyStopping or an int, got {early_stopping!r}"
-        )
+    # Long because its docstring explains every argument, where a teacher looks first; the
+    # code checks the arguments and hands the epochs to _train_epochs, _Trainer and _Stopper.
+    rule = _early_stopping_rule(early_stopping)
     if not isinstance(compiled, bool):
         raise TypeError(f"compiled must be True or False, got {compiled!r}")
     setup = prepare(
@@ -312,43 +307,81 @@ def fit(
         validation=validation,
         regularization=regularization,
         scheduler=scheduler,
-        monitor=None if early_stopping is None else early_stopping.monitor,
+        monitor=None if rule is None else rule.monitor,
     )
     if compiled:
         _check_compiled(model)
-    history = History(
-        metrics={m: [] for m in setup.metrics},
-        val_metrics={m: [] for m in setup.metrics} if validation is not None else {},
-        grad_norms={g: [] for g in model.grad_groups()},
-    )
+    history = _empty_history(model, setup.metrics, validation is not None)
     # The labels against the loss and the model's outputs, once, before any step (one
     # example's outputs, computed as at inference so that no dropout mask is drawn).
     with _evaluating(model):
         check_labels(setup.loss_name, setup.ys + setup.yv, _outputs(model, setup.Xs[0]))
-    trainer = _Trainer(model, setup, history, compiled=compiled)
-    stopper = _Stopper(early_stopping, setup.monitor, model)
     rng = random.Random(seed)
+    stopper = _Stopper(rule, setup.monitor, model)
+    _train_epochs(
+        _Trainer(model, setup, history, compiled=compiled),
+        stopper,
+        lambda: _batches(len(setup.Xs), batch_size, shuffle, rng),
+        epochs=epochs,
+        progress=progress,
+        callback=callback,
+        validate=validation is not None,
+    )
+    stopper.restore()
+    return history
 
+
+def _early_stopping_rule(early_stopping: EarlyStopping | int | None) -> EarlyStopping | None:
+    """fit's ``early_stopping`` (a rule, or a patience in epochs) as a rule."""
+    if isinstance(early_stopping, int) and not isinstance(early_stopping, bool):
+        return EarlyStopping(patience=early_stopping)
+    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+        raise TypeError(
+            f"early_stopping must be an EarlyStopping or an int, got {early_stopping!r}"
+        )
+    return early_stopping
+
+
+def _empty_history(model: Module, metrics: Sequence[str], validate: bool) -> History:
+    """A History with an empty list for each metric (and its validation twin) and each
+    group of parameters whose gradient norm is recorded."""
+    return History(
+        metrics={m: [] for m in metrics},
+        val_metrics={m: [] for m in metrics} if validate else {},
+        grad_norms={g: [] for g in model.grad_groups()},
+    )
+
+
+def _train_epochs(
+    trainer: _Trainer,
+    stopper: _Stopper,
+    batches: Callable[[], list[list[int]]],
+    *,
+    epochs: int,
+    progress: bool,
+    callback: Callable[[int, History], bool | None] | None,
+    validate: bool,
+) -> None:
+    """Run the epochs with a progress bar, until the last one, early stopping or the
+    callback ends them; ``batches()`` gives each epoch's batches (example indices)."""
     from tqdm.auto import tqdm
 
+    history = trainer.history
     bar = tqdm(range(epochs), disable=not progress, desc="training", unit="epoch", leave=True)
     try:
         for epoch in bar:
             t0 = time.perf_counter()
-            batches = _batches(len(setup.Xs), batch_size, shuffle, rng)
-            trainer.epoch(epoch, batches, later_epochs=epochs - epoch - 1)
-            trainer.end_epoch(validation is not None)
+            trainer.epoch(epoch, batches(), later_epochs=epochs - epoch - 1)
+            trainer.end_epoch(validate)
             history.epoch_time.append(time.perf_counter() - t0)
             if progress:
-                bar.set_postfix(_postfix(history, setup.metrics), refresh=False)
+                bar.set_postfix(_postfix(history, trainer.setup.metrics), refresh=False)
             if stopper.stop(history):
                 break
             if callback is not None and callback(epoch + 1, history):
                 break
     finally:
         bar.close()
-    stopper.restore()
-    return history
 
 
 def _postfix(history: History, metrics: Sequence[str]) -> dict[str, str]:

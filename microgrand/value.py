@@ -7,7 +7,8 @@ in its own slots (``_a``, ``_b`` and ``_la``, ``_lb``), so it is a single object
 Python's cyclic garbage collector tracks, with no tuples; only a node with any number of
 inputs (``vsum``, ``softmax``) keeps tuples (``_xs``, ``_ls``). There are no closures per
 node, so a graph is freed by reference counting as soon as it goes out of scope. All the
-math comes from :mod:`microgrand.rules`.
+math comes from :mod:`microgrand.rules`; the backward pass (the topological order and the
+sweep of the chain rule) is :mod:`microgrand.backprop`, which reads the same slots.
 
 Numbers: a Value holds a finite float. ``Value(nan)``, ``Value(inf)`` and non-finite
 constants (``x + float("inf")``) are refused with a ``ValueError``, and an operation whose
@@ -27,9 +28,7 @@ Example:
 
 from __future__ import annotations
 
-import gc
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -37,6 +36,7 @@ from typing import Any, TypeAlias
 from . import rules as _rules
 from ._codegen import BINARY_SOURCE, UNARY_SOURCE, operator_code
 from ._numbers import domain_error, is_number, not_finite
+from .backprop import NonFiniteGradientWarning, backpropagate, topological_order
 from .rules import Rule, leaky_relu_rule, power_rule
 
 __all__ = [
@@ -79,19 +79,6 @@ class Scope:
 # on every operation, and a global is the cheapest thing Python can read.
 _GRAD_ENABLED = True
 _SCOPE: Scope | None = None
-
-
-class NonFiniteGradientWarning(RuntimeWarning):
-    """Warned by :meth:`Value.backward` when a gradient becomes NaN or infinite.
-
-    Example:
-        >>> import warnings
-        >>> with warnings.catch_warnings(record=True) as w:
-        ...     warnings.simplefilter("always")
-        ...     Value(0.0, label="x").sqrt().backward()
-        >>> w[0].category.__name__, "'x'" in str(w[0].message)
-        ('NonFiniteGradientWarning', True)
-    """
 
 
 _is_number = is_number  # the name used inside this module
@@ -535,7 +522,7 @@ class Value:
         :func:`zero_grad` (or ``model.zero_grad()``) between training steps. Gradients of
         intermediate nodes are recomputed by each call. Warns
         :class:`NonFiniteGradientWarning` naming the first node whose gradient became
-        NaN or infinite.
+        NaN or infinite. (The pass itself: :func:`microgrand.backprop.backpropagate`.)
 
         Example:
             >>> x = Value(3.0)
@@ -545,42 +532,7 @@ class Value:
             >>> y.backward(); x.grad   # accumulates
             12.0
         """
-        if not _is_number(grad):
-            raise TypeError(f"backward() grad must be a real number, got {type(grad).__name__}")
-        # The pass allocates no reference cycles, so the cyclic garbage collector has nothing
-        # to find; pausing it avoids full scans of the (possibly huge) graph while the
-        # topological sort allocates. It is switched back on even if something fails.
-        gc_was_on = gc.isenabled()
-        gc.disable()
-        try:
-            topo = topological_order(self)
-            for v in topo:
-                if v._a is not None or v._xs:  # not a leaf (data, parameter, constant)
-                    v.grad = 0.0
-            self.grad += float(grad)
-            # The sum of all gradients, for the check below: it is finite exactly when every
-            # gradient is (or, rarely, it overflows; then the scan finds nothing to warn
-            # about). A node's gradient is final when the sweep reaches it.
-            total = 0.0
-            for v in reversed(topo):
-                g = v.grad
-                if g == 0.0:
-                    continue
-                total += g
-                a = v._a
-                if a is not None:
-                    a.grad += v._la * g
-                    b = v._b
-                    if b is not None:
-                        b.grad += v._lb * g
-                elif v._xs:
-                    for u, d in zip(v._xs, v._ls, strict=True):
-                        u.grad += d * g
-        finally:
-            if gc_was_on:
-                gc.enable()
-        if not math.isfinite(total):
-            _warn_non_finite(topo)
+        backpropagate(self, grad)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on this node and every node below it.
@@ -591,98 +543,6 @@ class Value:
         """
         for v in topological_order(self):
             v.grad = 0.0
-
-
-def topological_order(root: Value) -> list[Value]:
-    """Every node the root depends on, inputs before the nodes that use them; root last.
-
-    Depth-first search with an explicit stack, so a chain of a million nodes works at
-    Python's default recursion limit. The order is deterministic and exactly that of the
-    recursive search ``visit(v): for u in v.inputs: visit(u) if new; emit v``: a node's
-    inputs are pushed in reverse, so the first one is explored first, and a node is marked
-    when it is taken off the stack (an input reached again meanwhile is skipped). Below a
-    node the stack holds the marker ``_EMIT`` and the node itself, so the node is emitted
-    once everything pushed above it — all of its inputs — is done.
-
-    Example:
-        >>> from microgrand import Value
-        >>> a = Value(1.0, label="a"); b = a + 1
-        >>> [v.label or v.op for v in topological_order(b)]
-        ['a', '', 'add']
-    """
-    order: list[Value] = []
-    emit = order.append
-    visited: set[Value] = set()
-    mark = visited.add
-    stack: list[Any] = [root]
-    push = stack.append
-    extend = stack.extend
-    pop = stack.pop
-    while stack:
-        v = pop()
-        if v is _EMIT:
-            emit(pop())
-            continue
-        if v in visited:
-            continue
-        mark(v)
-        a = v._a
-        if a is not None:  # one or two inputs
-            b = v._b
-            if a not in visited:
-                push(v)
-                push(_EMIT)
-                if b is not None and b not in visited:
-                    push(b)
-                push(a)
-            elif b is not None and b not in visited:
-                push(v)
-                push(_EMIT)
-                push(b)
-            else:
-                # Every input is done already (in a graph without cycles a visited node has
-                # been emitted), so v comes next, as in the recursive search; emitting it
-                # now saves four stack operations on the most common kind of node.
-                emit(v)
-        elif v._xs:  # any number of inputs: pushed in one go; visited ones are skipped above
-            push(v)
-            push(_EMIT)
-            extend(reversed(v._xs))
-        else:  # a leaf: nothing to explore
-            emit(v)
-    return order
-
-
-_EMIT = object()
-"""Stack marker in :func:`topological_order`: emit the node below it."""
-
-
-def _warn_non_finite(topo: list[Value]) -> None:
-    for i in range(len(topo) - 1, -1, -1):  # backward order: the first node where it happened
-        v = topo[i]
-        if math.isfinite(v.grad):
-            continue
-        via = ""
-        for u in topo[i + 1 :]:  # the node that passed it on, with its local derivative
-            for w, d in zip(u.inputs, u.local_grads, strict=True):
-                if w is v and not math.isfinite(d * u.grad):
-                    via = f" through {_describe(u)} (local derivative {d!r}, upstream {u.grad!r})"
-                    break
-            if via:
-                break
-        warnings.warn(
-            f"gradient became {v.grad} at {_describe(v)} (data = {v.data!r}){via}; "
-            "look for a division by a tiny number, a log or sqrt at 0, or an overflow",
-            NonFiniteGradientWarning,
-            stacklevel=3,
-        )
-        return
-
-
-def _describe(v: Value) -> str:
-    if v.label:
-        return repr(v.label)
-    return f"the {v.op} node" if v.op else "an input"
 
 
 def _data(x: Operand) -> float:

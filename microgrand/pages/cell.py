@@ -15,11 +15,11 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Literal
 
 from ..render.diagram import Diagram
+from ..render.svgread import read_svg
 
 __all__ = [
     "CELL_PX",
@@ -42,10 +42,6 @@ MIN_TEXT_PX = 11.0
 STORED_MIN_TEXT_PX = 9.0
 """The smallest text of a page's stored picture shown at the width of a notebook cell."""
 
-_WIDTH = re.compile(r'<svg[^>]*\swidth="([\d.]+)pt"')
-_FONT = re.compile(r'font-size="([\d.]+)"')
-_PART = re.compile(r'<g id="[^"]*" class="([^"]*)"')
-
 
 def diagram_width_px(d: Diagram) -> float:
     """The width of a diagram at its natural size, in CSS px (Graphviz writes points).
@@ -55,8 +51,7 @@ def diagram_width_px(d: Diagram) -> float:
         >>> 50 < diagram_width_px(draw(Value(1.0, label="a"))) < 400
         True
     """
-    m = _WIDTH.search(d.svg())
-    return float(m[1]) * 4 / 3 if m else 0.0
+    return read_svg(d.svg()).width_px
 
 
 def smallest_text_px(d: Diagram) -> float:
@@ -69,14 +64,11 @@ def smallest_text_px(d: Diagram) -> float:
         >>> round(smallest_text_px(draw(Value(1.0, label="a"))), 1)
         18.7
     """
-    parts = _PART.split(d.svg())[1:]  # [class, text up to the next part, class, …]
+    drawing = read_svg(d.svg())
     sizes = [
-        float(f) * 4 / 3
-        for cls, body in zip(parts[::2], parts[1::2], strict=True)
-        if cls.split()[0] in ("node", "edge", "cluster")
-        for f in _FONT.findall(body)
+        t.font_px for p in drawing.parts if p.kind in ("node", "edge", "cluster") for t in p.texts
     ]
-    return min(sizes, default=14 * 4 / 3)
+    return min(sizes, default=14 * drawing.px_per_unit)
 
 
 def fits_cell(d: Diagram, text_px: float = MIN_TEXT_PX) -> bool:

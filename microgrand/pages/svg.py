@@ -29,15 +29,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
 from ..graph import Graph
+from ..render.svgread import SVG, SVG_NS, length_px, parse_svg
 from ..render.themes import Theme
 
 __all__ = ["SVG_NS", "compact_svg", "hook_svg", "page_svg", "rounded_rects", "svg_text"]
-
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
-_Q = f"{{{SVG_NS}}}"
 
 
 def _hook_number(tx: ET.Element, prefix: str, name: str, field: str, value: float) -> None:
@@ -45,7 +40,7 @@ def _hook_number(tx: ET.Element, prefix: str, name: str, field: str, value: floa
     tx.text = prefix
     span = ET.SubElement(
         tx,
-        _Q + "tspan",
+        SVG + "tspan",
         {"data-node": name, "data-field": field, "data-number": repr(float(value))},
     )
     span.text = content[len(prefix) :]
@@ -66,13 +61,12 @@ def hook_svg(
         >>> sorted(e.get("data-id") for e in root.iter() if e.get("data-id"))
         ['n0', 'n1', 'n2']
     """
-    text = re.sub(r"<\?xml[^>]*>|<!DOCTYPE[^>]*>|<!--.*?-->", "", svg, flags=re.S)
-    root = ET.fromstring(text)
+    root = parse_svg(svg)
     for el in root.iter():
-        for title in [c for c in el if c.tag == _Q + "title"]:
+        for title in [c for c in el if c.tag == SVG + "title"]:
             el.remove(title)
     ids = {n.id for n in graph.nodes}
-    for g in root.iter(_Q + "g"):
+    for g in root.iter(SVG + "g"):
         gid = g.get("id")
         if gid is None:
             continue
@@ -81,7 +75,7 @@ def hook_svg(
             node = graph.node(gid)
             name = names.get(gid, node.label or gid)
             g.set("data-id", gid)
-            for tx in g.iter(_Q + "text"):
+            for tx in g.iter(SVG + "text"):
                 content = tx.text or ""
                 if content.startswith("data = "):
                     _hook_number(tx, "data = ", name, "data", node.data)
@@ -90,11 +84,11 @@ def hook_svg(
         elif "op" in classes and gid.endswith("-op"):
             g.set("data-op", gid[: -len("-op")])
         g.set("id", f"{uid}-{gid}")
-    width = float(re.sub(r"[a-z]+$", "", root.get("width", "600pt")))
+    width = length_px(root.get("width"), 800.0)
     for attr in ("width", "height"):
         root.attrib.pop(attr, None)
     root.set("class", "mg-svg")
-    return root, width * 4 / 3
+    return root, width
 
 
 def svg_text(root: ET.Element) -> str:

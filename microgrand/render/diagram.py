@@ -20,6 +20,7 @@ from typing import Any
 from .._files import write_atomic
 from ..graph import Graph
 from .engine import RenderError, layout
+from .svgread import Part, read_svg
 
 __all__ = ["Diagram"]
 
@@ -179,12 +180,9 @@ class Diagram:
         return out
 
 
-# One drawn part of Graphviz's SVG: its group (id and class), its <title> (Graphviz writes the
-# internal name there: "n0", "n2-op", "n0->n2-op") and what follows up to the next part.
-_PART = re.compile(
-    r'(<g id="([^"]*)" class="([^"]*)">\s*<title>)([^<]*)(</title>)(.*?)(?=<g id="|</svg>)', re.S
-)
-_TEXT = re.compile(r"<text\b[^>]*>([^<]*)</text>")
+# A part's <title> in the SVG text: the titles are rewritten in place, so the rest of the
+# SVG stays byte for byte as the layout engine wrote it.
+_TITLE = re.compile(r"<title>([^<]*)</title>")
 
 
 def readable_titles(svg: str) -> str:
@@ -202,40 +200,44 @@ def readable_titles(svg: str) -> str:
         >>> re.findall(r"<title>([^<]*)</title>", svg)[-4:]
         ['x, data = 2.0000', 'a value, data = 3.0000', 'a value, data = 6.0000', 'the × operation']
     """
-    parts = [(html.unescape(m.group(2)), m.group(3).split(), m) for m in _PART.finditer(svg)]
-    words: dict[str, str] = {}
-    for _, cls, m in parts:
-        if "node" in cls:
-            name = html.unescape(m.group(4))
-            texts = [html.unescape(t).strip() for t in _TEXT.findall(m.group(6))]
-            texts = [t for t in texts if t]
-            if name.endswith("-op") or "op" in cls:
-                words[name] = f"the {' '.join(texts)} operation" if texts else "an operation"
-            elif texts and " = " not in texts[0]:
-                words[name] = texts[0]
-            else:  # a box with no name drawn: named by its first number
-                words[name] = f"the value with {texts[0]}" if texts else "a value"
+    parts = read_svg(svg).parts
+    names = {p.title: _node_name(p) for p in parts if p.kind == "node"}
+    titles = [_title(p, names) for p in parts]
+    spans = list(_TITLE.finditer(svg))
+    if len(spans) != len(titles):  # not an SVG Graphviz wrote: leave it as it is
+        return svg
     out, last = [], 0
-    for _, cls, m in parts:
-        texts = [t for t in (html.unescape(t).strip() for t in _TEXT.findall(m.group(6))) if t]
-        title = html.unescape(m.group(4))
-        if "node" in cls:
-            name = words.get(title, title)
-            if name.startswith("the value with"):
-                text = ", ".join(["a value", *texts])
-            else:
-                text = ", ".join([name, *(texts[1:] if not name.startswith("the ") else [])])
-        elif "edge" in cls and "->" in title:
-            src, dst = title.split("->", 1)
-            text = f"edge from {words.get(src, src)} to {words.get(dst, dst)}"
-            text = ", ".join([text, *texts])
-        elif "cluster" in cls:
-            text = f"group {texts[0]}" if texts else "a group"
-        else:
-            continue
-        out.append(svg[last : m.start(4)])
-        out.append(html.escape(text, quote=False))
-        last = m.end(4)
+    for m, title in zip(spans, titles, strict=True):
+        if title is not None:
+            out += [svg[last : m.start(1)], html.escape(title, quote=False)]
+            last = m.end(1)
     out.append(svg[last:])
-    # the whole graph's title: Graphviz writes the graph's internal name
-    return "".join(out).replace("<title>microgrand</title>", "<title>computation graph</title>", 1)
+    return "".join(out)
+
+
+def _node_name(part: Part) -> str:
+    """How a box or an operation is named in the titles of the edges around it."""
+    words = part.words
+    if part.title.endswith("-op") or "op" in part.classes:
+        return f"the {' '.join(words)} operation" if words else "an operation"
+    if words and " = " not in words[0]:
+        return words[0]
+    return f"the value with {words[0]}" if words else "a value"  # no name drawn: its number
+
+
+def _title(part: Part, names: dict[str, str]) -> str | None:
+    """The readable title of a part (None: keep Graphviz's)."""
+    words = part.words
+    if part.kind == "node":
+        name = names.get(part.title, part.title)
+        if name.startswith("the value with"):
+            return ", ".join(["a value", *words])
+        return ", ".join([name, *(words[1:] if not name.startswith("the ") else [])])
+    if part.kind == "edge" and "->" in part.title:
+        src, dst = part.title.split("->", 1)
+        return ", ".join([f"edge from {names.get(src, src)} to {names.get(dst, dst)}", *words])
+    if part.kind == "cluster":
+        return f"group {words[0]}" if words else "a group"
+    if part.kind == "graph" and part.title == "microgrand":  # the graph's internal name
+        return "computation graph"
+    return None

@@ -26,7 +26,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -39,6 +38,7 @@ from ..render import draw
 from ..render.build import DrawOptions, build_dot
 from ..render.diagram import Diagram
 from ..render.engine import layout
+from ..render.svgread import SVG, parse_svg
 from ..render.themes import THEMES, Theme, ThemeName, theme_named
 from ..value import Value
 from .captions import (
@@ -131,27 +131,25 @@ class _Sheet:
         self.scale = dpi / 72
         self.full = Image.open(io.BytesIO(layout(dot, "png", engine, extra))).convert("RGB")
         self.blank = Image.open(io.BytesIO(layout(blank_dot, "png", engine, extra))).convert("RGB")
-        svg = re.sub(r"<!DOCTYPE[^>]*>", "", layout(dot, "svg", engine).decode("utf-8"))
-        root = ET.fromstring(re.sub(r"<\?xml[^>]*>", "", svg))
-        q = "{http://www.w3.org/2000/svg}"
-        top = next(root.iter(q + "g"))
+        root = parse_svg(layout(dot, "svg", engine))
+        top = next(root.iter(SVG + "g"))
         m = re.search(r"translate\(([-0-9.]+)[ ,]+([-0-9.]+)\)", top.get("transform", ""))
         self.tx, self.ty = (float(m.group(1)), float(m.group(2))) if m else (0.0, 0.0)
         self.boxes: dict[str, tuple[int, int, int, int]] = {}
         self.ops: dict[str, tuple[int, int, int, int]] = {}
         self.edges: dict[str, tuple[list[tuple[float, float]], list[tuple[float, float]]]] = {}
-        for g in root.iter(q + "g"):
+        for g in root.iter(SVG + "g"):
             gid, cls = g.get("id", ""), g.get("class", "").split()
             if "node" in cls and "value" in cls:
-                path = g.find(q + "path")
+                path = g.find(SVG + "path")
                 pts = self._points(path.get("d", "") if path is not None else "")
                 if not pts:
-                    poly = g.find(q + "polygon")
+                    poly = g.find(SVG + "polygon")
                     pts = self._points(poly.get("points", "") if poly is not None else "")
                 if pts:
                     self.boxes[gid] = self._bbox(pts)
             elif "node" in cls and "op" in cls:
-                el = g.find(q + "ellipse")
+                el = g.find(SVG + "ellipse")
                 if el is not None:
                     cx, cy = float(el.get("cx", 0)), float(el.get("cy", 0))
                     rx, ry = float(el.get("rx", 0)), float(el.get("ry", 0))
@@ -159,7 +157,7 @@ class _Sheet:
                         [self._px(cx - rx, cy - ry), self._px(cx + rx, cy + ry)]
                     )
             elif "edge" in cls:
-                path, head = g.find(q + "path"), g.find(q + "polygon")
+                path, head = g.find(SVG + "path"), g.find(SVG + "polygon")
                 curve = self._curve(path.get("d", "")) if path is not None else []
                 arrow = self._points(head.get("points", "")) if head is not None else []
                 self.edges[gid] = (curve, arrow)
