@@ -71,6 +71,21 @@ def smallest_text_px(d: Diagram) -> float:
     return min(sizes, default=14 * drawing.px_per_unit)
 
 
+def readable_width_px(d: Diagram, text_px: float = MIN_TEXT_PX) -> float:
+    """The narrowest a diagram may be drawn, in CSS px, with its smallest text still
+    ``text_px`` (never wider than its natural width): where a page's stage starts to scroll.
+
+    Example:
+        >>> from microgrand import Value, draw
+        >>> d = draw(Value(1.0, label="a"))
+        >>> w = readable_width_px(d)
+        >>> round(w / diagram_width_px(d), 3) == round(MIN_TEXT_PX / smallest_text_px(d), 3)
+        True
+    """
+    width = diagram_width_px(d)
+    return min(width, width * text_px / smallest_text_px(d))
+
+
 def fits_cell(d: Diagram, text_px: float = MIN_TEXT_PX) -> bool:
     """Whether the diagram's smallest text is ``text_px`` or more once it is shrunk (never
     enlarged) to :data:`CELL_PX`.

@@ -6,7 +6,8 @@ right when that fits, else top to bottom, where each box stacks its name, value 
 gradient), every number's cell is wide enough for any number the page can write into it
 (:func:`number_width`: the page recomputes them, so a box drawn for ``2.0000`` must hold
 ``-1.2346e+300`` too), and the page never shrinks the picture below the size at which its
-smallest text is 11 px (:func:`readable_width`; wider diagrams scroll and zoom).
+smallest text is 11 px (:func:`microgrand.pages.cell.readable_width_px`; wider diagrams
+scroll and zoom).
 
 Example:
     >>> from microgrand import Value
@@ -17,14 +18,12 @@ Example:
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..graph import Graph, Node
 from ..render.build import BLANK, DotWriter, DrawOptions, escape, html_font
 from ..render.diagram import Diagram
 from .cell import CELL_PX, MEASURED_NODES, MIN_TEXT_PX, fits_cell
-from .svg import SVG_NS
 
 __all__ = [
     "CELL_PX",
@@ -33,7 +32,6 @@ __all__ = [
     "choose_rankdir",
     "live_diagram",
     "number_width",
-    "readable_width",
 ]
 
 _FONT_PT = 14.0  # the boxes' font size (render.build.node_and_edge_style)
@@ -147,29 +145,6 @@ def live_diagram(diagram: Diagram) -> Diagram:
         engine=diagram.engine,
         options={**o, "collapse": False},
     )
-
-
-def _min_font_pt(root: ET.Element) -> float:
-    sizes = [
-        float(t.get("font-size", "14"))
-        for t in root.iter(f"{{{SVG_NS}}}text")
-        if (t.text or "").strip() or len(t)
-    ]
-    return min(sizes, default=_FONT_PT)
-
-
-def readable_width(root: ET.Element, width_px: float) -> float:
-    """The narrowest the diagram (its SVG ``root``, ``width_px`` wide at its natural size)
-    may be drawn so that its smallest text is still :data:`MIN_TEXT_PX` (Graphviz's sizes are
-    points: at the natural size a 12 pt label is 16 px).
-
-    Example:
-        >>> svg = ET.fromstring('<svg xmlns="http://www.w3.org/2000/svg"><text '
-        ...                     'font-size="12.00">a</text></svg>')
-        >>> readable_width(svg, 1600.0)
-        1100.0
-    """
-    return min(width_px, width_px * MIN_TEXT_PX / (_min_font_pt(root) * 4 / 3))
 
 
 def choose_rankdir(graph: Graph, *, edge_labels: bool, draw_lr: Any = None) -> str:

@@ -31,7 +31,7 @@ from ..stepper.notation import (
     total_derivative,
 )
 from ..stepper.trace import node_names, trace
-from .live_layout import readable_width
+from .cell import readable_width_px
 from .model import edge_id, graph_model, number
 from .svg import SVG_NS, hook_svg, svg_text
 
@@ -383,7 +383,7 @@ def diagram_svg(diagram: Diagram, uid: str, graph: Graph, names: Mapping[str, st
     name_diagram(root, uid, graph, names)
     # as wide as the cell, never wider than drawn, never so narrow that text is under 11 px
     # (the stage scrolls then); the page's zoom buttons change the width
-    readable = readable_width(root, width)
+    readable = readable_width_px(diagram)
     readable = math.ceil(readable) + 1  # (the SVG says its width in whole points)
     root.set("style", f"width:100%;max-width:{width:.0f}px;min-width:{readable}px")
     root.set("data-natural", f"{width:.1f}")
