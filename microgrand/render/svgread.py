@@ -60,6 +60,7 @@ _UNITS = {"pt": PX_PER_PT, "px": 1.0, "in": 96.0, "cm": 96 / 2.54, "mm": 9.6 / 2
 _LENGTH = re.compile(r"\s*([-+]?[0-9.]+(?:e[-+]?[0-9]+)?)\s*([a-z]*)\s*$")
 _SCALE = re.compile(r"scale\(\s*([-+0-9.e]+)")
 _DEFAULT_FONT = 14.0  # Graphviz's default font size, in its units
+_TEXT, _TITLE = SVG + "text", SVG + "title"
 
 
 def parse_svg(svg: str | bytes) -> ET.Element:
@@ -178,6 +179,3 @@ def _collect(el: ET.Element, scale: float, font: float, parts: list[Part]) -> li
     )
     parts.insert(index, part)
     return []
-
-
-_TEXT, _TITLE = SVG + "text", SVG + "title"

@@ -357,9 +357,10 @@ MG.zoom = function (stage, svg, opts) {
       stage.removeAttribute("aria-label");
     }
   }
-  /* Scroll the stage to (left, top) at once, whatever its CSS scroll-behavior says. */
-  function jump(left, top) {
-    if (stage.scrollTo) { stage.scrollTo({left: left, top: top, behavior: "instant"}); }
+  /* Scroll the stage to (left, top): at once ("instant", whatever its CSS scroll-behavior
+     says; the default) or "smooth"ly. */
+  function jump(left, top, behavior) {
+    if (stage.scrollTo) { stage.scrollTo({left: left, top: top, behavior: behavior || "instant"}); }
     else { stage.scrollLeft = left; stage.scrollTop = top; }
   }
   /* The scale `scale`, keeping the diagram's point under (x, y) (client px; default: the
@@ -422,9 +423,8 @@ MG.zoom = function (stage, svg, opts) {
     var dx = near(r.left - x0, r.width, stage.clientWidth);
     var dy = near(r.top - y0, r.height, stage.clientHeight);
     if (!dx && !dy) { return; }
-    var to = {left: stage.scrollLeft + dx, top: stage.scrollTop + dy};
-    to.behavior = motion && motion.matches ? "auto" : "smooth";
-    if (stage.scrollTo) { stage.scrollTo(to); } else { stage.scrollLeft = to.left; stage.scrollTop = to.top; }
+    jump(stage.scrollLeft + dx, stage.scrollTop + dy,
+      motion && motion.matches ? "instant" : "smooth");
   }
   function diagram(el, o) {
     svg = el;
